@@ -1,0 +1,59 @@
+"""scrapegate: a policy-as-code compliance gate for web scraping.
+
+    import gate
+    decision = gate.check("https://shop.example/p/1", "jobs/prices.yaml")
+
+    g = gate.Gate("jobs/prices.yaml")
+    @g.guard
+    def crawl(): ...            # every HTTP request inside is gated
+
+The import package is `gate`; the distribution is `scrapegate`. Names are loaded lazily so
+the command line starts fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gate.errors import (
+    CollectionBlocked,
+    EngineError,
+    EngineUnavailable,
+    GateError,
+    InvalidURL,
+    LedgerError,
+    ManifestError,
+    PolicyError,
+)
+
+__all__ = [
+    "Gate", "check", "guard", "Decision", "CollectionJob", "load_job",
+    "GateError", "CollectionBlocked", "ManifestError", "PolicyError", "InvalidURL",
+    "LedgerError", "EngineError", "EngineUnavailable",
+]
+
+_LAZY = {
+    "Gate": ("gate.gate", "Gate"),
+    "Decision": ("gate.models", "Decision"),
+    "CollectionJob": ("gate.models", "CollectionJob"),
+    "load_job": ("gate.manifest", "load_job"),
+    "guard": ("gate.guard", "guard"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'gate' has no attribute {name!r}")
+
+
+def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":  # noqa: F821
+    """Decide on one URL for one job, opening and closing a Gate (like requests.get)."""
+    from gate.gate import Gate
+
+    kwargs.setdefault("ledger", None)
+    with Gate(job, **kwargs) as g:
+        return g.check(url, method)

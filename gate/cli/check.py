@@ -1,0 +1,56 @@
+"""scrapegate check"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options
+from gate.report import FORMATTERS
+
+__all__ = ["check"]
+
+
+@click.command()
+@click.argument("manifests", nargs=-1, required=True, type=click.Path())
+@policy_options
+@format_option(sorted(FORMATTERS))
+@click.option("--fail-on-warn", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--include-input", is_flag=True, help="Add each result's exact policy input to the output.")
+@click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
+@click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_input: bool, live: bool,
+          timeout: float, output: Any, **policy: Any) -> None:
+    """Evaluate every target of every job in MANIFESTS (files or directories).
+
+    Static by default: no network, so robots.txt and opt-outs are not checked and deny
+    nothing; the site terms registry and the job's declarations still apply. --live
+    fetches every target's signals.
+
+    \b
+    Exit codes: 0 all allowed, 1 any denial (or warning with --fail-on-warn),
+    2 bad manifest/policy/flag, 3 engine or internal failure.
+
+    \b
+    Example:
+      scrapegate check examples/jobs/
+      scrapegate check jobs/*.yaml --format json --include-input
+      scrapegate check jobs/ --policy team-policies/ --exceptions waivers.yaml
+      scrapegate check jobs/ --format sarif -o scrapegate.sarif
+    """
+    from gate.check import run_check
+    from gate.report import get_formatter
+
+    with cli_errors():
+        engine = engine_from_options(**policy)
+        try:
+            report = run_check(manifests, engine, live=live, include_input=include_input, timeout=timeout)
+        finally:
+            engine.close()
+        report.fail_on_warn = fail_on_warn
+        get_formatter(fmt, include_input=include_input).write(report, output)
+    if report.exit_code():
+        sys.exit(report.exit_code())

@@ -1,0 +1,76 @@
+"""Options shared by several commands, as decorators, and the one place where library
+errors become exit codes."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import click
+
+from gate.errors import EngineError, GateError, LedgerError, ManifestError, PolicyError
+
+__all__ = ["policy_options", "format_option", "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class BadInput(click.ClickException):
+    """Bad manifest, policy, data or flag: exit 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InternalFailure(click.ClickException):
+    """The engine or scrapegate itself failed: exit 3."""
+
+    exit_code = EXIT_INTERNAL
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Translate library errors at the edge of a command."""
+    try:
+        yield
+    except (ManifestError, PolicyError, ValueError) as exc:
+        raise BadInput(str(exc)) from exc
+    except (EngineError, LedgerError) as exc:
+        raise InternalFailure(str(exc)) from exc
+    except GateError as exc:
+        raise InternalFailure(str(exc)) from exc
+
+
+def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--policy, --no-shipped-policies, --exceptions, --engine, --opa-url."""
+    fn = click.option("--opa-url", envvar="SCRAPEGATE_OPA_URL", metavar="URL",
+                      help="OPA server for --engine opa (env SCRAPEGATE_OPA_URL).")(fn)
+    fn = click.option("--engine", "engine_kind", type=click.Choice(["embedded", "opa"]), default=None,
+                      help="Policy engine: embedded regopy (default) or an OPA server.")(fn)
+    fn = click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                      help="Waivers file (YAML/JSON) loaded as data.scrapegate.exceptions.")(fn)
+    fn = click.option("--no-shipped-policies", is_flag=True,
+                      help="Load only the --policy directories, not the policies shipped with scrapegate.")(fn)
+    fn = click.option("--policy", "policy_dirs", multiple=True, type=click.Path(exists=True), metavar="DIR",
+                      help="Extra policy directory (.rego and data.yaml/json); repeatable.")(fn)
+    return fn
+
+
+def format_option(choices: list[str], default: str = "text") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--format", "-f", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+def engine_from_options(policy_dirs: tuple[str, ...] = (), no_shipped_policies: bool = False,
+                        exceptions: str | None = None, engine_kind: str | None = None,
+                        opa_url: str | None = None, **_: Any) -> Any:
+    from gate.engines import make_engine
+    from gate.exceptions_file import load_exceptions
+
+    kind = engine_kind or ("opa" if os.environ.get("SCRAPEGATE_ENGINE") == "opa" else "embedded")
+    extra = load_exceptions(exceptions) if exceptions else None
+    if no_shipped_policies and not policy_dirs and kind == "embedded":
+        raise PolicyError("--no-shipped-policies needs at least one --policy DIR: nothing would be evaluated")
+    return make_engine(kind, policy_dirs=list(policy_dirs), opa_url=opa_url, extra_data=extra,
+                       include_shipped=not no_shipped_policies)

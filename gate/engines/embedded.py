@@ -1,0 +1,129 @@
+"""EmbeddedEngine: the shipped policies compiled once with regopy and evaluated in-process."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
+from gate.errors import EngineError, PolicyError
+from gate.policy_files import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
+
+__all__ = ["EmbeddedEngine", "new_interpreter", "rego_error_message"]
+
+# regopy reports an error as an S-expression: (error 15:policies/x.rego|44|2 (errormsg 24:Invalid ...
+_ERR = re.compile(r"\(error \d+:(?P<file>[^|]+)\|(?P<offset>\d+)\|(?P<length>\d+)\s*\(errormsg \d+:(?P<msg>[^)]*)\)")
+
+
+def rego_error_message(exc: BaseException, modules: Sequence[PolicyModule]) -> str:
+    """Turn a regopy error into `file:line:column: message` lines."""
+    text = str(exc)
+    by_name = {m.name: m for m in modules}
+    lines = []
+    for m in _ERR.finditer(text):
+        module = by_name.get(m.group("file"))
+        offset = int(m.group("offset"))
+        where = m.group("file")
+        if module is not None:
+            before = module.source.encode("utf-8")[:offset].decode("utf-8", "replace")
+            line = before.count("\n") + 1
+            col = len(before) - (before.rfind("\n") + 1) + 1
+            where = f"{module.path}:{line}:{col}"
+        lines.append(f"{where}: {m.group('msg').strip()}")
+    return "\n".join(lines) or text.strip()
+
+
+@contextmanager
+def map_rego_errors(modules: Sequence[PolicyModule], error: type[Exception] = PolicyError) -> Iterator[None]:
+    """The one border where regopy's errors become scrapegate's."""
+    import regopy
+
+    try:
+        yield
+    except regopy.RegoError as exc:
+        raise error(rego_error_message(exc, modules)) from exc
+
+
+def new_interpreter(policy_set: PolicySet, include_tests: bool = False) -> Any:
+    """A regopy interpreter holding the set's modules and data, strict about builtin errors
+    (a builtin that fails must fail the evaluation, not silently drop a rule)."""
+    import regopy
+
+    modules = policy_set.policy_modules(include_tests)
+    interp = regopy.Interpreter()
+    interp.strict_built_in_errors = True
+    with map_rego_errors(modules):
+        for module in modules:
+            interp.add_module(module.name, module.source)
+        interp.add_data(policy_set.data)
+    return interp
+
+
+class EmbeddedEngine(BaseEngine):
+    """Evaluates `data.scrapegate.decision` with regopy.
+
+    The policies are compiled once (`Interpreter.build` with the entrypoint); each
+    evaluation only sets the input and runs the compiled plan. An interpreter is not
+    safe to share between threads, so each thread gets its own, built from the same files.
+
+    Usage: `EmbeddedEngine()` (shipped policies) or `EmbeddedEngine(["policies", "team/"])`.
+    """
+
+    name = "embedded"
+
+    def __init__(
+        self,
+        policy_dirs: Sequence[str | Path] | None = None,
+        *,
+        include_shipped: bool = True,
+        extra_data: dict[str, Any] | None = None,
+        entrypoint: str = DECISION_ENTRYPOINT,
+    ) -> None:
+        roots: list[Path] = [shipped_policies_dir()] if include_shipped else []
+        roots += [Path(p) for p in policy_dirs or ()]
+        if not roots:
+            raise PolicyError("no policy directory given")
+        self.policy_set = load_policy_set(roots, extra_data)
+        self.entrypoint = entrypoint
+        self._local = threading.local()
+        self._build()  # compile now, in the caller's thread: errors surface at construction
+
+    @property
+    def revision(self) -> str:
+        return self.policy_set.revision
+
+    def _build(self) -> tuple[Any, Any]:
+        interp = new_interpreter(self.policy_set)
+        with map_rego_errors(self.policy_set.policy_modules()):
+            bundle = interp.build(None, [self.entrypoint])
+        self._local.compiled = (interp, bundle)
+        return interp, bundle
+
+    def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
+        compiled = getattr(self._local, "compiled", None) or self._build()
+        interp, bundle = compiled
+        import regopy
+
+        try:
+            interp.set_input(policy_input)
+            out = interp.query_bundle_entrypoint(bundle, self.entrypoint)
+        except regopy.RegoError as exc:
+            raise EngineError(f"policy evaluation failed: {rego_error_message(exc, self.policy_set.modules)}") from exc
+        if not out.ok():
+            raise EngineError(f"policy evaluation failed (a builtin or rule errored): {str(out)[:500]}")
+        text = str(out)
+        if text == "undefined":
+            return None
+        try:
+            expressions = json.loads(text).get("expressions") or [None]
+        except (ValueError, AttributeError) as exc:
+            raise EngineError(f"unreadable engine output: {text[:200]!r}") from exc
+        value = expressions[0]
+        return value if isinstance(value, dict) else None
+
+    def close(self) -> None:
+        self._local = threading.local()

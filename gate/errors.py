@@ -1,0 +1,81 @@
+"""Exceptions raised by scrapegate.
+
+The hierarchy::
+
+    GateError
+    ├── CollectionBlocked      a request was denied; carries the Decision
+    ├── ManifestError          a job manifest could not be read or validated
+    ├── PolicyError            a policy or data file could not be loaded or compiled
+    ├── InvalidURL             a URL the gate will not evaluate (scheme, userinfo, host)
+    ├── LedgerError            the decision ledger could not be written or read
+    └── EngineError            the policy engine failed to evaluate
+        └── EngineUnavailable  the policy engine could not be reached
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gate.models import Decision
+
+__all__ = [
+    "GateError",
+    "CollectionBlocked",
+    "ManifestError",
+    "PolicyError",
+    "InvalidURL",
+    "LedgerError",
+    "EngineError",
+    "EngineUnavailable",
+]
+
+
+class GateError(Exception):
+    """Base class of every error scrapegate raises."""
+
+
+class CollectionBlocked(GateError):
+    """The gate denied a request; `decision` says why."""
+
+    def __init__(self, decision: "Decision", url: str | None = None) -> None:
+        self.decision = decision
+        self.url = url or decision.url
+        reasons = "; ".join(
+            f"{v.code}" + (f" [{v.jurisdiction}]" if v.jurisdiction else "") + (f" ({v.law})" if v.law else "")
+            for v in decision.deny
+        ) or "denied"
+        super().__init__(f"scrapegate blocked {self.url}: {reasons}")
+
+
+class ManifestError(GateError):
+    """A job manifest could not be read or validated."""
+
+    def __init__(self, message: str, *, file: str | None = None, errors: list[str] | None = None) -> None:
+        self.file = file
+        self.errors = errors or [message]
+        super().__init__(message)
+
+
+class PolicyError(GateError):
+    """A policy or data file could not be loaded or compiled."""
+
+
+class InvalidURL(GateError, ValueError):
+    """A URL the gate will not evaluate."""
+
+    def __init__(self, message: str, url: Any = None) -> None:
+        self.url = url
+        super().__init__(message)
+
+
+class LedgerError(GateError):
+    """The decision ledger could not be written or read."""
+
+
+class EngineError(GateError):
+    """The policy engine failed to evaluate."""
+
+
+class EngineUnavailable(EngineError):
+    """The policy engine could not be reached."""

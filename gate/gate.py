@@ -1,0 +1,229 @@
+"""Gate: the one object that answers "may this job collect this URL?".
+
+normalise URL -> gather signals -> build policy input -> engine.evaluate -> Decision ->
+ledger.record -> the caller enforces. Nothing flows backwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from gate.decision_cache import DECISION_CACHE_SIZE, LRUCache
+from gate.engines.base import Engine
+from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError
+from gate.manifest import load_job
+from gate.models import CollectionJob, Decision
+from gate.policy_input import build_input, utc_now
+from gate.signals.source import Gathered, SignalSource, StaticSignals, signals_key
+from gate.url import NormalizedURL, normalize
+
+__all__ = ["Gate", "Mode"]
+
+Mode = Literal["enforce", "audit"]
+MODES = ("enforce", "audit")
+
+
+class Gate:
+    """Evaluates every request of one job against the policies.
+
+    Usage::
+
+        with Gate("jobs/prices.yaml") as g:
+            decision = g.check("https://shop.example/p/1")
+            g.enforce("https://shop.example/p/2")   # raises CollectionBlocked on a deny
+
+    `mode="audit"` never blocks but records exactly what `enforce` would have done.
+    `signals="live"` fetches robots.txt and opt-outs; `"static"` checks only the job's
+    declarations and the terms registry. `ledger` is a path, a Ledger, True (the default
+    path) or None/False (no ledger).
+    """
+
+    def __init__(
+        self,
+        job: CollectionJob | dict[str, Any] | str | Path,
+        *,
+        policies: list[str | Path] | None = None,
+        engine: Engine | None = None,
+        mode: Mode = "enforce",
+        ledger: Any = None,
+        signals: SignalSource | Literal["live", "static"] = "live",
+        exceptions: str | Path | None = None,
+        opa_url: str | None = None,
+        decision_cache_size: int = DECISION_CACHE_SIZE,
+        clock: Callable[[], datetime] = utc_now,
+        timeout: float = 10.0,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.job = load_job(job)
+        self.mode: Mode = mode
+        self._clock = clock
+        self._owns_engine = engine is None
+        if engine is None:
+            from gate.engines import make_engine
+            from gate.exceptions_file import load_exceptions
+
+            extra = load_exceptions(exceptions) if exceptions else None
+            engine = make_engine("opa" if opa_url else "embedded", policy_dirs=policies, opa_url=opa_url, extra_data=extra)
+        self.engine: Engine = engine
+        self.signals: SignalSource = self._make_signals(signals, timeout)
+        self.ledger = self._make_ledger(ledger)
+        self._job_view = self.job.policy_view()
+        self._user_agent = self.job.spec.user_agent
+        self._authenticated = [
+            normalize(t.url) for t in self.job.target_list() if t.authenticated
+        ]
+        self._cache: LRUCache[Decision] = LRUCache(decision_cache_size)
+        self._cache_revision = self.engine.revision
+        self._lock = threading.Lock()
+
+    # -- construction helpers -------------------------------------------------------
+    @staticmethod
+    def _make_signals(signals: Any, timeout: float) -> SignalSource:
+        if signals == "static":
+            return StaticSignals()
+        if signals == "live":
+            from gate.signals.live import LiveSignals
+
+            return LiveSignals(timeout=timeout)
+        return signals
+
+    @staticmethod
+    def _make_ledger(ledger: Any) -> Any:
+        if ledger is None or ledger is False:
+            return None
+        from gate.ledger import Ledger
+
+        if ledger is True:
+            return Ledger()
+        if isinstance(ledger, (str, Path)):
+            return Ledger(ledger)
+        return ledger
+
+    # -- the decision ---------------------------------------------------------------
+    def _is_authenticated(self, url: NormalizedURL) -> bool:
+        return any(
+            url.origin == t.origin and url.path.startswith(t.path) for t in self._authenticated
+        )
+
+    def decide(self, url: str, method: str = "GET", *, authenticated: bool | None = None) -> tuple[Decision, dict[str, Any] | None, dict[str, str | None]]:
+        """Evaluate without recording: (decision, policy input or None when cached, signal hashes)."""
+        try:
+            nurl = normalize(url)
+        except InvalidURL as exc:
+            return Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode), None, {}
+        auth = self._is_authenticated(nurl) if authenticated is None else authenticated
+        try:
+            gathered: Gathered = self.signals.gather(nurl, self._user_agent)
+        except Exception as exc:  # a failed signal fails closed
+            return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}
+        now = self._clock()
+        revision = self.engine.revision
+        if revision != self._cache_revision:
+            self._cache.clear()
+            self._cache_revision = revision
+        key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth,
+               signals_key(gathered.signals), now.strftime("%Y-%m-%d"))
+        template = self._cache.get(key)
+        policy_input = None
+        if template is None:
+            policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
+                                       signals=gathered.signals, now=now, job_view=self._job_view)
+            template = self._evaluate(policy_input, revision)
+            if not template.error:  # engine failures are retried, not cached
+                self._cache.put(key, template)
+        decision = template.model_copy(update={
+            "decision_id": Decision.new_id(), "url": nurl.url, "mode": self.mode,
+            "evaluated_at": Decision.timestamp(now),
+        })
+        return decision, policy_input, gathered.docs
+
+    def _evaluate(self, policy_input: dict[str, Any], revision: str) -> Decision:
+        meta = {"policy_revision": revision, "engine": self.engine.name}
+        try:
+            result = self.engine.evaluate(policy_input)
+        except EngineUnavailable as exc:
+            return Decision.denied("engine.unavailable", str(exc), **meta)
+        except EngineError as exc:
+            return Decision.denied("engine.error", str(exc), **meta)
+        except Exception as exc:  # never let an engine bug turn into an allow
+            return Decision.denied("engine.error", f"{type(exc).__name__}: {exc}", **meta)
+        return Decision.from_result(result, **meta)
+
+    def check(self, url: str, method: str = "GET", *, authenticated: bool | None = None) -> Decision:
+        """Decide on one request and record it. Never raises for a deny: see `enforce`."""
+        decision, policy_input, docs = self.decide(url, method, authenticated=authenticated)
+        if self.ledger is not None:
+            decision = self._record(decision, policy_input, url, method, docs)
+        return decision
+
+    def _record(self, decision: Decision, policy_input: dict[str, Any] | None, url: str, method: str,
+                docs: dict[str, str | None]) -> Decision:
+        if policy_input is None:
+            try:
+                nurl = normalize(url)
+                policy_input = build_input(self.job, nurl, method=method, job_view=self._job_view)
+            except InvalidURL:
+                policy_input = {"request": {"url": str(url)}, "job": self._job_view}
+        try:
+            self.ledger.record(decision, policy_input, mode=self.mode, job=self.job.name,
+                               owner=self.job.metadata.owner, signal_docs=docs)
+        except (LedgerError, OSError, Exception) as exc:  # never silent
+            if self.mode == "audit":
+                raise LedgerError(f"ledger write failed: {exc}") from exc
+            return Decision.denied("ledger.unavailable", f"decision could not be recorded, so it is denied: {exc}",
+                                   url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
+                                   engine=decision.engine)
+        return decision
+
+    def enforce(self, url: str, method: str = "GET", **kw: Any) -> Decision:
+        """`check`, then raise CollectionBlocked on a deny (enforce mode only)."""
+        decision = self.check(url, method, **kw)
+        if not decision.allow and self.mode == "enforce":
+            raise CollectionBlocked(decision, url)
+        return decision
+
+    async def acheck(self, url: str, method: str = "GET", **kw: Any) -> Decision:
+        return await asyncio.to_thread(self.check, url, method, **kw)
+
+    async def aenforce(self, url: str, method: str = "GET", **kw: Any) -> Decision:
+        return await asyncio.to_thread(self.enforce, url, method, **kw)
+
+    def record_collected(self, decision: Decision, *, status: int, nbytes: int, sha256: str) -> None:
+        """Mark a decision's URL as actually fetched (status, size and content hash)."""
+        if self.ledger is not None:
+            self.ledger.record_collected(decision.decision_id, status=status, nbytes=nbytes, sha256=sha256)
+
+    def obligations(self, decision: Decision, code: str) -> list[dict[str, Any]]:
+        return [o for o in decision.obligations if o.get("code") == code]
+
+    def guard(self, func: Callable[..., Any] | None = None) -> Any:
+        """Decorator: every HTTP request `func` makes is gated (see gate.guard)."""
+        from gate.guard import guard_with
+
+        return guard_with(self, func)
+
+    @property
+    def cache_stats(self) -> dict[str, int]:
+        return {"hits": self._cache.hits, "misses": self._cache.misses, "size": len(self._cache)}
+
+    def close(self) -> None:
+        """Release sockets, caches and the ledger."""
+        self.signals.close()
+        if self.ledger is not None:
+            self.ledger.close()
+        if self._owns_engine:
+            self.engine.close()
+
+    def __enter__(self) -> "Gate":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Gate job={self.job.name!r} mode={self.mode} engine={self.engine.name}>"

@@ -1,0 +1,196 @@
+"""Read job manifests (YAML or JSON, several documents per file) into CollectionJob models,
+with errors that name the file, the document, the field path and the allowed values."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from gate.errors import ManifestError
+from gate.models import CollectionJob
+
+__all__ = ["LoadedJob", "load_manifests", "load_job", "parse_job", "expand_paths", "MANIFEST_SUFFIXES"]
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+API_VERSION = "scrapegate/v1"
+
+
+@dataclass
+class LoadedJob:
+    """A validated job and where it came from (for reports that point at lines)."""
+
+    job: CollectionJob
+    file: str
+    document: int  # 1-based
+    line: int = 1
+    target_lines: list[int] = field(default_factory=list)
+
+    def target_line(self, index: int) -> int:
+        return self.target_lines[index] if index < len(self.target_lines) else self.line
+
+
+def _loc(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "Target") or str(part).startswith("function-"):
+            continue  # union branch names pydantic adds
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def _allowed(expected: str) -> list[str]:
+    return [x.strip().strip("'\"") for x in re.split(r",\s*|\s+or\s+", expected) if x.strip()]
+
+
+def render_validation_error(exc: ValidationError, where: str) -> list[str]:
+    """One `file (document N) field.path: message` line per problem."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        loc = _loc(err["loc"])
+        value = err.get("input")
+        kind = err["type"]
+        if kind == "literal_error":
+            allowed = _allowed(str(err.get("ctx", {}).get("expected", "")))
+            if loc == "apiVersion":
+                msg = f"unknown apiVersion {value!r}; this scrapegate reads {API_VERSION}"
+            else:
+                msg = f"{value!r} is not one of: {', '.join(allowed)}"
+        elif kind == "extra_forbidden":
+            msg = "unknown field (not part of scrapegate/v1 CollectionJob)"
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+        line = f"{where} {loc}: {msg}"
+        if line not in seen:  # a union reports the same problem per branch
+            seen.add(line)
+            lines.append(line)
+    return lines
+
+
+def _node_line(node: Any, path: list[Any]) -> int:
+    """The 1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent."""
+    line = node.start_mark.line + 1
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_job(doc: Any, where: str) -> CollectionJob:
+    if not isinstance(doc, Mapping):
+        raise ManifestError(f"{where}: a manifest must be a mapping with apiVersion, kind, metadata, spec", file=where)
+    try:
+        return CollectionJob.model_validate(doc)
+    except ValidationError as exc:
+        lines = render_validation_error(exc, where)
+        raise ManifestError("\n".join(lines), file=where, errors=lines) from None
+
+
+def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
+    """(value, node) per document; YAML errors carry the parser's line."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        values = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ManifestError(f"{loc}: invalid YAML: {problem}", file=path) from None
+    return [(v, n) for v, n in zip(values, nodes) if n is not None]
+
+
+def load_job_file(path: Path) -> list[LoadedJob]:
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{shown}: cannot read manifest: {exc}", file=shown) from None
+    if path.suffix == ".json":
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ManifestError(f"{shown}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", file=shown) from None
+        docs: list[tuple[Any, Any]] = [(v, None) for v in (value if isinstance(value, list) else [value])]
+    else:
+        docs = _yaml_documents(text, shown)
+    if not docs:
+        raise ManifestError(f"{shown}: no manifest document in file", file=shown)
+    loaded: list[LoadedJob] = []
+    errors: list[str] = []
+    for i, (value, node) in enumerate(docs, start=1):
+        try:
+            job = parse_job(value, f"{shown} (document {i})")
+        except ManifestError as exc:
+            errors += exc.errors
+            continue
+        line = node.start_mark.line + 1 if node is not None else 1
+        target_lines = [_node_line(node, ["spec", "targets", t]) for t in range(len(job.spec.targets))] if node is not None else []
+        loaded.append(LoadedJob(job, shown, i, line, target_lines))
+    if errors:
+        raise ManifestError("\n".join(errors), file=shown, errors=errors)
+    return loaded
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; directories expanded to their manifests (recursively, sorted)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.suffix in MANIFEST_SUFFIXES and q.is_file())
+            if not found:
+                raise ManifestError(f"{p}: no manifest (*.yaml, *.yml, *.json) in directory", file=str(p))
+            out += found
+        elif p.exists():
+            out.append(p)
+        else:
+            raise ManifestError(f"{p}: no such file or directory", file=str(p))
+    return out
+
+
+def load_manifests(paths: Iterable[str | Path]) -> list[LoadedJob]:
+    """Every job in the given files and directories; all errors are collected and raised
+    together, so one run shows every bad manifest."""
+    jobs: list[LoadedJob] = []
+    errors: list[str] = []
+    for path in expand_paths(paths):
+        try:
+            jobs += load_job_file(path)
+        except ManifestError as exc:
+            errors += exc.errors
+    if errors:
+        raise ManifestError("\n".join(errors), errors=errors)
+    return jobs
+
+
+def load_job(job: Any) -> CollectionJob:
+    """A job given as a model, a dict or a manifest path (its single document)."""
+    if isinstance(job, CollectionJob):
+        return job
+    if isinstance(job, Mapping):
+        return parse_job(job, "job")
+    if isinstance(job, (str, Path)):
+        loaded = load_job_file(Path(job))
+        if len(loaded) != 1:
+            raise ManifestError(f"{job}: holds {len(loaded)} jobs; a Gate takes one", file=str(job))
+        return loaded[0].job
+    raise ManifestError(f"a job is a CollectionJob, a dict or a manifest path, not {type(job).__name__}")

@@ -1,0 +1,276 @@
+"""The contracts: the job manifest (scrapegate/v1 CollectionJob), the policy input and the
+Decision, as ../shared/DESIGN.md gives them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "PURPOSES", "DATA_CATEGORIES", "GDPR_ART6", "GDPR_ART9", "CONSENT_KINDS",
+    "CollectionJob", "JobSpec", "Target", "Violation", "Decision",
+]
+
+PURPOSES = (
+    "search_indexing", "archiving", "price_monitoring", "market_research", "academic_research",
+    "journalism", "security_research", "ai_training", "text_and_data_mining",
+    "facial_recognition", "law_enforcement_support", "other",
+)
+DATA_CATEGORIES = ("non_personal", "personal", "facial_images", "biometric", "special_category", "copyrighted_works")
+GDPR_ART6 = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
+GDPR_ART9 = (
+    "explicit_consent", "employment", "vital_interests", "nonprofit_members", "manifestly_made_public",
+    "legal_claims", "substantial_public_interest", "health_care", "public_health", "research",
+)
+CONSENT_KINDS = ("none", "opt_in", "explicit", "written_release")
+
+Purpose = Literal[PURPOSES]  # type: ignore[valid-type]
+DataCategory = Literal[DATA_CATEGORIES]  # type: ignore[valid-type]
+Art6 = Literal[GDPR_ART6]  # type: ignore[valid-type]
+Art9 = Literal[GDPR_ART9]  # type: ignore[valid-type]
+ConsentKind = Literal[CONSENT_KINDS]  # type: ignore[valid-type]
+
+# ISO 3166-1 alpha-2 (FR), ISO 3166-2 subdivision (US-IL, CA-QC), "EU", or "*".
+_JURISDICTION = re.compile(r"^(\*|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def _jurisdiction(value: str) -> str:
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(code, str) or not _JURISDICTION.match(code):
+        raise ValueError(
+            f"{value!r} is not a jurisdiction: use an ISO 3166-1 alpha-2 code (FR), "
+            "an ISO 3166-2 subdivision (US-IL), 'EU' or '*'"
+        )
+    return code
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Metadata(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    owner: Optional[str] = None
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+class Operator(_Strict):
+    name: str
+    establishment: str = Field(description="ISO 3166-1 alpha-2 country of main establishment")
+    markets: list[str] = Field(default_factory=list)
+    research_organisation: bool = Field(
+        default=False, description="a research organisation in the sense of DSM Directive Art. 2(1)"
+    )
+
+    @field_validator("establishment")
+    @classmethod
+    def _est(cls, v: str) -> str:
+        v = _jurisdiction(v)
+        if v == "*":
+            raise ValueError("establishment must be a country code, not '*'")
+        return v
+
+    @field_validator("markets")
+    @classmethod
+    def _markets(cls, v: list[str]) -> list[str]:
+        return [_jurisdiction(x) for x in v]
+
+
+class PurposeSpec(_Strict):
+    category: Purpose
+    description: str = ""
+
+
+class DataSubjects(_Strict):
+    jurisdictions: list[str] = Field(min_length=1)
+    minors: bool = False
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        return [_jurisdiction(x) for x in v]
+
+
+class Consent(_Strict):
+    kind: ConsentKind = "none"
+    evidence: Optional[str] = None
+
+
+class Assessments(_Strict):
+    lia: Optional[str] = None
+    dpia: Optional[str] = None
+
+
+class LegalBasis(_Strict):
+    gdpr_art6: Optional[Art6] = None
+    gdpr_art9: Optional[Art9] = None
+    consent: Consent = Field(default_factory=Consent)
+    assessments: Assessments = Field(default_factory=Assessments)
+
+
+class SitePermission(_Strict):
+    site: str = Field(min_length=1)
+    evidence: str = Field(min_length=1)
+
+    @field_validator("site")
+    @classmethod
+    def _site(cls, v: str) -> str:
+        return v.strip().rstrip(".").lower()
+
+
+class Target(_Strict):
+    url: str
+    authenticated: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        from gate.url import normalize
+
+        normalize(v)  # raises InvalidURL (a ValueError) naming the problem
+        return v
+
+
+class JobSpec(_Strict):
+    operator: Operator
+    purpose: PurposeSpec
+    user_agent: str = Field(min_length=1)
+    data_categories: list[DataCategory] = Field(min_length=1)
+    data_subjects: DataSubjects
+    targeting: Literal["targeted", "untargeted"] = "targeted"
+    legal_basis: LegalBasis = Field(default_factory=LegalBasis)
+    site_permissions: list[SitePermission] = Field(default_factory=list)
+    retention_days: Optional[int] = Field(default=None, ge=0)
+    targets: list[Union[str, Target]] = Field(default_factory=list)
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: list[Union[str, Target]]) -> list[Union[str, Target]]:
+        from gate.url import normalize
+
+        for t in v:
+            if isinstance(t, str):
+                normalize(t)
+        return v
+
+
+class CollectionJob(_Strict):
+    """A `scrapegate/v1` `CollectionJob` manifest."""
+
+    apiVersion: Literal["scrapegate/v1"]
+    kind: Literal["CollectionJob"]
+    metadata: Metadata
+    spec: JobSpec
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    def target_list(self) -> list[Target]:
+        return [Target(url=t) if isinstance(t, str) else t for t in self.spec.targets]
+
+    def policy_view(self) -> dict[str, Any]:
+        """The job as the policies see it (`input.job`): the spec without targets, plus
+        the job's name and owner (waivers are scoped by job name)."""
+        spec = self.spec.model_dump(mode="json", exclude={"targets"})
+        spec["name"] = self.metadata.name
+        spec["owner"] = self.metadata.owner
+        return spec
+
+
+class Violation(BaseModel):
+    """One deny or warn entry of a decision."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    jurisdiction: Optional[str] = None
+    law: Optional[str] = None
+    message: str = ""
+    precedents: list[str] = Field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Decision(BaseModel):
+    """The answer to "may this job collect this URL?". `allow` is true only when `deny` is empty."""
+
+    model_config = ConfigDict(extra="allow")
+
+    allow: bool
+    deny: list[Violation] = Field(default_factory=list)
+    warn: list[Violation] = Field(default_factory=list)
+    obligations: list[dict[str, Any]] = Field(default_factory=list)
+    waived: list[dict[str, Any]] = Field(default_factory=list)
+    decision_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    policy_revision: Optional[str] = None
+    engine: Optional[str] = None
+    evaluated_at: str = Field(default_factory=_now)
+    url: Optional[str] = None
+    mode: str = "enforce"
+    error: Optional[str] = None
+
+    @staticmethod
+    def new_id() -> str:
+        return str(uuid.uuid4())
+
+    @staticmethod
+    def timestamp(moment: datetime | None = None) -> str:
+        return (moment or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    @property
+    def deny_codes(self) -> list[str]:
+        return sorted({v.code for v in self.deny})
+
+    @property
+    def warn_codes(self) -> list[str]:
+        return sorted({v.code for v in self.warn})
+
+    @classmethod
+    def denied(cls, code: str, message: str, **kw: Any) -> "Decision":
+        """A decision that denies with one code (engine failures, bad URLs, ledger failures)."""
+        law = kw.pop("law", None)
+        return cls(allow=False, deny=[Violation(code=code, message=message, law=law)], error=message, **kw)
+
+    @classmethod
+    def from_result(cls, result: Any, **kw: Any) -> "Decision":
+        """Validate an engine's raw decision document. Anything undefined or malformed is a
+        deny with code engine.undefined, never an allow."""
+        if not isinstance(result, dict):
+            return cls.denied("engine.undefined", f"policy decision is undefined or not an object: {result!r:.200}", **kw)
+        try:
+            deny = [Violation.model_validate(v) for v in _as_list(result.get("deny", []))]
+            warn = [Violation.model_validate(v) for v in _as_list(result.get("warn", []))]
+            obligations = [dict(o) for o in _as_list(result.get("obligations", []))]
+            waived = [dict(w) for w in _as_list(result.get("waived", []))]
+        except (ValueError, TypeError) as exc:
+            return cls.denied("engine.undefined", f"malformed policy decision: {exc}", **kw)
+        if not isinstance(result.get("allow"), bool):
+            return cls.denied("engine.undefined", "policy decision has no boolean 'allow'", **kw)
+        order = lambda v: (v.code, v.jurisdiction or "")  # noqa: E731 - stable output order
+        return cls(
+            allow=bool(result["allow"]) and not deny,
+            deny=sorted(deny, key=order),
+            warn=sorted(warn, key=order),
+            obligations=sorted(obligations, key=lambda o: str(sorted(o.items()))),
+            waived=waived,
+            **kw,
+        )
+
+    def summary(self) -> str:
+        if self.allow:
+            return "allow"
+        return "deny: " + ", ".join(self.deny_codes)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    raise TypeError(f"expected a list, got {type(value).__name__}")

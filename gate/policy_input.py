@@ -1,0 +1,62 @@
+"""Build the policy input (what Rego sees as `input`) for one request of one job."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from gate.models import CollectionJob
+from gate.url import NormalizedURL
+
+__all__ = ["build_input", "static_signals", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def static_signals(login_required: bool = False) -> dict[str, Any]:
+    """Signals for static mode (no network): nothing checked, so nothing from the site
+    denies; the terms registry and the job's declarations still apply."""
+    return {
+        "robots": {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None},
+        "optout": {"status": "not_checked", "tdm_reserved": False, "ai_train": "unknown", "sources": []},
+        "terms": {"known": False},
+        "login_required": login_required,
+    }
+
+
+def build_input(
+    job: CollectionJob | dict[str, Any],
+    url: NormalizedURL,
+    *,
+    method: str = "GET",
+    authenticated: bool = False,
+    signals: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    job_view: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The input document of DESIGN.md. `job_view` lets a caller that evaluates many URLs
+    of one job build the job part once."""
+    view = job_view if job_view is not None else (job.policy_view() if isinstance(job, CollectionJob) else job)
+    moment = now or utc_now()
+    sig = signals if signals is not None else static_signals()
+    if authenticated and not sig.get("login_required"):
+        sig = {**sig, "login_required": True}
+    return {
+        "request": {
+            "url": url.url,
+            "method": method.upper(),
+            "scheme": url.scheme,
+            "host": url.host,
+            "port": url.port,
+            "site": url.site,
+            "path": url.path,
+            "authenticated": authenticated,
+        },
+        "job": view,
+        "subjects": {"declared": list(view["data_subjects"]["jurisdictions"]), "inferred": []},
+        "signals": sig,
+        "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "now_date": moment.strftime("%Y-%m-%d"),
+    }
