@@ -1,0 +1,207 @@
+# METADATA
+# title: Derived facts every law package reads
+# description: >-
+#   One place for the facts the rules share: which data categories the job really
+#   processes, whose data it is (declared and inferred jurisdictions, with "*" and group
+#   codes expanded), where the GDPR applies, and when a declared basis or consent holds.
+#   Functions take their facts as arguments so they can be tested without an input.
+# custom:
+#   owner: privacy-legal
+package scrapegate.derive
+
+# Categories that are personal data (GDPR Art. 4(1)); copyrighted_works and non_personal
+# are not.
+personal_categories := {"personal", "facial_images", "biometric", "special_category"}
+
+# Consent kinds that can count as consent at all, and those that are express.
+any_consent := {"opt_in", "explicit", "written_release"}
+
+express_consent := {"explicit", "written_release"}
+
+# --- data categories -------------------------------------------------------------------
+
+# effective_categories(declared, purpose): the declared categories plus what the purpose
+# makes of them. A photo is biometric data only when processed to identify a person
+# (GDPR Art. 4(14), Recital 51): facial_images + facial_recognition => biometric.
+effective_categories(declared, purpose) := {c | some c in declared} | {"biometric" |
+	"facial_images" in declared
+	purpose == "facial_recognition"
+}
+
+categories := effective_categories(input.job.data_categories, input.job.purpose.category)
+
+personal if {
+	some c in categories
+	c in personal_categories
+}
+
+biometric if "biometric" in categories
+
+special_category if "special_category" in categories
+
+# sensitive: biometric or special-category data (GDPR Art. 9, APP 3.3, LGPD Art. 5(II),
+# PIPL Art. 28, PIPEDA's sensitive information).
+sensitive if biometric
+
+sensitive if special_category
+
+# --- jurisdictions ---------------------------------------------------------------------
+
+default _groups := {}
+
+_groups := data.scrapegate.jurisdictions.groups
+
+default _coverage := {}
+
+_coverage := data.scrapegate.jurisdictions.coverage
+
+default _cctld := {}
+
+_cctld := data.scrapegate.cctld
+
+# covered: every jurisdiction some policy decides for; what "*" stands for.
+covered := {j | some codes in _coverage; some c in codes; some j in _groups[c]} | {c |
+	some codes in _coverage
+	some c in codes
+	not _groups[c]
+}
+
+# coverage_of(name) is the set of jurisdictions one law package decides for.
+coverage_of(name) := expand(object.get(_coverage, name, []), _groups, covered)
+
+# expand(codes, groups, covered): the jurisdictions a list of manifest codes stands for.
+# "*" is every covered jurisdiction, a group code ("EU", "US") its members, and any other
+# code is normalised (see normalise).
+expand(codes, groups, universe) := {j | some c in codes; some j in expand_code(c, groups, universe)}
+
+expand_code(code, _, universe) := universe if code == "*"
+
+expand_code(code, groups, _) := {j | some j in members} if {
+	code != "*"
+	members := groups[code]
+}
+
+expand_code(code, groups, universe) := {normalise(code, universe)} if {
+	code != "*"
+	not groups[code]
+}
+
+# normalise(code, covered): a subdivision of a covered country that has no policy of its
+# own counts as the country (FR-75 -> FR, CA-ON -> CA under PIPEDA); anything else stays
+# as it is, so an uncovered code (US-NY, KR) is reported as uncovered.
+normalise(code, universe) := substring(code, 0, 2) if _folds(code, universe)
+
+normalise(code, universe) := code if not _folds(code, universe)
+
+_folds(code, universe) if {
+	not code in universe
+	regex.match(`^[A-Z]{2}-[A-Z0-9]{1,3}$`, code)
+	substring(code, 0, 2) in universe
+}
+
+# tld_jurisdictions(host, cctld): jurisdictions implied by the host's country-code TLD or
+# public suffix ("news.example.co.uk" -> GB, "x.eu" -> EU).
+tld_jurisdictions(host, cctld) := {j |
+	some suffix
+	j := cctld[suffix]
+	_has_suffix(host, suffix)
+}
+
+_has_suffix(host, suffix) if endswith(host, concat("", [".", suffix]))
+
+_has_suffix(host, suffix) if host == suffix
+
+default _declared := []
+
+_declared := input.subjects.declared
+
+default _inferred := []
+
+_inferred := input.subjects.inferred
+
+default _host := ""
+
+_host := lower(input.request.host)
+
+# subject_codes: the codes as declared, inferred by the caller, and inferred from the
+# target's TLD, before expansion.
+subject_codes := {c | some c in _declared} | {c | some c in _inferred} | tld_jurisdictions(_host, _cctld)
+
+# subjects: the jurisdictions whose data subjects the request concerns.
+subjects := expand(subject_codes, _groups, covered)
+
+# uncovered: subject jurisdictions no policy decides for.
+uncovered := subjects - covered
+
+default establishment := set()
+
+establishment := expand({input.job.operator.establishment}, _groups, covered) if {
+	is_string(input.job.operator.establishment)
+}
+
+default markets := set()
+
+markets := expand(input.job.operator.markets, _groups, covered) if is_array(input.job.operator.markets)
+
+# gdpr_jurisdictions: where the GDPR family (EEA, UK GDPR, nFADP) applies: the subjects are
+# there (Art. 3(2)(b), monitoring, as CNIL held against Clearview) or the operator is
+# established there (Art. 3(1)).
+gdpr_jurisdictions := (subjects | establishment) & coverage_of("gdpr")
+
+# --- legal basis, consent ---------------------------------------------------------------
+
+# documented(value): a non-empty reference to a document (assessment, evidence).
+documented(value) if {
+	is_string(value)
+	trim_space(value) != ""
+}
+
+# consented(consent, kinds): consent of one of kinds, backed by evidence. Consent without
+# evidence does not count.
+consented(consent, kinds) if {
+	consent.kind in kinds
+	documented(consent.evidence)
+}
+
+# art6_holds(basis): an Art. 6 basis is declared; "consent" only with evidence of consent.
+art6_holds(basis) if {
+	is_string(basis.gdpr_art6)
+	basis.gdpr_art6 != "consent"
+}
+
+art6_holds(basis) if {
+	basis.gdpr_art6 == "consent"
+	consented(basis.consent, any_consent)
+}
+
+# art9_holds(basis): an Art. 9(2) condition that holds for scraped data.
+# manifestly_made_public never does: CJEU C-252/21 para 77 needs the subject's clear
+# affirmative act, and the Dutch AP rejected it for Clearview. explicit_consent holds only
+# with explicit consent and evidence.
+art9_holds(basis) if {
+	is_string(basis.gdpr_art9)
+	not basis.gdpr_art9 in {"manifestly_made_public", "explicit_consent"}
+}
+
+art9_holds(basis) if {
+	basis.gdpr_art9 == "explicit_consent"
+	consented(basis.consent, {"explicit"})
+}
+
+# --- purpose ------------------------------------------------------------------------------
+
+# research_organisation_research: scientific research by a research organisation (DSM
+# Directive Art. 2(1), Art. 3): purpose academic_research or text_and_data_mining.
+research_organisation_research if {
+	input.job.purpose.category in {"academic_research", "text_and_data_mining"}
+	input.job.operator.research_organisation == true
+}
+
+# commercial: collection for a commercial purpose (CUBI, RCW 19.375): everything except
+# academic research by a research organisation.
+default commercial := true
+
+commercial := false if {
+	input.job.purpose.category == "academic_research"
+	input.job.operator.research_organisation == true
+}

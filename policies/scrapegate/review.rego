@@ -1,0 +1,48 @@
+# METADATA
+# title: Jurisdictions that need a lawyer's review, and those nobody covers
+# description: >-
+#   Japan, Singapore, India and Switzerland have publicly-available exceptions that are
+#   narrow or contested: biometric collection there is a warning for review, not a rule.
+#   A subject jurisdiction no policy covers is a warning too.
+# custom:
+#   owner: privacy-legal
+package scrapegate.review
+
+import data.scrapegate.derive
+import data.scrapegate.lib
+
+# METADATA
+# title: Biometric collection needs legal review
+# description: >-
+#   JP (APPI), SG (PDPA), IN (DPDP Act 2023), CH (nFADP): a warning per jurisdiction.
+# custom:
+#   code: review_required
+#   owner: privacy-legal
+#   jurisdictions: [JP, SG, IN, CH]
+#   waivable: true
+warn contains v if {
+	derive.biometric
+	some j in derive.subjects & derive.coverage_of("review")
+	v := lib.violation("review_required", j, lib.text([
+		"biometric collection concerning subjects in ", j,
+		": publicly-available exceptions are narrow or contested; have it reviewed",
+	]))
+}
+
+# METADATA
+# title: No policy covers this jurisdiction
+# description: >-
+#   Personal data of subjects in a jurisdiction that no policy in the bundle decides for:
+#   nothing was checked for it.
+# custom:
+#   code: jurisdiction.uncovered
+#   owner: privacy-legal
+#   jurisdictions: ["*"]
+#   waivable: true
+warn contains v if {
+	derive.personal
+	some j in derive.uncovered
+	v := lib.violation("jurisdiction.uncovered", j, lib.text([
+		"no policy covers personal data of subjects in ", j, ": nothing was checked for it",
+	]))
+}

@@ -1,0 +1,104 @@
+# METADATA
+# title: The site's terms of service
+# description: >-
+#   The site terms registry (sites/data.yaml, keyed by registrable domain, so an entry for
+#   facebook.com covers m.facebook.com) records sites whose terms forbid automated
+#   collection. input.signals.terms, when known, supplements it for sites the registry
+#   does not list. A job lifts the denial for one site by listing it under
+#   site_permissions with written evidence.
+# custom:
+#   owner: commercial-legal
+package scrapegate.terms
+
+import data.scrapegate.derive
+import data.scrapegate.lib
+
+default _sites := {}
+
+_sites := data.scrapegate.sites
+
+# site: the registrable domain of the target (the host when the caller sent none).
+default site := ""
+
+site := lower(input.request.site) if {
+	is_string(input.request.site)
+	input.request.site != ""
+}
+
+site := lower(input.request.host) if {
+	not is_string(input.request.site)
+	is_string(input.request.host)
+}
+
+site := lower(input.request.host) if {
+	input.request.site == ""
+	is_string(input.request.host)
+}
+
+# entry: the registry entry for the site, aliases resolved (twitter.com -> x.com).
+entry := found if {
+	found := _sites[site]
+	not found.alias_of
+}
+
+entry := found if {
+	alias := _sites[site].alias_of
+	found := _sites[alias]
+}
+
+# prohibition: what forbids automated collection on this site, from the registry or,
+# for a site it does not list, from the live terms signal.
+prohibition := object.union(entry, {"origin": "registry"}) if entry.automated_collection == "prohibited"
+
+prohibition := {
+	"clause": object.get(input.signals.terms, "clause", "automated collection prohibited"),
+	"section": "terms of service",
+	"terms_url": object.get(input.signals.terms, "source", "unknown"),
+	"reviewed": "live signal",
+	"origin": "signal",
+} if {
+	not entry
+	input.signals.terms.known == true
+	input.signals.terms.automated_collection == "prohibited"
+}
+
+# permitted: the job holds written permission for this site.
+permitted if {
+	some permission in input.job.site_permissions
+	_names_site(permission.site)
+	derive.documented(permission.evidence)
+}
+
+_names_site(name) if lower(name) == site
+
+_names_site(name) if lower(name) == lower(input.request.host)
+
+# METADATA
+# title: The site's terms forbid automated collection
+# description: >-
+#   Denied unless the job lists the site under site_permissions with written evidence
+#   (a contract, an API agreement, a written consent). The permission lifts the denial for
+#   that site only.
+# related_resources:
+#   - ref: https://www.facebook.com/terms.php
+#     description: Facebook Terms of Service 3.2.3 (one entry of the registry)
+# custom:
+#   code: terms.automated_collection_prohibited
+#   law: the site's terms of service (contract)
+#   owner: commercial-legal
+#   jurisdictions: ["*"]
+#   waivable: true
+deny contains v if {
+	terms := prohibition
+	not permitted
+	base := lib.violation("terms.automated_collection_prohibited", null, lib.text([
+		"the terms of ", site, " forbid automated collection: ", terms.clause, " (", terms.section,
+		", ", terms.terms_url, ", reviewed ", terms.reviewed, "); no site_permissions entry for ",
+		site,
+	]))
+	v := object.union(base, {
+		"site": site,
+		"terms_url": terms.terms_url,
+		"precedents": array.concat(base.precedents, lib.cite(object.get(terms, "precedents", []))),
+	})
+}
