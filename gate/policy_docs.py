@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from gate.engines.base import DECISION_PATH
 from gate.policy_meta import RegoModule, iter_deny_warn, parse_module
 
 __all__ = ["CodeDoc", "build_catalogue", "load_catalogue", "render_markdown", "find_precedents"]
@@ -104,7 +103,7 @@ def build_catalogue(modules: Iterable[RegoModule], data: Any = None) -> dict[str
     `owner` falls back to its package's METADATA."""
     precedents = find_precedents(data or {})
     out: dict[str, CodeDoc] = {}
-    for module, rule in iter_deny_warn(modules, skip_packages=[DECISION_PATH], kinds=CATALOGUE_KINDS):
+    for module, rule in iter_deny_warn(modules, kinds=CATALOGUE_KINDS):
         package_custom = ((module.package_metadata or {}).get("custom") or {})
         for code in rule.codes:
             doc = out.get(code)
