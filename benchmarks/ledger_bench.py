@@ -1,0 +1,110 @@
+"""The ledger's cost per decision: `measure(n)` for benchmarks/run.py, or run it alone:
+
+    python benchmarks/ledger_bench.py [N]
+
+Times `Ledger.record` only (the Decision objects and the policy input are built beforehand,
+as the Gate builds them anyway), for the sync writer (a commit per decision) and the batched
+writer (a queue append; a thread commits), on a fresh ledger file in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from gate.ledger import Ledger
+from gate.models import Decision, Violation
+
+__all__ = ["measure", "DEFAULT_N"]
+
+DEFAULT_N = 20_000
+
+
+def _policy_input(i: int) -> dict[str, Any]:
+    host = f"www.site{i % 1000}.example"
+    return {
+        "request": {"url": f"https://{host}/photos/{i}?id={i}&ref=feed", "method": "GET", "scheme": "https",
+                    "host": host, "port": 443, "site": f"site{i % 1000}.example", "path": f"/photos/{i}",
+                    "authenticated": False},
+        "job": {"name": "face-index", "owner": "data-team@example.com",
+                "legal_basis": {"gdpr_art6": "legitimate_interests", "gdpr_art9": None,
+                                "consent": {"kind": "none", "evidence": None},
+                                "assessments": {"lia": None, "dpia": None}},
+                "data_subjects": {"jurisdictions": ["*"], "minors": False}},
+        "subjects": {"declared": ["*"], "inferred": []},
+        "now": "2026-11-26T10:00:00Z",
+    }
+
+
+def _decision(i: int) -> Decision:
+    if i % 4 == 0:
+        return Decision(allow=False, deny=[Violation(code="robots.disallowed"),
+                                           Violation(code="gdpr.art9_prohibited", jurisdiction="FR")],
+                        policy_revision="rev-abc", engine="embedded")
+    return Decision(allow=True, policy_revision="rev-abc", engine="embedded")
+
+
+def _stats(prefix: str, samples_ns: list[int]) -> dict[str, float]:
+    ordered = sorted(samples_ns)
+    return {
+        f"{prefix}_median_us": statistics.median(ordered) / 1000,
+        f"{prefix}_p99_us": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1000,
+        f"{prefix}_mean_us": statistics.fmean(ordered) / 1000,
+    }
+
+
+def _run(path: Path, writer: str, decisions: list[Decision], inputs: list[dict[str, Any]]) -> tuple[list[int], float]:
+    samples: list[int] = []
+    clock = time.perf_counter_ns
+    with Ledger(path, writer=writer) as ledger:
+        signal_docs = {"robots": "ab" * 32, "optout": None}
+        start = clock()
+        for decision, policy_input in zip(decisions, inputs):
+            t0 = clock()
+            ledger.record(decision, policy_input, mode="enforce", job="face-index",
+                          owner="data-team@example.com", signal_docs=signal_docs)
+            samples.append(clock() - t0)
+        ledger.flush()
+        wall = (clock() - start) / len(decisions) / 1000
+    return samples, wall
+
+
+def measure(n: int = DEFAULT_N) -> dict[str, float]:
+    """Median/p99/mean microseconds per `Ledger.record` for both writers, the wall time per
+    decision including the final flush, and `verify`'s cost per row."""
+    from gate.ledger_query import verify
+
+    decisions = [_decision(i) for i in range(n)]
+    inputs = [_policy_input(i) for i in range(n)]
+    result: dict[str, float] = {"n": float(n)}
+    with tempfile.TemporaryDirectory(prefix="scrapegate-ledger-bench-") as tmp:
+        for writer in ("sync", "batched"):
+            path = Path(tmp) / f"{writer}.db"
+            samples, wall = _run(path, writer, decisions, inputs)
+            result.update(_stats(writer, samples))
+            result[f"{writer}_wall_us"] = wall
+            # A fresh id per run: the second writer must not see the first one's ids as reuse.
+            decisions = [d.model_copy(update={"decision_id": f"{writer}-{i}"}) for i, d in enumerate(decisions)]
+        t0 = time.perf_counter()
+        report = verify(Path(tmp) / "batched.db")
+        result["verify_us_per_row"] = (time.perf_counter() - t0) / max(1, report.decisions) * 1e6
+        if not report.ok:
+            raise RuntimeError(f"benchmark ledger does not verify: {report.problem}")
+    return result
+
+
+def main(argv: list[str]) -> None:
+    n = int(argv[1]) if len(argv) > 1 else DEFAULT_N
+    figures = measure(n)
+    print(f"ledger: {n} decisions per writer")
+    for key, value in figures.items():
+        if key != "n":
+            print(f"  {key:<22} {value:10.1f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)

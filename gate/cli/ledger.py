@@ -1,0 +1,272 @@
+"""scrapegate ledger: verify, show, export, stats, erase-plan."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, TextIO
+
+import click
+
+from gate.cli.options import BadInput
+from gate.errors import GateError
+
+__all__ = ["ledger"]
+
+EXIT_BROKEN = 1
+_LIST_SEPARATOR = ";"
+
+
+@contextmanager
+def _ledger_errors() -> Iterator[None]:
+    """A missing, corrupt or foreign ledger, or a bad filter value: exit 2 with the message."""
+    try:
+        yield
+    except (GateError, ValueError) as exc:
+        raise BadInput(str(exc)) from exc
+
+
+def _ledger_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH",
+        type=click.Path(dir_okay=False),
+        help="Ledger file (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")(fn)
+
+
+def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--collected", is_flag=True, help="Only decisions whose URL was fetched.")(fn)
+    fn = click.option("--denied", is_flag=True, help="Only denied decisions.")(fn)
+    fn = click.option("--jurisdiction", metavar="CODE",
+                      help="Decisions that may concern people in CODE (FR, US-IL, EU): rows naming it, "
+                           "its country or subdivisions, EU for EEA states, and '*' (worldwide).")(fn)
+    fn = click.option("--site", metavar="DOMAIN", help="Only this registrable domain (a host or URL is "
+                      "widened to its site).")(fn)
+    fn = click.option("--job", metavar="NAME", help="Only this job.")(fn)
+    fn = click.option("--since", metavar="TIME", help="Only decisions at or after this ISO date/time "
+                      "(UTC unless it has an offset).")(fn)
+    return fn
+
+
+def _filters(**kw: Any) -> Any:
+    from gate.ledger_query import Filters
+
+    return Filters(since=kw.get("since"), job=kw.get("job"), site=kw.get("site"),
+                   jurisdiction=kw.get("jurisdiction"), denied=bool(kw.get("denied")),
+                   collected=bool(kw.get("collected")))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def ledger() -> None:
+    """Verify, query and export the decision ledger.
+
+    Every decision the gate makes is a row of a hash-chained SQLite ledger, and every
+    fetch an adapter reports is a row of a second chain bound to its decision.
+
+    \b
+    Exit codes: 0 done (verify: the chains are intact), 1 verify found a broken row,
+    2 the ledger is missing, corrupt or not a ledger, or a flag is wrong.
+
+    \b
+    Example:
+      scrapegate ledger verify
+      scrapegate ledger show --site facebook.com --denied
+      scrapegate ledger erase-plan --jurisdiction FR --format jsonl > erase-fr.jsonl
+    """
+
+
+@ledger.command()
+@_ledger_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+def verify(ledger_path: str | None, fmt: str) -> None:
+    """Recompute both hash chains and name the first broken row of each.
+
+    A row edited, deleted or inserted by hand breaks the chain at that row (or the row
+    after it). Keep the printed heads somewhere else to detect a truncated ledger later.
+
+    \b
+    Example:
+      scrapegate ledger verify --ledger /var/lib/scrapegate/ledger.db
+    """
+    from gate.ledger_query import verify as verify_ledger
+
+    with _ledger_errors():
+        report = verify_ledger(ledger_path)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "ledger": str(report.path), "ok": report.ok, "decisions": report.decisions,
+            "collections": report.collections, "decisions_head": report.decisions_head,
+            "collections_head": report.collections_head,
+            "problems": [{"table": p.table, "seq": p.seq, "decision_id": p.decision_id, "reason": p.reason}
+                         for p in report.problems],
+        }, indent=2))
+    else:
+        state = "OK" if report.ok else "BROKEN"
+        click.echo(f"ledger {report.path}: {state}: {report.decisions} decisions, {report.collections} collections")
+        for problem in report.problems:
+            click.echo(f"  first broken row: {problem}")
+        click.echo(f"  decisions head:   {report.decisions_head}")
+        click.echo(f"  collections head: {report.collections_head}")
+    if not report.ok:
+        sys.exit(EXIT_BROKEN)
+
+
+@ledger.command()
+@_ledger_option
+@_filter_options
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Only the last N matching decisions.")
+def show(ledger_path: str | None, limit: int | None, **filters: Any) -> None:
+    """Print matching decisions as a table, oldest first.
+
+    \b
+    Example:
+      scrapegate ledger show --job face-index --since 2026-11-01
+      scrapegate ledger show --denied --limit 20
+    """
+    from gate.ledger_query import rows
+
+    with _ledger_errors():
+        records = list(rows(ledger_path, _filters(**filters), limit=limit))
+    table = [("SEQ", "TIME", "DECISION", "VERDICT", "MODE", "COLLECTED", "SITE", "CODES", "URL")]
+    for r in records:
+        collected = f"{r['status']} {r['bytes']}B" if r["collected"] else "-"
+        codes = ",".join(r["deny_codes"] + [f"warn:{c}" for c in r["warn_codes"]]) or "-"
+        table.append((str(r["seq"]), str(r["time"])[:19] + "Z", r["decision_id"],
+                      "allow" if r["allow"] else "DENY", r["mode"], collected, r["site"] or "-", codes, r["url"]))
+    _write_table(table, sys.stdout)
+    click.echo(f"{len(records)} decision(s)", err=True)
+
+
+@ledger.command()
+@_ledger_option
+@_filter_options
+@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write here (default stdout).")
+def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) -> None:
+    """Export matching decisions, with their collection and chain hashes.
+
+    JSONL keeps lists and objects as JSON; CSV joins lists with ';' and writes objects
+    as JSON text.
+
+    \b
+    Example:
+      scrapegate ledger export --format csv -o decisions.csv
+      scrapegate ledger export --site example.org --since 2026-11-26T00:00:00Z
+    """
+    from gate.ledger_query import EXPORT_FIELDS, rows
+
+    with _ledger_errors():
+        records = rows(ledger_path, _filters(**filters))
+        if fmt == "jsonl":
+            _write_jsonl(records, output)
+        else:
+            writer = csv.DictWriter(output, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
+            writer.writeheader()
+            for record in records:
+                writer.writerow({k: _csv_value(v) for k, v in record.items()})
+
+
+@ledger.command()
+@_ledger_option
+@_filter_options
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
+    """Count allowed, denied and collected decisions, by code and by site.
+
+    \b
+    Example:
+      scrapegate ledger stats --job face-index
+      scrapegate ledger stats --jurisdiction FR --format json
+    """
+    from gate.ledger_query import stats as ledger_stats
+
+    with _ledger_errors():
+        counts = ledger_stats(ledger_path, _filters(**filters))
+    if fmt == "json":
+        click.echo(json.dumps(counts, indent=2))
+        return
+    click.echo(f"decisions {counts['decisions']}  allowed {counts['allowed']}  denied {counts['denied']}  "
+               f"collected {counts['collected']}")
+    if counts["by_code"]:
+        click.echo("")
+        _write_table([("CODE", "DENIED", "WARNED")] + [(c["code"], str(c["denied"]), str(c["warned"]))
+                                                      for c in counts["by_code"]], sys.stdout)
+    if counts["by_site"]:
+        click.echo("")
+        _write_table([("SITE", "ALLOWED", "DENIED", "COLLECTED")]
+                     + [(s["site"] or "-", str(s["allowed"]), str(s["denied"]), str(s["collected"]))
+                        for s in counts["by_site"]], sys.stdout)
+
+
+@ledger.command("erase-plan")
+@_ledger_option
+@click.option("--site", metavar="DOMAIN", help="Everything collected from this site.")
+@click.option("--jurisdiction", metavar="CODE",
+              help="Everything collected that may concern people in CODE ('*' rows included).")
+@click.option("--job", metavar="NAME", help="Everything this job collected.")
+@click.option("--since", metavar="TIME", help="Only decisions at or after this ISO date/time.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write here (default stdout).")
+def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | None, job: str | None,
+               since: str | None, fmt: str, output: TextIO) -> None:
+    """List every collected URL to delete, with its decision id and content hashes.
+
+    For an erasure order or a data subject's request: scope by site, jurisdiction or job
+    (combined with AND). Only fetched URLs are listed; denied-and-not-fetched ones held no
+    data. URLs show query values masked, as the ledger stores them; the content sha256
+    identifies the stored copy.
+
+    \b
+    Example:
+      scrapegate ledger erase-plan --jurisdiction FR
+      scrapegate ledger erase-plan --site facebook.com --job face-index --format jsonl
+    """
+    from gate.ledger_query import erase_plan as plan_erasure
+
+    if not (site or jurisdiction or job):
+        raise BadInput("erase-plan needs a scope: --site, --jurisdiction and/or --job")
+    with _ledger_errors():
+        plan = plan_erasure(ledger_path, site=site, jurisdiction=jurisdiction, job=job, since=since)
+    if fmt == "jsonl":
+        _write_jsonl(plan, output)
+        return
+    scope = ", ".join(f"{k}={v}" for k, v in (("site", site), ("jurisdiction", jurisdiction), ("job", job),
+                                               ("since", since)) if v)
+    table = [("DECISION", "COLLECTED_AT", "CONTENT_SHA256", "URL")]
+    for entry in plan:
+        table.append((entry["decision_id"], str(entry["collected_at"]),
+                      " ".join(entry["content_sha256"]), entry["url"]))
+    output.write(f"# erasure plan ({scope}): {len(plan)} collected URL(s)\n")
+    if plan:
+        _write_table(table, output)
+
+
+def _write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> None:
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return _LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if value is None:
+        return ""
+    return value
+
+
+def _write_table(table: list[tuple[str, ...]], out: TextIO) -> None:
+    if len(table) == 1:
+        return
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
+        out.write("  ".join(cells).rstrip() + "\n")

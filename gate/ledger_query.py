@@ -1,0 +1,272 @@
+"""Reading the ledger: verify the hash chains, filter and export rows, count, and plan erasures.
+
+Everything here opens the file read-only and never creates it: a missing, corrupt or foreign
+file is a LedgerError naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from gate.ledger_rows import utc_time
+from gate.ledger_store import (
+    COLLECTION_FIELDS, DECISION_FIELDS, GENESIS_HASH, connect, resolve_path, row_hash, sqlite_errors,
+)
+
+__all__ = [
+    "Problem", "VerifyReport", "Filters", "EEA", "EXPORT_FIELDS",
+    "open_ledger", "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site",
+]
+
+# EU member states plus Iceland, Liechtenstein and Norway: the states "EU" stands for in a manifest.
+EEA = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+})
+_JSON_FIELDS = frozenset({"deny_codes", "warn_codes", "waived_codes", "jurisdictions", "legal_basis", "signals"})
+EXPORT_FIELDS = (
+    "seq", *DECISION_FIELDS, "collected", "collected_at", "status", "bytes", "content_sha256",
+    "collections", "prev_hash", "hash",
+)
+_SELECT = (
+    "SELECT d.seq, " + ", ".join(f"d.{f}" for f in DECISION_FIELDS) + ", d.prev_hash, d.hash, "
+    "c.time, c.status, c.bytes, c.content_sha256, "
+    "(SELECT count(*) FROM collections k WHERE k.decision_id = d.decision_id) "
+    "FROM decisions d LEFT JOIN collections c "
+    "ON c.seq = (SELECT max(seq) FROM collections k WHERE k.decision_id = d.decision_id)"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first row of a table whose chain does not verify."""
+
+    table: str
+    seq: int
+    decision_id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.table} row {self.seq} (decision {self.decision_id}): {self.reason}"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: Path
+    decisions: int
+    collections: int
+    decisions_head: str
+    collections_head: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def problem(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Row filters, all combined with AND. `jurisdiction` matches rows whose data subjects may
+    include people there (see jurisdiction_terms); `site` is a registrable domain."""
+
+    since: str | None = None
+    job: str | None = None
+    site: str | None = None
+    jurisdiction: str | None = None
+    denied: bool = False
+    collected: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.since:
+            clauses.append("d.time >= ?")
+            params.append(utc_time(self.since))
+        if self.job:
+            clauses.append("d.job = ?")
+            params.append(self.job)
+        if self.site:
+            clauses.append("d.site = ?")
+            params.append(normalize_site(self.site))
+        if self.jurisdiction:
+            exact, prefixes = jurisdiction_terms(self.jurisdiction)
+            tests = [f"j.value IN ({','.join('?' * len(exact))})"] + ["j.value LIKE ?"] * len(prefixes)
+            clauses.append(f"EXISTS (SELECT 1 FROM json_each(d.jurisdictions) j WHERE {' OR '.join(tests)})")
+            params += sorted(exact) + [p + "%" for p in prefixes]
+        if self.denied:
+            clauses.append("d.allow = 0")
+        if self.collected:
+            clauses.append("c.seq IS NOT NULL")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def normalize_site(value: str) -> str:
+    """A site as the ledger stores it: the registrable domain of a host or URL."""
+    from gate.url import normalize, normalize_host, registrable_domain
+
+    value = value.strip()
+    if "://" in value:
+        return normalize(value).site
+    return registrable_domain(normalize_host(value))
+
+
+def jurisdiction_terms(code: str) -> tuple[set[str], list[str]]:
+    """Stored jurisdiction values that may concern people in `code`: the code itself, '*'
+    (unknown or worldwide), the whole country for a subdivision, 'EU' for an EEA state, and
+    (as prefixes) its subdivisions, or every EEA state for 'EU'. Wider is safer for erasure."""
+    code = code.strip().upper()
+    if not code:
+        raise ValueError("empty jurisdiction")
+    country = code.split("-", 1)[0]
+    exact = {code, "*", country}
+    prefixes = [code + "-"]
+    if country in EEA:
+        exact.add("EU")
+    if code == "EU":
+        exact |= EEA
+        prefixes += [c + "-" for c in sorted(EEA)]
+    return exact, prefixes
+
+
+def open_ledger(path: str | Path | None = None) -> sqlite3.Connection:
+    """A read-only connection to an existing ledger."""
+    return connect(resolve_path(path), readonly=True)
+
+
+@contextmanager
+def _reading(path: str | Path | None, doing: str) -> Iterator[tuple[sqlite3.Connection, Path]]:
+    resolved = resolve_path(path)
+    conn = connect(resolved, readonly=True)
+    try:
+        with sqlite_errors(resolved, doing):
+            # One snapshot for the whole read, even while writers append.
+            conn.execute("BEGIN")
+            yield conn, resolved
+    finally:
+        conn.close()
+
+
+def verify(path: str | Path | None = None) -> VerifyReport:
+    """Recompute both chains; report the first broken row of each."""
+    with _reading(path, "verifying") as (conn, resolved):
+        n_dec, head_dec, dec_problem = _verify_table(
+            conn, "decisions", DECISION_FIELDS,
+            f"SELECT seq, {', '.join(DECISION_FIELDS)}, prev_hash, hash, NULL FROM decisions ORDER BY seq")
+        n_col, head_col, col_problem = _verify_table(
+            conn, "collections", COLLECTION_FIELDS,
+            f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.prev_hash, c.hash, d.hash "
+            "FROM collections c LEFT JOIN decisions d ON d.decision_id = c.decision_id ORDER BY c.seq")
+    problems = [p for p in (dec_problem, col_problem) if p is not None]
+    return VerifyReport(resolved, n_dec, n_col, head_dec, head_col, problems)
+
+
+def _verify_table(conn: sqlite3.Connection, table: str, fields: tuple[str, ...],
+                  query: str) -> tuple[int, str, Problem | None]:
+    prev, prev_seq, count = GENESIS_HASH, 0, 0
+    problem: Problem | None = None
+    for row in conn.execute(query):
+        count += 1
+        if problem is not None:
+            continue
+        seq, values, stored_prev, stored_hash, bound = row[0], row[1:-3], row[-3], row[-2], row[-1]
+        if stored_prev != prev:
+            gap = f" (seq jumps from {prev_seq} to {seq}: rows deleted)" if seq != prev_seq + 1 else ""
+            problem = Problem(table, seq, values[0], "its prev_hash is not the hash of the row before it: "
+                              f"that row was rewritten, or rows were deleted or inserted{gap}")
+        elif row_hash(table, seq, stored_prev, values) != stored_hash:
+            problem = Problem(table, seq, values[0], "its fields do not match its hash: the row was edited")
+        elif table == "collections" and bound != values[-1]:
+            why = "no longer exists" if bound is None else "was edited after it was collected"
+            problem = Problem(table, seq, values[0], f"the decision it belongs to {why}")
+        prev, prev_seq = stored_hash, seq
+    return count, prev, problem
+
+
+def _decode(row: tuple[Any, ...]) -> dict[str, Any]:
+    names = ("seq", *DECISION_FIELDS, "prev_hash", "hash", "collected_at", "status", "bytes",
+             "content_sha256", "collections")
+    record = dict(zip(names, row))
+    for name in _JSON_FIELDS:
+        try:
+            record[name] = json.loads(record[name])
+        except (TypeError, ValueError):
+            pass  # an edited row: show what is there; verify reports it
+    record["allow"] = bool(record["allow"])
+    record["collected"] = record["collected_at"] is not None
+    return {name: record[name] for name in EXPORT_FIELDS}
+
+
+def _select(filters: Filters | None, limit: int | None = None) -> tuple[str, list[Any]]:
+    where, params = (filters or Filters()).where()
+    if limit is None:
+        return _SELECT + where + " ORDER BY d.seq", params
+    return f"SELECT * FROM ({_SELECT}{where} ORDER BY d.seq DESC LIMIT {int(limit)}) ORDER BY 1", params
+
+
+def rows(path: str | Path | None = None, filters: Filters | None = None,
+         limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Decision rows in ledger order (the last `limit` if given), each with its latest
+    collection if any."""
+    sql, params = _select(filters, limit)
+    with _reading(path, "reading") as (conn, _):
+        for row in conn.execute(sql, params):
+            yield _decode(row)
+
+
+def stats(path: str | Path | None = None, filters: Filters | None = None) -> dict[str, Any]:
+    """Counts: totals; denials and warnings by code; allowed/denied/collected by site."""
+    where, params = (filters or Filters()).where()
+    base = f"SELECT d.* , c.seq AS collection FROM decisions d LEFT JOIN collections c ON c.seq = " \
+           f"(SELECT max(seq) FROM collections k WHERE k.decision_id = d.decision_id){where}"
+    with _reading(path, "reading") as (conn, _):
+        total, allowed, collected = conn.execute(
+            f"SELECT count(*), coalesce(sum(allow), 0), count(collection) FROM ({base})", params).fetchone()
+        by_code: dict[str, dict[str, Any]] = {}
+        for column, key in (("deny_codes", "denied"), ("warn_codes", "warned")):
+            for code, n in conn.execute(
+                    f"SELECT j.value, count(*) FROM ({base}) r, json_each(r.{column}) j GROUP BY j.value", params):
+                by_code.setdefault(code, {"code": code, "denied": 0, "warned": 0})[key] = n
+        by_site = [
+            {"site": site, "allowed": a, "denied": n - a, "collected": c}
+            for site, n, a, c in conn.execute(
+                f"SELECT site, count(*), sum(allow), count(collection) FROM ({base}) GROUP BY site "
+                "ORDER BY count(*) DESC, site", params)
+        ]
+    return {
+        "decisions": total, "allowed": allowed, "denied": total - allowed, "collected": collected,
+        "by_code": sorted(by_code.values(), key=lambda c: (-c["denied"], -c["warned"], c["code"])),
+        "by_site": by_site,
+    }
+
+
+def erase_plan(path: str | Path | None = None, *, site: str | None = None, jurisdiction: str | None = None,
+               job: str | None = None, since: str | None = None) -> list[dict[str, Any]]:
+    """Every collected URL matching the scope, with its decision id and the sha256 of every
+    copy fetched: what an erasure order or a data subject's request must delete."""
+    if not (site or jurisdiction or job):
+        raise ValueError("an erasure plan needs a scope: --site, --jurisdiction or --job")
+    sql, params = _select(Filters(since=since, job=job, site=site, jurisdiction=jurisdiction, collected=True))
+    plan: dict[str, dict[str, Any]] = {}
+    with _reading(path, "reading") as (conn, _):
+        for record in map(_decode, conn.execute(sql, params)):
+            plan[record["decision_id"]] = {
+                "decision_id": record["decision_id"], "url": record["url"], "site": record["site"],
+                "job": record["job"], "jurisdictions": record["jurisdictions"], "decided_at": record["time"],
+                "collected_at": record["collected_at"], "collections": record["collections"],
+                "content_sha256": [],
+            }
+        if plan:
+            for decision_id, digest in conn.execute("SELECT decision_id, content_sha256 FROM collections ORDER BY seq"):
+                entry = plan.get(decision_id)
+                if entry is not None and digest not in entry["content_sha256"]:
+                    entry["content_sha256"].append(digest)
+    return list(plan.values())

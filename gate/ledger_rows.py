@@ -1,0 +1,146 @@
+"""How a decision becomes a ledger row: the URL with query values masked, the jurisdictions
+concerned, canonical JSON for lists and objects, and times in one UTC form.
+
+The values repeated across a crawl (a job's legal basis and subjects, a host's signal hashes)
+are rendered once and cached: recording stays cheap on the gate's hot path.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+
+from gate.errors import LedgerError
+from gate.models import Decision
+
+__all__ = ["utc_time", "mask_url", "jurisdictions_of", "decision_values", "QUERY_MASK"]
+
+QUERY_MASK = "*"
+CACHE_SIZE = 4096
+_QUERY_VALUE = re.compile(r"=[^&]+")
+_MASKED_VALUE = "=" + QUERY_MASK
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_canon = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+def utc_time(value: str | None = None) -> str:
+    """`value` (ISO 8601 / RFC 3339; naive means UTC) as 2026-11-26T10:00:00.000000Z."""
+    if value is None:
+        return datetime.now(timezone.utc).strftime(_TIME_FORMAT)
+    if len(value) == 27 and value[10] == "T" and value[-1] == "Z":
+        return value  # already the form Decision.evaluated_at uses
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except (TypeError, ValueError) as exc:
+        raise LedgerError(f"not an ISO 8601 time: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime(_TIME_FORMAT)
+
+
+def mask_url(url: str) -> str:
+    """The URL as the ledger keeps it: query-string values masked (keys kept), userinfo
+    replaced by '*', fragment dropped. Paths are kept: an erasure plan needs them."""
+    if "@" in url or "#" in url:
+        url = url.split("#", 1)[0]
+        start = url.find("://")
+        if start >= 0:
+            start += 3
+            end = min((i for i in (url.find("/", start), url.find("?", start)) if i >= 0), default=len(url))
+            at = url.rfind("@", start, end)
+            if at >= 0:
+                url = url[:start] + "*@" + url[at + 1:]
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url
+    return base + "?" + _QUERY_VALUE.sub(_MASKED_VALUE, query)
+
+
+def jurisdictions_of(decision: Decision, policy_input: Mapping[str, Any]) -> list[str]:
+    """Subjects declared and inferred in the input, plus every jurisdiction a deny or warn
+    entry names (the policy judged those people concerned)."""
+    found: set[str] = set()
+    subjects = policy_input.get("subjects") or {}
+    for key in ("declared", "inferred"):
+        found.update(j.upper() for j in subjects.get(key) or () if isinstance(j, str))
+    if not subjects:
+        declared = ((policy_input.get("job") or {}).get("data_subjects") or {}).get("jurisdictions") or ()
+        found.update(j.upper() for j in declared if isinstance(j, str))
+    for entry in (*decision.deny, *decision.warn):
+        if entry.jurisdiction:
+            found.add(entry.jurisdiction.upper())
+    return sorted(found)
+
+
+class _JSONCache:
+    """Canonical JSON of values that repeat across a crawl (a job's legal basis and subjects, a
+    host's signal hashes), keyed by identity and re-checked by equality against a copy, so a
+    dict changed in place is never served stale."""
+
+    def __init__(self, render: Callable[[Any], str], size: int = CACHE_SIZE) -> None:
+        self._render = render
+        self._size = size
+        self._entries: dict[int, tuple[Any, Any, str]] = {}
+
+    def encode(self, value: Any) -> str:
+        hit = self._entries.get(id(value))
+        if hit is not None and hit[0] is value and hit[1] == value:
+            return hit[2]
+        text = self._render(value)
+        if len(self._entries) >= self._size:
+            self._entries.clear()
+        self._entries[id(value)] = (value, copy.deepcopy(value), text)
+        return text
+
+
+def _subject_codes(subjects: Mapping[str, Any]) -> str:
+    codes = {j.upper() for key in ("declared", "inferred", "jurisdictions")
+             for j in subjects.get(key) or () if isinstance(j, str)}
+    return _canon(sorted(codes))
+
+
+_legal_bases = _JSONCache(_canon)
+_signals = _JSONCache(_canon)
+_subjects = _JSONCache(_subject_codes)
+
+
+def _codes(entries: list[Any]) -> str:
+    return _canon(sorted({e.code for e in entries})) if entries else "[]"
+
+
+def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: str, job: str,
+                     owner: str | None, signal_docs: Mapping[str, str | None] | None) -> list[Any]:
+    """A decision row in DECISION_FIELDS order (the id is filled in under the lock)."""
+    if not isinstance(policy_input, Mapping):
+        policy_input = {}
+    request = policy_input.get("request") or {}
+    job_view = policy_input.get("job") or {}
+    url = request.get("url") or decision.url or ""
+    if any(e.jurisdiction for e in decision.deny) or any(e.jurisdiction for e in decision.warn):
+        jurisdictions = _canon(jurisdictions_of(decision, policy_input))
+    else:
+        subjects = policy_input.get("subjects") or job_view.get("data_subjects")
+        jurisdictions = _subjects.encode(subjects) if isinstance(subjects, Mapping) else "[]"
+    return [
+        decision.decision_id,
+        utc_time(decision.evaluated_at),
+        str(job),
+        owner if owner is not None else job_view.get("owner"),
+        str(request.get("method") or "GET").upper(),
+        mask_url(str(url)),
+        str(request.get("site") or request.get("host") or ""),
+        1 if decision.allow else 0,
+        str(mode),
+        _codes(decision.deny),
+        _codes(decision.warn),
+        _canon(sorted({str(w.get("code")) for w in decision.waived})) if decision.waived else "[]",
+        jurisdictions,
+        _legal_bases.encode(job_view.get("legal_basis")),
+        decision.policy_revision,
+        decision.engine,
+        _signals.encode(signal_docs) if signal_docs else "{}",
+        decision.error,
+    ]

@@ -1,0 +1,326 @@
+"""The ledger's SQLite border: schema, connections, the hash chain and the bounded busy retry.
+
+Two append-only tables, each its own hash chain:
+
+- ``decisions``: one row per decision.
+- ``collections``: one row per fetch an adapter reported for a decision; it carries the
+  hash of the decision row it belongs to, so a collection cannot be moved to another
+  decision, and an edited decision breaks both chains.
+
+Each row's ``hash`` is the SHA-256 of a canonical serialisation (`canonical`) of the row's
+stored values, its ``seq`` and ``prev_hash``: a JSON array, UTF-8, no whitespace, non-ASCII
+unescaped, values in column order (text, integers and nulls only). Anything that can read
+SQLite and JSON can re-check the chain without scrapegate.
+
+Every sqlite3 error is mapped here, once, to a LedgerError that names the file and the cause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from gate.errors import LedgerError
+
+__all__ = [
+    "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "BUSY_TIMEOUT_S", "GENESIS_HASH", "HASH_DOMAIN",
+    "DECISION_FIELDS", "COLLECTION_FIELDS", "SCHEMA_VERSION",
+    "resolve_path", "canonical", "row_hash", "connect", "sqlite_errors", "busy_retry",
+    "DECISION", "COLLECTION", "append", "decision_hash",
+]
+
+LEDGER_ENV = "SCRAPEGATE_LEDGER"
+DEFAULT_LEDGER_PATH = Path(".scrapegate") / "ledger.db"
+SCHEMA_VERSION = "1"
+LEDGER_FORMAT = "scrapegate-ledger"
+HASH_DOMAIN = "scrapegate-ledger/1"
+GENESIS_HASH = "0" * 64
+# Bound on waiting for another writer (thread or process) to release the write lock.
+BUSY_TIMEOUT_S = 10.0
+_BACKOFF_FIRST_S = 20e-6
+_BACKOFF_MAX_S = 5e-3
+_SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (and their extended forms)
+
+# Stored fields between seq and prev_hash, in hash order. Lists and objects are JSON text.
+DECISION_FIELDS = (
+    "decision_id", "time", "job", "owner", "method", "url", "site", "allow", "mode",
+    "deny_codes", "warn_codes", "waived_codes", "jurisdictions", "legal_basis",
+    "policy_revision", "engine", "signals", "error",
+)
+COLLECTION_FIELDS = ("decision_id", "time", "status", "bytes", "content_sha256", "decision_hash")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL UNIQUE,
+    time TEXT NOT NULL,
+    job TEXT NOT NULL,
+    owner TEXT,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    allow INTEGER NOT NULL,
+    mode TEXT NOT NULL,
+    deny_codes TEXT NOT NULL,
+    warn_codes TEXT NOT NULL,
+    waived_codes TEXT NOT NULL,
+    jurisdictions TEXT NOT NULL,
+    legal_basis TEXT NOT NULL,
+    policy_revision TEXT,
+    engine TEXT,
+    signals TEXT NOT NULL,
+    error TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collections (
+    seq INTEGER PRIMARY KEY,
+    decision_id TEXT NOT NULL,
+    time TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    content_sha256 TEXT NOT NULL,
+    decision_hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision_id);
+"""
+
+_INSERT_DECISION = "INSERT INTO decisions VALUES (" + ",".join("?" * (len(DECISION_FIELDS) + 3)) + ")"
+_INSERT_COLLECTION = "INSERT INTO collections VALUES (" + ",".join("?" * (len(COLLECTION_FIELDS) + 3)) + ")"
+_HEAD = "SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """`path`, else $SCRAPEGATE_LEDGER, else ./.scrapegate/ledger.db."""
+    if path is None or str(path) == "":
+        path = os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER_PATH
+    return Path(path).expanduser()
+
+
+def canonical(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> bytes:
+    """The bytes a row's hash is taken over."""
+    return _dumps([HASH_DOMAIN, table, seq, prev_hash, *values]).encode("utf-8")
+
+
+def row_hash(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> str:
+    return hashlib.sha256(canonical(table, seq, prev_hash, values)).hexdigest()
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _SQLITE_BUSY_CODES
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+@contextmanager
+def sqlite_errors(path: Path, doing: str) -> Iterator[None]:
+    """The one place sqlite3 errors become LedgerError, naming the file and the cause."""
+    try:
+        yield
+    except LedgerError as exc:
+        if str(exc).startswith(f"ledger {path}"):
+            raise
+        raise LedgerError(f"ledger {path}: {doing} failed: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        hint = ""
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            hint = " (the file is corrupt or not a scrapegate ledger)"
+        raise LedgerError(f"ledger {path}: {doing} failed: {exc}{hint}") from exc
+    except OSError as exc:
+        raise LedgerError(f"ledger {path}: {doing} failed: {exc.strerror or exc}") from exc
+
+
+class _Busy(Exception):
+    """Internal: the transaction was rolled back because another writer held the lock."""
+
+
+def busy_retry(path: Path, doing: str, fn: Any, *args: Any) -> Any:
+    """Run `fn(*args)` (one whole transaction), retrying while another writer holds the
+    lock, with a short jittered backoff, for at most BUSY_TIMEOUT_S."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = _BACKOFF_FIRST_S
+    while True:
+        try:
+            with sqlite_errors(path, doing):
+                try:
+                    return fn(*args)
+                except sqlite3.OperationalError as exc:
+                    if _is_busy(exc):
+                        raise _Busy(str(exc)) from exc
+                    raise
+        except _Busy as busy:
+            if time.monotonic() >= deadline:
+                raise LedgerError(
+                    f"ledger {path}: {doing} failed: the database stayed locked by another writer "
+                    f"for {BUSY_TIMEOUT_S:g} s ({busy})"
+                ) from busy
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, _BACKOFF_MAX_S)
+
+
+def _transaction(conn: sqlite3.Connection, body: Any, *args: Any) -> Any:
+    """BEGIN IMMEDIATE (take the write lock first, so the chain head cannot move under us),
+    run `body`, COMMIT; roll back on any error. A busy error becomes _Busy for the retry."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise _Busy(str(exc)) from exc
+        raise
+    try:
+        result = body(conn, *args)
+        conn.execute("COMMIT")
+        return result
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            raise _Busy(str(exc)) from exc
+        raise
+
+
+def connect(path: Path, *, readonly: bool = False, durable: bool = False) -> sqlite3.Connection:
+    """Open the ledger. A writer creates the file and schema if needed; a reader requires a
+    scrapegate ledger and never creates or alters anything."""
+    if readonly:
+        if not path.is_file():
+            raise LedgerError(f"ledger {path}: no such file (give --ledger PATH or set {LEDGER_ENV})")
+        with sqlite_errors(path, "opening"):
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
+                                   isolation_level=None, check_same_thread=False)
+        _check_format(conn, path)
+        return conn
+    with sqlite_errors(path, "creating the directory of"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite_errors(path, "opening"):
+        # timeout=0: busy waits go through busy_retry's short backoff, not SQLite's 1 ms+ sleeps.
+        conn = sqlite3.connect(str(path), timeout=0, isolation_level=None, check_same_thread=False)
+    try:
+        busy_retry(path, "setting WAL mode on", _set_wal, conn)
+        with sqlite_errors(path, "configuring"):
+            conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        busy_retry(path, "creating the schema of", _transaction, conn, _create_schema)
+    except BaseException:
+        conn.close()
+        raise
+    _check_format(conn, path)
+    return conn
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise sqlite3.OperationalError(f"cannot switch to WAL journal mode (got {mode!r})")
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if tables and "meta" not in tables:
+        raise LedgerError("is an SQLite database but not a scrapegate ledger (no meta table)")
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('schema', ?)", (LEDGER_FORMAT, SCHEMA_VERSION))
+
+
+def _check_format(conn: sqlite3.Connection, path: Path) -> None:
+    with sqlite_errors(path, "reading"):
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                conn.close()
+                raise LedgerError(f"ledger {path}: not a scrapegate ledger (no meta table)") from exc
+            raise
+    if meta.get("format") != LEDGER_FORMAT:
+        conn.close()
+        raise LedgerError(f"ledger {path}: not a scrapegate ledger (format {meta.get('format')!r})")
+    if meta.get("schema") != SCHEMA_VERSION:
+        conn.close()
+        raise LedgerError(
+            f"ledger {path}: schema version {meta.get('schema')!r}, this scrapegate reads {SCHEMA_VERSION!r}"
+        )
+
+
+def _head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
+    row = conn.execute(_HEAD.format(table=table)).fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+DECISION = "decision"
+COLLECTION = "collection"
+
+
+def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Chain and insert `items` in order: runs of decisions with one executemany, each
+    collection bound to its decision's hash (a decision earlier in the same batch included)."""
+    heads: dict[str, tuple[int, str]] = {}
+    batch_hashes: dict[str, str] = {}
+    run: list[tuple[Any, ...]] = []
+    for kind, values in items:
+        if kind == DECISION:
+            seq, prev = heads.get(DECISION) or _head(conn, "decisions")
+            seq += 1
+            digest = row_hash("decisions", seq, prev, values)
+            run.append((seq, *values, prev, digest))
+            heads[DECISION] = (seq, digest)
+            batch_hashes[values[0]] = digest
+            continue
+        _insert_decisions(conn, run)
+        run = []
+        values = list(values)
+        bound = batch_hashes.get(values[0])
+        if bound is None:
+            row = conn.execute("SELECT hash FROM decisions WHERE decision_id = ?", (values[0],)).fetchone()
+            if row is None:
+                raise LedgerError(f"no decision {values[0]!r} to mark collected")
+            bound = row[0]
+        values.append(bound)
+        seq, prev = heads.get(COLLECTION) or _head(conn, "collections")
+        seq += 1
+        digest = row_hash("collections", seq, prev, values)
+        conn.execute(_INSERT_COLLECTION, (seq, *values, prev, digest))
+        heads[COLLECTION] = (seq, digest)
+    _insert_decisions(conn, run)
+
+
+def _insert_decisions(conn: sqlite3.Connection, run: list[tuple[Any, ...]]) -> None:
+    if not run:
+        return
+    try:
+        if len(run) == 1:
+            conn.execute(_INSERT_DECISION, run[0])
+        else:
+            conn.executemany(_INSERT_DECISION, run)
+    except sqlite3.IntegrityError as exc:
+        if "decision_id" not in str(exc):
+            raise
+        ids = [r[1] for r in run]
+        dupes = [i for (i,) in conn.execute(
+            f"SELECT decision_id FROM decisions WHERE decision_id IN ({','.join('?' * len(ids))})", ids)]
+        raise LedgerError(f"decision id already recorded: {', '.join(dupes) or exc}") from exc
+
+
+def append(conn: sqlite3.Connection, path: Path, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
+    without decision_hash, which is looked up) in one transaction, in order."""
+    busy_retry(path, "recording in", _transaction, conn, _append, items)
+
+
+def decision_hash(conn: sqlite3.Connection, path: Path, decision_id: str) -> str | None:
+    """The stored hash of a decision, or None if it is not in the ledger."""
+    with sqlite_errors(path, "reading"):
+        row = conn.execute("SELECT hash FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
+    return row[0] if row else None
