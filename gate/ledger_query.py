@@ -11,7 +11,7 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from gate.ledger_rows import utc_time
 from gate.ledger_store import (
@@ -52,6 +52,8 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
+        if self.table == "anchor":
+            return self.reason
         return f"{self.table} row {self.seq} (decision {self.decision_id}): {self.reason}"
 
 
@@ -155,29 +157,37 @@ def _reading(path: str | Path | None, doing: str) -> Iterator[tuple[sqlite3.Conn
         conn.close()
 
 
-def verify(path: str | Path | None = None) -> VerifyReport:
-    """Recompute both chains; report the first broken row of each."""
+def verify(path: str | Path | None = None, anchors: Iterable[str] = ()) -> VerifyReport:
+    """Recompute both chains; report the first broken row of each. A hash chain cannot show
+    that rows were cut from its end: `anchors` (heads printed by an earlier verify and kept
+    elsewhere) must each still be a row of one of the chains."""
+    wanted = {a.strip().lower() for a in anchors if a.strip()}
+    seen: set[str] = set()
     with _reading(path, "verifying") as (conn, resolved):
         n_dec, head_dec, dec_problem = _verify_table(
-            conn, "decisions", DECISION_FIELDS,
+            conn, "decisions", wanted, seen,
             f"SELECT seq, {', '.join(DECISION_FIELDS)}, prev_hash, hash, NULL FROM decisions ORDER BY seq")
         n_col, head_col, col_problem = _verify_table(
-            conn, "collections", COLLECTION_FIELDS,
+            conn, "collections", wanted, seen,
             f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.prev_hash, c.hash, d.hash "
             "FROM collections c LEFT JOIN decisions d ON d.decision_id = c.decision_id ORDER BY c.seq")
     problems = [p for p in (dec_problem, col_problem) if p is not None]
+    problems += [Problem("anchor", 0, None, f"anchor {a} is in neither chain: rows were cut from the end of the "
+                         "ledger, or the anchored row was rewritten") for a in sorted(wanted - seen)]
     return VerifyReport(resolved, n_dec, n_col, head_dec, head_col, problems)
 
 
-def _verify_table(conn: sqlite3.Connection, table: str, fields: tuple[str, ...],
+def _verify_table(conn: sqlite3.Connection, table: str, anchors: set[str], seen: set[str],
                   query: str) -> tuple[int, str, Problem | None]:
     prev, prev_seq, count = GENESIS_HASH, 0, 0
     problem: Problem | None = None
     for row in conn.execute(query):
         count += 1
+        seq, values, stored_prev, stored_hash, bound = row[0], row[1:-3], row[-3], row[-2], row[-1]
+        if stored_hash in anchors:
+            seen.add(stored_hash)
         if problem is not None:
             continue
-        seq, values, stored_prev, stored_hash, bound = row[0], row[1:-3], row[-3], row[-2], row[-1]
         if stored_prev != prev:
             gap = f" (seq jumps from {prev_seq} to {seq}: rows deleted)" if seq != prev_seq + 1 else ""
             problem = Problem(table, seq, values[0], "its prev_hash is not the hash of the row before it: "

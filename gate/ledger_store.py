@@ -46,6 +46,7 @@ GENESIS_HASH = "0" * 64
 BUSY_TIMEOUT_S = 10.0
 _BACKOFF_FIRST_S = 20e-6
 _BACKOFF_MAX_S = 5e-3
+CACHE_KIB = 16384
 _SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (and their extended forms)
 
 # Stored fields between seq and prev_hash, in hash order. Lists and objects are JSON text.
@@ -211,6 +212,8 @@ def connect(path: Path, *, readonly: bool = False, durable: bool = False) -> sql
         busy_retry(path, "setting WAL mode on", _set_wal, conn)
         with sqlite_errors(path, "configuring"):
             conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            # Random decision ids land on random index pages: keep the index in memory.
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         busy_retry(path, "creating the schema of", _transaction, conn, _create_schema)
     except BaseException:
         conn.close()

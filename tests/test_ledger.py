@@ -337,3 +337,15 @@ def test_jurisdiction_terms() -> None:
     assert exact == {"US-IL", "US", "*"} and prefixes == ["US-IL-"]
     exact, _ = jurisdiction_terms("FR")
     assert "EU" in exact
+
+
+@pytest.mark.parametrize("durable, level", [(False, 1), (True, 2)])
+def test_wal_and_synchronous_level(tmp_path: Path, durable: bool, level: int) -> None:
+    with Ledger(durable=durable) as ledger:
+        assert ledger._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ledger._conn.execute("PRAGMA synchronous").fetchone()[0] == level  # NORMAL=1, FULL=2
+
+
+def test_unknown_writer_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="writer must be one of sync, batched"):
+        Ledger(writer="async")

@@ -212,3 +212,15 @@ def test_erase_plan_with_nothing_collected(tmp_path: Path) -> None:
     result = run("erase-plan", "--site", "example.com")
     assert result.exit_code == 0
     assert result.stdout == "# erasure plan (site=example.com): 0 collected URL(s)\n"
+
+
+def test_verify_with_an_anchor_detects_rows_cut_from_the_end(crawl: dict[str, str], tmp_path: Path) -> None:
+    head = json.loads(run("verify", "--format", "json").stdout)["decisions_head"]
+    assert run("verify", "--anchor", head).exit_code == 0
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:  # the last decision (not collected) vanishes
+        conn.execute("DELETE FROM collections WHERE decision_id = ?", (crawl["de"],))
+        conn.execute("DELETE FROM decisions WHERE decision_id = ?", (crawl["de"],))
+    assert run("verify").exit_code == 0  # a shorter chain is still a valid chain...
+    result = run("verify", "--anchor", head)  # ...but not the one that was anchored
+    assert result.exit_code == 1
+    assert f"missing anchor: anchor {head} is in neither chain: rows were cut from the end" in result.output

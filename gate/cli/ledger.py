@@ -78,22 +78,27 @@ def ledger() -> None:
 
 @ledger.command()
 @_ledger_option
+@click.option("--anchor", "anchors", multiple=True, metavar="HASH",
+              help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
+                   "ledger (detects rows cut from the end). Repeatable.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
-def verify(ledger_path: str | None, fmt: str) -> None:
+def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
     A row edited, deleted or inserted by hand breaks the chain at that row (or the row
-    after it). Keep the printed heads somewhere else to detect a truncated ledger later.
+    after it). Rows cut from the end leave a shorter valid chain: keep the printed heads
+    somewhere else (a ticket, a commit) and pass them back with --anchor.
 
     \b
     Example:
       scrapegate ledger verify --ledger /var/lib/scrapegate/ledger.db
+      scrapegate ledger verify --anchor 9531d6c1019c12751c027a2816887e90666f1d82ee518cca206104baae483533
     """
     from gate.ledger_query import verify as verify_ledger
 
     with _ledger_errors():
-        report = verify_ledger(ledger_path)
+        report = verify_ledger(ledger_path, anchors)
     if fmt == "json":
         click.echo(json.dumps({
             "ledger": str(report.path), "ok": report.ok, "decisions": report.decisions,
@@ -106,7 +111,7 @@ def verify(ledger_path: str | None, fmt: str) -> None:
         state = "OK" if report.ok else "BROKEN"
         click.echo(f"ledger {report.path}: {state}: {report.decisions} decisions, {report.collections} collections")
         for problem in report.problems:
-            click.echo(f"  first broken row: {problem}")
+            click.echo(f"  {'missing anchor' if problem.table == 'anchor' else 'first broken row'}: {problem}")
         click.echo(f"  decisions head:   {report.decisions_head}")
         click.echo(f"  collections head: {report.collections_head}")
     if not report.ok:
