@@ -1,0 +1,288 @@
+"""Playwright adapter: a route handler that asks the gate before the browser sends anything.
+
+    from gate.adapters.playwright import gate_page, async_gate_page
+
+    page = browser.new_page(service_workers="block")
+    pg = gate_page(page, gate)              # or a BrowserContext: every page in it
+    page.goto("https://shop.example/p/1")   # denied subresources are aborted
+    pg.blocked                              # the denied decisions, in order
+
+    pg = await async_gate_page(page, gate)  # the same for playwright.async_api
+
+Every request the browser routes - navigations, frames, scripts, images, XHR/fetch - goes
+through `route("**/*")`. A deny (enforce mode) ends in `route.abort("blockedbyclient")`: the
+request never leaves the browser, and `page.goto` to a denied URL raises
+net::ERR_BLOCKED_BY_CLIENT. A `rate_limit` obligation delays the request.
+
+Redirects. Playwright never calls a route handler for the hops of a redirect the browser
+follows, so with `fetch=True` (the default) the handler sends an allowed request itself with
+`route.fetch(max_redirects=0)` and walks a redirect chain hop by hop, asking the gate before
+each one; a denied hop aborts the original request. A subresource is then fulfilled with
+the final response; a navigation gets a single redirect straight to the final URL (so the
+page's URL and origin are right), which the browser loads once more itself. The body hashed
+into the ledger is the one the handler fetched. `route.fetch` uses Playwright's HTTP client
+(the context's cookies, not the browser's network stack or cache) and buffers each body.
+
+With `fetch=False` allowed requests continue in the browser (`route.fallback()`); redirect
+hops after the first are then NOT gated, and bodies are hashed on `requestfinished`.
+
+Playwright routes neither WebSocket connections nor requests a service worker answers:
+create pages with `service_workers="block"`. Non-network URLs (data:, blob:) are not gated.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+try:
+    import playwright  # noqa: F401 - only to fail early with the install hint
+except ImportError:  # pragma: no cover - exercised only without the extra
+    raise ImportError("The Playwright adapter needs: pip install 'scrapegate[playwright]'") from None
+
+from gate.intercept import arecord_body, origin_key, record_body
+from gate.ratelimit import limiter_for, min_interval
+
+if TYPE_CHECKING:
+    from gate.gate import Gate
+    from gate.models import Decision
+
+__all__ = ["gate_page", "async_gate_page", "PageGate", "AsyncPageGate", "ROUTE_PATTERN", "ABORT_ERROR",
+           "MAX_REDIRECTS"]
+
+ROUTE_PATTERN = "**/*"
+ABORT_ERROR = "blockedbyclient"
+MAX_REDIRECTS = 20  # Chromium's own limit
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_GATED_SCHEMES = ("http://", "https://")
+
+
+def next_hop(url: str, method: str, status: int, headers: dict[str, str]) -> tuple[str, str] | None:
+    """(url, method) of the hop a redirect response asks for, or None when it is final.
+    303, and 301/302 after a POST, continue as GET (what browsers do)."""
+    location = headers.get("location")
+    if status not in _REDIRECT_CODES or not location:
+        return None
+    as_get = status == 303 or (status in (301, 302) and method == "POST")
+    return urljoin(url, location), ("GET" if as_get and method != "HEAD" else method)
+
+
+class _Refused(Exception):
+    """Ends a route with `route.abort(error)`."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _Base:
+    def __init__(self, target: Any, gate: "Gate", record_bodies: bool, fetch: bool) -> None:
+        self.target = target
+        self.gate = gate
+        self.record_bodies = record_bodies
+        self.fetch = fetch
+        self.blocked: list[Decision] = []
+        self.decisions: list[Decision] = []
+        self._pending: dict[Any, Decision] = {}
+        self._listening = False
+
+    def _refused(self, decision: "Decision") -> bool:
+        """Book-keeping; True when the request must be aborted."""
+        self.decisions.append(decision)
+        if not decision.allow and self.gate.mode == "enforce":
+            self.blocked.append(decision)
+            return True
+        return False
+
+    @property
+    def _records(self) -> bool:
+        return self.record_bodies and self.gate.ledger is not None
+
+    @staticmethod
+    def _fetch_kwargs(url: str, method: str, original_method: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0}
+        if method != original_method:
+            kwargs["post_data"] = b""  # the hop became a GET: no body
+        return kwargs
+
+
+class PageGate(_Base):
+    """The gate attached to a sync-API Page or BrowserContext (see `gate_page`)."""
+
+    def _admit(self, url: str, method: str) -> "Decision | None":
+        decision = self.gate.check(url, method)
+        if self._refused(decision):
+            return None
+        limiter_for(self.gate).wait(origin_key(url), min_interval(decision.obligations))
+        return decision
+
+    def handle(self, route: Any, request: Any) -> None:
+        url, method = request.url, request.method
+        if not url.startswith(_GATED_SCHEMES):
+            route.fallback()
+            return
+        decision = self._admit(url, method)
+        if decision is None:
+            route.abort(ABORT_ERROR)
+            return
+        if not self.fetch:
+            if self._records:
+                self._pending[request] = decision
+            route.fallback()
+            return
+        try:
+            first, response, hop_url, decision = self._walk(route, url, method, decision)
+        except _Refused as refused:
+            route.abort(refused.error)
+            return
+        if self._records:
+            record_body(self.gate, decision, response.status, response.body())
+        if response is not first and request.is_navigation_request():
+            route.fulfill(response=first, headers={**first.headers, "location": hop_url})
+        else:
+            route.fulfill(response=response)
+
+    def _walk(self, route: Any, url: str, method: str, decision: "Decision") -> tuple[Any, Any, str, "Decision"]:
+        """Fetch the request and each redirect hop the gate allows: (first response, final
+        response, final URL, its decision)."""
+        try:
+            first = response = route.fetch(max_redirects=0)
+            hop_url, hop_method = url, method
+            for _ in range(MAX_REDIRECTS):
+                hop = next_hop(hop_url, hop_method, response.status, response.headers)
+                if hop is None:
+                    return first, response, hop_url, decision
+                hop_url, hop_method = hop
+                admitted = self._admit(hop_url, hop_method)
+                if admitted is None:
+                    raise _Refused(ABORT_ERROR)
+                decision = admitted
+                response = route.fetch(**self._fetch_kwargs(hop_url, hop_method, method))
+        except _Refused:
+            raise
+        except Exception as exc:  # a network error: the browser sees a failed request
+            raise _Refused("failed") from exc
+        raise _Refused("failed")  # a redirect loop
+
+    def _finished(self, request: Any) -> None:
+        decision = self._pending.pop(request, None)
+        if decision is None:
+            return
+        response = request.response()
+        try:
+            body = response.body() if response is not None else None
+        except Exception:  # a redirect or an evicted body has nothing to hash
+            return
+        if body is not None:
+            record_body(self.gate, decision, response.status, body)
+
+    def _failed(self, request: Any) -> None:
+        self._pending.pop(request, None)
+
+    def detach(self) -> None:
+        """Remove the route and the listeners."""
+        self.target.unroute(ROUTE_PATTERN, self.handle)
+        if self._listening:
+            self.target.remove_listener("requestfinished", self._finished)
+            self.target.remove_listener("requestfailed", self._failed)
+
+
+class AsyncPageGate(_Base):
+    """The gate attached to an async-API Page or BrowserContext (see `async_gate_page`)."""
+
+    async def _admit(self, url: str, method: str) -> "Decision | None":
+        decision = await self.gate.acheck(url, method)
+        if self._refused(decision):
+            return None
+        await limiter_for(self.gate).await_slot(origin_key(url), min_interval(decision.obligations))
+        return decision
+
+    async def handle(self, route: Any, request: Any) -> None:
+        url, method = request.url, request.method
+        if not url.startswith(_GATED_SCHEMES):
+            await route.fallback()
+            return
+        decision = await self._admit(url, method)
+        if decision is None:
+            await route.abort(ABORT_ERROR)
+            return
+        if not self.fetch:
+            if self._records:
+                self._pending[request] = decision
+            await route.fallback()
+            return
+        try:
+            first, response, hop_url, decision = await self._walk(route, url, method, decision)
+        except _Refused as refused:
+            await route.abort(refused.error)
+            return
+        if self._records:
+            await arecord_body(self.gate, decision, response.status, await response.body())
+        if response is not first and request.is_navigation_request():
+            await route.fulfill(response=first, headers={**first.headers, "location": hop_url})
+        else:
+            await route.fulfill(response=response)
+
+    async def _walk(self, route: Any, url: str, method: str, decision: "Decision") -> tuple[Any, Any, str, "Decision"]:
+        try:
+            first = response = await route.fetch(max_redirects=0)
+            hop_url, hop_method = url, method
+            for _ in range(MAX_REDIRECTS):
+                hop = next_hop(hop_url, hop_method, response.status, response.headers)
+                if hop is None:
+                    return first, response, hop_url, decision
+                hop_url, hop_method = hop
+                admitted = await self._admit(hop_url, hop_method)
+                if admitted is None:
+                    raise _Refused(ABORT_ERROR)
+                decision = admitted
+                response = await route.fetch(**self._fetch_kwargs(hop_url, hop_method, method))
+        except _Refused:
+            raise
+        except Exception as exc:
+            raise _Refused("failed") from exc
+        raise _Refused("failed")
+
+    async def _finished(self, request: Any) -> None:
+        decision = self._pending.pop(request, None)
+        if decision is None:
+            return
+        response = await request.response()
+        try:
+            body = await response.body() if response is not None else None
+        except Exception:  # a redirect or an evicted body has nothing to hash
+            return
+        if body is not None:
+            await arecord_body(self.gate, decision, response.status, body)
+
+    def _failed(self, request: Any) -> None:
+        self._pending.pop(request, None)
+
+    async def detach(self) -> None:
+        await self.target.unroute(ROUTE_PATTERN, self.handle)
+        if self._listening:
+            self.target.remove_listener("requestfinished", self._finished)
+            self.target.remove_listener("requestfailed", self._failed)
+
+
+def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: bool = True) -> PageGate:
+    """Gate every request of a sync-API `Page` or `BrowserContext`; returns the PageGate."""
+    pg = PageGate(target, gate, record_bodies, fetch)
+    target.route(ROUTE_PATTERN, pg.handle)
+    if not fetch and pg._records:
+        target.on("requestfinished", pg._finished)
+        target.on("requestfailed", pg._failed)
+        pg._listening = True
+    return pg
+
+
+async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
+                          record_bodies: bool = True) -> AsyncPageGate:
+    """Gate every request of an async-API `Page` or `BrowserContext`; returns the AsyncPageGate."""
+    pg = AsyncPageGate(target, gate, record_bodies, fetch)
+    await target.route(ROUTE_PATTERN, pg.handle)
+    if not fetch and pg._records:
+        target.on("requestfinished", pg._finished)
+        target.on("requestfailed", pg._failed)
+        pg._listening = True
+    return pg

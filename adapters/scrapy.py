@@ -1,0 +1,208 @@
+"""Scrapy adapter: a downloader middleware that asks the gate before every request.
+
+    # settings.py
+    DOWNLOADER_MIDDLEWARES = {
+        "gate.adapters.scrapy.ScrapegateMiddleware": 100,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    }
+    ROBOTSTXT_OBEY = False            # scrapegate reads robots.txt itself, failing closed
+    SCRAPEGATE_JOB = "jobs/prices.yaml"
+
+It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could not fetch as
+"allow everything"; scrapegate applies RFC 9309 2.3.1.4 and denies (`robots.unreachable`).
+
+- A denied request raises IgnoreRequest (enforce mode) before it reaches the downloader; in
+  audit mode it proceeds and the ledger holds the deny.
+- Redirects: RedirectMiddleware answers a 3xx with a new Request, which Scrapy schedules and
+  sends through every middleware's `process_request` again, so each hop is gated.
+- The decision runs in a worker thread (`deferToThread`): a robots.txt fetch never stalls
+  the reactor. It is left in `request.meta["scrapegate_decision"]` (so also `response.meta`).
+- A `rate_limit` obligation (robots.txt crawl-delay) raises the download slot's delay; it is
+  re-applied before every request, so AutoThrottle cannot lower it below the crawl-delay.
+- Stats: `scrapegate/allowed`, `scrapegate/denied`, `scrapegate/denied/<code>`,
+  `scrapegate/audit/let_through`, `scrapegate/collected`, `scrapegate/delay/<slot>`.
+- The job's `user_agent` is sent on requests that do not set a User-Agent themselves (the
+  robots.txt verdict is for that agent).
+
+Settings: see docs/adapters.md (SCRAPEGATE_ENABLED, SCRAPEGATE_JOB, SCRAPEGATE_MODE,
+SCRAPEGATE_POLICIES, SCRAPEGATE_SHIPPED_POLICIES, SCRAPEGATE_EXCEPTIONS, SCRAPEGATE_ENGINE,
+SCRAPEGATE_OPA_URL, SCRAPEGATE_LEDGER, SCRAPEGATE_SIGNALS, SCRAPEGATE_TIMEOUT).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+try:
+    from scrapy import signals as scrapy_signals
+    from scrapy.exceptions import IgnoreRequest, NotConfigured
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from scrapy.utils.misc import load_object
+    from twisted.internet.threads import deferToThread
+except ImportError:  # pragma: no cover - exercised only without the extra
+    raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
+
+from gate.errors import ManifestError
+from gate.intercept import DECISION_ATTR, record_body
+from gate.ratelimit import min_interval
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+    from scrapy.settings import BaseSettings
+
+    from gate.gate import Gate
+    from gate.models import Decision
+
+__all__ = ["ScrapegateMiddleware", "gate_from_settings", "META_KEY", "DEFAULT_PRIORITY"]
+
+logger = logging.getLogger(__name__)
+
+META_KEY = DECISION_ATTR
+DEFAULT_PRIORITY = 100  # where RobotsTxtMiddleware sits: before any other middleware
+DEFAULT_MODE = "enforce"
+DEFAULT_SIGNALS = "live"
+DEFAULT_TIMEOUT_S = 10.0
+_SKIPPED_SCHEMES = ("data:", "file:")  # no network request is made
+_OFF = {"", "0", "false", "no", "off", "none"}
+_ON = {"1", "true", "yes", "on"}
+
+
+def _ledger_setting(value: Any) -> Any:
+    """True (the default ledger: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db), a path, or None."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return True
+    text = str(value).strip()
+    if text.lower() in _OFF:
+        return None
+    if text.lower() in _ON:
+        return True
+    return text
+
+
+def _signals_setting(value: Any) -> Any:
+    """"live", "static", or the dotted path of a SignalSource class or factory."""
+    if value in (None, ""):
+        return DEFAULT_SIGNALS
+    if value in ("live", "static") or not isinstance(value, str):
+        return value
+    return load_object(value)()
+
+
+def gate_from_settings(settings: "BaseSettings") -> "Gate":
+    """Build the crawl's Gate from the SCRAPEGATE_* settings."""
+    from gate.engines import make_engine
+    from gate.exceptions_file import load_exceptions
+    from gate.gate import Gate
+
+    job = settings.get("SCRAPEGATE_JOB")
+    if not job:
+        raise ManifestError("SCRAPEGATE_ENABLED is on but SCRAPEGATE_JOB names no job manifest")
+    opa_url = settings.get("SCRAPEGATE_OPA_URL") or None
+    kind = settings.get("SCRAPEGATE_ENGINE") or ("opa" if opa_url else "embedded")
+    exceptions = settings.get("SCRAPEGATE_EXCEPTIONS")
+    engine = make_engine(
+        kind,
+        policy_dirs=settings.getlist("SCRAPEGATE_POLICIES"),
+        opa_url=opa_url,
+        extra_data=load_exceptions(exceptions) if exceptions else None,
+        include_shipped=settings.getbool("SCRAPEGATE_SHIPPED_POLICIES", True),
+    )
+    try:
+        return Gate(
+            job,
+            engine=engine,
+            mode=settings.get("SCRAPEGATE_MODE") or DEFAULT_MODE,
+            ledger=_ledger_setting(settings.get("SCRAPEGATE_LEDGER", True)),
+            signals=_signals_setting(settings.get("SCRAPEGATE_SIGNALS")),
+            timeout=settings.getfloat("SCRAPEGATE_TIMEOUT", DEFAULT_TIMEOUT_S),
+        )
+    except BaseException:
+        engine.close()
+        raise
+
+
+class ScrapegateMiddleware:
+    """Downloader middleware: `None` lets a request continue, IgnoreRequest drops it.
+
+    Enabled when SCRAPEGATE_JOB is set (or SCRAPEGATE_ENABLED is true, which then requires
+    SCRAPEGATE_JOB); otherwise NotConfigured switches it off.
+    """
+
+    def __init__(self, crawler: "Crawler", gate: "Gate") -> None:
+        self.crawler = crawler
+        self.gate = gate
+        self.stats = crawler.stats
+        self._user_agent = gate.job.spec.user_agent.encode()
+
+    @classmethod
+    def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
+        settings = crawler.settings
+        enabled = settings.get("SCRAPEGATE_ENABLED")
+        on = bool(settings.get("SCRAPEGATE_JOB")) if enabled is None else settings.getbool("SCRAPEGATE_ENABLED")
+        if not on:
+            raise NotConfigured("scrapegate: set SCRAPEGATE_JOB to enable the gate")
+        if settings.getbool("ROBOTSTXT_OBEY"):
+            logger.warning("scrapegate: ROBOTSTXT_OBEY is also on; RobotsTxtMiddleware treats an "
+                           "unreachable robots.txt as allow-all, scrapegate denies. Set ROBOTSTXT_OBEY = False.")
+        mw = cls(crawler, gate_from_settings(settings))
+        crawler.signals.connect(mw.spider_closed, signal=scrapy_signals.spider_closed)
+        return mw
+
+    async def process_request(self, request: "Request", spider: Any = None) -> None:
+        if request.url.startswith(_SKIPPED_SCHEMES):
+            return None
+        decision: Decision = await maybe_deferred_to_future(
+            deferToThread(self.gate.check, request.url, request.method))
+        request.meta[META_KEY] = decision
+        if decision.allow:
+            self.stats.inc_value("scrapegate/allowed")
+        else:
+            self.stats.inc_value("scrapegate/denied")
+            for code in decision.deny_codes:
+                self.stats.inc_value(f"scrapegate/denied/{code}")
+            if self.gate.mode == "enforce":
+                logger.debug("Forbidden by scrapegate: %(request)s (%(reason)s)",
+                             {"request": request, "reason": decision.summary()})
+                raise IgnoreRequest(f"scrapegate: {decision.summary()}")
+            self.stats.inc_value("scrapegate/audit/let_through")
+        self._apply_delay(request, decision)
+        request.headers.setdefault(b"User-Agent", self._user_agent)
+        return None
+
+    async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
+        decision = request.meta.get(META_KEY)
+        if decision is not None and self.gate.ledger is not None:
+            await maybe_deferred_to_future(
+                deferToThread(record_body, self.gate, decision, response.status, response.body))
+            self.stats.inc_value("scrapegate/collected")
+        return response
+
+    def _apply_delay(self, request: "Request", decision: "Decision") -> None:
+        """Raise the request's download slot delay to the crawl-delay, so that even the
+        shortest jittered delay meets it."""
+        interval = min_interval(decision.obligations)
+        if interval <= 0:
+            return
+        downloader = self.crawler.engine.downloader
+        try:
+            key, slot = downloader._get_slot(request)
+        except TypeError:  # Scrapy < 2.13 also wants the spider
+            key, slot = downloader._get_slot(request, self.crawler.spider)
+        jitter = getattr(slot, "jitter", None)
+        if jitter is None:  # older Scrapy: a boolean, meaning +-50%
+            jitter = 0.5 if getattr(slot, "randomize_delay", False) else 0.0
+        if jitter >= 1:
+            slot.jitter = jitter = 0.5
+        needed = interval / (1 - jitter)
+        if slot.delay < needed:
+            slot.delay = needed
+            self.stats.max_value(f"scrapegate/delay/{key}", needed)
+
+    def spider_closed(self, spider: Any = None) -> None:
+        engine = self.gate.engine
+        self.gate.close()
+        engine.close()

@@ -1,0 +1,167 @@
+"""Process-wide hooks that let `@guard` gate requests made by any library built on
+requests, urllib3 or httpx.
+
+`install()` wraps, once per process and only for libraries that are installed:
+
+- urllib3 `HTTPConnectionPool.urlopen`: every urllib3 request (PoolManager, ProxyManager,
+  requests, botocore-style clients) passes through it, once per hop, redirects and retries
+  that urllib3 follows itself included;
+- requests `HTTPAdapter.send`: the same hops seen one layer up, where the response body is
+  at hand to hash for the ledger;
+- httpx `HTTPTransport.handle_request` / `AsyncHTTPTransport.handle_async_request`, called
+  by the client once per redirect hop.
+
+A hook looks at a context variable (see gate.intercept): with no active gate it calls the
+original at once, so code outside a guarded call, other threads and other asyncio tasks see
+no change beyond one lookup. stdlib `urllib.request`/`http.client`, aiohttp and browsers are
+not covered: use their adapters or keep them out of guarded code.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+from gate.intercept import active_gate, admit, already_handled, record_body, take_handled
+
+__all__ = ["install", "installed", "pool_url"]
+
+_LOCK = threading.Lock()
+_INSTALLED: set[str] = set()
+_MARK = "__scrapegate_hook__"
+
+
+def installed() -> frozenset[str]:
+    """The names of the libraries hooked so far."""
+    return frozenset(_INSTALLED)
+
+
+def install() -> frozenset[str]:
+    """Install the hooks for every supported library that can be imported (idempotent)."""
+    with _LOCK:
+        for name, installer in (("urllib3", _install_urllib3), ("requests", _install_requests),
+                                ("httpx", _install_httpx)):
+            if name in _INSTALLED:
+                continue
+            try:
+                installer()
+            except ImportError:
+                continue
+            _INSTALLED.add(name)
+    return installed()
+
+
+def _wrap(owner: type, attr: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    original = getattr(owner, attr)
+    if getattr(original, _MARK, False):
+        return
+    hooked = functools.wraps(original)(make(original))
+    setattr(hooked, _MARK, True)
+    setattr(owner, attr, hooked)
+
+
+# -- urllib3 -------------------------------------------------------------------------------
+
+def pool_url(pool: Any, url: str) -> str:
+    """The absolute URL a connection pool is asked for: `url` is a path (origin-form), or
+    already absolute when the pool is an HTTP proxy's."""
+    if url.startswith(("http://", "https://")):
+        return url
+    host = pool.host or ""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # IPv6 literal
+    port = f":{pool.port}" if pool.port else ""
+    return f"{pool.scheme}://{host}{port}{url if url.startswith('/') else '/' + url}"
+
+
+def _install_urllib3() -> None:
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def urlopen(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            gate = active_gate()
+            if gate is None:
+                return original(self, method, url, *args, **kwargs)
+            if already_handled(gate):  # requests' hook or an adapter admitted this hop
+                with take_handled():
+                    return original(self, method, url, *args, **kwargs)
+            full = pool_url(self, url)
+            decision = admit(gate, full, method)
+            response = original(self, method, url, *args, **kwargs)
+            if kwargs.get("preload_content", True) and not args:
+                record_body(gate, decision, response.status, response.data or b"")
+            return response
+
+        return urlopen
+
+    _wrap(HTTPConnectionPool, "urlopen", make)
+
+
+# -- requests ------------------------------------------------------------------------------
+
+def _install_requests() -> None:
+    from requests.adapters import HTTPAdapter
+
+    def make(original: Callable[..., Any]) -> Callable[..., Any]:
+        def send(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+            gate = active_gate()
+            if gate is None or already_handled(gate) or args:
+                return original(self, request, *args, **kwargs)
+            from gate.adapters.requests import send_gated
+
+            return send_gated(gate, functools.partial(original, self), request, **kwargs)
+
+        return send
+
+    _wrap(HTTPAdapter, "send", make)
+
+
+# -- httpx ---------------------------------------------------------------------------------
+
+def _install_httpx() -> None:
+    import httpx
+
+    def make_sync(original: Callable[..., Any]) -> Callable[..., Any]:
+        def handle_request(self: Any, request: Any) -> Any:
+            gate = active_gate()
+            if gate is None:
+                return original(self, request)
+            if already_handled(gate):
+                with take_handled():
+                    return original(self, request)
+            from gate.adapters.httpx import send_gated
+
+            return send_gated(gate, _Bound(self, original), request)
+
+        return handle_request
+
+    def make_async(original: Callable[..., Any]) -> Callable[..., Any]:
+        async def handle_async_request(self: Any, request: Any) -> Any:
+            gate = active_gate()
+            if gate is None:
+                return await original(self, request)
+            if already_handled(gate):
+                with take_handled():
+                    return await original(self, request)
+            from gate.adapters.httpx import asend_gated
+
+            return await asend_gated(gate, _Bound(self, original), request)
+
+        return handle_async_request
+
+    _wrap(httpx.HTTPTransport, "handle_request", make_sync)
+    _wrap(httpx.AsyncHTTPTransport, "handle_async_request", make_async)
+
+
+class _Bound:
+    """A transport whose handle method is the unhooked original (what send_gated calls)."""
+
+    def __init__(self, transport: Any, original: Callable[..., Any]) -> None:
+        self._transport, self._original = transport, original
+
+    def handle_request(self, request: Any) -> Any:
+        return self._original(self._transport, request)
+
+    async def handle_async_request(self, request: Any) -> Any:
+        return await self._original(self._transport, request)

@@ -1,0 +1,164 @@
+"""One request hop through a Gate: decide, refuse or wait for the host's slot, then record
+what was collected. Shared by `@guard` and every adapter.
+
+    decision = admit(gate, "https://shop.example/p/1", "GET")   # raises CollectionBlocked (enforce)
+    ...send...
+    record_body(gate, decision, 200, body)
+
+Two context variables carry the state, so other threads and tasks are never affected:
+
+- the *active* gate: set by `@guard` for the duration of a call; the process-wide hooks in
+  `gate.hooks` gate a request only when one is set. It is cleared while the gate itself
+  decides, so the gate's own robots.txt and opt-out fetches pass through untouched.
+- the *handled* gate: set by an outer layer (GatedAdapter, GatedTransport, the requests hook)
+  around the inner send of a hop it has already gated; the lowest hook (urllib3, httpx
+  transport) consumes it, so one hop is gated once per gate. Hops the lower layer starts on
+  its own (urllib3 redirects and retries) are gated again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Iterator
+
+from gate.errors import CollectionBlocked, InvalidURL
+from gate.ratelimit import limiter_for, min_interval
+from gate.url import normalize
+
+if TYPE_CHECKING:
+    from gate.gate import Gate
+    from gate.models import Decision
+
+__all__ = [
+    "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit",
+    "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR",
+]
+
+# Where an adapter leaves the decision for the caller (requests: attribute of the
+# Response; httpx: key of response.extensions; Scrapy: key of request.meta).
+DECISION_ATTR = "scrapegate_decision"
+
+_ACTIVE: ContextVar["Gate | None"] = ContextVar("scrapegate_active_gate", default=None)
+_HANDLED: ContextVar["Gate | None"] = ContextVar("scrapegate_handled_gate", default=None)
+
+
+def active_gate() -> "Gate | None":
+    """The gate `@guard` set for the current context, or None (hooks pass through)."""
+    return _ACTIVE.get()
+
+
+@contextmanager
+def activated(gate: "Gate | None") -> Iterator[None]:
+    """Make `gate` the active gate inside the block (None: no gating)."""
+    token = _ACTIVE.set(gate)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextmanager
+def handled_by(gate: "Gate") -> Iterator[None]:
+    """Around the inner send of a hop that `gate` already admitted."""
+    token = _HANDLED.set(gate)
+    try:
+        yield
+    finally:
+        _HANDLED.reset(token)
+
+
+def already_handled(gate: "Gate") -> bool:
+    """True when an outer layer already admitted the current hop with `gate`."""
+    return _HANDLED.get() is gate
+
+
+@contextmanager
+def take_handled() -> Iterator[None]:
+    """Used by the lowest hooks: the mark is spent on this hop, so a hop the inner layer
+    starts by itself (a redirect, a retry) is gated again."""
+    token = _HANDLED.set(None)
+    try:
+        yield
+    finally:
+        _HANDLED.reset(token)
+
+
+def origin_key(url: str) -> str:
+    """The rate limiter's key: the URL's origin (robots.txt, and so its crawl-delay, is per origin)."""
+    try:
+        return normalize(url).origin
+    except InvalidURL:
+        return url
+
+
+def _refuse_or_pass(gate: "Gate", decision: "Decision", url: str) -> None:
+    if not decision.allow and gate.mode == "enforce":
+        raise CollectionBlocked(decision, url)
+
+
+def admit(gate: "Gate", url: str, method: str = "GET") -> "Decision":
+    """Decide on one hop before it is sent. Enforce mode raises CollectionBlocked for a deny;
+    audit mode returns the deny (already in the ledger) and lets the hop go. Then waits for
+    the host's slot when the decision carries a `rate_limit` obligation."""
+    with activated(None):  # the gate's own fetches are not gated by itself
+        decision = gate.check(url, method)
+    _refuse_or_pass(gate, decision, url)
+    limiter_for(gate).wait(origin_key(url), min_interval(decision.obligations))
+    return decision
+
+
+async def aadmit(gate: "Gate", url: str, method: str = "GET") -> "Decision":
+    """`admit` for asyncio: the decision runs in a worker thread, the wait on the loop."""
+    with activated(None):  # cleared before asyncio.to_thread copies the context
+        decision = await gate.acheck(url, method)
+    _refuse_or_pass(gate, decision, url)
+    await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
+    return decision
+
+
+def record_body(gate: "Gate", decision: "Decision", status: int, body: bytes) -> None:
+    """Mark `decision` collected with the body's size and sha256 (a ledger failure raises)."""
+    if gate.ledger is None:
+        return
+    gate.record_collected(decision, status=int(status), nbytes=len(body),
+                          sha256=hashlib.sha256(body).hexdigest())
+
+
+async def arecord_body(gate: "Gate", decision: "Decision", status: int, body: bytes) -> None:
+    import asyncio
+
+    if gate.ledger is not None:
+        await asyncio.to_thread(record_body, gate, decision, status, body)
+
+
+class BodyDigest:
+    """Hashes a body chunk by chunk, for streams whose end is seen later than the send."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self.nbytes = 0
+
+    def update(self, chunk: bytes) -> None:
+        self._sha.update(chunk)
+        self.nbytes += len(chunk)
+
+    def record(self, gate: "Gate", decision: "Decision", status: int) -> None:
+        if gate.ledger is not None:
+            gate.record_collected(decision, status=int(status), nbytes=self.nbytes,
+                                  sha256=self._sha.hexdigest())
+
+    async def arecord(self, gate: "Gate", decision: "Decision", status: int) -> None:
+        import asyncio
+
+        if gate.ledger is not None:
+            await asyncio.to_thread(self.record, gate, decision, status)
+
+
+def attach(target: Any, decision: "Decision") -> None:
+    """Leave the decision on a framework object for the caller (best effort)."""
+    try:
+        setattr(target, DECISION_ATTR, decision)
+    except (AttributeError, TypeError):
+        pass

@@ -1,0 +1,168 @@
+"""The Scrapy middleware in a real crawl: CrawlerProcess in a subprocess, a real local site
+in this process. The access log proves what was never requested; the crawl's stats,
+dumped to JSON by the subprocess, prove what the middleware counted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.wrappers import Request, Response
+
+from adapter_helpers import (  # noqa: F401 - fixtures
+    PROHIBITED_HOST, Site, ledger_rows, live_signals_available, policy_dir, site, site_server, write_job,
+)
+
+pytestmark = pytest.mark.slow
+
+CRAWL_TIMEOUT_S = 60
+CRAWL_DELAY_S = 0.3
+
+SPIDER = textwrap.dedent('''
+    import json, sys
+    from scrapy import Spider
+    from scrapy.crawler import CrawlerProcess
+
+    start, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
+
+    class Site(Spider):
+        name = "site"
+        start_urls = [start]
+
+        def parse(self, response):
+            for href in response.css("a::attr(href)").getall():
+                yield response.follow(href, self.parse)
+
+    settings = {
+        "DOWNLOADER_MIDDLEWARES": {
+            "gate.adapters.scrapy.ScrapegateMiddleware": 100,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        },
+        "ROBOTSTXT_OBEY": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+        "RETRY_ENABLED": False,
+    }
+    settings.update(json.loads(settings_json))
+    process = CrawlerProcess(settings=settings)
+    crawler = process.create_crawler(Site)
+    process.crawl(crawler)
+    process.start()
+    with open(out, "w") as fh:
+        json.dump(crawler.stats.get_stats(), fh, default=str)
+''')
+
+
+def build_site(site: Site, robots: str) -> dict[str, float]:
+    """/ links to an allowed page, a robots-disallowed page, a redirect into the disallowed
+    path and a redirect to the prohibited host. Returns the arrival times of the pages."""
+    arrivals: dict[str, float] = {}
+    links = ["/a", "/private/p", "/r-private", "/r-other", "/b"]
+
+    def page(request: Request) -> Response:
+        arrivals[request.path] = time.monotonic()
+        body = "".join(f'<a href="{href}">x</a>' for href in links) if request.path == "/" else "leaf"
+        return Response(body, content_type="text/html")
+
+    site.page("/robots.txt", robots, content_type="text/plain")
+    for path in ("/", "/a", "/b", "/private/p", "/private/q"):
+        site.server.expect_request(path).respond_with_handler(page)
+    site.redirect("/r-private", "/private/q")
+    site.redirect("/r-other", f"{site.other_base}/b-other")
+    site.page("/b-other", "never")
+    return arrivals
+
+
+def crawl(tmp_path: Path, site: Site, policy_dir: Path, **settings: Any) -> dict[str, Any]:
+    script = tmp_path / "crawl.py"
+    script.write_text(SPIDER)
+    out = tmp_path / "stats.json"
+    base = {
+        "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
+        "SCRAPEGATE_POLICIES": [str(policy_dir)],
+        "SCRAPEGATE_SHIPPED_POLICIES": False,
+        "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db"),
+    }
+    if not live_signals_available():
+        base["SCRAPEGATE_SIGNALS"] = "adapter_helpers.RobotsSignals"
+    base.update(settings)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, str(script), site.base + "/", str(out), json.dumps(base)],
+                          capture_output=True, text=True, timeout=CRAWL_TIMEOUT_S, env=env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return {"stats": json.loads(out.read_text()), "log": proc.stderr}
+
+
+def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Site, policy_dir: Path) -> None:
+    arrivals = build_site(site, f"User-agent: *\nDisallow: /private\nCrawl-delay: {CRAWL_DELAY_S}\n")
+    result = crawl(tmp_path, site, policy_dir)
+    stats = result["stats"]
+
+    requested = site.log()
+    assert ("127.0.0.1", "/a") in requested and ("127.0.0.1", "/b") in requested
+    assert ("127.0.0.1", "/r-private") in requested and ("127.0.0.1", "/r-other") in requested
+    # the robots-disallowed page, the redirect into it and the redirect to the prohibited host
+    assert not [p for _, p in requested if p.startswith("/private")], requested
+    assert (PROHIBITED_HOST, "/b-other") not in requested
+
+    assert stats["scrapegate/denied/robots.disallowed"] == 2  # /private/p and the hop to /private/q
+    assert stats["scrapegate/denied/terms.automated_collection_prohibited"] == 1
+    assert stats["scrapegate/denied"] == 3
+    # /, /a, /b and the two redirecting pages
+    assert stats["scrapegate/allowed"] == 5
+    assert stats["scrapegate/collected"] == 3
+    assert "robotstxt/request_count" not in stats  # Scrapy's own robots middleware is off
+
+    # crawl-delay through the download slot: the delay is raised and pages arrive spaced out
+    assert stats["scrapegate/delay/127.0.0.1"] >= CRAWL_DELAY_S
+    times = sorted(arrivals.values())
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert gaps and min(gaps) >= CRAWL_DELAY_S * 0.9, gaps
+
+    rows = ledger_rows(tmp_path / "ledger.db")
+    denied = [r for r in rows if not r["allow"]]
+    assert len(denied) == 3 and all(r["collected_status"] is None for r in denied)
+    assert sum(1 for r in rows if r["collected_status"] == 200) == 3
+
+
+def test_crawl_audit_mode_fetches_and_records(tmp_path: Path, site: Site, policy_dir: Path) -> None:
+    build_site(site, "User-agent: *\nDisallow: /private\n")
+    stats = crawl(tmp_path, site, policy_dir, SCRAPEGATE_MODE="audit")["stats"]
+
+    requested = site.log()
+    assert ("127.0.0.1", "/private/p") in requested and ("127.0.0.1", "/private/q") in requested
+    assert stats["scrapegate/denied/robots.disallowed"] == 2
+    assert stats["scrapegate/audit/let_through"] >= 2
+
+    rows = ledger_rows(tmp_path / "ledger.db")
+    private = [r for r in rows if "/private/p" in r["url"]]
+    assert private and private[0]["allow"] == 0 and private[0]["mode"] == "audit"
+    assert private[0]["deny_codes"] == '["robots.disallowed"]'
+    assert private[0]["collected_status"] == 200
+
+
+def test_middleware_is_off_without_a_job() -> None:
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from gate.adapters.scrapy import ScrapegateMiddleware
+
+    with pytest.raises(NotConfigured):
+        ScrapegateMiddleware.from_crawler(get_crawler())
+
+
+def test_enabled_without_a_job_fails_instead_of_crawling_ungated() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from gate.adapters.scrapy import ScrapegateMiddleware
+    from gate.errors import ManifestError
+
+    with pytest.raises(ManifestError, match="SCRAPEGATE_JOB"):
+        ScrapegateMiddleware.from_crawler(get_crawler(settings_dict={"SCRAPEGATE_ENABLED": True}))
