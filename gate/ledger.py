@@ -9,7 +9,9 @@ collected, in SQLite (WAL).
 
 Two writers:
 
-- ``writer="sync"`` (default): `record` returns only after the row is committed. A process
+The writer is chosen by `writer=`, else $SCRAPEGATE_LEDGER_WRITER, else "sync":
+
+- ``writer="sync"``: `record` returns only after the row is committed. A process
   killed at any moment leaves every decision it was told about in the ledger.
 - ``writer="batched"``: `record` queues the row and returns; a writer thread commits queued rows
   in one transaction at most `batch_max_delay_s` later (or at `batch_max_rows`). Rows queued but
@@ -44,12 +46,14 @@ from gate.ledger_store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.models import Decision
 
 __all__ = [
-    "Ledger", "WRITERS", "mask_url", "jurisdictions_of", "utc_time",
+    "Ledger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV", "mask_url", "jurisdictions_of", "utc_time",
     "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "resolve_path",
     "BATCH_MAX_ROWS", "BATCH_MAX_DELAY_S",
 ]
 
 WRITERS = ("sync", "batched")
+DEFAULT_WRITER = "sync"
+WRITER_ENV = "SCRAPEGATE_LEDGER_WRITER"  # lets Gate(ledger=True) users pick the batched writer
 BATCH_MAX_ROWS = 512
 BATCH_MAX_DELAY_S = 0.05
 # Decision ids this instance has recorded, to give a reused Decision (a cache hit) a fresh id.
@@ -61,9 +65,10 @@ _ABANDONED: list[Any] = []  # connections inherited over fork(): never closed in
 class Ledger:
     """The decision ledger at `path` (None: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, writer: str = "sync",
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, writer: str | None = None,
                  durable: bool = False, batch_max_rows: int = BATCH_MAX_ROWS,
                  batch_max_delay_s: float = BATCH_MAX_DELAY_S) -> None:
+        writer = writer or os.environ.get(WRITER_ENV) or DEFAULT_WRITER
         if writer not in WRITERS:
             raise ValueError(f"writer must be one of {', '.join(WRITERS)}, not {writer!r}")
         self.path: Path = resolve_path(path)

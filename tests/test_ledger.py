@@ -349,3 +349,13 @@ def test_wal_and_synchronous_level(tmp_path: Path, durable: bool, level: int) ->
 def test_unknown_writer_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="writer must be one of sync, batched"):
         Ledger(writer="async")
+
+
+def test_the_writer_can_be_chosen_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_WRITER", "batched")
+    with Ledger() as ledger:
+        assert ledger.writer == "batched"
+    assert Ledger(tmp_path / "x.db", writer="sync").writer == "sync"
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_WRITER", "bogus")
+    with pytest.raises(ValueError, match="bogus"):
+        Ledger()
