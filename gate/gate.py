@@ -127,7 +127,7 @@ class Gate:
             self._cache.clear()
             self._cache_revision = revision
         key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth,
-               signals_key(gathered.signals), now.strftime("%Y-%m-%d"))
+               signals_key(gathered.signals), now.date())
         template = self._cache.get(key)
         policy_input = None
         if template is None:
@@ -136,10 +136,8 @@ class Gate:
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
                 self._cache.put(key, template)
-        decision = template.model_copy(update={
-            "decision_id": Decision.new_id(), "url": nurl.url, "mode": self.mode,
-            "evaluated_at": Decision.timestamp(now),
-        })
+        decision = template.derive(decision_id=Decision.new_id(), url=nurl.url, mode=self.mode,
+                                   evaluated_at=Decision.timestamp(now))
         return decision, policy_input, gathered.docs
 
     def _evaluate(self, policy_input: dict[str, Any], revision: str) -> Decision:

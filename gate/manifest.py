@@ -47,6 +47,9 @@ def _loc(loc: Iterable[Any]) -> str:
     return out or "(document)"
 
 
+_BRANCH_MISMATCH = {"model_type", "string_type", "dict_type", "model_attributes_type"}
+
+
 def _allowed(expected: str) -> list[str]:
     return [x.strip().strip("'\"") for x in re.split(r",\s*|\s+or\s+", expected) if x.strip()]
 
@@ -55,8 +58,14 @@ def render_validation_error(exc: ValidationError, where: str) -> list[str]:
     """One `file (document N) field.path: message` line per problem."""
     lines: list[str] = []
     seen: set[str] = set()
-    for err in exc.errors():
+    errors = exc.errors()
+    # A union (URL string or {url, authenticated}) reports a type mismatch for the branch
+    # that did not apply; keep only the error of the branch that did.
+    specific = {_loc(e["loc"]) for e in errors if e["type"] not in _BRANCH_MISMATCH}
+    for err in errors:
         loc = _loc(err["loc"])
+        if err["type"] in _BRANCH_MISMATCH and any(s == loc or s.startswith(loc + ".") for s in specific):
+            continue
         value = err.get("input")
         kind = err["type"]
         if kind == "literal_error":

@@ -173,11 +173,44 @@ def registrable_domain(host: str) -> str:
     return host
 
 
+# The shape most crawl URLs already have: lower-case scheme and host, no userinfo, no
+# percent-escapes, no dot segments. Such a URL skips the general path (a crawl's hot loop).
+_SIMPLE = re.compile(
+    r"(https?)://([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9][a-z0-9-]{0,62})*)(?::([0-9]{1,5}))?"
+    r"(/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)?(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?(?:#[^\x00-\x1f\x7f]*)?"
+)
+# Hosts the careful path hands to inet_aton: 127.0x0.0.1 is 127.0.0.1 to the resolver.
+_MAYBE_NUMERIC = re.compile(r"[0-9a-fx.]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _fast(url: str) -> NormalizedURL | None:
+    m = _SIMPLE.fullmatch(url)
+    if m is None:
+        return None
+    scheme, raw_host, raw_port, path, query = m.groups()
+    if path and ("/." in path):
+        return None
+    if _MAYBE_NUMERIC.fullmatch(raw_host) or "xn--" in raw_host:
+        return None  # numeric and punycode hosts take the careful path
+    port = int(raw_port) if raw_port else DEFAULT_PORTS[scheme]
+    if port > 65535:
+        return None
+    path = path or "/"
+    query = query or ""
+    authority = raw_host if port == DEFAULT_PORTS[scheme] else f"{raw_host}:{port}"
+    full = f"{scheme}://{authority}{path}" + (f"?{query}" if query else "")
+    return NormalizedURL(full, scheme, raw_host, port, path, query, registrable_domain(raw_host))
+
+
 def normalize(url: str) -> NormalizedURL:
     """Normalise `url` or raise InvalidURL naming what is wrong with it."""
     if not isinstance(url, str):
         url = str(url)
-    if any(ord(c) < 0x20 or c == "\x7f" for c in url):
+    fast = _fast(url)
+    if fast is not None:
+        return fast
+    if _CONTROL.search(url):
         raise InvalidURL(f"URL contains control characters: {url!r}", url)
     url = url.strip()
     try:

@@ -41,13 +41,15 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
       scrapegate check jobs/ --policy team-policies/ --exceptions waivers.yaml
       scrapegate check jobs/ --format sarif -o scrapegate.sarif
     """
-    from gate.check import run_check
+    from gate.check import check_jobs
+    from gate.manifest import load_manifests
     from gate.report import get_formatter
 
     with cli_errors():
+        jobs = load_manifests(manifests)  # bad manifests are reported before policies load
         engine = engine_from_options(**policy)
         try:
-            report = run_check(manifests, engine, live=live, include_input=include_input, timeout=timeout)
+            report = check_jobs(jobs, engine, live=live, include_input=include_input, timeout=timeout)
         finally:
             engine.close()
         report.fail_on_warn = fail_on_warn

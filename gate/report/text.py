@@ -12,12 +12,21 @@ from gate.report import Report
 __all__ = ["TextFormatter"]
 
 
-def _finding(kind: str, v: Violation) -> list[str]:
-    where = f" [{v.jurisdiction}]" if v.jurisdiction else ""
-    law = f" ({v.law})" if v.law else ""
-    lines = [f"    {kind} {v.code}{where}{law}: {v.message}".rstrip(": ")]
-    if v.precedents:
-        lines.append("         precedent: " + "; ".join(v.precedents))
+def _findings(kind: str, violations: list[Violation]) -> list[str]:
+    """One entry per code and law; the jurisdictions it fired for are listed together
+    (a job with subjects "*" fires an Art. 9 denial for each of 30 EEA states)."""
+    lines: list[str] = []
+    groups: dict[tuple[str, str], list[Violation]] = {}
+    for v in violations:
+        groups.setdefault((v.code, v.law or ""), []).append(v)
+    for (code, law), vs in groups.items():
+        places = [v.jurisdiction for v in vs if v.jurisdiction]
+        where = f" [{', '.join(places)}]" if places else ""
+        message = vs[0].message + (f" (and {len(vs) - 1} more jurisdiction(s))" if len(vs) > 1 else "")
+        lines.append(f"    {kind} {code}{where}" + (f" ({law})" if law else "") + f": {message}")
+        precedents = list(dict.fromkeys(p for v in vs for p in v.precedents))
+        if precedents:
+            lines.append("         precedent: " + "; ".join(precedents))
     return lines
 
 
@@ -32,10 +41,8 @@ class TextFormatter:
                 d = r.decision
                 verdict = "ALLOW" if d.allow else "DENY "
                 out.write(f"  {verdict} {r.target}\n")
-                for v in d.deny:
-                    out.write("\n".join(_finding("deny", v)) + "\n")
-                for v in d.warn:
-                    out.write("\n".join(_finding("warn", v)) + "\n")
+                for line in _findings("deny", d.deny) + _findings("warn", d.warn):
+                    out.write(line + "\n")
                 for w in d.waived:
                     out.write(f"    waived {w.get('code')} by {w.get('waiver')} (approved by {w.get('approved_by')}, expires {w.get('expires')})\n")
                 for o in d.obligations:

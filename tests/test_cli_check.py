@@ -1,0 +1,156 @@
+"""`scrapegate check` end to end on the shipped policies: through click's CliRunner and as a
+real subprocess of the installed command, run from another directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gate.cli import cli
+
+CLEARVIEW_REASONS = {
+    "eu_ai_act.art5_1e", "gdpr.art9_prohibited", "gdpr.dpia_missing", "gdpr.lia_missing",
+    "bipa.written_release_missing", "cubi.consent_missing", "au.app3_consent_missing", "ca.consent_missing",
+}
+
+
+def run(*args: str) -> "Result":  # noqa: F821
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_clearview_like_job_is_denied_with_reasons(examples: Path) -> None:
+    result = run("check", str(examples / "clearview-like.yaml"))
+    assert result.exit_code == 1, result.output
+    for code in CLEARVIEW_REASONS | {"terms.automated_collection_prohibited"}:
+        assert code in result.output
+    assert "SAN-2022-019" in result.output  # a precedent is shown
+    assert "DENY  https://www.facebook.com/" in result.output
+
+
+def test_clearview_like_job_json(examples: Path) -> None:
+    result = run("check", str(examples / "clearview-like.yaml"), "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    by_target = {r["target"]: r["decision"] for r in doc["results"]}
+    fb = {d["code"] for d in by_target["https://www.facebook.com/"]["deny"]}
+    assert CLEARVIEW_REASONS | {"terms.automated_collection_prohibited"} <= fb
+    fr = {d["code"] for d in by_target["https://news.example.fr/photos/"]["deny"]}
+    assert CLEARVIEW_REASONS <= fr and "terms.automated_collection_prohibited" not in fr
+    assert doc["engine"] == "embedded" and len(doc["policy_revision"]) == 64
+    assert doc["summary"]["denied"] == 2
+
+
+def test_price_monitoring_job_is_allowed(examples: Path) -> None:
+    result = run("check", str(examples / "price-monitoring.yaml"))
+    assert result.exit_code == 0, result.output
+    assert "2 allowed, 0 denied" in result.output
+
+
+def test_include_input_shows_the_exact_policy_input(examples: Path) -> None:
+    result = run("check", str(examples / "price-monitoring.yaml"), "-f", "json", "--include-input")
+    doc = json.loads(result.output)
+    inputs = [r["input"] for r in doc["results"]]
+    assert [i["request"]["url"] for i in inputs] == ["https://shop.example.com/products/",
+                                                     "https://shop.example.com/category/garden"]
+    assert all(i["signals"]["robots"]["status"] == "not_checked" for i in inputs)
+    assert inputs[0]["job"]["purpose"]["category"] == "price_monitoring"
+
+
+def test_wrong_enum_exits_2_with_the_message_form(tmp_path: Path, examples: Path) -> None:
+    bad = tmp_path / "faces.yaml"
+    bad.write_text((examples / "price-monitoring.yaml").read_text().replace("price_monitoring", "face_search"))
+    result = CliRunner().invoke(cli, ["check", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad} (document 1) spec.purpose.category: 'face_search' is not one of: search_indexing, archiving," in result.output
+
+
+def test_fail_on_warn(tmp_path: Path, examples: Path) -> None:
+    job = tmp_path / "jp.yaml"
+    text = (examples / "price-monitoring.yaml").read_text()
+    text = text.replace("establishment: DE, markets: [EU]", "establishment: US, markets: [US]")
+    job.write_text(text.replace("[non_personal]", "[personal]").replace("[EU]}", "[XX]}"))
+    plain = run("check", str(job), "-f", "json")
+    warned = [w["code"] for r in json.loads(plain.output)["results"] for w in r["decision"]["warn"]]
+    assert "jurisdiction.uncovered" in warned and plain.exit_code == 0
+    assert run("check", str(job), "--fail-on-warn").exit_code == 1
+
+
+def test_job_without_targets_is_an_error_not_a_pass(tmp_path: Path, examples: Path) -> None:
+    text = (examples / "price-monitoring.yaml").read_text()
+    job = tmp_path / "empty.yaml"
+    job.write_text(text[: text.index("  targets:")])
+    result = CliRunner().invoke(cli, ["check", str(job)])
+    assert result.exit_code == 2 and "has no targets" in result.output
+
+
+def test_policy_error_exits_2_with_position(tmp_path: Path, examples: Path) -> None:
+    extra = tmp_path / "team" / "scrapegate" / "team"
+    extra.mkdir(parents=True)
+    (extra / "broken.rego").write_text("package scrapegate.team\n\nx if {\n  input.a ==\n}\n")
+    result = CliRunner().invoke(cli, ["check", str(examples), "--policy", str(tmp_path / "team")])
+    assert result.exit_code == 2
+    assert "broken.rego:4:" in result.output
+
+
+def test_schema_prints_json_schema() -> None:
+    doc = json.loads(run("schema").output)
+    assert doc["title"] == "scrapegate/v1 CollectionJob"
+    assert "facial_recognition" in json.dumps(doc)
+
+
+def test_help_teaches_every_command() -> None:
+    from gate.cli import COMMANDS, LazyGroup
+
+    names = LazyGroup().list_commands(None)  # type: ignore[arg-type]
+    assert set(names) <= set(COMMANDS)
+    for name in names:
+        result = run(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output or "Commands:" in result.output, f"{name} --help has no example"
+
+
+@pytest.mark.slow
+def test_installed_command_from_another_directory(tmp_path: Path, examples: Path, repo: Path) -> None:
+    """Build the wheel, install it in a fresh venv, run the console script elsewhere."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(wheels), str(repo)], check=True)
+    [wheel] = list(wheels.glob("scrapegate-*.whl"))
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("gate/policies/scrapegate/") and n.endswith(".rego") for n in names)
+    assert any(n.startswith("gate/adapters/") for n in names)
+    assert not any(n.startswith("adapters/") for n in names), "a top-level adapters package must not ship"
+    venv = tmp_path / "venv"
+    # system site-packages supply the dependencies; the wheel itself is installed fresh
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)], check=True)
+    exe = venv / "bin" / "scrapegate"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for f in ("clearview-like.yaml", "price-monitoring.yaml"):
+        shutil.copy(examples / f, elsewhere / f)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run([str(py), "-c", "import gate, gate.policy_files as p; print(gate.__file__); print(p.shipped_policies_dir())"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout
+    assert str(venv) in where.splitlines()[0] and str(venv) in where.splitlines()[1], where
+    denied = subprocess.run([str(exe), "check", "clearview-like.yaml"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert denied.returncode == 1, denied.stderr
+    assert "eu_ai_act.art5_1e" in denied.stdout and "gdpr.art9_prohibited" in denied.stdout
+    allowed = subprocess.run([str(exe), "check", "price-monitoring.yaml"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    (elsewhere / "bad.yaml").write_text((elsewhere / "price-monitoring.yaml").read_text().replace("price_monitoring", "face_search"))
+    bad = subprocess.run([str(exe), "check", "bad.yaml"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "bad.yaml (document 1) spec.purpose.category: 'face_search' is not one of:" in bad.stderr
+    probe = subprocess.run([str(py), "-c", "import adapters"], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert "No module named 'adapters'" in probe.stderr

@@ -1,0 +1,142 @@
+"""The embedded regopy engine: loading a bundle directory like OPA, compile errors with
+positions, fail-closed evaluation, thread safety, revision hashing."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from gate.engines.embedded import EmbeddedEngine
+from gate.errors import EngineError, PolicyError
+from gate.models import Decision
+
+POLICY = """\
+package scrapegate
+
+default allow := false
+
+deny contains {"code": "test.blocked", "jurisdiction": null, "law": data.scrapegate.law, "message": "blocked", "precedents": []} if {
+	input.request.host in data.scrapegate.blocked.hosts
+}
+
+allow if count(deny) == 0
+
+decision := {"allow": allow, "deny": deny, "warn": set(), "obligations": set(), "waived": set()}
+"""
+
+
+def bundle(tmp_path: Path, policy: str = POLICY) -> Path:
+    root = tmp_path / "policies"
+    (root / "scrapegate" / "blocked").mkdir(parents=True)
+    (root / "scrapegate" / "main.rego").write_text(policy)
+    (root / "scrapegate" / "data.yaml").write_text("law: Test Act s. 1\n")
+    (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": ["bad.example"]}')
+    return root
+
+
+def request(host: str) -> dict:
+    return {"request": {"host": host}}
+
+
+def test_data_files_map_to_their_directory_path(tmp_path: Path) -> None:
+    engine = EmbeddedEngine([bundle(tmp_path)], include_shipped=False)
+    assert engine.policy_set.data == {"scrapegate": {"law": "Test Act s. 1", "blocked": {"hosts": ["bad.example"]}}}
+    result = engine.evaluate(request("bad.example"))
+    assert result["allow"] is False
+    assert result["deny"] == [{"code": "test.blocked", "jurisdiction": None, "law": "Test Act s. 1",
+                               "message": "blocked", "precedents": []}]
+    assert engine.evaluate(request("good.example"))["allow"] is True
+
+
+def test_undefined_decision_is_none_and_becomes_a_deny(tmp_path: Path) -> None:
+    root = bundle(tmp_path, "package scrapegate\n\ndecision := {\"allow\": true} if input.never\n")
+    engine = EmbeddedEngine([root], include_shipped=False)
+    assert engine.evaluate(request("x")) is None
+    decision = Decision.from_result(None)
+    assert decision.allow is False and decision.deny_codes == ["engine.undefined"]
+
+
+@pytest.mark.parametrize("bad", [{"allow": "yes"}, {"allow": True, "deny": "nope"}, ["allow"], {"deny": []}])
+def test_malformed_results_deny(bad: object) -> None:
+    assert Decision.from_result(bad).deny_codes == ["engine.undefined"]
+
+
+def test_allow_true_with_denies_is_still_a_deny() -> None:
+    d = Decision.from_result({"allow": True, "deny": [{"code": "x"}]})
+    assert d.allow is False
+
+
+def test_builtin_error_fails_the_evaluation(tmp_path: Path) -> None:
+    # strict builtin errors: to_number("abc") must not silently drop the rule
+    root = bundle(tmp_path, 'package scrapegate\n\ndecision := {"allow": to_number(input.request.host) > 0}\n')
+    engine = EmbeddedEngine([root], include_shipped=False)
+    with pytest.raises(EngineError):
+        engine.evaluate(request("abc"))
+
+
+def test_unsupported_builtin_in_regopy_errors_instead_of_failing_open(tmp_path: Path) -> None:
+    policy = POLICY.replace("input.request.host in data.scrapegate.blocked.hosts",
+                            'net.cidr_contains("10.0.0.0/8", input.request.host)')
+    engine = EmbeddedEngine([bundle(tmp_path, policy)], include_shipped=False)
+    with pytest.raises(EngineError):
+        engine.evaluate(request("10.1.2.3"))
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    root = bundle(tmp_path, "package scrapegate\n\nallow if {\n\tinput.x == \n}\n")
+    with pytest.raises(PolicyError) as info:
+        EmbeddedEngine([root], include_shipped=False)
+    assert f"{root / 'scrapegate' / 'main.rego'}:4:" in str(info.value)
+
+
+def test_conflicting_data_is_an_error(tmp_path: Path) -> None:
+    root = bundle(tmp_path)
+    (root / "scrapegate" / "data.json").write_text('{"law": "other"}')
+    with pytest.raises(PolicyError, match="law"):
+        EmbeddedEngine([root], include_shipped=False)
+
+
+def test_bad_yaml_data_names_the_line(tmp_path: Path) -> None:
+    root = bundle(tmp_path)
+    (root / "scrapegate" / "data.yaml").write_text("law: ok\nbad: [unclosed\n")
+    with pytest.raises(PolicyError, match=r"data.yaml:3:1: invalid YAML"):
+        EmbeddedEngine([root], include_shipped=False)
+
+
+def test_revision_changes_with_policy_and_data_but_not_tests(tmp_path: Path) -> None:
+    root = bundle(tmp_path)
+    r1 = EmbeddedEngine([root], include_shipped=False).revision
+    (root / "scrapegate" / "main_test.rego").write_text("package scrapegate_test\n\ntest_x if true\n")
+    assert EmbeddedEngine([root], include_shipped=False).revision == r1
+    (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": []}')
+    r2 = EmbeddedEngine([root], include_shipped=False).revision
+    assert r2 != r1
+    r3 = EmbeddedEngine([root], include_shipped=False, extra_data={"scrapegate": {"exceptions": []}}).revision
+    assert r3 != r2
+
+
+def test_concurrent_evaluation_from_threads(tmp_path: Path) -> None:
+    engine = EmbeddedEngine([bundle(tmp_path)], include_shipped=False)
+    errors: list[str] = []
+
+    def work(i: int) -> None:
+        for j in range(200):
+            host = "bad.example" if (i + j) % 2 else f"ok{i}.example"
+            allow = engine.evaluate(request(host))["allow"]
+            if allow != (host != "bad.example"):
+                errors.append(f"{host}: {allow}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_no_policy_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PolicyError, match="no .rego policy"):
+        EmbeddedEngine([tmp_path / "empty"], include_shipped=False)

@@ -1,0 +1,133 @@
+"""Manifest loading and the error messages a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gate.errors import ManifestError
+from gate.manifest import load_job, load_manifests
+from gate.models import PURPOSES
+
+GOOD = """\
+apiVersion: scrapegate/v1
+kind: CollectionJob
+metadata: {name: prices, owner: me@example.com}
+spec:
+  operator: {name: Shop Watch, establishment: de, markets: [EU]}
+  purpose: {category: price_monitoring}
+  user_agent: "PriceBot/1.0"
+  data_categories: [non_personal]
+  data_subjects: {jurisdictions: [eu]}
+  targets:
+    - "https://shop.example.com/p/1"
+    - {url: "https://shop.example.com/account", authenticated: true}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "job.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_loads_targets_as_strings_and_objects(tmp_path: Path) -> None:
+    [loaded] = load_manifests([write(tmp_path, GOOD)])
+    targets = loaded.job.target_list()
+    assert [t.url for t in targets] == ["https://shop.example.com/p/1", "https://shop.example.com/account"]
+    assert [t.authenticated for t in targets] == [False, True]
+    assert loaded.job.spec.operator.establishment == "DE"
+    assert loaded.job.spec.data_subjects.jurisdictions == ["EU"]
+    assert loaded.target_lines == [11, 12]
+
+
+def test_several_documents_in_one_file(tmp_path: Path) -> None:
+    second = GOOD.replace("name: prices", "name: prices-2")
+    jobs = load_manifests([write(tmp_path, GOOD + "---\n" + second)])
+    assert [(j.job.name, j.document) for j in jobs] == [("prices", 1), ("prices-2", 2)]
+
+
+def test_json_manifest(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    p = write(tmp_path, json.dumps(yaml.safe_load(GOOD)), "job.json")
+    [loaded] = load_manifests([p])
+    assert loaded.job.name == "prices"
+
+
+def test_wrong_enum_names_file_document_field_and_allowed_values(tmp_path: Path) -> None:
+    p = write(tmp_path, GOOD.replace("price_monitoring", "face_search"), "faces.yaml")
+    with pytest.raises(ManifestError) as info:
+        load_manifests([p])
+    message = str(info.value)
+    assert message.startswith(f"{p} (document 1) spec.purpose.category: 'face_search' is not one of: ")
+    assert ", ".join(PURPOSES) in message
+
+
+def test_unknown_field_and_missing_field(tmp_path: Path) -> None:
+    text = GOOD.replace("  user_agent: \"PriceBot/1.0\"\n", "  useragent: x\n")
+    with pytest.raises(ManifestError) as info:
+        load_manifests([write(tmp_path, text)])
+    assert "spec.user_agent: required field is missing" in str(info.value)
+    assert "spec.useragent: unknown field" in str(info.value)
+
+
+def test_unknown_api_version(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match=r"apiVersion: unknown apiVersion 'scrapegate/v2'; this scrapegate reads scrapegate/v1"):
+        load_manifests([write(tmp_path, GOOD.replace("scrapegate/v1", "scrapegate/v2"))])
+
+
+def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
+    p = write(tmp_path, GOOD.replace("  purpose: {category: price_monitoring}", "  purpose: {category: [price"))
+    with pytest.raises(ManifestError, match=rf"^{p}:7:\d+: invalid YAML"):
+        load_manifests([p])
+
+
+def test_bad_target_url_and_jurisdiction(tmp_path: Path) -> None:
+    text = GOOD.replace('"https://shop.example.com/p/1"', '"ftp://shop.example.com/p/1"').replace("[eu]", "[Europe]")
+    with pytest.raises(ManifestError) as info:
+        load_manifests([write(tmp_path, text)])
+    msg = str(info.value)
+    assert "spec.targets[0]: only http and https URLs can be gated" in msg
+    assert "spec.data_subjects.jurisdictions[0]: 'Europe' is not a jurisdiction" in msg
+
+
+def test_unreadable_and_missing_paths(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="no such file or directory"):
+        load_manifests([tmp_path / "nope.yaml"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ManifestError, match="no manifest"):
+        load_manifests([tmp_path / "empty"])
+    bad = tmp_path / "bin.yaml"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ManifestError, match="cannot read manifest"):
+        load_manifests([bad])
+
+
+def test_errors_from_several_files_are_all_reported(tmp_path: Path) -> None:
+    a = write(tmp_path, GOOD.replace("price_monitoring", "x"), "a.yaml")
+    b = write(tmp_path, GOOD.replace("non_personal", "y"), "b.yaml")
+    with pytest.raises(ManifestError) as info:
+        load_manifests([a, b])
+    assert len(info.value.errors) == 2
+
+
+def test_load_job_accepts_model_dict_and_path(tmp_path: Path) -> None:
+    import yaml
+
+    p = write(tmp_path, GOOD)
+    from_path = load_job(p)
+    assert load_job(from_path) is from_path
+    assert load_job(yaml.safe_load(GOOD)) == from_path
+
+
+def test_policy_view_has_no_targets_and_carries_name() -> None:
+    import yaml
+
+    view = load_job(yaml.safe_load(GOOD)).policy_view()
+    assert "targets" not in view
+    assert view["name"] == "prices" and view["owner"] == "me@example.com"
+    assert view["legal_basis"]["consent"] == {"kind": "none", "evidence": None}
