@@ -1,0 +1,179 @@
+"""`scrapegate bundle build`: the tarball has OPA's bundle layout (unpacked and checked),
+rebuilds exactly the data the embedded engine sees, and an OPA stand-in serves it."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from opa_fake import FakeOPA, write_test_policies
+
+from gate.bundle import build_bundle, bundle_files, bundle_roots
+from gate.cli import cli
+from gate.engines.embedded import EmbeddedEngine
+from gate.errors import PolicyError
+from gate.exceptions_file import load_exceptions
+from gate.policy_files import load_policy_set, shipped_policies_dir
+
+WAIVERS = """\
+exceptions:
+  - id: W-1
+    rules: [test.blocked]
+    jobs: "*"
+    sites: "*"
+    approved_by: dpo@example.com
+    reason: contract with the site
+    ticket: LEGAL-1
+    expires: 2099-12-31
+"""
+
+
+def unpack(bundle: Path, into: Path) -> dict[str, bytes]:
+    with tarfile.open(bundle, "r:gz") as tar:
+        names = tar.getnames()
+        tar.extractall(into, filter="data")
+    return {n: (into / n).read_bytes() for n in names}
+
+
+def test_layout_of_the_shipped_policies(tmp_path: Path) -> None:
+    policy_set = load_policy_set([shipped_policies_dir()])
+    result = CliRunner().invoke(cli, ["bundle", "build", "-o", str(tmp_path / "bundle.tar.gz")])
+    assert result.exit_code == 0, result.output
+    assert f"revision {policy_set.revision}" in result.output
+    files = unpack(tmp_path / "bundle.tar.gz", tmp_path / "x")
+    manifest = json.loads(files[".manifest"])
+    assert manifest["revision"] == policy_set.revision
+    assert manifest["roots"] == ["scrapegate"]
+    assert manifest["rego_version"] == 1
+    # every policy module, at its path under policies/, and no tests
+    shipped = shipped_policies_dir()
+    expected = {p.relative_to(shipped).as_posix() for p in shipped.rglob("*.rego") if not p.name.endswith("_test.rego")}
+    assert {n for n in files if n.endswith(".rego")} == expected
+    for name in expected:
+        assert files[name] == (shipped / name).read_bytes()
+    # data.yaml became data.json in the same directory, same content
+    for data_yaml in shipped.rglob("data.yaml"):
+        rel = data_yaml.relative_to(shipped).with_name("data.json").as_posix()
+        assert json.loads(files[rel]) == yaml.safe_load(data_yaml.read_text())
+    assert not [n for n in files if n.endswith((".yaml", ".yml"))]
+    assert not [n for n in files if n.startswith("/") or ".." in n]
+
+
+def test_the_unpacked_bundle_is_the_same_policy_set(tmp_path: Path) -> None:
+    """Loading the unpacked tarball as a policy directory (the way OPA maps a bundle's
+    directories) gives the data and the decisions of the original."""
+    exceptions = tmp_path / "waivers.yaml"
+    exceptions.write_text(WAIVERS)
+    extra = load_exceptions(exceptions)
+    original = load_policy_set([shipped_policies_dir()], extra)
+    build_bundle(original, tmp_path / "b.tar.gz")
+    unpack(tmp_path / "b.tar.gz", tmp_path / "unpacked")
+    again = load_policy_set([tmp_path / "unpacked"])
+    assert again.data == original.data
+    assert again.data["scrapegate"]["exceptions"][0]["id"] == "W-1"
+    assert sorted(m.source for m in again.modules) == sorted(m.source for m in original.policy_modules())
+
+
+def test_waivers_override_bundle_data_without_a_merge_conflict(tmp_path: Path) -> None:
+    root = write_test_policies(tmp_path / "p")
+    (root / "scrapegate" / "data.yaml").write_text("law: Test Act s. 1\nexceptions: []\n")
+    exceptions = tmp_path / "w.yaml"
+    exceptions.write_text(WAIVERS)
+    policy_set = load_policy_set([root], load_exceptions(exceptions))
+    files = dict(bundle_files(policy_set))
+    assert json.loads(files["scrapegate/data.json"])["exceptions"][0]["id"] == "W-1"
+    assert json.loads(files["scrapegate/blocked/data.json"]) == {"hosts": ["bad.example"]}
+    build_bundle(policy_set, tmp_path / "b.tar.gz")
+    with FakeOPA() as opa:  # OPA merges the files: a key defined twice would fail the load
+        opa.load_bundle(tmp_path / "b.tar.gz")
+        assert opa.evaluate(["scrapegate", "exceptions"])[1][0]["id"] == "W-1"
+
+
+def test_waivers_without_a_data_file_above_them_go_to_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    (root / "scrapegate" / "blocked").mkdir(parents=True)
+    (root / "scrapegate" / "main.rego").write_text("package scrapegate\n\nx := 1\n")
+    (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": []}')
+    exceptions = tmp_path / "w.yaml"
+    exceptions.write_text(WAIVERS)
+    files = dict(bundle_files(load_policy_set([root], load_exceptions(exceptions))))
+    assert set(files) == {".manifest", "data.json", "scrapegate/blocked/data.json", "scrapegate/main.rego"}
+    assert json.loads(files["data.json"])["scrapegate"]["exceptions"][0]["id"] == "W-1"
+
+
+def test_roots_cover_team_packages_and_data(tmp_path: Path) -> None:
+    root = write_test_policies(tmp_path / "p")
+    team = tmp_path / "team"
+    (team / "acme").mkdir(parents=True)
+    (team / "acme" / "rules.rego").write_text("package acme.rules\n\nblocked := {\"x.example\"}\n")
+    (team / "acme" / "data.yaml").write_text("owner: acme\n")
+    policy_set = load_policy_set([root, team])
+    assert bundle_roots(policy_set) == ["acme", "scrapegate"]
+    build_bundle(policy_set, tmp_path / "b.tar.gz")
+    with FakeOPA() as opa:
+        manifest = opa.load_bundle(tmp_path / "b.tar.gz")
+        assert manifest["roots"] == ["acme", "scrapegate"]
+        assert opa.evaluate(["acme", "owner"]) == (True, "acme")
+
+
+def test_same_path_in_two_roots_ships_both_modules(tmp_path: Path) -> None:
+    a = write_test_policies(tmp_path / "a")
+    b = tmp_path / "b"
+    (b / "scrapegate").mkdir(parents=True)
+    (b / "scrapegate" / "main.rego").write_text("package scrapegate.extra\n\ny := 2\n")
+    names = [n for n, _ in bundle_files(load_policy_set([a, b])) if n.endswith(".rego")]
+    assert names == ["b/scrapegate/main.rego", "scrapegate/main.rego"]
+
+
+def test_the_build_is_reproducible(tmp_path: Path) -> None:
+    policy_set = load_policy_set([write_test_policies(tmp_path / "p")])
+    build_bundle(policy_set, tmp_path / "1.tar.gz")
+    build_bundle(policy_set, tmp_path / "2.tar.gz")
+    assert (tmp_path / "1.tar.gz").read_bytes() == (tmp_path / "2.tar.gz").read_bytes()
+
+
+def test_the_stand_in_serves_the_bundle_like_the_embedded_engine(tmp_path: Path) -> None:
+    from gate.engines.opa import OPAServerEngine
+
+    root = write_test_policies(tmp_path / "p")
+    build_bundle(load_policy_set([root]), tmp_path / "b.tar.gz")
+    embedded = EmbeddedEngine([root], include_shipped=False)
+    with FakeOPA() as opa:
+        opa.load_bundle(tmp_path / "b.tar.gz")
+        engine = OPAServerEngine(opa.url)
+        for host in ("bad.example", "good.example"):
+            assert engine.evaluate({"request": {"host": host}}) == embedded.evaluate({"request": {"host": host}})
+        assert engine.revision == embedded.revision
+
+
+def test_data_that_is_not_json_is_refused(tmp_path: Path) -> None:
+    root = write_test_policies(tmp_path / "p")
+    (root / "scrapegate" / "data.yaml").write_text("law: Test Act\nsince: 2024-01-01\n")  # a YAML date
+    with pytest.raises(PolicyError, match="not JSON"):
+        bundle_files(load_policy_set([root]))
+    result = CliRunner().invoke(cli, ["bundle", "build", "--no-shipped-policies", "--policy", str(root),
+                                      "-o", str(tmp_path / "b.tar.gz")])
+    assert result.exit_code == 2 and "not JSON" in result.output
+    assert not (tmp_path / "b.tar.gz").exists()
+
+
+def test_cli_build_with_policy_dirs_and_exceptions(tmp_path: Path) -> None:
+    root = write_test_policies(tmp_path / "p")
+    (tmp_path / "w.yaml").write_text(WAIVERS)
+    out = tmp_path / "dist" / "bundle.tar.gz"
+    result = CliRunner().invoke(cli, ["bundle", "build", "--no-shipped-policies", "--policy", str(root),
+                                      "--exceptions", str(tmp_path / "w.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out}: 1 modules, 2 data files")
+    files = unpack(out, tmp_path / "x")
+    assert sorted(files) == [".manifest", "scrapegate/blocked/data.json", "scrapegate/data.json", "scrapegate/main.rego"]
+    assert json.loads(files["scrapegate/data.json"])["exceptions"][0]["ticket"] == "LEGAL-1"
+
+
+def test_cli_build_without_any_policy_is_bad_input(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["bundle", "build", "--no-shipped-policies", "-o", str(tmp_path / "b.tar.gz")])
+    assert result.exit_code == 2 and "--policy" in result.output

@@ -1,0 +1,191 @@
+"""Done-when of issue 7: the policy library's manifests give identical decisions through
+the embedded engine and through OPAServerEngine against the local OPA stand-in (serving
+the bundle `scrapegate bundle build` writes), with regopy behind it and, when
+opa-golib-python-bindings is installed, the real OPA engine behind it.
+
+Also `scrapegate check --engine opa --opa-url ...` end to end."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from opa_fake import FakeOPA, opa_bindings_available
+
+from gate.bundle import build_bundle, push_policy_set
+from gate.cli import cli
+from gate.engines.embedded import EmbeddedEngine
+from gate.engines.opa import OPAServerEngine, new_client, parse_opa_url
+from gate.errors import ManifestError
+from gate.exceptions_file import load_exceptions
+from gate.manifest import load_manifests
+from gate.policy_input import build_input, static_signals
+from gate.url import normalize
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+WAIVERS = """\
+- id: W-BIPA
+  rules: [bipa.written_release_missing]
+  jobs: "face-*"
+  sites: "*facebook.com"
+  approved_by: dpo@example.com
+  reason: written releases collected offline
+  ticket: LEGAL-7
+  expires: 2099-12-31
+- id: W-OLD
+  rules: [gdpr.art9_prohibited]
+  jobs: "*"
+  sites: "*"
+  approved_by: dpo@example.com
+  reason: expired on purpose
+  ticket: LEGAL-8
+  expires: 2020-01-01
+"""
+# The site says no in every way it can: robots.txt, an opt-out, a login wall.
+SITE_SAYS_NO = {
+    "robots": {"status": "ok", "allowed": False, "crawl_delay": 10, "rule": "Disallow: /"},
+    "optout": {"status": "ok", "tdm_reserved": True, "ai_train": "reserved",
+               "sources": [{"kind": "tdm-reservation-header"}]},
+    "terms": {"known": False},
+    "login_required": True,
+}
+UNREACHABLE = {**static_signals(), "robots": {"status": "unreachable", "allowed": None, "crawl_delay": None, "rule": None}}
+
+
+def manifest_files() -> list[Path]:
+    files = sorted((REPO / "examples" / "jobs").glob("*.yaml"))
+    library = REPO / "tests" / "manifests"
+    if library.is_dir():  # the policy library's manifests, once they exist
+        files += sorted(p for p in library.rglob("*.y*ml") if p.name not in ("expected.yaml", "expected.yml"))
+    return files
+
+
+def cases() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in manifest_files():
+        try:
+            jobs = load_manifests([path])
+        except ManifestError:
+            continue  # a manifest the library keeps to test validation: nothing to evaluate
+        examples = path.parent.name == "jobs"
+        for loaded in jobs:
+            for target in loaded.job.target_list():
+                url = normalize(target.url)
+                variants = {"static": None}
+                if examples:
+                    variants.update({"site-says-no": SITE_SAYS_NO, "robots-unreachable": UNREACHABLE})
+                for name, signals in variants.items():
+                    policy_input = build_input(loaded.job, url, authenticated=target.authenticated,
+                                               signals=signals, now=NOW)
+                    out.append((f"{path.name}:{loaded.job.name}:{target.url}:{name}", policy_input))
+    return out
+
+
+def canonical(result: dict[str, Any] | None) -> Any:
+    """Rego sets come back as JSON arrays in an engine's own order: compare them sorted."""
+    if result is None:
+        return None
+    out = dict(result)
+    for key in ("deny", "warn", "obligations", "waived"):
+        if isinstance(out.get(key), list):
+            out[key] = sorted(out[key], key=lambda v: json.dumps(v, sort_keys=True))
+    return out
+
+
+@pytest.fixture(scope="module")
+def waivers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("waivers") / "waivers.yaml"
+    path.write_text(WAIVERS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def embedded(waivers: Path) -> EmbeddedEngine:
+    return EmbeddedEngine(extra_data=load_exceptions(waivers))
+
+
+@pytest.fixture(scope="module")
+def bundle(embedded: EmbeddedEngine, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bundle") / "bundle.tar.gz"
+    build_bundle(embedded.policy_set, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def expected(embedded: EmbeddedEngine) -> list[tuple[str, dict[str, Any], Any]]:
+    """Every case evaluated once by the embedded engine."""
+    all_cases = cases()
+    assert len(all_cases) >= 12, "the examples alone give 4 targets x 3 signal variants"
+    return [(name, policy_input, canonical(embedded.evaluate(policy_input))) for name, policy_input in all_cases]
+
+
+def assert_same(engine: OPAServerEngine, expected: list[tuple[str, dict[str, Any], Any]]) -> None:
+    mismatches = [name for name, policy_input, want in expected if canonical(engine.evaluate(policy_input)) != want]
+    assert not mismatches, f"{len(mismatches)} of {len(expected)} differ: {mismatches[:5]}"
+
+
+@pytest.mark.parametrize("evaluator", [
+    "regopy",
+    pytest.param("opa", marks=pytest.mark.skipif(not opa_bindings_available(), reason="opa-golib-python-bindings")),
+])
+def test_bundle_on_a_server_decides_like_the_embedded_engine(evaluator: str, bundle: Path, embedded: EmbeddedEngine,
+                                                             expected: list) -> None:
+    with FakeOPA(evaluator=evaluator) as opa:
+        opa.load_bundle(bundle, name="scrapegate")
+        engine = OPAServerEngine(opa.url)
+        assert engine.revision == embedded.revision
+        assert_same(engine, expected)
+    # the cases do exercise the policies: denials, waivers, obligations
+    results = [want for _, _, want in expected]
+    assert any(r["allow"] for r in results) and any(not r["allow"] for r in results)
+    assert any(w["waiver"] == "W-BIPA" for r in results for w in r["waived"])
+    assert any(o["code"] == "rate_limit" for r in results for o in r["obligations"])
+
+
+def test_pushed_policies_decide_like_the_embedded_engine(embedded: EmbeddedEngine, expected: list) -> None:
+    with FakeOPA() as opa:
+        client = new_client(parse_opa_url(opa.url))
+        push_policy_set(embedded.policy_set, client)
+        engine = OPAServerEngine(opa.url)
+        assert engine.revision == embedded.revision
+        assert_same(engine, [case for case in expected if case[0].startswith("price-monitoring")])
+
+
+def test_check_with_engine_opa_matches_embedded(bundle: Path, waivers: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`scrapegate check --engine opa --opa-url URL` against the stand-in, and the same with
+    SCRAPEGATE_OPA_URL: the same verdicts, the same policy revision, the same exit code."""
+    jobs = str(REPO / "examples" / "jobs")
+    local = CliRunner().invoke(cli, ["check", jobs, "--format", "json", "--exceptions", str(waivers)])
+    with FakeOPA() as opa:
+        opa.load_bundle(bundle)
+        remote = CliRunner().invoke(cli, ["check", jobs, "--format", "json", "--engine", "opa", "--opa-url", opa.url])
+        monkeypatch.setenv("SCRAPEGATE_OPA_URL", opa.url)
+        from_env = CliRunner().invoke(cli, ["check", jobs, "--format", "json", "--engine", "opa"])
+    assert local.exit_code == remote.exit_code == from_env.exit_code == 1, remote.output
+    a, b, c = (json.loads(r.output) for r in (local, remote, from_env))
+    assert (a["engine"], b["engine"]) == ("embedded", "opa")
+    assert a["policy_revision"] == b["policy_revision"] == c["policy_revision"]
+
+    def verdicts(doc: dict[str, Any]) -> list[Any]:
+        keep = ("allow", "deny", "warn", "obligations", "waived")
+        return [(r["target"], canonical({k: r["decision"][k] for k in keep})) for r in doc["results"]]
+
+    assert verdicts(a) == verdicts(b) == verdicts(c)
+    assert a["summary"] == b["summary"]
+
+
+def test_check_with_engine_opa_and_no_server_exits_with_denials(tmp_path: Path) -> None:
+    with FakeOPA() as opa:
+        url = opa.url
+    result = CliRunner().invoke(cli, ["check", str(REPO / "examples" / "jobs" / "price-monitoring.yaml"),
+                                      "--format", "json", "--engine", "opa", "--opa-url", url])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    assert {code for r in doc["results"] for code in (d["code"] for d in r["decision"]["deny"])} == {"engine.unavailable"}
+    assert not any(r["decision"]["allow"] for r in doc["results"])
