@@ -70,7 +70,7 @@ class Gate:
             extra = load_exceptions(exceptions) if exceptions else None
             engine = make_engine("opa" if opa_url else "embedded", policy_dirs=policies, opa_url=opa_url, extra_data=extra)
         self.engine: Engine = engine
-        self.signals: SignalSource = self._make_signals(signals, timeout)
+        self.signals: SignalSource = self._make_signals(signals, timeout, self.job.spec.purpose.category)
         self.ledger = self._make_ledger(ledger)
         self._job_view = self.job.policy_view()
         self._user_agent = self.job.spec.user_agent
@@ -83,13 +83,13 @@ class Gate:
 
     # -- construction helpers -------------------------------------------------------
     @staticmethod
-    def _make_signals(signals: Any, timeout: float) -> SignalSource:
+    def _make_signals(signals: Any, timeout: float, purpose: str) -> SignalSource:
         if signals == "static":
             return StaticSignals()
         if signals == "live":
-            from gate.signals.live import LiveSignals
+            from gate.signals.live import TDM_PURPOSES, LiveSignals
 
-            return LiveSignals(timeout=timeout)
+            return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES)
         return signals
 
     @staticmethod

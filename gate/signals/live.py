@@ -1,0 +1,98 @@
+"""LiveSignals: the site's own signals, fetched and cached per origin, fail-closed.
+
+robots.txt (RFC 9309, cached up to 24 h) for every request; the machine-readable TDM / AI
+opt-outs (TDMRep, robots.txt Content-Signal / Content-Usage) for the purposes the opt-outs
+govern. An unreachable robots.txt is a complete disallow; any unexpected failure while
+gathering raises, and the Gate turns that into a deny.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from gate.signals.optout import OptOut, OptOutFetcher, assess
+from gate.signals.robots_cache import RobotsCache
+from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
+from gate.signals.source import Gathered
+from gate.url import NormalizedURL
+
+__all__ = ["LiveSignals", "TDM_PURPOSES"]
+
+# The purposes DSM Directive Art. 3/4 opt-outs apply to (academic research gets a warning).
+TDM_PURPOSES = frozenset({"ai_training", "text_and_data_mining", "academic_research"})
+OPTOUT_ORIGIN_CACHE_SIZE = 4096
+
+
+class LiveSignals:
+    """A SignalSource that fetches. One instance may serve many threads and many URLs.
+
+    `optout=False` skips the opt-out checks (the Gate passes False for purposes the
+    opt-outs do not govern, which keeps a crawl's hot path to one robots lookup).
+    """
+
+    live = True
+
+    def __init__(self, *, timeout: float = 10.0, robots: RobotsCache | None = None, optout: bool = True) -> None:
+        self.robots = robots or RobotsCache(fetcher=RobotsFetcher(timeout=timeout))
+        self._timeout = timeout
+        self._want_optout = optout
+        self._optout: dict[str, OptOutFetcher] = {}
+        # Per (origin, agent, robots hash): the opt-out result when it cannot vary by path
+        # (no tdmrep.json on the origin), so a crawl assesses it once per site.
+        self._origin_optout: OrderedDict[tuple[str, str, str | None], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _optout_fetcher(self, user_agent: str) -> OptOutFetcher:
+        with self._lock:
+            fetcher = self._optout.get(user_agent)
+            if fetcher is None:
+                fetcher = self._optout[user_agent] = OptOutFetcher(user_agent, timeout=self._timeout)
+            return fetcher
+
+    def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
+        result = self.robots.lookup(url, user_agent).result
+        robots = result.signal(url, user_agent)
+        docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
+        if self._want_optout:
+            optout, tdm_hash = self._optout_signal(url, user_agent, result)
+            docs["tdmrep"] = tdm_hash
+        else:
+            optout = OptOut.not_checked().to_signal()
+        signals = {"robots": robots, "optout": optout, "terms": {"known": False}, "login_required": False}
+        return Gathered(signals, docs)
+
+    def _optout_signal(self, url: NormalizedURL, user_agent: str, robots: RobotsResult) -> tuple[dict[str, Any], str | None]:
+        fetcher = self._optout_fetcher(user_agent)
+        tdm = fetcher.tdmrep(url.url)
+        robots_txt = _signal_lines_text(robots, user_agent)
+        where = url.origin + "/robots.txt"
+        if tdm.status == "ok":  # location patterns make it depend on the path
+            opt = assess(url.url, user_agent=user_agent, tdmrep=tdm, robots_txt=robots_txt, robots_where=where)
+            return opt.to_signal(), tdm.sha256
+        key = (url.origin, user_agent, robots.sha256, tdm.status)
+        with self._lock:
+            cached = self._origin_optout.get(key)
+        if cached is None:
+            cached = assess(url.url, user_agent=user_agent, tdmrep=tdm, robots_txt=robots_txt,
+                            robots_where=where).to_signal()
+            with self._lock:
+                self._origin_optout[key] = cached
+                while len(self._origin_optout) > OPTOUT_ORIGIN_CACHE_SIZE:
+                    self._origin_optout.popitem(last=False)
+        return cached, tdm.sha256
+
+    def close(self) -> None:
+        self.robots.close()
+        for fetcher in self._optout.values():
+            fetcher.close()
+
+
+def _signal_lines_text(robots: RobotsResult, user_agent: str) -> str | None:
+    """The Content-Signal / Content-Usage lines that apply to `user_agent`, as robots.txt
+    text for the opt-out parser (the matcher already chose the group)."""
+    if robots.robots is None:
+        return None
+    lines = robots.robots.content_signals(user_agent)
+    return "\n".join(str(line) for line in lines) + "\n" if lines else ""

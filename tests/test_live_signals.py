@@ -1,0 +1,115 @@
+"""Live signals through the Gate and the shipped policies, against a real local server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pytest_httpserver import HTTPServer
+
+from gate.cli import cli
+from gate.gate import Gate
+
+
+def job(url: str, purpose: str = "price_monitoring", **spec: object) -> dict:
+    base = {
+        "operator": {"name": "Example", "establishment": "US", "markets": ["US"]},
+        "purpose": {"category": purpose},
+        "user_agent": "ExampleBot/1.0 (+https://example.com/bot)",
+        "data_categories": ["non_personal"],
+        "data_subjects": {"jurisdictions": ["US"]},
+        "targets": [url],
+    }
+    base.update(spec)
+    return {"apiVersion": "scrapegate/v1", "kind": "CollectionJob", "metadata": {"name": "live"}, "spec": base}
+
+
+def test_robots_disallow_denies_with_the_deciding_rule(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: examplebot\nDisallow: /private\nCrawl-delay: 2\n", content_type="text/plain")
+    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+        denied = gate.check(httpserver.url_for("/private/a"))
+        allowed = gate.check(httpserver.url_for("/public/a"))
+    assert denied.deny_codes == ["robots.disallowed"]
+    assert "Disallow: /private" in denied.deny[0].message
+    assert allowed.allow
+    assert {"code": "rate_limit", "min_interval_s": 2} in [
+        {k: o[k] for k in ("code", "min_interval_s")} for o in allowed.obligations if o.get("code") == "rate_limit"]
+    # one robots.txt fetch for both URLs; no page was fetched by the gate
+    assert [r.path for r, _ in httpserver.log] == ["/robots.txt"]
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_unreachable_robots_denies_everything(httpserver: HTTPServer, status: int) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("oops", status=status)
+    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+        assert gate.check(httpserver.url_for("/anything")).deny_codes == ["robots.unreachable"]
+
+
+def test_missing_robots_allows(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("nope", status=404)
+    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+        assert gate.check(httpserver.url_for("/anything")).allow
+
+
+def test_tdm_reservation_denies_ai_training_only(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/.well-known/tdmrep.json").respond_with_json(
+        [{"location": "/articles/*", "tdm-reservation": 1}])
+    url = httpserver.url_for("/articles/1")
+    with Gate(job(url, "ai_training"), ledger=None) as gate:
+        reserved = gate.check(url)
+        free = gate.check(httpserver.url_for("/about"))
+    assert reserved.deny_codes == ["tdm.reserved"]
+    assert free.allow
+    with Gate(job(url, "price_monitoring"), ledger=None) as gate:
+        assert gate.check(url).allow
+
+
+def test_content_signal_in_robots_reserves(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nContent-Signal: ai-train=no, search=yes\nAllow: /\n")
+    httpserver.expect_request("/.well-known/tdmrep.json").respond_with_data("", status=404)
+    url = httpserver.url_for("/page")
+    with Gate(job(url, "text_and_data_mining"), ledger=None) as gate:
+        assert gate.check(url).deny_codes == ["tdm.reserved"]
+
+
+def test_check_live_gathers_signals(httpserver: HTTPServer, tmp_path: Path) -> None:
+    import yaml
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /\n")
+    manifest = tmp_path / "job.yaml"
+    manifest.write_text(yaml.safe_dump(job(httpserver.url_for("/x"))))
+    static = CliRunner().invoke(cli, ["check", str(manifest)])
+    assert static.exit_code == 0, static.output
+    live = CliRunner().invoke(cli, ["check", str(manifest), "--live", "-f", "json", "--include-input"])
+    assert live.exit_code == 1, live.output
+    [result] = json.loads(live.output)["results"]
+    assert [d["code"] for d in result["decision"]["deny"]] == ["robots.disallowed"]
+    assert result["input"]["signals"]["robots"]["status"] == "ok"
+
+
+def test_robots_command_shows_verdict_rule_status_and_cache(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: examplebot\nDisallow: /photos\n")
+    result = CliRunner().invoke(cli, ["robots", httpserver.url_for("/photos/1"), httpserver.url_for("/news"),
+                                      "--agent", "ExampleBot/1.0", "-f", "json"])
+    assert result.exit_code == 1
+    first, second = json.loads(result.output)
+    assert (first["allowed"], first["rule"], first["status"], first["cache"]) == (False, "Disallow: /photos", "ok", "miss")
+    assert (second["allowed"], second["cache"]) == (True, "hit")
+    text = CliRunner().invoke(cli, ["robots", httpserver.url_for("/news"), "--agent", "ExampleBot/1.0"])
+    assert text.exit_code == 0 and "ALLOWED" in text.output and "fetch:  ok (HTTP 200)" in text.output
+
+
+def test_signals_command_prints_policy_input_signals(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nContent-Usage: train-ai=n\n")
+    httpserver.expect_request("/.well-known/tdmrep.json").respond_with_data("", status=404)
+    result = CliRunner().invoke(cli, ["signals", httpserver.url_for("/a")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["signals"]["robots"]["status"] == "ok"
+    assert doc["signals"]["optout"]["ai_train"] == "reserved"
+    assert doc["documents_sha256"]["robots"]
