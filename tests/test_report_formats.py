@@ -217,3 +217,27 @@ def test_github_escaping() -> None:
     decision = Decision(allow=False, deny=[Violation(code="c.x", law="Law, Art. 1", message="bad: 100%")])
     out = _write("github", Report([Result("dir,1/j.yaml", "j", "https://x.example/", decision, line=3)]))
     assert out.splitlines()[0] == "::error file=dir%2C1/j.yaml,line=3,title=c.x (Law%2C Art. 1)::job j: https://x.example/ denied: bad: 100%25"
+
+
+# --- CI integration files ------------------------------------------------------------------------
+
+def test_workflow_example_and_pre_commit_hooks(repo: Path) -> None:
+    import re
+
+    import yaml
+
+    workflow = yaml.safe_load((repo / "examples" / "github-workflow.yml").read_text())
+    steps = workflow["jobs"]["check"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert any(u.startswith("actions/setup-python@") for u in uses)
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "pip install scrapegate" in runs
+    assert "scrapegate check jobs/ --format sarif -o scrapegate.sarif" in runs
+    assert workflow["permissions"]["security-events"] == "write"
+    hooks = {h["id"]: h for h in yaml.safe_load((repo / ".pre-commit-hooks.yaml").read_text())}
+    check = hooks["scrapegate-check"]
+    assert check["entry"] == "scrapegate check" and check["language"] == "python"
+    pattern = re.compile(check["files"])
+    assert pattern.search("jobs/a.yaml") and pattern.search("jobs/b.yml") and pattern.search("c.json")
+    assert not pattern.search("policies/x.rego")
