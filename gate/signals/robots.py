@@ -1,0 +1,364 @@
+"""robots.txt (RFC 9309): parse a file, pick the crawler's group, match the longest rule.
+
+    robots = parse(body)
+    robots.allowed("https://example.com/photos/1", "ExampleBot/1.0 (+https://x)")
+    robots.decisive_rule(...)   # "Disallow: /photos", or None when no rule decided
+
+Group selection and line reading are written here, not delegated: every measured library
+(Protego included) got BOM handling, product tokens or group merging wrong. Matching is
+written here too (see `_Matcher`): Protego given only the selected group's rules also
+passes the shared cases, but this matcher costs 2-4 us a cached query where Protego costs
+5 us on 50 rules and 175 us on 2,000, and it cannot backtrack: a rule with many wildcards
+costs linear time.
+
+Paths compare in one canonical form, used for the URL (after `gate.url.normalize`) and for
+each literal piece of a rule: percent-escapes of ASCII octets decoded (except `%25`),
+non-ASCII octets as upper-case `%XX`. RFC 9309 2.2.2 makes `%7E` equal `~` and its example
+table makes `https://` equal `https%3A%2F%2F`; a rule's `%2A` and `%24` are the literal
+`*` and `$` (2.2.3), never wildcards. Rules keep their dot segments: `Disallow: /.` is a
+prefix of `/.git`, and removing it would turn it into `Disallow: /`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
+
+from gate.url import NormalizedURL, normalize, normalize_path
+
+__all__ = ["parse", "product_token", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
+
+ROBOTS_TXT_PATH = "/robots.txt"
+GLOBAL_AGENT = "*"
+
+# Record keys, with the frequent typos Google's parser accepts (its 145-case suite and the
+# shared cases expect them); anything else is an "other record" that neither opens nor
+# closes a group.
+_USER_AGENT_KEYS = frozenset({"user-agent", "useragent", "user agent"})
+_ALLOW_KEYS = frozenset({"allow"})
+_DISALLOW_KEYS = frozenset({"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"})
+_SIGNAL_KEYS = {"content-signal": "Content-Signal", "content-usage": "Content-Usage"}
+_LINE_END = re.compile(r"\r\n|\r|\n")
+# RFC 9309 2.2.1 allows letters, '_' and '-' in a product token; digits are kept too, so
+# "MJ12bot" stays itself instead of collapsing to "mj" and matching another crawler's group.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+_COMPATIBLE = re.compile(r"\(\s*compatible\s*;\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
+_HEX = frozenset("0123456789abcdefABCDEF")
+_URL_CACHE_SIZE = 16384
+
+
+@lru_cache(maxsize=1024)
+def product_token(user_agent: str) -> str:
+    """The lower-cased product token of a User-Agent string: "ExampleBot/1.0 (+https://x)"
+    -> "examplebot". A browser-style "Mozilla/5.0 (compatible; ExampleBot/2.1; ...)" names
+    its crawler inside the comment, so that token is used. "" when there is none."""
+    ua = (user_agent or "").strip()
+    m = _TOKEN.match(ua)
+    if m is None:
+        return ""
+    token = m.group(0).lower()
+    if token == "mozilla":
+        compat = _COMPATIBLE.search(ua)
+        if compat:
+            return compat.group(1).lower()
+    return token
+
+
+def _agent_of_line(value: str) -> str:
+    """The agent a User-agent line names: "*" (also "* anything"), else its product token."""
+    if value.startswith("*") and (len(value) == 1 or value[1] in " \t"):
+        return GLOBAL_AGENT
+    m = _TOKEN.match(value)
+    return m.group(0).lower() if m else ""
+
+
+def _canon(text: str) -> str:
+    """The canonical form paths are compared in (see the module docstring)."""
+    if "%" not in text and text.isascii():
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    out: list[str] = []
+    i, n = 0, len(data)
+    while i < n:
+        b = data[i]
+        if b == 0x25:
+            hx = data[i + 1 : i + 3].decode("latin-1")
+            if len(hx) == 2 and hx[0] in _HEX and hx[1] in _HEX:
+                octet = int(hx, 16)
+                out.append(chr(octet) if octet < 0x80 and octet != 0x25 else "%" + hx.upper())
+                i += 3
+                continue
+            out.append("%25")
+        elif b < 0x80:
+            out.append(chr(b))
+        else:
+            out.append(f"%{b:02X}")
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=_URL_CACHE_SIZE)
+def _target(url: str) -> str:
+    """A URL (or an absolute path) as the canonical path[?query] rules are matched against."""
+    if url.startswith("/"):
+        path, sep, query = url.partition("#")[0].partition("?")
+        return _canon(normalize_path(path) + (sep + query if query else ""))
+    return _canon(normalize(url).path_query)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One Allow or Disallow line, as written (comment and surrounding blanks removed)."""
+
+    allow: bool
+    value: str
+    line: int
+
+    @property
+    def text(self) -> str:
+        return f"{'Allow' if self.allow else 'Disallow'}: {self.value}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SignalLine(NamedTuple):
+    """A Content-Signal or Content-Usage line, raw, for the opt-out module. `agents` names
+    the group it sits in; () means it stands before any group and applies to every agent."""
+
+    name: str
+    value: str
+    line: int
+    agents: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
+
+class Verdict(NamedTuple):
+    """The answer for one URL: whether it may be fetched, the rule that decided (None when
+    no rule matched or the URL is /robots.txt) and the group used ("*", a token, or None)."""
+
+    allowed: bool
+    rule: Rule | None
+    agent: str | None
+
+
+@dataclass(slots=True)
+class Group:
+    """One group as read: its agents (tokens or "*"), rules, crawl-delays, signal lines."""
+
+    agents: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    crawl_delays: list[float] = field(default_factory=list)
+    signals: list[SignalLine] = field(default_factory=list)
+
+
+class _Matcher:
+    """The merged rules of one group, compiled. The longest rule wins and Allow wins a tie
+    (RFC 9309 2.2.2), so each rule gets rank = 2 * octets + allow. Literal rules live in
+    dicts keyed by their canonical text (one lookup per distinct length); rules with '*'
+    are bucketed by the literal text before their first '*', and their other pieces are
+    found left to right with str.find (leftmost is exact when '*' is the only wildcard), so
+    no input makes matching super-linear: no regex, no backtracking."""
+
+    __slots__ = ("exact", "prefixes", "lengths", "globs", "glob_lengths")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.exact: dict[str, tuple[int, Rule]] = {}
+        self.prefixes: dict[str, tuple[int, Rule]] = {}
+        globs: dict[str, list[tuple[int, int, tuple[str, ...], str, bool, Rule]]] = {}
+        for rule in rules:
+            value = rule.value
+            anchored = value.endswith("$")
+            # '$' before the end and every '%' escape are literal; '*' is the only wildcard.
+            pieces = [_canon(p) for p in (value[:-1] if anchored else value).split("*")]
+            if pieces[0] and not pieces[0].startswith("/"):
+                continue  # not a path pattern (RFC 9309 2.2.2): it can never match
+            # Specificity is counted in octets of the canonical pattern, wildcards included.
+            rank = 2 * (sum(map(len, pieces)) + len(pieces) - 1 + anchored) + rule.allow
+            if len(pieces) == 1:
+                table = self.exact if anchored else self.prefixes
+                old = table.get(pieces[0])
+                if old is None or rank > old[0]:
+                    table[pieces[0]] = (rank, rule)
+                continue
+            middle = tuple(p for p in pieces[1:-1] if p)  # '**' is '*'
+            globs.setdefault(pieces[0], []).append((-rank, rule.line, middle, pieces[-1], anchored, rule))
+        self.lengths = sorted({len(k) for k in self.prefixes}, reverse=True)
+        self.globs = {k: [(-g[0], *g[2:]) for g in sorted(v)] for k, v in globs.items()}
+        self.glob_lengths = sorted({len(k) for k in self.globs}, reverse=True)
+
+    def match(self, target: str) -> Rule | None:
+        best_rank, best = self.exact.get(target, (-1, None))
+        size = len(target)
+        for n in self.lengths:
+            if n <= size:
+                hit = self.prefixes.get(target[:n])
+                if hit is not None:  # the longest literal prefix outranks every shorter one
+                    if hit[0] > best_rank:
+                        best_rank, best = hit
+                    break
+        for n in self.glob_lengths:
+            if n > size:
+                continue
+            for rank, middle, last, anchored, rule in self.globs.get(target[:n], ()):
+                if rank <= best_rank:
+                    break
+                if _rest_matches(middle, last, anchored, target, n):
+                    best_rank, best = rank, rule
+                    break
+        return best
+
+
+def _rest_matches(middle: tuple[str, ...], last: str, anchored: bool, target: str, pos: int) -> bool:
+    """Whether target[pos:] matches '*' middle[0] '*' ... '*' last ['$']."""
+    for piece in middle:
+        pos = target.find(piece, pos)
+        if pos < 0:
+            return False
+        pos += len(piece)
+    if anchored:
+        return target.endswith(last) and len(target) - len(last) >= pos
+    return target.find(last, pos) >= 0
+
+
+class Robots:
+    """A parsed robots.txt. Thread-safe: matchers are compiled once per product token."""
+
+    def __init__(self, groups: list[Group], sitemaps: list[str], signal_lines: list[SignalLine]) -> None:
+        self.groups = groups
+        self.sitemaps = sitemaps
+        self.signal_lines = signal_lines  # every Content-Signal/Content-Usage line, in file order
+        self._global_signals = [s for s in signal_lines if not s.agents]
+        self._by_agent: dict[str, list[Group]] = {}
+        for group in groups:
+            for agent in dict.fromkeys(group.agents):
+                self._by_agent.setdefault(agent, []).append(group)
+        self._matchers: dict[str, tuple[str | None, _Matcher | None]] = {}
+
+    def __repr__(self) -> str:
+        return f"<Robots groups={len(self.groups)} rules={sum(len(g.rules) for g in self.groups)}>"
+
+    def _groups_for(self, token: str) -> tuple[str | None, list[Group]]:
+        """The groups that apply to `token`, merged (RFC 9309 2.1): those naming it, else
+        the "*" groups, else none."""
+        if token and token != GLOBAL_AGENT and token in self._by_agent:
+            return token, self._by_agent[token]
+        if GLOBAL_AGENT in self._by_agent:
+            return GLOBAL_AGENT, self._by_agent[GLOBAL_AGENT]
+        return None, []
+
+    def _matcher(self, user_agent: str) -> tuple[str | None, _Matcher | None]:
+        token = product_token(user_agent)
+        found = self._matchers.get(token)
+        if found is None:
+            agent, groups = self._groups_for(token)
+            rules = [r for g in groups for r in g.rules]
+            found = (agent, _Matcher(rules) if rules else None)
+            self._matchers[token] = found
+        return found
+
+    def matched_agent(self, user_agent: str) -> str | None:
+        """The group used for `user_agent`: its product token, "*", or None (no rules apply)."""
+        return self._matcher(user_agent)[0]
+
+    def verdict(self, url: str | NormalizedURL, user_agent: str) -> Verdict:
+        agent, matcher = self._matcher(user_agent)
+        target = _canon(url.path_query) if isinstance(url, NormalizedURL) else _target(url)
+        if matcher is None or target == ROBOTS_TXT_PATH or target.startswith(ROBOTS_TXT_PATH + "?"):
+            return Verdict(True, None, agent)
+        rule = matcher.match(target)
+        return Verdict(rule is None or rule.allow, rule, agent)
+
+    def allowed(self, url: str | NormalizedURL, user_agent: str) -> bool:
+        """Whether `user_agent` may fetch `url` (a full URL, a NormalizedURL or an absolute
+        path). Raises gate.errors.InvalidURL for a URL the gate cannot evaluate."""
+        return self.verdict(url, user_agent).allowed
+
+    def decisive_rule(self, url: str | NormalizedURL, user_agent: str) -> str | None:
+        """The rule line that decided, e.g. "Disallow: /photos", or None."""
+        rule = self.verdict(url, user_agent).rule
+        return rule.text if rule else None
+
+    def crawl_delay(self, user_agent: str) -> float | None:
+        """The Crawl-delay of the group used (not part of RFC 9309; the largest value when
+        merged groups disagree), in seconds, or None."""
+        _, groups = self._groups_for(product_token(user_agent))
+        delays = [d for g in groups for d in g.crawl_delays]
+        return max(delays) if delays else None
+
+    def content_signals(self, user_agent: str) -> list[SignalLine]:
+        """Content-Signal/Content-Usage lines for `user_agent`: those before any group, then
+        those of the group used (file order). `signal_lines` has every line of the file."""
+        _, groups = self._groups_for(product_token(user_agent))
+        own = sorted((s for g in groups for s in g.signals), key=lambda s: s.line)
+        return self._global_signals + own
+
+
+def _key_value(line: str) -> tuple[str, str] | None:
+    line = line.split("#", 1)[0].strip(" \t\v\f")
+    if not line:
+        return None
+    key, colon, value = line.partition(":")
+    if not colon:
+        # Google's parser accepts a missing colon when the line is exactly two words.
+        words = line.split()
+        if len(words) != 2:
+            return None
+        key, value = words
+    return " ".join(key.split()).lower(), value.strip(" \t\v\f")
+
+
+def _delay(value: str) -> float | None:
+    try:
+        delay = float(value)
+    except ValueError:
+        return None
+    return delay if math.isfinite(delay) and delay >= 0 else None
+
+
+def parse(text: str | bytes) -> Robots:
+    """Parse a robots.txt body. Bytes are read as UTF-8 with errors replaced; a leading BOM
+    and CR, LF or CRLF line ends are accepted. Never raises on content."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    text = text.lstrip("\ufeff")
+    groups: list[Group] = []
+    sitemaps: list[str] = []
+    signals: list[SignalLine] = []
+    current: Group | None = None
+    in_rules = False  # a rule was seen since the last User-agent line
+    for number, raw in enumerate(_LINE_END.split(text), start=1):
+        kv = _key_value(raw)
+        if kv is None:
+            continue  # blank lines and comments neither open nor close a group
+        key, value = kv
+        if key in _USER_AGENT_KEYS:
+            if current is None or in_rules:
+                current = Group()
+                groups.append(current)
+                in_rules = False
+            current.agents.append(_agent_of_line(value))
+        elif key in _ALLOW_KEYS or key in _DISALLOW_KEYS:
+            if current is None:
+                continue  # rules before the first group are ignored (RFC 9309 2.1)
+            in_rules = True
+            if value:  # an empty value matches nothing
+                current.rules.append(Rule(key in _ALLOW_KEYS, value, number))
+        elif key == "crawl-delay":
+            delay = _delay(value)
+            if current is not None and delay is not None:
+                current.crawl_delays.append(delay)
+        elif key in ("sitemap", "site-map"):
+            if value:
+                sitemaps.append(value)
+        elif key in _SIGNAL_KEYS:
+            line = SignalLine(_SIGNAL_KEYS[key], value, number, tuple(current.agents) if current else ())
+            signals.append(line)
+            if current is not None:
+                current.signals.append(line)
+    return Robots(groups, sitemaps, signals)
