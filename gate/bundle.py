@@ -23,7 +23,7 @@ import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable
+from typing import IO, Any, Callable
 
 from gate.engines.base import DECISION_ENTRYPOINT
 from gate.errors import PolicyError
@@ -249,7 +249,7 @@ def push_policy_set(policy_set: PolicySet, client: Any, *, prune: bool = True, u
     (`PUT /v1/data/<top-level key>`) with an opa-python-client `OpaClient`, delete modules
     an earlier push left that this set no longer has, then record the revision at
     `data.scrapegate_meta.revision`, where OPAServerEngine reads it."""
-    from gate.engines.opa import REVISION_DATA_PATH, map_opa_errors
+    from gate.engines.opa import REVISION_DATA_ROOT, map_opa_errors
 
     result = PushResult(policy_set.revision)
     for key in sorted(policy_set.data):
@@ -272,19 +272,7 @@ def push_policy_set(policy_set: PolicySet, client: Any, *, prune: bool = True, u
     _in_rounds(ops, url)
     result.deleted, result.modules = stale, sorted(modules)
     meta = {"revision": policy_set.revision, "pushed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    with map_opa_errors(f"{url} PUT /v1/data/{REVISION_DATA_PATH.split('/')[0]}"):
-        client.update_or_create_data(meta, REVISION_DATA_PATH.split("/")[0])
+    with map_opa_errors(f"{url} PUT /v1/data/{REVISION_DATA_ROOT}"):
+        client.update_or_create_data(meta, REVISION_DATA_ROOT)
     return result
 
-
-def iter_members(path: str | Path) -> Iterable[tuple[str, bytes]]:
-    """(name, content) of every regular file in a bundle tarball: for `bundle inspect`
-    style checks and tests."""
-    try:
-        with tarfile.open(path, "r:gz") as tar:
-            for member in tar.getmembers():
-                if member.isfile():
-                    handle = tar.extractfile(member)
-                    yield member.name, handle.read() if handle else b""
-    except (OSError, tarfile.TarError) as exc:
-        raise PolicyError(f"{path}: not a readable bundle: {exc}") from exc

@@ -286,6 +286,11 @@ class FakeOPA:
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         self.requests.append((request.method, request.path))
+        if self._stopping.is_set():  # a dead server answers nothing, even on a kept-alive connection
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+            return Response(status=503)(environ, start_response)
         try:
             response = self._dispatch(request, environ)
         except _Reject as exc:

@@ -24,7 +24,7 @@ from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
 from gate.errors import EngineError, EngineUnavailable, PolicyError
 
 __all__ = ["OPAServerEngine", "OPAAddress", "parse_opa_url", "map_opa_errors", "new_client",
-           "bundle_revision", "REVISION_DATA_PATH", "TOKEN_ENV"]
+           "bundle_revision", "REVISION_DATA_PATH", "REVISION_DATA_ROOT", "TOKEN_ENV"]
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRIES = 2
@@ -34,7 +34,8 @@ DEFAULT_BACKOFF_S = 0.1
 REVISION_TTL_S = 30.0
 # `scrapegate bundle push` writes the pushed policy set's revision here: OPA reports a
 # revision only for bundles, not for modules pushed through the Policy API.
-REVISION_DATA_PATH = "scrapegate_meta/revision"
+REVISION_DATA_ROOT = "scrapegate_meta"
+REVISION_DATA_PATH = f"{REVISION_DATA_ROOT}/revision"
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 TOKEN_ENV = "SCRAPEGATE_OPA_TOKEN"
 _INSTALL_HINT = "The OPA engine needs opa-python-client: pip install 'scrapegate[opa]'"
@@ -229,7 +230,7 @@ class OPAServerEngine(BaseEngine):
         try:
             with map_opa_errors(f"OPA {self.url} revision"):
                 body = self._client.query_rule({}, REVISION_DATA_PATH, None, {"provenance": "true"})
-        except EngineError:
+        except Exception:  # a property must not raise: the evaluation denies on its own
             return self._bundle_rev or self._pushed_rev or self._fallback
         if isinstance(body, dict):
             pushed = body.get("result")
