@@ -175,7 +175,8 @@ class _StaticFetcher(RobotsFetcher):
 
     def fetch(self, url: str | NormalizedURL, user_agent: str) -> RobotsResult:
         self.calls += 1
-        return RobotsResult("ok", parse(self.body), 0.0, 200, size=len(self.body))
+        text = self.body.decode("utf-8", errors="replace")
+        return RobotsResult("ok", parse(text), 0.0, 200, size=len(self.body), text=text)
 
 
 def test_default_bound_on_origins(clock: FakeClock) -> None:
@@ -198,11 +199,21 @@ def _wildcard_heavy(size: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def _short_wildcards(size: int) -> bytes:
+    """The costliest shape measured per byte: many short, distinct wildcard rules."""
+    lines, i = ["User-agent: *"], 0
+    while sum(map(len, lines)) + len(lines) < size:
+        lines.append(f"Allow:/{i}*")
+        i += 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("shape", [_wildcard_heavy, _short_wildcards])
 @pytest.mark.parametrize("size", [60, 3000, 100_000])
-def test_entry_weight_bounds_the_real_memory(size: int, clock: FakeClock) -> None:
+def test_entry_weight_bounds_the_real_memory(shape, size: int, clock: FakeClock) -> None:
     # Memory one cached origin really holds (result, parsed file, compiled matcher, cache
     # slot) never exceeds its weight, so the weight budget bounds the cache's memory.
-    body = _wildcard_heavy(size)
+    body = shape(size)
     fetcher = _StaticFetcher(body)
     with RobotsCache(fetcher, clock=clock) as cache:
         cache.lookup("https://warm.example/", UA).result.allowed("https://warm.example/x", UA)

@@ -43,6 +43,7 @@ def test_200_parses_and_applies_the_rules(httpserver: HTTPServer, fetcher: Robot
     assert (result.status, result.http_status, result.redirects, result.error) == ("ok", 200, 0, None)
     assert result.final_url == httpserver.url_for("/robots.txt")
     assert result.sha256 == hashlib.sha256(ROBOTS.encode()).hexdigest()
+    assert result.text == ROBOTS
     assert result.signal(httpserver.url_for("/photos/1"), UA) == {
         "status": "ok", "allowed": False, "crawl_delay": 3.0, "rule": "Disallow: /photos",
         "sha256": result.sha256,

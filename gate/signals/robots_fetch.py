@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import http.cookiejar
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -51,8 +51,10 @@ _ACCEPT = "text/plain, */*;q=0.8"
 @dataclass(frozen=True, slots=True)
 class RobotsResult:
     """What fetching one origin's robots.txt gave. `robots` is set only when status is
-    "ok"; `sha256` is the hash of the bytes parsed; `final_url` is the last URL requested;
-    `redirects` counts the hops followed; `fetched_at` is the fetcher's clock (epoch s)."""
+    "ok"; `text` is the body as parsed (UTF-8, errors replaced; for the opt-out module's
+    Content-Signal reading); `sha256` is the hash of the bytes parsed; `final_url` is the
+    last URL requested; `redirects` counts the hops followed; `fetched_at` is the fetcher's
+    clock (epoch s). `verdict`, `allowed` and `signal` expect a URL of `origin`."""
 
     status: RobotsStatus
     robots: Robots | None
@@ -65,6 +67,7 @@ class RobotsResult:
     sha256: str | None = None
     size: int = 0
     truncated: bool = False
+    text: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def not_checked(cls, origin: str | None = None) -> "RobotsResult":
@@ -159,12 +162,11 @@ class RobotsFetcher:
 
         def result(status: RobotsStatus, http_status: int | None = None, error: str | None = None,
                    body: bytes | None = None, truncated: bool = False) -> RobotsResult:
-            return RobotsResult(
-                status, parse(body) if body is not None else None, self.clock(), http_status, error,
-                current, redirects, origin,
-                hashlib.sha256(body).hexdigest() if body is not None else None,
-                len(body) if body is not None else 0, truncated,
-            )
+            if body is None:
+                return RobotsResult(status, None, self.clock(), http_status, error, current, redirects, origin)
+            text = body.decode("utf-8", errors="replace")
+            return RobotsResult(status, parse(text), self.clock(), http_status, error, current, redirects,
+                                origin, hashlib.sha256(body).hexdigest(), len(body), truncated, text)
 
         while True:
             timeout = min(self.timeout, max(ends - time.monotonic(), 0.001))
