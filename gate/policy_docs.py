@@ -121,7 +121,9 @@ def build_catalogue(modules: Iterable[RegoModule], data: Any = None) -> dict[str
                 doc.waivable = bool(custom.get("waivable"))
             doc.locations.append((str(module.path), rule.line))
     for code, doc in out.items():
-        doc.precedents = precedents.get(code, [])
+        # an obligation's code may be unqualified (art14_notice) where data keys it by area
+        qualified = f"{doc.package.rsplit('.', 1)[-1]}.{code}"
+        doc.precedents = precedents.get(code) or precedents.get(qualified, [])
     return out
 
 

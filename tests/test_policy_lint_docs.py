@@ -231,3 +231,12 @@ def test_generated_docs_are_up_to_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = CliRunner().invoke(cli, ["policy", "docs", "-o", "docs/policies.md", "--check"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args", [["explain"], ["policy", "diff"], ["policy", "docs"], ["policy", "lint"]])
+def test_commands_have_help_with_an_example(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "scrapegate " + " ".join(args) in result.output
+    listing = CliRunner().invoke(cli, [*args[:-1], "--help"])
+    assert f"  {args[-1]} " in listing.output
