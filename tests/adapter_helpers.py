@@ -83,42 +83,9 @@ def write_job(path: Path) -> Path:
     return path
 
 
-def live_signals_available() -> bool:
-    return (Path(__file__).resolve().parents[1] / "gate" / "signals" / "live.py").exists()
-
-
-class RobotsSignals:
-    """Used only until gate.signals.live exists: robots.txt fetched for real with the
-    robots helper's fetcher, once per origin."""
-
-    live = True
-
-    def __init__(self) -> None:
-        from gate.signals.robots_fetch import RobotsFetcher
-
-        self._fetcher = RobotsFetcher(timeout=5.0)
-        self._results: dict[str, Any] = {}
-
-    def gather(self, url: Any, user_agent: str) -> Any:
-        from gate.policy_input import static_signals
-        from gate.signals.source import Gathered
-
-        result = self._results.get(url.origin)
-        if result is None:
-            result = self._results[url.origin] = self._fetcher.fetch(url, user_agent)
-        robots = result.signal(url, user_agent)
-        sha = robots.pop("sha256", None)
-        signals = static_signals()
-        signals["robots"] = robots
-        return Gathered(signals, {"robots": sha})
-
-    def close(self) -> None:
-        self._fetcher.close()
-
-
 def signals_source() -> Any:
-    """"live" once the lead's LiveSignals exists, the stand-in before that."""
-    return "live" if live_signals_available() else RobotsSignals()
+    """The real LiveSignals: robots.txt is fetched from the local site with the job's agent."""
+    return "live"
 
 
 @dataclass

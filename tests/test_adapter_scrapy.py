@@ -5,25 +5,25 @@ dumped to JSON by the subprocess, prove what the middleware counted."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
 from adapter_helpers import (  # noqa: F401 - fixtures
-    PROHIBITED_HOST, Site, ledger_rows, live_signals_available, policy_dir, site, site_server, write_job,
+    PROHIBITED_HOST, USER_AGENT, Site, ledger_rows, policy_dir, site, site_server, write_job,
 )
 
 pytestmark = pytest.mark.slow
 
 CRAWL_TIMEOUT_S = 60
-CRAWL_DELAY_S = 0.3
+CRAWL_DELAY_S = 0.2
 
 SPIDER = textwrap.dedent('''
     import json, sys
@@ -60,11 +60,25 @@ SPIDER = textwrap.dedent('''
 ''')
 
 
-def build_site(site: Site, robots: str) -> dict[str, float]:
+@pytest.fixture(scope="module")
+def broken_site() -> Iterator[HTTPServer]:
+    """A second origin whose robots.txt answers 503: RFC 9309 makes that a complete disallow
+    (Scrapy's RobotsTxtMiddleware would crawl it)."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/robots.txt").respond_with_data("busy", status=503)
+    server.expect_request("/page").respond_with_data("never")
+    server.start()
+    yield server
+    server.stop()
+
+
+def build_site(site: Site, robots: str, broken: HTTPServer) -> dict[str, float]:
     """/ links to an allowed page, a robots-disallowed page, a redirect into the disallowed
-    path and a redirect to the prohibited host. Returns the arrival times of the pages."""
+    path, a redirect to the prohibited host and a page on an origin whose robots.txt fails.
+    Returns the arrival times of the pages."""
+    broken.clear_log()
     arrivals: dict[str, float] = {}
-    links = ["/a", "/private/p", "/r-private", "/r-other", "/b"]
+    links = ["/a", "/private/p", "/r-private", "/r-other", "/b", f"http://127.0.0.1:{broken.port}/page"]
 
     def page(request: Request) -> Response:
         arrivals[request.path] = time.monotonic()
@@ -90,18 +104,16 @@ def crawl(tmp_path: Path, site: Site, policy_dir: Path, **settings: Any) -> dict
         "SCRAPEGATE_SHIPPED_POLICIES": False,
         "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db"),
     }
-    if not live_signals_available():
-        base["SCRAPEGATE_SIGNALS"] = "adapter_helpers.RobotsSignals"
     base.update(settings)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.run([sys.executable, str(script), site.base + "/", str(out), json.dumps(base)],
-                          capture_output=True, text=True, timeout=CRAWL_TIMEOUT_S, env=env, cwd=tmp_path)
+                          capture_output=True, text=True, timeout=CRAWL_TIMEOUT_S, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return {"stats": json.loads(out.read_text()), "log": proc.stderr}
 
 
-def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Site, policy_dir: Path) -> None:
-    arrivals = build_site(site, f"User-agent: *\nDisallow: /private\nCrawl-delay: {CRAWL_DELAY_S}\n")
+def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Site, policy_dir: Path,
+                                                       broken_site: HTTPServer) -> None:
+    arrivals = build_site(site, f"User-agent: *\nDisallow: /private\nCrawl-delay: {CRAWL_DELAY_S}\n", broken_site)
     result = crawl(tmp_path, site, policy_dir)
     stats = result["stats"]
 
@@ -111,10 +123,13 @@ def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Si
     # the robots-disallowed page, the redirect into it and the redirect to the prohibited host
     assert not [p for _, p in requested if p.startswith("/private")], requested
     assert (PROHIBITED_HOST, "/b-other") not in requested
+    assert [req.path for req, _ in broken_site.log] == ["/robots.txt"]  # fail closed: /page never asked
+    assert set(site.user_agents()) == {USER_AGENT}  # the agent robots.txt was read for is the one sent
 
     assert stats["scrapegate/denied/robots.disallowed"] == 2  # /private/p and the hop to /private/q
     assert stats["scrapegate/denied/terms.automated_collection_prohibited"] == 1
-    assert stats["scrapegate/denied"] == 3
+    assert stats["scrapegate/denied/robots.unreachable"] == 1
+    assert stats["scrapegate/denied"] == 4
     # /, /a, /b and the two redirecting pages
     assert stats["scrapegate/allowed"] == 5
     assert stats["scrapegate/collected"] == 3
@@ -128,12 +143,13 @@ def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Si
 
     rows = ledger_rows(tmp_path / "ledger.db")
     denied = [r for r in rows if not r["allow"]]
-    assert len(denied) == 3 and all(r["collected_status"] is None for r in denied)
+    assert len(denied) == 4 and all(r["collected_status"] is None for r in denied)
     assert sum(1 for r in rows if r["collected_status"] == 200) == 3
 
 
-def test_crawl_audit_mode_fetches_and_records(tmp_path: Path, site: Site, policy_dir: Path) -> None:
-    build_site(site, "User-agent: *\nDisallow: /private\n")
+def test_crawl_audit_mode_fetches_and_records(tmp_path: Path, site: Site, policy_dir: Path,
+                                              broken_site: HTTPServer) -> None:
+    build_site(site, "User-agent: *\nDisallow: /private\n", broken_site)
     stats = crawl(tmp_path, site, policy_dir, SCRAPEGATE_MODE="audit")["stats"]
 
     requested = site.log()

@@ -88,9 +88,8 @@ def test_one_decision_per_hop_and_none_for_the_gates_own_robots_fetch(site: Site
     assert all(r["collected_status"] == 200 for r in rows)
 
 
-def test_an_adapter_with_another_gate_is_also_consulted(site: Site, make_gate: Any, engine: Any) -> None:
+def test_an_adapter_with_another_gate_is_also_consulted(site: Site, make_gate: Any) -> None:
     from gate.adapters.requests import GatedSession
-    from gate.gate import Gate
 
     serve(site)
     outer = make_gate()
@@ -270,3 +269,23 @@ def test_crawl_delay_applies_under_guard(site: Site, make_gate: Any) -> None:
         return time.monotonic() - start
 
     assert crawl() >= 0.2 * 2 * 0.9
+
+
+@pytest.mark.parametrize("host, port, path, expected", [
+    ("[::1]", 8443, "/x?y=1", "https://[::1]:8443/x?y=1"),
+    ("example.com", None, "/", "https://example.com/"),
+    ("proxy.internal", 3128, "http://other.example/abs", "http://other.example/abs"),  # an HTTP proxy's pool
+])
+def test_the_url_a_connection_pool_is_asked_for(host: str, port: Any, path: str, expected: str) -> None:
+    from gate.hooks import pool_url
+
+    assert pool_url(urllib3.HTTPSConnectionPool(host, port), path) == expected
+
+
+def test_hooks_install_once_and_report_what_they_cover() -> None:
+    from gate.hooks import install
+
+    first = install()
+    assert install() == first >= {"urllib3", "requests", "httpx"}
+    assert getattr(urllib3.connectionpool.HTTPConnectionPool.urlopen, "__wrapped__", None) is not None
+    assert not hasattr(urllib3.connectionpool.HTTPConnectionPool.urlopen.__wrapped__, "__wrapped__")
