@@ -113,6 +113,8 @@ class EmbeddedEngine(BaseEngine):
             out = interp.query_bundle_entrypoint(bundle, self.entrypoint)
         except regopy.RegoError as exc:
             raise EngineError(f"policy evaluation failed: {rego_error_message(exc, self.policy_set.modules)}") from exc
+        except Exception as exc:  # e.g. regopy's Output failing to read the engine's answer
+            raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {exc}") from exc
         if not out.ok():
             raise EngineError(f"policy evaluation failed (a builtin or rule errored): {str(out)[:500]}")
         text = str(out)
