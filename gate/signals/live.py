@@ -95,4 +95,11 @@ def _signal_lines_text(robots: RobotsResult, user_agent: str) -> str | None:
     if robots.robots is None:
         return None
     lines = robots.robots.content_signals(user_agent)
-    return "\n".join(str(line) for line in lines) + "\n" if lines else ""
+    if not lines:
+        return ""
+    # Each line keeps its own line number (blank lines between), so the sources the
+    # opt-out parser reports point at the real line of the file.
+    text = [""] * max(line.line for line in lines)
+    for line in lines:
+        text[line.line - 1] = str(line)
+    return "\n".join(text) + "\n"
