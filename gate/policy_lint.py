@@ -26,11 +26,12 @@ from gate.policy_meta import RegoModule, RegoRule, input_refs, iter_deny_warn, l
 __all__ = ["Finding", "lint_policies", "lint_modules", "VERIFIED_BUILTINS", "KNOWN_BROKEN", "input_contract"]
 
 # Probed one by one in regopy 1.5.2 against the values OPA returns (tests/test_policy_lint_docs.py).
+# json.patch: string JSON-pointer paths only (regopy errors on OPA's array-path form).
 VERIFIED_BUILTINS = frozenset({
     "abs", "array.concat", "array.reverse", "array.slice", "base64.decode", "base64.encode", "bits.and",
     "ceil", "concat", "contains", "count", "crypto.sha256", "endswith", "floor", "format_int", "glob.match",
     "indexof", "intersection", "is_array", "is_boolean", "is_null", "is_number", "is_object", "is_set",
-    "is_string", "json.marshal", "json.unmarshal", "lower", "max", "min", "numbers.range", "object.filter",
+    "is_string", "json.marshal", "json.patch", "json.unmarshal", "lower", "max", "min", "numbers.range", "object.filter",
     "object.get", "object.keys", "object.remove", "object.subset", "object.union", "product",
     "regex.find_n", "regex.match", "regex.replace", "regex.split", "replace", "round", "semver.compare",
     "sort", "split", "sprintf", "startswith", "strings.any_prefix_match", "strings.any_suffix_match",

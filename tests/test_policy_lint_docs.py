@@ -33,6 +33,9 @@ PROBES: dict[str, tuple[str, object]] = {
     "is_array": ("is_array([])", True), "is_boolean": ("is_boolean(false)", True), "is_null": ("is_null(null)", True),
     "is_number": ("is_number(1)", True), "is_object": ("is_object({})", True), "is_set": ("is_set(set())", True),
     "is_string": ("is_string(1)", False), "json.marshal": ('json.marshal({"a": [1, null]})', '{"a":[1,null]}'),
+    "json.patch": ('json.patch({"a": 1, "b": {"c": 2}, "l": [1]}, [{"op": "add", "path": "/d", "value": 3}, '
+                   '{"op": "replace", "path": "/b/c", "value": 5}, {"op": "remove", "path": "/a"}, '
+                   '{"op": "add", "path": "/l/-", "value": 2}])', {"b": {"c": 5}, "d": 3, "l": [1, 2]}),
     "json.unmarshal": ('json.unmarshal("{\\"a\\": 1}")', {"a": 1}), "lower": ('lower("AbC")', "abc"),
     "max": ("max([1, 5, 3])", 5), "min": ("min([4, 2, 3])", 2), "numbers.range": ("numbers.range(1, 3)", [1, 2, 3]),
     "object.filter": ('object.filter({"a": 1, "b": 2}, ["a"])', {"a": 1}),
