@@ -53,6 +53,8 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
         finally:
             engine.close()
         report.fail_on_warn = fail_on_warn
-        get_formatter(fmt, include_input=include_input).write(report, output)
+        policy_set = getattr(engine, "policy_set", None)
+        roots = policy_set.roots if policy_set is not None else None
+        get_formatter(fmt, include_input=include_input, policy_dirs=roots).write(report, output)
     if report.exit_code():
         sys.exit(report.exit_code())

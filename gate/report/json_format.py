@@ -25,7 +25,7 @@ def report_document(report: Report, include_input: bool = False) -> dict[str, An
 
 
 class JSONFormatter:
-    def __init__(self, include_input: bool = False) -> None:
+    def __init__(self, include_input: bool = False, **_: Any) -> None:
         self.include_input = include_input
 
     def write(self, report: Report, out: TextIO) -> None:

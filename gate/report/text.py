@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
-from typing import TextIO
+from typing import Any, TextIO
 
 from gate.models import Violation
 from gate.report import Report
@@ -31,7 +31,7 @@ def _findings(kind: str, violations: list[Violation]) -> list[str]:
 
 
 class TextFormatter:
-    def __init__(self, include_input: bool = False) -> None:
+    def __init__(self, include_input: bool = False, **_: Any) -> None:
         self.include_input = include_input
 
     def write(self, report: Report, out: TextIO) -> None:
