@@ -409,6 +409,12 @@ def write_test_policies(root: Path, policy: str = TEST_POLICY) -> Path:
 try:
     import pytest
 
+    @pytest.fixture(autouse=True)
+    def no_opa_env(monkeypatch: pytest.MonkeyPatch) -> None:
+        """A developer's own OPA settings must not leak into these tests."""
+        for name in ("SCRAPEGATE_OPA_TOKEN", "SCRAPEGATE_OPA_TIMEOUT", "SCRAPEGATE_OPA_URL", "SCRAPEGATE_ENGINE"):
+            monkeypatch.delenv(name, raising=False)
+
     @pytest.fixture
     def fake_opa() -> Any:
         with FakeOPA() as server:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from opa_fake import FakeOPA, fake_opa, write_test_policies  # noqa: F401 - fixture
+from opa_fake import no_opa_env, FakeOPA, fake_opa, write_test_policies  # noqa: F401 - fixtures
 
 from gate.bundle import build_bundle
 from gate.engines import make_engine
@@ -252,6 +252,16 @@ def test_parse_opa_url(url: str, expected: tuple) -> None:
 def test_parse_opa_url_rejects(url: str) -> None:
     with pytest.raises(PolicyError):
         parse_opa_url(url)
+
+
+def test_timeout_from_the_environment(fake_opa: FakeOPA, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert OPAServerEngine(fake_opa.url).timeout == 5.0
+    monkeypatch.setenv("SCRAPEGATE_OPA_TIMEOUT", "0.5")
+    assert OPAServerEngine(fake_opa.url).timeout == 0.5
+    assert OPAServerEngine(fake_opa.url, timeout=2).timeout == 2
+    monkeypatch.setenv("SCRAPEGATE_OPA_TIMEOUT", "soon")
+    with pytest.raises(PolicyError, match="SCRAPEGATE_OPA_TIMEOUT"):
+        OPAServerEngine(fake_opa.url)
 
 
 def test_make_engine_builds_the_opa_engine(fake_opa: FakeOPA) -> None:

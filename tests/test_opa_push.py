@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from opa_fake import FakeOPA, fake_opa, opa_bindings_available, write_test_policies  # noqa: F401 - fixture
+from opa_fake import (  # noqa: F401 - fixtures
+    FakeOPA,
+    fake_opa,
+    no_opa_env,
+    opa_bindings_available,
+    write_test_policies,
+)
 
 from gate.bundle import POLICY_ID_PREFIX, build_bundle, push_policy_set
 from gate.cli import cli

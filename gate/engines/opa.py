@@ -24,7 +24,7 @@ from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
 from gate.errors import EngineError, EngineUnavailable, PolicyError
 
 __all__ = ["OPAServerEngine", "OPAAddress", "parse_opa_url", "map_opa_errors", "new_client",
-           "bundle_revision", "REVISION_DATA_PATH", "REVISION_DATA_ROOT", "TOKEN_ENV"]
+           "bundle_revision", "REVISION_DATA_PATH", "REVISION_DATA_ROOT", "TOKEN_ENV", "TIMEOUT_ENV"]
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRIES = 2
@@ -38,6 +38,7 @@ REVISION_DATA_ROOT = "scrapegate_meta"
 REVISION_DATA_PATH = f"{REVISION_DATA_ROOT}/revision"
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 TOKEN_ENV = "SCRAPEGATE_OPA_TOKEN"
+TIMEOUT_ENV = "SCRAPEGATE_OPA_TIMEOUT"
 _INSTALL_HINT = "The OPA engine needs opa-python-client: pip install 'scrapegate[opa]'"
 
 
@@ -171,6 +172,16 @@ def bundle_revision(provenance: Any) -> str | None:
     return str(legacy) if legacy else None
 
 
+def _env_timeout() -> float:
+    raw = os.environ.get(TIMEOUT_ENV)
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        return float(raw)
+    except ValueError:
+        raise PolicyError(f"{TIMEOUT_ENV}={raw!r}: expected a number of seconds") from None
+
+
 class OPAServerEngine(BaseEngine):
     """Evaluates `POST /v1/data/scrapegate/decision` on an OPA server.
 
@@ -179,7 +190,8 @@ class OPAServerEngine(BaseEngine):
         engine = OPAServerEngine("http://127.0.0.1:8181", token=None, timeout=5.0)
         with Gate("jobs/prices.yaml", engine=engine) as gate: ...
 
-    `retries` more attempts follow a connection error, a timeout or a 5xx answer, after
+    `token` defaults to $SCRAPEGATE_OPA_TOKEN, `timeout` (seconds per request) to
+    $SCRAPEGATE_OPA_TIMEOUT or 5. `retries` more attempts follow a connection error, a timeout or a 5xx answer, after
     `backoff`, `2*backoff`, ... seconds. `revision` is the bundle's `.manifest` revision as
     OPA reports it (the same hash the embedded engine computes for the same policies), the
     revision `scrapegate bundle push` recorded, or a hash of the server URL when neither.
@@ -192,12 +204,13 @@ class OPAServerEngine(BaseEngine):
         url: str,
         *,
         token: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_S,
+        timeout: float | None = None,
         retries: int = DEFAULT_RETRIES,
         backoff: float = DEFAULT_BACKOFF_S,
         entrypoint: str = DECISION_ENTRYPOINT,
         revision_ttl: float = REVISION_TTL_S,
     ) -> None:
+        timeout = _env_timeout() if timeout is None else timeout
         if retries < 0 or timeout <= 0 or backoff < 0:
             raise ValueError("OPAServerEngine: retries and backoff must be >= 0, timeout > 0")
         self.address = parse_opa_url(url)
