@@ -84,10 +84,9 @@ def _spawn(code: str, *args: object, **kw: object) -> subprocess.Popen:
 @pytest.mark.parametrize("writer", ["sync", "batched"])
 def test_two_processes_of_eight_threads_lose_nothing(tmp_path: Path, writer: str) -> None:
     path, go = tmp_path / "ledger.db", tmp_path / "go"
-    Ledger(path).close()  # schema in place, so neither worker races to create it
     procs = [_spawn(CONCURRENT_WORKER, path, tag, 8, 2500, writer, go, stdout=subprocess.PIPE, text=True)
              for tag in ("alpha", "beta")]
-    time.sleep(0.5)
+    time.sleep(0.5)  # both create the ledger at once (one transaction wins), then wait for "go"
     go.touch()
     for proc in procs:
         out, _ = proc.communicate(timeout=240)
