@@ -97,3 +97,28 @@ def test_wraps_a_given_transport(site: Site, make_gate: Any) -> None:
         with pytest.raises(CollectionBlocked):
             c.get(site.base + "/private/x")
     assert site.paths() == ["/a"]
+
+
+@pytest.mark.parametrize("permitted", [False, True])
+def test_shipped_terms_registry_blocks_before_the_inner_transport(permitted: bool) -> None:
+    """The shipped policies and their terms registry, static signals (nothing fetched): the
+    inner transport - httpx's own MockTransport, so no test can reach the real site - is
+    called only when the job holds a site permission."""
+    import copy
+
+    from adapter_helpers import JOB
+    from gate.gate import Gate
+
+    job = copy.deepcopy(JOB)
+    if permitted:
+        job["spec"]["site_permissions"] = [{"site": "facebook.com", "evidence": "contract 2026-114"}]
+    sent: list[str] = []
+    inner = httpx.MockTransport(lambda request: (sent.append(str(request.url)), httpx.Response(200))[1])
+    with Gate(job, signals="static") as gate, httpx.Client(transport=GatedTransport(gate, transport=inner)) as c:
+        if permitted:
+            assert c.get("https://www.facebook.com/photos").extensions["scrapegate_decision"].allow
+        else:
+            with pytest.raises(CollectionBlocked) as blocked:
+                c.get("https://www.facebook.com/photos")
+            assert "terms.automated_collection_prohibited" in blocked.value.decision.deny_codes
+    assert sent == (["https://www.facebook.com/photos"] if permitted else [])

@@ -15,7 +15,7 @@ from adapter_helpers import (  # noqa: F401 - fixtures
     PROHIBITED_HOST, Site, engine, ledger_rows, make_gate, policy_dir, site, site_server,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -130,3 +130,20 @@ def test_session_owns_a_gate_built_from_the_job(site: Site, engine: Any) -> None
     assert s.get(site.base + "/a").status_code == 200
     s.close()
     assert s.gate.mode == "enforce"
+
+
+def test_with_the_shipped_policies(site: Site) -> None:
+    """The real Rego policies and LiveSignals: robots.txt's Disallow denies, its Crawl-delay
+    comes back as a rate_limit obligation."""
+    from gate.gate import Gate
+
+    site.robots("User-agent: *\nDisallow: /private\nCrawl-delay: 0.1\n")
+    site.page("/a", "page a")
+    site.page("/private/x", "never")
+    with Gate(JOB) as gate, GatedSession(gate) as s:
+        decision = s.get(site.base + "/a").scrapegate_decision
+        with pytest.raises(CollectionBlocked) as blocked:
+            s.get(site.base + "/private/x")
+    assert decision.allow and {"code": "rate_limit", "min_interval_s": 0.1} in decision.obligations
+    assert blocked.value.decision.deny_codes == ["robots.disallowed"]
+    assert site.paths() == ["/a"]

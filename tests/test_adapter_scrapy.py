@@ -20,7 +20,7 @@ from adapter_helpers import (  # noqa: F401 - fixtures
     PROHIBITED_HOST, USER_AGENT, Site, ledger_rows, policy_dir, site, site_server, write_job,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 CRAWL_TIMEOUT_S = 60
 CRAWL_DELAY_S = 0.2
