@@ -21,14 +21,15 @@ class LRUCache(Generic[V]):
         self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is None:
-                self.misses += 1
-                return None
-            self._data.move_to_end(key)
-            self.hits += 1
-            return value
+        # Lock-free read (dict reads are atomic under the GIL); a hit does not reorder the
+        # entry, so eviction is oldest-inserted first: a hot entry evicted under pressure is
+        # simply evaluated again. The counters are statistics only.
+        value = self._data.get(key)
+        if value is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
 
     def put(self, key: Hashable, value: V) -> None:
         with self._lock:

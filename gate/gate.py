@@ -16,9 +16,9 @@ from gate.decision_cache import DECISION_CACHE_SIZE, LRUCache
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError
 from gate.manifest import load_job
-from gate.models import CollectionJob, Decision
+from gate.models import CollectionJob, Decision, new_decision_id
 from gate.policy_input import build_input, utc_now
-from gate.signals.source import Gathered, SignalSource, StaticSignals, signals_key
+from gate.signals.source import Gathered, SignalSource, StaticSignals
 from gate.url import NormalizedURL, normalize
 
 __all__ = ["Gate", "Mode"]
@@ -80,6 +80,8 @@ class Gate:
         self._cache: LRUCache[Decision] = LRUCache(decision_cache_size)
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
+        self._stamp_second = -1.0
+        self._stamp_base = ""
 
     # -- construction helpers -------------------------------------------------------
     @staticmethod
@@ -116,18 +118,21 @@ class Gate:
             nurl = normalize(url)
         except InvalidURL as exc:
             return Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode), None, {}
-        auth = self._is_authenticated(nurl) if authenticated is None else authenticated
+        if authenticated is None:
+            auth = self._is_authenticated(nurl) if self._authenticated else False
+        else:
+            auth = authenticated
         try:
             gathered: Gathered = self.signals.gather(nurl, self._user_agent)
         except Exception as exc:  # a failed signal fails closed
             return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}
         now = self._clock()
+        stamp, day = self._stamp(now)
         revision = self.engine.revision
         if revision != self._cache_revision:
             self._cache.clear()
             self._cache_revision = revision
-        key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth,
-               signals_key(gathered.signals), now.date())
+        key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
         template = self._cache.get(key)
         policy_input = None
         if template is None:
@@ -136,9 +141,16 @@ class Gate:
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
                 self._cache.put(key, template)
-        decision = template.derive(decision_id=Decision.new_id(), url=nurl.url, mode=self.mode,
-                                   evaluated_at=Decision.timestamp(now))
+        decision = template.derive(decision_id=new_decision_id(), url=nurl.url, mode=self.mode, evaluated_at=stamp)
         return decision, policy_input, gathered.docs
+
+    def _stamp(self, now: datetime) -> tuple[str, str]:
+        """(RFC 3339 timestamp, day) for `now`; the seconds part is formatted once a second."""
+        second = now.timestamp() // 1
+        if second != self._stamp_second:
+            self._stamp_second = second
+            self._stamp_base = now.strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._stamp_base}.{now.microsecond:06d}Z", self._stamp_base[:10]
 
     def _evaluate(self, policy_input: dict[str, Any], revision: str) -> Decision:
         meta = {"policy_revision": revision, "engine": self.engine.name}

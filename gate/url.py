@@ -174,33 +174,54 @@ def registrable_domain(host: str) -> str:
 
 
 # The shape most crawl URLs already have: lower-case scheme and host, no userinfo, no
-# percent-escapes, no dot segments. Such a URL skips the general path (a crawl's hot loop).
-_SIMPLE = re.compile(
+# percent-escapes, no dot segments. Such a URL skips the general path (a crawl's hot loop):
+# its origin part is checked once per origin (cached), its path with one regex.
+_SIMPLE_ORIGIN = re.compile(
     r"(https?)://([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9][a-z0-9-]{0,62})*)(?::([0-9]{1,5}))?"
-    r"(/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)?(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?(?:#[^\x00-\x1f\x7f]*)?"
+)
+_SIMPLE_REST = re.compile(
+    r"(/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?(?:#[^\x00-\x1f\x7f]*)?"
 )
 # Hosts the careful path hands to inet_aton: 127.0x0.0.1 is 127.0.0.1 to the resolver.
 _MAYBE_NUMERIC = re.compile(r"[0-9a-fx.]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _fast(url: str) -> NormalizedURL | None:
-    m = _SIMPLE.fullmatch(url)
+@lru_cache(maxsize=65536)
+def _fast_origin(prefix: str) -> tuple[str, str, int, str, str] | None:
+    """(scheme, host, port, "scheme://authority", site) for a simple origin, else None."""
+    m = _SIMPLE_ORIGIN.fullmatch(prefix)
     if m is None:
         return None
-    scheme, raw_host, raw_port, path, query = m.groups()
-    if path and ("/." in path):
-        return None
-    if _MAYBE_NUMERIC.fullmatch(raw_host) or "xn--" in raw_host:
+    scheme, host, raw_port = m.groups()
+    if _MAYBE_NUMERIC.fullmatch(host) or "xn--" in host:
         return None  # numeric and punycode hosts take the careful path
     port = int(raw_port) if raw_port else DEFAULT_PORTS[scheme]
     if port > 65535:
         return None
-    path = path or "/"
-    query = query or ""
-    authority = raw_host if port == DEFAULT_PORTS[scheme] else f"{raw_host}:{port}"
-    full = f"{scheme}://{authority}{path}" + (f"?{query}" if query else "")
-    return NormalizedURL(full, scheme, raw_host, port, path, query, registrable_domain(raw_host))
+    authority = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    return scheme, host, port, f"{scheme}://{authority}", registrable_domain(host)
+
+
+def _fast(url: str) -> NormalizedURL | None:
+    cut = url.find("/", 8)  # the first "/" after "https://"
+    if cut < 0:
+        origin, rest = url, "/"
+    else:
+        origin, rest = url[:cut], url[cut:]
+    parts = _fast_origin(origin)
+    if parts is None:
+        return None
+    m = _SIMPLE_REST.fullmatch(rest)
+    if m is None:
+        return None
+    path, query = m.groups()
+    if "/." in path:
+        return None
+    scheme, host, port, prefix, site = parts
+    if query:
+        return NormalizedURL(f"{prefix}{path}?{query}", scheme, host, port, path, query, site)
+    return NormalizedURL(prefix + path, scheme, host, port, path, "", site)
 
 
 def normalize(url: str) -> NormalizedURL:

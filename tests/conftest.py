@@ -16,6 +16,9 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCRAPEGATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("SCRAPEGATE_OPA_URL", raising=False)
     monkeypatch.delenv("SCRAPEGATE_ENGINE", raising=False)
+    monkeypatch.delenv("SCRAPEGATE_OPA_TOKEN", raising=False)
+    monkeypatch.delenv("SCRAPEGATE_OPA_TIMEOUT", raising=False)
+    monkeypatch.delenv("SCRAPEGATE_SIGNALS", raising=False)
 
 
 @pytest.fixture

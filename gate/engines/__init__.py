@@ -38,10 +38,14 @@ def make_engine(kind: str = "embedded", *, policy_dirs: Any = None, opa_url: str
     if kind == "opa":
         from gate.engines.opa import OPAServerEngine
 
-        if not opa_url:
-            from gate.errors import PolicyError
+        from gate.errors import PolicyError
 
+        if not opa_url:
             raise PolicyError("--engine opa needs --opa-url (or SCRAPEGATE_OPA_URL)")
+        if policy_dirs or extra_data:
+            # The server evaluates what it was given; silently ignoring flags would mislead.
+            raise PolicyError("--policy/--exceptions apply to the embedded engine; build them into the "
+                              "bundle instead: scrapegate bundle build --policy DIR --exceptions FILE")
         return OPAServerEngine(opa_url, **kw)
     from gate.errors import PolicyError
 

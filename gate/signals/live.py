@@ -15,7 +15,7 @@ from typing import Any
 from gate.signals.optout import OptOut, OptOutFetcher, assess
 from gate.signals.robots_cache import RobotsCache
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.signals.source import Gathered
+from gate.signals.source import Gathered, signals_key
 from gate.url import NormalizedURL
 
 __all__ = ["LiveSignals", "TDM_PURPOSES"]
@@ -23,6 +23,12 @@ __all__ = ["LiveSignals", "TDM_PURPOSES"]
 # The purposes DSM Directive Art. 3/4 opt-outs apply to (academic research gets a warning).
 TDM_PURPOSES = frozenset({"ai_training", "text_and_data_mining", "academic_research"})
 OPTOUT_ORIGIN_CACHE_SIZE = 4096
+_MISSING = object()
+_NOT_CHECKED = OptOut.not_checked().to_signal()
+# signals_key's tail for "opt-outs not checked, terms unknown, no login": the fast path
+# builds the same key without building the dicts.
+_NO_OPTOUT_KEY = signals_key({"robots": {}, "optout": _NOT_CHECKED, "terms": {"known": False},
+                              "login_required": False})[4:]
 
 
 class LiveSignals:
@@ -43,6 +49,7 @@ class LiveSignals:
         # (no tdmrep.json on the origin), so a crawl assesses it once per site.
         self._origin_optout: OrderedDict[tuple[str, str, str | None], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._delays: dict[tuple[str, str], float | None] = {}
 
     def _optout_fetcher(self, user_agent: str) -> OptOutFetcher:
         with self._lock:
@@ -53,15 +60,36 @@ class LiveSignals:
 
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         result = self.robots.lookup(url, user_agent).result
-        robots = result.signal(url, user_agent)
-        docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
         if self._want_optout:
-            optout, tdm_hash = self._optout_signal(url, user_agent, result)
-            docs["tdmrep"] = tdm_hash
-        else:
-            optout = OptOut.not_checked().to_signal()
-        signals = {"robots": robots, "optout": optout, "terms": {"known": False}, "login_required": False}
-        return Gathered(signals, docs)
+            robots = result.signal(url, user_agent)
+            docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
+            optout, docs["tdmrep"] = self._optout_signal(url, user_agent, result)
+            signals = {"robots": robots, "optout": optout, "terms": {"known": False}, "login_required": False}
+            return Gathered(signals, docs)
+        # The hot path of most crawls: one robots verdict, the decision key from it, and
+        # the policy-input dict only if the decision is not cached.
+        verdict = result.verdict(url, user_agent) if result.status == "ok" else None
+        delay = self._crawl_delay(result, user_agent)
+        allowed = verdict.allowed if verdict is not None else result.status == "unavailable"
+        rule = verdict.rule.text if verdict is not None and verdict.rule is not None else None
+        key = (result.status, allowed, delay, rule) + _NO_OPTOUT_KEY
+
+        def build() -> dict[str, Any]:
+            robots = {"status": result.status, "allowed": allowed, "crawl_delay": delay, "rule": rule}
+            return {"robots": robots, "optout": dict(_NOT_CHECKED), "terms": {"known": False}, "login_required": False}
+
+        return Gathered(None, {"robots": result.sha256}, key=key, build=build)
+
+    def _crawl_delay(self, result: RobotsResult, user_agent: str) -> float | None:
+        if result.robots is None:
+            return None
+        cache_key = (result.sha256 or "", user_agent)  # the file's content decides the delay
+        delay = self._delays.get(cache_key, _MISSING)
+        if delay is _MISSING:
+            delay = self._delays[cache_key] = result.robots.crawl_delay(user_agent)
+            if len(self._delays) > OPTOUT_ORIGIN_CACHE_SIZE * 4:
+                self._delays.clear()
+        return delay  # type: ignore[return-value]
 
     def _optout_signal(self, url: NormalizedURL, user_agent: str, robots: RobotsResult) -> tuple[dict[str, Any], str | None]:
         fetcher = self._optout_fetcher(user_agent)

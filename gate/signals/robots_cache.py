@@ -146,6 +146,14 @@ class RobotsCache:
     def lookup(self, url: str | NormalizedURL, user_agent: str) -> Lookup:
         """The cached result for `url`'s origin, fetching it (once) when absent or expired."""
         n, key = self._key(url, user_agent)
+        # Lock-free hit: a fresh entry is immutable, and dict reads are atomic. (Hits found
+        # here do not refresh the LRU order; the locked path below does.)
+        entry = self._entries.get(key)
+        if entry is not None:
+            now = self._clock()
+            if now < entry.expires_at:
+                self._hits += 1
+                return Lookup(entry.result, "hit", now - entry.stored_at, entry.expires_at - now)
         with self._lock:
             now = self._clock()
             entry = self._entries.get(key)

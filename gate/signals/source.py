@@ -3,8 +3,7 @@ opt-outs, fetched and cached per origin)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from gate.policy_input import static_signals
 from gate.url import NormalizedURL
@@ -12,12 +11,28 @@ from gate.url import NormalizedURL
 __all__ = ["Gathered", "SignalSource", "StaticSignals", "signals_key"]
 
 
-@dataclass
 class Gathered:
-    """The signals for one URL, and the sha256 of each document they were read from."""
+    """The signals for one URL, and the sha256 of each document they were read from.
 
-    signals: dict[str, Any]
-    docs: dict[str, str | None] = field(default_factory=dict)
+    `key` holds the facts a decision depends on (see signals_key); the policy-input dict is
+    built only when asked for, since a crawl's decisions mostly come from the cache.
+    """
+
+    __slots__ = ("_signals", "_build", "key", "docs")
+
+    def __init__(self, signals: dict[str, Any] | None = None, docs: dict[str, str | None] | None = None, *,
+                 key: tuple[Any, ...] | None = None, build: Callable[[], dict[str, Any]] | None = None) -> None:
+        self._signals = signals
+        self._build = build
+        self.docs = docs if docs is not None else {}
+        self.key = key if key is not None else signals_key(self.signals)
+
+    @property
+    def signals(self) -> dict[str, Any]:
+        if self._signals is None:
+            assert self._build is not None
+            self._signals = self._build()
+        return self._signals
 
 
 class SignalSource(Protocol):
@@ -33,9 +48,10 @@ class StaticSignals:
 
     def __init__(self) -> None:
         self._signals = static_signals()
+        self._key = signals_key(self._signals)
 
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
-        return Gathered(self._signals)
+        return Gathered(self._signals, key=self._key)
 
     def close(self) -> None:
         pass

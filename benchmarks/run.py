@@ -1,0 +1,249 @@
+"""scrapegate's cost, measured on this machine: one command, plain output, a table.
+
+    python benchmarks/run.py            # every figure (a few minutes)
+    python benchmarks/run.py --quick    # small sizes, for a smoke run
+    python benchmarks/run.py --only a,c,g
+
+a  warm Gate.check (robots and decision cached, no ledger), 100,000 URLs over 1,000 hosts,
+   beside Protego's can_fetch on the same robots.txt files
+b  the same with the SQLite ledger on
+c  a cold decision (new host, embedded engine) and the policy compile time
+d  `scrapegate check` on 1,000 manifests of 10 targets: wall time and peak memory
+e  a Scrapy crawl of a local 2,000-page site with and without the middleware
+f  the OPA-server engine's latency through the local OPA stand-in (tests/opa_fake.py)
+g  `scrapegate --help` and `scrapegate check` start-up
+m  memory: 100,000 hosts through the robots.txt cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path[:0] = [str(HERE), str(REPO)]
+
+from bench_common import (  # noqa: E402
+    USER_AGENT, MemoryRobotsFetcher, interleaved_medians_us, per_call_median_us, price_job, robots_for,
+)
+
+Row = tuple[str, str, str, str]  # (what, figure, target, verdict)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def _warm_gate(n_hosts: int, ledger: Path | None) -> tuple[Any, list[str], dict[str, str]]:
+    from gate.engines.embedded import EmbeddedEngine
+    from gate.gate import Gate
+    from gate.signals.live import LiveSignals
+    from gate.signals.robots_cache import RobotsCache
+
+    files = {f"https://shop{h}.example.com": robots_for(h) for h in range(n_hosts)}
+    signals = LiveSignals(robots=RobotsCache(fetcher=MemoryRobotsFetcher(files)), optout=False)
+    gate = Gate(price_job(), engine=EmbeddedEngine(), signals=signals, ledger=ledger)
+    return gate, list(files), files
+
+
+def _urls(n_urls: int, n_hosts: int) -> list[str]:
+    paths = ["/products/{i}", "/products/{i}?colour=red", "/category/garden/{i}", "/internal/prices/{i}",
+             "/search/help/{i}", "/cart3/{i}", "/p/{i}.json", "/blog/{i}/comments"]
+    return [f"https://shop{i % n_hosts}.example.com" + paths[i % len(paths)].format(i=i) for i in range(n_urls)]
+
+
+def bench_a_b(n_urls: int, n_hosts: int, with_ledger: bool) -> list[Row]:
+    from protego import Protego
+
+    urls = _urls(n_urls, n_hosts)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        gate, origins, files = _warm_gate(n_hosts, Path(tmp) / "ledger.db" if with_ledger else None)
+        for url in urls:  # warm: robots fetched (from memory) and every decision key evaluated once
+            gate.check(url)
+        if with_ledger:
+            gate_us = per_call_median_us(gate.check, urls)
+            gate.close()
+            return [("b  warm Gate.check + SQLite ledger, median/URL", f"{gate_us:.1f} us", "<= 60 us",
+                     _verdict(gate_us <= 60))]
+        parsers = {origin: Protego.parse(text) for origin, text in files.items()}
+        pairs = [(parsers[u[: u.index("/", 8)]], u) for u in urls]
+        protego = lambda p: p[0].can_fetch(p[1], USER_AGENT)  # noqa: E731
+        for pair in pairs:
+            protego(pair)
+        gate_us, protego_us = interleaved_medians_us([(gate.check, urls), (protego, pairs)])
+        stats = gate.cache_stats
+        gate.close()
+    ratio = gate_us / protego_us
+    rows.append(("a  warm Gate.check, median/URL (no ledger)", f"{gate_us:.1f} us", "", ""))
+    rows.append(("a  bare Protego can_fetch, median/URL", f"{protego_us:.1f} us", "", ""))
+    rows.append(("a  ratio gate / Protego", f"{ratio:.2f}x", "<= 3x", _verdict(ratio <= 3)))
+    rows.append(("a  decision cache hits / misses", f"{stats['hits']} / {stats['misses']}", "", ""))
+    return rows
+
+
+def bench_c(samples: int) -> list[Row]:
+    from gate.engines.embedded import EmbeddedEngine
+    from gate.gate import Gate
+
+    t0 = time.perf_counter()
+    engine = EmbeddedEngine()
+    compile_ms = (time.perf_counter() - t0) * 1e3
+    rows: list[Row] = [("c  policy load + compile (shipped bundle)", f"{compile_ms:.0f} ms", "", "")]
+    clearview = REPO / "examples" / "jobs" / "clearview-like.yaml"
+    for label, job, host in (("price-monitoring job", price_job(), "shop{i}.example.com"),
+                             ("Clearview-like job (subjects *)", clearview, "news{i}.example.fr")):
+        gate = Gate(job, engine=engine, signals="static", ledger=None)
+        times = []
+        for i in range(samples):  # each URL a new host: the decision cache cannot help
+            t = time.perf_counter()
+            gate.check(f"https://{host.format(i=i)}/photos/{i}")
+            times.append((time.perf_counter() - t) * 1e3)
+        cold = statistics.median(times)
+        rows.append((f"c  cold decision, {label}, median", f"{cold:.2f} ms", "< 1 ms", _verdict(cold < 1)))
+    return rows
+
+
+def bench_d(n_manifests: int, n_targets: int) -> list[Row]:
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = Path(tmp) / "jobs"
+        jobs.mkdir()
+        for m in range(n_manifests):
+            targets = [f"https://shop{m}-{t}.example.com/products/{t}" for t in range(n_targets)]
+            (jobs / f"job{m:04d}.yaml").write_text(yaml.safe_dump(price_job(f"job-{m}", targets)))
+        code = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
+                "p=subprocess.run([sys.executable, '-m', 'gate.cli', 'check', sys.argv[1], '-f', 'json', '-o', '/dev/null']); "
+                "print(p.returncode, time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        out = subprocess.run([sys.executable, "-c", code, str(jobs)], capture_output=True, text=True, check=True).stdout.split()
+    rc, wall, rss_kb = int(out[0]), float(out[1]), int(out[2])
+    return [(f"d  check {n_manifests} manifests x {n_targets} targets: wall", f"{wall:.1f} s", "< 30 s",
+             _verdict(wall < 30 and rc == 0)),
+            ("d  check: peak memory (RSS)", f"{rss_kb / 1024:.0f} MB", "", "")]
+
+
+def bench_e(pages: int) -> list[Row]:
+    from scrapy_bench import crawl_rates
+
+    without, with_gate = crawl_rates(pages)
+    ratio = with_gate / without
+    return [("e  Scrapy crawl without the gate", f"{without:.0f} pages/s", "", ""),
+            ("e  Scrapy crawl with the middleware (live robots, ledger)", f"{with_gate:.0f} pages/s", "", ""),
+            ("e  ratio with / without", f"{ratio:.0%}", ">= 90%", _verdict(ratio >= 0.9))]
+
+
+def bench_f(samples: int) -> list[Row]:
+    sys.path.insert(0, str(REPO / "tests"))
+    from opa_fake import FakeOPA
+
+    from gate.engines.opa import OPAServerEngine
+    from gate.manifest import load_job
+    from gate.policy_files import load_policy_set, shipped_policies_dir
+    from gate.policy_input import build_input
+    from gate.url import normalize
+
+    policy_set = load_policy_set([shipped_policies_dir()])
+    job = load_job(price_job())
+    with FakeOPA() as opa:
+        for module in policy_set.policy_modules():
+            opa.put_policy(module.name, module.source)
+        opa.put_data([], policy_set.data)
+        engine = OPAServerEngine(opa.url)
+        inputs = [build_input(job, normalize(f"https://shop{i}.example.com/p")) for i in range(samples)]
+        engine.evaluate(inputs[0])
+        times = []
+        for policy_input in inputs:
+            t = time.perf_counter()
+            engine.evaluate(policy_input)
+            times.append((time.perf_counter() - t) * 1e3)
+        engine.close()
+    return [("f  OPA-server engine (local stand-in), median latency", f"{statistics.median(times):.2f} ms", "", "")]
+
+
+def _time_cmd(args: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(args, capture_output=True, cwd=REPO)
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def bench_g(runs: int) -> list[Row]:
+    exe = str(Path(sys.executable).with_name("scrapegate"))
+    exe = exe if Path(exe).exists() else "scrapegate"
+    help_ms = _time_cmd([exe, "--help"], runs)
+    check_ms = _time_cmd([exe, "check", "examples/jobs/price-monitoring.yaml"], runs)
+    return [("g  scrapegate --help start-up, median", f"{help_ms:.0f} ms", "< 300 ms", _verdict(help_ms < 300)),
+            ("g  scrapegate check (one job, 2 targets), median", f"{check_ms:.0f} ms", "", "")]
+
+
+def bench_m(hosts: int) -> list[Row]:
+    code = f"""
+import resource, sys, time
+sys.path[:0] = {[str(HERE), str(REPO)]!r}
+from bench_common import MemoryRobotsFetcher, robots_for, USER_AGENT
+from gate.signals.robots_cache import RobotsCache
+files = {{f"https://shop{{h}}.example.com": robots_for(h) for h in range({hosts})}}
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+cache = RobotsCache(fetcher=MemoryRobotsFetcher(files))
+for origin in files:
+    cache.allowed(origin + "/products/1", USER_AGENT)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(len(cache), after - before, after)
+"""
+    size, delta_kb, peak_kb = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                                       text=True, check=True).stdout.split())
+    mb = delta_kb / 1024
+    return [(f"m  robots cache after {hosts} hosts: entries kept", str(size), "", ""),
+            ("m  robots cache memory (RSS growth)", f"{mb:.0f} MB", "< 300 MB", _verdict(mb < 300))]
+
+
+SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
+    "a": lambda q: bench_a_b(10_000 if q else 100_000, 100 if q else 1_000, False),
+    "b": lambda q: bench_a_b(10_000 if q else 100_000, 100 if q else 1_000, True),
+    "c": lambda q: bench_c(20 if q else 200),
+    "d": lambda q: bench_d(50 if q else 1_000, 10),
+    "e": lambda q: bench_e(200 if q else 2_000),
+    "f": lambda q: bench_f(20 if q else 300),
+    "g": lambda q: bench_g(3 if q else 7),
+    "m": lambda q: bench_m(10_000 if q else 100_000),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="sections, e.g. a,c,g")
+    parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    args = parser.parse_args(argv)
+    print(f"scrapegate benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"{platform.machine()} x{os.cpu_count()}, Python {platform.python_version()}"
+          + (" (quick sizes)" if args.quick else ""))
+    rows: list[Row] = []
+    for name in args.only.split(","):
+        try:
+            new = SECTIONS[name.strip()](args.quick)
+        except Exception as exc:  # a section that cannot run says so; the others still run
+            new = [(f"{name}  failed: {type(exc).__name__}: {exc}"[:100], "", "", "ERROR")]
+        rows += new
+        for row in new:
+            print(f"  {row[0]:<62} {row[1]:>16} {row[2]:>10} {row[3]:>7}", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+    return 1 if any(r[3] in ("MISSED", "ERROR") for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""`python -m gate.cli` runs the command line."""
+
+from gate.cli import main
+
+main()
