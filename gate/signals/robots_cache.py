@@ -146,12 +146,16 @@ class RobotsCache:
     def lookup(self, url: str | NormalizedURL, user_agent: str) -> Lookup:
         """The cached result for `url`'s origin, fetching it (once) when absent or expired."""
         n, key = self._key(url, user_agent)
-        # Lock-free hit: a fresh entry is immutable, and dict reads are atomic. (Hits found
-        # here do not refresh the LRU order; the locked path below does.)
+        # Lock-free hit: a fresh entry is immutable, and OrderedDict's C operations are
+        # atomic under the GIL; an entry evicted meanwhile only makes move_to_end miss.
         entry = self._entries.get(key)
         if entry is not None:
             now = self._clock()
             if now < entry.expires_at:
+                try:
+                    self._entries.move_to_end(key)
+                except KeyError:
+                    pass
                 self._hits += 1
                 return Lookup(entry.result, "hit", now - entry.stored_at, entry.expires_at - now)
         with self._lock:
