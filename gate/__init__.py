@@ -37,7 +37,7 @@ _LAZY = {
     "Decision": ("gate.models", "Decision"),
     "CollectionJob": ("gate.models", "CollectionJob"),
     "load_job": ("gate.manifest", "load_job"),
-    "guard": ("gate.guard", "guard"),
+    "guard": ("gate.guarding", "guard"),
 }
 
 

@@ -213,7 +213,7 @@ class Gate:
 
     def guard(self, func: Callable[..., Any] | None = None) -> Any:
         """Decorator: every HTTP request `func` makes is gated (see gate.guard)."""
-        from gate.guard import guard_with
+        from gate.guarding import guard_with
 
         return guard_with(self, func)
 

@@ -76,6 +76,24 @@ def test_builtin_error_fails_the_evaluation(tmp_path: Path) -> None:
         engine.evaluate(request("abc"))
 
 
+def test_builtin_error_fails_the_evaluation_in_other_threads_too(tmp_path: Path) -> None:
+    root = bundle(tmp_path, 'package scrapegate\n\ndecision := {"allow": to_number(input.request.host) > 0}\n')
+    engine = EmbeddedEngine([root], include_shipped=False)
+    outcome: list[object] = []
+
+    def work() -> None:
+        try:
+            outcome.append(engine.evaluate(request("abc")))
+        except EngineError as exc:
+            outcome.append(exc)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert isinstance(outcome[0], EngineError)
+    assert engine.evaluate(request("12")) == {"allow": True}
+
+
 def test_unsupported_builtin_in_regopy_errors_instead_of_failing_open(tmp_path: Path) -> None:
     policy = POLICY.replace("input.request.host in data.scrapegate.blocked.hosts",
                             'net.cidr_contains("10.0.0.0/8", input.request.host)')

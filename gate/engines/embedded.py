@@ -67,8 +67,9 @@ class EmbeddedEngine(BaseEngine):
     """Evaluates `data.scrapegate.decision` with regopy.
 
     The policies are compiled once (`Interpreter.build` with the entrypoint); each
-    evaluation only sets the input and runs the compiled plan. An interpreter is not
-    safe to share between threads, so each thread gets its own, built from the same files.
+    evaluation only sets the input and runs the compiled plan. An interpreter holds the
+    input, so it is not shared between threads: each thread gets a fresh, empty one that
+    runs the one compiled bundle (which is read-only).
 
     Usage: `EmbeddedEngine()` (shipped policies) or `EmbeddedEngine(["policies", "team/"])`.
     """
@@ -90,22 +91,27 @@ class EmbeddedEngine(BaseEngine):
         self.policy_set = load_policy_set(roots, extra_data)
         self.entrypoint = entrypoint
         self._local = threading.local()
-        self._build()  # compile now, in the caller's thread: errors surface at construction
+        # Compile now, in the caller's thread, so errors surface at construction.
+        builder = new_interpreter(self.policy_set)
+        with map_rego_errors(self.policy_set.policy_modules()):
+            self._bundle = builder.build(None, [self.entrypoint])
+        self._local.interp = builder
 
     @property
     def revision(self) -> str:
         return self.policy_set.revision
 
-    def _build(self) -> tuple[Any, Any]:
-        interp = new_interpreter(self.policy_set)
-        with map_rego_errors(self.policy_set.policy_modules()):
-            bundle = interp.build(None, [self.entrypoint])
-        self._local.compiled = (interp, bundle)
-        return interp, bundle
+    def _interpreter(self) -> Any:
+        import regopy
+
+        interp = regopy.Interpreter()
+        interp.strict_built_in_errors = True
+        self._local.interp = interp
+        return interp
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
-        compiled = getattr(self._local, "compiled", None) or self._build()
-        interp, bundle = compiled
+        interp = getattr(self._local, "interp", None) or self._interpreter()
+        bundle = self._bundle
         import regopy
 
         try:

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
-import types
 from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Generator, TypeVar
 
 from gate.hooks import install
@@ -132,14 +130,3 @@ def _async_gen_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., 
                 value, method = exc, agen.athrow
 
     return call
-
-
-class _CallableModule(types.ModuleType):
-    """`gate.guard` is meant to be the decorator factory, but importing this module makes the
-    package attribute `gate.guard` the module itself; calling the module calls `guard`."""
-
-    def __call__(self, job: Any, mode: "Mode" = "enforce", **gate_kwargs: Any) -> Callable[[F], F]:
-        return guard(job, mode, **gate_kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
