@@ -155,8 +155,11 @@ class ScrapegateMiddleware:
     async def process_request(self, request: "Request", spider: Any = None) -> None:
         if request.url.startswith(_SKIPPED_SCHEMES):
             return None
-        decision: Decision = await maybe_deferred_to_future(
-            deferToThread(self.gate.check, request.url, request.method))
+        # Cached signals and decision: decide inline; otherwise (a robots.txt fetch or a
+        # policy evaluation) in a worker thread, so the reactor never waits on I/O.
+        decision: Decision | None = self.gate.check_nowait(request.url, request.method)
+        if decision is None:
+            decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
         request.meta[META_KEY] = decision
         if decision.allow:
             self.stats.inc_value("scrapegate/allowed")

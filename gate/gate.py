@@ -112,8 +112,10 @@ class Gate:
             url.origin == t.origin and url.path.startswith(t.path) for t in self._authenticated
         )
 
-    def decide(self, url: str, method: str = "GET", *, authenticated: bool | None = None) -> tuple[Decision, dict[str, Any] | None, dict[str, str | None]]:
-        """Evaluate without recording: (decision, policy input or None when cached, signal hashes)."""
+    def decide(self, url: str, method: str = "GET", *, authenticated: bool | None = None,
+               nowait: bool = False) -> Any:
+        """Evaluate without recording: (decision, policy input or None when cached, signal
+        hashes). With `nowait`, None unless the signals and the decision are all cached."""
         try:
             nurl = normalize(url)
         except InvalidURL as exc:
@@ -123,7 +125,13 @@ class Gate:
         else:
             auth = authenticated
         try:
-            gathered: Gathered = self.signals.gather(nurl, self._user_agent)
+            if nowait:
+                cached = getattr(self.signals, "gather_cached", None)
+                gathered = cached(nurl, self._user_agent) if cached is not None else None
+                if gathered is None:
+                    return None
+            else:
+                gathered = self.signals.gather(nurl, self._user_agent)
         except Exception as exc:  # a failed signal fails closed
             return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}
         now = self._clock()
@@ -135,6 +143,8 @@ class Gate:
         key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
         template = self._cache.get(key)
         policy_input = None
+        if template is None and nowait:
+            return None
         if template is None:
             policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
                                        signals=gathered.signals, now=now, job_view=self._job_view)
@@ -188,6 +198,17 @@ class Gate:
             return Decision.denied("ledger.unavailable", f"decision could not be recorded, so it is denied: {exc}",
                                    url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                    engine=decision.engine)
+        return decision
+
+    def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
+        """`check` when it needs no network and no policy evaluation (everything cached),
+        else None: an event loop calls this inline and sends only misses to a thread."""
+        decided = self.decide(url, method, nowait=True)
+        if decided is None:
+            return None
+        decision, policy_input, docs = decided
+        if self.ledger is not None:
+            decision = self._record(decision, policy_input, url, method, docs)
         return decision
 
     def enforce(self, url: str, method: str = "GET", **kw: Any) -> Decision:

@@ -66,6 +66,17 @@ class LiveSignals:
             optout, docs["tdmrep"] = self._optout_signal(url, user_agent, result)
             signals = {"robots": robots, "optout": optout, "terms": {"known": False}, "login_required": False}
             return Gathered(signals, docs)
+        return self._robots_only(result, url, user_agent)
+
+    def gather_cached(self, url: NormalizedURL, user_agent: str) -> Gathered | None:
+        """The signals when they are all cached (no I/O at all), else None: lets an event
+        loop decide on the spot and send only cache misses to a thread."""
+        if self._want_optout:
+            return None
+        lookup = self.robots.peek(url, user_agent)
+        return None if lookup is None else self._robots_only(lookup.result, url, user_agent)
+
+    def _robots_only(self, result: RobotsResult, url: NormalizedURL, user_agent: str) -> Gathered:
         # The hot path of most crawls: one robots verdict, the decision key from it, and
         # the policy-input dict only if the decision is not cached.
         verdict = result.verdict(url, user_agent) if result.status == "ok" else None

@@ -53,6 +53,8 @@ class StaticSignals:
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         return Gathered(self._signals, key=self._key)
 
+    gather_cached = gather
+
     def close(self) -> None:
         pass
 
