@@ -15,7 +15,10 @@ package scrapegate.gdpr
 import data.scrapegate.derive
 import data.scrapegate.lib
 
-_basis := input.job.legal_basis
+# _basis: the declared legal basis; {} when missing, so every rule below still fires.
+default _basis := {}
+
+_basis := input.job.legal_basis if is_object(input.job.legal_basis)
 
 # METADATA
 # title: Personal data without an Art. 6 legal basis

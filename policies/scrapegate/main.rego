@@ -24,17 +24,12 @@ import data.scrapegate.waivers
 # METADATA
 # title: The decision
 # description: >-
-#   {allow, deny, warn, obligations, waived}. For an input without the parts every rule
-#   reads (request, job, subjects, signals) it is a single deny input.malformed.
+#   {allow, deny, warn, obligations, waived}: what the law packages deny, warn and
+#   oblige, with the waivers applied (see assemble). For an input without the parts the
+#   rules read (request, job, subjects, signals) it is a single deny input.malformed.
 # scope: document
 # entrypoint: true
-decision := {
-	"allow": count(deny) == 0,
-	"deny": deny,
-	"warn": warn,
-	"obligations": obligations,
-	"waived": waived,
-} if {
+decision := assemble(_raw_deny, _raw_warn, _raw_obligations, _exceptions, _context) if {
 	_well_formed
 }
 
@@ -48,11 +43,30 @@ decision := {
 	not _well_formed
 }
 
+# The parts of the decision as rules of their own, for OPA server users.
 default allow := false
 
-allow if {
-	_well_formed
-	count(deny) == 0
+allow := decision.allow
+
+deny contains v if some v in decision.deny
+
+warn contains v if some v in decision.warn
+
+obligations contains o if some o in decision.obligations
+
+waived contains w if some w in decision.waived
+
+# assemble(raw_deny, raw_warn, obligations, exceptions, ctx) applies the waivers: a
+# denial a waiver lifts moves to waived; an expired or unwaivable waiver adds a warning.
+# allow is true only when no denial is left. ctx = {job, site, host, today}.
+assemble(raw_deny, raw_warn, obligations, exceptions, ctx) := {
+	"allow": count(kept) == 0,
+	"deny": kept,
+	"warn": raw_warn | waivers.warnings(raw_deny, exceptions, ctx),
+	"obligations": obligations,
+	"waived": waivers.waived(raw_deny, exceptions, ctx),
+} if {
+	kept := waivers.kept(raw_deny, exceptions, ctx)
 }
 
 _well_formed if {
@@ -66,7 +80,7 @@ _well_formed if {
 	is_object(input.signals)
 }
 
-# Every law package's denials, before waivers. One line per package: a package that is
+# Every law package's output, before waivers. One line per package: a package that is
 # not listed here decides nothing.
 _raw_deny contains v if some v in signals.deny
 
@@ -86,28 +100,25 @@ _raw_deny contains v if some v in br.deny
 
 _raw_deny contains v if some v in cn.deny
 
-deny contains v if {
-	some v in _raw_deny
-	not _lifted(v)
-}
+_raw_warn contains v if some v in signals.warn
 
-warn contains v if some v in signals.warn
+_raw_warn contains v if some v in us_biometric.warn
 
-warn contains v if some v in us_biometric.warn
+_raw_warn contains v if some v in review.warn
 
-warn contains v if some v in review.warn
+_raw_obligations contains o if some o in signals.obligations
 
-obligations contains o if some o in signals.obligations
+_raw_obligations contains o if some o in gdpr.obligations
 
-obligations contains o if some o in gdpr.obligations
+_raw_obligations contains o if some o in us_biometric.obligations
 
-obligations contains o if some o in us_biometric.obligations
-
-# --- waivers -------------------------------------------------------------------------------
+# --- the facts waivers are matched against ---------------------------------------------
 
 default _exceptions := []
 
 _exceptions := data.scrapegate.exceptions
+
+_context := {"job": _job_name, "site": _site, "host": _host, "today": _today}
 
 default _job_name := ""
 
@@ -115,63 +126,18 @@ _job_name := input.job.name if is_string(input.job.name)
 
 default _host := ""
 
-_host := input.request.host
+_host := input.request.host if is_string(input.request.host)
 
 default _site := ""
 
 _site := input.request.site if is_string(input.request.site)
 
-# today: input.now_date, else the date part of input.now. Without either no waiver holds.
+# _today: input.now_date, else the date part of input.now; null (no waiver holds) without.
+default _today := null
+
 _today := input.now_date if is_string(input.now_date)
 
 _today := substring(input.now, 0, 10) if {
 	not is_string(input.now_date)
 	is_string(input.now)
-}
-
-_lifted(v) if {
-	some w in _exceptions
-	waivers.lifts(w, v, _job_name, _site, _host, _today)
-}
-
-waived contains entry if {
-	some v in _raw_deny
-	some w in _exceptions
-	waivers.lifts(w, v, _job_name, _site, _host, _today)
-	entry := waivers.waived_entry(w, v)
-}
-
-# METADATA
-# title: A waiver that would apply has expired
-# description: The waiver is ignored and the denial stands; renew or remove it.
-# custom:
-#   code: exception.expired
-#   owner: policy-engineering
-#   waivable: false
-warn contains v if {
-	some d in _raw_deny
-	some w in _exceptions
-	waivers.applies(w, d, _job_name, _site, _host)
-	not waivers.unexpired(w, _today)
-	v := object.union(lib.violation("exception.expired", null, lib.text([
-		"waiver ", w.id, " (ticket ", object.get(w, "ticket", null), ") for ", d.code,
-		" expired on ", object.get(w, "expires", null), ": the denial stands",
-	])), {"waiver": w.id})
-}
-
-# METADATA
-# title: A waiver names a rule that can never be waived
-# description: eu_ai_act.art5_1e is a prohibition; the waiver is ignored.
-# custom:
-#   code: exception.not_waivable
-#   owner: policy-engineering
-#   waivable: false
-warn contains v if {
-	some d in _raw_deny
-	d.code in waivers.unwaivable
-	some w in _exceptions
-	waivers.applies(w, d, _job_name, _site, _host)
-	v := object.union(lib.violation("exception.not_waivable", null, lib.text([
-		"waiver ", w.id, " cannot lift ", d.code, ": the AI Act prohibition is never waivable",
-	])), {"waiver": w.id})
 }

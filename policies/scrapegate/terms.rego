@@ -89,16 +89,20 @@ _names_site(name) if lower(name) == lower(input.request.host)
 #   jurisdictions: ["*"]
 #   waivable: true
 deny contains v if {
-	terms := prohibition
+	found := prohibition
 	not permitted
 	base := lib.violation("terms.automated_collection_prohibited", null, lib.text([
-		"the terms of ", site, " forbid automated collection: ", terms.clause, " (", terms.section,
-		", ", terms.terms_url, ", reviewed ", terms.reviewed, "); no site_permissions entry for ",
-		site,
+		"the terms of ", site, " forbid automated collection: ", _field(found, "clause"),
+		" (", _field(found, "section"), ", ", _field(found, "terms_url"), ", reviewed ",
+		_field(found, "reviewed"), "); no site_permissions entry for ", site,
 	]))
 	v := object.union(base, {
 		"site": site,
-		"terms_url": terms.terms_url,
-		"precedents": array.concat(base.precedents, lib.cite(object.get(terms, "precedents", []))),
+		"terms_url": _field(found, "terms_url"),
+		"precedents": array.concat(base.precedents, lib.cite(object.get(found, "precedents", []))),
 	})
 }
+
+# _field(entry, name): a registry field for messages; a field missing from the registry
+# must not make the denial disappear.
+_field(entry, name) := object.get(entry, name, "?")

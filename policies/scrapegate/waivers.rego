@@ -3,57 +3,116 @@
 # description: >-
 #   A waiver is data: {id, rules, jobs, sites, approved_by, reason, ticket, expires}, at
 #   data.scrapegate.exceptions (`scrapegate check --exceptions FILE` supplies the list).
-#   It waives a denial when the denial's code is in rules, the job name matches the jobs
+#   It lifts a denial when the denial's code is in rules, the job name matches the jobs
 #   glob, the site (registrable domain or host) matches the sites glob, and today is on
 #   or before expires. Globs use * and ? with no separator: "*" matches every site.
-#   eu_ai_act.art5_1e is never waivable. The functions take every fact as an argument.
+#   eu_ai_act.art5_1e is never waivable. The functions take every fact as an argument;
+#   ctx is {job, site, host, today}.
 # custom:
 #   owner: policy-engineering
 package scrapegate.waivers
 
+import data.scrapegate.lib
+
 # Codes no waiver can lift.
 unwaivable := {"eu_ai_act.art5_1e"}
 
-# applies(waiver, violation, job, site, host): the waiver is written for this denial of
-# this job on this site, whatever its expiry.
-applies(waiver, violation, job, site, host) if {
+# kept(denials, exceptions, ctx): the denials no waiver lifts.
+kept(denials, exceptions, ctx) := {v | some v in denials; not _lifted(v, exceptions, ctx)}
+
+_lifted(violation, exceptions, ctx) if {
+	some waiver in exceptions
+	lifts(waiver, violation, ctx)
+}
+
+# waived(denials, exceptions, ctx): one entry per denial and waiver that lifts it.
+waived(denials, exceptions, ctx) := {entry |
+	some v in denials
+	some waiver in exceptions
+	lifts(waiver, v, ctx)
+	entry := waived_entry(waiver, v)
+}
+
+# warnings(denials, exceptions, ctx): waivers that would apply but cannot.
+warnings(denials, exceptions, ctx) := _expired(denials, exceptions, ctx) | _not_waivable(denials, exceptions, ctx)
+
+# METADATA
+# title: A waiver that would apply has expired
+# description: The waiver is ignored and the denial stands; renew or remove it.
+# custom:
+#   code: exception.expired
+#   owner: policy-engineering
+#   waivable: false
+_expired(denials, exceptions, ctx) := {warning |
+	some v in denials
+	some waiver in exceptions
+	applies(waiver, v, ctx)
+	not unexpired(waiver, ctx.today)
+	warning := object.union(lib.violation("exception.expired", null, lib.text([
+		"waiver ", waiver.id, " (ticket ", object.get(waiver, "ticket", null), ") for ", v.code,
+		" expired on ", object.get(waiver, "expires", null), ": the denial stands",
+	])), {"waiver": waiver.id})
+}
+
+# METADATA
+# title: A waiver names a rule that can never be waived
+# description: eu_ai_act.art5_1e is a prohibition; the waiver is ignored.
+# custom:
+#   code: exception.not_waivable
+#   owner: policy-engineering
+#   waivable: false
+_not_waivable(denials, exceptions, ctx) := {warning |
+	some v in denials
+	v.code in unwaivable
+	some waiver in exceptions
+	applies(waiver, v, ctx)
+	warning := object.union(lib.violation("exception.not_waivable", null, lib.text([
+		"waiver ", waiver.id, " cannot lift ", v.code, ": the AI Act prohibition is never waivable",
+	])), {"waiver": waiver.id})
+}
+
+# applies(waiver, violation, ctx): the waiver is written for this denial of this job on
+# this site, whatever its expiry.
+applies(waiver, violation, ctx) if {
+	is_string(waiver.id)
 	is_array(waiver.rules)
 	violation.code in waiver.rules
 	is_string(waiver.jobs)
-	glob.match(waiver.jobs, null, job)
-	_site_matches(waiver.sites, site, host)
+	glob.match(waiver.jobs, null, ctx.job)
+	_site_matches(waiver.sites, ctx)
 }
 
-_site_matches(pattern, site, _) if {
+_site_matches(pattern, ctx) if {
 	is_string(pattern)
-	glob.match(pattern, null, site)
+	glob.match(pattern, null, ctx.site)
 }
 
-_site_matches(pattern, _, host) if {
+_site_matches(pattern, ctx) if {
 	is_string(pattern)
-	glob.match(pattern, null, host)
+	glob.match(pattern, null, ctx.host)
 }
 
 # unexpired(waiver, today): expires is a YYYY-MM-DD date on or after today (a waiver is
-# valid through its expiry day). A missing or malformed date never holds.
+# valid through its expiry day). A missing or malformed date, or no today, never holds.
 unexpired(waiver, today) if {
 	is_string(waiver.expires)
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, waiver.expires)
 	is_string(today)
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, today)
 	waiver.expires >= today
 }
 
-# lifts(waiver, violation, job, site, host, today): the waiver moves this denial to waived.
-lifts(waiver, violation, job, site, host, today) if {
-	applies(waiver, violation, job, site, host)
-	unexpired(waiver, today)
+# lifts(waiver, violation, ctx): the waiver moves this denial to waived.
+lifts(waiver, violation, ctx) if {
+	applies(waiver, violation, ctx)
+	unexpired(waiver, ctx.today)
 	not violation.code in unwaivable
 }
 
 # waived_entry(waiver, violation) is what the decision lists under waived.
 waived_entry(waiver, violation) := {
 	"code": violation.code,
-	"jurisdiction": violation.jurisdiction,
+	"jurisdiction": object.get(violation, "jurisdiction", null),
 	"waiver": waiver.id,
 	"approved_by": object.get(waiver, "approved_by", null),
 	"expires": waiver.expires,

@@ -1,0 +1,60 @@
+"""scrapegate policy: work on the Rego policies (test; diff, docs and lint join this group)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gate.cli.options import cli_errors
+
+__all__ = ["policy"]
+
+
+@click.group()
+def policy() -> None:
+    """Test, diff, document and lint the Rego policies.
+
+    \b
+    Example:
+      scrapegate policy test
+      scrapegate policy test policies/ -v
+    """
+
+
+@policy.command("test")
+@click.argument("dirs", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="List every test with its result and time, like `opa test -v`.")
+@click.option("-r", "--run", "run_pattern", metavar="REGEX", help="Run only the tests whose name matches REGEX.")
+def test(dirs: tuple[Path, ...], verbose: bool, run_pattern: str | None) -> None:
+    """Run the Rego unit tests: every test_* rule in the *_test.rego files under DIRS
+    (default: the policies shipped with scrapegate), with the embedded engine.
+
+    A test passes when it evaluates to true; false or undefined fails; an evaluation error
+    is an error. The same files run unchanged with `opa test policies/`.
+
+    \b
+    Exit codes: 0 all passed, 1 a test failed or errored, 2 no test found
+    (or a policy that does not load).
+
+    \b
+    Example:
+      scrapegate policy test
+      scrapegate policy test policies/ -v
+      scrapegate policy test -r gdpr
+    """
+    from gate.policy_files import shipped_policies_dir
+    from gate.policy_test import run_tests
+
+    with cli_errors():
+        roots = list(dirs) or [shipped_policies_dir()]
+        report = run_tests(roots, verbose, run=run_pattern)
+    click.echo(report.render(), nl=False)
+    raise SystemExit(report.exit_code())
+
+
+from gate.cli.policy_tools import diff, docs, lint  # noqa: E402 - the legal-workflow commands
+
+policy.add_command(diff)
+policy.add_command(docs)
+policy.add_command(lint)

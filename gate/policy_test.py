@@ -1,0 +1,298 @@
+"""`scrapegate policy test`: run the Rego unit tests (`test_*` rules in `*_test.rego`) with
+the embedded engine and report them the way `opa test -v` does.
+
+Each test is the query `data.<package>.<rule>`: true passes, false or undefined fails, an
+evaluation error is an error. regopy can crash the whole process on some constructs (for
+example `with input as {...}` over rules that call builtins), so the tests run in a worker
+process: a crash costs the test that caused it, reported as an error, and a fresh worker
+runs the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from gate.errors import PolicyError
+from gate.policy_files import PolicyModule, load_policy_set
+
+__all__ = ["TestCase", "TestResult", "TestReport", "discover", "run_tests", "PASS", "FAIL", "ERROR", "SKIP"]
+
+PASS, FAIL, ERROR, SKIP = "PASS", "FAIL", "ERROR", "SKIPPED"
+EXIT_OK, EXIT_FAILED, EXIT_NO_TESTS = 0, 1, 2
+RULE_LINE = "-" * 80
+# Longest a worker may run one test before it is killed and the test reported as an error.
+TEST_TIMEOUT_S = 120.0
+
+_PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
+# A test is a rule whose head starts a line: `test_x if {`, `test_x := ...`, `test_x {`.
+_TEST_RULE = re.compile(r"^((?:todo_)?test_\w+)\b(?!\s*\()", re.MULTILINE)
+_WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
+
+
+@dataclass(frozen=True)
+class TestCase:
+    package: str
+    rule: str
+    file: str
+    line: int
+
+    @property
+    def name(self) -> str:
+        return f"data.{self.package}.{self.rule}"
+
+    @property
+    def skipped(self) -> bool:
+        return self.rule.startswith("todo_")
+
+
+@dataclass
+class TestResult:
+    case: TestCase
+    status: str
+    duration_s: float = 0.0
+    message: str = ""
+
+    def line(self) -> str:
+        took = f" ({_duration(self.duration_s)})" if self.status != SKIP else ""
+        return f"{self.case.name}: {self.status}{took}"
+
+
+@dataclass
+class TestReport:
+    results: list[TestResult] = field(default_factory=list)
+    verbose: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def ran(self) -> list[TestResult]:
+        return [r for r in self.results if r.status != SKIP]
+
+    def exit_code(self) -> int:
+        if not self.results:
+            return EXIT_NO_TESTS
+        return EXIT_FAILED if any(r.status in (FAIL, ERROR) for r in self.results) else EXIT_OK
+
+    def render(self) -> str:
+        """The report as `opa test` prints it; every test with `verbose`."""
+        out: list[str] = [f"note: {n}" for n in self.notes]
+        if not self.results:
+            out.append("no tests found (test_* rules in *_test.rego files)")
+            return "\n".join(out) + "\n"
+        bad = [r for r in self.results if r.status in (FAIL, ERROR)]
+        if bad:
+            out.append("FAILURES")
+            out.append(RULE_LINE)
+            for r in bad:
+                out.append(r.line())
+                out.append(f"  {r.case.file}:{r.case.line}")
+                if r.message:
+                    out.extend("  " + m for m in r.message.splitlines())
+                out.append("")
+            out.append("SUMMARY")
+            out.append(RULE_LINE)
+        current_file = None
+        for r in self.results if self.verbose else bad:
+            if r.case.file != current_file:
+                if current_file is not None:
+                    out.append("")
+                current_file = r.case.file
+                out.append(f"{current_file}:")
+            out.append(r.line())
+        if self.verbose or bad:
+            out.append(RULE_LINE)
+        total = len(self.ran)
+        for status in (PASS, FAIL, ERROR):
+            n = self.count(status)
+            if n or status == PASS:
+                out.append(f"{status}: {n}/{total}")
+        if self.count(SKIP):
+            out.append(f"{SKIP}: {self.count(SKIP)}/{len(self.results)}")
+        return "\n".join(out) + "\n"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f}µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f}ms"
+    return f"{seconds:.2f}s"
+
+
+def discover(modules: Iterable[PolicyModule]) -> list[TestCase]:
+    """Every `test_*` (and `todo_test_*`) rule of the test modules, in file order; a rule
+    defined twice is one test."""
+    cases: list[TestCase] = []
+    seen: set[str] = set()
+    for module in modules:
+        if not module.is_test:
+            continue
+        source = _strip_comments(module.source)
+        found = _PACKAGE.search(source)
+        if not found:
+            continue
+        package = found.group(1)
+        for m in _TEST_RULE.finditer(source):
+            case = TestCase(package, m.group(1), str(module.path), source.count("\n", 0, m.start()) + 1)
+            if case.name not in seen:
+                seen.add(case.name)
+                cases.append(case)
+    return cases
+
+
+def _strip_comments(source: str) -> str:
+    # Blank out comments (keeping line numbers) so commented-out tests are not run. A '#'
+    # inside a string literal is rare in tests; raw strings (backticks) are left alone.
+    return "\n".join(_drop_comment(line) for line in source.split("\n"))
+
+
+def _drop_comment(line: str) -> str:
+    in_string = False
+    for i, ch in enumerate(line):
+        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+            in_string = not in_string
+        elif ch == "#" and not in_string:
+            return line[:i]
+    return line
+
+
+def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | None = None) -> TestReport:
+    """Load the policies and data under `dirs` (as OPA maps a bundle directory), and run
+    every test whose name matches the `run` regex (all by default)."""
+    policy_set = load_policy_set([Path(d) for d in dirs])
+    cases = discover(policy_set.modules)
+    if run:
+        try:
+            pattern = re.compile(run)
+        except re.error as exc:
+            raise PolicyError(f"--run {run!r} is not a regular expression: {exc}") from exc
+        cases = [c for c in cases if pattern.search(c.name)]
+    report = TestReport(verbose=verbose)
+    for module in policy_set.modules:
+        if module.is_test and _WITH_WHOLE_INPUT.search(_strip_comments(module.source)):
+            report.notes.append(
+                f"{module.path}: `with input as` may crash regopy 1.5.2; "
+                "replace the input key by key (`with input.job as ...`)"
+            )
+    runnable = [c for c in cases if not c.skipped]
+    outcomes = dict(_run_isolated([str(Path(d)) for d in dirs], runnable))
+    for case in cases:
+        report.results.append(outcomes.get(case.name) or TestResult(case, SKIP))
+    return report
+
+
+def _run_isolated(roots: list[str], cases: list[TestCase]) -> Iterator[tuple[str, TestResult]]:
+    """Run `cases` in worker processes; a worker that dies takes only its current test."""
+    pending = list(cases)
+    while pending:
+        job = {"roots": roots, "tests": [c.name for c in pending]}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gate.policy_test", "--worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(job))
+        proc.stdin.close()
+        done = 0
+        setup_error = None
+        for raw in proc.stdout:
+            msg = json.loads(raw)
+            if "setup_error" in msg:
+                setup_error = msg["setup_error"]
+                break
+            case = pending[done]
+            yield case.name, TestResult(case, msg["status"], msg["duration_s"], msg.get("message", ""))
+            done += 1
+        try:
+            proc.wait(timeout=TEST_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        stderr = proc.stderr.read() if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        proc.stdout.close()
+        if setup_error is not None:
+            raise PolicyError(setup_error)
+        if done < len(pending):  # the worker died during pending[done]
+            case = pending[done]
+            why = f"the engine crashed (exit status {proc.returncode}) evaluating this test"
+            tail = stderr.strip().splitlines()[-3:]
+            yield case.name, TestResult(case, ERROR, 0.0, "\n".join([why, *tail]))
+            done += 1
+        pending = pending[done:]
+
+
+def _worker() -> int:
+    """Evaluate the tests named on stdin; one JSON line per test on stdout. The tests are
+    compiled once, as entrypoints of one bundle; if that fails, each is queried alone."""
+    from gate.engines.embedded import new_interpreter, rego_error_message
+
+    job = json.loads(sys.stdin.read())
+    try:
+        policy_set = load_policy_set([Path(r) for r in job["roots"]])
+        interp = new_interpreter(policy_set, include_tests=True)
+    except PolicyError as exc:
+        _emit({"setup_error": str(exc)})
+        return 0
+    names: list[str] = job["tests"]
+    bundle = None
+    try:
+        bundle = interp.build(None, [_entrypoint(n) for n in names])
+    except Exception:  # noqa: BLE001 - fall back to one query per test, which names the test
+        bundle = None
+    for name in names:
+        start = time.perf_counter()
+        try:
+            if bundle is not None:
+                out = interp.query_bundle_entrypoint(bundle, _entrypoint(name))
+                status, message = _judge(out, json.loads(str(out)).get("expressions", [None])[0] if _defined(out) else None)
+            else:
+                out = interp.query(f"x := {name}")
+                status, message = _judge(out, json.loads(str(out)).get("bindings", {}).get("x") if _defined(out) else None)
+        except Exception as exc:  # noqa: BLE001 - any engine failure is this test's error
+            status, message = ERROR, rego_error_message(exc, policy_set.modules)
+        _emit({"status": status, "duration_s": time.perf_counter() - start, "message": message})
+    return 0
+
+
+def _entrypoint(name: str) -> str:
+    # data.scrapegate.gdpr_test.test_x -> scrapegate/gdpr_test/test_x
+    return name[len("data."):].replace(".", "/")
+
+
+def _defined(out: Any) -> bool:
+    return bool(out.ok()) and str(out) != "undefined"
+
+
+def _judge(out: Any, value: Any) -> tuple[str, str]:
+    """true passes; false or undefined fails; an evaluation error is an error."""
+    if not out.ok():
+        text = str(out).strip()
+        detail = text if text != "<error>" else ""
+        return ERROR, detail or "evaluation error (a builtin failed, or rules conflict; regopy gives no detail)"
+    if str(out) == "undefined":
+        return FAIL, "undefined"
+    if value is True:
+        return PASS, ""
+    return FAIL, f"evaluated to {json.dumps(value)[:200]}"
+
+
+def _emit(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":  # the worker process
+    if sys.argv[1:] == ["--worker"]:
+        sys.exit(_worker())
+    sys.exit("usage: python -m gate.policy_test --worker  (internal; use `scrapegate policy test`)")
