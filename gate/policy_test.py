@@ -11,6 +11,7 @@ runs the rest.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -27,8 +28,8 @@ __all__ = ["TestCase", "TestResult", "TestReport", "discover", "run_tests", "PAS
 PASS, FAIL, ERROR, SKIP = "PASS", "FAIL", "ERROR", "SKIPPED"
 EXIT_OK, EXIT_FAILED, EXIT_NO_TESTS = 0, 1, 2
 RULE_LINE = "-" * 80
-# Longest a worker may run one test before it is killed and the test reported as an error.
-TEST_TIMEOUT_S = 120.0
+# How long a worker that has reported every result may take to exit before it is killed.
+WORKER_EXIT_TIMEOUT_S = 30.0
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 # A test is a rule whose head starts a line: `test_x if {`, `test_x := ...`, `test_x {`.
@@ -191,45 +192,67 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
 
 
 def _run_isolated(roots: list[str], cases: list[TestCase]) -> Iterator[tuple[str, TestResult]]:
-    """Run `cases` in worker processes; a worker that dies takes only its current test."""
+    """Run `cases` in worker processes; a worker that dies takes only its current test.
+    When the engine dies compiling the tests, or twice in a row on a worker's first test,
+    the rest cannot run either and all are reported as errors."""
     pending = list(cases)
+    crashed_first = False
     while pending:
-        job = {"roots": roots, "tests": [c.name for c in pending]}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "gate.policy_test", "--worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )
-        assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(json.dumps(job))
-        proc.stdin.close()
-        done = 0
-        setup_error = None
-        for raw in proc.stdout:
-            msg = json.loads(raw)
-            if "setup_error" in msg:
-                setup_error = msg["setup_error"]
-                break
-            case = pending[done]
-            yield case.name, TestResult(case, msg["status"], msg["duration_s"], msg.get("message", ""))
-            done += 1
-        try:
-            proc.wait(timeout=TEST_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        stderr = proc.stderr.read() if proc.stderr else ""
-        if proc.stderr:
-            proc.stderr.close()
-        proc.stdout.close()
-        if setup_error is not None:
-            raise PolicyError(setup_error)
-        if done < len(pending):  # the worker died during pending[done]
-            case = pending[done]
-            why = f"the engine crashed (exit status {proc.returncode}) evaluating this test"
-            tail = stderr.strip().splitlines()[-3:]
-            yield case.name, TestResult(case, ERROR, 0.0, "\n".join([why, *tail]))
-            done += 1
-        pending = pending[done:]
+        done, ready, returncode, stderr = 0, False, 0, ""
+        results: list[TestResult] = []
+        for kind, payload in _worker_run(roots, pending):
+            if kind == "ready":
+                ready = True
+            elif kind == "result":
+                case = pending[done]
+                results.append(TestResult(case, payload["status"], payload["duration_s"], payload.get("message", "")))
+                done += 1
+            else:  # the worker is gone: payload = (returncode, stderr)
+                returncode, stderr = payload
+        for r in results:
+            yield r.case.name, r
+        if done == len(pending):
+            return
+        why = "\n".join([f"the engine crashed (exit status {returncode})"] + stderr.strip().splitlines()[-4:])
+        if not ready or (done == 0 and crashed_first):
+            for case in pending[done:]:
+                yield case.name, TestResult(case, ERROR, 0.0, why + "\n(no test after this one could run)")
+            return
+        crashed_first = done == 0
+        yield pending[done].name, TestResult(pending[done], ERROR, 0.0, why + " evaluating this test")
+        pending = pending[done + 1:]
+
+
+def _worker_run(roots: list[str], cases: list[TestCase]) -> Iterator[tuple[str, Any]]:
+    """Start a worker for `cases`; yield ("ready", None), ("result", {...}) per test, and
+    finally ("exit", (returncode, stderr))."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gate.policy_test", "--worker"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(json.dumps({"roots": roots, "tests": [c.name for c in cases]}))
+    proc.stdin.close()
+    setup_error = None
+    for raw in proc.stdout:
+        msg = json.loads(raw)
+        if "setup_error" in msg:
+            setup_error = msg["setup_error"]
+        elif msg.get("ready"):
+            yield "ready", None
+        else:
+            yield "result", msg
+    try:
+        proc.wait(timeout=WORKER_EXIT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    stderr = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    if setup_error is not None:
+        raise PolicyError(setup_error)
+    yield "exit", (proc.returncode, stderr)
 
 
 def _worker() -> int:
@@ -237,6 +260,7 @@ def _worker() -> int:
     compiled once, as entrypoints of one bundle; if that fails, each is queried alone."""
     from gate.engines.embedded import new_interpreter, rego_error_message
 
+    _reserve_stdout()
     job = json.loads(sys.stdin.read())
     try:
         policy_set = load_policy_set([Path(r) for r in job["roots"]])
@@ -250,6 +274,7 @@ def _worker() -> int:
         bundle = interp.build(None, [_entrypoint(n) for n in names])
     except Exception:  # noqa: BLE001 - fall back to one query per test, which names the test
         bundle = None
+    _emit({"ready": True})
     for name in names:
         start = time.perf_counter()
         try:
@@ -287,9 +312,20 @@ def _judge(out: Any, value: Any) -> tuple[str, str]:
     return FAIL, f"evaluated to {json.dumps(value)[:200]}"
 
 
+_protocol = sys.stdout
+
+
+def _reserve_stdout() -> None:
+    """Keep stdout for the result lines: regopy prints compile errors on file descriptor 1,
+    so point that at stderr."""
+    global _protocol
+    _protocol = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+
+
 def _emit(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    _protocol.write(json.dumps(message) + "\n")
+    _protocol.flush()
 
 
 if __name__ == "__main__":  # the worker process

@@ -34,7 +34,7 @@ deny contains v if {
 	count(_reasons) > 0
 	some j in derive.subjects & derive.coverage_of("ca")
 	v := lib.violation("ca.consent_missing", j, lib.text([
-		"sensitive (biometric) information of people in ", j, ": ", concat("; ", sort(_reasons)),
+		"sensitive (biometric) information of people in ", j, ": ", concat("; ", lib.sorted(_reasons)),
 	]))
 }
 

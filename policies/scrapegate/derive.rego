@@ -47,27 +47,27 @@ sensitive if special_category
 
 # --- jurisdictions ---------------------------------------------------------------------
 
-default _groups := {}
+default jurisdiction_groups := {}
 
-_groups := data.scrapegate.jurisdictions.groups
+jurisdiction_groups := data.scrapegate.jurisdictions.groups
 
 default _coverage := {}
 
 _coverage := data.scrapegate.jurisdictions.coverage
 
-default _cctld := {}
+default tld_map := {}
 
-_cctld := data.scrapegate.cctld
+tld_map := data.scrapegate.cctld
 
 # covered: every jurisdiction some policy decides for; what "*" stands for.
-covered := {j | some codes in _coverage; some c in codes; some j in _groups[c]} | {c |
+covered := {j | some codes in _coverage; some c in codes; some j in jurisdiction_groups[c]} | {c |
 	some codes in _coverage
 	some c in codes
-	not _groups[c]
+	not jurisdiction_groups[c]
 }
 
 # coverage_of(name) is the set of jurisdictions one law package decides for.
-coverage_of(name) := expand(object.get(_coverage, name, []), _groups, covered)
+coverage_of(name) := expand(object.get(_coverage, name, []), jurisdiction_groups, covered)
 
 # expand(codes, groups, covered): the jurisdictions a list of manifest codes stands for.
 # "*" is every covered jurisdiction, a group code ("EU", "US") its members, and any other
@@ -125,23 +125,23 @@ _host := lower(input.request.host)
 
 # subject_codes: the codes as declared, inferred by the caller, and inferred from the
 # target's TLD, before expansion.
-subject_codes := {c | some c in _declared} | {c | some c in _inferred} | tld_jurisdictions(_host, _cctld)
+subject_codes := {c | some c in _declared} | {c | some c in _inferred} | tld_jurisdictions(_host, tld_map)
 
 # subjects: the jurisdictions whose data subjects the request concerns.
-subjects := expand(subject_codes, _groups, covered)
+subjects := expand(subject_codes, jurisdiction_groups, covered)
 
 # uncovered: subject jurisdictions no policy decides for.
 uncovered := subjects - covered
 
 default establishment := set()
 
-establishment := expand({input.job.operator.establishment}, _groups, covered) if {
+establishment := expand({input.job.operator.establishment}, jurisdiction_groups, covered) if {
 	is_string(input.job.operator.establishment)
 }
 
 default markets := set()
 
-markets := expand(input.job.operator.markets, _groups, covered) if is_array(input.job.operator.markets)
+markets := expand(input.job.operator.markets, jurisdiction_groups, covered) if is_array(input.job.operator.markets)
 
 # gdpr_jurisdictions: where the GDPR family (EEA, UK GDPR, nFADP) applies: the subjects are
 # there (Art. 3(2)(b), monitoring, as CNIL held against Clearview) or the operator is

@@ -37,7 +37,7 @@ deny contains v if {
 	_eu_nexus
 	v := lib.violation("eu_ai_act.art5_1e", "EU", lib.text([
 		"untargeted scraping of facial images to build or expand a facial recognition database is prohibited in the EU (",
-		concat("; ", sort(_nexus)), ")",
+		concat("; ", lib.sorted(_nexus)), ")",
 	]))
 }
 

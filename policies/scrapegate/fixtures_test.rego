@@ -64,7 +64,7 @@ clearview := patch(price_monitoring, {
 
 # A personal-data job (names and profiles) with nothing declared: GDPR applies through
 # its subjects; change one fact per test.
-personal := patch(price_monitoring, {
+profiles := patch(price_monitoring, {
 	"/job/name": "profiles",
 	"/job/purpose": {"category": "market_research", "description": "public profiles"},
 	"/job/data_categories": ["personal"],
@@ -73,7 +73,7 @@ personal := patch(price_monitoring, {
 })
 
 # A biometric job of a US operator whose subjects are set per test (see subjects()).
-biometric := patch(personal, {
+faces := patch(profiles, {
 	"/job/name": "faces",
 	"/job/purpose": {"category": "facial_recognition", "description": "face matching"},
 	"/job/data_categories": ["facial_images", "biometric"],
@@ -83,8 +83,8 @@ biometric := patch(personal, {
 # patch(doc, ops) applies {json-pointer: value} replacements (JSON Patch "add").
 patch(doc, ops) := json.patch(doc, [{"op": "add", "path": path, "value": value} | value := ops[path]])
 
-# subjects(doc, codes): the job's declared subject jurisdictions.
-subjects(doc, codes) := patch(doc, {"/job/data_subjects/jurisdictions": codes, "/subjects/declared": codes})
+# with_subjects(doc, list): the job's declared subject jurisdictions.
+with_subjects(doc, list) := patch(doc, {"/job/data_subjects/jurisdictions": list, "/subjects/declared": list})
 
 # request(url, host, site): a GET request for the target.
 request(url, host, site) := {
@@ -95,13 +95,13 @@ request(url, host, site) := {
 # at(doc, host, site): the same job at another target.
 at(doc, host, site) := patch(doc, {"/request": request(concat("", ["https://", host, "/"]), host, site)})
 
-# consent(doc, kind, evidence) declares consent.
-consent(doc, kind, evidence) := patch(doc, {"/job/legal_basis/consent": {"kind": kind, "evidence": evidence}})
+# with_consent(doc, kind, evidence) declares consent.
+with_consent(doc, kind, evidence) := patch(doc, {"/job/legal_basis/consent": {"kind": kind, "evidence": evidence}})
 
 codes(entries) := {e.code | some e in entries}
 
-# jurisdictions(entries, code): where entries with this code apply.
-jurisdictions(entries, code) := {e.jurisdiction | some e in entries; e.code == code}
+# jurisdictions_of(entries, code): where entries with this code apply.
+jurisdictions_of(entries, code) := {e.jurisdiction | some e in entries; e.code == code}
 
 # the_clearview_codes: what LEGAL.md requires the Clearview-like job to be denied for.
 the_clearview_codes := {

@@ -143,7 +143,7 @@ deny contains v if {
 obligations contains {
 	"code": "art14_notice",
 	"law": lib.law("gdpr.art14_notice", null),
-	"jurisdictions": sort(derive.gdpr_jurisdictions),
+	"jurisdictions": lib.sorted(derive.gdpr_jurisdictions),
 	"precedents": lib.precedents("gdpr.art14_notice", null),
 } if {
 	derive.personal

@@ -58,3 +58,7 @@ text(parts) := concat("", [_text(p) | some p in parts])
 _text(part) := part if is_string(part)
 
 _text(part) := sprintf("%v", [part]) if not is_string(part)
+
+# sorted(collection): its members as a sorted array. regopy 1.5.2's sort() returns a set
+# when given one, which never equals an array.
+sorted(collection) := sort([x | some x in collection])

@@ -148,7 +148,7 @@ _tdm_reserved if input.signals.optout.ai_train == "reserved"
 
 default _reservation := "machine-readable reservation"
 
-_reservation := concat(", ", sort(_sources)) if count(_sources) > 0
+_reservation := concat(", ", lib.sorted(_sources)) if count(_sources) > 0
 
 _sources contains s if {
 	some source in input.signals.optout.sources

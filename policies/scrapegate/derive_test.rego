@@ -1,0 +1,189 @@
+package scrapegate.derive_test
+
+import data.scrapegate.derive
+import data.scrapegate.fixtures_test as fx
+
+# --- the derived facts for a whole input ---------------------------------------------------
+
+subjects_of(doc) := result if {
+	result := derive.subjects with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+}
+
+gdpr_of(doc) := result if {
+	result := derive.gdpr_jurisdictions with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+}
+
+categories_of(doc) := result if {
+	result := derive.categories with input.job as doc.job
+}
+
+is_biometric(doc) if {
+	derive.biometric with input.job as doc.job
+}
+
+is_personal(doc) if {
+	derive.personal with input.job as doc.job
+}
+
+# --- data categories ----------------------------------------------------------------------
+
+test_facial_images_for_facial_recognition_are_biometric if {
+	derive.effective_categories(["facial_images"], "facial_recognition") == {"facial_images", "biometric"}
+	is_biometric(fx.patch(fx.faces, {"/job/data_categories": ["facial_images"]}))
+}
+
+test_facial_images_for_price_monitoring_are_personal_not_biometric if {
+	derive.effective_categories(["facial_images"], "price_monitoring") == {"facial_images"}
+	doc := fx.patch(fx.price_monitoring, {"/job/data_categories": ["facial_images"]})
+	is_personal(doc)
+	not is_biometric(doc)
+}
+
+test_non_personal_and_copyrighted_works_are_not_personal if {
+	not is_personal(fx.price_monitoring)
+	not is_personal(fx.patch(fx.price_monitoring, {"/job/data_categories": ["copyrighted_works", "non_personal"]}))
+}
+
+test_declared_categories_are_kept if {
+	categories_of(fx.profiles) == {"personal"}
+}
+
+# --- jurisdictions ------------------------------------------------------------------------
+
+test_star_expands_to_every_covered_jurisdiction if {
+	derive.expand(["*"], derive.jurisdiction_groups, derive.covered) == derive.covered
+	every code in ["FR", "DE", "NO", "GB", "CH", "US-IL", "US-TX", "US-WA", "US-CO", "US-CA", "AU", "CA", "CA-QC", "BR", "CN", "JP", "SG", "IN"] {
+		code in derive.covered
+	}
+	not "US" in derive.covered
+	not "EU" in derive.covered
+}
+
+test_eu_expands_to_the_eea_members if {
+	eea := derive.expand(["EU"], derive.jurisdiction_groups, derive.covered)
+	count(eea) == 30
+	every code in ["FR", "DE", "IT", "NL", "AT", "GR", "IS", "LI", "NO"] {
+		code in eea
+	}
+	not "GB" in eea
+	not "CH" in eea
+}
+
+test_us_expands_to_the_states_with_biometric_laws if {
+	derive.expand(["US"], derive.jurisdiction_groups, derive.covered) == {"US-CA", "US-CO", "US-IL", "US-TX", "US-WA"}
+}
+
+test_subdivision_of_a_covered_country_counts_as_the_country if {
+	derive.expand(["FR-75", "CA-ON", "AU-NSW"], derive.jurisdiction_groups, derive.covered) == {"FR", "CA", "AU"}
+}
+
+test_covered_subdivisions_and_uncovered_codes_stay if {
+	derive.expand(["CA-QC", "US-IL", "US-NY", "KR"], derive.jurisdiction_groups, derive.covered) == {"CA-QC", "US-IL", "US-NY", "KR"}
+}
+
+test_cctld_infers_the_country if {
+	cctld := derive.tld_map
+	derive.tld_jurisdictions("news.example.fr", cctld) == {"FR"}
+	derive.tld_jurisdictions("www.example.co.uk", cctld) == {"GB"}
+	derive.tld_jurisdictions("portal.example.eu", cctld) == {"EU"}
+	derive.tld_jurisdictions("example.de", cctld) == {"DE"}
+	derive.tld_jurisdictions("example.it", cctld) == {"IT"}
+	derive.tld_jurisdictions("shop.example.com.au", cctld) == {"AU"}
+	derive.tld_jurisdictions("example.ca", cctld) == {"CA"}
+	derive.tld_jurisdictions("example.com.br", cctld) == {"BR"}
+	derive.tld_jurisdictions("example.br", cctld) == {"BR"}
+	derive.tld_jurisdictions("example.cn", cctld) == {"CN"}
+	derive.tld_jurisdictions("example.jp", cctld) == {"JP"}
+	derive.tld_jurisdictions("example.sg", cctld) == {"SG"}
+	derive.tld_jurisdictions("example.in", cctld) == {"IN"}
+	derive.tld_jurisdictions("example.ch", cctld) == {"CH"}
+}
+
+test_generic_tlds_infer_nothing if {
+	derive.tld_jurisdictions("www.facebook.com", derive.tld_map) == set()
+	derive.tld_jurisdictions("example.org", derive.tld_map) == set()
+	# a label that merely contains a ccTLD is no TLD
+	derive.tld_jurisdictions("fr.example.com", derive.tld_map) == set()
+}
+
+test_subjects_are_declared_plus_inferred_from_the_target if {
+	doc := fx.at(fx.with_subjects(fx.profiles, ["US-IL"]), "news.example.fr", "example.fr")
+	subjects_of(doc) == {"US-IL", "FR"}
+}
+
+test_subjects_include_what_the_caller_inferred if {
+	doc := fx.patch(fx.with_subjects(fx.profiles, ["US-IL"]), {"/subjects/inferred": ["JP"]})
+	subjects_of(doc) == {"US-IL", "JP"}
+}
+
+test_subjects_expand_groups_from_any_source if {
+	doc := fx.at(fx.with_subjects(fx.profiles, ["US"]), "portal.example.eu", "example.eu")
+	s := subjects_of(doc)
+	count(s) == 35
+	"US-TX" in s
+	"FR" in s
+}
+
+# --- where the GDPR applies ----------------------------------------------------------------
+
+test_gdpr_applies_to_eea_subjects if {
+	gdpr_of(fx.with_subjects(fx.profiles, ["FR", "US-IL"])) == {"FR"}
+}
+
+test_gdpr_family_covers_gb_and_ch if {
+	gdpr_of(fx.with_subjects(fx.profiles, ["GB", "CH", "JP"])) == {"GB", "CH"}
+}
+
+test_gdpr_applies_where_the_operator_is_established if {
+	doc := fx.patch(fx.with_subjects(fx.profiles, ["US-IL"]), {"/job/operator/establishment": "DE"})
+	gdpr_of(doc) == {"DE"}
+}
+
+test_gdpr_does_not_apply_to_us_subjects_of_a_us_operator if {
+	gdpr_of(fx.with_subjects(fx.profiles, ["US"])) == set()
+}
+
+# --- legal basis and consent -----------------------------------------------------------------
+
+test_consent_counts_only_with_evidence if {
+	derive.consented({"kind": "explicit", "evidence": "consent log 2026-04"}, {"explicit"})
+	not derive.consented({"kind": "explicit", "evidence": null}, {"explicit"})
+	not derive.consented({"kind": "explicit", "evidence": "   "}, {"explicit"})
+	not derive.consented({"kind": "explicit"}, {"explicit"})
+	not derive.consented({"kind": "opt_in", "evidence": "form"}, {"explicit"})
+}
+
+test_manifestly_made_public_never_holds_for_scraped_data if {
+	not derive.art9_holds({"gdpr_art9": "manifestly_made_public", "consent": {"kind": "explicit", "evidence": "x"}})
+}
+
+test_explicit_consent_holds_only_with_explicit_consent_and_evidence if {
+	derive.art9_holds({"gdpr_art9": "explicit_consent", "consent": {"kind": "explicit", "evidence": "signed forms"}})
+	not derive.art9_holds({"gdpr_art9": "explicit_consent", "consent": {"kind": "explicit", "evidence": null}})
+	not derive.art9_holds({"gdpr_art9": "explicit_consent", "consent": {"kind": "opt_in", "evidence": "banner"}})
+}
+
+test_other_art9_conditions_hold_as_declared if {
+	derive.art9_holds({"gdpr_art9": "research", "consent": {"kind": "none", "evidence": null}})
+	not derive.art9_holds({"gdpr_art9": null})
+	not derive.art9_holds({})
+}
+
+test_consent_as_art6_basis_needs_evidence if {
+	derive.art6_holds({"gdpr_art6": "consent", "consent": {"kind": "opt_in", "evidence": "consent records"}})
+	not derive.art6_holds({"gdpr_art6": "consent", "consent": {"kind": "opt_in", "evidence": null}})
+	derive.art6_holds({"gdpr_art6": "legitimate_interests"})
+	not derive.art6_holds({"gdpr_art6": null})
+}
+
+test_documented_needs_a_non_blank_string if {
+	derive.documented("LIA-2026-03")
+	not derive.documented("")
+	not derive.documented(" ")
+	not derive.documented(null)
+	not derive.documented(true)
+}

@@ -1,0 +1,101 @@
+package scrapegate.terms_test
+
+import data.scrapegate.fixtures_test as fx
+import data.scrapegate.terms
+
+denials(doc) := result if {
+	result := terms.deny with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+		with input.signals as doc.signals
+		with input.now as doc.now
+		with input.now_date as doc.now_date
+}
+
+denied(doc) if count(denials(doc)) > 0
+
+permit(doc, site, evidence) := fx.patch(doc, {"/job/site_permissions": [{"site": site, "evidence": evidence}]})
+
+test_registered_site_is_denied if {
+	some v in denials(fx.at(fx.price_monitoring, "www.facebook.com", "facebook.com"))
+	v.code == "terms.automated_collection_prohibited"
+	v.jurisdiction == null
+	v.site == "facebook.com"
+	v.terms_url == "https://www.facebook.com/terms.php"
+	contains(v.message, "3.2.3")
+}
+
+test_unregistered_site_is_not_denied if {
+	not denied(fx.price_monitoring)
+}
+
+test_subdomains_share_the_registrable_domain_entry if {
+	denied(fx.at(fx.price_monitoring, "m.facebook.com", "facebook.com"))
+	denied(fx.at(fx.price_monitoring, "de.linkedin.com", "linkedin.com"))
+}
+
+test_every_seeded_site_is_denied if {
+	every site in ["facebook.com", "instagram.com", "linkedin.com", "x.com", "twitter.com", "youtube.com", "tiktok.com", "reddit.com", "pinterest.com"] {
+		denied(fx.at(fx.price_monitoring, concat("", ["www.", site]), site))
+	}
+}
+
+test_twitter_is_an_alias_of_x if {
+	some v in denials(fx.at(fx.price_monitoring, "twitter.com", "twitter.com"))
+	v.terms_url == "https://x.com/en/tos"
+	v.site == "twitter.com"
+}
+
+test_site_permission_lifts_the_denial_for_that_site_only if {
+	job := permit(fx.price_monitoring, "facebook.com", "Meta content licence 2026-17")
+	not denied(fx.at(job, "www.facebook.com", "facebook.com"))
+	not denied(fx.at(job, "m.facebook.com", "facebook.com"))
+	denied(fx.at(job, "www.linkedin.com", "linkedin.com"))
+	denied(fx.at(job, "www.instagram.com", "instagram.com"))
+}
+
+test_site_permission_needs_evidence if {
+	denied(fx.at(permit(fx.price_monitoring, "facebook.com", ""), "www.facebook.com", "facebook.com"))
+}
+
+test_permission_for_a_host_counts if {
+	job := permit(fx.price_monitoring, "www.reddit.com", "Reddit data API agreement")
+	not denied(fx.at(job, "www.reddit.com", "reddit.com"))
+}
+
+test_live_terms_signal_supplements_the_registry if {
+	doc := fx.patch(fx.price_monitoring, {"/signals/terms": {
+		"known": true, "automated_collection": "prohibited",
+		"clause": "no robots", "source": "https://shop.example.com/terms",
+	}})
+	some v in denials(doc)
+	v.terms_url == "https://shop.example.com/terms"
+	contains(v.message, "no robots")
+}
+
+test_unknown_live_terms_deny_nothing if {
+	not denied(fx.patch(fx.price_monitoring, {"/signals/terms": {"known": false, "automated_collection": "prohibited"}}))
+	not denied(fx.patch(fx.price_monitoring, {"/signals/terms": {"known": true, "automated_collection": "allowed"}}))
+}
+
+test_site_precedents_are_added if {
+	some v in denials(fx.at(fx.price_monitoring, "www.linkedin.com", "linkedin.com"))
+	count(v.precedents) == 2
+	some p in v.precedents
+	contains(p, "hiQ")
+}
+
+test_registry_entries_are_complete if {
+	every site, entry in data.scrapegate.sites {
+		_complete(site, entry)
+	}
+}
+
+_complete(_, entry) if {
+	entry.automated_collection in {"prohibited", "allowed"}
+	is_string(entry.clause)
+	startswith(entry.terms_url, "https://")
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, entry.reviewed)
+}
+
+_complete(_, entry) if data.scrapegate.sites[entry.alias_of].automated_collection
