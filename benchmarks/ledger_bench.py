@@ -24,18 +24,24 @@ __all__ = ["measure", "DEFAULT_N"]
 DEFAULT_N = 20_000
 
 
+# One job view shared by every input, as the Gate builds them (gate.policy_input.build_input).
+_JOB_VIEW: dict[str, Any] = {
+    "name": "face-index", "owner": "data-team@example.com",
+    "legal_basis": {"gdpr_art6": "legitimate_interests", "gdpr_art9": None,
+                    "consent": {"kind": "none", "evidence": None},
+                    "assessments": {"lia": None, "dpia": None}},
+    "data_subjects": {"jurisdictions": ["*"], "minors": False},
+}
+
+
 def _policy_input(i: int) -> dict[str, Any]:
     host = f"www.site{i % 1000}.example"
     return {
         "request": {"url": f"https://{host}/photos/{i}?id={i}&ref=feed", "method": "GET", "scheme": "https",
                     "host": host, "port": 443, "site": f"site{i % 1000}.example", "path": f"/photos/{i}",
                     "authenticated": False},
-        "job": {"name": "face-index", "owner": "data-team@example.com",
-                "legal_basis": {"gdpr_art6": "legitimate_interests", "gdpr_art9": None,
-                                "consent": {"kind": "none", "evidence": None},
-                                "assessments": {"lia": None, "dpia": None}},
-                "data_subjects": {"jurisdictions": ["*"], "minors": False}},
-        "subjects": {"declared": ["*"], "inferred": []},
+        "job": _JOB_VIEW,
+        "subjects": {"declared": list(_JOB_VIEW["data_subjects"]["jurisdictions"]), "inferred": []},
         "now": "2026-11-26T10:00:00Z",
     }
 
@@ -63,9 +69,10 @@ def _run(path: Path, writer: str, decisions: list[Decision],
     clock = time.perf_counter_ns
     n = len(decisions)
     with Ledger(path, writer=writer) as ledger:
-        signal_docs = {"robots": "ab" * 32, "optout": None}
+        docs = [{"robots": f"{h:064x}", "optout": None} for h in range(1000)]  # one robots.txt per host
         start, cpu, thread_cpu = clock(), time.process_time(), time.thread_time()
-        for decision, policy_input in zip(decisions, inputs):
+        for i, (decision, policy_input) in enumerate(zip(decisions, inputs)):
+            signal_docs = docs[i % 1000]
             t0 = clock()
             ledger.record(decision, policy_input, mode="enforce", job="face-index",
                           owner="data-team@example.com", signal_docs=signal_docs)

@@ -36,6 +36,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -78,7 +79,7 @@ class Ledger:
         self.durable = durable
         self._batch = (max(1, batch_max_rows), max(0.0, batch_max_delay_s))
         self._lock = threading.Lock()
-        self._recent: dict[str, None] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._closed = False
         self._pid = os.getpid()
         self._conn = store.connect(self.path, durable=durable)
@@ -175,7 +176,7 @@ class Ledger:
             decision_id = str(uuid.uuid4())
         recent[decision_id] = None
         if len(recent) > RECENT_IDS_MAX:
-            del recent[next(iter(recent))]
+            recent.popitem(last=False)  # O(1); deleting a plain dict's first key is not
         return decision_id
 
     def _write_batch(self, items: list[tuple[str, list[Any]]]) -> None:

@@ -7,11 +7,11 @@ are rendered once and cached: recording stays cheap on the gate's hot path.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from datetime import datetime, timezone
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping as _MappingABC
+from typing import Any, Callable, Hashable, Mapping
 
 from gate.errors import LedgerError
 from gate.models import Decision
@@ -75,13 +75,12 @@ def jurisdictions_of(decision: Decision, policy_input: Mapping[str, Any]) -> lis
     return sorted(found)
 
 
-class _JSONCache:
-    """Canonical JSON of values that repeat across a crawl (a job's legal basis and subjects, a
-    host's signal hashes), keyed by identity and re-checked by equality against a copy, so a
-    dict changed in place is never served stale."""
+class _ByIdentity:
+    """Canonical JSON of an object a crawl shares across decisions (the job view's legal
+    basis), keyed by identity and re-checked against a copy, so that a dict changed in place
+    is never served stale."""
 
-    def __init__(self, render: Callable[[Any], str], size: int = CACHE_SIZE) -> None:
-        self._render = render
+    def __init__(self, size: int = CACHE_SIZE) -> None:
         self._size = size
         self._entries: dict[int, tuple[Any, Any, str]] = {}
 
@@ -89,22 +88,47 @@ class _JSONCache:
         hit = self._entries.get(id(value))
         if hit is not None and hit[0] is value and hit[1] == value:
             return hit[2]
-        text = self._render(value)
+        text = _canon(value)
         if len(self._entries) >= self._size:
             self._entries.clear()
-        self._entries[id(value)] = (value, copy.deepcopy(value), text)
+        self._entries[id(value)] = (value, json.loads(text), text)
         return text
 
 
+class _ByContent:
+    """Canonical JSON of small values rebuilt for every decision (subjects, signal hashes),
+    keyed by a hashable summary of their content."""
+
+    def __init__(self, key: Callable[[Any], Hashable], render: Callable[[Any], str],
+                 size: int = CACHE_SIZE) -> None:
+        self._key, self._render, self._size = key, render, size
+        self._entries: dict[Hashable, str] = {}
+
+    def encode(self, value: Any) -> str:
+        try:
+            key = self._key(value)
+            text = self._entries.get(key)
+        except TypeError:  # unhashable content: render it every time
+            return self._render(value)
+        if text is None:
+            text = self._render(value)
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[key] = text
+        return text
+
+
+_SUBJECT_KEYS = ("declared", "inferred", "jurisdictions")
+
+
 def _subject_codes(subjects: Mapping[str, Any]) -> str:
-    codes = {j.upper() for key in ("declared", "inferred", "jurisdictions")
-             for j in subjects.get(key) or () if isinstance(j, str)}
+    codes = {j.upper() for key in _SUBJECT_KEYS for j in subjects.get(key) or () if isinstance(j, str)}
     return _canon(sorted(codes))
 
 
-_legal_bases = _JSONCache(_canon)
-_signals = _JSONCache(_canon)
-_subjects = _JSONCache(_subject_codes)
+_legal_bases = _ByIdentity()
+_subjects = _ByContent(lambda s: tuple(tuple(s.get(k) or ()) for k in _SUBJECT_KEYS), _subject_codes)
+_signals = _ByContent(lambda docs: tuple(docs.items()), _canon)
 
 
 def _codes(entries: list[Any]) -> str:
@@ -114,7 +138,7 @@ def _codes(entries: list[Any]) -> str:
 def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: str, job: str,
                      owner: str | None, signal_docs: Mapping[str, str | None] | None) -> list[Any]:
     """A decision row in DECISION_FIELDS order (the id is filled in under the lock)."""
-    if not isinstance(policy_input, Mapping):
+    if type(policy_input) is not dict and not isinstance(policy_input, _MappingABC):
         policy_input = {}
     request = policy_input.get("request") or {}
     job_view = policy_input.get("job") or {}
@@ -123,7 +147,7 @@ def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: s
         jurisdictions = _canon(jurisdictions_of(decision, policy_input))
     else:
         subjects = policy_input.get("subjects") or job_view.get("data_subjects")
-        jurisdictions = _subjects.encode(subjects) if isinstance(subjects, Mapping) else "[]"
+        jurisdictions = _subjects.encode(subjects) if isinstance(subjects, (dict, _MappingABC)) else "[]"
     return [
         decision.decision_id,
         utc_time(decision.evaluated_at),

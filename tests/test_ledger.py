@@ -359,3 +359,28 @@ def test_the_writer_can_be_chosen_by_environment(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("SCRAPEGATE_LEDGER_WRITER", "bogus")
     with pytest.raises(ValueError, match="bogus"):
         Ledger()
+
+
+def test_a_legal_basis_changed_in_place_is_not_served_from_the_cache(tmp_path: Path) -> None:
+    pi = policy_input("https://example.com/a")
+    pi["job"] = {**pi["job"], "legal_basis": {"gdpr_art6": "consent"}}
+    with Ledger() as ledger:
+        ledger.record(allowed(), pi, mode="enforce", job="j", owner=None)
+        pi["job"]["legal_basis"]["gdpr_art6"] = "contract"  # the same dict object, new content
+        pi["subjects"]["declared"] = ["FR"]
+        ledger.record(allowed(), pi, mode="enforce", job="j", owner=None, signal_docs={"robots": None})
+    first, second = rows()
+    assert first["legal_basis"] == {"gdpr_art6": "consent"} and first["jurisdictions"] == ["*"]
+    assert second["legal_basis"] == {"gdpr_art6": "contract"} and second["jurisdictions"] == ["FR"]
+    assert (first["signals"], second["signals"]) == ({}, {"robots": None})
+
+
+def test_the_reused_id_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gate.ledger
+
+    monkeypatch.setattr(gate.ledger, "RECENT_IDS_MAX", 3)
+    with Ledger() as ledger:
+        ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(10)]
+        assert len(ledger._recent) == 3 and list(ledger._recent) == ids[-3:]
+        ledger.record_collected(ids[0], status=200, nbytes=1, sha256=sha(b"x"))  # found on disk
+    assert verify().collections == 1
