@@ -7,6 +7,7 @@ ledger.record -> the caller enforces. Nothing flows backwards.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from gate.url import NormalizedURL, normalize
 
 __all__ = ["Gate", "Mode"]
 
+logger = logging.getLogger("scrapegate")
+
 Mode = Literal["enforce", "audit"]
 MODES = ("enforce", "audit")
 
@@ -37,6 +40,8 @@ class Gate:
             g.enforce("https://shop.example/p/2")   # raises CollectionBlocked on a deny
 
     `mode="audit"` never blocks but records exactly what `enforce` would have done.
+    `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
+    in OPA's decision-log format.
     `signals="live"` fetches robots.txt and opt-outs; `"static"` checks only the job's
     declarations and the terms registry. `ledger` is a path, a Ledger, True (the default
     path) or None/False (no ledger).
@@ -56,6 +61,7 @@ class Gate:
         decision_cache_size: int = DECISION_CACHE_SIZE,
         clock: Callable[[], datetime] = utc_now,
         timeout: float = 10.0,
+        decision_log: Any = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -72,7 +78,9 @@ class Gate:
         self.engine: Engine = engine
         self.signals: SignalSource = self._make_signals(signals, timeout, self.job.spec.purpose.category)
         self.ledger = self._make_ledger(ledger)
+        self.decision_log = self._make_decision_log(decision_log)
         self._job_view = self.job.policy_view()
+        self._subjects = {"declared": list(self.job.spec.data_subjects.jurisdictions), "inferred": []}
         self._user_agent = self.job.spec.user_agent
         self._authenticated = [
             normalize(t.url) for t in self.job.target_list() if t.authenticated
@@ -93,6 +101,16 @@ class Gate:
 
             return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES)
         return signals
+
+    @staticmethod
+    def _make_decision_log(sink: Any) -> Any:
+        if sink is None or sink is False:
+            return None
+        if isinstance(sink, (str, Path)):
+            from gate.decision_log import DecisionLogSink
+
+            return DecisionLogSink(str(sink))
+        return sink
 
     @staticmethod
     def _make_ledger(ledger: Any) -> Any:
@@ -116,10 +134,14 @@ class Gate:
                nowait: bool = False) -> Any:
         """Evaluate without recording: (decision, policy input or None when cached, signal
         hashes). With `nowait`, None unless the signals and the decision are all cached."""
+        decided = self._decide(url, method, authenticated, nowait)
+        return None if decided is None else decided[:3]
+
+    def _decide(self, url: str, method: str, authenticated: bool | None, nowait: bool) -> Any:
         try:
             nurl = normalize(url)
         except InvalidURL as exc:
-            return Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode), None, {}
+            return Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode), None, {}, None, None
         if authenticated is None:
             auth = self._is_authenticated(nurl) if self._authenticated else False
         else:
@@ -133,7 +155,7 @@ class Gate:
             else:
                 gathered = self.signals.gather(nurl, self._user_agent)
         except Exception as exc:  # a failed signal fails closed
-            return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}
+            return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}, nurl, None
         now = self._clock()
         stamp, day = self._stamp(now)
         revision = self.engine.revision
@@ -152,7 +174,7 @@ class Gate:
             if not template.error:  # engine failures are retried, not cached
                 self._cache.put(key, template)
         decision = template.derive(decision_id=new_decision_id(), url=nurl.url, mode=self.mode, evaluated_at=stamp)
-        return decision, policy_input, gathered.docs
+        return decision, policy_input, gathered.docs, nurl, (gathered, auth, now)
 
     def _stamp(self, now: datetime) -> tuple[str, str]:
         """(RFC 3339 timestamp, day) for `now`; the seconds part is formatted once a second."""
@@ -176,19 +198,27 @@ class Gate:
 
     def check(self, url: str, method: str = "GET", *, authenticated: bool | None = None) -> Decision:
         """Decide on one request and record it. Never raises for a deny: see `enforce`."""
-        decision, policy_input, docs = self.decide(url, method, authenticated=authenticated)
-        if self.ledger is not None:
-            decision = self._record(decision, policy_input, url, method, docs)
-        return decision
+        decided = self._decide(url, method, authenticated, False)
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(*decided, method)
+        return decided[0]
 
-    def _record(self, decision: Decision, policy_input: dict[str, Any] | None, url: str, method: str,
-                docs: dict[str, str | None]) -> Decision:
+    def _record(self, decision: Decision, policy_input: dict[str, Any] | None, docs: dict[str, str | None],
+                nurl: NormalizedURL | None, facts: Any, method: str) -> Decision:
+        if policy_input is None and self.decision_log is not None and nurl is not None and facts is not None:
+            gathered, auth, now = facts  # the decision log carries the full input, as OPA's does
+            policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
+                                       signals=gathered.signals, now=now, job_view=self._job_view)
         if policy_input is None:
-            try:
-                nurl = normalize(url)
-                policy_input = build_input(self.job, nurl, method=method, job_view=self._job_view)
-            except InvalidURL:
-                policy_input = {"request": {"url": str(url)}, "job": self._job_view}
+            # A cached decision: the ledger needs only these facts, not a full input.
+            request = {"url": decision.url, "method": method.upper()}
+            if nurl is not None:
+                request.update(site=nurl.site, host=nurl.host)
+            policy_input = {"request": request, "job": self._job_view, "subjects": self._subjects}
+        if self.decision_log is not None:
+            self._log_decision(decision, policy_input)
+        if self.ledger is None:
+            return decision
         try:
             self.ledger.record(decision, policy_input, mode=self.mode, job=self.job.name,
                                owner=self.job.metadata.owner, signal_docs=docs)
@@ -203,13 +233,20 @@ class Gate:
     def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
         """`check` when it needs no network and no policy evaluation (everything cached),
         else None: an event loop calls this inline and sends only misses to a thread."""
-        decided = self.decide(url, method, nowait=True)
+        decided = self._decide(url, method, None, True)
         if decided is None:
             return None
-        decision, policy_input, docs = decided
-        if self.ledger is not None:
-            decision = self._record(decision, policy_input, url, method, docs)
-        return decision
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(*decided, method)
+        return decided[0]
+
+    def _log_decision(self, decision: Decision, policy_input: dict[str, Any]) -> None:
+        """Ship the decision to the decision log. Like OPA's, a failing sink does not deny:
+        the ledger is the record that fails closed."""
+        try:
+            self.decision_log.emit(decision, policy_input)
+        except Exception as exc:  # noqa: BLE001 - reported, never raised into a crawl
+            logger.warning("scrapegate decision log: %s", exc)
 
     def enforce(self, url: str, method: str = "GET", **kw: Any) -> Decision:
         """`check`, then raise CollectionBlocked on a deny (enforce mode only)."""
@@ -247,6 +284,8 @@ class Gate:
         self.signals.close()
         if self.ledger is not None:
             self.ledger.close()
+        if self.decision_log is not None:
+            self.decision_log.close()
         if self._owns_engine:
             self.engine.close()
 

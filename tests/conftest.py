@@ -19,6 +19,7 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SCRAPEGATE_OPA_TOKEN", raising=False)
     monkeypatch.delenv("SCRAPEGATE_OPA_TIMEOUT", raising=False)
     monkeypatch.delenv("SCRAPEGATE_SIGNALS", raising=False)
+    monkeypatch.delenv("SCRAPEGATE_LEDGER_WRITER", raising=False)
 
 
 @pytest.fixture

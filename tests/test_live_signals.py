@@ -113,3 +113,21 @@ def test_signals_command_prints_policy_input_signals(httpserver: HTTPServer) -> 
     assert doc["signals"]["robots"]["status"] == "ok"
     assert doc["signals"]["optout"]["ai_train"] == "reserved"
     assert doc["documents_sha256"]["robots"]
+
+
+def test_gate_records_cached_decisions_and_ships_the_decision_log(httpserver: HTTPServer, tmp_path: Path) -> None:
+    from gate.ledger_query import verify
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private\n")
+    log = tmp_path / "decisions.jsonl"
+    with Gate(job(httpserver.url_for("/")), ledger=tmp_path / "l.db", decision_log=str(log)) as gate:
+        decisions = [gate.check(httpserver.url_for(p)) for p in ("/a", "/b?token=secret", "/private/x")]
+    assert [d.allow for d in decisions] == [True, True, False]
+    assert gate.cache_stats["hits"] >= 1  # /b came from the decision cache and was still recorded
+    report = verify(tmp_path / "l.db")
+    assert report.ok and report.decisions == 3
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["decision_id"] for e in events] == [d.decision_id for d in decisions]
+    assert all(e["path"] == "scrapegate/decision" for e in events)
+    assert events[1]["input"]["signals"]["robots"]["status"] == "ok"  # a full input, cached or not
+    assert events[2]["result"]["allow"] is False
