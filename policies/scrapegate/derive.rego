@@ -20,12 +20,12 @@ express_consent := {"explicit", "written_release"}
 
 # --- data categories -------------------------------------------------------------------
 
-# effective_categories(declared, purpose): the declared categories plus what the purpose
+# effective_categories(declared, purpose_category): the declared categories plus what the purpose
 # makes of them. A photo is biometric data only when processed to identify a person
 # (GDPR Art. 4(14), Recital 51): facial_images + facial_recognition => biometric.
-effective_categories(declared, purpose) := {c | some c in declared} | {"biometric" |
+effective_categories(declared, purpose_category) := {c | some c in declared} | {"biometric" |
 	"facial_images" in declared
-	purpose == "facial_recognition"
+	purpose_category == "facial_recognition"
 }
 
 categories := effective_categories(input.job.data_categories, input.job.purpose.category)
@@ -69,10 +69,10 @@ covered := {j | some codes in _coverage; some c in codes; some j in jurisdiction
 # coverage_of(name) is the set of jurisdictions one law package decides for.
 coverage_of(name) := expand(object.get(_coverage, name, []), jurisdiction_groups, covered)
 
-# expand(codes, groups, covered): the jurisdictions a list of manifest codes stands for.
+# expand(code_list, groups, covered): the jurisdictions a list of manifest codes stands for.
 # "*" is every covered jurisdiction, a group code ("EU", "US") its members, and any other
 # code is normalised (see normalise).
-expand(codes, groups, universe) := {j | some c in codes; some j in expand_code(c, groups, universe)}
+expand(code_list, groups, universe) := {j | some c in code_list; some j in expand_code(c, groups, universe)}
 
 expand_code(code, _, universe) := universe if code == "*"
 
@@ -119,13 +119,13 @@ default _inferred := []
 
 _inferred := input.subjects.inferred
 
-default _host := ""
+default _target_host := ""
 
-_host := lower(input.request.host)
+_target_host := lower(input.request.host)
 
 # subject_codes: the codes as declared, inferred by the caller, and inferred from the
 # target's TLD, before expansion.
-subject_codes := {c | some c in _declared} | {c | some c in _inferred} | tld_jurisdictions(_host, tld_map)
+subject_codes := {c | some c in _declared} | {c | some c in _inferred} | tld_jurisdictions(_target_host, tld_map)
 
 # subjects: the jurisdictions whose data subjects the request concerns.
 subjects := expand(subject_codes, jurisdiction_groups, covered)
@@ -148,7 +148,7 @@ markets := expand(input.job.operator.markets, jurisdiction_groups, covered) if i
 # established there (Art. 3(1)).
 gdpr_jurisdictions := (subjects | establishment) & coverage_of("gdpr")
 
-# --- legal basis, consent ---------------------------------------------------------------
+# --- legal basis, consent -------------------------------------------------------------------
 
 # documented(value): a non-empty reference to a document (assessment, evidence).
 documented(value) if {
@@ -163,29 +163,29 @@ consented(consent, kinds) if {
 	documented(consent.evidence)
 }
 
-# art6_holds(basis): an Art. 6 basis is declared; "consent" only with evidence of consent.
-art6_holds(basis) if {
-	is_string(basis.gdpr_art6)
-	basis.gdpr_art6 != "consent"
+# art6_holds(legal_basis): an Art. 6 basis is declared; "consent" only with evidence of consent.
+art6_holds(legal_basis) if {
+	is_string(legal_basis.gdpr_art6)
+	legal_basis.gdpr_art6 != "consent"
 }
 
-art6_holds(basis) if {
-	basis.gdpr_art6 == "consent"
-	consented(basis.consent, any_consent)
+art6_holds(legal_basis) if {
+	legal_basis.gdpr_art6 == "consent"
+	consented(legal_basis.consent, any_consent)
 }
 
-# art9_holds(basis): an Art. 9(2) condition that holds for scraped data.
+# art9_holds(legal_basis): an Art. 9(2) condition that holds for scraped data.
 # manifestly_made_public never does: CJEU C-252/21 para 77 needs the subject's clear
 # affirmative act, and the Dutch AP rejected it for Clearview. explicit_consent holds only
 # with explicit consent and evidence.
-art9_holds(basis) if {
-	is_string(basis.gdpr_art9)
-	not basis.gdpr_art9 in {"manifestly_made_public", "explicit_consent"}
+art9_holds(legal_basis) if {
+	is_string(legal_basis.gdpr_art9)
+	not legal_basis.gdpr_art9 in {"manifestly_made_public", "explicit_consent"}
 }
 
-art9_holds(basis) if {
-	basis.gdpr_art9 == "explicit_consent"
-	consented(basis.consent, {"explicit"})
+art9_holds(legal_basis) if {
+	legal_basis.gdpr_art9 == "explicit_consent"
+	consented(legal_basis.consent, {"explicit"})
 }
 
 # --- purpose ------------------------------------------------------------------------------

@@ -86,14 +86,14 @@ patch(doc, ops) := json.patch(doc, [{"op": "add", "path": path, "value": value} 
 # with_subjects(doc, list): the job's declared subject jurisdictions.
 with_subjects(doc, list) := patch(doc, {"/job/data_subjects/jurisdictions": list, "/subjects/declared": list})
 
-# request(url, host, site): a GET request for the target.
-request(url, host, site) := {
-	"url": url, "method": "GET", "scheme": "https", "host": host, "port": 443, "site": site,
+# request(url, host, site_name): a GET request for the target.
+request(url, host, site_name) := {
+	"url": url, "method": "GET", "scheme": "https", "host": host, "port": 443, "site": site_name,
 	"path": "/", "authenticated": false,
 }
 
-# at(doc, host, site): the same job at another target.
-at(doc, host, site) := patch(doc, {"/request": request(concat("", ["https://", host, "/"]), host, site)})
+# at(doc, host, site_name): the same job at another target.
+at(doc, host, site_name) := patch(doc, {"/request": request(concat("", ["https://", host, "/"]), host, site_name)})
 
 # with_consent(doc, kind, evidence) declares consent.
 with_consent(doc, kind, evidence) := patch(doc, {"/job/legal_basis/consent": {"kind": kind, "evidence": evidence}})

@@ -42,12 +42,12 @@ precedents(code, jurisdiction) := cite(pick(object.get(_precedents, code, []), j
 # cite(ids) turns case ids into their citations; an unknown id is printed as is.
 cite(ids) := [object.get(_cases, id, id) | some id in ids]
 
-# pick(entry, jurisdiction, fallback): a catalogue entry is either the value itself or an
+# pick(value, jurisdiction, fallback): a catalogue entry is either the value itself or an
 # object of per-jurisdiction values with a "default"; fallback when neither applies.
-pick(entry, _, _) := entry if not is_object(entry)
+pick(value, _, _) := value if not is_object(value)
 
-pick(entry, jurisdiction, fallback) := object.get(entry, jurisdiction, object.get(entry, "default", fallback)) if {
-	is_object(entry)
+pick(value, jurisdiction, fallback) := object.get(value, jurisdiction, object.get(value, "default", fallback)) if {
+	is_object(value)
 }
 
 # text(parts) joins strings and other values (printed as JSON) into one message.

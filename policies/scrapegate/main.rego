@@ -56,15 +56,15 @@ obligations contains o if some o in decision.obligations
 
 waived contains w if some w in decision.waived
 
-# assemble(raw_deny, raw_warn, obligations, exceptions, ctx) applies the waivers: a
+# assemble(raw_deny, raw_warn, raw_obligations, exceptions, ctx) applies the waivers: a
 # denial a waiver lifts moves to waived; an expired or unwaivable waiver adds a warning.
 # allow is true only when no denial is left. ctx = {job, site, host, today}.
-assemble(raw_deny, raw_warn, obligations, exceptions, ctx) := {
+assemble(raw_deny, raw_warn, raw_obligations, exceptions, ctx) := {
 	"allow": count(kept) == 0,
 	"deny": kept,
 	"warn": raw_warn | waivers.warnings(raw_deny, exceptions, ctx),
-	"obligations": obligations,
-	"waived": waivers.waived(raw_deny, exceptions, ctx),
+	"obligations": raw_obligations,
+	"waived": waivers.waived_entries(raw_deny, exceptions, ctx),
 } if {
 	kept := waivers.kept(raw_deny, exceptions, ctx)
 }
@@ -118,19 +118,19 @@ default _exceptions := []
 
 _exceptions := data.scrapegate.exceptions
 
-_context := {"job": _job_name, "site": _site, "host": _host, "today": _today}
+_context := {"job": _job_name, "site": _request_site, "host": _request_host, "today": _today}
 
 default _job_name := ""
 
 _job_name := input.job.name if is_string(input.job.name)
 
-default _host := ""
+default _request_host := ""
 
-_host := input.request.host if is_string(input.request.host)
+_request_host := input.request.host if is_string(input.request.host)
 
-default _site := ""
+default _request_site := ""
 
-_site := input.request.site if is_string(input.request.site)
+_request_site := input.request.site if is_string(input.request.site)
 
 # _today: input.now_date, else the date part of input.now; null (no waiver holds) without.
 default _today := null

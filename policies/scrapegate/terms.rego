@@ -35,20 +35,20 @@ site := lower(input.request.host) if {
 	is_string(input.request.host)
 }
 
-# entry: the registry entry for the site, aliases resolved (twitter.com -> x.com).
-entry := found if {
+# registry_entry: the registry entry for the site, aliases resolved (twitter.com -> x.com).
+registry_entry := found if {
 	found := _sites[site]
 	not found.alias_of
 }
 
-entry := found if {
+registry_entry := found if {
 	alias := _sites[site].alias_of
 	found := _sites[alias]
 }
 
 # prohibition: what forbids automated collection on this site, from the registry or,
 # for a site it does not list, from the live terms signal.
-prohibition := object.union(entry, {"origin": "registry"}) if entry.automated_collection == "prohibited"
+prohibition := object.union(registry_entry, {"origin": "registry"}) if registry_entry.automated_collection == "prohibited"
 
 prohibition := {
 	"clause": object.get(input.signals.terms, "clause", "automated collection prohibited"),
@@ -57,7 +57,7 @@ prohibition := {
 	"reviewed": "live signal",
 	"origin": "signal",
 } if {
-	not entry
+	not registry_entry
 	input.signals.terms.known == true
 	input.signals.terms.automated_collection == "prohibited"
 }
@@ -103,6 +103,6 @@ deny contains v if {
 	})
 }
 
-# _field(entry, name): a registry field for messages; a field missing from the registry
+# _field(found, name): a registry field for messages; a field missing from the registry
 # must not make the denial disappear.
-_field(entry, name) := object.get(entry, name, "?")
+_field(found, name) := object.get(found, name, "?")

@@ -3,7 +3,7 @@ package scrapegate.terms_test
 import data.scrapegate.fixtures_test as fx
 import data.scrapegate.terms
 
-denials(doc) := result if {
+terms_denials(doc) := result if {
 	result := terms.deny with input.request as doc.request
 		with input.job as doc.job
 		with input.subjects as doc.subjects
@@ -12,12 +12,12 @@ denials(doc) := result if {
 		with input.now_date as doc.now_date
 }
 
-denied(doc) if count(denials(doc)) > 0
+denied(doc) if count(terms_denials(doc)) > 0
 
-permit(doc, site, evidence) := fx.patch(doc, {"/job/site_permissions": [{"site": site, "evidence": evidence}]})
+permit(doc, site_name, evidence) := fx.patch(doc, {"/job/site_permissions": [{"site": site_name, "evidence": evidence}]})
 
 test_registered_site_is_denied if {
-	some v in denials(fx.at(fx.price_monitoring, "www.facebook.com", "facebook.com"))
+	some v in terms_denials(fx.at(fx.price_monitoring, "www.facebook.com", "facebook.com"))
 	v.code == "terms.automated_collection_prohibited"
 	v.jurisdiction == null
 	v.site == "facebook.com"
@@ -35,13 +35,13 @@ test_subdomains_share_the_registrable_domain_entry if {
 }
 
 test_every_seeded_site_is_denied if {
-	every site in ["facebook.com", "instagram.com", "linkedin.com", "x.com", "twitter.com", "youtube.com", "tiktok.com", "reddit.com", "pinterest.com"] {
-		denied(fx.at(fx.price_monitoring, concat("", ["www.", site]), site))
+	every site_name in ["facebook.com", "instagram.com", "linkedin.com", "x.com", "twitter.com", "youtube.com", "tiktok.com", "reddit.com", "pinterest.com"] {
+		denied(fx.at(fx.price_monitoring, concat("", ["www.", site_name]), site_name))
 	}
 }
 
 test_twitter_is_an_alias_of_x if {
-	some v in denials(fx.at(fx.price_monitoring, "twitter.com", "twitter.com"))
+	some v in terms_denials(fx.at(fx.price_monitoring, "twitter.com", "twitter.com"))
 	v.terms_url == "https://x.com/en/tos"
 	v.site == "twitter.com"
 }
@@ -68,7 +68,7 @@ test_live_terms_signal_supplements_the_registry if {
 		"known": true, "automated_collection": "prohibited",
 		"clause": "no robots", "source": "https://shop.example.com/terms",
 	}})
-	some v in denials(doc)
+	some v in terms_denials(doc)
 	v.terms_url == "https://shop.example.com/terms"
 	contains(v.message, "no robots")
 }
@@ -79,23 +79,23 @@ test_unknown_live_terms_deny_nothing if {
 }
 
 test_site_precedents_are_added if {
-	some v in denials(fx.at(fx.price_monitoring, "www.linkedin.com", "linkedin.com"))
+	some v in terms_denials(fx.at(fx.price_monitoring, "www.linkedin.com", "linkedin.com"))
 	count(v.precedents) == 2
 	some p in v.precedents
 	contains(p, "hiQ")
 }
 
 test_registry_entries_are_complete if {
-	every site, entry in data.scrapegate.sites {
-		_complete(site, entry)
+	every site_name, site_entry in data.scrapegate.sites {
+		_complete(site_name, site_entry)
 	}
 }
 
-_complete(_, entry) if {
-	entry.automated_collection in {"prohibited", "allowed"}
-	is_string(entry.clause)
-	startswith(entry.terms_url, "https://")
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, entry.reviewed)
+_complete(_, site_entry) if {
+	site_entry.automated_collection in {"prohibited", "allowed"}
+	is_string(site_entry.clause)
+	startswith(site_entry.terms_url, "https://")
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, site_entry.reviewed)
 }
 
-_complete(_, entry) if data.scrapegate.sites[entry.alias_of].automated_collection
+_complete(_, site_entry) if data.scrapegate.sites[site_entry.alias_of].automated_collection

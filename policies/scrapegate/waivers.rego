@@ -17,24 +17,24 @@ import data.scrapegate.lib
 # Codes no waiver can lift.
 unwaivable := {"eu_ai_act.art5_1e"}
 
-# kept(denials, exceptions, ctx): the denials no waiver lifts.
-kept(denials, exceptions, ctx) := {v | some v in denials; not _lifted(v, exceptions, ctx)}
+# kept(raw, exceptions, ctx): the denials in raw no waiver lifts.
+kept(raw, exceptions, ctx) := {v | some v in raw; not _lifted(v, exceptions, ctx)}
 
-_lifted(violation, exceptions, ctx) if {
+_lifted(denial, exceptions, ctx) if {
 	some waiver in exceptions
-	lifts(waiver, violation, ctx)
+	lifts(waiver, denial, ctx)
 }
 
-# waived(denials, exceptions, ctx): one entry per denial and waiver that lifts it.
-waived(denials, exceptions, ctx) := {entry |
-	some v in denials
+# waived_entries(raw, exceptions, ctx): one entry per denial and waiver that lifts it.
+waived_entries(raw, exceptions, ctx) := {entry |
+	some v in raw
 	some waiver in exceptions
 	lifts(waiver, v, ctx)
 	entry := waived_entry(waiver, v)
 }
 
-# warnings(denials, exceptions, ctx): waivers that would apply but cannot.
-warnings(denials, exceptions, ctx) := _expired(denials, exceptions, ctx) | _not_waivable(denials, exceptions, ctx)
+# warnings(raw, exceptions, ctx): waivers that would apply but cannot.
+warnings(raw, exceptions, ctx) := _expired(raw, exceptions, ctx) | _not_waivable(raw, exceptions, ctx)
 
 # METADATA
 # title: A waiver that would apply has expired
@@ -43,8 +43,8 @@ warnings(denials, exceptions, ctx) := _expired(denials, exceptions, ctx) | _not_
 #   code: exception.expired
 #   owner: policy-engineering
 #   waivable: false
-_expired(denials, exceptions, ctx) := {warning |
-	some v in denials
+_expired(raw, exceptions, ctx) := {warning |
+	some v in raw
 	some waiver in exceptions
 	applies(waiver, v, ctx)
 	not unexpired(waiver, ctx.today)
@@ -61,8 +61,8 @@ _expired(denials, exceptions, ctx) := {warning |
 #   code: exception.not_waivable
 #   owner: policy-engineering
 #   waivable: false
-_not_waivable(denials, exceptions, ctx) := {warning |
-	some v in denials
+_not_waivable(raw, exceptions, ctx) := {warning |
+	some v in raw
 	v.code in unwaivable
 	some waiver in exceptions
 	applies(waiver, v, ctx)
@@ -71,12 +71,12 @@ _not_waivable(denials, exceptions, ctx) := {warning |
 	])), {"waiver": waiver.id})
 }
 
-# applies(waiver, violation, ctx): the waiver is written for this denial of this job on
+# applies(waiver, denial, ctx): the waiver is written for this denial of this job on
 # this site, whatever its expiry.
-applies(waiver, violation, ctx) if {
+applies(waiver, denial, ctx) if {
 	is_string(waiver.id)
 	is_array(waiver.rules)
-	violation.code in waiver.rules
+	denial.code in waiver.rules
 	is_string(waiver.jobs)
 	glob.match(waiver.jobs, null, ctx.job)
 	_site_matches(waiver.sites, ctx)
@@ -102,17 +102,17 @@ unexpired(waiver, today) if {
 	waiver.expires >= today
 }
 
-# lifts(waiver, violation, ctx): the waiver moves this denial to waived.
-lifts(waiver, violation, ctx) if {
-	applies(waiver, violation, ctx)
+# lifts(waiver, denial, ctx): the waiver moves this denial to waived.
+lifts(waiver, denial, ctx) if {
+	applies(waiver, denial, ctx)
 	unexpired(waiver, ctx.today)
-	not violation.code in unwaivable
+	not denial.code in unwaivable
 }
 
-# waived_entry(waiver, violation) is what the decision lists under waived.
-waived_entry(waiver, violation) := {
-	"code": violation.code,
-	"jurisdiction": object.get(violation, "jurisdiction", null),
+# waived_entry(waiver, denial) is what the decision lists under waived.
+waived_entry(waiver, denial) := {
+	"code": denial.code,
+	"jurisdiction": object.get(denial, "jurisdiction", null),
 	"waiver": waiver.id,
 	"approved_by": object.get(waiver, "approved_by", null),
 	"expires": waiver.expires,

@@ -1,0 +1,37 @@
+package scrapegate.br_test
+
+import data.scrapegate.br
+import data.scrapegate.fixtures_test as fx
+
+br_denials(doc) := result if {
+	result := br.deny with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+		with input.signals as doc.signals
+		with input.now as doc.now
+		with input.now_date as doc.now_date
+}
+
+brazil := fx.patch(fx.with_subjects(fx.faces, ["BR"]), {"/job/legal_basis/gdpr_art6": "legitimate_interests"})
+
+test_sensitive_data_needs_specific_consent if {
+	some v in br_denials(brazil)
+	v.code == "lgpd.sensitive_consent_missing"
+	v.jurisdiction == "BR"
+}
+
+test_explicit_consent_with_evidence_lifts_it if {
+	count(br_denials(fx.with_consent(brazil, "explicit", "consent term signed"))) == 0
+}
+
+test_opt_in_is_not_specific_and_prominent if {
+	count(br_denials(fx.with_consent(brazil, "opt_in", "banner"))) == 1
+}
+
+test_ordinary_personal_data_is_not_sensitive if {
+	count(br_denials(fx.with_subjects(fx.profiles, ["BR"]))) == 0
+}
+
+test_brazilian_tld_brings_brazilian_subjects if {
+	count(br_denials(fx.at(fx.with_subjects(fx.faces, ["US-NY"]), "www.example.com.br", "example.com.br"))) == 1
+}

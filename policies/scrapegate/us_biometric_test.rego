@@ -1,0 +1,130 @@
+package scrapegate.us_biometric_test
+
+import data.scrapegate.fixtures_test as fx
+import data.scrapegate.us_biometric
+
+us_outcome(doc) := result if {
+	result := {"deny": us_biometric.deny, "warn": us_biometric.warn, "obligations": us_biometric.obligations}
+		with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+		with input.signals as doc.signals
+		with input.now as doc.now
+		with input.now_date as doc.now_date
+}
+
+us_codes(doc) := fx.codes(us_outcome(doc).deny)
+
+illinois := fx.with_subjects(fx.faces, ["US-IL"])
+
+texas := fx.with_subjects(fx.faces, ["US-TX"])
+
+washington := fx.with_subjects(fx.faces, ["US-WA"])
+
+colorado := fx.with_subjects(fx.faces, ["US-CO"])
+
+california := fx.with_subjects(fx.faces, ["US-CA"])
+
+# --- Illinois BIPA ---------------------------------------------------------------------------
+
+test_bipa_needs_a_written_release if {
+	some v in us_outcome(illinois).deny
+	v.code == "bipa.written_release_missing"
+	v.jurisdiction == "US-IL"
+	some p in v.precedents
+	contains(p, "ACLU v. Clearview")
+}
+
+test_bipa_written_release_with_evidence_lifts_it if {
+	us_codes(fx.with_consent(illinois, "written_release", "signed releases, 2026 batch")) == set()
+}
+
+test_bipa_other_consent_or_no_evidence_is_not_a_written_release if {
+	us_codes(fx.with_consent(illinois, "written_release", null)) == {"bipa.written_release_missing"}
+	us_codes(fx.with_consent(illinois, "explicit", "click-through")) == {"bipa.written_release_missing"}
+}
+
+test_bipa_retention_over_three_years_is_denied if {
+	doc := fx.with_consent(illinois, "written_release", "releases")
+	us_codes(fx.patch(doc, {"/job/retention_days": 1096})) == {"bipa.retention_policy_missing"}
+	us_codes(fx.patch(doc, {"/job/retention_days": null})) == {"bipa.retention_policy_missing"}
+	us_codes(fx.patch(doc, {"/job/retention_days": 1095})) == set()
+}
+
+test_photos_without_facial_recognition_are_no_biometric_identifiers if {
+	doc := fx.patch(illinois, {"/job/data_categories": ["facial_images"], "/job/purpose/category": "price_monitoring"})
+	us_codes(doc) == set()
+}
+
+test_facial_images_for_facial_recognition_are_biometric_identifiers if {
+	us_codes(fx.patch(illinois, {"/job/data_categories": ["facial_images"]})) == {"bipa.written_release_missing"}
+}
+
+# --- Texas CUBI ------------------------------------------------------------------------------
+
+test_cubi_needs_informed_consent if {
+	us_codes(texas) == {"cubi.consent_missing"}
+}
+
+test_cubi_consent_with_evidence_lifts_it if {
+	us_codes(fx.with_consent(texas, "opt_in", "consent records")) == set()
+}
+
+test_cubi_does_not_apply_to_research_by_a_research_organisation if {
+	doc := fx.patch(texas, {"/job/purpose/category": "academic_research", "/job/operator/research_organisation": true})
+	us_codes(doc) == set()
+	us_codes(fx.patch(doc, {"/job/operator/research_organisation": false})) == {"cubi.consent_missing"}
+}
+
+# --- Washington RCW 19.375 -----------------------------------------------------------------
+
+test_washington_needs_notice_and_consent if {
+	us_codes(washington) == {"wa.biometric_consent_missing"}
+}
+
+test_washington_consent_lifts_it if {
+	us_codes(fx.with_consent(washington, "explicit", "enrolment consent")) == set()
+}
+
+test_washington_excludes_photographs if {
+	us_codes(fx.patch(washington, {"/job/data_categories": ["facial_images"], "/job/purpose/category": "journalism"})) == set()
+}
+
+# --- Colorado ------------------------------------------------------------------------------
+
+test_colorado_needs_consent if {
+	us_codes(colorado) == {"co.biometric_consent_missing"}
+}
+
+test_colorado_consent_lifts_it if {
+	us_codes(fx.with_consent(colorado, "opt_in", "consent records")) == set()
+}
+
+# --- California --------------------------------------------------------------------------------
+
+test_california_warns_and_obliges_notice_at_collection if {
+	result := us_outcome(california)
+	result.deny == set()
+	fx.codes(result.warn) == {"ccpa.notice_at_collection"}
+	some o in result.obligations
+	o.code == "notice_at_collection"
+}
+
+test_california_non_biometric_data_gets_no_warning if {
+	result := us_outcome(fx.with_subjects(fx.profiles, ["US-CA"]))
+	result.warn == set()
+	result.obligations == set()
+}
+
+# --- "US" as a whole ---------------------------------------------------------------------------
+
+test_us_subjects_bring_every_state_law if {
+	us_codes(fx.with_subjects(fx.faces, ["US"])) == {
+		"bipa.written_release_missing", "cubi.consent_missing",
+		"wa.biometric_consent_missing", "co.biometric_consent_missing",
+	}
+}
+
+test_uncovered_states_bring_none if {
+	us_codes(fx.with_subjects(fx.faces, ["US-NY"])) == set()
+}
