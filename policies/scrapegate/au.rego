@@ -28,7 +28,7 @@ import data.scrapegate.lib
 deny contains v if {
 	derive.sensitive
 	some j in derive.subjects & derive.coverage_of("au")
-	not derive.consented(input.job.legal_basis.consent, derive.any_consent)
+	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("au.app3_consent_missing", j,
 		"sensitive (biometric) information of people in Australia collected without consent (APP 3.3)")
 }

@@ -29,7 +29,7 @@ import data.scrapegate.lib
 deny contains v if {
 	derive.sensitive
 	some j in derive.subjects & derive.coverage_of("br")
-	not derive.consented(input.job.legal_basis.consent, derive.express_consent)
+	not derive.consented(derive.declared_consent, derive.express_consent)
 	v := lib.violation("lgpd.sensitive_consent_missing", j,
 		"sensitive personal data of subjects in Brazil without specific and prominent consent (LGPD Art. 11); legitimate interests is no ground for it")
 }

@@ -39,7 +39,7 @@ deny contains v if {
 }
 
 _reasons contains "no express consent with evidence" if {
-	not derive.consented(input.job.legal_basis.consent, derive.express_consent)
+	not derive.consented(derive.declared_consent, derive.express_consent)
 }
 
 _reasons contains "facial recognition is an inappropriate purpose even with consent (PIPEDA s. 5(3))" if {

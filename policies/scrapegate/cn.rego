@@ -30,7 +30,7 @@ import data.scrapegate.lib
 deny contains v if {
 	_sensitive
 	some j in derive.subjects & derive.coverage_of("cn")
-	not derive.consented(input.job.legal_basis.consent, derive.express_consent)
+	not derive.consented(derive.declared_consent, derive.express_consent)
 	v := lib.violation("pipl.separate_consent_missing", j,
 		"sensitive personal information of subjects in China without separate consent (PIPL Arts. 28-29)")
 }

@@ -150,6 +150,19 @@ gdpr_jurisdictions := (subjects | establishment) & coverage_of("gdpr")
 
 # --- legal basis, consent -------------------------------------------------------------------
 
+# declared_basis: the job's legal_basis; {} when missing, so rules that need a basis fire.
+default declared_basis := {}
+
+declared_basis := input.job.legal_basis if is_object(input.job.legal_basis)
+
+# declared_consent: the job's consent declaration; {} when missing.
+default declared_consent := {}
+
+declared_consent := declared_basis.consent if is_object(declared_basis.consent)
+
+# assessment(name): the reference to the "lia" or "dpia" document, null when none.
+assessment(name) := object.get(object.get(declared_basis, "assessments", {}), name, null)
+
 # documented(value): a non-empty reference to a document (assessment, evidence).
 documented(value) if {
 	is_string(value)

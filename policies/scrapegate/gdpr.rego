@@ -15,11 +15,6 @@ package scrapegate.gdpr
 import data.scrapegate.derive
 import data.scrapegate.lib
 
-# _basis: the declared legal basis; {} when missing, so every rule below still fires.
-default _basis := {}
-
-_basis := input.job.legal_basis if is_object(input.job.legal_basis)
-
 # METADATA
 # title: Personal data without an Art. 6 legal basis
 # description: >-
@@ -36,11 +31,11 @@ _basis := input.job.legal_basis if is_object(input.job.legal_basis)
 #   waivable: true
 deny contains v if {
 	derive.personal
-	not derive.art6_holds(_basis)
+	not derive.art6_holds(derive.declared_basis)
 	some j in derive.gdpr_jurisdictions
 	v := lib.violation("gdpr.no_legal_basis", j, lib.text([
 		"personal data of subjects in ", j, " without an Art. 6 legal basis (declared: ",
-		object.get(_basis, "gdpr_art6", null), ")",
+		object.get(derive.declared_basis, "gdpr_art6", null), ")",
 	]))
 }
 
@@ -61,8 +56,8 @@ deny contains v if {
 #   waivable: true
 deny contains v if {
 	derive.personal
-	_basis.gdpr_art6 == "legitimate_interests"
-	not derive.documented(_basis.assessments.lia)
+	derive.declared_basis.gdpr_art6 == "legitimate_interests"
+	not derive.documented(derive.assessment("lia"))
 	some j in derive.gdpr_jurisdictions
 	v := lib.violation("gdpr.lia_missing", j, lib.text([
 		"legitimate interests claimed for personal data of subjects in ", j,
@@ -90,12 +85,12 @@ deny contains v if {
 #   waivable: true
 deny contains v if {
 	derive.sensitive
-	not derive.art9_holds(_basis)
+	not derive.art9_holds(derive.declared_basis)
 	some j in derive.gdpr_jurisdictions
 	v := lib.violation("gdpr.art9_prohibited", j, lib.text([
 		_sensitive_kind, " data of subjects in ", j,
 		" without an Art. 9(2) condition that holds (declared: ",
-		object.get(_basis, "gdpr_art9", null), ")",
+		object.get(derive.declared_basis, "gdpr_art9", null), ")",
 	]))
 }
 
@@ -119,7 +114,7 @@ _sensitive_kind := "biometric" if derive.biometric
 #   waivable: true
 deny contains v if {
 	derive.sensitive
-	not derive.documented(_basis.assessments.dpia)
+	not derive.documented(derive.assessment("dpia"))
 	some j in derive.gdpr_jurisdictions
 	v := lib.violation("gdpr.dpia_missing", j, lib.text([
 		_sensitive_kind, " data of subjects in ", j,

@@ -138,6 +138,6 @@ default _today := null
 _today := input.now_date if is_string(input.now_date)
 
 _today := substring(input.now, 0, 10) if {
-	not is_string(input.now_date)
+	not is_string(object.get(input, "now_date", null))
 	is_string(input.now)
 }

@@ -26,7 +26,7 @@ site := lower(input.request.site) if {
 }
 
 site := lower(input.request.host) if {
-	not is_string(input.request.site)
+	not is_string(object.get(input.request, "site", null))
 	is_string(input.request.host)
 }
 

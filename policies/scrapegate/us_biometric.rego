@@ -12,8 +12,6 @@ package scrapegate.us_biometric
 import data.scrapegate.derive
 import data.scrapegate.lib
 
-_consent := input.job.legal_basis.consent
-
 _subject(j) if {
 	j in derive.subjects
 	j in derive.coverage_of("us_biometric")
@@ -37,7 +35,7 @@ _subject(j) if {
 deny contains v if {
 	derive.biometric
 	_subject("US-IL")
-	not derive.consented(_consent, {"written_release"})
+	not derive.consented(derive.declared_consent, {"written_release"})
 	v := lib.violation("bipa.written_release_missing", "US-IL",
 		"biometric identifiers of Illinois residents without written notice and a written release (consent.kind written_release with evidence)")
 }
@@ -93,7 +91,7 @@ deny contains v if {
 	derive.biometric
 	_subject("US-TX")
 	derive.commercial
-	not derive.consented(_consent, derive.any_consent)
+	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("cubi.consent_missing", "US-TX",
 		"face geometry of Texas residents captured for a commercial purpose without informed consent (with evidence)")
 }
@@ -117,7 +115,7 @@ deny contains v if {
 	derive.biometric
 	_subject("US-WA")
 	derive.commercial
-	not derive.consented(_consent, derive.any_consent)
+	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("wa.biometric_consent_missing", "US-WA",
 		"biometric identifiers of Washington residents enrolled for a commercial purpose without notice and consent (with evidence)")
 }
@@ -137,7 +135,7 @@ deny contains v if {
 deny contains v if {
 	derive.biometric
 	_subject("US-CO")
-	not derive.consented(_consent, derive.any_consent)
+	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("co.biometric_consent_missing", "US-CO",
 		"biometric identifiers of Colorado residents collected without consent (with evidence)")
 }
