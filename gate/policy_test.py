@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -35,10 +35,13 @@ _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 # A test is a rule whose head starts a line: `test_x if {`, `test_x := ...`, `test_x {`.
 _TEST_RULE = re.compile(r"^((?:todo_)?test_\w+)\b(?!\s*\()", re.MULTILINE)
 _WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
+_DATA_REF = re.compile(r"\bdata\.([A-Za-z_][\w.]*)")
 
 
 @dataclass(frozen=True)
 class TestCase:
+    __test__ = False  # not a pytest test class
+
     package: str
     rule: str
     file: str
@@ -55,6 +58,8 @@ class TestCase:
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     case: TestCase
     status: str
     duration_s: float = 0.0
@@ -67,16 +72,14 @@ class TestResult:
 
 @dataclass
 class TestReport:
+    __test__ = False  # not a pytest test class
+
     results: list[TestResult] = field(default_factory=list)
     verbose: bool = False
     notes: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def ran(self) -> list[TestResult]:
-        return [r for r in self.results if r.status != SKIP]
 
     def exit_code(self) -> int:
         if not self.results:
@@ -111,13 +114,11 @@ class TestReport:
             out.append(r.line())
         if self.verbose or bad:
             out.append(RULE_LINE)
-        total = len(self.ran)
-        for status in (PASS, FAIL, ERROR):
+        total = len(self.results)
+        for status in (PASS, FAIL, ERROR, SKIP):
             n = self.count(status)
             if n or status == PASS:
                 out.append(f"{status}: {n}/{total}")
-        if self.count(SKIP):
-            out.append(f"{SKIP}: {self.count(SKIP)}/{len(self.results)}")
         return "\n".join(out) + "\n"
 
 
@@ -169,7 +170,10 @@ def _drop_comment(line: str) -> str:
 def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | None = None) -> TestReport:
     """Load the policies and data under `dirs` (as OPA maps a bundle directory), and run
     every test whose name matches the `run` regex (all by default)."""
+    from gate.engines.embedded import new_interpreter
+
     policy_set = load_policy_set([Path(d) for d in dirs])
+    new_interpreter(policy_set, include_tests=True)  # parse every module here: syntax errors are PolicyErrors
     cases = discover(policy_set.modules)
     if run:
         try:
@@ -185,45 +189,84 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
                 "replace the input key by key (`with input.job as ...`)"
             )
     runnable = [c for c in cases if not c.skipped]
-    outcomes = dict(_run_isolated([str(Path(d)) for d in dirs], runnable))
+    roots = [str(Path(d)) for d in dirs]
+    outcomes, compiled = _run_isolated(roots, runnable, None)
+    if not compiled:
+        # The engine died compiling all test files together: compile each test file (with
+        # the test packages it imports) on its own, so one bad file costs only its tests.
+        outcomes = {}
+        for file, file_cases in _by_file(runnable).items():
+            found, _ = _run_isolated(roots, file_cases, sorted(_test_files_for(file, policy_set.modules)))
+            outcomes.update(found)
     for case in cases:
         report.results.append(outcomes.get(case.name) or TestResult(case, SKIP))
     return report
 
 
-def _run_isolated(roots: list[str], cases: list[TestCase]) -> Iterator[tuple[str, TestResult]]:
-    """Run `cases` in worker processes; a worker that dies takes only its current test.
-    When the engine dies compiling the tests, or twice in a row on a worker's first test,
-    the rest cannot run either and all are reported as errors."""
+def _by_file(cases: list[TestCase]) -> dict[str, list[TestCase]]:
+    grouped: dict[str, list[TestCase]] = {}
+    for case in cases:
+        grouped.setdefault(case.file, []).append(case)
+    return grouped
+
+
+def _test_files_for(file: str, modules: Sequence[PolicyModule]) -> set[str]:
+    """The test module `file` and the test modules whose packages it refers to (imports or
+    data.<package> references), transitively."""
+    by_package: dict[str, list[PolicyModule]] = {}
+    for module in modules:
+        found = _PACKAGE.search(_strip_comments(module.source))
+        if module.is_test and found:
+            by_package.setdefault(found.group(1), []).append(module)
+    wanted, todo = set(), [file]
+    sources = {str(m.path): m.source for m in modules}
+    while todo:
+        current = todo.pop()
+        if current in wanted:
+            continue
+        wanted.add(current)
+        for imported in _DATA_REF.findall(_strip_comments(sources.get(current, ""))):
+            for package, package_modules in by_package.items():
+                if imported == package or imported.startswith(package + "."):
+                    todo.extend(str(m.path) for m in package_modules)
+    return wanted
+
+
+def _run_isolated(roots: list[str], cases: list[TestCase], test_files: list[str] | None
+                  ) -> tuple[dict[str, TestResult], bool]:
+    """Run `cases` in worker processes; a worker that dies takes only its current test
+    (twice in a row on a worker's first test: all the rest). Returns the results and
+    whether the tests compiled at all; when they did not, every case is an error."""
+    outcomes: dict[str, TestResult] = {}
     pending = list(cases)
     crashed_first = False
     while pending:
         done, ready, returncode, stderr = 0, False, 0, ""
-        results: list[TestResult] = []
-        for kind, payload in _worker_run(roots, pending):
+        for kind, payload in _worker_run(roots, pending, test_files):
             if kind == "ready":
                 ready = True
             elif kind == "result":
                 case = pending[done]
-                results.append(TestResult(case, payload["status"], payload["duration_s"], payload.get("message", "")))
+                outcomes[case.name] = TestResult(case, payload["status"], payload["duration_s"], payload.get("message", ""))
                 done += 1
             else:  # the worker is gone: payload = (returncode, stderr)
                 returncode, stderr = payload
-        for r in results:
-            yield r.case.name, r
         if done == len(pending):
-            return
+            break
         why = "\n".join([f"the engine crashed (exit status {returncode})"] + stderr.strip().splitlines()[-4:])
         if not ready or (done == 0 and crashed_first):
+            where = "compiling the tests" if not ready else "on every test"
             for case in pending[done:]:
-                yield case.name, TestResult(case, ERROR, 0.0, why + "\n(no test after this one could run)")
-            return
+                outcomes[case.name] = TestResult(case, ERROR, 0.0, f"{why}\n({where}: no test from here on could run)")
+            return outcomes, ready
         crashed_first = done == 0
-        yield pending[done].name, TestResult(pending[done], ERROR, 0.0, why + " evaluating this test")
+        outcomes[pending[done].name] = TestResult(pending[done], ERROR, 0.0, why + " evaluating this test")
         pending = pending[done + 1:]
+    return outcomes, True
 
 
-def _worker_run(roots: list[str], cases: list[TestCase]) -> Iterator[tuple[str, Any]]:
+def _worker_run(roots: list[str], cases: list[TestCase], test_files: list[str] | None
+                ) -> Iterator[tuple[str, Any]]:
     """Start a worker for `cases`; yield ("ready", None), ("result", {...}) per test, and
     finally ("exit", (returncode, stderr))."""
     proc = subprocess.Popen(
@@ -231,7 +274,7 @@ def _worker_run(roots: list[str], cases: list[TestCase]) -> Iterator[tuple[str, 
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    proc.stdin.write(json.dumps({"roots": roots, "tests": [c.name for c in cases]}))
+    proc.stdin.write(json.dumps({"roots": roots, "tests": [c.name for c in cases], "test_files": test_files}))
     proc.stdin.close()
     setup_error = None
     for raw in proc.stdout:
@@ -264,6 +307,10 @@ def _worker() -> int:
     job = json.loads(sys.stdin.read())
     try:
         policy_set = load_policy_set([Path(r) for r in job["roots"]])
+        if job.get("test_files") is not None:
+            keep = set(job["test_files"])
+            policy_set = replace(policy_set, modules=[m for m in policy_set.modules
+                                                      if not m.is_test or str(m.path) in keep])
         interp = new_interpreter(policy_set, include_tests=True)
     except PolicyError as exc:
         _emit({"setup_error": str(exc)})

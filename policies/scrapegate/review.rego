@@ -17,6 +17,7 @@ import data.scrapegate.lib
 #   JP (APPI), SG (PDPA), IN (DPDP Act 2023), CH (nFADP): a warning per jurisdiction.
 # custom:
 #   code: review_required
+#   law: APPI (JP), PDPA (SG), DPDP Act 2023 (IN), nFADP (CH)
 #   owner: privacy-legal
 #   jurisdictions: [JP, SG, IN, CH]
 #   waivable: true
@@ -36,6 +37,7 @@ warn contains v if {
 #   nothing was checked for it.
 # custom:
 #   code: jurisdiction.uncovered
+#   law: none in this bundle
 #   owner: privacy-legal
 #   jurisdictions: ["*"]
 #   waivable: true

@@ -1,0 +1,120 @@
+"""The shipped policy library's Rego unit tests: they all pass through `scrapegate policy
+test` (regopy) and, when opa-golib-python-bindings is installed, on the real OPA engine;
+and every rule code LEGAL.md names is emitted by a rule, cited in data and tested."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gate.policy_files import load_policy_set, shipped_policies_dir
+from gate.policy_test import PASS, TestReport, discover, run_tests
+
+REPO = Path(__file__).resolve().parents[1]
+LEGAL = REPO.parent / "shared" / "LEGAL.md"
+POLICIES = shipped_policies_dir() / "scrapegate"
+
+# Every code LEGAL.md names (plus the waiver warnings of issue 3), each with the package
+# that emits it.
+CODES = {
+    "robots.disallowed": "signals", "robots.unreachable": "signals", "access.login_required": "signals",
+    "tdm.reserved": "signals", "terms.automated_collection_prohibited": "terms",
+    "gdpr.no_legal_basis": "gdpr", "gdpr.lia_missing": "gdpr", "gdpr.art9_prohibited": "gdpr",
+    "gdpr.dpia_missing": "gdpr", "eu_ai_act.art5_1e": "eu_ai_act",
+    "bipa.written_release_missing": "us_biometric", "bipa.retention_policy_missing": "us_biometric",
+    "cubi.consent_missing": "us_biometric", "wa.biometric_consent_missing": "us_biometric",
+    "co.biometric_consent_missing": "us_biometric", "ccpa.notice_at_collection": "us_biometric",
+    "au.app3_consent_missing": "au", "ca.consent_missing": "ca", "lgpd.sensitive_consent_missing": "br",
+    "pipl.separate_consent_missing": "cn", "review_required": "review", "jurisdiction.uncovered": "review",
+    "exception.expired": "waivers", "exception.not_waivable": "waivers",
+}
+OBLIGATIONS = {"rate_limit": "signals", "art14_notice": "gdpr", "notice_at_collection": "us_biometric"}
+
+
+def rego(name: str) -> str:
+    return (POLICIES / f"{name}.rego").read_text()
+
+
+@pytest.fixture(scope="module")
+def report() -> TestReport:
+    return run_tests([shipped_policies_dir()], verbose=True)
+
+
+def test_every_rego_test_passes(report: TestReport) -> None:
+    bad = [f"{r.line()}\n{r.message}" for r in report.results if r.status != PASS]
+    assert not bad, "\n".join(bad)
+    assert report.exit_code() == 0
+    assert len(report.results) >= 150
+
+
+def test_every_law_package_has_tests(report: TestReport) -> None:
+    tested = {r.case.package.removeprefix("scrapegate.").removesuffix("_test") for r in report.results}
+    assert set(CODES.values()) | {"derive", "lib", "main"} <= tested
+
+
+@pytest.mark.parametrize("code,package", sorted(CODES.items()))
+def test_every_code_is_emitted_cited_and_tested(code: str, package: str) -> None:
+    assert f'"{code}"' in rego(package), f"{package}.rego does not emit {code}"
+    laws = yaml.safe_load((POLICIES / "data.yaml").read_text())["laws"]
+    assert code in laws, f"data.yaml has no citation for {code}"
+    tests = "\n".join(p.read_text() for p in POLICIES.glob("*_test.rego"))
+    assert code in tests, f"no *_test.rego mentions {code}"
+
+
+@pytest.mark.parametrize("code,package", sorted(OBLIGATIONS.items()))
+def test_every_obligation_is_emitted_and_tested(code: str, package: str) -> None:
+    assert f'"code": "{code}"' in rego(package)
+    assert code in (POLICIES / f"{package}_test.rego").read_text()
+
+
+@pytest.mark.skipif(not LEGAL.is_file(), reason="shared/LEGAL.md is not next to the repository")
+def test_codes_match_legal_md() -> None:
+    text = LEGAL.read_text()
+    named = set(re.findall(r"`([a-z_]+\.[a-z0-9_]+)`", text)) | ({"review_required"} & set(re.findall(r"`(\w+)`", text)))
+    assert named - set(CODES) == set(), "LEGAL.md names a code no policy emits"
+
+
+def test_every_rule_has_metadata() -> None:
+    """Each deny/warn rule is preceded by a METADATA block naming its code, law and owner."""
+    missing = []
+    for path in sorted(POLICIES.glob("*.rego")):
+        if path.name.endswith("_test.rego") or path.name == "main.rego":  # main re-exports the decision
+            continue
+        lines = path.read_text().splitlines()
+        for i, line in enumerate(lines):
+            if re.match(r"^(deny|warn) contains ", line):
+                block = "\n".join(lines[max(0, i - 25):i])
+                block = block[block.rfind("# METADATA"):]
+                if not all(key in block for key in ("# title:", "#   code:", "#   law:", "#   owner:")):
+                    missing.append(f"{path.name}:{i + 1}")
+    assert not missing, f"rules without a METADATA block (title, custom.code/law/owner): {missing}"
+
+
+def test_rego_tests_pass_on_real_opa() -> None:
+    """The same tests on the OPA Go engine (opa-golib-python-bindings): the policies mean the
+    same thing there."""
+    opa_bindings = pytest.importorskip("opa_bindings")
+    policy_set = load_policy_set([shipped_policies_dir()])
+    engine = opa_bindings.OpaEngine()
+    try:
+        for module in policy_set.modules:
+            engine.add_policy(module.name, module.source)
+        engine.add_data(policy_set.data)
+        failed = []
+        cases = discover(policy_set.modules)
+        for case in cases:
+            if case.skipped:
+                continue
+            try:
+                value = engine.eval_document(case.name.removeprefix("data."), None)
+            except opa_bindings.OpaError as exc:
+                value = f"error: {exc}"
+            if value is not True:
+                failed.append(f"{case.name}: {value!r:.200}")
+        assert not failed, "\n".join(failed)
+        assert len(cases) >= 150
+    finally:
+        engine.close()
