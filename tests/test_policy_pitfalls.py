@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gate.policy_files import shipped_policies_dir
 
@@ -129,3 +130,48 @@ def test_no_parameter_is_named_like_a_rule() -> None:
     rules, params = _definitions()
     clashes = {name: (sorted(params[name]), sorted(rules[name])) for name in params if name in rules}
     assert not clashes, f"parameter named like a rule (params in, rule in): {clashes}"
+
+
+OPA_ANNOTATION_KEYS = {"scope", "title", "description", "related_resources", "authors", "organizations",
+                       "schemas", "entrypoint", "custom"}
+
+
+def _metadata_blocks(path: Path) -> list[tuple[int, str]]:
+    blocks, lines = [], path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "# METADATA":
+            body = []
+            for follow in lines[i + 1:]:
+                if not follow.startswith("#"):
+                    break
+                body.append(follow[2:] if follow.startswith("# ") else follow[1:])
+            blocks.append((i + 1, "\n".join(body)))
+    return blocks
+
+
+def test_metadata_blocks_are_valid_opa_annotations() -> None:
+    """regopy ignores METADATA, but OPA (`opa test`, `opa check`, bundles) parses it and
+    rejects a block that is not valid YAML or uses keys outside its annotation schema."""
+    problems = []
+    for path in FILES:
+        for line, text in _metadata_blocks(path):
+            where = f"{path.name}:{line}"
+            try:
+                doc = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+            if not isinstance(doc, dict) or not doc.get("title"):
+                problems.append(f"{where}: no title")
+                continue
+            if set(doc) - OPA_ANNOTATION_KEYS:
+                problems.append(f"{where}: unknown keys {sorted(set(doc) - OPA_ANNOTATION_KEYS)}")
+            if doc.get("scope", "rule") not in ("rule", "document", "package", "subpackages"):
+                problems.append(f"{where}: scope {doc['scope']!r}")
+            for resource in doc.get("related_resources") or []:
+                ref = resource.get("ref") if isinstance(resource, dict) else resource
+                if not (isinstance(ref, str) and re.match(r"^https?://[^\s/]+", ref)):
+                    problems.append(f"{where}: related resource without a URL: {resource!r}")
+            if not isinstance(doc.get("custom", {}), dict):
+                problems.append(f"{where}: custom must be a mapping")
+    assert not problems, "\n".join(problems)
