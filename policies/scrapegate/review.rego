@@ -15,6 +15,15 @@ import data.scrapegate.lib
 # title: Biometric collection needs legal review
 # description: >-
 #   JP (APPI), SG (PDPA), IN (DPDP Act 2023), CH (nFADP): a warning per jurisdiction.
+# related_resources:
+#   - ref: https://www.ppc.go.jp/en/
+#     description: Personal Information Protection Commission (JP)
+#   - ref: https://www.pdpc.gov.sg/
+#     description: Personal Data Protection Commission (SG)
+#   - ref: https://www.meity.gov.in/
+#     description: Ministry of Electronics and IT, DPDP Act 2023 (IN)
+#   - ref: https://www.edoeb.admin.ch/
+#     description: Federal Data Protection and Information Commissioner (CH)
 # custom:
 #   code: review_required
 #   law: APPI (JP), PDPA (SG), DPDP Act 2023 (IN), nFADP (CH)
