@@ -158,3 +158,18 @@ def test_no_policy_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(PolicyError, match="no .rego policy"):
         EmbeddedEngine([tmp_path / "empty"], include_shipped=False)
+
+
+def test_non_ascii_in_data_and_input_compare_equal(tmp_path: Path) -> None:
+    root = bundle(tmp_path, 'package scrapegate\n\ndecision := {"allow": input.request.host == data.scrapegate.law}\n')
+    (root / "scrapegate" / "data.yaml").write_text("law: \"Loi n° 78-17 §2.2 — é\"\n", encoding="utf-8")
+    engine = EmbeddedEngine([root], include_shipped=False)
+    assert engine.evaluate(request("Loi n° 78-17 §2.2 — é")) == {"allow": True}
+    assert engine.evaluate(request("Loi n° 78-17 §2.2 - e")) == {"allow": False}
+
+
+@pytest.mark.parametrize("bad", [{"request": {"host": "a\x00b"}}, {"request": {"port": 2**70}}, {1: "x"}])
+def test_input_that_rego_cannot_hold_faithfully_is_an_engine_error(tmp_path: Path, bad: dict) -> None:
+    engine = EmbeddedEngine([bundle(tmp_path)], include_shipped=False)
+    with pytest.raises(EngineError):
+        engine.evaluate(bad)

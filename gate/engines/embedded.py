@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
+from gate.engines.regopy_input import set_input
 from gate.errors import EngineError, PolicyError
 from gate.policy_files import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
 
@@ -59,7 +60,9 @@ def new_interpreter(policy_set: PolicySet, include_tests: bool = False) -> Any:
     with map_rego_errors(modules):
         for module in modules:
             interp.add_module(module.name, module.source)
-        interp.add_data(policy_set.data)
+        # As JSON text with non-ASCII kept: add_data escapes it, and rego-cpp would compare
+        # the escapes literally ("§" in data would never equal "§" in the input).
+        interp.add_data_json(json.dumps(policy_set.data, ensure_ascii=False))
     return interp
 
 
@@ -115,7 +118,7 @@ class EmbeddedEngine(BaseEngine):
         import regopy
 
         try:
-            interp.set_input(policy_input)
+            set_input(interp, policy_input)
             out = interp.query_bundle_entrypoint(bundle, self.entrypoint)
         except regopy.RegoError as exc:
             raise EngineError(f"policy evaluation failed: {rego_error_message(exc, self.policy_set.modules)}") from exc
