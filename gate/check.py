@@ -2,48 +2,94 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from gate.engines.base import Engine
+from gate.errors import ManifestError
 from gate.manifest import LoadedJob, load_manifests
 from gate.report import Report, Result
 
-__all__ = ["run_check", "check_jobs"]
+__all__ = ["run_check", "check_jobs", "PARALLEL_MIN_TARGETS"]
+
+# Below this many targets a second process costs more than it saves.
+PARALLEL_MIN_TARGETS = 200
+
+_worker_engine: Engine | None = None  # set in the parent before forking the workers
+
+
+def _check_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: bool) -> list[Result]:
+    from gate.gate import Gate
+
+    gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=None)
+    results = []
+    for i, target in enumerate(loaded.job.target_list()):
+        decision, policy_input, _ = gate.decide(target.url, authenticated=target.authenticated)
+        if include_input and policy_input is None:
+            # a cached decision: rebuild the exact input it stands for
+            from gate.policy_input import build_input
+            from gate.url import normalize
+
+            sig = signals.gather(normalize(target.url), loaded.job.spec.user_agent).signals if signals else None
+            policy_input = build_input(loaded.job, normalize(target.url), authenticated=target.authenticated, signals=sig)
+        results.append(Result(loaded.file, loaded.job.name, target.url, decision,
+                              loaded.target_line(i), loaded.document, policy_input if include_input else None))
+    return results
+
+
+def _check_chunk(chunk: list[LoadedJob]) -> list[Result]:
+    assert _worker_engine is not None
+    return [r for loaded in chunk for r in _check_one(loaded, _worker_engine, None, False)]
+
+
+def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Result]:
+    """Static checks of many jobs in forked workers that inherit the compiled policies."""
+    import multiprocessing
+
+    global _worker_engine
+    _worker_engine = engine
+    chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_check_chunk, chunks)
+    finally:
+        _worker_engine = None
+    order = {id(loaded): n for n, loaded in enumerate(jobs)}
+    by_job: dict[tuple[str, int], list[Result]] = {}
+    for part in parts:
+        for result in part:
+            by_job.setdefault((result.file, result.document), []).append(result)
+    return [r for loaded in sorted(jobs, key=lambda j: order[id(j)]) for r in by_job.get((loaded.file, loaded.document), [])]
 
 
 def check_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, include_input: bool = False,
-               timeout: float = 10.0) -> Report:
-    """Static mode by default: no network, robots and opt-outs `not_checked`."""
-    from gate.gate import Gate
-
+               timeout: float = 10.0, workers: int | None = None) -> Report:
+    """Static mode by default: no network, robots and opt-outs `not_checked`. Many targets
+    are evaluated in `workers` forked processes (default: one per CPU) for the embedded
+    engine; results keep the manifests' order."""
+    empty = [f"{j.file} (document {j.document}) spec.targets: job {j.job.name} has no targets; nothing to evaluate"
+             for j in jobs if not j.job.spec.targets]
+    if empty or not jobs:
+        raise ManifestError("\n".join(empty) or "no job to check", errors=empty or ["no job to check"])
     report = Report(policy_revision=engine.revision, engine=engine.name)
+    targets = sum(len(j.job.spec.targets) for j in jobs)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if (workers > 1 and not live and not include_input and engine.name == "embedded"
+            and targets >= PARALLEL_MIN_TARGETS and len(jobs) > 1 and hasattr(os, "fork")):
+        report.results = _parallel(jobs, engine, min(workers, len(jobs)))
+        return report
     signals = None
     if live:
         from gate.signals.live import LiveSignals
 
         signals = LiveSignals(timeout=timeout)
-    from gate.errors import ManifestError
-
-    empty = [f"{j.file} (document {j.document}) spec.targets: job {j.job.name} has no targets; nothing to evaluate"
-             for j in jobs if not j.job.spec.targets]
-    if empty or not jobs:
-        raise ManifestError("\n".join(empty) or "no job to check", errors=empty or ["no job to check"])
-    for loaded in jobs:
-        gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=None)
-        for i, target in enumerate(loaded.job.target_list()):
-            decision, policy_input, _ = gate.decide(target.url, authenticated=target.authenticated)
-            if include_input and policy_input is None:
-                # a cached decision: rebuild the exact input it stands for
-                from gate.policy_input import build_input
-                from gate.url import normalize
-
-                sig = signals.gather(normalize(target.url), loaded.job.spec.user_agent).signals if signals else None
-                policy_input = build_input(loaded.job, normalize(target.url), authenticated=target.authenticated, signals=sig)
-            report.results.append(Result(loaded.file, loaded.job.name, target.url, decision,
-                                         loaded.target_line(i), loaded.document, policy_input if include_input else None))
-    if signals is not None:
-        signals.close()
+    try:
+        for loaded in jobs:
+            report.results += _check_one(loaded, engine, signals, include_input)
+    finally:
+        if signals is not None:
+            signals.close()
     return report
 
 

@@ -114,17 +114,27 @@ def parse_job(doc: Any, where: str) -> CollectionJob:
         raise ManifestError("\n".join(lines), file=where, errors=lines) from None
 
 
+# libyaml's parser when PyYAML was built with it (10x faster on large manifest sets).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
-    """(value, node) per document; YAML errors carry the parser's line."""
+    """(value, node) per document, parsed once; YAML errors carry the parser's line."""
+    loader = _Loader(text)
+    docs: list[tuple[Any, Any]] = []
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-        values = list(yaml.safe_load_all(text))
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                docs.append((loader.construct_document(node), node))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
         problem = getattr(exc, "problem", None) or str(exc)
         raise ManifestError(f"{loc}: invalid YAML: {problem}", file=path) from None
-    return [(v, n) for v, n in zip(values, nodes) if n is not None]
+    finally:
+        loader.dispose()
+    return docs
 
 
 def load_job_file(path: Path) -> list[LoadedJob]:

@@ -154,3 +154,26 @@ def test_installed_command_from_another_directory(tmp_path: Path, examples: Path
     assert "bad.yaml (document 1) spec.purpose.category: 'face_search' is not one of:" in bad.stderr
     probe = subprocess.run([str(py), "-c", "import adapters"], cwd=elsewhere, env=env, capture_output=True, text=True)
     assert "No module named 'adapters'" in probe.stderr
+
+
+def test_parallel_check_gives_the_same_report_in_the_same_order(tmp_path: Path, examples: Path) -> None:
+    from gate.check import check_jobs
+    from gate.engines.embedded import EmbeddedEngine
+    from gate.manifest import load_manifests
+
+    for i in range(12):
+        text = (examples / ("clearview-like.yaml" if i % 3 == 0 else "price-monitoring.yaml")).read_text()
+        (tmp_path / f"job{i:02d}.yaml").write_text(text.replace("name: ", f"name: j{i}-", 1))
+    jobs = load_manifests([tmp_path])
+    engine = EmbeddedEngine()
+    serial = check_jobs(jobs, engine, workers=1)
+    import gate.check as check_module
+
+    check_module.PARALLEL_MIN_TARGETS, saved = 1, check_module.PARALLEL_MIN_TARGETS
+    try:
+        parallel = check_jobs(jobs, engine, workers=2)
+    finally:
+        check_module.PARALLEL_MIN_TARGETS = saved
+    summary = lambda report: [(r.file, r.target, r.decision.allow, r.decision.deny_codes) for r in report.results]  # noqa: E731
+    assert summary(parallel) == summary(serial)
+    assert len(serial.results) == 24

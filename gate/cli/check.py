@@ -22,8 +22,10 @@ __all__ = ["check"]
 @click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
 @click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes for large static checks (default: one per CPU; 1 to disable).")
 def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_input: bool, live: bool,
-          timeout: float, output: Any, **policy: Any) -> None:
+          timeout: float, output: Any, workers: int | None, **policy: Any) -> None:
     """Evaluate every target of every job in MANIFESTS (files or directories).
 
     Static by default: no network, so robots.txt and opt-outs are not checked and deny
@@ -49,7 +51,8 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
         jobs = load_manifests(manifests)  # bad manifests are reported before policies load
         engine = engine_from_options(**policy)
         try:
-            report = check_jobs(jobs, engine, live=live, include_input=include_input, timeout=timeout)
+            report = check_jobs(jobs, engine, live=live, include_input=include_input, timeout=timeout,
+                                workers=workers)
         finally:
             engine.close()
         report.fail_on_warn = fail_on_warn
