@@ -180,10 +180,17 @@ def bench_f(samples: int) -> list[Row]:
 
     policy_set = load_policy_set([shipped_policies_dir()])
     job = load_job(price_job())
-    with FakeOPA() as opa:
-        for module in policy_set.policy_modules():
-            opa.put_policy(module.name, module.source)
-        opa.put_data([], policy_set.data)
+    try:  # the real OPA engine behind the stand-in's REST API, when its bindings are installed
+        import opa_bindings  # noqa: F401
+
+        evaluator = "opa"
+    except ImportError:
+        evaluator = "regopy"
+    from gate.bundle import build_bundle
+
+    with FakeOPA(evaluator=evaluator) as opa, tempfile.TemporaryDirectory() as tmp:
+        build_bundle(policy_set, Path(tmp) / "bundle.tar.gz")  # served as `opa run -s -b` would
+        opa.load_bundle(Path(tmp) / "bundle.tar.gz")
         engine = OPAServerEngine(opa.url)
         inputs = [build_input(job, normalize(f"https://shop{i}.example.com/p")) for i in range(samples)]
         engine.evaluate(inputs[0])
@@ -193,7 +200,7 @@ def bench_f(samples: int) -> list[Row]:
             engine.evaluate(policy_input)
             times.append((time.perf_counter() - t) * 1e3)
         engine.close()
-    return [("f  OPA-server engine (local stand-in), median latency", f"{statistics.median(times):.2f} ms", "", "")]
+    return [(f"f  OPA-server engine via local REST stand-in ({evaluator}), median", f"{statistics.median(times):.2f} ms", "", "")]
 
 
 def _time_cmd(args: list[str], runs: int) -> float:
