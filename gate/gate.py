@@ -41,7 +41,8 @@ class Gate:
 
     `mode="audit"` never blocks but records exactly what `enforce` would have done.
     `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
-    in OPA's decision-log format.
+    in OPA's decision-log format. `verify` is the TLS verification of the live signal
+    fetches (True, or a CA bundle path).
     `signals="live"` fetches robots.txt and opt-outs; `"static"` checks only the job's
     declarations and the terms registry. `ledger` is a path, a Ledger, True (the default
     path) or None/False (no ledger).
@@ -62,6 +63,7 @@ class Gate:
         clock: Callable[[], datetime] = utc_now,
         timeout: float = 10.0,
         decision_log: Any = None,
+        verify: bool | str = True,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -76,7 +78,7 @@ class Gate:
             extra = load_exceptions(exceptions) if exceptions else None
             engine = make_engine("opa" if opa_url else "embedded", policy_dirs=policies, opa_url=opa_url, extra_data=extra)
         self.engine: Engine = engine
-        self.signals: SignalSource = self._make_signals(signals, timeout, self.job.spec.purpose.category)
+        self.signals: SignalSource = self._make_signals(signals, timeout, self.job.spec.purpose.category, verify)
         self.ledger = self._make_ledger(ledger)
         self.decision_log = self._make_decision_log(decision_log)
         self._job_view = self.job.policy_view()
@@ -93,13 +95,13 @@ class Gate:
 
     # -- construction helpers -------------------------------------------------------
     @staticmethod
-    def _make_signals(signals: Any, timeout: float, purpose: str) -> SignalSource:
+    def _make_signals(signals: Any, timeout: float, purpose: str, verify: bool | str) -> SignalSource:
         if signals == "static":
             return StaticSignals()
         if signals == "live":
             from gate.signals.live import TDM_PURPOSES, LiveSignals
 
-            return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES)
+            return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES, verify=verify)
         return signals
 
     @staticmethod

@@ -131,3 +131,28 @@ def test_gate_records_cached_decisions_and_ships_the_decision_log(httpserver: HT
     assert all(e["path"] == "scrapegate/decision" for e in events)
     assert events[1]["input"]["signals"]["robots"]["status"] == "ok"  # a full input, cached or not
     assert events[2]["result"]["allow"] is False
+
+
+def test_live_signals_trust_a_private_ca_when_told(tmp_path: Path) -> None:
+    import ssl
+
+    import trustme
+    from pytest_httpserver import HTTPServer as Server
+
+    ca = trustme.CA()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    server = Server(host="127.0.0.1", port=0, ssl_context=context)
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /no\n")
+    server.start()
+    try:
+        url = server.url_for("/no/1")
+        with Gate(job(url), ledger=None) as untrusting:  # the system store does not know this CA
+            assert untrusting.check(url).deny_codes == ["robots.unreachable"]
+        bundle = tmp_path / "ca.pem"
+        ca.cert_pem.write_to_path(str(bundle))
+        with Gate(job(url), ledger=None, verify=str(bundle)) as trusting:
+            assert trusting.check(url).deny_codes == ["robots.disallowed"]
+            assert trusting.check(server.url_for("/yes")).allow
+    finally:
+        server.stop()

@@ -93,7 +93,8 @@ def run(job_file: str, mode: str, fail_on_deny: bool, ledger_file: str | None, s
         built["engine"] = engine_from_options(**policy)
         try:
             built["gate"] = Gate(job_file, engine=built["engine"], mode=mode,  # type: ignore[arg-type]
-                                 ledger=ledger_file or True, signals=signals, timeout=timeout)
+                                 ledger=ledger_file or True, signals=signals, timeout=timeout,
+                                 verify=upstream_ca or True)
         except ImportError as exc:
             raise InternalFailure(f"cannot set up {signals} signals: {exc}; try --signals static") from exc
         return built["gate"]

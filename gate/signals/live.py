@@ -8,9 +8,12 @@ gathering raises, and the Gate turns that into a deny.
 
 from __future__ import annotations
 
+import http.cookiejar
 import threading
 from collections import OrderedDict
 from typing import Any
+
+import requests
 
 from gate.signals.optout import OptOut, OptOutFetcher, assess
 from gate.signals.robots_cache import RobotsCache
@@ -40,8 +43,13 @@ class LiveSignals:
 
     live = True
 
-    def __init__(self, *, timeout: float = 10.0, robots: RobotsCache | None = None, optout: bool = True) -> None:
-        self.robots = robots or RobotsCache(fetcher=RobotsFetcher(timeout=timeout))
+    def __init__(self, *, timeout: float = 10.0, robots: RobotsCache | None = None, optout: bool = True,
+                 verify: bool | str = True) -> None:
+        """`verify`: TLS verification for the signal fetches, like requests' (True, or a CA
+        bundle path for origins signed by a private CA)."""
+        self._verify = verify
+        self._sessions: list[requests.Session] = []
+        self.robots = robots or RobotsCache(fetcher=RobotsFetcher(timeout=timeout, session=self._session()))
         self._timeout = timeout
         self._want_optout = optout
         self._optout: dict[str, OptOutFetcher] = {}
@@ -55,8 +63,16 @@ class LiveSignals:
         with self._lock:
             fetcher = self._optout.get(user_agent)
             if fetcher is None:
-                fetcher = self._optout[user_agent] = OptOutFetcher(user_agent, timeout=self._timeout)
+                fetcher = self._optout[user_agent] = OptOutFetcher(user_agent, timeout=self._timeout,
+                                                                   session=self._session())
             return fetcher
+
+    def _session(self) -> requests.Session:
+        session = _VerifyingSession(self._verify)
+        # Cookies set by one site's robots.txt (or its redirects) must not travel on.
+        session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        self._sessions.append(session)
+        return session
 
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         result = self.robots.lookup(url, user_agent).result
@@ -124,8 +140,24 @@ class LiveSignals:
 
     def close(self) -> None:
         self.robots.close()
+        for session in self._sessions:
+            session.close()
         for fetcher in self._optout.values():
             fetcher.close()
+
+
+class _VerifyingSession(requests.Session):
+    """A session whose TLS verification setting wins over REQUESTS_CA_BUNDLE and friends
+    (requests lets those override a session's own `verify`)."""
+
+    def __init__(self, verify: bool | str) -> None:
+        super().__init__()
+        self._verify_setting = verify
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if self._verify_setting is not True:
+            kwargs.setdefault("verify", self._verify_setting)
+        return super().request(*args, **kwargs)
 
 
 def _signal_lines_text(robots: RobotsResult, user_agent: str) -> str | None:
