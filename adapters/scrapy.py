@@ -47,6 +47,8 @@ from gate.errors import ManifestError
 from gate.intercept import DECISION_ATTR, record_body
 from gate.ratelimit import min_interval
 
+_INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
@@ -179,8 +181,12 @@ class ScrapegateMiddleware:
     async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
         decision = request.meta.get(META_KEY)
         if decision is not None and self.gate.ledger is not None:
-            await maybe_deferred_to_future(
-                deferToThread(record_body, self.gate, decision, response.status, response.body))
+            if getattr(self.gate.ledger, "writer", "sync") == "batched" and len(response.body) <= _INLINE_HASH_MAX:
+                # Only a queue append and a small hash: cheaper inline than a thread hop.
+                record_body(self.gate, decision, response.status, response.body)
+            else:
+                await maybe_deferred_to_future(
+                    deferToThread(record_body, self.gate, decision, response.status, response.body))
             self.stats.inc_value("scrapegate/collected")
         return response
 

@@ -7,6 +7,7 @@ middleware (live robots.txt, embedded engine, SQLite ledger): `crawl_rates(pages
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -89,8 +90,10 @@ def _crawl(base: str, tmp: Path, gated: bool) -> tuple[float, int]:
             "SCRAPEGATE_JOB": str(job),
             "SCRAPEGATE_LEDGER": str(tmp / "ledger.db"),
         }
+    # The gated crawl runs as a crawl should: the ledger's batched writer (docs/adapters.md).
+    env = {**os.environ, "SCRAPEGATE_LEDGER_WRITER": "batched"}
     subprocess.run([sys.executable, str(script), base + "/p/0", str(out), json.dumps(settings)],
-                   check=True, cwd=tmp, timeout=600)
+                   check=True, cwd=tmp, timeout=600, env=env)
     stats = json.loads(out.read_text())
     return float(stats["elapsed_time_seconds"]), int(stats.get("response_received_count", 0))
 
