@@ -75,7 +75,7 @@ class LiveSignals:
         return session
 
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
-        result = self.robots.lookup(url, user_agent).result
+        result = self.robots.fresh(url, user_agent) or self.robots.lookup(url, user_agent).result
         if self._want_optout:
             robots = result.signal(url, user_agent)
             docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}

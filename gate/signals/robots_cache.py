@@ -143,6 +143,20 @@ class RobotsCache:
         n = url if isinstance(url, NormalizedURL) else normalize(url)
         return n, (n.scheme, n.host, n.port, user_agent)
 
+    def fresh(self, url: NormalizedURL, user_agent: str) -> RobotsResult | None:
+        """The cached result for `url`'s origin if it is fresh, else None (no fetch, no
+        lock, no Lookup built: the crawl's hot path)."""
+        key = (url.scheme, url.host, url.port, user_agent)
+        entry = self._entries.get(key)
+        if entry is None or self._clock() >= entry.expires_at:
+            return None
+        try:
+            self._entries.move_to_end(key)
+        except KeyError:
+            pass
+        self._hits += 1
+        return entry.result
+
     def lookup(self, url: str | NormalizedURL, user_agent: str) -> Lookup:
         """The cached result for `url`'s origin, fetching it (once) when absent or expired."""
         n, key = self._key(url, user_agent)
