@@ -27,7 +27,7 @@ import data.scrapegate.lib
 #   waivable: true
 deny contains v if {
 	derive.sensitive
-	some j in derive.subjects & derive.coverage_of("au")
+	some j in derive.subjects_in(derive.coverage_list("au"))
 	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("au.app3_consent_missing", j,
 		"sensitive (biometric) information of people in Australia collected without consent (APP 3.3)")

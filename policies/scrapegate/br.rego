@@ -28,7 +28,7 @@ import data.scrapegate.lib
 #   waivable: true
 deny contains v if {
 	derive.sensitive
-	some j in derive.subjects & derive.coverage_of("br")
+	some j in derive.subjects_in(derive.coverage_list("br"))
 	not derive.consented(derive.declared_consent, derive.express_consent)
 	v := lib.violation("lgpd.sensitive_consent_missing", j,
 		"sensitive personal data of subjects in Brazil without specific and prominent consent (LGPD Art. 11); legitimate interests is no ground for it")

@@ -32,7 +32,7 @@ import data.scrapegate.lib
 deny contains v if {
 	derive.sensitive
 	count(_reasons) > 0
-	some j in derive.subjects & derive.coverage_of("ca")
+	some j in derive.subjects_in(derive.coverage_list("ca"))
 	v := lib.violation("ca.consent_missing", j, lib.text([
 		"sensitive (biometric) information of people in ", j, ": ", concat("; ", lib.sorted(_reasons)),
 	]))

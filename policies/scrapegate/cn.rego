@@ -29,7 +29,7 @@ import data.scrapegate.lib
 #   waivable: true
 deny contains v if {
 	_sensitive
-	some j in derive.subjects & derive.coverage_of("cn")
+	some j in derive.subjects_in(derive.coverage_list("cn"))
 	not derive.consented(derive.declared_consent, derive.express_consent)
 	v := lib.violation("pipl.separate_consent_missing", j,
 		"sensitive personal information of subjects in China without separate consent (PIPL Arts. 28-29)")

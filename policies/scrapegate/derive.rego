@@ -59,19 +59,28 @@ default tld_map := {}
 
 tld_map := data.scrapegate.cctld
 
+# The precomputed tables (data.yaml jurisdictions.tables): every covered jurisdiction, and
+# each package's coverage with groups expanded, as lists. The rules read only these and
+# build lists, never sets: building sets (and looking codes up in big objects) while
+# evaluating is slow in the embedded engine. derive_test checks the tables against
+# groups and coverage.
+default _covered_list := []
+
+_covered_list := data.scrapegate.jurisdictions.tables.covered
+
 # covered: every jurisdiction some policy decides for; what "*" stands for.
-covered := {j | some codes in _coverage; some c in codes; some j in jurisdiction_groups[c]} | {c |
-	some codes in _coverage
-	some c in codes
-	not jurisdiction_groups[c]
-}
+covered := {j | some j in _covered_list}
+
+# coverage_list(name): the jurisdictions one law package decides for, as a list.
+coverage_list(name) := object.get(data.scrapegate.jurisdictions.tables.coverage, name, [])
 
 # coverage_of(name) is the set of jurisdictions one law package decides for.
-coverage_of(name) := expand(object.get(_coverage, name, []), jurisdiction_groups, covered)
+coverage_of(name) := {j | some j in coverage_list(name)}
 
 # expand(code_list, groups, covered): the jurisdictions a list of manifest codes stands for.
 # "*" is every covered jurisdiction, a group code ("EU", "US") its members, and any other
-# code is normalised (see normalise).
+# code is normalised (see normalise). The rules read subject_list, which derive_test
+# checks against it.
 expand(code_list, groups, universe) := {j | some c in code_list; some j in expand_code(c, groups, universe)}
 
 expand_code(code, _, universe) := universe if code == "*"
@@ -87,8 +96,8 @@ expand_code(code, groups, universe) := {normalise(code, universe)} if {
 }
 
 # normalise(code, covered): a subdivision of a covered country that has no policy of its
-# own counts as the country (FR-75 -> FR, CA-ON -> CA under PIPEDA); anything else stays
-# as it is, so an uncovered code (US-NY, KR) is reported as uncovered.
+# own counts as the country (FR-75 -> FR, CA-ON -> CA); anything else stays as it is, so
+# an uncovered code (US-NY, KR) is reported as uncovered. covered: a set or a list.
 normalise(code, universe) := substring(code, 0, 2) if _folds(code, universe)
 
 normalise(code, universe) := code if not _folds(code, universe)
@@ -100,16 +109,16 @@ _folds(code, universe) if {
 }
 
 # tld_jurisdictions(host, cctld): jurisdictions implied by the host's country-code TLD or
-# public suffix ("news.example.co.uk" -> GB, "x.eu" -> EU).
-tld_jurisdictions(host, cctld) := {j |
-	some suffix
-	j := cctld[suffix]
-	_has_suffix(host, suffix)
-}
+# public suffix ("news.example.co.uk" -> GB, "x.eu" -> EU): every suffix of the host,
+# looked up in cctld.
+tld_jurisdictions(host, cctld) := {j | some j in tld_codes(host, cctld)}
 
-_has_suffix(host, suffix) if endswith(host, concat("", [".", suffix]))
-
-_has_suffix(host, suffix) if host == suffix
+tld_codes(host, cctld) := [j |
+	labels := split(host, ".")
+	n := count(labels)
+	some i in numbers.range(0, n - 1)
+	j := cctld[concat(".", array.slice(labels, i, n))]
+]
 
 default _declared := []
 
@@ -123,30 +132,73 @@ default _target_host := ""
 
 _target_host := lower(input.request.host)
 
-# subject_codes: the codes as declared, inferred by the caller, and inferred from the
-# target's TLD, before expansion.
-subject_codes := {c | some c in _declared} | {c | some c in _inferred} | tld_jurisdictions(_target_host, tld_map)
+# subject_code_list: the codes as declared, inferred by the caller, and inferred from the
+# target's TLD, before expansion (duplicates possible).
+subject_code_list := array.concat(array.concat(_declared, _inferred), tld_codes(_target_host, tld_map))
+
+subject_codes := {c | some c in subject_code_list}
+
+# subject_list: the jurisdictions whose data subjects the request concerns, as a list
+# that may repeat a code; every covered jurisdiction when a code is "*".
+subject_list := _covered_list if "*" in subject_code_list
+
+subject_list := array.concat(_subject_members, _subject_plain) if not "*" in subject_code_list
+
+_subject_members := [j | some c in subject_code_list; some j in jurisdiction_groups[c]]
+
+_subject_plain := [normalise(c, _covered_list) | some c in subject_code_list; c != "*"; not jurisdiction_groups[c]]
+
+# subjects_in(coverage): the members of a package's coverage list that are subjects.
+subjects_in(coverage) := [j | some j in coverage; j in subject_list]
 
 # subjects: the jurisdictions whose data subjects the request concerns.
-subjects := expand(subject_codes, jurisdiction_groups, covered)
+subjects := {j | some j in subject_list}
 
 # uncovered: subject jurisdictions no policy decides for.
-uncovered := subjects - covered
+uncovered := {c | some c in _subject_plain; not c in _covered_list}
 
-default establishment := set()
+# expand_list(code): what one manifest code stands for, as a list.
+expand_list(code) := _covered_list if code == "*"
 
-establishment := expand({input.job.operator.establishment}, jurisdiction_groups, covered) if {
-	is_string(input.job.operator.establishment)
+expand_list(code) := jurisdiction_groups[code] if code != "*"
+
+expand_list(code) := [normalise(code, _covered_list)] if {
+	is_string(code)
+	code != "*"
+	not jurisdiction_groups[code]
 }
 
-default markets := set()
+# establishment_list, market_list: where the operator is established, where it markets.
+default establishment_list := []
 
-markets := expand(input.job.operator.markets, jurisdiction_groups, covered) if is_array(input.job.operator.markets)
+establishment_list := expand_list(input.job.operator.establishment) if is_string(input.job.operator.establishment)
 
-# gdpr_jurisdictions: where the GDPR family (EEA, UK GDPR, nFADP) applies: the subjects are
-# there (Art. 3(2)(b), monitoring, as CNIL held against Clearview) or the operator is
-# established there (Art. 3(1)).
-gdpr_jurisdictions := (subjects | establishment) & coverage_of("gdpr")
+default market_list := []
+
+market_list := [j | some m in input.job.operator.markets; some j in expand_list(m)] if {
+	is_array(input.job.operator.markets)
+}
+
+establishment := {j | some j in establishment_list}
+
+# _establishment_ref: the declared establishment code ("" when none), for derive_test.
+default _establishment_ref := ""
+
+_establishment_ref := input.job.operator.establishment if is_string(input.job.operator.establishment)
+
+markets := {j | some j in market_list}
+
+# gdpr_list: where the GDPR family (EEA, UK GDPR, nFADP) applies, in coverage order: the
+# subjects are there (Art. 3(2)(b), monitoring, as CNIL held against Clearview) or the
+# operator is established there (Art. 3(1)).
+gdpr_list := coverage_list("gdpr") if "*" in subject_code_list
+
+gdpr_list := [j | some j in coverage_list("gdpr"); j in _gdpr_nexus] if not "*" in subject_code_list
+
+_gdpr_nexus := array.concat(subject_list, establishment_list)
+
+# gdpr_jurisdictions: gdpr_list as a set.
+gdpr_jurisdictions := {j | some j in gdpr_list}
 
 # --- legal basis, consent -------------------------------------------------------------------
 

@@ -187,3 +187,67 @@ test_documented_needs_a_non_blank_string if {
 	not derive.documented(null)
 	not derive.documented(true)
 }
+
+# --- the precomputed tables and the list-based derivations agree with the reference ---
+
+test_covered_table_matches_groups_and_coverage if {
+	covered_codes := {j |
+		some codes in data.scrapegate.jurisdictions.coverage
+		some c in codes
+		some j in object.get(derive.jurisdiction_groups, c, [c])
+	}
+	derive.covered == covered_codes
+	count(derive.covered) == count(data.scrapegate.jurisdictions.tables.covered)
+}
+
+test_coverage_tables_match_coverage if {
+	coverage := data.scrapegate.jurisdictions.coverage
+	tables := data.scrapegate.jurisdictions.tables.coverage
+	count(tables) == count(coverage)
+	wrong := [name |
+		codes := coverage[name]
+		expanded := [j | some c in codes; some j in object.get(derive.jurisdiction_groups, c, [c])]
+		not derive_same_members(object.get(tables, name, []), expanded)
+	]
+	count(wrong) == 0
+}
+
+derive_same_members(listed, expected) if {
+	{j | some j in listed} == {j | some j in expected}
+	count(listed) == count({j | some j in expected})
+}
+
+derive_list_docs := [
+	fx.with_subjects(fx.profiles, ["*"]),
+	fx.with_subjects(fx.profiles, ["EU", "FR", "US-IL"]),
+	fx.with_subjects(fx.profiles, ["FR-75", "CA-ON", "KR", "US-NY", "CA-QC"]),
+	fx.at(fx.with_subjects(fx.profiles, ["US"]), "portal.example.eu", "example.eu"),
+	fx.patch(fx.with_subjects(fx.profiles, ["JP"]), {"/job/operator/establishment": "DE"}),
+	fx.patch(fx.with_subjects(fx.profiles, ["US-IL"]), {"/job/operator/establishment": "EU"}),
+]
+
+derive_facts(doc) := result if {
+	result := {
+		"list": {j | some j in derive.subject_list},
+		"ref": derive.expand(derive.subject_codes, derive.jurisdiction_groups, derive.covered),
+		"gdpr": derive.gdpr_list,
+		"gdpr_ref": (derive.expand(derive.subject_codes, derive.jurisdiction_groups, derive.covered) | derive.expand({derive._establishment_ref}, derive.jurisdiction_groups, derive.covered)) & derive.coverage_of("gdpr"),
+		"uncovered": derive.uncovered,
+	} with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+}
+
+test_subject_list_matches_the_reference_expansion if {
+	count(derive_list_docs) == count([doc | some doc in derive_list_docs; derive_agrees(derive_facts(doc))])
+}
+
+derive_agrees(f) if {
+	f.list == f.ref
+	derive_same_members(f.gdpr, f.gdpr_ref)
+	f.uncovered == f.ref - derive.covered
+}
+
+test_uncovered_codes_are_reported if {
+	derive_facts(fx.with_subjects(fx.profiles, ["FR-75", "CA-ON", "KR", "US-NY", "CA-QC"])).uncovered == {"KR", "US-NY"}
+}

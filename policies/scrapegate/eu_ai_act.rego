@@ -47,21 +47,20 @@ _facial_data if "biometric" in input.job.data_categories
 
 _targeted if input.job.targeting == "targeted"
 
-_eea := derive.coverage_of("eu_ai_act")
+_eea := derive.coverage_list("eu_ai_act")
 
 _eu_nexus if count(_nexus) > 0
 
 _nexus contains "operator established in the EEA" if {
-	some e in derive.establishment
+	some e in derive.establishment_list
 	e in _eea
 }
 
 _nexus contains "operator markets to the EEA" if {
-	some m in derive.markets
+	some m in derive.market_list
 	m in _eea
 }
 
 _nexus contains "subjects in the EEA" if {
-	some s in derive.subjects
-	s in _eea
+	count(derive.subjects_in(_eea)) > 0
 }

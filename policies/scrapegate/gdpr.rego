@@ -32,7 +32,7 @@ import data.scrapegate.lib
 deny contains v if {
 	derive.personal
 	not derive.art6_holds(derive.declared_basis)
-	some j in derive.gdpr_jurisdictions
+	some j in derive.gdpr_list
 	v := lib.violation("gdpr.no_legal_basis", j, lib.text([
 		"personal data of subjects in ", j, " without an Art. 6 legal basis (declared: ",
 		object.get(derive.declared_basis, "gdpr_art6", null), ")",
@@ -58,7 +58,7 @@ deny contains v if {
 	derive.personal
 	derive.declared_basis.gdpr_art6 == "legitimate_interests"
 	not derive.documented(derive.assessment("lia"))
-	some j in derive.gdpr_jurisdictions
+	some j in derive.gdpr_list
 	v := lib.violation("gdpr.lia_missing", j, lib.text([
 		"legitimate interests claimed for personal data of subjects in ", j,
 		" without a documented legitimate-interest assessment (assessments.lia)",
@@ -86,7 +86,7 @@ deny contains v if {
 deny contains v if {
 	derive.sensitive
 	not derive.art9_holds(derive.declared_basis)
-	some j in derive.gdpr_jurisdictions
+	some j in derive.gdpr_list
 	v := lib.violation("gdpr.art9_prohibited", j, lib.text([
 		_sensitive_kind, " data of subjects in ", j,
 		" without an Art. 9(2) condition that holds (declared: ",
@@ -115,7 +115,7 @@ _sensitive_kind := "biometric" if derive.biometric
 deny contains v if {
 	derive.sensitive
 	not derive.documented(derive.assessment("dpia"))
-	some j in derive.gdpr_jurisdictions
+	some j in derive.gdpr_list
 	v := lib.violation("gdpr.dpia_missing", j, lib.text([
 		_sensitive_kind, " data of subjects in ", j,
 		" without a data protection impact assessment (assessments.dpia)",
@@ -138,9 +138,9 @@ deny contains v if {
 obligations contains {
 	"code": "art14_notice",
 	"law": lib.law("gdpr.art14_notice", null),
-	"jurisdictions": lib.sorted(derive.gdpr_jurisdictions),
+	"jurisdictions": lib.sorted(derive.gdpr_list),
 	"precedents": lib.precedents("gdpr.art14_notice", null),
 } if {
 	derive.personal
-	count(derive.gdpr_jurisdictions) > 0
+	count(derive.gdpr_list) > 0
 }

@@ -29,19 +29,38 @@ import data.scrapegate.waivers
 #   rules read (request, job, subjects, signals) it is a single deny input.malformed.
 # scope: document
 # entrypoint: true
-decision := assemble(_raw_deny, _raw_warn, _raw_obligations, _exceptions, _context) if {
+decision := _plain_decision if {
 	_well_formed
+	count(_relevant_exceptions) == 0
+}
+
+decision := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_exceptions, _context) if {
+	_well_formed
+	count(_relevant_exceptions) > 0
 }
 
 decision := {
 	"allow": false,
-	"deny": {lib.violation("input.malformed", null, "the policy input lacks request, job, subjects or signals")},
-	"warn": set(),
-	"obligations": set(),
-	"waived": set(),
+	"deny": [lib.violation("input.malformed", null, "the policy input lacks request, job, subjects or signals")],
+	"warn": [],
+	"obligations": [],
+	"waived": [],
 } if {
 	not _well_formed
 }
+
+# _plain_decision: no waiver is written for this job and site, the common case: the
+# lists as the packages made them. Lists, not sets: building sets of entries is slow in
+# the embedded engine, and no two packages emit the same entry.
+_plain_decision := {
+	"allow": count(_raw_deny) == 0,
+	"deny": _raw_deny,
+	"warn": _raw_warn,
+	"obligations": _raw_obligations,
+	"waived": [],
+}
+
+_as_set(entries) := {e | some e in entries}
 
 # The parts of the decision as rules of their own, for OPA server users.
 default allow := false
@@ -80,43 +99,58 @@ _well_formed if {
 	is_object(input.signals)
 }
 
-# Every law package's output, before waivers. One line per package: a package that is
-# not listed here decides nothing.
-_raw_deny contains v if some v in signals.deny
+# Every law package's output, before waivers, as lists. One entry per package: a
+# package that is not listed here decides nothing.
+_raw_deny := _concat([
+	[v | some v in signals.deny],
+	[v | some v in terms.deny],
+	[v | some v in gdpr.deny],
+	[v | some v in eu_ai_act.deny],
+	[v | some v in us_biometric.deny],
+	[v | some v in au.deny],
+	[v | some v in ca.deny],
+	[v | some v in br.deny],
+	[v | some v in cn.deny],
+])
 
-_raw_deny contains v if some v in terms.deny
+_raw_warn := _concat([
+	[v | some v in signals.warn],
+	[v | some v in us_biometric.warn],
+	[v | some v in review.warn],
+])
 
-_raw_deny contains v if some v in gdpr.deny
+_raw_obligations := _concat([
+	[o | some o in signals.obligations],
+	[o | some o in gdpr.obligations],
+	[o | some o in us_biometric.obligations],
+])
 
-_raw_deny contains v if some v in eu_ai_act.deny
-
-_raw_deny contains v if some v in us_biometric.deny
-
-_raw_deny contains v if some v in au.deny
-
-_raw_deny contains v if some v in ca.deny
-
-_raw_deny contains v if some v in br.deny
-
-_raw_deny contains v if some v in cn.deny
-
-_raw_warn contains v if some v in signals.warn
-
-_raw_warn contains v if some v in us_biometric.warn
-
-_raw_warn contains v if some v in review.warn
-
-_raw_obligations contains o if some o in signals.obligations
-
-_raw_obligations contains o if some o in gdpr.obligations
-
-_raw_obligations contains o if some o in us_biometric.obligations
+_concat(lists) := [x | some l in lists; some x in l]
 
 # --- the facts waivers are matched against ---------------------------------------------
 
 default _exceptions := []
 
 _exceptions := data.scrapegate.exceptions
+
+# _relevant_exceptions: the waivers written for this job and this site (whatever their
+# rules and expiry); only these can change the decision.
+_relevant_exceptions := [w |
+	some w in _exceptions
+	is_string(w.jobs)
+	glob.match(w.jobs, null, _job_name)
+	_sites_match(w.sites)
+]
+
+_sites_match(pattern) if {
+	is_string(pattern)
+	glob.match(pattern, null, _request_site)
+}
+
+_sites_match(pattern) if {
+	is_string(pattern)
+	glob.match(pattern, null, _request_host)
+}
 
 _context := {"job": _job_name, "site": _request_site, "host": _request_host, "today": _today}
 

@@ -32,7 +32,7 @@ import data.scrapegate.lib
 #   waivable: true
 warn contains v if {
 	derive.biometric
-	some j in derive.subjects & derive.coverage_of("review")
+	some j in derive.subjects_in(derive.coverage_list("review"))
 	v := lib.violation("review_required", j, lib.text([
 		"biometric collection concerning subjects in ", j,
 		": publicly-available exceptions are narrow or contested; have it reviewed",

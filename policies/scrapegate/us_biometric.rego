@@ -12,10 +12,8 @@ package scrapegate.us_biometric
 import data.scrapegate.derive
 import data.scrapegate.lib
 
-_subject(j) if {
-	j in derive.subjects
-	j in derive.coverage_of("us_biometric")
-}
+# _us_subjects: the states with a biometric law whose residents are subjects.
+_us_subjects := derive.subjects_in(derive.coverage_list("us_biometric"))
 
 # METADATA
 # title: Illinois BIPA - no written release
@@ -34,7 +32,7 @@ _subject(j) if {
 #   waivable: true
 deny contains v if {
 	derive.biometric
-	_subject("US-IL")
+	"US-IL" in _us_subjects
 	not derive.consented(derive.declared_consent, {"written_release"})
 	v := lib.violation("bipa.written_release_missing", "US-IL",
 		"biometric identifiers of Illinois residents without written notice and a written release (consent.kind written_release with evidence)")
@@ -56,7 +54,7 @@ deny contains v if {
 #   waivable: true
 deny contains v if {
 	derive.biometric
-	_subject("US-IL")
+	"US-IL" in _us_subjects
 	not _retention_within(bipa_max_retention_days)
 	v := lib.violation("bipa.retention_policy_missing", "US-IL", lib.text([
 		"biometric identifiers of Illinois residents need a retention schedule with destruction within ",
@@ -89,7 +87,7 @@ _retention_within(limit) if {
 #   waivable: true
 deny contains v if {
 	derive.biometric
-	_subject("US-TX")
+	"US-TX" in _us_subjects
 	derive.commercial
 	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("cubi.consent_missing", "US-TX",
@@ -113,7 +111,7 @@ deny contains v if {
 #   waivable: true
 deny contains v if {
 	derive.biometric
-	_subject("US-WA")
+	"US-WA" in _us_subjects
 	derive.commercial
 	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("wa.biometric_consent_missing", "US-WA",
@@ -134,7 +132,7 @@ deny contains v if {
 #   waivable: true
 deny contains v if {
 	derive.biometric
-	_subject("US-CO")
+	"US-CO" in _us_subjects
 	not derive.consented(derive.declared_consent, derive.any_consent)
 	v := lib.violation("co.biometric_consent_missing", "US-CO",
 		"biometric identifiers of Colorado residents collected without consent (with evidence)")
@@ -157,7 +155,7 @@ deny contains v if {
 #   waivable: true
 warn contains v if {
 	derive.biometric
-	_subject("US-CA")
+	"US-CA" in _us_subjects
 	v := lib.violation("ccpa.notice_at_collection", "US-CA",
 		"biometric information of California residents is not publicly available under the CCPA: give notice at collection")
 }
@@ -168,5 +166,5 @@ obligations contains {
 	"jurisdictions": ["US-CA"],
 } if {
 	derive.biometric
-	_subject("US-CA")
+	"US-CA" in _us_subjects
 }
