@@ -18,6 +18,12 @@ The writer is chosen by `writer=`, else $SCRAPEGATE_LEDGER_WRITER, else "sync":
   not yet committed are lost if the process is killed (`flush()` waits for them). It fails
   closed: once a batch cannot be written, every later `record` raises LedgerError.
 
+Use the batched writer for high-throughput crawls (``Ledger(writer="batched")``, or
+``SCRAPEGATE_LEDGER_WRITER=batched`` for a Gate or an adapter that opens the ledger itself): the
+caller only renders the row and queues it, and the writer thread chains and inserts a whole batch
+per transaction. The sync writer pays a transaction per decision (see benchmarks/run.py, b).
+"sync" stays the default because nothing it acknowledged can be lost.
+
 `record_collected` follows the same writer: the collection row is committed with (or after)
 its decision, never before. With the batched writer, call `flush()` where a caller must know
 that everything so far is on disk.

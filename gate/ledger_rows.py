@@ -7,6 +7,7 @@ are rendered once and cached: recording stays cheap on the gate's hot path.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from datetime import datetime, timezone
@@ -77,27 +78,31 @@ def jurisdictions_of(decision: Decision, policy_input: Mapping[str, Any]) -> lis
 
 class _ByIdentity:
     """Canonical JSON of an object a crawl shares across decisions (the job view's legal
-    basis), keyed by identity and re-checked against a copy, so that a dict changed in place
-    is never served stale."""
+    basis, the Gate's subjects), keyed by identity and re-checked against a copy, so that a
+    dict changed in place is never served stale. An object is remembered from its second
+    use on: inputs built afresh for every decision cost no copy."""
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._size = size
+    def __init__(self, render: Callable[[Any], str], size: int = CACHE_SIZE) -> None:
+        self._render, self._size = render, size
         self._entries: dict[int, tuple[Any, Any, str]] = {}
+        self._last: Any = None  # the last object missed (held, so that its id is not reused)
 
     def encode(self, value: Any) -> str:
         hit = self._entries.get(id(value))
         if hit is not None and hit[0] is value and hit[1] == value:
             return hit[2]
-        text = _canon(value)
-        if len(self._entries) >= self._size:
-            self._entries.clear()
-        self._entries[id(value)] = (value, json.loads(text), text)
+        text = self._render(value)
+        if value is self._last:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[id(value)] = (value, copy.deepcopy(value), text)
+        self._last = value
         return text
 
 
 class _ByContent:
-    """Canonical JSON of small values rebuilt for every decision (subjects, signal hashes),
-    keyed by a hashable summary of their content."""
+    """Canonical JSON of small values rebuilt for every decision (subjects, signal hashes,
+    deny codes), keyed by a hashable summary of their content."""
 
     def __init__(self, key: Callable[[Any], Hashable], render: Callable[[Any], str],
                  size: int = CACHE_SIZE) -> None:
@@ -126,13 +131,20 @@ def _subject_codes(subjects: Mapping[str, Any]) -> str:
     return _canon(sorted(codes))
 
 
-_legal_bases = _ByIdentity()
-_subjects = _ByContent(lambda s: tuple(tuple(s.get(k) or ()) for k in _SUBJECT_KEYS), _subject_codes)
+def _subject_key(subjects: Mapping[str, Any]) -> Hashable:
+    return tuple(tuple(subjects.get(k) or ()) for k in _SUBJECT_KEYS)
+
+
+_subjects = _ByContent(_subject_key, _subject_codes)
+_legal_bases = _ByIdentity(_canon)
+# The Gate hands the same subjects dict with every cached decision: identity first, then content.
+_shared_subjects = _ByIdentity(_subjects.encode)
 _signals = _ByContent(lambda docs: tuple(docs.items()), _canon)
+_code_lists = _ByContent(tuple, lambda codes: _canon(sorted(set(codes))))
 
 
 def _codes(entries: list[Any]) -> str:
-    return _canon(sorted({e.code for e in entries})) if entries else "[]"
+    return _code_lists.encode([e.code for e in entries]) if entries else "[]"
 
 
 def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: str, job: str,
@@ -143,24 +155,33 @@ def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: s
     request = policy_input.get("request") or {}
     job_view = policy_input.get("job") or {}
     url = request.get("url") or decision.url or ""
-    if any(e.jurisdiction for e in decision.deny) or any(e.jurisdiction for e in decision.warn):
-        jurisdictions = _canon(jurisdictions_of(decision, policy_input))
-    else:
+    deny, warn, waived = decision.deny, decision.warn, decision.waived
+    jurisdictions = None
+    if deny or warn:  # most decisions have neither: skip the scan
+        for entry in (*deny, *warn):
+            if entry.jurisdiction:
+                jurisdictions = _canon(jurisdictions_of(decision, policy_input))
+                break
+    if jurisdictions is None:
         subjects = policy_input.get("subjects") or job_view.get("data_subjects")
-        jurisdictions = _subjects.encode(subjects) if isinstance(subjects, (dict, _MappingABC)) else "[]"
+        jurisdictions = _shared_subjects.encode(subjects) if isinstance(subjects, (dict, _MappingABC)) else "[]"
+    method = request.get("method")
+    evaluated_at = decision.evaluated_at
     return [
         decision.decision_id,
-        utc_time(decision.evaluated_at),
-        str(job),
+        # The form Decision.evaluated_at uses needs no parsing.
+        evaluated_at if (evaluated_at.__class__ is str and len(evaluated_at) == 27 and evaluated_at[10] == "T"
+                         and evaluated_at[-1] == "Z") else utc_time(evaluated_at),
+        job if job.__class__ is str else str(job),
         owner if owner is not None else job_view.get("owner"),
-        str(request.get("method") or "GET").upper(),
-        mask_url(str(url)),
+        "GET" if method == "GET" or not method else str(method).upper(),
+        mask_url(url if url.__class__ is str else str(url)),
         str(request.get("site") or request.get("host") or ""),
         1 if decision.allow else 0,
-        str(mode),
-        _codes(decision.deny),
-        _codes(decision.warn),
-        _canon(sorted({str(w.get("code")) for w in decision.waived})) if decision.waived else "[]",
+        mode if mode.__class__ is str else str(mode),
+        _codes(deny),
+        _codes(warn),
+        _code_lists.encode([str(w.get("code")) for w in waived]) if waived else "[]",
         jurisdictions,
         _legal_bases.encode(job_view.get("legal_basis")),
         decision.policy_revision,

@@ -24,6 +24,7 @@ import random
 import sqlite3
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -96,10 +97,33 @@ CREATE TABLE IF NOT EXISTS collections (
 CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision_id);
 """
 
-_INSERT_DECISION = "INSERT INTO decisions VALUES (" + ",".join("?" * (len(DECISION_FIELDS) + 3)) + ")"
 _INSERT_COLLECTION = "INSERT INTO collections VALUES (" + ",".join("?" * (len(COLLECTION_FIELDS) + 3)) + ")"
-_HEAD = "SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_HEADS = {t: f"SELECT seq, hash FROM {t} ORDER BY seq DESC LIMIT 1" for t in ("decisions", "collections")}
+# A batch's decisions go in by multi-row INSERTs of power-of-two sizes up to this: one
+# statement step (the GIL released and re-taken once) instead of one per row, few distinct
+# statements to prepare and cache, and within SQLite's bound on parameters per statement.
+INSERT_CHUNK_ROWS = 512
+_ROW_SQL = "(" + ",".join("?" * (len(DECISION_FIELDS) + 3)) + ")"
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_dumps = _JSON.encode
+from json.encoder import encode_basestring as _encode_str  # what _dumps escapes text with
+
+try:  # json's C encoder built once: what _dumps runs, without its per-call setup
+    from json.encoder import c_make_encoder as _c_make_encoder
+except ImportError:  # pragma: no cover - CPython always has it
+    _c_make_encoder = None
+if _c_make_encoder is not None:
+    _markers: dict[int, Any] = {}
+    _c_encode = _c_make_encoder(_markers, _JSON.default, _encode_str, None, ":", ",", False, False, True)
+
+    def _flat_json(row: list[Any]) -> str:
+        try:
+            return "".join(_c_encode(row, 0))
+        except BaseException:
+            _markers.clear()  # a failed encode leaves its containers marked as "being encoded"
+            raise
+else:  # pragma: no cover
+    _flat_json = _dumps
 
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -111,11 +135,40 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 def canonical(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> bytes:
     """The bytes a row's hash is taken over."""
-    return _dumps([HASH_DOMAIN, table, seq, prev_hash, *values]).encode("utf-8")
+    if table == "decisions":
+        return _decision_json(seq, prev_hash, values).encode("utf-8")
+    return _flat_json([HASH_DOMAIN, table, seq, prev_hash, *values]).encode("utf-8")
 
 
 def row_hash(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> str:
-    return hashlib.sha256(canonical(table, seq, prev_hash, values)).hexdigest()
+    return _sha256(canonical(table, seq, prev_hash, values)).hexdigest()
+
+
+_sha256 = hashlib.sha256
+# A crawl's decision rows differ mostly in id, time and URL: the JSON of their other columns
+# is cached by content, so a row's canonical form costs four escapes and one lookup.
+SEGMENT_CACHE_SIZE = 4096
+_SEGMENT_TYPES = frozenset({str, int, type(None)})  # no two of them compare equal across types
+_DECISIONS_OPEN = _dumps([HASH_DOMAIN, "decisions"])[:-1] + ","
+_segments: dict[tuple[Any, ...], tuple[str, str]] = {}
+_N_DECISION = len(DECISION_FIELDS)
+
+
+def _decision_json(seq: int, prev_hash: str, values: Sequence[Any]) -> str:
+    """`_flat_json([HASH_DOMAIN, "decisions", seq, prev_hash, *values])`, the same text."""
+    if len(values) == _N_DECISION and seq.__class__ is int:
+        key = (*values[2:5], *values[6:])  # all but decision_id, time and url
+        ident, when, url = values[0], values[1], values[5]
+        if (ident.__class__ is str and when.__class__ is str and url.__class__ is str
+                and prev_hash.__class__ is str and _SEGMENT_TYPES.issuperset(map(type, key))):
+            segment = _segments.get(key)
+            if segment is None:
+                if len(_segments) >= SEGMENT_CACHE_SIZE:
+                    _segments.clear()
+                segment = _segments[key] = (_flat_json(list(key[:3]))[1:-1], _flat_json(list(key[3:]))[1:-1])
+            return (f"{_DECISIONS_OPEN}{seq},{_encode_str(prev_hash)},{_encode_str(ident)},{_encode_str(when)},"
+                    f"{segment[0]},{_encode_str(url)},{segment[1]}]")
+    return _flat_json([HASH_DOMAIN, "decisions", seq, prev_hash, *values])
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -125,22 +178,33 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def _ledger_error(path: Path, doing: str, exc: BaseException) -> BaseException:
+    """The LedgerError for `exc` (naming the file and the cause), or `exc` itself if it is
+    not an error of the ledger's file or database."""
+    if isinstance(exc, LedgerError):
+        if str(exc).startswith(f"ledger {path}"):
+            return exc
+        return LedgerError(f"ledger {path}: {doing} failed: {exc}")
+    if isinstance(exc, sqlite3.DatabaseError):
+        hint = ""
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            hint = " (the file is corrupt or not a scrapegate ledger)"
+        return LedgerError(f"ledger {path}: {doing} failed: {exc}{hint}")
+    if isinstance(exc, OSError):
+        return LedgerError(f"ledger {path}: {doing} failed: {exc.strerror or exc}")
+    return exc
+
+
 @contextmanager
 def sqlite_errors(path: Path, doing: str) -> Iterator[None]:
     """The one place sqlite3 errors become LedgerError, naming the file and the cause."""
     try:
         yield
-    except LedgerError as exc:
-        if str(exc).startswith(f"ledger {path}"):
+    except (LedgerError, sqlite3.DatabaseError, OSError) as exc:
+        mapped = _ledger_error(path, doing, exc)
+        if mapped is exc:
             raise
-        raise LedgerError(f"ledger {path}: {doing} failed: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        hint = ""
-        if "not a database" in str(exc) or "malformed" in str(exc):
-            hint = " (the file is corrupt or not a scrapegate ledger)"
-        raise LedgerError(f"ledger {path}: {doing} failed: {exc}{hint}") from exc
-    except OSError as exc:
-        raise LedgerError(f"ledger {path}: {doing} failed: {exc.strerror or exc}") from exc
+        raise mapped from exc
 
 
 class _Busy(Exception):
@@ -150,23 +214,28 @@ class _Busy(Exception):
 def busy_retry(path: Path, doing: str, fn: Any, *args: Any) -> Any:
     """Run `fn(*args)` (one whole transaction), retrying while another writer holds the
     lock, with a short jittered backoff, for at most BUSY_TIMEOUT_S."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    deadline = 0.0
     delay = _BACKOFF_FIRST_S
     while True:
         try:
-            with sqlite_errors(path, doing):
-                try:
-                    return fn(*args)
-                except sqlite3.OperationalError as exc:
-                    if _is_busy(exc):
-                        raise _Busy(str(exc)) from exc
-                    raise
-        except _Busy as busy:
-            if time.monotonic() >= deadline:
-                raise LedgerError(
-                    f"ledger {path}: {doing} failed: the database stayed locked by another writer "
-                    f"for {BUSY_TIMEOUT_S:g} s ({busy})"
-                ) from busy
+            return fn(*args)
+        except (_Busy, sqlite3.OperationalError) as exc:
+            if not isinstance(exc, _Busy) and not _is_busy(exc):
+                raise _ledger_error(path, doing, exc) from exc
+            busy = exc
+        except (LedgerError, sqlite3.DatabaseError, OSError) as exc:
+            mapped = _ledger_error(path, doing, exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        now = time.monotonic()
+        if not deadline:  # the clock is read only once there is contention
+            deadline = now + BUSY_TIMEOUT_S
+        elif now >= deadline:
+            raise LedgerError(
+                f"ledger {path}: {doing} failed: the database stayed locked by another writer "
+                f"for {BUSY_TIMEOUT_S:g} s ({busy})"
+            ) from busy
         time.sleep(delay * (0.5 + random.random()))
         delay = min(delay * 2, _BACKOFF_MAX_S)
 
@@ -258,7 +327,7 @@ def _check_format(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def _head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
-    row = conn.execute(_HEAD.format(table=table)).fetchone()
+    row = conn.execute(_HEADS[table]).fetchone()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
@@ -267,20 +336,27 @@ COLLECTION = "collection"
 
 
 def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
-    """Chain and insert `items` in order: runs of decisions with one executemany, each
-    collection bound to its decision's hash (a decision earlier in the same batch included)."""
+    """Chain and insert `items` in order: runs of decisions with multi-row INSERTs, each
+    collection bound to its decision's hash (a decision earlier in the same batch included).
+    The heads are read once per transaction (under BEGIN IMMEDIATE: no other process can
+    move them), then carried along the batch."""
     heads: dict[str, tuple[int, str]] = {}
     batch_hashes: dict[str, str] = {}
-    run: list[tuple[Any, ...]] = []
+    run: list[Any] = []  # the run's rows, flattened, in column order
+    row_json, sha256 = _decision_json, _sha256
+    seq, prev = -1, GENESIS_HASH
     for kind, values in items:
         if kind == DECISION:
-            seq, prev = heads.get(DECISION) or _head(conn, "decisions")
+            if seq < 0:
+                seq, prev = heads.get(DECISION) or _head(conn, "decisions")
             seq += 1
-            digest = row_hash("decisions", seq, prev, values)
-            run.append((seq, *values, prev, digest))
-            heads[DECISION] = (seq, digest)
-            batch_hashes[values[0]] = digest
+            prev_hash, prev = prev, sha256(row_json(seq, prev, values).encode("utf-8")).hexdigest()
+            run += (seq, *values, prev_hash, prev)
+            batch_hashes[values[0]] = prev
             continue
+        if seq >= 0:
+            heads[DECISION] = (seq, prev)
+            seq = -1
         _insert_decisions(conn, run)
         run = []
         values = list(values)
@@ -291,29 +367,59 @@ def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]
                 raise LedgerError(f"no decision {values[0]!r} to mark collected")
             bound = row[0]
         values.append(bound)
-        seq, prev = heads.get(COLLECTION) or _head(conn, "collections")
-        seq += 1
-        digest = row_hash("collections", seq, prev, values)
-        conn.execute(_INSERT_COLLECTION, (seq, *values, prev, digest))
-        heads[COLLECTION] = (seq, digest)
+        cseq, cprev = heads.get(COLLECTION) or _head(conn, "collections")
+        cseq += 1
+        digest = row_hash("collections", cseq, cprev, values)
+        conn.execute(_INSERT_COLLECTION, (cseq, *values, cprev, digest))
+        heads[COLLECTION] = (cseq, digest)
     _insert_decisions(conn, run)
 
 
-def _insert_decisions(conn: sqlite3.Connection, run: list[tuple[Any, ...]]) -> None:
+_WIDTH = len(DECISION_FIELDS) + 3
+
+
+@lru_cache(maxsize=None)  # at most log2(INSERT_CHUNK_ROWS) + 1 sizes
+def _insert_sql(rows: int) -> str:
+    return "INSERT INTO decisions VALUES " + ",".join([_ROW_SQL] * rows)
+
+
+def _chunk_rows(conn: sqlite3.Connection) -> int:
+    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _WIDTH
+    rows = INSERT_CHUNK_ROWS
+    while rows > 1 and rows > limit:
+        rows //= 2
+    return rows
+
+
+def _insert_decisions(conn: sqlite3.Connection, run: list[Any]) -> None:
+    """Insert flattened decision rows: chunks of the largest power of two that fits."""
     if not run:
         return
+    total, start, rows = len(run) // _WIDTH, 0, _chunk_rows(conn)
     try:
-        if len(run) == 1:
-            conn.execute(_INSERT_DECISION, run[0])
-        else:
-            conn.executemany(_INSERT_DECISION, run)
+        while start < total:
+            while rows > total - start:
+                rows //= 2
+            conn.execute(_insert_sql(rows), run[start * _WIDTH:(start + rows) * _WIDTH])
+            start += rows
     except sqlite3.IntegrityError as exc:
         if "decision_id" not in str(exc):
             raise
-        ids = [r[1] for r in run]
-        dupes = [i for (i,) in conn.execute(
-            f"SELECT decision_id FROM decisions WHERE decision_id IN ({','.join('?' * len(ids))})", ids)]
-        raise LedgerError(f"decision id already recorded: {', '.join(dupes) or exc}") from exc
+        raise LedgerError(f"decision id already recorded: {_duplicates(conn, run) or exc}") from exc
+
+
+def _duplicates(conn: sqlite3.Connection, run: list[Any]) -> str:
+    """The ids of `run` recorded before it (or twice in it), for the error message."""
+    ids, first_seq = run[1::_WIDTH], run[0]
+    seen: set[str] = set()
+    dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
+    for at in range(0, len(ids), 500):
+        part = ids[at:at + 500]
+        dupes += [i for (i,) in conn.execute(
+            f"SELECT decision_id FROM decisions WHERE seq < ? AND decision_id IN ({','.join('?' * len(part))})",
+            [first_seq, *part])]
+    more = f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""
+    return ", ".join(dict.fromkeys(dupes[:10])) + more
 
 
 def append(conn: sqlite3.Connection, path: Path, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
