@@ -27,7 +27,7 @@ def test_warm_check_within_10x_of_its_target() -> None:
 
 def test_warm_check_with_ledger_within_10x_of_its_target() -> None:
     rows = bench.bench_a_b(2000, 20, with_ledger=True)
-    assert all(float(r[1].split()[0]) <= 600 for r in rows)  # target 60 us
+    assert figure(rows, "b  warm Gate.check + SQLite ledger, batched") <= 600  # target 60 us
 
 
 def test_cold_decision_and_startup_within_10x() -> None:
