@@ -1,9 +1,9 @@
 # METADATA
 # title: GDPR family - EEA states (GDPR), GB (UK GDPR), CH (nFADP)
 # description: >-
-#   Applies where derive.gdpr_jurisdictions says so: subjects in the EEA, GB or CH
-#   (Art. 3(2)(b)) or an operator established there (Art. 3(1)). One entry per
-#   jurisdiction, each with that jurisdiction's regulator's precedent where there is one.
+#   Applies where derive.gdpr_list says so: subjects in the EEA, GB or CH (Art. 3(2)(b))
+#   or an operator established there (Art. 3(1)). One entry per jurisdiction whose law or
+#   regulator's precedent the catalogue names, one entry "EU" for the other EEA states.
 #   Public availability of the data changes none of this.
 # related_resources:
 #   - ref: https://eur-lex.europa.eu/eli/reg/2016/679/oj
@@ -32,11 +32,11 @@ import data.scrapegate.lib
 deny contains v if {
 	derive.personal
 	not derive.art6_holds(derive.declared_basis)
-	some j in derive.gdpr_list
-	v := lib.violation("gdpr.no_legal_basis", j, lib.text([
-		"personal data of subjects in ", j, " without an Art. 6 legal basis (declared: ",
+	some place in _places("gdpr.no_legal_basis")
+	v := _entry("gdpr.no_legal_basis", place, [
+		"personal data of subjects in ", place.names, " without an Art. 6 legal basis (declared: ",
 		object.get(derive.declared_basis, "gdpr_art6", null), ")",
-	]))
+	])
 }
 
 # METADATA
@@ -58,11 +58,11 @@ deny contains v if {
 	derive.personal
 	derive.declared_basis.gdpr_art6 == "legitimate_interests"
 	not derive.documented(derive.assessment("lia"))
-	some j in derive.gdpr_list
-	v := lib.violation("gdpr.lia_missing", j, lib.text([
-		"legitimate interests claimed for personal data of subjects in ", j,
+	some place in _places("gdpr.lia_missing")
+	v := _entry("gdpr.lia_missing", place, [
+		"legitimate interests claimed for personal data of subjects in ", place.names,
 		" without a documented legitimate-interest assessment (assessments.lia)",
-	]))
+	])
 }
 
 # METADATA
@@ -86,13 +86,48 @@ deny contains v if {
 deny contains v if {
 	derive.sensitive
 	not derive.art9_holds(derive.declared_basis)
-	some j in derive.gdpr_list
-	v := lib.violation("gdpr.art9_prohibited", j, lib.text([
-		_sensitive_kind, " data of subjects in ", j,
+	some place in _places("gdpr.art9_prohibited")
+	v := _entry("gdpr.art9_prohibited", place, [
+		_sensitive_kind, " data of subjects in ", place.names,
 		" without an Art. 9(2) condition that holds (declared: ",
 		object.get(derive.declared_basis, "gdpr_art9", null), ")",
-	]))
+	])
 }
+
+# --- where a denial applies: one entry per regulator -----------------------------------
+
+# _places(code): the entries a GDPR denial makes. A jurisdiction the catalogue
+# (data.yaml laws or precedents) names for code gets an entry of its own, with its law
+# and its regulator's decision (FR: CNIL, IT: Garante, GB: UK GDPR and the ICO, CH:
+# nFADP); the other EEA states share one entry, jurisdiction "EU", that lists them
+# (a single one keeps its own code). Fewer entries than one per state keep the decision
+# small and cheap to evaluate; "jurisdictions" always lists every state an entry covers.
+_places(code) := array.concat(
+	[{"jurisdiction": j, "members": [j], "names": j} | some j in own],
+	_shared_place(rest),
+) if {
+	named := _named_in_catalogue(code)
+	own := [j | some j in derive.gdpr_list; j in named]
+	rest := [j | some j in derive.gdpr_list; not j in named]
+}
+
+_named_in_catalogue(code) := array.concat(_override_keys(object.get(data.scrapegate.laws, code, null)), _override_keys(object.get(data.scrapegate.precedents, code, null)))
+
+_override_keys(entry) := [k | entry[k]; k != "default"] if is_object(entry)
+
+_override_keys(entry) := [] if not is_object(entry)
+
+_shared_place(states) := [] if count(states) == 0
+
+_shared_place(states) := [{"jurisdiction": states[0], "members": states, "names": states[0]}] if count(states) == 1
+
+_shared_place(states) := [{"jurisdiction": "EU", "members": states, "names": concat(", ", states)}] if count(states) > 1
+
+# _entry(code, place, parts): the deny entry for one place.
+_entry(code, place, parts) := object.union(
+	lib.violation(code, place.jurisdiction, lib.text(parts)),
+	{"jurisdictions": place.members},
+)
 
 default _sensitive_kind := "special-category"
 
@@ -115,11 +150,11 @@ _sensitive_kind := "biometric" if derive.biometric
 deny contains v if {
 	derive.sensitive
 	not derive.documented(derive.assessment("dpia"))
-	some j in derive.gdpr_list
-	v := lib.violation("gdpr.dpia_missing", j, lib.text([
-		_sensitive_kind, " data of subjects in ", j,
+	some place in _places("gdpr.dpia_missing")
+	v := _entry("gdpr.dpia_missing", place, [
+		_sensitive_kind, " data of subjects in ", place.names,
 		" without a data protection impact assessment (assessments.dpia)",
-	]))
+	])
 }
 
 # METADATA

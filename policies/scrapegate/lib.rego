@@ -8,39 +8,45 @@
 #   owner: policy-engineering
 package scrapegate.lib
 
-default _laws := {}
-
-_laws := data.scrapegate.laws
-
-default _precedents := {}
-
-_precedents := data.scrapegate.precedents
-
-default _cases := {}
-
-_cases := data.scrapegate.cases
-
 # violation(code, jurisdiction, message) is a deny or warn entry. jurisdiction is a code
 # such as "FR" or null for rules about the site rather than the data subjects.
-violation(code, jurisdiction, message) := {
-	"code": code,
-	"jurisdiction": jurisdiction,
-	"law": law(code, jurisdiction),
-	"message": message,
-	"precedents": precedents(code, jurisdiction),
+violation(code, jurisdiction, message) := entry if {
+	cited_law := law(code, jurisdiction)
+	cases := precedents(code, jurisdiction)
+	entry := {
+		"code": code,
+		"jurisdiction": jurisdiction,
+		"law": cited_law,
+		"message": message,
+		"precedents": cases,
+	}
 }
 
 # law(code, jurisdiction) is the citation for code, never undefined: a missing catalogue
 # entry must not make a deny disappear.
-law(code, jurisdiction) := pick(object.get(_laws, code, _no_citation), jurisdiction, _no_citation)
+law(code, jurisdiction) := pick(_catalogue_law(code), jurisdiction, _no_citation)
+
+# The catalogue is read by path (data.scrapegate.laws[code]), not through a rule holding
+# all of it: the embedded engine copies such a rule's value on every function call.
+_catalogue_law(code) := data.scrapegate.laws[code]
+
+_catalogue_law(code) := _no_citation if not data.scrapegate.laws[code]
 
 _no_citation := "(no citation in data.scrapegate.laws)"
 
 # precedents(code, jurisdiction) are the citations of the cases behind code.
-precedents(code, jurisdiction) := cite(pick(object.get(_precedents, code, []), jurisdiction, []))
+precedents(code, jurisdiction) := cite(pick(_catalogue_precedents(code), jurisdiction, []))
+
+_catalogue_precedents(code) := data.scrapegate.precedents[code]
+
+_catalogue_precedents(code) := [] if not data.scrapegate.precedents[code]
 
 # cite(ids) turns case ids into their citations; an unknown id is printed as is.
-cite(ids) := [object.get(_cases, id, id) | some id in ids]
+cite(ids) := [_case(id) | some id in ids]
+
+_case(id) := data.scrapegate.cases[id]
+
+_case(id) := id if not data.scrapegate.cases[id]
 
 # pick(value, jurisdiction, fallback): a catalogue entry is either the value itself or an
 # object of per-jurisdiction values with a "default"; fallback when neither applies.
@@ -51,13 +57,10 @@ pick(value, jurisdiction, fallback) := object.get(value, jurisdiction, object.ge
 }
 
 # text(parts) joins strings and other values (printed as JSON) into one message.
-# Messages are built with text, not sprintf: regopy 1.5.2 quotes the second and later
-# string arguments of sprintf.
-text(parts) := concat("", [_text(p) | some p in parts])
-
-_text(part) := part if is_string(part)
-
-_text(part) := sprintf("%v", [part]) if not is_string(part)
+# Messages are built with text, not sprintf with several arguments: regopy 1.5.2 quotes
+# the second and later string arguments of sprintf (one "%v" argument prints a string
+# as it is in both engines).
+text(parts) := concat("", [sprintf("%v", [p]) | some p in parts])
 
 # sorted(collection): its members as a sorted array. regopy 1.5.2's sort() returns a set
 # when given one, which never equals an array.

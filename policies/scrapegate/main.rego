@@ -11,6 +11,7 @@ package scrapegate
 import data.scrapegate.au
 import data.scrapegate.br
 import data.scrapegate.ca
+import data.scrapegate.derive
 import data.scrapegate.cn
 import data.scrapegate.eu_ai_act
 import data.scrapegate.gdpr
@@ -88,22 +89,35 @@ assemble(raw_deny, raw_warn, raw_obligations, exceptions, ctx) := {
 	kept := waivers.kept(raw_deny, exceptions, ctx)
 }
 
+# (is_string(input.request.host) implies that input.request is an object, and so on.)
 _well_formed if {
-	is_object(input.request)
 	is_string(input.request.host)
-	is_object(input.job)
 	is_object(input.job.purpose)
 	is_array(input.job.data_categories)
-	is_object(input.subjects)
 	is_array(input.subjects.declared)
 	is_object(input.signals)
 }
 
 # Every law package's output, before waivers, as lists. One entry per package: a
 # package that is not listed here decides nothing.
-_raw_deny := _concat([
-	[v | some v in signals.deny],
-	[v | some v in terms.deny],
+_raw_deny := array.concat(_site_deny, _subject_deny)
+
+_raw_warn := array.concat([v | some v in signals.warn], _subject_warn)
+
+_raw_obligations := array.concat(
+	[o | some o in signals.obligations],
+	_subject_obligations,
+)
+
+# What the site says: robots.txt, terms, login walls, TDM reservations.
+_site_deny := array.concat([v | some v in signals.deny], [v | some v in terms.deny])
+
+# The data protection packages decide only about personal data (every rule of theirs
+# needs derive.personal): a job that collects none skips them, which keeps its decision
+# cheap.
+default _subject_deny := []
+
+_subject_deny := _concat([
 	[v | some v in gdpr.deny],
 	[v | some v in eu_ai_act.deny],
 	[v | some v in us_biometric.deny],
@@ -111,19 +125,18 @@ _raw_deny := _concat([
 	[v | some v in ca.deny],
 	[v | some v in br.deny],
 	[v | some v in cn.deny],
-])
+]) if derive.personal
 
-_raw_warn := _concat([
-	[v | some v in signals.warn],
-	[v | some v in us_biometric.warn],
-	[v | some v in review.warn],
-])
+default _subject_warn := []
 
-_raw_obligations := _concat([
-	[o | some o in signals.obligations],
+_subject_warn := array.concat([v | some v in us_biometric.warn], [v | some v in review.warn]) if derive.personal
+
+default _subject_obligations := []
+
+_subject_obligations := array.concat(
 	[o | some o in gdpr.obligations],
 	[o | some o in us_biometric.obligations],
-])
+) if derive.personal
 
 _concat(lists) := [x | some l in lists; some x in l]
 

@@ -13,10 +13,6 @@ package scrapegate.terms
 import data.scrapegate.derive
 import data.scrapegate.lib
 
-default _sites := {}
-
-_sites := data.scrapegate.sites
-
 # site: the registrable domain of the target (the host when the caller sent none).
 default site := ""
 
@@ -37,13 +33,13 @@ site := lower(input.request.host) if {
 
 # registry_entry: the registry entry for the site, aliases resolved (twitter.com -> x.com).
 registry_entry := found if {
-	found := _sites[site]
+	found := data.scrapegate.sites[site]
 	not found.alias_of
 }
 
 registry_entry := found if {
-	alias := _sites[site].alias_of
-	found := _sites[alias]
+	alias := data.scrapegate.sites[site].alias_of
+	found := data.scrapegate.sites[alias]
 }
 
 # prohibition: what forbids automated collection on this site, from the registry or,
