@@ -62,6 +62,20 @@ def _urls(n_urls: int, n_hosts: int) -> list[str]:
     return [f"https://shop{i % n_hosts}.example.com" + paths[i % len(paths)].format(i=i) for i in range(n_urls)]
 
 
+def _warm_up(gate: Any, urls: list[str], files: dict[str, str]) -> None:
+    """Robots fetched (from memory) and every decision key evaluated once; and a check that
+    the figures measure what they claim: real robots verdicts, both allow and deny, no
+    network (a robots.unreachable here would mean a fetch escaped to the network)."""
+    codes: set[str] = set()
+    allowed = 0
+    for url in urls:
+        decision = gate.check(url)
+        allowed += decision.allow
+        codes.update(decision.deny_codes)
+    if codes - {"robots.disallowed"} or not allowed or "robots.disallowed" not in codes:
+        raise RuntimeError(f"benchmark gate is not deciding on the in-memory robots.txt files: {sorted(codes)}")
+
+
 def bench_a_b(n_urls: int, n_hosts: int, with_ledger: bool) -> list[Row]:
     from protego import Protego
 
@@ -70,8 +84,7 @@ def bench_a_b(n_urls: int, n_hosts: int, with_ledger: bool) -> list[Row]:
         return _bench_b(urls, n_hosts)
     rows: list[Row] = []
     gate, origins, files = _warm_gate(n_hosts, None)
-    for url in urls:  # warm: robots fetched (from memory) and every decision key evaluated once
-        gate.check(url)
+    _warm_up(gate, urls, files)
     parsers = {origin: Protego.parse(text) for origin, text in files.items()}
     pairs = [(parsers[u[: u.index("/", 8)]], u) for u in urls]
     protego = lambda p: p[0].can_fetch(p[1], USER_AGENT)  # noqa: E731
@@ -96,9 +109,8 @@ def _bench_b(urls: list[str], n_hosts: int) -> list[Row]:
     rows: list[Row] = []
     for writer in ("sync", "batched"):
         with tempfile.TemporaryDirectory() as tmp:
-            gate, _, _ = _warm_gate(n_hosts, Ledger(Path(tmp) / "ledger.db", writer=writer))  # type: ignore[arg-type]
-            for url in urls:  # warm: robots fetched (from memory) and every decision key evaluated once
-                gate.check(url)
+            gate, _, files = _warm_gate(n_hosts, Ledger(Path(tmp) / "ledger.db", writer=writer))  # type: ignore[arg-type]
+            _warm_up(gate, urls, files)
             gate.ledger.flush()  # the warm-up's rows are not the measured loop's work
             t0 = time.perf_counter()
             gate_us = per_call_median_us(gate.check, urls)

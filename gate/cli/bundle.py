@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
-from gate.cli.options import BadInput, cli_errors
+from gate.cli.options import BadInput, cli_errors, policy_source_options
 
 __all__ = ["bundle"]
-
-
-def _source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--policy, --no-shipped-policies, --exceptions: what goes into the bundle."""
-    fn = click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
-                      help="Waivers file (YAML/JSON) shipped as data.scrapegate.exceptions.")(fn)
-    fn = click.option("--no-shipped-policies", is_flag=True,
-                      help="Bundle only the --policy directories, not the policies shipped with scrapegate.")(fn)
-    fn = click.option("--policy", "policy_dirs", multiple=True, type=click.Path(exists=True), metavar="DIR",
-                      help="Extra policy directory (.rego and data.yaml/json); repeatable.")(fn)
-    return fn
 
 
 def _policy_set(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: str | None) -> Any:
@@ -50,7 +39,7 @@ def bundle() -> None:
 
 
 @bundle.command()
-@_source_options
+@policy_source_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Where to write the bundle (a .tar.gz).")
 def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: str | None, output: str) -> None:
@@ -78,7 +67,7 @@ def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: s
 
 
 @bundle.command()
-@_source_options
+@policy_source_options
 @click.option("--opa-url", envvar="SCRAPEGATE_OPA_URL", required=True, metavar="URL",
               help="The OPA server (env SCRAPEGATE_OPA_URL).")
 @click.option("--token", envvar="SCRAPEGATE_OPA_TOKEN", metavar="TOKEN",

@@ -11,7 +11,7 @@ import click
 
 from gate.errors import EngineError, GateError, LedgerError, ManifestError, PolicyError
 
-__all__ = ["policy_options", "format_option", "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
+__all__ = ["policy_options", "policy_source_options", "format_option", "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -48,6 +48,11 @@ def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                       help="OPA server for --engine opa (env SCRAPEGATE_OPA_URL).")(fn)
     fn = click.option("--engine", "engine_kind", type=click.Choice(["embedded", "opa"]), default=None,
                       help="Policy engine: embedded regopy (default) or an OPA server.")(fn)
+    return policy_source_options(fn)
+
+
+def policy_source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--policy, --no-shipped-policies, --exceptions: which policies and waivers."""
     fn = click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
                       help="Waivers file (YAML/JSON) loaded as data.scrapegate.exceptions.")(fn)
     fn = click.option("--no-shipped-policies", is_flag=True,

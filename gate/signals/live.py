@@ -49,7 +49,8 @@ class LiveSignals:
         bundle path for origins signed by a private CA)."""
         self._verify = verify
         self._sessions: list[requests.Session] = []
-        self.robots = robots or RobotsCache(fetcher=RobotsFetcher(timeout=timeout, session=self._session()))
+        self.robots = robots if robots is not None else RobotsCache(
+            fetcher=RobotsFetcher(timeout=timeout, session=self._session()))
         self._timeout = timeout
         self._want_optout = optout
         self._optout: dict[str, OptOutFetcher] = {}
