@@ -156,3 +156,17 @@ def test_live_signals_trust_a_private_ca_when_told(tmp_path: Path) -> None:
             assert trusting.check(server.url_for("/yes")).allow
     finally:
         server.stop()
+
+
+def test_live_signals_use_the_robots_cache_they_are_given(httpserver: HTTPServer) -> None:
+    from gate.signals.live import LiveSignals
+    from gate.signals.robots_cache import RobotsCache
+    from gate.signals.robots_fetch import RobotsFetcher
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /x\n")
+    cache = RobotsCache(fetcher=RobotsFetcher())
+    assert len(cache) == 0  # empty, hence falsy: it must still be the one used
+    source = LiveSignals(robots=cache, optout=False)
+    with Gate(job(httpserver.url_for("/")), signals=source, ledger=None) as gate:
+        assert gate.check(httpserver.url_for("/x/1")).deny_codes == ["robots.disallowed"]
+    assert source.robots is cache and len(cache) == 1
