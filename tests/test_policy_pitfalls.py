@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from gate.policy_files import shipped_policies_dir
+from gate.policy_test import _drop_comment
 
 FILES = sorted(shipped_policies_dir().rglob("*.rego"))
 # The package contract: every law package exposes these, main unions them.
@@ -29,18 +30,7 @@ SHARED_RULE_NAMES = {"deny", "warn", "obligations"}
 
 def code(path: Path) -> str:
     """The source without comments (METADATA may mention anything)."""
-    return "\n".join(line.split("#", 1)[0] if '"' not in line else _uncomment(line)
-                     for line in path.read_text().splitlines())
-
-
-def _uncomment(line: str) -> str:
-    in_string = False
-    for i, ch in enumerate(line):
-        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-            in_string = not in_string
-        elif ch == "#" and not in_string:
-            return line[:i]
-    return line
+    return "\n".join(_drop_comment(line) for line in path.read_text().splitlines())
 
 
 def where(path: Path, pattern: str) -> list[str]:
