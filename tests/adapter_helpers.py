@@ -108,6 +108,18 @@ class Site:
         self.server.expect_request(path).respond_with_response(
             Response(status=status, headers={"Location": location}))
 
+    def redirect_maze(self, body: str | bytes = "page a") -> None:
+        """/a allowed; /private/* disallowed by robots.txt; redirects from allowed pages to
+        the disallowed path (/r-private), to the prohibited host (/r-other) and to /a (/r-ok)."""
+        self.robots()
+        self.page("/a", body)
+        self.page("/private/x", "never")
+        self.redirect("/r-other", f"{self.other_base}/b")
+        self.page("/b", "never")
+        self.redirect("/r-private", "/private/y")
+        self.page("/private/y", "never")
+        self.redirect("/r-ok", "/a")
+
     def robots(self, text: str = ROBOTS) -> None:
         self.page("/robots.txt", text, content_type="text/plain")
 

@@ -19,14 +19,7 @@ BODY = b"page a " * 1000
 
 
 def serve(site: Site) -> None:
-    site.robots()
-    site.page("/a", BODY)
-    site.page("/private/x", "never")
-    site.redirect("/r-other", f"{site.other_base}/b")
-    site.page("/b", "never")
-    site.redirect("/r-private", "/private/y")
-    site.page("/private/y", "never")
-    site.redirect("/r-ok", "/a")
+    site.redirect_maze(BODY)
 
 
 def test_sync_transport_gates_every_hop(site: Site, make_gate: Any, tmp_path: Path) -> None:

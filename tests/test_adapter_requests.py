@@ -18,14 +18,7 @@ from gate.errors import CollectionBlocked
 
 
 def serve(site: Site) -> None:
-    site.robots()
-    site.page("/a", "page a")
-    site.page("/private/x", "never")
-    site.redirect("/r-other", f"{site.other_base}/b")
-    site.page("/b", "never")
-    site.redirect("/r-private", "/private/y")
-    site.page("/private/y", "never")
-    site.redirect("/r-ok", "/a")
+    site.redirect_maze("page a")
 
 
 def test_disallowed_path_is_blocked_before_it_is_sent(site: Site, make_gate: Any, tmp_path: Path) -> None:
