@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timezone
+from time import gmtime, strftime
+from time import time as _time
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -90,8 +92,8 @@ class Gate:
         self._cache: LRUCache[Decision] = LRUCache(decision_cache_size)
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
-        self._stamp_second = -1.0
-        self._stamp_base = ""
+        self._system_clock = clock is utc_now
+        self._stamped: tuple[float, str] = (-1.0, "")  # (second, its "%Y-%m-%dT%H:%M:%S"), swapped whole
 
     # -- construction helpers -------------------------------------------------------
     @staticmethod
@@ -158,8 +160,17 @@ class Gate:
                 gathered = self.signals.gather(nurl, self._user_agent)
         except Exception as exc:  # a failed signal fails closed
             return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}, nurl, None
-        now = self._clock()
-        stamp, day = self._stamp(now)
+        if self._system_clock:  # the default clock: time.time(), a datetime only when evaluating
+            now = None
+            t = _time()
+            second = t // 1
+            stamped = self._stamped
+            if stamped[0] != second:
+                stamped = self._stamped = (second, strftime("%Y-%m-%dT%H:%M:%S", gmtime(second)))
+            stamp, day = f"{stamped[1]}.{int((t - second) * 1e6):06d}Z", stamped[1][:10]
+        else:
+            now = self._clock()
+            stamp, day = self._stamp(now)
         revision = self.engine.revision
         if revision != self._cache_revision:
             self._cache.clear()
@@ -170,21 +181,20 @@ class Gate:
         if template is None and nowait:
             return None
         if template is None:
+            if now is None:
+                now = datetime.fromtimestamp(t, timezone.utc)
             policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
                                        signals=gathered.signals, now=now, job_view=self._job_view)
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
                 self._cache.put(key, template)
-        decision = template.derive(decision_id=new_decision_id(), url=nurl.url, mode=self.mode, evaluated_at=stamp)
-        return decision, policy_input, gathered.docs, nurl, (gathered, auth, now)
+        decision = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
+        return decision, policy_input, gathered.docs, nurl, (gathered, auth, now if now is not None else t)
 
     def _stamp(self, now: datetime) -> tuple[str, str]:
-        """(RFC 3339 timestamp, day) for `now`; the seconds part is formatted once a second."""
-        second = now.timestamp() // 1
-        if second != self._stamp_second:
-            self._stamp_second = second
-            self._stamp_base = now.strftime("%Y-%m-%dT%H:%M:%S")
-        return f"{self._stamp_base}.{now.microsecond:06d}Z", self._stamp_base[:10]
+        """(RFC 3339 timestamp, day) for a given clock's `now` (tests pass a fixed clock)."""
+        base = (now.astimezone(timezone.utc) if now.tzinfo else now).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{base}.{now.microsecond:06d}Z", base[:10]
 
     def _evaluate(self, policy_input: dict[str, Any], revision: str) -> Decision:
         meta = {"policy_revision": revision, "engine": self.engine.name}
@@ -209,6 +219,8 @@ class Gate:
                 nurl: NormalizedURL | None, facts: Any, method: str) -> Decision:
         if policy_input is None and self.decision_log is not None and nurl is not None and facts is not None:
             gathered, auth, now = facts  # the decision log carries the full input, as OPA's does
+            if isinstance(now, float):  # the system clock's time.time()
+                now = datetime.fromtimestamp(now, timezone.utc)
             policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
                                        signals=gathered.signals, now=now, job_view=self._job_view)
         if policy_input is None:

@@ -180,29 +180,28 @@ class Violation(BaseModel):
     precedents: list[str] = Field(default_factory=list)
 
 
-_ID_PREFIX = bytearray(os.urandom(10))
-_ID_PREFIX[6] = (_ID_PREFIX[6] & 0x0F) | 0x40  # version 4
-_ID_PREFIX[8] = (_ID_PREFIX[8] & 0x3F) | 0x80  # RFC 4122 variant
-_ID_HEX = _ID_PREFIX.hex()
-_ID_HEAD = f"{_ID_HEX[:8]}-{_ID_HEX[8:12]}-{_ID_HEX[12:16]}-{_ID_HEX[16:20]}-"
+_ID_HEAD = ""
 _id_counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
 
 
 def new_decision_id() -> str:
     """A unique id in UUID form: a random per-process prefix and a counter. Cheaper than
-    uuid4() on the hot path, and unique across processes through the random prefix."""
-    global _ID_HEAD, _id_pid
-    if os.getpid() != _id_pid:  # a forked child must not repeat its parent's ids
-        _id_pid = os.getpid()
-        raw = bytearray(os.urandom(10))
-        raw[6] = (raw[6] & 0x0F) | 0x40
-        raw[8] = (raw[8] & 0x3F) | 0x80
-        h = raw.hex()
-        _ID_HEAD = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+    uuid4() on the hot path, and unique across processes through the random prefix (a
+    forked child draws a new one, so it never repeats its parent's ids)."""
     return f"{_ID_HEAD}{next(_id_counter) & 0xFFFFFFFFFFFF:012x}"
 
 
-_id_pid = os.getpid()
+def _new_id_prefix() -> None:
+    global _ID_HEAD
+    raw = bytearray(os.urandom(10))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    _ID_HEAD = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+
+
+_new_id_prefix()
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def _now() -> str:
@@ -240,9 +239,21 @@ class Decision(BaseModel):
         """A copy with some fields replaced, without re-validation (the cache hands out one
         per request, so this is on the hot path). The lists are shared with the template,
         which nobody mutates."""
-        new = _new_object(Decision)
         values = self.__dict__.copy()
         values.update(update)
+        return self._with_values(values)
+
+    def for_request(self, decision_id: str, url: str, mode: str, evaluated_at: str) -> "Decision":
+        """`derive` for the fields each request sets (the gate's hot path: no keywords)."""
+        values = self.__dict__.copy()
+        values["decision_id"] = decision_id
+        values["url"] = url
+        values["mode"] = mode
+        values["evaluated_at"] = evaluated_at
+        return self._with_values(values)
+
+    def _with_values(self, values: dict[str, Any]) -> "Decision":
+        new = _new_object(Decision)
         _set_attr(new, "__dict__", values)
         _set_attr(new, "__pydantic_fields_set__", _ALL_DECISION_FIELDS)
         _set_attr(new, "__pydantic_extra__", self.__pydantic_extra__)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import idna
@@ -29,9 +29,9 @@ _PCT = re.compile(rb"%([0-9A-Fa-f]{2})")
 _HOST_OK = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$")
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedURL:
-    """A URL in the one form the gate reasons about."""
+class NormalizedURL(NamedTuple):
+    """A URL in the one form the gate reasons about. Immutable; a tuple underneath because
+    the crawl's hot path builds one per request and a tuple is built in C."""
 
     url: str
     scheme: str
@@ -203,6 +203,9 @@ def _fast_origin(prefix: str) -> tuple[str, str, int, str, str] | None:
     return scheme, host, port, f"{scheme}://{authority}", registrable_domain(host)
 
 
+_new_url = tuple.__new__  # NormalizedURL(...) without the keyword-argument handling
+
+
 def _fast(url: str) -> NormalizedURL | None:
     cut = url.find("/", 8)  # the first "/" after "https://"
     if cut < 0:
@@ -220,8 +223,8 @@ def _fast(url: str) -> NormalizedURL | None:
         return None
     scheme, host, port, prefix, site = parts
     if query:
-        return NormalizedURL(f"{prefix}{path}?{query}", scheme, host, port, path, query, site)
-    return NormalizedURL(prefix + path, scheme, host, port, path, "", site)
+        return _new_url(NormalizedURL, (f"{prefix}{path}?{query}", scheme, host, port, path, query, site))
+    return _new_url(NormalizedURL, (prefix + path, scheme, host, port, path, "", site))
 
 
 def normalize(url: str) -> NormalizedURL:

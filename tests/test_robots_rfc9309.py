@@ -348,6 +348,21 @@ def test_matcher_agrees_with_a_regex_reference() -> None:
         assert parse(text).allowed(path, "x") is _reference_allowed(rules, path), (rules, path)
 
 
+@pytest.mark.parametrize("n_rules", [3, 200])  # one regex scan of the prefixes; per-length lookups
+def test_literal_prefixes_agree_with_the_reference_in_both_matcher_forms(n_rules: int) -> None:
+    rng = random.Random(n_rules)
+    for _ in range(300):
+        rules = [(rng.random() < 0.5, "/" + "".join(rng.choice("ab.(+?[") for _ in range(rng.randint(0, 5))))
+                 for _ in range(n_rules)]
+        text = "User-agent: *\n" + "".join(f"{'Allow' if a else 'Disallow'}: {p}\n" for a, p in rules)
+        robots = parse(text)
+        for _ in range(10):
+            path = "/" + "".join(rng.choice("ab.(+[") for _ in range(rng.randint(0, 7)))
+            if "." in path.split("/") or ".." in path.split("/"):
+                continue  # dot segments are removed from the URL before matching
+            assert robots.allowed(path, "x") is _reference_allowed(rules, path), (rules, path)
+
+
 def test_pathological_wildcards_take_bounded_time() -> None:
     robots = parse(
         "User-agent: *\n"

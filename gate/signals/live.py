@@ -17,6 +17,7 @@ import requests
 
 from gate.signals.optout import OptOut, OptOutFetcher, assess
 from gate.signals.robots_cache import RobotsCache
+from gate.signals.robots import ROBOTS_TXT_PATH, Rule, canonical_target
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
 from gate.signals.source import Gathered, signals_key
 from gate.url import NormalizedURL
@@ -26,7 +27,6 @@ __all__ = ["LiveSignals", "TDM_PURPOSES"]
 # The purposes DSM Directive Art. 3/4 opt-outs apply to (academic research gets a warning).
 TDM_PURPOSES = frozenset({"ai_training", "text_and_data_mining", "academic_research"})
 OPTOUT_ORIGIN_CACHE_SIZE = 4096
-_MISSING = object()
 _NOT_CHECKED = OptOut.not_checked().to_signal()
 # signals_key's tail for "opt-outs not checked, terms unknown, no login": the fast path
 # builds the same key without building the dicts.
@@ -58,7 +58,6 @@ class LiveSignals:
         # (no tdmrep.json on the origin), so a crawl assesses it once per site.
         self._origin_optout: OrderedDict[tuple[str, str, str | None], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        self._delays: dict[tuple[str, str], float | None] = {}
 
     def _optout_fetcher(self, user_agent: str) -> OptOutFetcher:
         with self._lock:
@@ -94,30 +93,18 @@ class LiveSignals:
         return None if lookup is None else self._robots_only(lookup.result, url, user_agent)
 
     def _robots_only(self, result: RobotsResult, url: NormalizedURL, user_agent: str) -> Gathered:
-        # The hot path of most crawls: one robots verdict, the decision key from it, and
-        # the policy-input dict only if the decision is not cached.
-        verdict = result.verdict(url, user_agent) if result.status == "ok" else None
-        delay = self._crawl_delay(result, user_agent)
-        allowed = verdict.allowed if verdict is not None else result.status == "unavailable"
-        rule = verdict.rule.text if verdict is not None and verdict.rule is not None else None
-        key = (result.status, allowed, delay, rule) + _NO_OPTOUT_KEY
-
-        def build() -> dict[str, Any]:
-            robots = {"status": result.status, "allowed": allowed, "crawl_delay": delay, "rule": rule}
-            return {"robots": robots, "optout": dict(_NOT_CHECKED), "terms": {"known": False}, "login_required": False}
-
-        return Gathered(None, {"robots": result.sha256}, key=key, build=build)
-
-    def _crawl_delay(self, result: RobotsResult, user_agent: str) -> float | None:
-        if result.robots is None:
-            return None
-        cache_key = (result.sha256 or "", user_agent)  # the file's content decides the delay
-        delay = self._delays.get(cache_key, _MISSING)
-        if delay is _MISSING:
-            delay = self._delays[cache_key] = result.robots.crawl_delay(user_agent)
-            if len(self._delays) > OPTOUT_ORIGIN_CACHE_SIZE * 4:
-                self._delays.clear()
-        return delay  # type: ignore[return-value]
+        # The hot path of most crawls: one robots verdict and the decision key from it (both
+        # precomputed per robots.txt file and agent); the policy-input dict only if the
+        # decision is not cached.
+        if result.status == "ok" and result.robots is not None:
+            hot = result.robots.memo.get(user_agent)  # lives and dies with the cached file
+            if hot is None:
+                hot = result.robots.memo[user_agent] = _HotRobots(result, user_agent)
+            key = hot.key_for(url)
+        else:
+            key = (result.status, result.status == "unavailable", None, None) + _NO_OPTOUT_KEY
+            hot = None
+        return Gathered.lazy(key, {"robots": result.sha256} if hot is None else hot.docs, _RobotsSignals(key))
 
     def _optout_signal(self, url: NormalizedURL, user_agent: str, robots: RobotsResult) -> tuple[dict[str, Any], str | None]:
         fetcher = self._optout_fetcher(user_agent)
@@ -175,3 +162,53 @@ def _signal_lines_text(robots: RobotsResult, user_agent: str) -> str | None:
     for line in lines:
         text[line.line - 1] = str(line)
     return "\n".join(text) + "\n"
+
+
+class _HotRobots:
+    """One robots.txt file's verdicts for one agent, ready for the hot path: the group's
+    matcher, its crawl-delay, and the decision-key part per deciding rule (built once, so a
+    cached decision costs one match and a dict lookup)."""
+
+    __slots__ = ("matcher", "delay", "docs", "allow_key", "rule_keys")
+
+    def __init__(self, result: RobotsResult, user_agent: str) -> None:
+        robots = result.robots
+        assert robots is not None
+        self.matcher = robots.matcher_for(user_agent)
+        self.delay = robots.crawl_delay(user_agent)
+        self.docs: dict[str, str | None] = {"robots": result.sha256}
+        self.allow_key = ("ok", True, self.delay, None) + _NO_OPTOUT_KEY
+        self.rule_keys: dict[str, tuple[Any, ...]] = {}
+
+    def key_for(self, url: NormalizedURL) -> tuple[Any, ...]:
+        matcher = self.matcher
+        if matcher is None:
+            return self.allow_key
+        target = canonical_target(url)
+        if target == ROBOTS_TXT_PATH or target.startswith(_ROBOTS_TXT_QUERY):
+            return self.allow_key
+        rule: Rule | None = matcher.match(target)
+        if rule is None:
+            return self.allow_key
+        key = self.rule_keys.get(rule.text)
+        if key is None:
+            key = self.rule_keys[rule.text] = ("ok", rule.allow, self.delay, rule.text) + _NO_OPTOUT_KEY
+        return key
+
+
+class _RobotsSignals:
+    """Builds the policy input's signals from a robots-only key, when a decision is not
+    cached (a callable, not a closure, so the hot path allocates less)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+
+    def __call__(self) -> dict[str, Any]:
+        status, allowed, delay, rule = self.key[:4]
+        robots = {"status": status, "allowed": allowed, "crawl_delay": delay, "rule": rule}
+        return {"robots": robots, "optout": dict(_NOT_CHECKED), "terms": {"known": False}, "login_required": False}
+
+
+_ROBOTS_TXT_QUERY = ROBOTS_TXT_PATH + "?"

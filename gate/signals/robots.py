@@ -25,11 +25,11 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gate.url import NormalizedURL, normalize, normalize_path
 
-__all__ = ["parse", "product_token", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
+__all__ = ["parse", "product_token", "canonical_target", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
 
 ROBOTS_TXT_PATH = "/robots.txt"
 GLOBAL_AGENT = "*"
@@ -48,6 +48,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 _COMPATIBLE = re.compile(r"\(\s*compatible\s*;\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
 _HEX = frozenset("0123456789abcdefABCDEF")
 _URL_CACHE_SIZE = 16384
+_PREFIX_SCAN_MAX = 64
+_NO_HIT: tuple[int, None] = (-1, None)
 
 
 @lru_cache(maxsize=1024)
@@ -100,6 +102,12 @@ def _canon(text: str) -> str:
     return "".join(out)
 
 
+def canonical_target(url: NormalizedURL) -> str:
+    """The canonical path[?query] of a normalised URL, as rules are matched against it."""
+    text = url.path + "?" + url.query if url.query else url.path
+    return text if "%" not in text and text.isascii() else _canon(text)
+
+
 @lru_cache(maxsize=_URL_CACHE_SIZE)
 def _target(url: str) -> str:
     """A URL (or an absolute path) as the canonical path[?query] rules are matched against."""
@@ -116,10 +124,11 @@ class Rule:
     allow: bool
     value: str
     line: int
+    # "Allow: /x" as the decisions and the ledger show it; formatted once, read per request.
+    text: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        return f"{'Allow' if self.allow else 'Disallow'}: {self.value}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", f"{'Allow' if self.allow else 'Disallow'}: {self.value}")
 
     def __str__(self) -> str:
         return self.text
@@ -165,7 +174,7 @@ class _Matcher:
     found left to right with str.find (leftmost is exact when '*' is the only wildcard), so
     no input makes matching super-linear: no regex, no backtracking."""
 
-    __slots__ = ("exact", "prefixes", "lengths", "globs", "glob_lengths")
+    __slots__ = ("exact", "prefixes", "lengths", "prefix_scan", "globs", "glob_lengths")
 
     def __init__(self, rules: list[Rule]) -> None:
         self.exact: dict[str, tuple[int, Rule]] = {}
@@ -189,28 +198,48 @@ class _Matcher:
             middle = tuple(p for p in pieces[1:-1] if p)  # '**' is '*'
             globs.setdefault(pieces[0], []).append((-rank, rule.line, middle, pieces[-1], anchored, rule))
         self.lengths = sorted({len(k) for k in self.prefixes}, reverse=True)
+        # Few literal prefixes: one C-level scan of "longest first" alternatives finds the
+        # longest that is a prefix of the target (the first alternative to match wins).
+        # Literals only, so it cannot backtrack; many prefixes use the per-length lookups.
+        self.prefix_scan = (re.compile("|".join(map(re.escape, sorted(self.prefixes, key=len, reverse=True)))).match
+                            if 0 < len(self.prefixes) <= _PREFIX_SCAN_MAX else None)
         self.globs = {k: [(-g[0], *g[2:]) for g in sorted(v)] for k, v in globs.items()}
         self.glob_lengths = sorted({len(k) for k in self.globs}, reverse=True)
 
     def match(self, target: str) -> Rule | None:
-        best_rank, best = self.exact.get(target, (-1, None))
-        size = len(target)
-        for n in self.lengths:
-            if n <= size:
-                hit = self.prefixes.get(target[:n])
-                if hit is not None:  # the longest literal prefix outranks every shorter one
-                    if hit[0] > best_rank:
-                        best_rank, best = hit
-                    break
+        best_rank, best = self.exact.get(target, _NO_HIT) if self.exact else _NO_HIT
+        scan = self.prefix_scan
+        if scan is not None:
+            found = scan(target)
+            if found is not None:
+                hit = self.prefixes[found.group()]
+                if hit[0] > best_rank:
+                    best_rank, best = hit
+        else:
+            size = len(target)
+            for n in self.lengths:
+                if n <= size:
+                    hit = self.prefixes.get(target[:n])
+                    if hit is not None:  # the longest literal prefix outranks every shorter one
+                        if hit[0] > best_rank:
+                            best_rank, best = hit
+                        break
         for n in self.glob_lengths:
-            if n > size:
+            if n > len(target):
                 continue
             for rank, middle, last, anchored, rule in self.globs.get(target[:n], ()):
                 if rank <= best_rank:
                     break
-                if _rest_matches(middle, last, anchored, target, n):
-                    best_rank, best = rank, rule
-                    break
+                if middle:
+                    if not _rest_matches(middle, last, anchored, target, n):
+                        continue
+                elif anchored:  # '/p*x$': the tail ends the target, past the prefix
+                    if not target.endswith(last) or len(target) - len(last) < n:
+                        continue
+                elif target.find(last, n) < 0:
+                    continue
+                best_rank, best = rank, rule
+                break
         return best
 
 
@@ -239,6 +268,9 @@ class Robots:
             for agent in dict.fromkeys(group.agents):
                 self._by_agent.setdefault(agent, []).append(group)
         self._matchers: dict[str, tuple[str | None, _Matcher | None]] = {}
+        # Per User-Agent string: what a caller derives from this file for its hot path
+        # (gate.signals.live keeps its precomputed verdict keys here), freed with the file.
+        self.memo: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"<Robots groups={len(self.groups)} rules={sum(len(g.rules) for g in self.groups)}>"
@@ -262,13 +294,19 @@ class Robots:
             self._matchers[token] = found
         return found
 
+    def matcher_for(self, user_agent: str) -> "_Matcher | None":
+        """The compiled rules of the group used for `user_agent` (None: no rules apply).
+        `matcher_for(ua).match(canonical_target(url))` is `verdict(url, ua).rule` without
+        the robots.txt exception."""
+        return self._matcher(user_agent)[1]
+
     def matched_agent(self, user_agent: str) -> str | None:
         """The group used for `user_agent`: its product token, "*", or None (no rules apply)."""
         return self._matcher(user_agent)[0]
 
     def verdict(self, url: str | NormalizedURL, user_agent: str) -> Verdict:
         agent, matcher = self._matcher(user_agent)
-        target = _canon(url.path_query) if isinstance(url, NormalizedURL) else _target(url)
+        target = canonical_target(url) if isinstance(url, NormalizedURL) else _target(url)
         if matcher is None or target == ROBOTS_TXT_PATH or target.startswith(ROBOTS_TXT_PATH + "?"):
             return Verdict(True, None, agent)
         rule = matcher.match(target)

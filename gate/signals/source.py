@@ -11,6 +11,9 @@ from gate.url import NormalizedURL
 __all__ = ["Gathered", "SignalSource", "StaticSignals", "signals_key"]
 
 
+_new = object.__new__
+
+
 class Gathered:
     """The signals for one URL, and the sha256 of each document they were read from.
 
@@ -26,6 +29,16 @@ class Gathered:
         self._build = build
         self.docs = docs if docs is not None else {}
         self.key = key if key is not None else signals_key(self.signals)
+
+    @classmethod
+    def lazy(cls, key: tuple[Any, ...], docs: dict[str, str | None], build: Callable[[], dict[str, Any]]) -> "Gathered":
+        """A Gathered whose signals dict is built only if asked for (the hot path's form)."""
+        new = _new(cls)
+        new._signals = None
+        new._build = build
+        new.docs = docs
+        new.key = key
+        return new
 
     @property
     def signals(self) -> dict[str, Any]:
