@@ -29,6 +29,7 @@ __all__ = ["Gate", "Mode"]
 logger = logging.getLogger("scrapegate")
 
 Mode = Literal["enforce", "audit"]
+ROW_PARTS_KEPT = 4096
 MODES = ("enforce", "audit")
 
 
@@ -92,6 +93,7 @@ class Gate:
         self._cache: LRUCache[Decision] = LRUCache(decision_cache_size)
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
+        self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
         self._system_clock = clock is utc_now
         self._stamped: tuple[float, str] = (-1.0, "")  # (second, its "%Y-%m-%dT%H:%M:%S"), swapped whole
 
@@ -189,7 +191,7 @@ class Gate:
             if not template.error:  # engine failures are retried, not cached
                 self._cache.put(key, template)
         decision = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
-        return decision, policy_input, gathered.docs, nurl, (gathered, auth, now if now is not None else t)
+        return decision, policy_input, gathered.docs, nurl, (gathered, auth, now if now is not None else t, template)
 
     def _stamp(self, now: datetime) -> tuple[str, str]:
         """(RFC 3339 timestamp, day) for a given clock's `now` (tests pass a fixed clock)."""
@@ -217,8 +219,12 @@ class Gate:
 
     def _record(self, decision: Decision, policy_input: dict[str, Any] | None, docs: dict[str, str | None],
                 nurl: NormalizedURL | None, facts: Any, method: str) -> Decision:
+        if policy_input is None and self.decision_log is None and nurl is not None and facts is not None:
+            record_parts = getattr(self.ledger, "record_parts", None)
+            if record_parts is not None:  # a cached decision: its row's constant part is kept
+                return self._record_cached(record_parts, decision, facts[3], nurl, docs, method)
         if policy_input is None and self.decision_log is not None and nurl is not None and facts is not None:
-            gathered, auth, now = facts  # the decision log carries the full input, as OPA's does
+            gathered, auth, now, _ = facts  # the decision log carries the full input, as OPA's does
             if isinstance(now, float):  # the system clock's time.time()
                 now = datetime.fromtimestamp(now, timezone.utc)
             policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
@@ -237,12 +243,32 @@ class Gate:
             self.ledger.record(decision, policy_input, mode=self.mode, job=self.job.name,
                                owner=self.job.metadata.owner, signal_docs=docs)
         except (LedgerError, OSError, Exception) as exc:  # never silent
-            if self.mode == "audit":
-                raise LedgerError(f"ledger write failed: {exc}") from exc
-            return Decision.denied("ledger.unavailable", f"decision could not be recorded, so it is denied: {exc}",
-                                   url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
-                                   engine=decision.engine)
+            return self._unrecorded(decision, exc)
         return decision
+
+    def _record_cached(self, record_parts: Callable[..., str], decision: Decision, template: Decision,
+                       nurl: NormalizedURL, docs: dict[str, str | None], method: str) -> Decision:
+        try:
+            kept = self._row_parts.get(id(template))
+            if kept is None or kept[0] is not template:
+                from gate.ledger_rows import row_parts
+
+                view = {"job": self._job_view, "subjects": self._subjects}
+                kept = (template, row_parts(template, view, self.job.name, self.job.metadata.owner))
+                if len(self._row_parts) >= ROW_PARTS_KEPT:
+                    self._row_parts.clear()
+                self._row_parts[id(template)] = kept  # holds the template: its id is not reused
+            record_parts(kept[1], decision, method=method, site=nurl.site, mode=self.mode, signal_docs=docs)
+        except (LedgerError, OSError, Exception) as exc:  # never silent
+            return self._unrecorded(decision, exc)
+        return decision
+
+    def _unrecorded(self, decision: Decision, exc: BaseException) -> Decision:
+        if self.mode == "audit":
+            raise LedgerError(f"ledger write failed: {exc}") from exc
+        return Decision.denied("ledger.unavailable", f"decision could not be recorded, so it is denied: {exc}",
+                               url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
+                               engine=decision.engine)
 
     def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
         """`check` when it needs no network and no policy evaluation (everything cached),

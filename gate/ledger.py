@@ -13,16 +13,19 @@ The writer is chosen by `writer=`, else $SCRAPEGATE_LEDGER_WRITER, else "sync":
 
 - ``writer="sync"``: `record` returns only after the row is committed. A process
   killed at any moment leaves every decision it was told about in the ledger.
-- ``writer="batched"``: `record` queues the row and returns; a writer thread commits queued rows
-  in one transaction at most `batch_max_delay_s` later (or at `batch_max_rows`). Rows queued but
-  not yet committed are lost if the process is killed (`flush()` waits for them). It fails
-  closed: once a batch cannot be written, every later `record` raises LedgerError.
+- ``writer="batched"``: `record` queues the row and returns; a writer process
+  (gate.ledger_writer) commits queued rows in one transaction at most `batch_max_delay_s`
+  later (or at `batch_max_rows`). Rows still in this process's buffer (at most half the delay
+  old) are lost if the process is killed; the writer commits whatever reached it. `flush()`
+  waits for everything. It fails closed: once a batch cannot be written, every later
+  `record` raises LedgerError.
 
 Use the batched writer for high-throughput crawls (``Ledger(writer="batched")``, or
 ``SCRAPEGATE_LEDGER_WRITER=batched`` for a Gate or an adapter that opens the ledger itself): the
-caller only renders the row and queues it, and the writer thread chains and inserts a whole batch
-per transaction. The sync writer pays a transaction per decision (see benchmarks/run.py, b).
-"sync" stays the default because nothing it acknowledged can be lost.
+caller only renders the row and appends it to a buffer, and the writer process chains and
+inserts a whole batch per transaction on another core, outside this process's GIL. The sync
+writer pays a transaction per decision (see benchmarks/run.py, b). "sync" stays the default
+because nothing it acknowledged can be lost.
 
 `record_collected` follows the same writer: the collection row is committed with (or after)
 its decision, never before. With the batched writer, call `flush()` where a caller must know
@@ -39,7 +42,6 @@ import atexit
 import os
 import sys
 import threading
-import time
 import uuid
 import weakref
 from collections import OrderedDict
@@ -48,8 +50,9 @@ from typing import Any, Mapping
 
 from gate import ledger_store as store
 from gate.errors import LedgerError
-from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, utc_time
+from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
 from gate.ledger_store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
+from gate.ledger_writer import WriterProcess
 from gate.models import Decision
 
 __all__ = [
@@ -89,7 +92,7 @@ class Ledger:
         self._closed = False
         self._pid = os.getpid()
         self._conn = store.connect(self.path, durable=durable)
-        self._batcher: _Batcher | None = _Batcher(self, *self._batch) if writer == "batched" else None
+        self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
         _OPEN.add(self)
 
     def __enter__(self) -> "Ledger":
@@ -109,6 +112,20 @@ class Ledger:
             values = decision_values(decision, policy_input, mode, job, owner, signal_docs)
         except LedgerError as exc:
             raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
+        return self._append_decision(values)
+
+    def record_parts(self, parts: tuple[Any, ...], decision: Decision, *, method: str, site: str, mode: str,
+                     signal_docs: Mapping[str, str | None] | None = None) -> str:
+        """`record` for a decision derived from one whose `gate.ledger_rows.row_parts` the
+        caller keeps (the Gate's cached decisions): the same row, rendered without the input."""
+        try:
+            values = row_values(parts, decision.decision_id, decision.evaluated_at, method, decision.url or "", site,
+                                mode, signal_docs)
+        except LedgerError as exc:
+            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
+        return self._append_decision(values)
+
+    def _append_decision(self, values: list[Any]) -> str:
         if self._batcher is not None:
             return self._batcher.put(store.DECISION, values)
         with self._lock:
@@ -185,11 +202,6 @@ class Ledger:
             recent.popitem(last=False)  # O(1); deleting a plain dict's first key is not
         return decision_id
 
-    def _write_batch(self, items: list[tuple[str, list[Any]]]) -> None:
-        with self._lock:
-            self._check_open()
-            store.append(self._conn, self.path, items)
-
     def _after_fork(self) -> None:
         """In a forked child: never touch the parent's connection or queue (SQLite forbids
         carrying a connection over fork); open afresh on the next write."""
@@ -198,94 +210,12 @@ class Ledger:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         if self._batcher is not None:
-            self._batcher = _Batcher(self, *self._batch)
+            self._batcher.abandon_after_fork()
+            self._batcher = self._new_batcher()
 
-
-class _Batcher:
-    """The batched writer's queue and thread."""
-
-    def __init__(self, ledger: Ledger, max_rows: int, max_delay_s: float) -> None:
-        self._ledger = ledger  # strong: queued rows keep the ledger (and its connection) alive
-        self._path = ledger.path
-        self._max_rows = max_rows
-        self._max_delay_s = max_delay_s
-        self._cond = threading.Condition(threading.Lock())
-        self._pending: list[tuple[str, list[Any]]] = []
-        self._queued = 0
-        self._committed = 0
-        self._flush_to = 0
-        self._stopping = False
-        self._failure: LedgerError | None = None
-        self._thread: threading.Thread | None = None  # started by the first put (also after fork)
-
-    def put(self, kind: str, values: list[Any]) -> str:
-        with self._cond:
-            if self._failure is not None:
-                raise self._failed()
-            if self._stopping:
-                raise LedgerError(f"ledger {self._path}: the ledger is closed")
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, daemon=True,
-                                                name=f"scrapegate-ledger-writer:{self._path}")
-                self._thread.start()
-            if kind == store.DECISION:
-                values[0] = self._ledger._unique_id(values[0])
-            self._pending.append((kind, values))
-            self._queued += 1
-            if len(self._pending) == 1 or len(self._pending) >= self._max_rows:
-                self._cond.notify_all()
-            return values[0]
-
-    def flush(self) -> None:
-        with self._cond:
-            self._flush_to = self._queued
-            self._cond.notify_all()
-            while self._committed < self._flush_to and self._failure is None:
-                self._cond.wait()
-            if self._failure is not None:
-                raise self._failed()
-
-    def stop(self) -> LedgerError | None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-            thread = self._thread
-        if thread is not None:
-            thread.join()
-        return self._failed() if self._failure is not None else None
-
-    def _failed(self) -> LedgerError:
-        lost = self._queued - self._committed
-        return LedgerError(f"ledger {self._path}: the batched writer failed, {lost} queued row(s) were not "
-                           f"recorded and no more can be: {self._failure}")
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._pending and not self._stopping:
-                    self._cond.wait()
-                if not self._pending:
-                    return
-                deadline = time.monotonic() + self._max_delay_s
-                while (len(self._pending) < self._max_rows and not self._stopping
-                       and self._flush_to <= self._committed):
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        break
-                    self._cond.wait(remaining)
-                batch = self._pending[: self._max_rows]
-                del self._pending[: len(batch)]
-            try:
-                self._ledger._write_batch(batch)
-            except BaseException as exc:  # noqa: BLE001 - any failure must stop the ledger
-                with self._cond:
-                    self._failure = exc if isinstance(exc, LedgerError) else LedgerError(repr(exc))
-                    self._pending.clear()
-                    self._cond.notify_all()
-                return
-            with self._cond:
-                self._committed += len(batch)
-                self._cond.notify_all()
+    def _new_batcher(self) -> WriterProcess:
+        return WriterProcess(self.path, durable=self.durable, max_rows=self._batch[0], max_delay_s=self._batch[1],
+                             unique_id=self._unique_id)
 
 
 def _after_fork_in_child() -> None:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Hashable, Mapping
 from gate.errors import LedgerError
 from gate.models import Decision
 
-__all__ = ["utc_time", "mask_url", "jurisdictions_of", "decision_values", "QUERY_MASK"]
+__all__ = ["utc_time", "mask_url", "jurisdictions_of", "decision_values", "row_parts", "row_values", "QUERY_MASK"]
 
 QUERY_MASK = "*"
 CACHE_SIZE = 4096
@@ -153,8 +153,15 @@ def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: s
     if type(policy_input) is not dict and not isinstance(policy_input, _MappingABC):
         policy_input = {}
     request = policy_input.get("request") or {}
-    job_view = policy_input.get("job") or {}
     url = request.get("url") or decision.url or ""
+    return row_values(row_parts(decision, policy_input, job, owner), decision.decision_id, decision.evaluated_at,
+                      request.get("method"), url, request.get("site") or request.get("host"), mode, signal_docs)
+
+
+def row_parts(decision: Decision, policy_input: Mapping[str, Any], job: str, owner: str | None) -> tuple[Any, ...]:
+    """The values of a row that a cached decision repeats for every request (everything but
+    the id, time, method, URL, site, mode and signal hashes), for `row_values`."""
+    job_view = policy_input.get("job") or {}
     deny, warn, waived = decision.deny, decision.warn, decision.waived
     jurisdictions = None
     if deny or warn:  # most decisions have neither: skip the scan
@@ -165,20 +172,10 @@ def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: s
     if jurisdictions is None:
         subjects = policy_input.get("subjects") or job_view.get("data_subjects")
         jurisdictions = _shared_subjects.encode(subjects) if isinstance(subjects, (dict, _MappingABC)) else "[]"
-    method = request.get("method")
-    evaluated_at = decision.evaluated_at
-    return [
-        decision.decision_id,
-        # The form Decision.evaluated_at uses needs no parsing.
-        evaluated_at if (evaluated_at.__class__ is str and len(evaluated_at) == 27 and evaluated_at[10] == "T"
-                         and evaluated_at[-1] == "Z") else utc_time(evaluated_at),
+    return (
         job if job.__class__ is str else str(job),
         owner if owner is not None else job_view.get("owner"),
-        "GET" if method == "GET" or not method else str(method).upper(),
-        mask_url(url if url.__class__ is str else str(url)),
-        str(request.get("site") or request.get("host") or ""),
         1 if decision.allow else 0,
-        mode if mode.__class__ is str else str(mode),
         _codes(deny),
         _codes(warn),
         _code_lists.encode([str(w.get("code")) for w in waived]) if waived else "[]",
@@ -186,6 +183,33 @@ def decision_values(decision: Decision, policy_input: Mapping[str, Any], mode: s
         _legal_bases.encode(job_view.get("legal_basis")),
         decision.policy_revision,
         decision.engine,
-        _signals.encode(signal_docs) if signal_docs else "{}",
         decision.error,
+    )
+
+
+def row_values(parts: tuple[Any, ...], decision_id: str, evaluated_at: str, method: Any, url: Any, site: Any,
+               mode: str, signal_docs: Mapping[str, str | None] | None) -> list[Any]:
+    """A decision row in DECISION_FIELDS order from `row_parts` and the per-request values."""
+    job, owner, allow, deny, warn, waived, jurisdictions, legal_basis, revision, engine, error = parts
+    return [
+        decision_id,
+        # The form Decision.evaluated_at uses needs no parsing.
+        evaluated_at if (evaluated_at.__class__ is str and len(evaluated_at) == 27 and evaluated_at[10] == "T"
+                         and evaluated_at[-1] == "Z") else utc_time(evaluated_at),
+        job,
+        owner,
+        "GET" if method == "GET" or not method else str(method).upper(),
+        mask_url(url if url.__class__ is str else str(url)),
+        str(site or ""),
+        allow,
+        mode if mode.__class__ is str else str(mode),
+        deny,
+        warn,
+        waived,
+        jurisdictions,
+        legal_basis,
+        revision,
+        engine,
+        _signals.encode(signal_docs) if signal_docs else "{}",
+        error,
     ]

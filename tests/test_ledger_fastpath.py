@@ -129,3 +129,36 @@ def test_an_edited_row_is_still_caught_by_the_cached_verify(tmp_path: Path) -> N
         conn.execute("UPDATE decisions SET engine = 'opa' WHERE seq = 30")
     problem = verify().problem
     assert problem is not None and (problem.seq, "edited" in problem.reason) == (30, True)
+
+
+@pytest.mark.parametrize("job", ["price-monitoring.yaml", "clearview-like.yaml"])
+def test_a_gate_records_cached_decisions_as_the_plain_row_would(tmp_path: Path, job: str) -> None:
+    """The Gate keeps a cached decision's constant row part (ledger_rows.row_parts); every row
+    it writes that way equals what decision_values renders for the same decision."""
+    from gate.gate import Gate
+    from gate.url import normalize
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "jobs"
+    requests = [(f"https://{host}/{path}", method) for host in ("news.example.fr", "shop.example.com")
+                for path in ("a?x=1&y=2", "b", "c#frag") for method in ("GET", "head")]
+    with Gate(examples / job, signals="static", ledger=tmp_path / "ledger.db") as gate:
+        decisions = [gate.check(url, method) for url, method in requests]
+        assert gate.cache_stats["hits"] == 8  # 2 hosts x 2 methods evaluated, the rest cached
+        view = {"job": gate._job_view, "subjects": gate._subjects}
+        name, owner = gate.job.name, gate.job.metadata.owner
+    stored = {r["decision_id"]: r for r in rows(tmp_path / "ledger.db")}
+    assert len(stored) == len(decisions) and verify(tmp_path / "ledger.db").ok
+    checked = 0
+    for d, (url, method) in zip(decisions, requests):
+        nurl = normalize(url)
+        request = {"url": d.url, "method": method.upper(), "site": nurl.site, "host": nurl.host}
+        plain = dict(zip(ledger_store.DECISION_FIELDS,
+                         ledger_rows.decision_values(d, {**view, "request": request}, d.mode, name, owner, None)))
+        row = stored[d.decision_id]
+        for field in ("job", "owner", "method", "url", "site", "mode", "policy_revision", "engine", "error"):
+            assert row[field] == plain[field], (url, method, field)
+        for field in ("jurisdictions", "legal_basis", "deny_codes", "warn_codes", "waived_codes"):
+            assert row[field] == json.loads(plain[field]), (url, method, field)
+        assert row["allow"] == bool(plain["allow"])
+        checked += 1
+    assert checked == len(requests)

@@ -1,0 +1,324 @@
+"""The batched ledger writer: a child process that chains and commits the rows a Ledger sends it.
+
+Why a process and not a thread: chaining a row (canonical JSON, SHA-256) and binding it to
+SQLite is Python work, and a writer thread holding the GIL for it slows the crawl that
+records. The child does that work on another core; the recording thread only renders the
+row, marshals it and appends it to a buffer.
+
+Protocol (pipes, frames of a 4-byte little-endian length and a `marshal` payload):
+  parent -> child, on the child's stdin: ("d" | "c", values) rows in order; ("flush",) asks
+  for an immediate commit. EOF: commit what is pending and exit.
+  child -> parent, on its stdout: ("ok", rows committed so far) after every commit;
+  ("failed", message) once, then exit 1. Nothing else is written to that pipe.
+
+The child commits at most `max_delay_s` after the first pending row, or at `max_rows`. A row
+is lost only if it is still in the parent's buffer (at most `max_delay_s` old) or in the
+pipe when the parent dies: the child commits whatever reached it before EOF.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from gate import ledger_store as store
+from gate.errors import LedgerError
+
+__all__ = ["WriterProcess", "main"]
+
+_HEAD = struct.Struct("<I")
+_PIPE_CHUNK = 1 << 16
+_PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size's default
+_FLUSH_FRAME = marshal.dumps(("flush",))
+_FLUSH_FRAME = _HEAD.pack(len(_FLUSH_FRAME)) + _FLUSH_FRAME
+
+
+class WriterProcess:
+    """The parent's side: a buffer, the child process, and a thread reading its acks.
+
+    `put` renders nothing itself: it appends a marshalled row to the buffer, which a flusher
+    thread hands to the pipe within `max_delay_s` (or at once when it reaches 64 KiB)."""
+
+    def __init__(self, path: Path, *, durable: bool, max_rows: int, max_delay_s: float,
+                 unique_id: Callable[[str], str]) -> None:
+        self._path = path
+        self._args = [str(path), "1" if durable else "0", str(max_rows), repr(max_delay_s / 2), repr(store.BUSY_TIMEOUT_S)]
+        # Half the delay in this buffer, half in the child's batch: committed within the delay.
+        self._buffer_delay_s = max_delay_s / 2
+        self._buf_since = 0.0
+        self._unique_id = unique_id
+        self._cond = threading.Condition(threading.Lock())
+        self._buf = bytearray()
+        self._queued = 0
+        self._committed = 0
+        self._stopping = False
+        self._failure: str | None = None
+        self._proc: subprocess.Popen[bytes] | None = None  # started by the first put (also after fork)
+        self._fd = -1
+        self._threads: list[threading.Thread] = []
+
+    # -- the recording side ---------------------------------------------------------------
+    def put(self, kind: str, values: list[Any]) -> str:
+        with self._cond:
+            if self._failure is not None:
+                raise self._failed()
+            if self._stopping:
+                raise LedgerError(f"ledger {self._path}: the ledger is closed")
+            if self._proc is None:
+                self._start()
+            if kind == store.DECISION:
+                values[0] = self._unique_id(values[0])
+            try:
+                payload = marshal.dumps((kind, values))
+            except ValueError as exc:  # a value marshal cannot carry: refused, like a bad row
+                raise LedgerError(f"ledger {self._path}: cannot record row: {exc}") from exc
+            buf = self._buf
+            if not buf:
+                self._buf_since = time.monotonic()
+                self._cond.notify_all()  # wakes the flusher: its delay starts now
+            buf += _HEAD.pack(len(payload))
+            buf += payload
+            self._queued += 1
+            if len(buf) >= _PIPE_CHUNK:
+                self._write_locked()
+            return values[0]
+
+    def flush(self) -> None:
+        """Wait until every row put so far is committed."""
+        with self._cond:
+            target = self._queued
+            if self._proc is not None and self._committed < target and self._failure is None:
+                self._buf += _FLUSH_FRAME
+                self._write_locked()
+            while self._committed < target and self._failure is None:
+                self._cond.wait()
+            if self._failure is not None:
+                raise self._failed()
+
+    def stop(self) -> LedgerError | None:
+        """Hand over the buffer, close the pipe, wait for the child's last commit."""
+        with self._cond:
+            if self._stopping:
+                return self._failed() if self._failure is not None else None
+            self._stopping = True
+            if self._proc is not None and self._failure is None:
+                self._write_locked()
+            self._close_pipe()
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join()
+        if self._proc is not None:
+            self._proc.wait()
+        return self._failed() if self._failure is not None else None
+
+    def abandon_after_fork(self) -> None:
+        """In a forked child: the buffer and the pipe are the parent's. Drop the buffer (the
+        parent sends it) and close this copy of the pipe, so the parent's writer still sees
+        EOF when the parent closes; the child starts its own writer on its first put."""
+        self._buf = bytearray()
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+        self._fd = -1
+        self._proc = None
+        self._threads = []
+        self._cond = threading.Condition(threading.Lock())
+        self._queued = self._committed = 0
+
+    # -- internals ------------------------------------------------------------------------
+    def _failed(self) -> LedgerError:
+        lost = self._queued - self._committed
+        return LedgerError(f"ledger {self._path}: the batched writer failed, {lost} queued row(s) were not "
+                           f"recorded and no more can be: {self._failure}")
+
+    def _start(self) -> None:
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-c", "from gate.ledger_writer import main; main()", *self._args],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+        except OSError as exc:
+            self._failure = f"cannot start the writer process ({sys.executable}): {exc}"
+            raise self._failed() from exc
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        # Raw descriptors, no buffered file objects: nothing may flush a copy of the buffer
+        # from a forked child, or from a finalizer.
+        self._fd = os.dup(self._proc.stdin.fileno())
+        self._proc.stdin.close()
+        try:  # Linux: a larger pipe rides out the writer's slower moments (a WAL checkpoint)
+            import fcntl
+
+            fcntl.fcntl(self._fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
+        except (ImportError, OSError):
+            pass
+        name = f"scrapegate-ledger:{self._path}"
+        self._threads = [threading.Thread(target=self._read_acks, args=(self._proc,), daemon=True, name=name + ":acks"),
+                         threading.Thread(target=self._flusher, daemon=True, name=name + ":flush")]
+        for thread in self._threads:
+            thread.start()
+
+    def _write_locked(self) -> None:
+        if not self._buf or self._fd < 0:
+            return
+        data, self._buf = bytes(self._buf), bytearray()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError as exc:  # the child is gone: its exit code is read by the ack thread
+            if self._failure is None:
+                self._failure = f"the writer process stopped taking rows: {exc}"
+            self._cond.notify_all()
+
+    def _close_pipe(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
+
+    def _flusher(self) -> None:
+        with self._cond:
+            while not self._stopping and self._failure is None:
+                if not self._buf:
+                    self._cond.wait()
+                    continue
+                remaining = self._buf_since + self._buffer_delay_s - time.monotonic()
+                if remaining > 0:  # let the buffer fill, for half the delay at most
+                    self._cond.wait(remaining)
+                    continue
+                self._write_locked()
+
+    def _read_acks(self, proc: subprocess.Popen[bytes]) -> None:
+        stream = proc.stdout
+        assert stream is not None
+        failure = None
+        try:
+            while True:
+                head = stream.read(_HEAD.size)
+                if len(head) < _HEAD.size:
+                    break
+                message = marshal.loads(stream.read(_HEAD.unpack(head)[0]))
+                if message[0] == "ok":
+                    with self._cond:
+                        self._committed = message[1]
+                        self._cond.notify_all()
+                else:
+                    failure = str(message[1])
+        except (OSError, ValueError, EOFError) as exc:
+            failure = f"lost the writer process's replies: {exc}"
+        code = proc.wait()
+        with self._cond:
+            if failure is None and (code != 0 or not self._stopping):
+                failure = f"the writer process exited unexpectedly (exit code {code})"
+            if failure is not None and self._failure is None:
+                self._failure = failure
+                self._close_pipe()
+            self._cond.notify_all()
+
+
+# -- the child --------------------------------------------------------------------------
+def _reply(message: tuple[Any, ...]) -> None:
+    payload = marshal.dumps(message)
+    data = memoryview(_HEAD.pack(len(payload)) + payload)
+    while data:
+        data = data[os.write(1, data):]
+
+
+class _Inbox:
+    """The child's reading thread: it drains the pipe into memory while the main thread
+    commits (SQLite releases the GIL while it writes and syncs), so a slow commit or a WAL
+    checkpoint never blocks the recording process on a full pipe."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition(threading.Lock())
+        self.rows: list[tuple[str, list[Any]]] = []
+        self.first_at = 0.0
+        self.flush_asked = False
+        self.eof = False
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        data = bytearray()
+        try:
+            while True:
+                chunk = os.read(0, 1 << 20)
+                if not chunk:
+                    break
+                data += chunk
+                frames, start = [], 0
+                while len(data) - start >= _HEAD.size:
+                    size = _HEAD.unpack_from(data, start)[0]
+                    if len(data) - start - _HEAD.size < size:
+                        break
+                    frames.append(marshal.loads(data[start + _HEAD.size:start + _HEAD.size + size]))
+                    start += _HEAD.size + size
+                del data[:start]
+                with self.cond:
+                    for frame in frames:
+                        if frame[0] == "flush":
+                            self.flush_asked = True
+                        else:
+                            if not self.rows:
+                                self.first_at = time.monotonic()
+                            self.rows.append(frame)
+                    self.cond.notify()
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which reports it
+            self.error = exc
+        with self.cond:
+            self.eof = True
+            self.cond.notify()
+
+
+def main(argv: list[str] | None = None) -> None:
+    path_text, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:5]
+    path, max_rows, max_delay_s = Path(path_text), int(max_rows_text), float(delay_text)
+    store.BUSY_TIMEOUT_S = float(busy_text)
+    sys.stdout = sys.stderr  # fd 1 carries only replies
+    committed = 0
+    inbox = _Inbox()
+    try:
+        conn = store.connect(path, durable=durable == "1")
+        threading.Thread(target=inbox.run, daemon=True, name="scrapegate-ledger-inbox").start()
+        while True:
+            with inbox.cond:
+                while True:
+                    if inbox.error is not None:
+                        raise inbox.error
+                    ready = inbox.eof or inbox.flush_asked or len(inbox.rows) >= max_rows
+                    if inbox.rows and not ready:
+                        remaining = inbox.first_at + max_delay_s - time.monotonic()
+                        ready = remaining <= 0
+                    if ready:
+                        break
+                    inbox.cond.wait(remaining if inbox.rows else None)
+                batch, inbox.rows = inbox.rows, []
+                inbox.first_at = time.monotonic()
+                flush_asked, inbox.flush_asked = inbox.flush_asked, False
+                eof = inbox.eof
+            for start in range(0, len(batch), max_rows):
+                part = batch[start:start + max_rows]
+                store.append(conn, path, part)
+                committed += len(part)
+            if batch or flush_asked:
+                _reply(("ok", committed))
+            if eof:
+                break
+        conn.close()
+    except BaseException as exc:  # noqa: BLE001 - report every failure; the parent fails closed
+        message = str(exc) if isinstance(exc, LedgerError) else f"{type(exc).__name__}: {exc}"
+        try:
+            _reply(("failed", message))
+        finally:
+            os._exit(1)
