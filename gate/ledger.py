@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import sys
 import threading
 import uuid
@@ -50,7 +51,7 @@ from typing import Any, Mapping
 
 from gate import ledger_store as store
 from gate.errors import LedgerError
-from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
+from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, row_values, utc_now_text, utc_time
 from gate.ledger_store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.ledger_writer import WriterProcess
 from gate.models import Decision
@@ -69,6 +70,7 @@ BATCH_MAX_DELAY_S = 0.05
 # Decision ids this instance has recorded, to give a reused Decision (a cache hit) a fresh id.
 RECENT_IDS_MAX = 65536
 _OPEN: "weakref.WeakSet[Ledger]" = weakref.WeakSet()
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _ABANDONED: list[Any] = []  # connections inherited over fork(): never closed in the child
 
 
@@ -140,9 +142,9 @@ class Ledger:
             raise LedgerError(f"ledger {self.path}: status and nbytes must be integers >= 0 "
                               f"(got {status!r}, {nbytes!r})")
         digest = str(sha256).lower()
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if _SHA256_HEX.fullmatch(digest) is None:
             raise LedgerError(f"ledger {self.path}: {sha256!r} is not a sha256 hex digest")
-        values = [decision_id, utc_time(), status, nbytes, digest]
+        values = [decision_id, utc_now_text(), status, nbytes, digest]
         if decision_id not in self._recent:
             # Recorded by another process or an earlier run: it must be on disk already.
             with self._lock:

@@ -162,3 +162,15 @@ def test_a_gate_records_cached_decisions_as_the_plain_row_would(tmp_path: Path, 
         assert row["allow"] == bool(plain["allow"])
         checked += 1
     assert checked == len(requests)
+
+
+def test_the_cached_clock_text_is_utc_time_to_the_microsecond() -> None:
+    from datetime import datetime, timezone
+
+    for _ in range(3):
+        before = datetime.now(timezone.utc)
+        text = ledger_rows.utc_now_text()
+        after = datetime.now(timezone.utc)
+        assert len(text) == 27 and text == ledger_rows.utc_time(text)
+        parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        assert before <= parsed <= after
