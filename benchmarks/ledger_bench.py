@@ -82,7 +82,7 @@ def _run(path: Path, writer: str, decisions: list[Decision],
         totals = {
             "wall_us": (clock() - start) / n / 1000,
             # CPU time is steadier than wall time on a shared machine: the caller's thread, and
-            # the whole process (the batched writer's thread included).
+            # the whole process (the batched writer's buffer threads; its process is not counted).
             "caller_cpu_us": caller_cpu / n * 1e6,
             "cpu_us": (time.process_time() - cpu) / n * 1e6,
         }

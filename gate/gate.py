@@ -258,7 +258,7 @@ class Gate:
                 if len(self._row_parts) >= ROW_PARTS_KEPT:
                     self._row_parts.clear()
                 self._row_parts[id(template)] = kept  # holds the template: its id is not reused
-            record_parts(kept[1], decision, method=method, site=nurl.site, mode=self.mode, signal_docs=docs)
+            record_parts(kept[1], decision, method, nurl.site, self.mode, docs)
         except (LedgerError, OSError, Exception) as exc:  # never silent
             return self._unrecorded(decision, exc)
         return decision

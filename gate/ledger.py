@@ -45,7 +45,6 @@ import sys
 import threading
 import uuid
 import weakref
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -90,7 +89,8 @@ class Ledger:
         self.durable = durable
         self._batch = (max(1, batch_max_rows), max(0.0, batch_max_delay_s))
         self._lock = threading.Lock()
-        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._recent: set[str] = set()  # ids recorded lately (and _older), see _unique_id
+        self._older: set[str] = set()
         self._closed = False
         self._pid = os.getpid()
         self._conn = store.connect(self.path, durable=durable)
@@ -116,7 +116,7 @@ class Ledger:
             raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
         return self._append_decision(values)
 
-    def record_parts(self, parts: tuple[Any, ...], decision: Decision, *, method: str, site: str, mode: str,
+    def record_parts(self, parts: tuple[Any, ...], decision: Decision, method: str, site: str, mode: str,
                      signal_docs: Mapping[str, str | None] | None = None) -> str:
         """`record` for a decision derived from one whose `gate.ledger_rows.row_parts` the
         caller keeps (the Gate's cached decisions): the same row, rendered without the input."""
@@ -145,7 +145,7 @@ class Ledger:
         if _SHA256_HEX.fullmatch(digest) is None:
             raise LedgerError(f"ledger {self.path}: {sha256!r} is not a sha256 hex digest")
         values = [decision_id, utc_now_text(), status, nbytes, digest]
-        if decision_id not in self._recent:
+        if not self._recorded_here(decision_id):
             # Recorded by another process or an earlier run: it must be on disk already.
             with self._lock:
                 self._check_open()
@@ -197,12 +197,15 @@ class Ledger:
 
     def _unique_id(self, decision_id: str) -> str:
         recent = self._recent
-        if decision_id in recent:
+        if decision_id in recent or decision_id in self._older:
             decision_id = str(uuid.uuid4())
-        recent[decision_id] = None
-        if len(recent) > RECENT_IDS_MAX:
-            recent.popitem(last=False)  # O(1); deleting a plain dict's first key is not
+        recent.add(decision_id)
+        if len(recent) >= RECENT_IDS_MAX // 2:  # two generations: O(1), at least MAX/2 remembered
+            self._older, self._recent = recent, set()
         return decision_id
+
+    def _recorded_here(self, decision_id: str) -> bool:
+        return decision_id in self._recent or decision_id in self._older
 
     def _after_fork(self) -> None:
         """In a forked child: never touch the parent's connection or queue (SQLite forbids

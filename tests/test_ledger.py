@@ -378,9 +378,11 @@ def test_a_legal_basis_changed_in_place_is_not_served_from_the_cache(tmp_path: P
 def test_the_reused_id_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import gate.ledger
 
-    monkeypatch.setattr(gate.ledger, "RECENT_IDS_MAX", 3)
+    monkeypatch.setattr(gate.ledger, "RECENT_IDS_MAX", 4)
     with Ledger() as ledger:
-        ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(10)]
-        assert len(ledger._recent) == 3 and list(ledger._recent) == ids[-3:]
+        ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(11)]
+        # Two generations of at most MAX/2: the last 2 to 4 ids are remembered, older ones not.
+        remembered = [i for i in ids if ledger._recorded_here(i)]
+        assert remembered == ids[-3:]
         ledger.record_collected(ids[0], status=200, nbytes=1, sha256=sha(b"x"))  # found on disk
     assert verify().collections == 1
