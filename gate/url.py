@@ -180,7 +180,7 @@ _SIMPLE_ORIGIN = re.compile(
     r"(https?)://([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9][a-z0-9-]{0,62})*)(?::([0-9]{1,5}))?"
 )
 _SIMPLE_REST = re.compile(
-    r"(/[A-Za-z0-9\-_~!$&'()*+,;=:@/]*)(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?(?:#[^\x00-\x1f\x7f]*)?"
+    r"(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)(?:\?([A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?(?:#[^\x00-\x1f\x7f]*)?"
 )
 # Hosts the careful path hands to inet_aton: 127.0x0.0.1 is 127.0.0.1 to the resolver.
 _MAYBE_NUMERIC = re.compile(r"[0-9a-fx.]+")

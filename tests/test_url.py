@@ -175,3 +175,16 @@ def test_normalisation_is_idempotent_and_case_blind_on_scheme(raw: str) -> None:
     # An upper-case scheme cannot take any shortcut a lower-case URL may take: both must
     # give the same answer.
     assert normalize(raw.replace("http", "HTTP", 1)) == once
+
+
+def test_the_fast_path_agrees_with_the_careful_path() -> None:
+    # An upper-case scheme always takes the careful path (urlsplit, percent and dot-segment
+    # normalisation); the lower-case spelling takes the fast path when it can.
+    import random
+
+    rng = random.Random(9)
+    alphabet = "ab./-_~%2e?=&#"
+    for _ in range(5000):
+        rest = "/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        fast, careful = f"https://e.example.com{rest}", f"HTTPS://e.example.com{rest}"
+        assert normalize(fast) == normalize(careful), rest
