@@ -123,12 +123,7 @@ class WriterProcess:
         parent sends it) and close this copy of the pipe, so the parent's writer still sees
         EOF when the parent closes; the child starts its own writer on its first put."""
         self._buf = bytearray()
-        if self._fd >= 0:
-            try:
-                os.close(self._fd)
-            except OSError:
-                pass
-        self._fd = -1
+        self._close_pipe()
         self._proc = None
         self._threads = []
         self._cond = threading.Condition(threading.Lock())
