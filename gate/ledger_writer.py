@@ -3,17 +3,19 @@
 Why a process and not a thread: chaining a row (canonical JSON, SHA-256) and binding it to
 SQLite is Python work, and a writer thread holding the GIL for it slows the crawl that
 records. The child does that work on another core; the recording thread only renders the
-row, marshals it and appends it to a buffer.
+row and appends it to a list, which is marshalled a batch at a time.
 
 Protocol (pipes, frames of a 4-byte little-endian length and a `marshal` payload):
-  parent -> child, on the child's stdin: ("d" | "c", values) rows in order; ("flush",) asks
-  for an immediate commit. EOF: commit what is pending and exit.
+  parent -> child, on the child's stdin: ("rows", [(kind, values), ...]) in order, kind being
+  gate.ledger_store.DECISION or COLLECTION; ("flush",) asks for an immediate commit. EOF:
+  commit what is pending and exit.
   child -> parent, on its stdout: ("ok", rows committed so far) after every commit;
   ("failed", message) once, then exit 1. Nothing else is written to that pipe.
 
-The child commits at most `max_delay_s` after the first pending row, or at `max_rows`. A row
-is lost only if it is still in the parent's buffer (at most `max_delay_s` old) or in the
-pipe when the parent dies: the child commits whatever reached it before EOF.
+The parent sends its rows within half of `max_delay_s` (or at 256 rows); the child commits
+at most half of `max_delay_s` after the first pending row, or at `max_rows`. A row is lost
+only if it is still in the parent's list or in the pipe when the parent dies: the child
+commits whatever reached it before EOF.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from gate.errors import LedgerError
 __all__ = ["WriterProcess", "main"]
 
 _HEAD = struct.Struct("<I")
-_PIPE_CHUNK = 1 << 16
+_FRAME_ROWS = 256  # rows marshalled into one frame at most (about 100 KiB)
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_PLAIN_NAMES = frozenset(t.__name__ for t in _PLAIN_TYPES)
 _PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size's default
 _FLUSH_FRAME = marshal.dumps(("flush",))
 _FLUSH_FRAME = _HEAD.pack(len(_FLUSH_FRAME)) + _FLUSH_FRAME
@@ -52,10 +56,10 @@ class WriterProcess:
         self._args = [str(path), "1" if durable else "0", str(max_rows), repr(max_delay_s / 2), repr(store.BUSY_TIMEOUT_S)]
         # Half the delay in this buffer, half in the child's batch: committed within the delay.
         self._buffer_delay_s = max_delay_s / 2
-        self._buf_since = 0.0
+        self._rows: list[tuple[str, list[Any]]] = []  # put, not yet sent
+        self._rows_since = 0.0
         self._unique_id = unique_id
         self._cond = threading.Condition(threading.Lock())
-        self._buf = bytearray()
         self._queued = 0
         self._committed = 0
         self._stopping = False
@@ -66,6 +70,9 @@ class WriterProcess:
 
     # -- the recording side ---------------------------------------------------------------
     def put(self, kind: str, values: list[Any]) -> str:
+        if not _PLAIN_TYPES.issuperset(map(type, values)):  # what marshal carries, checked per row
+            raise LedgerError(f"ledger {self._path}: cannot record row: values must be str, int, float, "
+                              f"bool or None, not {sorted({type(v).__name__ for v in values} - _PLAIN_NAMES)}")
         with self._cond:
             if self._failure is not None:
                 raise self._failed()
@@ -75,18 +82,13 @@ class WriterProcess:
                 self._start()
             if kind == store.DECISION:
                 values[0] = self._unique_id(values[0])
-            try:
-                payload = marshal.dumps((kind, values))
-            except ValueError as exc:  # a value marshal cannot carry: refused, like a bad row
-                raise LedgerError(f"ledger {self._path}: cannot record row: {exc}") from exc
-            buf = self._buf
-            if not buf:
-                self._buf_since = time.monotonic()
+            rows = self._rows
+            if not rows:
+                self._rows_since = time.monotonic()
                 self._cond.notify_all()  # wakes the flusher: its delay starts now
-            buf += _HEAD.pack(len(payload))
-            buf += payload
+            rows.append((kind, values))
             self._queued += 1
-            if len(buf) >= _PIPE_CHUNK:
+            if len(rows) >= _FRAME_ROWS:
                 self._write_locked()
             return values[0]
 
@@ -95,8 +97,7 @@ class WriterProcess:
         with self._cond:
             target = self._queued
             if self._proc is not None and self._committed < target and self._failure is None:
-                self._buf += _FLUSH_FRAME
-                self._write_locked()
+                self._write_locked(_FLUSH_FRAME)
             while self._committed < target and self._failure is None:
                 self._cond.wait()
             if self._failure is not None:
@@ -122,7 +123,7 @@ class WriterProcess:
         """In a forked child: the buffer and the pipe are the parent's. Drop the buffer (the
         parent sends it) and close this copy of the pipe, so the parent's writer still sees
         EOF when the parent closes; the child starts its own writer on its first put."""
-        self._buf = bytearray()
+        self._rows = []
         self._close_pipe()
         self._proc = None
         self._threads = []
@@ -162,10 +163,15 @@ class WriterProcess:
         for thread in self._threads:
             thread.start()
 
-    def _write_locked(self) -> None:
-        if not self._buf or self._fd < 0:
+    def _write_locked(self, tail: bytes = b"") -> None:
+        """Marshal the pending rows into one frame (one call for the batch) and send it."""
+        if self._fd < 0 or not (self._rows or tail):
             return
-        data, self._buf = bytes(self._buf), bytearray()
+        data = tail
+        if self._rows:
+            payload = marshal.dumps(("rows", self._rows))
+            self._rows = []
+            data = _HEAD.pack(len(payload)) + payload + tail
         try:
             view = memoryview(data)
             while view:
@@ -186,10 +192,10 @@ class WriterProcess:
     def _flusher(self) -> None:
         with self._cond:
             while not self._stopping and self._failure is None:
-                if not self._buf:
+                if not self._rows:
                     self._cond.wait()
                     continue
-                remaining = self._buf_since + self._buffer_delay_s - time.monotonic()
+                remaining = self._rows_since + self._buffer_delay_s - time.monotonic()
                 if remaining > 0:  # let the buffer fill, for half the delay at most
                     self._cond.wait(remaining)
                     continue
@@ -267,7 +273,7 @@ class _Inbox:
                         else:
                             if not self.rows:
                                 self.first_at = time.monotonic()
-                            self.rows.append(frame)
+                            self.rows += frame[1]
                     self.cond.notify()
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which reports it
             self.error = exc
