@@ -5,7 +5,8 @@ then regopy's own costs measured piece by piece.
 
 1. cProfile of 300 cold `Gate.check` calls (each URL a new host, static signals).
 2. The policy input handed to regopy (gate.engines.regopy_input) and the compiled query.
-3. regopy's floor: a trivial policy, and what one more Rego expression costs.
+3. regopy's floor: a trivial policy, what one more Rego expression costs, and the same
+   trivial policy compiled into a bundle beside the shipped modules.
 4. The shipped bundle's parts, each compiled as an entrypoint of its own and queried alone
    with the same input (a part's figure includes the query floor).
 """
@@ -53,7 +54,7 @@ def _query_ms(bundle: Any, entrypoint: str, policy_input: dict[str, Any], n: int
     return median_ms(lambda _: str(interp.query_bundle_entrypoint(bundle, entrypoint)), n)
 
 
-def _floor(policy_input: dict[str, Any]) -> list[tuple[str, float]]:
+def _floor(policy_input: dict[str, Any], modules: list[Any]) -> list[tuple[str, float]]:
     import regopy
 
     checks = ["is_string(input.request.host)", "is_object(input.job.purpose)", "is_array(input.job.data_categories)",
@@ -65,6 +66,14 @@ def _floor(policy_input: dict[str, Any]) -> list[tuple[str, float]]:
         interp.add_module("floor.rego", f"package floor\n{body}\n")
         bundle = interp.build(None, ["floor/r"])
         rows.append((f"trivial policy, {label}, the same input", _query_ms(bundle, "floor/r", policy_input, 300)))
+    # The same constant compiled beside the shipped modules (which it never calls): rego-cpp's
+    # per-query cost grows with the bundle, whatever the query evaluates.
+    interp = regopy.Interpreter()
+    for module in modules:
+        interp.add_module(module.name, module.source)
+    interp.add_module("floor.rego", "package floor\nr := true\n")
+    bundle = interp.build(None, ["floor/r"])
+    rows.append(("trivial policy, a constant, in the shipped bundle", _query_ms(bundle, "floor/r", policy_input, 300)))
     return rows
 
 
@@ -103,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
             ("set_input: the input handed to regopy", median_ms(lambda _: set_input(interp, policy_input), 200)),
             ("the compiled decision query alone",
              median_ms(lambda _: str(interp.query_bundle_entrypoint(engine._bundle, engine.entrypoint)), 200))]
-    rows += _floor(policy_input)
+    rows += _floor(policy_input, engine.policy_set.policy_modules())
     parts = new_interpreter(engine.policy_set).build(None, PARTS)
     rows += [(f"part {p}", _query_ms(parts, p, policy_input)) for p in PARTS]
     print("\n2-4. medians:")
