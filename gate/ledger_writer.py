@@ -45,10 +45,10 @@ _FLUSH_FRAME = _HEAD.pack(len(_FLUSH_FRAME)) + _FLUSH_FRAME
 
 
 class WriterProcess:
-    """The parent's side: a buffer, the child process, and a thread reading its acks.
+    """The parent's side: a list of rows, the child process, a thread reading its acks.
 
-    `put` renders nothing itself: it appends a marshalled row to the buffer, which a flusher
-    thread hands to the pipe within `max_delay_s` (or at once when it reaches 64 KiB)."""
+    `put` appends the row to the list; a flusher thread marshals and sends the list within
+    half of `max_delay_s`, or `put` does at 256 rows."""
 
     def __init__(self, path: Path, *, durable: bool, max_rows: int, max_delay_s: float,
                  unique_id: Callable[[str], str]) -> None:
@@ -137,12 +137,13 @@ class WriterProcess:
                            f"recorded and no more can be: {self._failure}")
 
     def _start(self) -> None:
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        # Isolated mode (no current directory, no PYTHONPATH on the path), with this package's
+        # root as a last resort; main() checks that it runs this very file.
+        here = str(Path(__file__).resolve())
+        code = f"import sys; sys.path.append({str(Path(here).parent.parent)!r}); from gate.ledger_writer import main; main()"
         try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-c", "from gate.ledger_writer import main; main()", *self._args],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+            self._proc = subprocess.Popen([sys.executable, "-I", "-c", code, here, *self._args],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
         except OSError as exc:
             self._failure = f"cannot start the writer process ({sys.executable}): {exc}"
             raise self._failed() from exc
@@ -283,10 +284,13 @@ class _Inbox:
 
 
 def main(argv: list[str] | None = None) -> None:
-    path_text, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:5]
+    expected, path_text, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:6]
     path, max_rows, max_delay_s = Path(path_text), int(max_rows_text), float(delay_text)
     store.BUSY_TIMEOUT_S = float(busy_text)
     sys.stdout = sys.stderr  # fd 1 carries only replies
+    if Path(__file__).resolve() != Path(expected):  # another `gate` package shadows this one
+        _reply(("failed", f"the writer process imported {Path(__file__).resolve()}, not {expected}"))
+        os._exit(1)
     committed = 0
     inbox = _Inbox()
     try:

@@ -103,3 +103,15 @@ def test_close_waits_for_the_writer_and_leaves_no_process_behind(tmp_path: Path)
     ledger.close()  # well inside the 5 s delay: close hands everything over and waits
     assert verify(tmp_path / "ledger.db").decisions == 1000
     assert writer.returncode == 0
+
+
+def test_a_writer_that_imported_another_gate_package_refuses_to_write(tmp_path: Path) -> None:
+    import marshal
+
+    proc = subprocess.run([sys.executable, "-I", "-c", "from gate.ledger_writer import main; main()",
+                           str(tmp_path / "elsewhere" / "ledger_writer.py"), str(tmp_path / "ledger.db"),
+                           "0", "512", "0.025", "1.0"], input=b"", capture_output=True, timeout=60)
+    assert proc.returncode == 1
+    reply = marshal.loads(proc.stdout[4:])
+    assert reply[0] == "failed" and "elsewhere" in reply[1]
+    assert not (tmp_path / "ledger.db").exists()
