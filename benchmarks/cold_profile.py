@@ -9,6 +9,8 @@ then regopy's own costs measured piece by piece.
    trivial policy compiled into a bundle beside the shipped modules.
 4. The shipped bundle's parts, each compiled as an entrypoint of its own and queried alone
    with the same input (a part's figure includes the query floor).
+5. The same decision on the real OPA engine in-process, when opa-golib-python-bindings is
+   installed.
 """
 
 from __future__ import annotations
@@ -115,9 +117,26 @@ def main(argv: list[str] | None = None) -> None:
     rows += _floor(policy_input, engine.policy_set.policy_modules())
     parts = new_interpreter(engine.policy_set).build(None, PARTS)
     rows += [(f"part {p}", _query_ms(parts, p, policy_input)) for p in PARTS]
-    print("\n2-4. medians:")
+    rows += _real_opa(engine.policy_set, policy_input)
+    print("\n2-5. medians:")
     for label, ms in rows:
         print(f"  {label:<62} {ms:8.3f} ms")
+
+
+def _real_opa(policy_set: Any, policy_input: dict[str, Any]) -> list[tuple[str, float]]:
+    """The same decision on the real OPA engine, in-process, when its bindings are installed
+    (opa-golib-python-bindings, as .ci/run installs them): the floor of another engine."""
+    try:
+        from opa_bindings import OpaEngine
+    except ImportError:
+        return []
+    opa = OpaEngine()
+    for module in policy_set.policy_modules():
+        opa.add_policy(module.name, module.source)
+    opa.add_data(policy_set.data)
+    opa.eval_document("scrapegate.decision", policy_input)
+    return [("5. real OPA in-process (opa_bindings), the same decision",
+             median_ms(lambda _: opa.eval_document("scrapegate.decision", policy_input), 200))]
 
 
 if __name__ == "__main__":
