@@ -11,29 +11,13 @@ import pytest
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import EngineError, PolicyError
 from gate.models import Decision
+from opa_fake import TEST_POLICY, write_test_policies
 
-POLICY = """\
-package scrapegate
-
-default allow := false
-
-deny contains {"code": "test.blocked", "jurisdiction": null, "law": data.scrapegate.law, "message": "blocked", "precedents": []} if {
-	input.request.host in data.scrapegate.blocked.hosts
-}
-
-allow if count(deny) == 0
-
-decision := {"allow": allow, "deny": deny, "warn": set(), "obligations": set(), "waived": set()}
-"""
+POLICY = TEST_POLICY  # the small bundle the OPA tests use too
 
 
 def bundle(tmp_path: Path, policy: str = POLICY) -> Path:
-    root = tmp_path / "policies"
-    (root / "scrapegate" / "blocked").mkdir(parents=True)
-    (root / "scrapegate" / "main.rego").write_text(policy)
-    (root / "scrapegate" / "data.yaml").write_text("law: Test Act s. 1\n")
-    (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": ["bad.example"]}')
-    return root
+    return write_test_policies(tmp_path / "policies", policy)
 
 
 def request(host: str) -> dict:
