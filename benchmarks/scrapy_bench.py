@@ -23,9 +23,11 @@ from werkzeug.wrappers import Request, Response
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import price_job, robots_for  # noqa: E402
 
-__all__ = ["crawl_rates"]
+__all__ = ["crawl_rates", "SPIDER", "GATE_MIDDLEWARES"]
 
 FANOUT = 5
+# One crawl in its own process: start URL, stats file, settings as JSON (the caller's,
+# over a few that keep a test crawl quiet). tests/test_adapter_scrapy.py runs it too.
 SPIDER = textwrap.dedent('''
     import json, sys
     from scrapy import Spider
@@ -34,16 +36,14 @@ SPIDER = textwrap.dedent('''
     start, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
 
     class Site(Spider):
-        name = "bench"
+        name = "site"
         start_urls = [start]
 
         def parse(self, response):
             for href in response.css("a::attr(href)").getall():
                 yield response.follow(href, self.parse)
 
-    settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "LOG_LEVEL": "ERROR",
-                "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "RETRY_ENABLED": False,
-                "DOWNLOAD_DELAY": 0, "COOKIES_ENABLED": False}
+    settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": False}
     settings.update(json.loads(settings_json))
     process = CrawlerProcess(settings=settings)
     crawler = process.create_crawler(Site)
@@ -52,6 +52,11 @@ SPIDER = textwrap.dedent('''
     with open(out, "w") as fh:
         json.dump(crawler.stats.get_stats(), fh, default=str)
 ''')
+# The gate in place of Scrapy's robots.txt middleware, as docs/adapters.md sets it up.
+GATE_MIDDLEWARES = {"DOWNLOADER_MIDDLEWARES": {"gate.adapters.scrapy.ScrapegateMiddleware": 100,
+                                               "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None}}
+_BENCH_SETTINGS = {"LOG_LEVEL": "ERROR", "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+                   "DOWNLOAD_DELAY": 0, "COOKIES_ENABLED": False}
 
 
 def _serve(pages: int) -> tuple[object, str]:
@@ -81,16 +86,11 @@ def _crawl(base: str, tmp: Path, gated: bool) -> tuple[float, int]:
     script = tmp / "crawl.py"
     script.write_text(SPIDER)
     out = tmp / f"stats-{gated}.json"
-    settings: dict[str, object] = {}
+    settings: dict[str, object] = dict(_BENCH_SETTINGS)
     if gated:
         job = tmp / "job.yaml"
         job.write_text(yaml.safe_dump(price_job("bench-crawl", [base + "/p/0"])))
-        settings = {
-            "DOWNLOADER_MIDDLEWARES": {"gate.adapters.scrapy.ScrapegateMiddleware": 100,
-                                       "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None},
-            "SCRAPEGATE_JOB": str(job),
-            "SCRAPEGATE_LEDGER": str(tmp / "ledger.db"),
-        }
+        settings.update(GATE_MIDDLEWARES, SCRAPEGATE_JOB=str(job), SCRAPEGATE_LEDGER=str(tmp / "ledger.db"))
     # The gated crawl runs as a crawl should: the ledger's batched writer (docs/adapters.md).
     env = {**os.environ, "SCRAPEGATE_LEDGER_WRITER": "batched"}
     subprocess.run([sys.executable, str(script), base + "/p/0", str(out), json.dumps(settings)],

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,44 +19,13 @@ from adapter_helpers import (  # noqa: F401 - fixtures
     PROHIBITED_HOST, USER_AGENT, Site, ledger_rows, policy_dir, site, site_server, write_job,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from scrapy_bench import GATE_MIDDLEWARES, SPIDER  # noqa: E402 - the benchmark's crawl script
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 CRAWL_TIMEOUT_S = 60
 CRAWL_DELAY_S = 0.2
-
-SPIDER = textwrap.dedent('''
-    import json, sys
-    from scrapy import Spider
-    from scrapy.crawler import CrawlerProcess
-
-    start, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
-
-    class Site(Spider):
-        name = "site"
-        start_urls = [start]
-
-        def parse(self, response):
-            for href in response.css("a::attr(href)").getall():
-                yield response.follow(href, self.parse)
-
-    settings = {
-        "DOWNLOADER_MIDDLEWARES": {
-            "gate.adapters.scrapy.ScrapegateMiddleware": 100,
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-        },
-        "ROBOTSTXT_OBEY": False,
-        "TELNETCONSOLE_ENABLED": False,
-        "LOG_LEVEL": "INFO",
-        "RETRY_ENABLED": False,
-    }
-    settings.update(json.loads(settings_json))
-    process = CrawlerProcess(settings=settings)
-    crawler = process.create_crawler(Site)
-    process.crawl(crawler)
-    process.start()
-    with open(out, "w") as fh:
-        json.dump(crawler.stats.get_stats(), fh, default=str)
-''')
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +67,8 @@ def crawl(tmp_path: Path, site: Site, policy_dir: Path, **settings: Any) -> dict
     script.write_text(SPIDER)
     out = tmp_path / "stats.json"
     base = {
+        **GATE_MIDDLEWARES,
+        "LOG_LEVEL": "INFO",
         "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
         "SCRAPEGATE_POLICIES": [str(policy_dir)],
         "SCRAPEGATE_SHIPPED_POLICIES": False,
