@@ -10,8 +10,6 @@ import asyncio
 import logging
 import threading
 from datetime import datetime, timezone
-from time import gmtime, strftime
-from time import time as _time
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -19,7 +17,7 @@ from gate.decision_cache import DECISION_CACHE_SIZE, LRUCache
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError
 from gate.manifest import load_job
-from gate.models import CollectionJob, Decision, new_decision_id
+from gate.models import CollectionJob, Decision, new_decision_id, utc_stamp
 from gate.policy_input import build_input, utc_now
 from gate.signals.source import Gathered, SignalSource, StaticSignals
 from gate.url import NormalizedURL, normalize
@@ -95,7 +93,6 @@ class Gate:
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
         self._system_clock = clock is utc_now
-        self._stamped: tuple[float, str] = (-1.0, "")  # (second, its "%Y-%m-%dT%H:%M:%S"), swapped whole
 
     # -- construction helpers -------------------------------------------------------
     @staticmethod
@@ -164,12 +161,8 @@ class Gate:
             return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}, nurl, None
         if self._system_clock:  # the default clock: time.time(), a datetime only when evaluating
             now = None
-            t = _time()
-            second = t // 1
-            stamped = self._stamped
-            if stamped[0] != second:
-                stamped = self._stamped = (second, strftime("%Y-%m-%dT%H:%M:%S", gmtime(second)))
-            stamp, day = f"{stamped[1]}.{int((t - second) * 1e6):06d}Z", stamped[1][:10]
+            t, stamp = utc_stamp()
+            day = stamp[:10]
         else:
             now = self._clock()
             stamp, day = self._stamp(now)

@@ -50,7 +50,7 @@ from typing import Any, Mapping
 
 from gate import ledger_store as store
 from gate.errors import LedgerError
-from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, row_values, utc_now_text, utc_time
+from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
 from gate.ledger_store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.ledger_writer import WriterProcess
 from gate.models import Decision
@@ -144,7 +144,7 @@ class Ledger:
         digest = str(sha256).lower()
         if _SHA256_HEX.fullmatch(digest) is None:
             raise LedgerError(f"ledger {self.path}: {sha256!r} is not a sha256 hex digest")
-        values = [decision_id, utc_now_text(), status, nbytes, digest]
+        values = [decision_id, utc_time(), status, nbytes, digest]
         if not self._recorded_here(decision_id):
             # Recorded by another process or an earlier run: it must be on disk already.
             with self._lock:

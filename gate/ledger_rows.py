@@ -10,15 +10,14 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 from datetime import datetime, timezone
 from collections.abc import Mapping as _MappingABC
 from typing import Any, Callable, Hashable, Mapping
 
 from gate.errors import LedgerError
-from gate.models import Decision
+from gate.models import Decision, utc_stamp
 
-__all__ = ["utc_time", "utc_now_text", "mask_url", "jurisdictions_of", "decision_values", "row_parts", "row_values", "QUERY_MASK"]
+__all__ = ["utc_time", "mask_url", "jurisdictions_of", "decision_values", "row_parts", "row_values", "QUERY_MASK"]
 
 QUERY_MASK = "*"
 CACHE_SIZE = 4096
@@ -31,7 +30,7 @@ _canon = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=T
 def utc_time(value: str | None = None) -> str:
     """`value` (ISO 8601 / RFC 3339; naive means UTC) as 2026-11-26T10:00:00.000000Z."""
     if value is None:
-        return datetime.now(timezone.utc).strftime(_TIME_FORMAT)
+        return utc_stamp()[1]
     if len(value) == 27 and value[10] == "T" and value[-1] == "Z":
         return value  # already the form Decision.evaluated_at uses
     try:
@@ -41,21 +40,6 @@ def utc_time(value: str | None = None) -> str:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc).strftime(_TIME_FORMAT)
-
-
-_second_text: tuple[int, str] = (-1, "")
-
-
-def utc_now_text() -> str:
-    """`utc_time()` for now, formatting the seconds part once a second (a collection is
-    recorded per fetched page)."""
-    global _second_text
-    now = time.time()
-    second = int(now)
-    cached = _second_text
-    if cached[0] != second:
-        cached = _second_text = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
-    return f"{cached[1]}.{int((now - second) * 1e6):06d}Z"
 
 
 def mask_url(url: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import time
 from datetime import datetime, timezone
 from typing import Any, Literal, Optional, Union
 
@@ -204,8 +205,24 @@ _new_id_prefix()
 os.register_at_fork(after_in_child=_new_id_prefix)
 
 
+_second_text: tuple[int, str] = (-1, "")
+
+
+def utc_stamp() -> tuple[float, str]:
+    """(time.time(), the same moment as "2026-11-26T10:00:00.000000Z"): the form of
+    Decision.evaluated_at and of the ledger's times. The seconds part is formatted once a
+    second: the gate stamps every request."""
+    global _second_text
+    now = time.time()
+    second = int(now)
+    cached = _second_text
+    if cached[0] != second:  # swapped whole, so threads never see half an update
+        cached = _second_text = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return now, f"{cached[1]}.{int((now - second) * 1e6):06d}Z"
+
+
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_stamp()[1]
 
 
 class Decision(BaseModel):

@@ -169,7 +169,7 @@ def test_the_cached_clock_text_is_utc_time_to_the_microsecond() -> None:
 
     for _ in range(3):
         before = datetime.now(timezone.utc)
-        text = ledger_rows.utc_now_text()
+        text = ledger_rows.utc_time()
         after = datetime.now(timezone.utc)
         assert len(text) == 27 and text == ledger_rows.utc_time(text)
         parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
