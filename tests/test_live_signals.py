@@ -41,6 +41,15 @@ def test_robots_disallow_denies_with_the_deciding_rule(httpserver: HTTPServer) -
     assert [r.path for r, _ in httpserver.log] == ["/robots.txt"]
 
 
+def test_robots_txt_itself_is_allowed_under_disallow_all(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /\n")
+    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+        assert gate.check(httpserver.url_for("/robots.txt")).allow
+        assert gate.check(httpserver.url_for("/robots.txt") + "?x=1").allow
+        assert gate.check(httpserver.url_for("/robots.txt.bak")).deny_codes == ["robots.disallowed"]
+        assert gate.check(httpserver.url_for("/")).deny_codes == ["robots.disallowed"]
+
+
 @pytest.mark.parametrize("status", [500, 503])
 def test_unreachable_robots_denies_everything(httpserver: HTTPServer, status: int) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("oops", status=status)

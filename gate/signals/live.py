@@ -17,7 +17,7 @@ import requests
 
 from gate.signals.optout import OptOut, OptOutFetcher, assess
 from gate.signals.robots_cache import RobotsCache
-from gate.signals.robots import ROBOTS_TXT_PATH, Rule, canonical_target
+from gate.signals.robots import Rule, canonical_target
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
 from gate.signals.source import Gathered, signals_key
 from gate.url import NormalizedURL
@@ -184,10 +184,7 @@ class _HotRobots:
         matcher = self.matcher
         if matcher is None:
             return self.allow_key
-        target = canonical_target(url)
-        if target == ROBOTS_TXT_PATH or target.startswith(_ROBOTS_TXT_QUERY):
-            return self.allow_key
-        rule: Rule | None = matcher.match(target)
+        rule: Rule | None = matcher.rule_for(canonical_target(url))
         if rule is None:
             return self.allow_key
         key = self.rule_keys.get(rule.text)
@@ -210,5 +207,3 @@ class _RobotsSignals:
         robots = {"status": status, "allowed": allowed, "crawl_delay": delay, "rule": rule}
         return {"robots": robots, "optout": dict(_NOT_CHECKED), "terms": {"known": False}, "login_required": False}
 
-
-_ROBOTS_TXT_QUERY = ROBOTS_TXT_PATH + "?"

@@ -32,6 +32,7 @@ from gate.url import NormalizedURL, normalize, normalize_path
 __all__ = ["parse", "product_token", "canonical_target", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
 
 ROBOTS_TXT_PATH = "/robots.txt"
+_ROBOTS_TXT_QUERY = ROBOTS_TXT_PATH + "?"
 GLOBAL_AGENT = "*"
 
 # Record keys, with the frequent typos Google's parser accepts (its 145-case suite and the
@@ -104,8 +105,7 @@ def _canon(text: str) -> str:
 
 def canonical_target(url: NormalizedURL) -> str:
     """The canonical path[?query] of a normalised URL, as rules are matched against it."""
-    text = url.path + "?" + url.query if url.query else url.path
-    return text if "%" not in text and text.isascii() else _canon(text)
+    return _canon(url.path + "?" + url.query if url.query else url.path)
 
 
 @lru_cache(maxsize=_URL_CACHE_SIZE)
@@ -206,6 +206,13 @@ class _Matcher:
         self.globs = {k: [(-g[0], *g[2:]) for g in sorted(v)] for k, v in globs.items()}
         self.glob_lengths = sorted({len(k) for k in self.globs}, reverse=True)
 
+    def rule_for(self, target: str) -> Rule | None:
+        """The rule deciding `target` (a canonical path[?query]); None when none matches or
+        the target is /robots.txt itself, which is always allowed (RFC 9309 2.2.2)."""
+        if target == ROBOTS_TXT_PATH or target.startswith(_ROBOTS_TXT_QUERY):
+            return None
+        return self.match(target)
+
     def match(self, target: str) -> Rule | None:
         best_rank, best = self.exact.get(target, _NO_HIT) if self.exact else _NO_HIT
         scan = self.prefix_scan
@@ -296,8 +303,7 @@ class Robots:
 
     def matcher_for(self, user_agent: str) -> "_Matcher | None":
         """The compiled rules of the group used for `user_agent` (None: no rules apply).
-        `matcher_for(ua).match(canonical_target(url))` is `verdict(url, ua).rule` without
-        the robots.txt exception."""
+        `matcher_for(ua).rule_for(canonical_target(url))` is `verdict(url, ua).rule`."""
         return self._matcher(user_agent)[1]
 
     def matched_agent(self, user_agent: str) -> str | None:
@@ -306,10 +312,9 @@ class Robots:
 
     def verdict(self, url: str | NormalizedURL, user_agent: str) -> Verdict:
         agent, matcher = self._matcher(user_agent)
-        target = canonical_target(url) if isinstance(url, NormalizedURL) else _target(url)
-        if matcher is None or target == ROBOTS_TXT_PATH or target.startswith(ROBOTS_TXT_PATH + "?"):
+        if matcher is None:
             return Verdict(True, None, agent)
-        rule = matcher.match(target)
+        rule = matcher.rule_for(canonical_target(url) if isinstance(url, NormalizedURL) else _target(url))
         return Verdict(rule is None or rule.allow, rule, agent)
 
     def allowed(self, url: str | NormalizedURL, user_agent: str) -> bool:
