@@ -174,9 +174,7 @@ class WriterProcess:
             self._rows = []
             data = _HEAD.pack(len(payload)) + payload + tail
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._fd, view):]
+            _write_all(self._fd, data)
         except OSError as exc:  # the child is gone: its exit code is read by the ack thread
             if self._failure is None:
                 self._failure = f"the writer process stopped taking rows: {exc}"
@@ -231,11 +229,15 @@ class WriterProcess:
 
 
 # -- the child --------------------------------------------------------------------------
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _reply(message: tuple[Any, ...]) -> None:
     payload = marshal.dumps(message)
-    data = memoryview(_HEAD.pack(len(payload)) + payload)
-    while data:
-        data = data[os.write(1, data):]
+    _write_all(1, _HEAD.pack(len(payload)) + payload)
 
 
 class _Inbox:

@@ -252,16 +252,9 @@ class Decision(BaseModel):
         moment = moment or datetime.now(timezone.utc)
         return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
-    def derive(self, **update: Any) -> "Decision":
-        """A copy with some fields replaced, without re-validation (the cache hands out one
-        per request, so this is on the hot path). The lists are shared with the template,
-        which nobody mutates."""
-        values = self.__dict__.copy()
-        values.update(update)
-        return self._with_values(values)
-
     def for_request(self, decision_id: str, url: str, mode: str, evaluated_at: str) -> "Decision":
-        """`derive` for the fields each request sets (the gate's hot path: no keywords)."""
+        """A copy for one request of a cached decision, without re-validation (the gate's hot
+        path). The lists are shared with the cached decision, which nobody mutates."""
         values = self.__dict__.copy()
         values["decision_id"] = decision_id
         values["url"] = url
