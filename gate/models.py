@@ -260,9 +260,6 @@ class Decision(BaseModel):
         values["url"] = url
         values["mode"] = mode
         values["evaluated_at"] = evaluated_at
-        return self._with_values(values)
-
-    def _with_values(self, values: dict[str, Any]) -> "Decision":
         new = _new_object(Decision)
         _set_attr(new, "__dict__", values)
         _set_attr(new, "__pydantic_fields_set__", _ALL_DECISION_FIELDS)
