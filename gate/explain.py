@@ -145,7 +145,10 @@ class _Evaluator:
                 self.interp.add_module(f"explain/{n}.rego", "\n\n".join(lines) + "\n")
             except Exception as exc:  # regopy.RegoError: a prefix the compiler rejects
                 raise PolicyError(f"explain could not compile the rule conditions: {str(exc)[:300]}") from exc
-        self.interp.set_input(self.input)
+        # The engine's own input path (escapes as rego-cpp expects), not regopy's set_input.
+        from gate.engines.regopy_ffi import set_input
+
+        set_input(self.interp, self.input)
         return queries
 
     def _query(self, ref: str) -> Any:

@@ -157,3 +157,27 @@ def test_input_that_rego_cannot_hold_faithfully_is_an_engine_error(tmp_path: Pat
     engine = EmbeddedEngine([bundle(tmp_path)], include_shipped=False)
     with pytest.raises(EngineError):
         engine.evaluate(bad)
+
+
+def test_input_reaches_rego_unchanged(tmp_path: Path) -> None:
+    # set_input calls rego-cpp's C functions itself; every JSON kind and the 64-bit edges
+    # must arrive as they were sent.
+    engine = EmbeddedEngine([bundle(tmp_path, "package scrapegate\n\ndecision := {\"echo\": input}\n")],
+                            include_shipped=False)
+    document = {
+        "ints": [0, 1, -1, 2**63 - 1, -(2**63)], "floats": [0.5, -1.25, 1e300], "bools": [True, False],
+        "null": None, "text": ["", "héllo § — 東京", "line\nbreak", "q\"uote"], "empty": {}, "list": [],
+        "nested": {"a": [{"b": [[], {}]}], "tuple": (1, "x")},
+    }
+    echoed = engine.evaluate(document)
+    assert echoed is not None
+    assert echoed["echo"] == {**document, "nested": {"a": [{"b": [[], {}]}], "tuple": [1, "x"]}}
+
+
+def test_quotes_backslashes_and_control_characters_equal_the_same_text_in_rego(tmp_path: Path) -> None:
+    # rego-cpp keeps strings as escaped JSON tokens; an input string with `"` or `\` sent
+    # raw would never equal the same literal (a user agent with quotes, a terms clause).
+    policy = ('package scrapegate\n\ndecision := {"same": [input.a == "say \\"no\\"", input.b == "C:\\\\x",'
+              ' input.c == "two\\nlines"]}\n')
+    engine = EmbeddedEngine([bundle(tmp_path, policy)], include_shipped=False)
+    assert engine.evaluate({"a": 'say "no"', "b": "C:\\x", "c": "two\nlines"}) == {"same": [True, True, True]}

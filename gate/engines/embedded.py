@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
-from gate.engines.regopy_input import set_input
+from gate.engines.regopy_ffi import query_entrypoint, set_input
 from gate.errors import EngineError, PolicyError
 from gate.policy_files import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
 
@@ -93,6 +93,7 @@ class EmbeddedEngine(BaseEngine):
             raise PolicyError("no policy directory given")
         self.policy_set = load_policy_set(roots, extra_data)
         self.entrypoint = entrypoint
+        self._entrypoint_bytes = entrypoint.encode("utf-8")
         self._local = threading.local()
         # Compile now, in the caller's thread, so errors surface at construction.
         builder = new_interpreter(self.policy_set)
@@ -114,23 +115,22 @@ class EmbeddedEngine(BaseEngine):
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
         interp = getattr(self._local, "interp", None) or self._interpreter()
-        bundle = self._bundle
         import regopy
 
         try:
             set_input(interp, policy_input)
-            out = interp.query_bundle_entrypoint(bundle, self.entrypoint)
+            ok, text = query_entrypoint(interp, self._bundle, self._entrypoint_bytes)
         except regopy.RegoError as exc:
             raise EngineError(f"policy evaluation failed: {rego_error_message(exc, self.policy_set.modules)}") from exc
-        except Exception as exc:  # e.g. regopy's Output failing to read the engine's answer
+        except Exception as exc:  # e.g. an input rego-cpp cannot hold, or no output at all
             raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {exc}") from exc
-        if not out.ok():
-            raise EngineError(f"policy evaluation failed (a builtin or rule errored): {str(out)[:500]}")
-        text = str(out)
+        if not ok:
+            raise EngineError(f"policy evaluation failed (a builtin or rule errored): {text[:500]}")
         if text == "undefined":
             return None
         try:
-            expressions = json.loads(text).get("expressions") or [None]
+            # strict=False: rego-cpp writes control characters in strings unescaped.
+            expressions = json.loads(text, strict=False).get("expressions") or [None]
         except (ValueError, AttributeError) as exc:
             raise EngineError(f"unreadable engine output: {text[:200]!r}") from exc
         value = expressions[0]
