@@ -22,6 +22,9 @@ import data.scrapegate.terms
 import data.scrapegate.us_biometric
 import data.scrapegate.waivers
 
+# decision is one rule with else branches, so the input is checked once and the waivers
+# looked up once.
+
 # METADATA
 # title: The decision
 # description: >-
@@ -30,16 +33,6 @@ import data.scrapegate.waivers
 #   rules read (request, job, subjects, signals) it is a single deny input.malformed.
 # scope: document
 # entrypoint: true
-decision := _plain_decision if {
-	_well_formed
-	count(_relevant_exceptions) == 0
-}
-
-decision := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_exceptions, _context) if {
-	_well_formed
-	count(_relevant_exceptions) > 0
-}
-
 decision := {
 	"allow": false,
 	"deny": [lib.violation("input.malformed", null, "the policy input lacks request, job, subjects or signals")],
@@ -48,7 +41,9 @@ decision := {
 	"waived": [],
 } if {
 	not _well_formed
-}
+} else := _plain_decision if {
+	count(_relevant_exceptions) == 0
+} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_exceptions, _context)
 
 # _plain_decision: no waiver is written for this job and site, the common case: the
 # lists as the packages made them. Lists, not sets: building sets of entries is slow in
@@ -100,7 +95,13 @@ _well_formed if {
 
 # Every law package's output, before waivers, as lists. One entry per package: a
 # package that is not listed here decides nothing.
-_raw_deny := array.concat(_site_deny, _subject_deny)
+# What the site says (robots.txt, terms, login walls, TDM reservations), then what the
+# data protection packages say. One expression, not a rule per part: each rule costs the
+# embedded engine a call on every decision.
+_raw_deny := array.concat(
+	array.concat([v | some v in signals.deny], [v | some v in terms.deny]),
+	_subject_deny,
+)
 
 _raw_warn := array.concat([v | some v in signals.warn], _subject_warn)
 
@@ -108,9 +109,6 @@ _raw_obligations := array.concat(
 	[o | some o in signals.obligations],
 	_subject_obligations,
 )
-
-# What the site says: robots.txt, terms, login walls, TDM reservations.
-_site_deny := array.concat([v | some v in signals.deny], [v | some v in terms.deny])
 
 # The data protection packages decide only about personal data (every rule of theirs
 # needs derive.personal): a job that collects none skips them, which keeps its decision

@@ -13,34 +13,26 @@ package scrapegate.terms
 import data.scrapegate.derive
 import data.scrapegate.lib
 
-# site: the registrable domain of the target (the host when the caller sent none).
+# site: the registrable domain of the target (the host when the caller sent none or "").
 default site := ""
 
 site := lower(input.request.site) if {
 	is_string(input.request.site)
 	input.request.site != ""
-}
-
-site := lower(input.request.host) if {
-	not is_string(object.get(input.request, "site", null))
-	is_string(input.request.host)
-}
-
-site := lower(input.request.host) if {
-	input.request.site == ""
+} else := lower(input.request.host) if {
 	is_string(input.request.host)
 }
 
 # registry_entry: the registry entry for the site, aliases resolved (twitter.com -> x.com).
 registry_entry := found if {
-	found := data.scrapegate.sites[site]
+	found := _listed
 	not found.alias_of
 }
 
-registry_entry := found if {
-	alias := data.scrapegate.sites[site].alias_of
-	found := data.scrapegate.sites[alias]
-}
+registry_entry := data.scrapegate.sites[_listed.alias_of]
+
+# _listed: the registry's entry under the site's own name, which may be an alias.
+_listed := data.scrapegate.sites[site]
 
 # prohibition: what forbids automated collection on this site, from the registry or,
 # for a site it does not list, from the live terms signal.
@@ -53,9 +45,9 @@ prohibition := {
 	"reviewed": "live signal",
 	"origin": "signal",
 } if {
-	not registry_entry
 	input.signals.terms.known == true
 	input.signals.terms.automated_collection == "prohibited"
+	not registry_entry
 }
 
 # permitted: the job holds written permission for this site.
