@@ -11,6 +11,9 @@ then regopy's own costs measured piece by piece.
    with the same input (a part's figure includes the query floor).
 5. The same decision on the real OPA engine in-process, when opa-golib-python-bindings is
    installed.
+6. rego-cpp's unit costs, each measured as 10 copies in one rule body against an empty one:
+   what an expression, a ref level, a rule, a function argument, a set entry and a missed
+   data lookup cost (BENCHMARKS.md, section c, explains them with a perf profile).
 """
 
 from __future__ import annotations
@@ -121,6 +124,55 @@ def main(argv: list[str] | None = None) -> None:
     print("\n2-5. medians:")
     for label, ms in rows:
         print(f"  {label:<62} {ms:8.3f} ms")
+    print("\n6. rego-cpp unit costs (the fastest of 200 runs, per copy):")
+    for label, us in _unit_costs():
+        print(f"  {label:<62} {us:8.1f} us")
+
+
+_ENTRY = '{"code": "x", "jurisdiction": j, "law": "GDPR Art. 9(1)", "message": concat("", ["subjects in ", j]), "precedents": ["CNIL SAN-2022-019"]}'
+_UNITS = {  # label: (rule body repeated 10 times, or a whole module with `r`; the input)
+    "an expression, input.s == \"ok\"": ('input.s == "ok"', None),
+    "a ref four levels deep, input.o.a.b.c": ("input.o.a.b.c", None),
+    "a rule (another rule, a memoized call)": ("_rule", None),
+    "a function called with a string": ("_f(input.s)", None),
+    "a function called with a 30-entry object": ("_f(input.big)", None),
+    "a lookup that misses in a 30-entry data object": ("not data.units.big[input.s]", None),
+    "a lookup that misses in a 300-entry data object": ("not data.units.huge[input.s]", None),
+    "40 objects built as an array (whole rule)": (f"r := count([v | some j in input.js; v := {_ENTRY}])", 1),
+    "40 objects built as a set (whole rule)": (f"s contains v if {{ some j in input.js; v := {_ENTRY} }}\nr := count(s)", 1),
+}
+
+
+def _unit_costs() -> list[tuple[str, float]]:
+    import json
+
+    import regopy
+
+    policy_input = {"s": "ok", "o": {"a": {"b": {"c": True}}}, "js": [f"J{i}" for i in range(40)],
+                    "big": {f"k{i}": {"v": [i, str(i)]} for i in range(30)}}
+    data = {"units": {"big": {f"k{i}": i for i in range(30)}, "huge": {f"k{i}": i for i in range(300)}}}
+    helpers = "_rule := true\n_f(x) := true if x\n"
+
+    def best_us(body: str) -> float:
+        interp = regopy.Interpreter()
+        interp.add_module("units.rego", f"package units\n{helpers}{body}\n")
+        interp.add_data_json(json.dumps(data))
+        bundle = interp.build(None, ["units/r"])
+        query = regopy.Interpreter()
+        query.set_input(policy_input)
+        times = []
+        for _ in range(200):
+            t = time.perf_counter()
+            str(query.query_bundle_entrypoint(bundle, "units/r"))
+            times.append(time.perf_counter() - t)
+        return min(times) * 1e6
+
+    empty = best_us("r if { true }")
+    rows = []
+    for label, (body, whole) in _UNITS.items():
+        us = best_us(body) - empty if whole else (best_us("r if {\n" + "\n".join([body] * 10) + "\n}") - empty) / 10
+        rows.append((label, us))
+    return rows
 
 
 def _real_opa(policy_set: Any, policy_input: dict[str, Any]) -> list[tuple[str, float]]:
