@@ -4,12 +4,11 @@ Input: regopy's own `Input(value)` walks the document in Python and crosses into
 checking wrapper per node; on this machine that is ~0.5 ms for a 117-node policy input,
 more than evaluating the policies. This walks it once and calls rego-cpp's C functions
 through a handle of our own on the library, without argument types: ctypes then passes
-bytes and ints as they are instead of converting each argument (a third less per call).
-The handle and the numbers are wrapped explicitly, which the argument types did before.
+bytes and ints as they are instead of converting each argument. The handle and the
+numbers are wrapped explicitly, which the argument types did before.
 
-Output: regopy's `Output` reads the answer's JSON twice and parses it (and fails on a
-control character in a string, which rego-cpp writes unescaped); `query_entrypoint`
-reads it once and parses it once, leniently.
+Output: regopy's `Output` reads the answer's JSON twice and parses it, and the engine then
+read and parsed it again; `query_entrypoint` reads it once and the engine parses it once.
 """
 
 from __future__ import annotations
@@ -39,15 +38,15 @@ def _bind() -> tuple[Callable[..., Any], ...]:
     lib.regoNewInput.restype = ctypes.c_void_p
     lib.regoNewInput.argtypes = []
     lib.regoFreeInput.restype = None
+    lib.regoBundleQueryEntrypoint.restype = ctypes.c_void_p
+    lib.regoOutputOk.restype = ctypes.c_bool
+    lib.regoOutputJSONSize.restype = ctypes.c_uint32
+    lib.regoFreeOutput.restype = None
     _calls = tuple(getattr(lib, name) for name in (
         "regoNewInput", "regoFreeInput", "regoSetInput", "regoInputString", "regoInputBoolean",
         "regoInputInt", "regoInputFloat", "regoInputNull", "regoInputObjectItem", "regoInputObject",
         "regoInputArray", "regoBundleQueryEntrypoint", "regoOutputOk", "regoOutputJSONSize", "regoOutputJSON",
         "regoFreeOutput"))
-    lib.regoBundleQueryEntrypoint.restype = ctypes.c_void_p
-    lib.regoOutputOk.restype = ctypes.c_bool
-    lib.regoOutputJSONSize.restype = ctypes.c_uint32
-    lib.regoFreeOutput.restype = None
     return _calls
 
 
