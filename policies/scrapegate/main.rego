@@ -22,8 +22,8 @@ import data.scrapegate.terms
 import data.scrapegate.us_biometric
 import data.scrapegate.waivers
 
-# decision is one rule with else branches, so the input is checked once and the waivers
-# looked up once.
+# decision is one rule with else branches, the common case (a well-formed input, no waiver
+# for this job and site) first, so the input is checked once and the waivers looked up once.
 
 # METADATA
 # title: The decision
@@ -33,17 +33,20 @@ import data.scrapegate.waivers
 #   rules read (request, job, subjects, signals) it is a single deny input.malformed.
 # scope: document
 # entrypoint: true
-decision := {
+decision := _plain_decision if {
+	_well_formed
+	count(_relevant_exceptions) == 0
+} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_exceptions, _context) if {
+	_well_formed
+} else := {
 	"allow": false,
 	"deny": [lib.violation("input.malformed", null, "the policy input lacks request, job, subjects or signals")],
 	"warn": [],
 	"obligations": [],
 	"waived": [],
 } if {
-	not _well_formed
-} else := _plain_decision if {
-	count(_relevant_exceptions) == 0
-} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_exceptions, _context)
+	not _well_formed # not when assemble fails: an undefined decision is its own deny
+}
 
 # _plain_decision: no waiver is written for this job and site, the common case: the
 # lists as the packages made them. Lists, not sets: building sets of entries is slow in

@@ -16,9 +16,10 @@ import data.scrapegate.lib
 # site: the registrable domain of the target (the host when the caller sent none or "").
 default site := ""
 
-site := lower(input.request.site) if {
-	is_string(input.request.site)
-	input.request.site != ""
+site := lower(name) if {
+	name := input.request.site
+	is_string(name)
+	name != ""
 } else := lower(input.request.host) if {
 	is_string(input.request.host)
 }
