@@ -126,19 +126,6 @@ def _bench_b(urls: list[str], n_hosts: int) -> list[Row]:
     return rows
 
 
-def machine_speed_ms() -> float:
-    """A fixed pure-Python loop, best of three: this shared VM runs at two speeds (the loop
-    takes ~11 ms at the faster, ~20 ms at the slower), and every figure moves with it."""
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        total = 0
-        for i in range(200_000):
-            total += i * i
-        best = min(best, (time.perf_counter() - t) * 1e3)
-    return best
-
-
 def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     """Cold decisions of the price job in `rounds` rounds a second apart: the verdict is on
     the median of every sample; the quietest and the noisiest round's medians show how much
@@ -160,23 +147,16 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
             times.append((time.perf_counter() - t) * 1e3)
         return times
 
-    by_round = []  # (the round's median, the machine's speed just before it)
-    every: list[float] = []
+    by_round = []
     for r in range(rounds):
         if r:
             time.sleep(1)
-        speed = machine_speed_ms()
-        times = cold_ms(price_job(), "shop{i}.example.com", r * samples, samples)
-        every += times
-        by_round.append((statistics.median(times), speed))
-    cold = statistics.median(every)
-    by_round.sort()
-    (quiet, quiet_speed), (noisy, noisy_speed) = by_round[0], by_round[-1]
+        by_round.append(cold_ms(price_job(), "shop{i}.example.com", r * samples, samples))
+    cold = statistics.median([t for times in by_round for t in times])
+    medians = sorted(statistics.median(times) for times in by_round)
     rows.append((f"c  cold decision, price-monitoring job, median of {rounds}x{samples}", f"{cold:.2f} ms", "< 1 ms",
                  _verdict(cold < 1)))
-    rows.append(("c  the same: quietest / noisiest round's median", f"{quiet:.2f} / {noisy:.2f} ms", "", ""))
-    rows.append(("c  machine speed before those rounds (fixed Python loop)", f"{quiet_speed:.0f} / {noisy_speed:.0f} ms",
-                 "", ""))
+    rows.append(("c  the same: quietest / noisiest round's median", f"{medians[0]:.2f} / {medians[-1]:.2f} ms", "", ""))
     clearview = REPO / "examples" / "jobs" / "clearview-like.yaml"
     heavy = statistics.median(cold_ms(clearview, "news{i}.example.fr", 0, max(10, samples // 4)))
     # 27 denials under 9 laws: a stress case, ~10 ms even on the real OPA engine.
@@ -309,8 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     args = parser.parse_args(argv)
     print(f"scrapegate benchmarks, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-          f"{platform.machine()} x{os.cpu_count()}, Python {platform.python_version()}, "
-          f"speed {machine_speed_ms():.0f} ms (a fixed Python loop, lower is faster)"
+          f"{platform.machine()} x{os.cpu_count()}, Python {platform.python_version()}"
           + (" (quick sizes)" if args.quick else ""))
     rows: list[Row] = []
     for name in args.only.split(","):
