@@ -26,6 +26,10 @@ _MIN_INT, _MAX_INT = -(2**63), 2**63 - 1
 # sent JSON-escaped, or it would never equal the same text in a policy.
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 _calls: tuple[Callable[..., Any], ...] | None = None
+# Strings as rego-cpp takes them, by the string: keys and the job's values recur in every
+# input. Cleared when full, so a crawl of many hosts does not grow it.
+_encoded: dict[str, bytes] = {}
+_ENCODED_MAX = 8192
 
 
 def _bind() -> tuple[Callable[..., Any], ...]:
@@ -62,16 +66,20 @@ def set_input(interpreter: Any, value: Any) -> None:
     if not address:
         raise MemoryError("rego-cpp could not allocate an input")
     handle = ctypes.c_void_p(address)
-    int64, double, needs_escape = ctypes.c_int64, ctypes.c_double, _NEEDS_ESCAPE.search
+    int64, double, needs_escape, cache = ctypes.c_int64, ctypes.c_double, _NEEDS_ESCAPE.search, _encoded
 
     def add(v: Any) -> None:
         t = type(v)
         if t is str:
-            if "\x00" in v:
-                raise ValueError("a string in the policy input contains NUL")
-            if needs_escape(v):
-                v = json.dumps(v, ensure_ascii=False)[1:-1]
-            if string(handle, v.encode("utf-8")):
+            encoded = cache.get(v)
+            if encoded is None:
+                if "\x00" in v:
+                    raise ValueError("a string in the policy input contains NUL")
+                encoded = (json.dumps(v, ensure_ascii=False)[1:-1] if needs_escape(v) else v).encode("utf-8")
+                if len(cache) >= _ENCODED_MAX:
+                    cache.clear()
+                cache[v] = encoded
+            if string(handle, encoded):
                 raise ValueError("rego-cpp refused a string")
         elif t is dict:
             for k, x in v.items():
