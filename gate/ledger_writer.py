@@ -175,9 +175,11 @@ class WriterProcess:
             data = _HEAD.pack(len(payload)) + payload + tail
         try:
             _write_all(self._fd, data)
-        except OSError as exc:  # the child is gone: its exit code is read by the ack thread
+        except OSError as exc:  # the child is gone; name its exit when it is known already
             if self._failure is None:
-                self._failure = f"the writer process stopped taking rows: {exc}"
+                code = self._proc.poll() if self._proc is not None else None
+                self._failure = (f"the writer process exited unexpectedly (exit code {code})" if code is not None
+                                 else f"the writer process stopped taking rows: {exc}")
             self._cond.notify_all()
 
     def _close_pipe(self) -> None:
