@@ -181,3 +181,18 @@ def test_quotes_backslashes_and_control_characters_equal_the_same_text_in_rego(t
               ' input.c == "two\\nlines"]}\n')
     engine = EmbeddedEngine([bundle(tmp_path, policy)], include_shipped=False)
     assert engine.evaluate({"a": 'say "no"', "b": "C:\\x", "c": "two\nlines"}) == {"same": [True, True, True]}
+
+
+def test_the_encoded_string_cache_is_bounded_and_never_keeps_a_refused_string(tmp_path: Path) -> None:
+    from gate.engines import regopy_ffi
+
+    engine = EmbeddedEngine([bundle(tmp_path)], include_shipped=False)
+    for _ in range(2):  # refused the second time too: a refused string is not cached
+        with pytest.raises(EngineError):
+            engine.evaluate({"request": {"host": "a\x00b"}})
+    for i in range(regopy_ffi._ENCODED_MAX + 10):
+        engine.evaluate(request(f"h{i}.example.com"))
+    assert len(regopy_ffi._encoded) <= regopy_ffi._ENCODED_MAX
+    # after the cache was cleared and refilled, strings still reach rego-cpp as they are
+    assert engine.evaluate(request("bad.example"))["allow"] is False  # type: ignore[index]
+    assert engine.evaluate(request("h1.example.com"))["allow"] is True  # type: ignore[index]
