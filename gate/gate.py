@@ -188,8 +188,8 @@ class Gate:
 
     def _stamp(self, now: datetime) -> tuple[str, str]:
         """(RFC 3339 timestamp, day) for a given clock's `now` (tests pass a fixed clock)."""
-        base = (now.astimezone(timezone.utc) if now.tzinfo else now).strftime("%Y-%m-%dT%H:%M:%S")
-        return f"{base}.{now.microsecond:06d}Z", base[:10]
+        stamp = Decision.timestamp(now)
+        return stamp, stamp[:10]
 
     def _evaluate(self, policy_input: dict[str, Any], revision: str) -> Decision:
         meta = {"policy_revision": revision, "engine": self.engine.name}

@@ -197,7 +197,7 @@ class Ledger:
 
     def _unique_id(self, decision_id: str) -> str:
         recent = self._recent
-        if decision_id in recent or decision_id in self._older:
+        if self._recorded_here(decision_id):
             decision_id = str(uuid.uuid4())
         recent.add(decision_id)
         if len(recent) >= RECENT_IDS_MAX // 2:  # two generations: O(1), at least MAX/2 remembered

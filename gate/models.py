@@ -249,7 +249,10 @@ class Decision(BaseModel):
 
     @staticmethod
     def timestamp(moment: datetime | None = None) -> str:
+        """`moment` (naive means UTC) in the form of `evaluated_at`."""
         moment = moment or datetime.now(timezone.utc)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc)
         return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
     def for_request(self, decision_id: str, url: str, mode: str, evaluated_at: str) -> "Decision":

@@ -105,7 +105,7 @@ def _canon(text: str) -> str:
 
 def canonical_target(url: NormalizedURL) -> str:
     """The canonical path[?query] of a normalised URL, as rules are matched against it."""
-    return _canon(url.path + "?" + url.query if url.query else url.path)
+    return _canon(url.path_query)
 
 
 @lru_cache(maxsize=_URL_CACHE_SIZE)
@@ -237,16 +237,9 @@ class _Matcher:
             for rank, middle, last, anchored, rule in self.globs.get(target[:n], ()):
                 if rank <= best_rank:
                     break
-                if middle:
-                    if not _rest_matches(middle, last, anchored, target, n):
-                        continue
-                elif anchored:  # '/p*x$': the tail ends the target, past the prefix
-                    if not target.endswith(last) or len(target) - len(last) < n:
-                        continue
-                elif target.find(last, n) < 0:
-                    continue
-                best_rank, best = rank, rule
-                break
+                if _rest_matches(middle, last, anchored, target, n):
+                    best_rank, best = rank, rule
+                    break
         return best
 
 
