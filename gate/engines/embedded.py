@@ -115,15 +115,12 @@ class EmbeddedEngine(BaseEngine):
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
         interp = getattr(self._local, "interp", None) or self._interpreter()
-        import regopy
-
         try:
             set_input(interp, policy_input)
             ok, text = query_entrypoint(interp, self._bundle, self._entrypoint_bytes)
-        except regopy.RegoError as exc:
-            raise EngineError(f"policy evaluation failed: {rego_error_message(exc, self.policy_set.modules)}") from exc
-        except Exception as exc:  # e.g. an input rego-cpp cannot hold, or no output at all
-            raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # an input rego-cpp cannot hold, or rego-cpp's own error
+            message = rego_error_message(exc, self.policy_set.modules)
+            raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {message}") from exc
         if not ok:
             raise EngineError(f"policy evaluation failed (a builtin or rule errored): {text[:500]}")
         if text == "undefined":
