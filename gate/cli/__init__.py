@@ -7,6 +7,7 @@ test/verify); 2 bad input (manifest, policy, flag); 3 engine or internal failure
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
