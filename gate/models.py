@@ -23,23 +23,33 @@ PURPOSES = (
     "journalism", "security_research", "ai_training", "text_and_data_mining",
     "facial_recognition", "law_enforcement_support", "other",
 )
-DATA_CATEGORIES = ("non_personal", "personal", "facial_images", "biometric", "special_category", "copyrighted_works")
+DATA_CATEGORIES = (
+    "non_personal", "personal", "facial_images", "biometric", "special_category", "criminal_offences",
+    "copyrighted_works",
+)
 GDPR_ART6 = ("consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests")
 GDPR_ART9 = (
     "explicit_consent", "employment", "vital_interests", "nonprofit_members", "manifestly_made_public",
     "legal_claims", "substantial_public_interest", "health_care", "public_health", "research",
 )
 CONSENT_KINDS = ("none", "opt_in", "explicit", "written_release")
+RECIPIENTS = ("internal", "customers", "law_enforcement", "public")
+TARGETING = ("targeted", "untargeted")
 
 Purpose = Literal[PURPOSES]  # type: ignore[valid-type]
 DataCategory = Literal[DATA_CATEGORIES]  # type: ignore[valid-type]
 Art6 = Literal[GDPR_ART6]  # type: ignore[valid-type]
 Art9 = Literal[GDPR_ART9]  # type: ignore[valid-type]
 ConsentKind = Literal[CONSENT_KINDS]  # type: ignore[valid-type]
+Recipient = Literal[RECIPIENTS]  # type: ignore[valid-type]
+Targeting = Literal[TARGETING]  # type: ignore[valid-type]
 
 # ISO 3166-1 alpha-2 (FR), ISO 3166-2 subdivision (US-IL, CA-QC), "EU", or "*".
 _JURISDICTION = re.compile(r"^(\*|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Codes people write for ISO's GB and GR (LEGAL-R2 R14): the EU's own "EL" for Greece and
+# the ".uk" habit; normalised at load so every rule sees one code per country.
+_ALIASES = {"UK": "GB", "EL": "GR"}
 
 
 def _jurisdiction(value: str) -> str:
@@ -49,6 +59,9 @@ def _jurisdiction(value: str) -> str:
             f"{value!r} is not a jurisdiction: use an ISO 3166-1 alpha-2 code (FR), "
             "an ISO 3166-2 subdivision (US-IL), 'EU' or '*'"
         )
+    head, sep, tail = code.partition("-")
+    if head in _ALIASES:
+        code = _ALIASES[head] + sep + tail
     return code
 
 
@@ -78,7 +91,8 @@ class Operator(_Strict):
     establishment: str = Field(description="ISO 3166-1 alpha-2 country of main establishment")
     markets: list[Jurisdiction] = Field(default_factory=list)
     research_organisation: bool = Field(
-        default=False, description="a research organisation in the sense of DSM Directive Art. 2(1)"
+        default=False,
+        description="a research organisation (DSM Directive Art. 2(1); LGPD Art. 5(XVIII)); LEGAL-R2 R15, R19",
     )
 
     @field_validator("establishment")
@@ -97,7 +111,11 @@ class PurposeSpec(_Strict):
 
 class DataSubjects(_Strict):
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
-    minors: bool = False
+    minors: Optional[bool] = Field(
+        default=None,
+        description="whether the data subjects include children; absent is read as false for targeted "
+        "and as true for untargeted collection (LEGAL-R2 R20)",
+    )
 
 
 class Consent(_Strict):
@@ -113,6 +131,11 @@ class Assessments(_Strict):
 class LegalBasis(_Strict):
     gdpr_art6: Optional[Art6] = None
     gdpr_art9: Optional[Art9] = None
+    law_reference: Optional[str] = Field(
+        default=None, min_length=1,
+        description="the Union or Member State law a legal_obligation, public_task or Art. 9(2)(g)-(j) "
+        "basis rests on (GDPR Art. 6(3)); LEGAL-R2 R4, R5, R7",
+    )
     consent: Consent = Field(default_factory=Consent)
     assessments: Assessments = Field(default_factory=Assessments)
 
@@ -138,7 +161,21 @@ class JobSpec(_Strict):
     user_agent: str = Field(min_length=1)
     data_categories: list[DataCategory] = Field(min_length=1)
     data_subjects: DataSubjects
-    targeting: Literal["targeted", "untargeted"] = "targeted"
+    targeting: Optional[Targeting] = Field(
+        default=None,
+        description="targeted or untargeted collection; no default: with facial or biometric data an "
+        "absent value is read as untargeted, with a warning (LEGAL-R2 R2)",
+    )
+    identifies_persons: Optional[bool] = Field(
+        default=None,
+        description="whether the processing identifies people; absent is read as true for facial "
+        "images, with a warning (LEGAL-R2 R1)",
+    )
+    recipients: list[Recipient] = Field(
+        default_factory=lambda: ["internal"],
+        description="who receives the data or its results (LEGAL-R2 R8-R10)",
+    )
+    sells_data: bool = Field(default=False, description="the data or access to it is sold (LEGAL-R2 R8, R9)")
     legal_basis: LegalBasis = Field(default_factory=LegalBasis)
     site_permissions: list[SitePermission] = Field(default_factory=list)
     retention_days: Optional[int] = Field(default=None, ge=0)
