@@ -27,11 +27,11 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The httpx adapter needs: pip install 'scrapegate[httpx]'") from None
 
-from gate.intercept import DECISION_ATTR, BodyDigest, aadmit, admit, handled_by
+from gate.enforce.admit import DECISION_ATTR, BodyDigest, aadmit, admit, handled_by
 
 if TYPE_CHECKING:
-    from gate.gate import Gate
-    from gate.models import Decision
+    from gate.core.gate import Gate
+    from gate.model.decision import Decision
 
 __all__ = ["GatedTransport", "AsyncGatedTransport", "send_gated", "asend_gated"]
 

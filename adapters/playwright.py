@@ -40,12 +40,12 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Playwright adapter needs: pip install 'scrapegate[playwright]'") from None
 
-from gate.intercept import arecord_body, origin_key, record_body
-from gate.ratelimit import limiter_for, min_interval
+from gate.enforce.admit import arecord_body, origin_key, record_body
+from gate.enforce.ratelimit import limiter_for, min_interval
 
 if TYPE_CHECKING:
-    from gate.gate import Gate
-    from gate.models import Decision
+    from gate.core.gate import Gate
+    from gate.model.decision import Decision
 
 __all__ = ["gate_page", "async_gate_page", "PageGate", "AsyncPageGate", "ROUTE_PATTERN", "ABORT_ERROR",
            "MAX_REDIRECTS"]

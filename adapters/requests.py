@@ -28,11 +28,11 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The requests adapter needs: pip install requests") from None
 
-from gate.intercept import admit, attach, handled_by, record_body
+from gate.enforce.admit import admit, attach, handled_by, record_body
 
 if TYPE_CHECKING:
-    from gate.gate import Gate, Mode
-    from gate.models import Decision
+    from gate.core.gate import Gate, Mode
+    from gate.model.decision import Decision
 
 __all__ = ["GatedAdapter", "GatedSession", "send_gated"]
 
@@ -80,7 +80,7 @@ class GatedSession(requests.Session):
 
     def __init__(self, job_or_gate: Any, *, mode: "Mode" = "enforce", adapter_kwargs: dict[str, Any] | None = None,
                  **gate_kwargs: Any) -> None:
-        from gate.gate import Gate
+        from gate.core.gate import Gate
 
         super().__init__()
         if isinstance(job_or_gate, Gate):

@@ -44,8 +44,8 @@ except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
 from gate.errors import ManifestError
-from gate.intercept import DECISION_ATTR, record_body
-from gate.ratelimit import min_interval
+from gate.enforce.admit import DECISION_ATTR, record_body
+from gate.enforce.ratelimit import min_interval
 
 _INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
 
@@ -54,8 +54,8 @@ if TYPE_CHECKING:
     from scrapy.http import Request, Response
     from scrapy.settings import BaseSettings
 
-    from gate.gate import Gate
-    from gate.models import Decision
+    from gate.core.gate import Gate
+    from gate.model.decision import Decision
 
 __all__ = ["ScrapegateMiddleware", "gate_from_settings", "META_KEY", "DEFAULT_PRIORITY"]
 
@@ -97,8 +97,8 @@ def _signals_setting(value: Any) -> Any:
 def gate_from_settings(settings: "BaseSettings") -> "Gate":
     """Build the crawl's Gate from the SCRAPEGATE_* settings."""
     from gate.engines import make_engine
-    from gate.exceptions_file import load_exceptions
-    from gate.gate import Gate
+    from gate.engines.waivers import load_exceptions
+    from gate.core.gate import Gate
 
     job = settings.get("SCRAPEGATE_JOB")
     if not job:

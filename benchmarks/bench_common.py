@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 
 from gate.signals.robots import parse
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.url import NormalizedURL, normalize
+from gate.model.url import NormalizedURL, normalize
 
 __all__ = ["price_job", "robots_for", "MemoryRobotsFetcher", "per_call_median_us", "interleaved_medians_us", "USER_AGENT"]
 

@@ -4,7 +4,7 @@ then regopy's own costs measured piece by piece.
     python benchmarks/cold_profile.py [--job examples/jobs/clearview-like.yaml]
 
 1. cProfile of 300 cold `Gate.check` calls (each URL a new host, static signals).
-2. The policy input handed to regopy (gate.engines.regopy_ffi) and the compiled query.
+2. The policy input handed to regopy (gate.engines.rego_binding) and the compiled query.
 3. regopy's floor: a trivial policy, what one more Rego expression costs, and the same
    trivial policy compiled into a bundle beside the shipped modules.
 4. The shipped bundle's parts, each compiled as an entrypoint of its own and queried alone
@@ -51,7 +51,7 @@ def median_ms(fn: Callable[[int], Any], n: int) -> float:
 def _query_ms(bundle: Any, entrypoint: str, policy_input: dict[str, Any], n: int = 100) -> float:
     import regopy
 
-    from gate.engines.regopy_ffi import set_input
+    from gate.engines.rego_binding import set_input
 
     interp = regopy.Interpreter()
     interp.strict_built_in_errors = True
@@ -88,10 +88,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from gate.engines.embedded import EmbeddedEngine, new_interpreter
-    from gate.engines.regopy_ffi import set_input
-    from gate.gate import Gate
-    from gate.policy_input import build_input
-    from gate.url import normalize
+    from gate.engines.rego_binding import set_input
+    from gate.core.gate import Gate
+    from gate.model.input import build_input
+    from gate.model.url import normalize
 
     engine = EmbeddedEngine()
     gate = Gate(args.job or price_job(), engine=engine, signals="static", ledger=None)

@@ -16,15 +16,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gate.ledger import Ledger
-from gate.models import Decision, Violation
+from gate.ledger.sqlite.ledger import Ledger
+from gate.model.decision import Decision, Violation
 
 __all__ = ["measure", "DEFAULT_N"]
 
 DEFAULT_N = 20_000
 
 
-# One job view shared by every input, as the Gate builds them (gate.policy_input.build_input).
+# One job view shared by every input, as the Gate builds them (gate.model.input.build_input).
 _JOB_VIEW: dict[str, Any] = {
     "name": "face-index", "owner": "data-team@example.com",
     "legal_basis": {"gdpr_art6": "legitimate_interests", "gdpr_art9": None,
@@ -94,7 +94,7 @@ def measure(n: int = DEFAULT_N) -> dict[str, float]:
     microseconds, wall time per decision including the final flush (wall_us), CPU time of the
     calling thread (caller_cpu_us) and of the whole process (cpu_us); and `verify`'s cost per
     row. Keys: n, {sync,batched}_{median,p99,mean,wall,caller_cpu,cpu}_us, verify_us_per_row."""
-    from gate.ledger_query import verify
+    from gate.ledger.sqlite.query import verify
 
     decisions = [_decision(i) for i in range(n)]
     inputs = [_policy_input(i) for i in range(n)]

@@ -46,7 +46,7 @@ def _verdict(ok: bool | None) -> str:
 
 def _warm_gate(n_hosts: int, ledger: Path | None) -> tuple[Any, list[str], dict[str, str]]:
     from gate.engines.embedded import EmbeddedEngine
-    from gate.gate import Gate
+    from gate.core.gate import Gate
     from gate.signals.live import LiveSignals
     from gate.signals.robots_cache import RobotsCache
 
@@ -104,7 +104,7 @@ def bench_a_b(n_urls: int, n_hosts: int, with_ledger: bool) -> list[Row]:
 def _bench_b(urls: list[str], n_hosts: int) -> list[Row]:
     """Both ledger writers. The target is the batched writer's (the one for high-throughput
     crawls); the sync writer, a commit per decision, is shown for information."""
-    from gate.ledger import Ledger
+    from gate.ledger.sqlite.ledger import Ledger
 
     rows: list[Row] = []
     for writer in ("sync", "batched"):
@@ -131,7 +131,7 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     the median of every sample; the quietest and the noisiest round's medians show how much
     of the spread is the machine (on the shared VM it moves 2x within a minute)."""
     from gate.engines.embedded import EmbeddedEngine
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     t0 = time.perf_counter()
     engine = EmbeddedEngine()
@@ -202,10 +202,10 @@ def bench_f(samples: int) -> list[Row]:
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the stand-in's access log
     from gate.engines.opa import OPAServerEngine
-    from gate.manifest import load_job
-    from gate.policy_files import load_policy_set, shipped_policies_dir
-    from gate.policy_input import build_input
-    from gate.url import normalize
+    from gate.model.manifest import load_job
+    from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+    from gate.model.input import build_input
+    from gate.model.url import normalize
 
     policy_set = load_policy_set([shipped_policies_dir()])
     job = load_job(price_job())
@@ -215,7 +215,7 @@ def bench_f(samples: int) -> list[Row]:
         evaluator = "opa"
     except ImportError:
         evaluator = "regopy"
-    from gate.bundle import build_bundle
+    from gate.policy.bundle import build_bundle
 
     with FakeOPA(evaluator=evaluator) as opa, tempfile.TemporaryDirectory() as tmp:
         build_bundle(policy_set, Path(tmp) / "bundle.tar.gz")  # served as `opa run -s -b` would

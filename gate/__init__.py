@@ -33,11 +33,11 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Gate": ("gate.gate", "Gate"),
-    "Decision": ("gate.models", "Decision"),
-    "CollectionJob": ("gate.models", "CollectionJob"),
-    "load_job": ("gate.manifest", "load_job"),
-    "guard": ("gate.guarding", "guard"),
+    "Gate": ("gate.core.gate", "Gate"),
+    "Decision": ("gate.model.decision", "Decision"),
+    "CollectionJob": ("gate.model.job", "CollectionJob"),
+    "load_job": ("gate.model.manifest", "load_job"),
+    "guard": ("gate.enforce.guard", "guard"),
 }
 
 
@@ -52,7 +52,7 @@ def __getattr__(name: str) -> Any:
 
 def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":  # noqa: F821
     """Decide on one URL for one job, opening and closing a Gate (like requests.get)."""
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     kwargs.setdefault("ledger", None)
     with Gate(job, **kwargs) as g:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gate.models import Decision
+    from gate.model.decision import Decision
 
 __all__ = [
     "GateError",

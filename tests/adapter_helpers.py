@@ -167,7 +167,7 @@ def engine(policy_dir: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def make_gate(engine: Any) -> Iterator[Any]:
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     made: list[Any] = []
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from gate.models import Decision, Violation
-from gate.url import normalize
+from gate.model.decision import Decision, Violation
+from gate.model.url import normalize
 
 LEGAL_BASIS = {"gdpr_art6": "legitimate_interests", "gdpr_art9": None,
                "consent": {"kind": "none", "evidence": None}, "assessments": {"lia": "LIA-7", "dpia": None}}

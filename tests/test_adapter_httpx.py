@@ -100,7 +100,7 @@ def test_shipped_terms_registry_blocks_before_the_inner_transport(permitted: boo
     import copy
 
     from adapter_helpers import JOB
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     job = copy.deepcopy(JOB)
     if permitted:

@@ -128,7 +128,7 @@ def test_session_owns_a_gate_built_from_the_job(site: Site, engine: Any) -> None
 def test_with_the_shipped_policies(site: Site) -> None:
     """The real Rego policies and LiveSignals: robots.txt's Disallow denies, its Crawl-delay
     comes back as a rate_limit obligation."""
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     site.robots("User-agent: *\nDisallow: /private\nCrawl-delay: 0.1\n")
     site.page("/a", "page a")

@@ -140,7 +140,7 @@ def test_installed_command_from_another_directory(tmp_path: Path, examples: Path
     for f in ("clearview-like.yaml", "price-monitoring.yaml"):
         shutil.copy(examples / f, elsewhere / f)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    where = subprocess.run([str(py), "-c", "import gate, gate.policy_files as p; print(gate.__file__); print(p.shipped_policies_dir())"],
+    where = subprocess.run([str(py), "-c", "import gate, gate.engines.policy_set as p; print(gate.__file__); print(p.shipped_policies_dir())"],
                            cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout
     assert str(venv) in where.splitlines()[0] and str(venv) in where.splitlines()[1], where
     denied = subprocess.run([str(exe), "check", "clearview-like.yaml"], cwd=elsewhere, env=env, capture_output=True, text=True)
@@ -157,9 +157,9 @@ def test_installed_command_from_another_directory(tmp_path: Path, examples: Path
 
 
 def test_parallel_check_gives_the_same_report_in_the_same_order(tmp_path: Path, examples: Path) -> None:
-    from gate.check import check_jobs
+    from gate.core.batch import check_jobs
     from gate.engines.embedded import EmbeddedEngine
-    from gate.manifest import load_manifests
+    from gate.model.manifest import load_manifests
 
     for i in range(12):
         text = (examples / ("clearview-like.yaml" if i % 3 == 0 else "price-monitoring.yaml")).read_text()
@@ -167,7 +167,7 @@ def test_parallel_check_gives_the_same_report_in_the_same_order(tmp_path: Path, 
     jobs = load_manifests([tmp_path])
     engine = EmbeddedEngine()
     serial = check_jobs(jobs, engine, workers=1)
-    import gate.check as check_module
+    import gate.core.batch as check_module
 
     check_module.PARALLEL_MIN_TARGETS, saved = 1, check_module.PARALLEL_MIN_TARGETS
     try:

@@ -10,7 +10,7 @@ import pytest
 
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import EngineError, PolicyError
-from gate.models import Decision
+from gate.model.decision import Decision
 from opa_fake import TEST_POLICY, write_test_policies
 
 POLICY = TEST_POLICY  # the small bundle the OPA tests use too
@@ -184,7 +184,7 @@ def test_quotes_backslashes_and_control_characters_equal_the_same_text_in_rego(t
 
 
 def test_the_encoded_string_cache_is_bounded_and_never_keeps_a_refused_string(tmp_path: Path) -> None:
-    from gate.engines import regopy_ffi
+    from gate.engines import rego_binding as regopy_ffi
 
     engine = EmbeddedEngine([bundle(tmp_path)], include_shipped=False)
     for _ in range(2):  # refused the second time too: a refused string is not cached

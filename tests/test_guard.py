@@ -277,13 +277,13 @@ def test_crawl_delay_applies_under_guard(site: Site, make_gate: Any) -> None:
     ("proxy.internal", 3128, "http://other.example/abs", "http://other.example/abs"),  # an HTTP proxy's pool
 ])
 def test_the_url_a_connection_pool_is_asked_for(host: str, port: Any, path: str, expected: str) -> None:
-    from gate.hooks import pool_url
+    from gate.enforce.hooks import pool_url
 
     assert pool_url(urllib3.HTTPSConnectionPool(host, port), path) == expected
 
 
 def test_hooks_install_once_and_report_what_they_cover() -> None:
-    from gate.hooks import install
+    from gate.enforce.hooks import install
 
     first = install()
     assert install() == first >= {"urllib3", "requests", "httpx"}

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from gate.ratelimit import HostRateLimiter, limiter_for, min_interval
+from gate.enforce.ratelimit import HostRateLimiter, limiter_for, min_interval
 
 
 class FakeClock:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from gate import ledger_store
+from gate.ledger.sqlite import store as ledger_store
 from gate.errors import LedgerError
-from gate.ledger import Ledger, mask_url
-from gate.ledger_query import Filters, erase_plan, jurisdiction_terms, rows, stats, verify
-from gate.models import Decision, Violation
+from gate.ledger.sqlite.ledger import Ledger, mask_url
+from gate.ledger.sqlite.query import Filters, erase_plan, jurisdiction_terms, rows, stats, verify
+from gate.model.decision import Decision, Violation
 from ledger_helpers import allowed, denied, policy_input, sha
 
 
@@ -376,9 +376,9 @@ def test_a_legal_basis_changed_in_place_is_not_served_from_the_cache(tmp_path: P
 
 
 def test_the_reused_id_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gate.ledger
+    import gate.ledger.sqlite.ledger as sqlite_ledger
 
-    monkeypatch.setattr(gate.ledger, "RECENT_IDS_MAX", 4)
+    monkeypatch.setattr(sqlite_ledger, "RECENT_IDS_MAX", 4)
     with Ledger() as ledger:
         ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(11)]
         # Two generations of at most MAX/2: the last 2 to 4 ids are remembered, older ones not.

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from gate.cli.ledger import ledger as ledger_cli
-from gate.ledger import Ledger
-from gate.ledger_query import rows, verify
+from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.query import rows, verify
 from ledger_helpers import allowed, policy_input
 
 pytestmark = pytest.mark.slow
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.slow
 # argv: ledger path, tag, threads, decisions in all, writer, go-file
 CONCURRENT_WORKER = r"""
 import os, sys, threading, time
-from gate.ledger import Ledger
-from gate.models import Decision
+from gate.ledger.sqlite.ledger import Ledger
+from gate.model.decision import Decision
 
 path, tag, threads, total, writer, go = sys.argv[1:7]
 threads, total = int(threads), int(total)
@@ -56,8 +56,8 @@ sys.exit(1 if errors else 0)
 # argv: ledger path, writer, decisions per flush, tag. Prints each id once it is committed.
 KILLED_WORKER = r"""
 import sys
-from gate.ledger import Ledger
-from gate.models import Decision
+from gate.ledger.sqlite.ledger import Ledger
+from gate.model.decision import Decision
 
 path, writer, per_flush, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 ledger = Ledger(path, writer=writer, batch_max_delay_s=0.002)

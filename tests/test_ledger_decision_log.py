@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from gate.decision_log import DecisionLogError, DecisionLogSink, apply_masks, parse_mask
+from gate.ledger.decision_log import DecisionLogError, DecisionLogSink, apply_masks, parse_mask
 from ledger_helpers import allowed, denied, policy_input
 
 OPA_FIELDS = {"labels", "decision_id", "path", "input", "result", "timestamp", "bundles"}

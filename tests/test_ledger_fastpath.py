@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from gate import ledger_rows, ledger_store
+from gate.ledger import rows as ledger_rows
+from gate.ledger.sqlite import store as ledger_store
 from gate.errors import LedgerError
-from gate.ledger import Ledger
-from gate.ledger_query import rows, verify
-from gate.models import Decision, Violation
+from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.query import rows, verify
+from gate.model.decision import Decision, Violation
 from ledger_helpers import allowed, denied, policy_input, sha
 
 
@@ -135,8 +136,8 @@ def test_an_edited_row_is_still_caught_by_the_cached_verify(tmp_path: Path) -> N
 def test_a_gate_records_cached_decisions_as_the_plain_row_would(tmp_path: Path, job: str) -> None:
     """The Gate keeps a cached decision's constant row part (ledger_rows.row_parts); every row
     it writes that way equals what decision_values renders for the same decision."""
-    from gate.gate import Gate
-    from gate.url import normalize
+    from gate.core.gate import Gate
+    from gate.model.url import normalize
 
     examples = Path(__file__).resolve().parent.parent / "examples" / "jobs"
     requests = [(f"https://{host}/{path}", method) for host in ("news.example.fr", "shop.example.com")

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 
 from gate.errors import LedgerError
-from gate.ledger import Ledger
-from gate.ledger_query import rows, verify
+from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.query import rows, verify
 from ledger_helpers import allowed, policy_input
 
 # argv: ledger path. Records 300 decisions, says so once they are past its buffer, then waits
 # to be killed.
 RECORD_THEN_WAIT = r"""
 import sys, time
-from gate.ledger import Ledger
-from gate.models import Decision
+from gate.ledger.sqlite.ledger import Ledger
+from gate.model.decision import Decision
 
 ledger = Ledger(sys.argv[1], writer="batched", batch_max_delay_s=0.02)
 for n in range(300):
@@ -110,7 +110,7 @@ def test_close_waits_for_the_writer_and_leaves_no_process_behind(tmp_path: Path)
 def test_a_writer_that_imported_another_gate_package_refuses_to_write(tmp_path: Path) -> None:
     import marshal
 
-    proc = subprocess.run([sys.executable, "-I", "-c", "from gate.ledger_writer import main; main()",
+    proc = subprocess.run([sys.executable, "-I", "-c", "from gate.ledger.sqlite.writer import main; main()",
                            str(tmp_path / "elsewhere" / "ledger_writer.py"), str(tmp_path / "ledger.db"),
                            "0", "512", "0.025", "1.0"], input=b"", capture_output=True, timeout=60)
     assert proc.returncode == 1

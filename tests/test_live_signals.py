@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 
 from gate.cli import cli
-from gate.gate import Gate
+from gate.core.gate import Gate
 
 
 def job(url: str, purpose: str = "price_monitoring", **spec: object) -> dict:
@@ -125,7 +125,7 @@ def test_signals_command_prints_policy_input_signals(httpserver: HTTPServer) -> 
 
 
 def test_gate_records_cached_decisions_and_ships_the_decision_log(httpserver: HTTPServer, tmp_path: Path) -> None:
-    from gate.ledger_query import verify
+    from gate.ledger.sqlite.query import verify
 
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private\n")
     log = tmp_path / "decisions.jsonl"

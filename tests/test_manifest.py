@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gate.errors import ManifestError
-from gate.manifest import load_job, load_manifests
-from gate.models import PURPOSES
+from gate.model.manifest import load_job, load_manifests
+from gate.model.job import PURPOSES
 
 GOOD = """\
 apiVersion: scrapegate/v1

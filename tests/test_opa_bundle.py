@@ -12,12 +12,12 @@ import yaml
 from click.testing import CliRunner
 from opa_fake import no_opa_env, FakeOPA, write_test_policies  # noqa: F401 - fixtures
 
-from gate.bundle import build_bundle, bundle_files, bundle_roots
+from gate.policy.bundle import build_bundle, bundle_files, bundle_roots
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import PolicyError
-from gate.exceptions_file import load_exceptions
-from gate.policy_files import load_policy_set, shipped_policies_dir
+from gate.engines.waivers import load_exceptions
+from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 
 WAIVERS = """\
 exceptions:

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from opa_fake import no_opa_env, FakeOPA, fake_opa, write_test_policies  # noqa: F401 - fixtures
 
-from gate.bundle import build_bundle
+from gate.policy.bundle import build_bundle
 from gate.engines import make_engine
 from gate.engines.opa import OPAServerEngine, bundle_revision, parse_opa_url
 from gate.errors import EngineError, EngineUnavailable, PolicyError
-from gate.gate import Gate
-from gate.policy_files import load_policy_set
+from gate.core.gate import Gate
+from gate.engines.policy_set import load_policy_set
 
 FAST = {"timeout": 2.0, "retries": 1, "backoff": 0.01}
 

@@ -16,16 +16,16 @@ import pytest
 from click.testing import CliRunner
 from opa_fake import no_opa_env, FakeOPA, opa_bindings_available  # noqa: F401 - fixtures
 
-from gate.bundle import build_bundle, push_policy_set
+from gate.policy.bundle import build_bundle, push_policy_set
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine, new_client, parse_opa_url
 from gate.errors import ManifestError
-from gate.exceptions_file import load_exceptions
-from gate.manifest import load_manifests
-from gate.policy_files import load_policy_set, shipped_policies_dir
-from gate.policy_input import build_input, static_signals
-from gate.url import normalize
+from gate.engines.waivers import load_exceptions
+from gate.model.manifest import load_manifests
+from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+from gate.model.input import build_input, static_signals
+from gate.model.url import normalize
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)

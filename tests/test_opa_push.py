@@ -15,12 +15,12 @@ from opa_fake import (  # noqa: F401 - fixtures
     write_test_policies,
 )
 
-from gate.bundle import POLICY_ID_PREFIX, build_bundle, push_policy_set
+from gate.policy.bundle import POLICY_ID_PREFIX, build_bundle, push_policy_set
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine, new_client, parse_opa_url
 from gate.errors import PolicyError
-from gate.policy_files import load_policy_set
+from gate.engines.policy_set import load_policy_set
 
 needs_opa = pytest.mark.skipif(not opa_bindings_available(), reason="opa-golib-python-bindings not installed")
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from gate.cli.policy_tools import diff
-from gate.policy_diff import diff_policies
+from gate.policy.diff import diff_policies
 from legal_workflow_bundle import write_bundle, write_job
 
 SHOP = "https://shop.example.com/p/1"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gate.policy_files import shipped_policies_dir
-from gate.policy_test import _drop_comment
+from gate.engines.policy_set import shipped_policies_dir
+from gate.policy.runner import _drop_comment
 
 FILES = sorted(shipped_policies_dir().rglob("*.rego"))
 # The package contract: every law package exposes these, main unions them.

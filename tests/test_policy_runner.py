@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from gate.cli import cli
 from gate.errors import PolicyError
-from gate.policy_test import ERROR, FAIL, PASS, SKIP, run_tests
+from gate.policy.runner import ERROR, FAIL, PASS, SKIP, run_tests
 
 POLICY = """\
 package p

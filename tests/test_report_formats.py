@@ -13,11 +13,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from gate.check import run_check
+from gate.core.batch import run_check
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.static import StaticEngine
-from gate.models import Decision, Violation
+from gate.model.decision import Decision, Violation
 from gate.report import Report, Result, get_formatter
 from gate.report.github import escape_data, escape_property
 from legal_workflow_bundle import write_bundle, write_job

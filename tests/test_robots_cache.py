@@ -21,7 +21,7 @@ from gate.signals.robots_cache import (
     entry_weight,
 )
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.url import NormalizedURL
+from gate.model.url import NormalizedURL
 
 UA = "ExampleBot/1.0"
 ROBOTS = "User-agent: *\nDisallow: /private/\n"

@@ -1,6 +1,7 @@
 """robots.txt parsing and matching (gate.signals.robots) against RFC 9309.
 
-The shared cases live in <repo>/../shared/testdata/robots/rfc9309_cases.json; the rest are
+The shared cases are a copy of the project's shared RFC 9309 cases, kept in the repository
+(tests/signals/data/rfc9309_cases.json) so a clone alone runs them; the rest are
 the RFC's own examples (sections 2.1 to 2.2.3 and 5) and the edge cases of this parser.
 """
 
@@ -17,11 +18,10 @@ import pytest
 
 from gate.errors import InvalidURL
 from gate.signals.robots import parse, product_token
-from gate.url import normalize
+from gate.model.url import normalize
 
 REPO = Path(__file__).resolve().parents[1]
-# The shared test data sits beside the repository: <repo>/../shared (also in CI).
-CASES_FILE = REPO.parent / "shared" / "testdata" / "robots" / "rfc9309_cases.json"
+CASES_FILE = REPO / "tests" / "signals" / "data" / "rfc9309_cases.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 
 

@@ -34,9 +34,9 @@ from click.testing import CliRunner
 
 from gate.cli import cli
 from gate.engines import StaticEngine
-from gate.gate import Gate
-from gate.ledger import mask_url
-from gate.ledger_query import rows
+from gate.core.gate import Gate
+from gate.ledger.sqlite.ledger import mask_url
+from gate.ledger.sqlite.query import rows
 from gate.proxy.ca import CertificateAuthority
 from gate.proxy.server import GatingProxy
 from gate.proxy.service import GateService

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from gate.cli import cli
-from gate.models import Decision, Violation
+from gate.model.decision import Decision, Violation
 from gate.proxy.ca import CertificateAuthority, InvalidHost, valid_host
 from gate.proxy.command import CA_VARS, PROXY_VARS, child_env
 from gate.proxy.meter import ResponseMeter

@@ -1,11 +1,11 @@
-"""gate.url: one normalisation for the gate, the signals, the caches and the ledger."""
+"""gate.model.url: one normalisation for the gate, the signals, the caches and the ledger."""
 
 from __future__ import annotations
 
 import pytest
 
 from gate.errors import InvalidURL
-from gate.url import normalize, normalize_host, normalize_path, registrable_domain
+from gate.model.url import normalize, normalize_host, normalize_path, registrable_domain
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ __all__ = ["bundle"]
 
 
 def _policy_set(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: str | None) -> Any:
-    from gate.exceptions_file import load_exceptions
-    from gate.policy_files import load_policy_set, shipped_policies_dir
+    from gate.engines.waivers import load_exceptions
+    from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 
     roots: list[Path] = [] if no_shipped_policies else [shipped_policies_dir()]
     roots += [Path(p) for p in policy_dirs]
@@ -56,7 +56,7 @@ def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: s
       docker run -p 8181:8181 -v $PWD/bundle.tar.gz:/bundle.tar.gz \\
         openpolicyagent/opa run -s -b /bundle.tar.gz
     """
-    from gate.bundle import build_bundle
+    from gate.policy.bundle import build_bundle
 
     with cli_errors():
         info = build_bundle(_policy_set(policy_dirs, no_shipped_policies, exceptions), output)
@@ -93,7 +93,7 @@ def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: st
       scrapegate bundle push --opa-url http://127.0.0.1:8181
       SCRAPEGATE_OPA_TOKEN=... scrapegate bundle push --opa-url https://opa.internal:8181 --policy team/
     """
-    from gate.bundle import push_policy_set
+    from gate.policy.bundle import push_policy_set
     from gate.engines.opa import new_client, parse_opa_url
 
     with cli_errors():

@@ -43,8 +43,8 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
       scrapegate check jobs/ --policy team-policies/ --exceptions waivers.yaml
       scrapegate check jobs/ --format sarif -o scrapegate.sarif
     """
-    from gate.check import check_jobs
-    from gate.manifest import load_manifests
+    from gate.core.batch import check_jobs
+    from gate.model.manifest import load_manifests
     from gate.report import get_formatter
 
     with cli_errors():

@@ -36,9 +36,9 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
       scrapegate explain jobs/prices.yaml -t https://shop.example.com/p/1 --live --format json
     """
     from gate.engines.embedded import EmbeddedEngine
-    from gate.explain import explain_input, render_json, render_text
-    from gate.gate import Gate
-    from gate.manifest import load_manifests
+    from gate.policy.explain import explain_input, render_json, render_text
+    from gate.core.gate import Gate
+    from gate.model.manifest import load_manifests
 
     with cli_errors():
         jobs = load_manifests([manifest])

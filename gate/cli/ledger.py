@@ -50,7 +50,7 @@ def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filters(**kw: Any) -> Any:
-    from gate.ledger_query import Filters
+    from gate.ledger.sqlite.query import Filters
 
     return Filters(since=kw.get("since"), job=kw.get("job"), site=kw.get("site"),
                    jurisdiction=kw.get("jurisdiction"), denied=bool(kw.get("denied")),
@@ -95,7 +95,7 @@ def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
       scrapegate ledger verify --ledger /var/lib/scrapegate/ledger.db
       scrapegate ledger verify --anchor 9531d6c1019c12751c027a2816887e90666f1d82ee518cca206104baae483533
     """
-    from gate.ledger_query import verify as verify_ledger
+    from gate.ledger.sqlite.query import verify as verify_ledger
 
     with _ledger_errors():
         report = verify_ledger(ledger_path, anchors)
@@ -130,7 +130,7 @@ def show(ledger_path: str | None, limit: int | None, **filters: Any) -> None:
       scrapegate ledger show --job face-index --since 2026-11-01
       scrapegate ledger show --denied --limit 20
     """
-    from gate.ledger_query import rows
+    from gate.ledger.sqlite.query import rows
 
     with _ledger_errors():
         records = list(rows(ledger_path, _filters(**filters), limit=limit))
@@ -162,7 +162,7 @@ def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) ->
       scrapegate ledger export --format csv -o decisions.csv
       scrapegate ledger export --site example.org --since 2026-11-26T00:00:00Z
     """
-    from gate.ledger_query import EXPORT_FIELDS, rows
+    from gate.ledger.sqlite.query import EXPORT_FIELDS, rows
 
     with _ledger_errors():
         records = rows(ledger_path, _filters(**filters))
@@ -188,7 +188,7 @@ def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
       scrapegate ledger stats --job face-index
       scrapegate ledger stats --jurisdiction FR --format json
     """
-    from gate.ledger_query import stats as ledger_stats
+    from gate.ledger.sqlite.query import stats as ledger_stats
 
     with _ledger_errors():
         counts = ledger_stats(ledger_path, _filters(**filters))
@@ -233,7 +233,7 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
       scrapegate ledger erase-plan --jurisdiction FR
       scrapegate ledger erase-plan --site facebook.com --job face-index --format jsonl
     """
-    from gate.ledger_query import erase_plan as plan_erasure
+    from gate.ledger.sqlite.query import erase_plan as plan_erasure
 
     if not (site or jurisdiction or job):
         raise BadInput("erase-plan needs a scope: --site, --jurisdiction and/or --job")

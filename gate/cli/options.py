@@ -71,7 +71,7 @@ def engine_from_options(policy_dirs: tuple[str, ...] = (), no_shipped_policies: 
                         exceptions: str | None = None, engine_kind: str | None = None,
                         opa_url: str | None = None, **_: Any) -> Any:
     from gate.engines import make_engine
-    from gate.exceptions_file import load_exceptions
+    from gate.engines.waivers import load_exceptions
 
     kind = engine_kind or ("opa" if os.environ.get("SCRAPEGATE_ENGINE") == "opa" else "embedded")
     extra = load_exceptions(exceptions) if exceptions else None

@@ -43,8 +43,8 @@ def test(dirs: tuple[Path, ...], verbose: bool, run_pattern: str | None) -> None
       scrapegate policy test policies/ -v
       scrapegate policy test -r gdpr
     """
-    from gate.policy_files import shipped_policies_dir
-    from gate.policy_test import run_tests
+    from gate.engines.policy_set import shipped_policies_dir
+    from gate.policy.runner import run_tests
 
     with cli_errors():
         roots = list(dirs) or [shipped_policies_dir()]

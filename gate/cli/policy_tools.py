@@ -17,7 +17,7 @@ __all__ = ["diff", "docs", "lint"]
 def _roots(dirs: tuple[str, ...]) -> list[Path]:
     if dirs:
         return [Path(d) for d in dirs]
-    from gate.policy_files import shipped_policies_dir
+    from gate.engines.policy_set import shipped_policies_dir
 
     return [shipped_policies_dir()]
 
@@ -51,8 +51,8 @@ def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir:
       scrapegate policy diff --base origin/main jobs/
       scrapegate policy diff --base old-policies/ --head policies/ jobs/*.yaml --format markdown
     """
-    from gate.exceptions_file import load_exceptions
-    from gate.policy_diff import diff_policies, render
+    from gate.engines.waivers import load_exceptions
+    from gate.policy.diff import diff_policies, render
 
     with cli_errors():
         extra = load_exceptions(exceptions) if exceptions else None
@@ -78,7 +78,7 @@ def docs(dirs: tuple[str, ...], output: str | None, check: bool) -> None:
       scrapegate policy docs -o docs/policies.md
       scrapegate policy docs policies/ -o docs/policies.md --check
     """
-    from gate.policy_docs import load_catalogue, render_markdown
+    from gate.policy.docs import load_catalogue, render_markdown
 
     with cli_errors():
         text = render_markdown(load_catalogue(_roots(dirs)), base=Path.cwd())
@@ -115,7 +115,7 @@ def lint(dirs: tuple[str, ...], fmt: str) -> None:
       scrapegate policy lint
       scrapegate policy lint policies/ team-policies/ --format json
     """
-    from gate.policy_lint import lint_policies
+    from gate.policy.lint import lint_policies
 
     with cli_errors():
         findings = lint_policies(_roots(dirs), base=Path.cwd())

@@ -72,7 +72,7 @@ def run(job_file: str, mode: str, fail_on_deny: bool, ledger_file: str | None, s
     except ProxyExtraMissing as exc:
         raise BadInput(str(exc)) from None
 
-    from gate.gate import Gate
+    from gate.core.gate import Gate
     from gate.proxy.command import run_behind_proxy
     from gate.proxy.summary import decision_line, summary_text
 

@@ -20,7 +20,7 @@ def schema() -> None:
       scrapegate schema > collectionjob.schema.json
       # yaml-language-server: $schema=./collectionjob.schema.json
     """
-    from gate.models import CollectionJob
+    from gate.model.job import CollectionJob
 
     doc = CollectionJob.model_json_schema()
     doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"

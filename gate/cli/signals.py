@@ -37,7 +37,7 @@ def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
     """
     from gate.signals.robots_cache import RobotsCache
     from gate.signals.robots_fetch import RobotsFetcher
-    from gate.url import normalize
+    from gate.model.url import normalize
 
     rows: list[dict[str, Any]] = []
     with cli_errors(), RobotsCache(fetcher=RobotsFetcher(timeout=timeout)) as cache:
@@ -88,7 +88,7 @@ def signals(url: str, agent: str, timeout: float) -> None:
       scrapegate signals https://news.example.fr/article/1 --agent "ExampleBot/1.0"
     """
     from gate.signals.live import LiveSignals
-    from gate.url import normalize
+    from gate.model.url import normalize
 
     with cli_errors():
         nurl = normalize(url)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from gate.models import Decision
+from gate.model.decision import Decision
 from gate.proxy.ca import CertificateAuthority
 from gate.proxy.server import GatingProxy
 from gate.proxy.service import GateService, RunStats

@@ -27,7 +27,7 @@ from proxy.http.exception import HttpRequestRejected
 from proxy.http.parser import HttpParser
 from proxy.http.proxy import HttpProxyBasePlugin
 
-from gate.models import Decision
+from gate.model.decision import Decision
 from gate.proxy.ca import InvalidHost
 from gate.proxy.meter import Measured, ResponseMeter
 from gate.proxy.service import BLOCKED_REASON, BLOCKED_STATUS, GateService, blocked_body

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from gate.models import Decision
-from gate.ratelimit import limiter_for, min_interval
-from gate.url import normalize
+from gate.model.decision import Decision
+from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.model.url import normalize
 
 __all__ = ["GateService", "RunStats", "blocked_body", "BLOCKED_STATUS", "BLOCKED_REASON"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gate.models import Decision
+from gate.model.decision import Decision
 from gate.proxy.service import RunStats
 
 __all__ = ["decision_line", "summary_text"]

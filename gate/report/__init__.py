@@ -7,7 +7,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
-from gate.models import Decision
+from gate.model.decision import Decision
 
 __all__ = ["Report", "Result", "Formatter", "FORMATTERS", "get_formatter", "UnknownFormat"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from gate.models import Violation
+from gate.model.decision import Violation
 from gate.report import Report, Result
 
 __all__ = ["GitHubFormatter", "escape_data", "escape_property"]

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from gate.models import Violation
+from gate.model.decision import Violation
 from gate.report import Report, Result
 
 __all__ = ["SarifFormatter", "sarif_document", "SARIF_VERSION", "SARIF_SCHEMA_URI"]
@@ -49,8 +49,8 @@ def _catalogue(policy_dirs: Sequence[str | Path] | None) -> dict[str, Any]:
     """The rule catalogue of the policies, or {} when they cannot be read (the report must
     still be written: rules then come from the decisions alone)."""
     from gate.errors import PolicyError
-    from gate.policy_docs import load_catalogue
-    from gate.policy_files import shipped_policies_dir
+    from gate.policy.docs import load_catalogue
+    from gate.engines.policy_set import shipped_policies_dir
 
     try:
         roots = list(policy_dirs) if policy_dirs else [shipped_policies_dir()]

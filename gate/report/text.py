@@ -6,7 +6,7 @@ import json
 from itertools import groupby
 from typing import Any, TextIO
 
-from gate.models import Violation
+from gate.model.decision import Violation
 from gate.report import Report
 
 __all__ = ["TextFormatter"]

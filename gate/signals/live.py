@@ -19,8 +19,8 @@ from gate.signals.optout import OptOut, OptOutFetcher, assess
 from gate.signals.robots_cache import RobotsCache
 from gate.signals.robots import Rule, canonical_target
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.signals.source import Gathered, signals_key
-from gate.url import NormalizedURL
+from gate.signals.base import Gathered, signals_key
+from gate.model.url import NormalizedURL
 
 __all__ = ["LiveSignals", "TDM_PURPOSES"]
 

@@ -35,7 +35,7 @@ from gate.signals.optout_parse import (
     Finding, TDMDeclaration, TDMRepFile, header_values, meta_robots_findings, parse_html_meta,
     parse_tdmrep_json, tdm_from_headers, tdm_from_meta, x_robots_findings,
 )
-from gate.url import normalize
+from gate.model.url import normalize
 
 __all__ = [
     "TDMREP_PATH", "TDMREP_CACHE_TTL_S", "TDMREP_UNREACHABLE_TTL_S", "TDMREP_CACHE_SIZE",

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-from gate.url import normalize_path
+from gate.model.url import normalize_path
 
 __all__ = [
     "RESERVED", "ALLOWED", "UNKNOWN", "CATEGORIES",

@@ -11,7 +11,7 @@ passes the shared cases, but this matcher costs 2-4 us a cached query where Prot
 5 us on 50 rules and 175 us on 2,000, and it cannot backtrack: a rule with many wildcards
 costs linear time.
 
-Paths compare in one canonical form, used for the URL (after `gate.url.normalize`) and for
+Paths compare in one canonical form, used for the URL (after `gate.model.url.normalize`) and for
 each literal piece of a rule: percent-escapes of ASCII octets decoded (except `%25`),
 non-ASCII octets as upper-case `%XX`. RFC 9309 2.2.2 makes `%7E` equal `~` and its example
 table makes `https://` equal `https%3A%2F%2F`; a rule's `%2A` and `%24` are the literal
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from gate.url import NormalizedURL, normalize, normalize_path
+from gate.model.url import NormalizedURL, normalize, normalize_path
 
 __all__ = ["parse", "product_token", "canonical_target", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
 

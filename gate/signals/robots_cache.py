@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, NamedTuple
 
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.url import NormalizedURL, normalize
+from gate.model.url import NormalizedURL, normalize
 
 __all__ = [
     "RobotsCache",

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from gate.signals.robots import ROBOTS_TXT_PATH, Robots, Verdict, parse
-from gate.url import NormalizedURL, normalize
+from gate.model.url import NormalizedURL, normalize
 
 __all__ = [
     "RobotsFetcher",
@@ -92,7 +92,7 @@ class RobotsResult:
 
     def signal(self, url: str | NormalizedURL, user_agent: str) -> dict[str, Any]:
         """The `signals.robots` part of the policy input (DESIGN.md). For "not_checked",
-        `allowed` is None, as in gate.policy_input.static_signals()."""
+        `allowed` is None, as in static mode."""
         if self.status == "not_checked":
             return {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None, "sha256": None}
         verdict = self.verdict(url, user_agent)

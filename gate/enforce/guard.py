@@ -15,7 +15,7 @@ only while the function's own code runs - between two items of a generator the c
 requests are not gated - and only in the calling context: other threads and asyncio tasks
 are unaffected (a task created inside the call inherits it, as contextvars do). In enforce
 mode a denied request raises CollectionBlocked where it is made; in audit mode it proceeds
-and the ledger holds the deny. See gate.hooks for what is intercepted.
+and the ledger holds the deny. See gate.enforce.hooks for what is intercepted.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Generator, TypeVar
 
-from gate.hooks import install
-from gate.intercept import activated
+from gate.enforce.hooks import install
+from gate.enforce.admit import activated
 
 if TYPE_CHECKING:
-    from gate.gate import Gate, Mode
+    from gate.core.gate import Gate, Mode
 
 __all__ = ["guard", "guard_with"]
 
@@ -39,7 +39,7 @@ def guard(job: Any, mode: "Mode" = "enforce", **gate_kwargs: Any) -> Callable[[F
     """Decorator factory: a Gate for `job` (built now, so a bad manifest or policy fails at
     import), applied to each call of the decorated function. The gate is reachable as
     `func.gate` (its ledger, `close()`)."""
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     gate = job if isinstance(job, Gate) else Gate(job, mode=mode, **gate_kwargs)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from gate.errors import LedgerError
-from gate.models import Decision
+from gate.model.decision import Decision
 
 __all__ = [
     "DecisionLogSink", "DecisionLogError", "Mask", "parse_mask", "apply_masks", "DECISION_PATH",

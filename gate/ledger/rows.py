@@ -15,7 +15,7 @@ from collections.abc import Mapping as _MappingABC
 from typing import Any, Callable, Hashable, Mapping
 
 from gate.errors import LedgerError
-from gate.models import Decision, utc_stamp
+from gate.model.decision import Decision, utc_stamp
 
 __all__ = ["utc_time", "mask_url", "jurisdictions_of", "decision_values", "row_parts", "row_values", "QUERY_MASK"]
 

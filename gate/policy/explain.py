@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from gate.errors import PolicyError
-from gate.models import Decision
-from gate.policy_meta import RegoModule, RegoRule, RegoStatement, iter_deny_warn, mask, parse_module
+from gate.model.decision import Decision
+from gate.policy.meta import RegoModule, RegoRule, RegoStatement, iter_deny_warn, mask, parse_module
 
 __all__ = ["Fact", "RuleExplanation", "Explanation", "explain_input", "render_text", "render_json"]
 
@@ -146,7 +146,7 @@ class _Evaluator:
             except Exception as exc:  # regopy.RegoError: a prefix the compiler rejects
                 raise PolicyError(f"explain could not compile the rule conditions: {str(exc)[:300]}") from exc
         # The engine's own input path (escapes as rego-cpp expects), not regopy's set_input.
-        from gate.engines.regopy_ffi import set_input
+        from gate.engines.rego_binding import set_input
 
         set_input(self.interp, self.input)
         return queries

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from gate.policy_meta import RegoModule, iter_deny_warn, parse_module
+from gate.policy.meta import RegoModule, iter_deny_warn, parse_module
 
 __all__ = ["CodeDoc", "build_catalogue", "load_catalogue", "render_markdown", "find_precedents"]
 
@@ -129,7 +129,7 @@ def build_catalogue(modules: Iterable[RegoModule], data: Any = None) -> dict[str
 
 def load_catalogue(roots: Sequence[Path | str]) -> dict[str, CodeDoc]:
     """The catalogue of the policy directories `roots` (METADATA and data)."""
-    from gate.policy_files import load_policy_set
+    from gate.engines.policy_set import load_policy_set
 
     policy_set = load_policy_set(list(roots))
     modules = [parse_module(m.path, m.source) for m in policy_set.policy_modules()]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gate.engines.base import DECISION_PATH
-from gate.policy_meta import RegoModule, RegoRule, input_refs, iter_deny_warn, line_of, parse_module
+from gate.policy.meta import RegoModule, RegoRule, input_refs, iter_deny_warn, line_of, parse_module
 
 __all__ = ["Finding", "lint_policies", "lint_modules", "VERIFIED_BUILTINS", "KNOWN_BROKEN", "input_contract"]
 
@@ -115,7 +115,7 @@ def _from_schema(node: dict[str, Any], defs: dict[str, Any]) -> Field:
 def input_contract() -> Field:
     """The policy input of CONTRACT.md; `job` is derived from the manifest model, so the two
     cannot drift apart."""
-    from gate.models import JobSpec
+    from gate.model.job import JobSpec
 
     schema = JobSpec.model_json_schema()
     job = _from_schema(schema, schema.get("$defs", {}))
@@ -303,7 +303,7 @@ def lint_modules(modules: Sequence[RegoModule], *, base: Path | None = None) -> 
 
 def lint_policies(roots: Sequence[Path | str], *, base: Path | None = None) -> list[Finding]:
     """Lint every module under the policy directories."""
-    from gate.policy_files import load_policy_set
+    from gate.engines.policy_set import load_policy_set
 
     policy_set = load_policy_set(list(roots))
     modules = [parse_module(m.path, m.source) for m in policy_set.modules]

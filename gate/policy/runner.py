@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from gate.errors import PolicyError
-from gate.policy_files import PolicyModule, load_policy_set
+from gate.engines.policy_set import PolicyModule, load_policy_set
 
 __all__ = ["TestCase", "TestResult", "TestReport", "discover", "run_tests", "PASS", "FAIL", "ERROR", "SKIP"]
 
@@ -270,7 +270,7 @@ def _worker_run(roots: list[str], cases: list[TestCase], test_files: list[str] |
     """Start a worker for `cases`; yield ("ready", None), ("result", {...}) per test, and
     finally ("exit", (returncode, stderr))."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gate.policy_test", "--worker"],
+        [sys.executable, "-m", "gate.policy.runner", "--worker"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
@@ -378,4 +378,4 @@ def _emit(message: dict[str, Any]) -> None:
 if __name__ == "__main__":  # the worker process
     if sys.argv[1:] == ["--worker"]:
         sys.exit(_worker())
-    sys.exit("usage: python -m gate.policy_test --worker  (internal; use `scrapegate policy test`)")
+    sys.exit("usage: python -m gate.policy.runner --worker  (internal; use `scrapegate policy test`)")

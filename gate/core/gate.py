@@ -13,14 +13,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from gate.decision_cache import DECISION_CACHE_SIZE, LRUCache
+from gate.core.decision_cache import DECISION_CACHE_SIZE, LRUCache
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError
-from gate.manifest import load_job
-from gate.models import CollectionJob, Decision, new_decision_id, utc_stamp
-from gate.policy_input import build_input, utc_now
-from gate.signals.source import Gathered, SignalSource, StaticSignals
-from gate.url import NormalizedURL, normalize
+from gate.model.manifest import load_job
+from gate.model.job import CollectionJob
+from gate.model.decision import Decision, new_decision_id, utc_stamp
+from gate.model.input import build_input, utc_now
+from gate.signals.base import Gathered, SignalSource, StaticSignals
+from gate.model.url import NormalizedURL, normalize
 
 __all__ = ["Gate", "Mode"]
 
@@ -74,7 +75,7 @@ class Gate:
         self._owns_engine = engine is None
         if engine is None:
             from gate.engines import make_engine
-            from gate.exceptions_file import load_exceptions
+            from gate.engines.waivers import load_exceptions
 
             extra = load_exceptions(exceptions) if exceptions else None
             engine = make_engine("opa" if opa_url else "embedded", policy_dirs=policies, opa_url=opa_url, extra_data=extra)
@@ -110,7 +111,7 @@ class Gate:
         if sink is None or sink is False:
             return None
         if isinstance(sink, (str, Path)):
-            from gate.decision_log import DecisionLogSink
+            from gate.ledger.decision_log import DecisionLogSink
 
             return DecisionLogSink(str(sink))
         return sink
@@ -119,7 +120,7 @@ class Gate:
     def _make_ledger(ledger: Any) -> Any:
         if ledger is None or ledger is False:
             return None
-        from gate.ledger import Ledger
+        from gate.ledger.sqlite.ledger import Ledger
 
         if ledger is True:
             return Ledger()
@@ -244,7 +245,7 @@ class Gate:
         try:
             kept = self._row_parts.get(id(template))
             if kept is None or kept[0] is not template:
-                from gate.ledger_rows import row_parts
+                from gate.ledger.rows import row_parts
 
                 view = {"job": self._job_view, "subjects": self._subjects}
                 kept = (template, row_parts(template, view, self.job.name, self.job.metadata.owner))
@@ -304,7 +305,7 @@ class Gate:
 
     def guard(self, func: Callable[..., Any] | None = None) -> Any:
         """Decorator: every HTTP request `func` makes is gated (see gate.guard)."""
-        from gate.guarding import guard_with
+        from gate.enforce.guard import guard_with
 
         return guard_with(self, func)
 

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from gate.engines.base import Engine
 from gate.errors import ManifestError
-from gate.manifest import LoadedJob, load_manifests
+from gate.model.manifest import LoadedJob, load_manifests
 from gate.report import Report, Result
 
 __all__ = ["run_check", "check_jobs", "PARALLEL_MIN_TARGETS"]
@@ -20,7 +20,7 @@ _worker_engine: Engine | None = None  # set in the parent before forking the wor
 
 
 def _check_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: bool) -> list[Result]:
-    from gate.gate import Gate
+    from gate.core.gate import Gate
 
     gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=None)
     results = []
@@ -28,8 +28,8 @@ def _check_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: b
         decision, policy_input, _ = gate.decide(target.url, authenticated=target.authenticated)
         if include_input and policy_input is None:
             # a cached decision: rebuild the exact input it stands for
-            from gate.policy_input import build_input
-            from gate.url import normalize
+            from gate.model.input import build_input
+            from gate.model.url import normalize
 
             sig = signals.gather(normalize(target.url), loaded.job.spec.user_agent).signals if signals else None
             policy_input = build_input(loaded.job, normalize(target.url), authenticated=target.authenticated, signals=sig)

@@ -14,7 +14,7 @@ The writer is chosen by `writer=`, else $SCRAPEGATE_LEDGER_WRITER, else "sync":
 - ``writer="sync"``: `record` returns only after the row is committed. A process
   killed at any moment leaves every decision it was told about in the ledger.
 - ``writer="batched"``: `record` queues the row and returns; a writer process
-  (gate.ledger_writer) commits queued rows in one transaction at most `batch_max_delay_s`
+  (gate.ledger.sqlite.writer) commits queued rows in one transaction at most `batch_max_delay_s`
   later (or at `batch_max_rows`). Rows still in this process's buffer (at most half the delay
   old) are lost if the process is killed; the writer commits whatever reached it. `flush()`
   waits for everything. It fails closed: once a batch cannot be written, every later
@@ -33,7 +33,7 @@ that everything so far is on disk.
 
 Threads share one connection behind a lock (one SQLite writer at a time anyway, and it avoids
 busy waits between threads); processes coordinate through SQLite's write lock (BEGIN IMMEDIATE)
-with a bounded retry, see gate.ledger_store.
+with a bounded retry, see gate.ledger.sqlite.store.
 """
 
 from __future__ import annotations
@@ -48,12 +48,12 @@ import weakref
 from pathlib import Path
 from typing import Any, Mapping
 
-from gate import ledger_store as store
+from gate.ledger.sqlite import store
 from gate.errors import LedgerError
-from gate.ledger_rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
-from gate.ledger_store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
-from gate.ledger_writer import WriterProcess
-from gate.models import Decision
+from gate.ledger.rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
+from gate.ledger.sqlite.store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
+from gate.ledger.sqlite.writer import WriterProcess
+from gate.model.decision import Decision
 
 __all__ = [
     "Ledger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV", "mask_url", "jurisdictions_of", "utc_time",
@@ -118,7 +118,7 @@ class Ledger:
 
     def record_parts(self, parts: tuple[Any, ...], decision: Decision, method: str, site: str, mode: str,
                      signal_docs: Mapping[str, str | None] | None = None) -> str:
-        """`record` for a decision derived from one whose `gate.ledger_rows.row_parts` the
+        """`record` for a decision derived from one whose `gate.ledger.rows.row_parts` the
         caller keeps (the Gate's cached decisions): the same row, rendered without the input."""
         try:
             values = row_values(parts, decision.decision_id, decision.evaluated_at, method, decision.url or "", site,
@@ -165,8 +165,8 @@ class Ledger:
             self._batcher.flush()
 
     def verify(self) -> Any:
-        """Re-check both hash chains (see gate.ledger_query.verify)."""
-        from gate.ledger_query import verify
+        """Re-check both hash chains (see gate.ledger.sqlite.query.verify)."""
+        from gate.ledger.sqlite.query import verify
 
         self.flush()
         return verify(self.path)

@@ -27,7 +27,7 @@ from typing import IO, Any, Callable
 
 from gate.engines.base import DECISION_ENTRYPOINT
 from gate.errors import PolicyError
-from gate.policy_files import PolicyModule, PolicySet
+from gate.engines.policy_set import PolicyModule, PolicySet
 
 __all__ = ["BundleInfo", "PushResult", "bundle_files", "build_bundle", "bundle_roots",
            "push_policy_set", "MANIFEST", "POLICY_ID_PREFIX"]

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from gate.ledger_rows import utc_time
-from gate.ledger_store import (
+from gate.ledger.rows import utc_time
+from gate.ledger.sqlite.store import (
     COLLECTION_FIELDS, DECISION_FIELDS, GENESIS_HASH, connect, resolve_path, row_hash, sqlite_errors,
 )
 
@@ -113,7 +113,7 @@ class Filters:
 
 def normalize_site(value: str) -> str:
     """A site as the ledger stores it: the registrable domain of a host or URL."""
-    from gate.url import normalize, normalize_host, registrable_domain
+    from gate.model.url import normalize, normalize_host, registrable_domain
 
     value = value.strip()
     if "://" in value:

@@ -11,7 +11,7 @@ requests, urllib3 or httpx.
 - httpx `HTTPTransport.handle_request` / `AsyncHTTPTransport.handle_async_request`, called
   by the client once per redirect hop.
 
-A hook looks at a context variable (see gate.intercept): with no active gate it calls the
+A hook looks at a context variable (see gate.enforce.admit): with no active gate it calls the
 original at once, so code outside a guarded call, other threads and other asyncio tasks see
 no change beyond one lookup. stdlib `urllib.request`/`http.client`, aiohttp and browsers are
 not covered: use their adapters or keep them out of guarded code.
@@ -23,7 +23,7 @@ import functools
 import threading
 from typing import Any, Callable
 
-from gate.intercept import active_gate, admit, already_handled, record_body, take_handled
+from gate.enforce.admit import active_gate, admit, already_handled, record_body, take_handled
 
 __all__ = ["install", "installed", "pool_url"]
 

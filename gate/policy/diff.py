@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from gate.errors import PolicyError
-from gate.models import Decision
+from gate.model.decision import Decision
 
 __all__ = ["PolicySource", "TargetChange", "PolicyDiff", "diff_policies", "policy_source",
            "render", "DIFF_FORMATS", "DEFAULT_POLICY_SUBDIR"]
@@ -120,7 +120,7 @@ def policy_source(spec: str | None, *, subdir: str = DEFAULT_POLICY_SUBDIR, cwd:
             if candidate.is_dir():
                 yield PolicySource(str(candidate), "directory", str(candidate))
                 return
-        from gate.policy_files import shipped_policies_dir
+        from gate.engines.policy_set import shipped_policies_dir
 
         shipped = shipped_policies_dir()
         yield PolicySource("shipped policies", "directory", str(shipped))
@@ -198,9 +198,9 @@ def diff_policies(manifests: Sequence[str | Path], base: str, head: str | None =
                   subdir: str = DEFAULT_POLICY_SUBDIR, extra_data: dict[str, Any] | None = None,
                   cwd: Path | None = None) -> PolicyDiff:
     """Evaluate `manifests` under the base and head policies and list what changed."""
-    from gate.check import check_jobs
+    from gate.core.batch import check_jobs
     from gate.engines.embedded import EmbeddedEngine
-    from gate.manifest import load_manifests
+    from gate.model.manifest import load_manifests
 
     jobs = load_manifests(manifests)
     reports = []

@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from gate.errors import ManifestError
-from gate.models import CollectionJob
+from gate.model.job import CollectionJob
 
 __all__ = ["LoadedJob", "load_manifests", "load_job", "parse_job", "expand_paths", "MANIFEST_SUFFIXES"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from gate.models import CollectionJob
-from gate.url import NormalizedURL
+from gate.model.job import CollectionJob
+from gate.model.url import NormalizedURL
 
 __all__ = ["build_input", "static_signals", "utc_now"]
 

@@ -8,7 +8,7 @@ what was collected. Shared by `@guard` and every adapter.
 Two context variables carry the state, so other threads and tasks are never affected:
 
 - the *active* gate: set by `@guard` for the duration of a call; the process-wide hooks in
-  `gate.hooks` gate a request only when one is set. It is cleared while the gate itself
+  `gate.enforce.hooks` gate a request only when one is set. It is cleared while the gate itself
   decides, so the gate's own robots.txt and opt-out fetches pass through untouched.
 - the *handled* gate: set by an outer layer (GatedAdapter, GatedTransport, the requests hook)
   around the inner send of a hop it has already gated; the lowest hook (urllib3, httpx
@@ -24,12 +24,12 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Iterator
 
 from gate.errors import CollectionBlocked, InvalidURL
-from gate.ratelimit import limiter_for, min_interval
-from gate.url import normalize
+from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.model.url import normalize
 
 if TYPE_CHECKING:
-    from gate.gate import Gate
-    from gate.models import Decision
+    from gate.core.gate import Gate
+    from gate.model.decision import Decision
 
 __all__ = [
     "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit",

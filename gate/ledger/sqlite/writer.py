@@ -7,7 +7,7 @@ row and appends it to a list, which is marshalled a batch at a time.
 
 Protocol (pipes, frames of a 4-byte little-endian length and a `marshal` payload):
   parent -> child, on the child's stdin: ("rows", [(kind, values), ...]) in order, kind being
-  gate.ledger_store.DECISION or COLLECTION; ("flush",) asks for an immediate commit. EOF:
+  gate.ledger.sqlite.store.DECISION or COLLECTION; ("flush",) asks for an immediate commit. EOF:
   commit what is pending and exit.
   child -> parent, on its stdout: ("ok", rows committed so far) after every commit;
   ("failed", message) once, then exit 1. Nothing else is written to that pipe.
@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from gate import ledger_store as store
+from gate.ledger.sqlite import store
 from gate.errors import LedgerError
 
 __all__ = ["WriterProcess", "main"]
@@ -140,7 +140,8 @@ class WriterProcess:
         # Isolated mode (no current directory, no PYTHONPATH on the path), with this package's
         # root as a last resort; main() checks that it runs this very file.
         here = str(Path(__file__).resolve())
-        code = f"import sys; sys.path.append({str(Path(here).parent.parent)!r}); from gate.ledger_writer import main; main()"
+        root = Path(here).parents[3]  # the directory holding gate/ (this is gate/ledger/sqlite/writer.py)
+        code = f"import sys; sys.path.append({str(root)!r}); from gate.ledger.sqlite.writer import main; main()"
         try:
             self._proc = subprocess.Popen([sys.executable, "-I", "-c", code, here, *self._args],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)

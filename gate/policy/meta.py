@@ -313,7 +313,7 @@ def parse_module(path: Path | str, source: str) -> RegoModule:
 
 def load_modules(roots: Sequence[Path | str]) -> list[RegoModule]:
     """Every .rego module (tests included) under the policy roots, parsed."""
-    from gate.policy_files import load_policy_set
+    from gate.engines.policy_set import load_policy_set
 
     policy_set = load_policy_set(list(roots))
     return [parse_module(m.path, m.source) for m in policy_set.modules]

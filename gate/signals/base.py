@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol
 
-from gate.policy_input import static_signals
-from gate.url import NormalizedURL
+from gate.model.input import static_signals
+from gate.model.url import NormalizedURL
 
 __all__ = ["Gathered", "SignalSource", "StaticSignals", "signals_key"]
 

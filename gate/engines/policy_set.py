@@ -22,11 +22,11 @@ SKIP_DIRS = {".git", "__pycache__", ".opa", "node_modules"}
 def shipped_policies_dir() -> Path:
     """The policies shipped with scrapegate: inside the installed package (wheel), or the
     repository's policies/ folder when running from a checkout or an editable install."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "policies", here.parent / "policies"):
+    package = Path(__file__).resolve().parents[1]  # gate/ (this file is gate/engines/policy_set.py)
+    for candidate in (package / "policies", package.parent / "policies"):
         if (candidate / "scrapegate").is_dir():
             return candidate
-    raise PolicyError(f"shipped policies not found next to {here}")
+    raise PolicyError(f"shipped policies not found next to {package}")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from gate.errors import PolicyError
-from gate.policy_files import load_data_file
+from gate.engines.policy_set import load_data_file
 
 __all__ = ["load_exceptions", "WAIVER_FIELDS"]
 
