@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from gate.cli import cli
 
-MANIFESTS = Path(__file__).resolve().parent / "manifests"
+MANIFESTS = Path(__file__).resolve().parents[1] / "manifests"
 EXPECTED: dict[str, dict[str, list[str]]] = yaml.safe_load((MANIFESTS / "expected.yaml").read_text())
 FILES = sorted(p.name for p in MANIFESTS.glob("*.yaml") if p.name != "expected.yaml")
 

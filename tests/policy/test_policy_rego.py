@@ -13,7 +13,7 @@ import yaml
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 from gate.policy.runner import PASS, TestReport, discover, run_tests
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LEGAL = REPO / "docs" / "legal" / "LEGAL.md"
 POLICIES = shipped_policies_dir() / "scrapegate"
 

@@ -139,7 +139,7 @@ def test_a_gate_records_cached_decisions_as_the_plain_row_would(tmp_path: Path, 
     from gate.core.gate import Gate
     from gate.model.url import normalize
 
-    examples = Path(__file__).resolve().parent.parent / "examples" / "jobs"
+    examples = Path(__file__).resolve().parents[2] / "examples" / "jobs"
     requests = [(f"https://{host}/{path}", method) for host in ("news.example.fr", "shop.example.com")
                 for path in ("a?x=1&y=2", "b", "c#frag") for method in ("GET", "head")]
     with Gate(examples / job, signals="static", ledger=tmp_path / "ledger.db") as gate:

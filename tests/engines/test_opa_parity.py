@@ -27,7 +27,7 @@ from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 from gate.model.input import build_input, static_signals
 from gate.model.url import normalize
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 WAIVERS = """\
 - id: W-BIPA

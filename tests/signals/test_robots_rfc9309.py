@@ -20,7 +20,7 @@ from gate.errors import InvalidURL
 from gate.signals.robots import parse, product_token
 from gate.model.url import normalize
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CASES_FILE = REPO / "tests" / "signals" / "data" / "rfc9309_cases.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 

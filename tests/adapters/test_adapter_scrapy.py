@@ -19,7 +19,7 @@ from adapter_helpers import (  # noqa: F401 - fixtures
     PROHIBITED_HOST, USER_AGENT, Site, ledger_rows, policy_dir, site, site_server, write_job,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from scrapy_bench import GATE_MIDDLEWARES, SPIDER  # noqa: E402 - the benchmark's crawl script
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]

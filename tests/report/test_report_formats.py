@@ -22,7 +22,7 @@ from gate.report import Report, Result, get_formatter
 from gate.report.github import escape_data, escape_property
 from legal_workflow_bundle import write_bundle, write_job
 
-SHIPPED = Path(__file__).resolve().parents[1] / "policies"
+SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 
 
 def sarif_validator() -> jsonschema.Draft4Validator:

@@ -15,7 +15,7 @@ from gate.policy.docs import load_catalogue
 from gate.policy.lint import KNOWN_BROKEN, VERIFIED_BUILTINS, lint_policies
 from legal_workflow_bundle import GDPR, write_bundle
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "policies"
 
 # builtin -> (expression, the value OPA returns). Every allowlisted builtin is probed here.
