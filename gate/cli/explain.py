@@ -54,7 +54,8 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
             raise BadInput("explain evaluates the rules' conditions with the embedded engine; drop --engine opa")
         authenticated = next((t.authenticated for t in loaded.job.target_list() if t.url == url), None)
         with Gate(loaded.job, engine=engine, signals="live" if live else "static", ledger=None, timeout=timeout) as gate:
-            decision, policy_input, _ = gate.decide(url, authenticated=authenticated)
+            evaluation = gate.decide(url, authenticated=authenticated)
+            decision, policy_input = evaluation.decision, gate.input_for(evaluation)
         if policy_input is None:  # the URL never reached the policies (invalid URL, failed signals)
             raise BadInput(f"{url}: {decision.error or decision.summary()}")
         explanation = explain_input(engine.policy_set, policy_input, decision, job=loaded.job.name,

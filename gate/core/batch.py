@@ -25,16 +25,10 @@ def _check_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: b
     gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=None)
     results = []
     for i, target in enumerate(loaded.job.target_list()):
-        decision, policy_input, _ = gate.decide(target.url, authenticated=target.authenticated)
-        if include_input and policy_input is None:
-            # a cached decision: rebuild the exact input it stands for
-            from gate.model.input import build_input
-            from gate.model.url import normalize
-
-            sig = signals.gather(normalize(target.url), loaded.job.spec.user_agent).signals if signals else None
-            policy_input = build_input(loaded.job, normalize(target.url), authenticated=target.authenticated, signals=sig)
-        results.append(Result(loaded.file, loaded.job.name, target.url, decision,
-                              loaded.target_line(i), loaded.document, policy_input if include_input else None))
+        evaluation = gate.decide(target.url, authenticated=target.authenticated)
+        policy_input = gate.input_for(evaluation) if include_input else None
+        results.append(Result(loaded.file, loaded.job.name, target.url, evaluation.decision,
+                              loaded.target_line(i), loaded.document, policy_input))
     return results
 
 

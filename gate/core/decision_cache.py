@@ -1,4 +1,9 @@
-"""A bounded, thread-safe LRU of decisions keyed by (policy revision, input minus the path)."""
+"""A bounded, thread-safe cache of decisions keyed by (policy revision, input minus the path).
+
+It evicts first-in, first-out: a hit does not move an entry, so reads need no lock. Under
+pressure a hot entry may be evicted and simply evaluated again; a crawl's working set of
+hosts and verdicts is far below the bound.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ import threading
 from collections import OrderedDict
 from typing import Generic, Hashable, TypeVar
 
-__all__ = ["LRUCache", "DECISION_CACHE_SIZE"]
+__all__ = ["FIFOCache", "DECISION_CACHE_SIZE"]
 
 DECISION_CACHE_SIZE = 50_000
 V = TypeVar("V")
 
 
-class LRUCache(Generic[V]):
+class FIFOCache(Generic[V]):
+    """At most `maxsize` entries; the oldest inserted goes first (0 keeps nothing)."""
+
     def __init__(self, maxsize: int = DECISION_CACHE_SIZE) -> None:
         self.maxsize = maxsize
         self._data: OrderedDict[Hashable, V] = OrderedDict()
@@ -21,9 +28,7 @@ class LRUCache(Generic[V]):
         self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
-        # Lock-free read (dict reads are atomic under the GIL); a hit does not reorder the
-        # entry, so eviction is oldest-inserted first: a hot entry evicted under pressure is
-        # simply evaluated again. The counters are statistics only.
+        # Lock-free read (dict reads are atomic under the GIL). The counters are statistics only.
         value = self._data.get(key)
         if value is None:
             self.misses += 1

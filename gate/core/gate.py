@@ -11,15 +11,16 @@ import logging
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Mapping
 
-from gate.core.decision_cache import DECISION_CACHE_SIZE, LRUCache
+from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
+from gate.core.evaluation import Evaluation
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError
 from gate.model.manifest import load_job
 from gate.model.job import CollectionJob
 from gate.model.decision import Decision, new_decision_id, utc_stamp
-from gate.model.input import build_input, utc_now
+from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.signals.base import Gathered, SignalSource, StaticSignals
 from gate.model.url import NormalizedURL, normalize
 
@@ -84,12 +85,12 @@ class Gate:
         self.ledger = self._make_ledger(ledger)
         self.decision_log = self._make_decision_log(decision_log)
         self._job_view = self.job.policy_view()
-        self._subjects = {"declared": list(self.job.spec.data_subjects.jurisdictions), "inferred": []}
+        self._subjects = subjects_of(self._job_view)
         self._user_agent = self.job.spec.user_agent
         self._authenticated = [
             normalize(t.url) for t in self.job.target_list() if t.authenticated
         ]
-        self._cache: LRUCache[Decision] = LRUCache(decision_cache_size)
+        self._cache: FIFOCache[Decision] = FIFOCache(decision_cache_size)
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
@@ -134,18 +135,19 @@ class Gate:
             url.origin == t.origin and url.path.startswith(t.path) for t in self._authenticated
         )
 
-    def decide(self, url: str, method: str = "GET", *, authenticated: bool | None = None,
-               nowait: bool = False) -> Any:
-        """Evaluate without recording: (decision, policy input or None when cached, signal
-        hashes). With `nowait`, None unless the signals and the decision are all cached."""
-        decided = self._decide(url, method, authenticated, nowait)
-        return None if decided is None else decided[:3]
+    def decide(self, url: str, method: str = "GET", *, authenticated: bool | None = None) -> Evaluation:
+        """Decide on one request without recording it (see `check`)."""
+        evaluation = self._decide(url, method, authenticated, False)
+        assert evaluation is not None  # only a nowait decision can be missing
+        return evaluation
 
-    def _decide(self, url: str, method: str, authenticated: bool | None, nowait: bool) -> Any:
+    def _decide(self, url: str, method: str, authenticated: bool | None, nowait: bool) -> Evaluation | None:
+        """The decision for one request; with `nowait`, None unless the signals and the
+        decision are all cached."""
         try:
             nurl = normalize(url)
         except InvalidURL as exc:
-            return Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode), None, {}, None, None
+            return Evaluation(Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode))
         if authenticated is None:
             auth = self._is_authenticated(nurl) if self._authenticated else False
         else:
@@ -159,14 +161,16 @@ class Gate:
             else:
                 gathered = self.signals.gather(nurl, self._user_agent)
         except Exception as exc:  # a failed signal fails closed
-            return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode), None, {}, nurl, None
+            denied = Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode)
+            return Evaluation(denied, url=nurl, authenticated=auth)
+        clock_time = None
         if self._system_clock:  # the default clock: time.time(), a datetime only when evaluating
-            now = None
-            t, stamp = utc_stamp()
+            epoch_s, stamp = utc_stamp()
             day = stamp[:10]
         else:
-            now = self._clock()
-            stamp, day = self._stamp(now)
+            clock_time = self._clock()
+            epoch_s = clock_time.timestamp()
+            stamp, day = self._stamp(clock_time)
         revision = self.engine.revision
         if revision != self._cache_revision:
             self._cache.clear()
@@ -177,15 +181,14 @@ class Gate:
         if template is None and nowait:
             return None
         if template is None:
-            if now is None:
-                now = datetime.fromtimestamp(t, timezone.utc)
+            moment = clock_time if clock_time is not None else datetime.fromtimestamp(epoch_s, timezone.utc)
             policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
-                                       signals=gathered.signals, now=now, job_view=self._job_view)
+                                       signals=gathered.signals, now=moment, job_view=self._job_view)
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
                 self._cache.put(key, template)
         decision = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
-        return decision, policy_input, gathered.docs, nurl, (gathered, auth, now if now is not None else t, template)
+        return Evaluation(decision, policy_input, gathered.docs, nurl, gathered, auth, template, epoch_s, clock_time)
 
     def _stamp(self, now: datetime) -> tuple[str, str]:
         """(RFC 3339 timestamp, day) for a given clock's `now` (tests pass a fixed clock)."""
@@ -206,56 +209,57 @@ class Gate:
 
     def check(self, url: str, method: str = "GET", *, authenticated: bool | None = None) -> Decision:
         """Decide on one request and record it. Never raises for a deny: see `enforce`."""
-        decided = self._decide(url, method, authenticated, False)
+        evaluation = self._decide(url, method, authenticated, False)
+        assert evaluation is not None
         if self.ledger is not None or self.decision_log is not None:
-            return self._record(*decided, method)
-        return decided[0]
+            return self._record(evaluation, method)
+        return evaluation.decision
 
-    def _record(self, decision: Decision, policy_input: dict[str, Any] | None, docs: dict[str, str | None],
-                nurl: NormalizedURL | None, facts: Any, method: str) -> Decision:
-        if policy_input is None and self.decision_log is None and nurl is not None and facts is not None:
-            record_parts = getattr(self.ledger, "record_parts", None)
-            if record_parts is not None:  # a cached decision: its row's constant part is kept
-                return self._record_cached(record_parts, decision, facts[3], nurl, docs, method)
-        if policy_input is None and self.decision_log is not None and nurl is not None and facts is not None:
-            gathered, auth, now, _ = facts  # the decision log carries the full input, as OPA's does
-            if isinstance(now, float):  # the system clock's time.time()
-                now = datetime.fromtimestamp(now, timezone.utc)
-            policy_input = build_input(self.job, nurl, method=method, authenticated=auth,
-                                       signals=gathered.signals, now=now, job_view=self._job_view)
-        if policy_input is None:
-            # A cached decision: the ledger needs only these facts, not a full input.
-            request = {"url": decision.url, "method": method.upper()}
-            if nurl is not None:
-                request.update(site=nurl.site, host=nurl.host)
-            policy_input = {"request": request, "job": self._job_view, "subjects": self._subjects}
+    def _record(self, ev: Evaluation, method: str) -> Decision:
+        """Ship the decision to the decision log and the ledger. A ledger failure denies."""
+        policy_input = ev.policy_input
         if self.decision_log is not None:
-            self._log_decision(decision, policy_input)
+            # The decision log carries the full input, as OPA's does: rebuilt for a cached decision.
+            policy_input = self.input_for(ev, method)
+            self._log_decision(ev.decision, policy_input if policy_input is not None else self._ledger_view(ev, method))
         if self.ledger is None:
-            return decision
+            return ev.decision
         try:
-            self.ledger.record(decision, policy_input, mode=self.mode, job=self.job.name,
-                               owner=self.job.metadata.owner, signal_docs=docs)
-        except (LedgerError, OSError, Exception) as exc:  # never silent
-            return self._unrecorded(decision, exc)
-        return decision
+            if policy_input is None and ev.template is not None and ev.url is not None:
+                record_parts = getattr(self.ledger, "record_parts", None)
+                if record_parts is not None:  # a cached decision: its row's constant part is kept
+                    self._record_cached(record_parts, ev.decision, ev.template, ev.url, ev.docs, method)
+                    return ev.decision
+            self.ledger.record(ev.decision, policy_input if policy_input is not None else self._ledger_view(ev, method),
+                               mode=self.mode, job=self.job.name, owner=self.job.metadata.owner, signal_docs=ev.docs)
+        except Exception as exc:  # LedgerError, OSError or a bug: never silent, never an allow
+            return self._unrecorded(ev.decision, exc)
+        return ev.decision
+
+    def input_for(self, ev: Evaluation, method: str = "GET") -> dict[str, Any] | None:
+        """The exact policy input `ev`'s decision stands for, rebuilt when it came from the
+        cache; None when the request never reached the policies."""
+        if ev.policy_input is not None or ev.url is None or ev.gathered is None:
+            return ev.policy_input
+        return build_input(self.job, ev.url, method=method, authenticated=ev.authenticated,
+                           signals=ev.gathered.signals, now=ev.moment, job_view=self._job_view)
+
+    def _ledger_view(self, ev: Evaluation, method: str) -> dict[str, Any]:
+        """What the ledger needs of a decision that has no policy input of its own."""
+        return ledger_view(ev.decision.url, method, ev.url, self._job_view, self._subjects)
 
     def _record_cached(self, record_parts: Callable[..., str], decision: Decision, template: Decision,
-                       nurl: NormalizedURL, docs: dict[str, str | None], method: str) -> Decision:
-        try:
-            kept = self._row_parts.get(id(template))
-            if kept is None or kept[0] is not template:
-                from gate.ledger.rows import row_parts
+                       nurl: NormalizedURL, docs: Mapping[str, str | None], method: str) -> None:
+        kept = self._row_parts.get(id(template))
+        if kept is None or kept[0] is not template:
+            from gate.ledger.rows import row_parts
 
-                view = {"job": self._job_view, "subjects": self._subjects}
-                kept = (template, row_parts(template, view, self.job.name, self.job.metadata.owner))
-                if len(self._row_parts) >= ROW_PARTS_KEPT:
-                    self._row_parts.clear()
-                self._row_parts[id(template)] = kept  # holds the template: its id is not reused
-            record_parts(kept[1], decision, method, nurl.site, self.mode, docs)
-        except (LedgerError, OSError, Exception) as exc:  # never silent
-            return self._unrecorded(decision, exc)
-        return decision
+            view = {"job": self._job_view, "subjects": self._subjects}
+            kept = (template, row_parts(template, view, self.job.name, self.job.metadata.owner))
+            if len(self._row_parts) >= ROW_PARTS_KEPT:
+                self._row_parts.clear()
+            self._row_parts[id(template)] = kept  # holds the template: its id is not reused
+        record_parts(kept[1], decision, method, nurl.site, self.mode, docs)
 
     def _unrecorded(self, decision: Decision, exc: BaseException) -> Decision:
         if self.mode == "audit":
@@ -267,12 +271,12 @@ class Gate:
     def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
         """`check` when it needs no network and no policy evaluation (everything cached),
         else None: an event loop calls this inline and sends only misses to a thread."""
-        decided = self._decide(url, method, None, True)
-        if decided is None:
+        evaluation = self._decide(url, method, None, True)
+        if evaluation is None:
             return None
         if self.ledger is not None or self.decision_log is not None:
-            return self._record(*decided, method)
-        return decided[0]
+            return self._record(evaluation, method)
+        return evaluation.decision
 
     def _log_decision(self, decision: Decision, policy_input: dict[str, Any]) -> None:
         """Ship the decision to the decision log. Like OPA's, a failing sink does not deny:

@@ -7,23 +7,52 @@ import itertools
 import os
 import time
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any, NoReturn, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from typing_extensions import Annotated
 
-__all__ = ["Violation", "Decision", "new_decision_id", "utc_stamp"]
+__all__ = ["Violation", "Decision", "FrozenDict", "new_decision_id", "utc_stamp"]
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses changes. A decision's obligations and waived entries are shared by
+    every per-request copy of a cached decision, so none of them may change in place; make
+    a changed copy with `dict(entry)`."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a Decision's entries are read-only: make a changed copy with dict(entry)")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickle and deepcopy rebuild it whole, never item by item
+        return (FrozenDict, (dict(self),))
+
+
+def _frozen(value: Any) -> Any:
+    """`value` with every dict a FrozenDict and every list a tuple, all the way down."""
+    if isinstance(value, dict):
+        return FrozenDict({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+Entry = Annotated[dict[str, Any], AfterValidator(_frozen)]
 
 
 class Violation(BaseModel):
-    """One deny or warn entry of a decision."""
+    """One deny or warn entry of a decision (immutable: a cached decision shares it)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     code: str
     jurisdiction: Optional[str] = None
     law: Optional[str] = None
     message: str = ""
-    precedents: list[str] = Field(default_factory=list)
+    precedents: tuple[str, ...] = ()
 
 
 _ID_HEAD = ""
@@ -71,15 +100,21 @@ def _now() -> str:
 
 
 class Decision(BaseModel):
-    """The answer to "may this job collect this URL?". `allow` is true only when `deny` is empty."""
+    """The answer to "may this job collect this URL?". `allow` is true only when `deny` is empty.
 
-    model_config = ConfigDict(extra="allow")
+    Immutable: the gate caches one decision per (policy revision, request facts) and hands
+    each request a copy that differs only in `decision_id`, `url`, `mode` and `evaluated_at`,
+    made with pydantic's `model_copy(update=...)`. The entries are tuples, the obligations
+    and waived entries read-only dicts, so no copy can change another.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     allow: bool
-    deny: list[Violation] = Field(default_factory=list)
-    warn: list[Violation] = Field(default_factory=list)
-    obligations: list[dict[str, Any]] = Field(default_factory=list)
-    waived: list[dict[str, Any]] = Field(default_factory=list)
+    deny: tuple[Violation, ...] = ()
+    warn: tuple[Violation, ...] = ()
+    obligations: tuple[Entry, ...] = ()
+    waived: tuple[Entry, ...] = ()
     decision_id: str = Field(default_factory=lambda: new_decision_id())
     policy_revision: Optional[str] = None
     engine: Optional[str] = None
@@ -101,19 +136,11 @@ class Decision(BaseModel):
         return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
     def for_request(self, decision_id: str, url: str, mode: str, evaluated_at: str) -> "Decision":
-        """A copy for one request of a cached decision, without re-validation (the gate's hot
-        path). The lists are shared with the cached decision, which nobody mutates."""
-        values = self.__dict__.copy()
-        values["decision_id"] = decision_id
-        values["url"] = url
-        values["mode"] = mode
-        values["evaluated_at"] = evaluated_at
-        new = _new_object(Decision)
-        _set_attr(new, "__dict__", values)
-        _set_attr(new, "__pydantic_fields_set__", _ALL_DECISION_FIELDS)
-        _set_attr(new, "__pydantic_extra__", self.__pydantic_extra__)
-        _set_attr(new, "__pydantic_private__", None)
-        return new
+        """This decision for one request: a copy with the request's id, URL, mode and time
+        (`model_copy`, no re-validation: the gate's hot path). Everything else is shared,
+        and immutable."""
+        return self.model_copy(update={"decision_id": decision_id, "url": url, "mode": mode,
+                                       "evaluated_at": evaluated_at})
 
     @property
     def deny_codes(self) -> list[str]:
@@ -127,7 +154,7 @@ class Decision(BaseModel):
     def denied(cls, code: str, message: str, **kw: Any) -> "Decision":
         """A decision that denies with one code (engine failures, bad URLs, ledger failures)."""
         law = kw.pop("law", None)
-        return cls(allow=False, deny=[Violation(code=code, message=message, law=law)], error=message, **kw)
+        return cls(allow=False, deny=(Violation(code=code, message=message, law=law),), error=message, **kw)
 
     @classmethod
     def from_result(cls, result: Any, **kw: Any) -> "Decision":
@@ -147,10 +174,10 @@ class Decision(BaseModel):
         order = lambda v: (v.code, v.jurisdiction or "")  # noqa: E731 - stable output order
         return cls(
             allow=bool(result["allow"]) and not deny,
-            deny=sorted(deny, key=order),
-            warn=sorted(warn, key=order),
-            obligations=sorted(obligations, key=lambda o: str(sorted(o.items()))),
-            waived=waived,
+            deny=tuple(sorted(deny, key=order)),
+            warn=tuple(sorted(warn, key=order)),
+            obligations=tuple(sorted(obligations, key=lambda o: str(sorted(o.items())))),
+            waived=tuple(waived),
             **kw,
         )
 
@@ -158,11 +185,6 @@ class Decision(BaseModel):
         if self.allow:
             return "allow"
         return "deny: " + ", ".join(self.deny_codes)
-
-
-_new_object = object.__new__
-_set_attr = object.__setattr__
-_ALL_DECISION_FIELDS = frozenset(Decision.model_fields)
 
 
 def _as_list(value: Any) -> list[Any]:

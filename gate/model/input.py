@@ -8,7 +8,7 @@ from typing import Any
 from gate.model.job import CollectionJob
 from gate.model.url import NormalizedURL
 
-__all__ = ["build_input", "static_signals", "utc_now"]
+__all__ = ["build_input", "static_signals", "subjects_of", "ledger_view", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -55,8 +55,23 @@ def build_input(
             "authenticated": authenticated,
         },
         "job": view,
-        "subjects": {"declared": list(view["data_subjects"]["jurisdictions"]), "inferred": []},
+        "subjects": subjects_of(view),
         "signals": sig,
         "now": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "now_date": moment.strftime("%Y-%m-%d"),
     }
+
+
+def subjects_of(job_view: dict[str, Any]) -> dict[str, Any]:
+    """`input.subjects`: the jurisdictions the job declares (the policies infer the rest)."""
+    return {"declared": list(job_view["data_subjects"]["jurisdictions"]), "inferred": []}
+
+
+def ledger_view(url: str | None, method: str, nurl: NormalizedURL | None, job_view: dict[str, Any],
+                subjects: dict[str, Any]) -> dict[str, Any]:
+    """The part of the input the ledger reads, for a decision not evaluated for this request:
+    a cached one, or one denied before the policies (an invalid URL, failed signals)."""
+    request: dict[str, Any] = {"url": url, "method": method.upper()}
+    if nurl is not None:
+        request.update(site=nurl.site, host=nurl.host)
+    return {"request": request, "job": job_view, "subjects": subjects}

@@ -110,7 +110,7 @@ def test_crawl_delay_spaces_requests_to_a_host(site: Site, make_gate: Any) -> No
     site.server.expect_request("/p").respond_with_handler(page)
     with GatedSession(make_gate()) as s:
         decisions = [s.get(site.base + "/p").scrapegate_decision for _ in range(3)]
-    assert decisions[0].obligations == [{"code": "rate_limit", "min_interval_s": delay}]
+    assert decisions[0].obligations == ({"code": "rate_limit", "min_interval_s": delay},)
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
     assert len(gaps) == 2 and min(gaps) >= delay * 0.9, gaps
 
