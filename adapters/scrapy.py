@@ -25,7 +25,7 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   robots.txt verdict is for that agent).
 
 Settings: see docs/adapters.md (SCRAPEGATE_ENABLED, SCRAPEGATE_JOB, SCRAPEGATE_MODE,
-SCRAPEGATE_POLICIES, SCRAPEGATE_SHIPPED_POLICIES, SCRAPEGATE_EXCEPTIONS, SCRAPEGATE_ENGINE,
+SCRAPEGATE_POLICIES, SCRAPEGATE_SHIPPED_POLICIES, SCRAPEGATE_WAIVERS, SCRAPEGATE_ENGINE,
 SCRAPEGATE_OPA_URL, SCRAPEGATE_LEDGER, SCRAPEGATE_SIGNALS, SCRAPEGATE_TIMEOUT).
 """
 
@@ -97,7 +97,7 @@ def _signals_setting(value: Any) -> Any:
 def gate_from_settings(settings: "BaseSettings") -> "Gate":
     """Build the crawl's Gate from the SCRAPEGATE_* settings."""
     from gate.engines import make_engine
-    from gate.engines.waivers import load_exceptions
+    from gate.engines.waivers import load_waivers
     from gate.core.gate import Gate
 
     job = settings.get("SCRAPEGATE_JOB")
@@ -105,12 +105,12 @@ def gate_from_settings(settings: "BaseSettings") -> "Gate":
         raise ManifestError("SCRAPEGATE_ENABLED is on but SCRAPEGATE_JOB names no job manifest")
     opa_url = settings.get("SCRAPEGATE_OPA_URL") or None
     kind = settings.get("SCRAPEGATE_ENGINE") or ("opa" if opa_url else "embedded")
-    exceptions = settings.get("SCRAPEGATE_EXCEPTIONS")
+    waivers = settings.get("SCRAPEGATE_WAIVERS") or settings.get("SCRAPEGATE_EXCEPTIONS")  # the old name
     engine = make_engine(
         kind,
         policy_dirs=settings.getlist("SCRAPEGATE_POLICIES"),
         opa_url=opa_url,
-        extra_data=load_exceptions(exceptions) if exceptions else None,
+        extra_data=load_waivers(waivers) if waivers else None,
         include_shipped=settings.getbool("SCRAPEGATE_SHIPPED_POLICIES", True),
     )
     try:

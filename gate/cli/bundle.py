@@ -7,20 +7,20 @@ from typing import Any
 
 import click
 
-from gate.cli.options import BadInput, cli_errors, policy_source_options
+from gate.cli.options import BadInput, cli_errors, policy_source_options, waivers_file
 
 __all__ = ["bundle"]
 
 
-def _policy_set(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: str | None) -> Any:
-    from gate.engines.waivers import load_exceptions
+def _policy_set(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None) -> Any:
+    from gate.engines.waivers import load_waivers
     from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 
     roots: list[Path] = [] if no_shipped_policies else [shipped_policies_dir()]
     roots += [Path(p) for p in policy_dirs]
     if not roots:
         raise BadInput("--no-shipped-policies needs at least one --policy DIR: the bundle would be empty")
-    return load_policy_set(roots, load_exceptions(exceptions) if exceptions else None)
+    return load_policy_set(roots, load_waivers(waivers) if waivers else None)
 
 
 @click.group()
@@ -42,9 +42,10 @@ def bundle() -> None:
 @policy_source_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True), metavar="FILE",
               help="Where to write the bundle (a .tar.gz).")
-def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: str | None, output: str) -> None:
+def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None, exceptions: str | None,
+          output: str) -> None:
     """Write an OPA bundle: the policies (tests left out), their data as data.json at
-    the data path of each directory, the waivers at data.scrapegate.exceptions, and a
+    the data path of each directory, the waivers at data.scrapegate.granted_waivers, and a
     .manifest whose revision is the hash the embedded engine reports for the same files.
 
     The same inputs always give the same bytes.
@@ -52,14 +53,14 @@ def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: s
     \b
     Example:
       scrapegate bundle build -o bundle.tar.gz
-      scrapegate bundle build --policy team/ --exceptions waivers.yaml -o dist/bundle.tar.gz
+      scrapegate bundle build --policy team/ --waivers waivers.yaml -o dist/bundle.tar.gz
       docker run -p 8181:8181 -v $PWD/bundle.tar.gz:/bundle.tar.gz \\
         openpolicyagent/opa run -s -b /bundle.tar.gz
     """
     from gate.policy.bundle import build_bundle
 
     with cli_errors():
-        info = build_bundle(_policy_set(policy_dirs, no_shipped_policies, exceptions), output)
+        info = build_bundle(_policy_set(policy_dirs, no_shipped_policies, waivers_file(waivers, exceptions)), output)
     click.echo(f"wrote {output}: {len(info.modules)} modules, {len(info.data_files)} data files, "
                f"{info.size} bytes")
     click.echo(f"revision {info.revision}")
@@ -75,7 +76,7 @@ def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: s
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="Delete modules an earlier push uploaded that this one no longer has.")
-def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: str | None, opa_url: str,
+def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None, exceptions: str | None, opa_url: str,
          token: str | None, timeout: float, prune: bool) -> None:
     """Upload the policies through OPA's Policy API and their data through its Data API,
     for OPA servers that do not pull bundles. The revision is recorded at
@@ -97,7 +98,7 @@ def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, exceptions: st
     from gate.engines.opa import new_client, parse_opa_url
 
     with cli_errors():
-        policy_set = _policy_set(policy_dirs, no_shipped_policies, exceptions)
+        policy_set = _policy_set(policy_dirs, no_shipped_policies, waivers_file(waivers, exceptions))
         address = parse_opa_url(opa_url)
         client = new_client(address, token, timeout)
         try:

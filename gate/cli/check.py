@@ -40,7 +40,7 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
     Example:
       scrapegate check examples/jobs/
       scrapegate check jobs/*.yaml --format json --include-input
-      scrapegate check jobs/ --policy team-policies/ --exceptions waivers.yaml
+      scrapegate check jobs/ --policy team-policies/ --waivers waivers.yaml
       scrapegate check jobs/ --format sarif -o scrapegate.sarif
     """
     from gate.core.batch import check_jobs

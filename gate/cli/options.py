@@ -11,7 +11,8 @@ import click
 
 from gate.errors import EngineError, GateError, LedgerError, ManifestError, PolicyError
 
-__all__ = ["policy_options", "policy_source_options", "format_option", "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
+__all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
+           "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -43,7 +44,7 @@ def cli_errors() -> Iterator[None]:
 
 
 def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--policy, --no-shipped-policies, --exceptions, --engine, --opa-url."""
+    """--policy, --no-shipped-policies, --waivers, --engine, --opa-url."""
     fn = click.option("--opa-url", envvar="SCRAPEGATE_OPA_URL", metavar="URL",
                       help="OPA server for --engine opa (env SCRAPEGATE_OPA_URL).")(fn)
     fn = click.option("--engine", "engine_kind", type=click.Choice(["embedded", "opa"]), default=None,
@@ -51,10 +52,25 @@ def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return policy_source_options(fn)
 
 
+def waivers_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--waivers FILE, and --exceptions FILE, its old name, kept working but hidden."""
+    fn = click.option("--exceptions", "exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                      hidden=True, help="Old name of --waivers.")(fn)
+    fn = click.option("--waivers", "waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                      help="Waivers file (YAML/JSON) loaded as data.scrapegate.granted_waivers.")(fn)
+    return fn
+
+
+def waivers_file(waivers: str | None, exceptions: str | None) -> str | None:
+    """The one waivers file --waivers or its old name --exceptions gave."""
+    if waivers and exceptions and waivers != exceptions:
+        raise BadInput("--waivers and --exceptions (its old name) name different files: give one")
+    return waivers or exceptions
+
+
 def policy_source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--policy, --no-shipped-policies, --exceptions: which policies and waivers."""
-    fn = click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
-                      help="Waivers file (YAML/JSON) loaded as data.scrapegate.exceptions.")(fn)
+    """--policy, --no-shipped-policies, --waivers: which policies and waivers."""
+    fn = waivers_option(fn)
     fn = click.option("--no-shipped-policies", is_flag=True,
                       help="Load only the --policy directories, not the policies shipped with scrapegate.")(fn)
     fn = click.option("--policy", "policy_dirs", multiple=True, type=click.Path(exists=True), metavar="DIR",
@@ -68,13 +84,14 @@ def format_option(choices: list[str], default: str = "text") -> Callable[[Callab
 
 
 def engine_from_options(policy_dirs: tuple[str, ...] = (), no_shipped_policies: bool = False,
-                        exceptions: str | None = None, engine_kind: str | None = None,
+                        waivers: str | None = None, exceptions: str | None = None, engine_kind: str | None = None,
                         opa_url: str | None = None, **_: Any) -> Any:
     from gate.engines import make_engine
-    from gate.engines.waivers import load_exceptions
+    from gate.engines.waivers import load_waivers
 
     kind = engine_kind or ("opa" if os.environ.get("SCRAPEGATE_ENGINE") == "opa" else "embedded")
-    extra = load_exceptions(exceptions) if exceptions else None
+    waivers = waivers_file(waivers, exceptions)
+    extra = load_waivers(waivers) if waivers else None
     if no_shipped_policies and not policy_dirs and kind == "embedded":
         raise PolicyError("--no-shipped-policies needs at least one --policy DIR: nothing would be evaluated")
     return make_engine(kind, policy_dirs=list(policy_dirs), opa_url=opa_url, extra_data=extra,

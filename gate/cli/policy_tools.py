@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, format_option
+from gate.cli.options import cli_errors, format_option, waivers_file
 
 __all__ = ["diff", "docs", "lint"]
 
@@ -30,12 +30,14 @@ def _roots(dirs: tuple[str, ...]) -> list[Path]:
               help="The policies after the change (default: the working tree's --policy-subdir, else the shipped ones).")
 @click.option("--policy-subdir", default="policies", show_default=True, metavar="PATH",
               help="Where the policy bundle lives in the repository (for a git revision or a checkout root).")
-@click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="Waivers file applied to both versions.")
+@click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE", hidden=True,
+              help="Old name of --waivers.")
 @format_option(["text", "json", "markdown"])
 @click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
-def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir: str, exceptions: str | None,
-         fmt: str, output: Any) -> None:
+def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir: str, waivers: str | None,
+         exceptions: str | None, fmt: str, output: Any) -> None:
     """Show what a policy change does to the jobs in MANIFESTS.
 
     Every target is evaluated under the --base and --head policies; each target whose
@@ -51,11 +53,12 @@ def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir:
       scrapegate policy diff --base origin/main jobs/
       scrapegate policy diff --base old-policies/ --head policies/ jobs/*.yaml --format markdown
     """
-    from gate.engines.waivers import load_exceptions
+    from gate.engines.waivers import load_waivers
     from gate.policy.diff import diff_policies, render
 
     with cli_errors():
-        extra = load_exceptions(exceptions) if exceptions else None
+        waivers = waivers_file(waivers, exceptions)
+        extra = load_waivers(waivers) if waivers else None
         result = diff_policies(manifests, base, head, subdir=policy_subdir, extra_data=extra)
         output.write(render(result, fmt))
     if result.exit_code():

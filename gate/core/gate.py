@@ -60,13 +60,14 @@ class Gate:
         mode: Mode = "enforce",
         ledger: Any = None,
         signals: SignalSource | Literal["live", "static"] = "live",
-        exceptions: str | Path | None = None,
+        waivers: str | Path | None = None,
         opa_url: str | None = None,
         decision_cache_size: int = DECISION_CACHE_SIZE,
         clock: Callable[[], datetime] = utc_now,
         timeout: float = 10.0,
         decision_log: Any = None,
         verify: bool | str = True,
+        exceptions: str | Path | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -76,9 +77,10 @@ class Gate:
         self._owns_engine = engine is None
         if engine is None:
             from gate.engines import make_engine
-            from gate.engines.waivers import load_exceptions
+            from gate.engines.waivers import load_waivers
 
-            extra = load_exceptions(exceptions) if exceptions else None
+            waivers = waivers or exceptions  # `exceptions`: the old name of `waivers`
+            extra = load_waivers(waivers) if waivers else None
             engine = make_engine("opa" if opa_url else "embedded", policy_dirs=policies, opa_url=opa_url, extra_data=extra)
         self.engine: Engine = engine
         self.signals: SignalSource = self._make_signals(signals, timeout, self.job.spec.purpose.category, verify)

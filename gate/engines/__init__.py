@@ -44,8 +44,8 @@ def make_engine(kind: str = "embedded", *, policy_dirs: Any = None, opa_url: str
             raise PolicyError("--engine opa needs --opa-url (or SCRAPEGATE_OPA_URL)")
         if policy_dirs or extra_data:
             # The server evaluates what it was given; silently ignoring flags would mislead.
-            raise PolicyError("--policy/--exceptions apply to the embedded engine; build them into the "
-                              "bundle instead: scrapegate bundle build --policy DIR --exceptions FILE")
+            raise PolicyError("--policy/--waivers apply to the embedded engine; build them into the "
+                              "bundle instead: scrapegate bundle build --policy DIR --waivers FILE")
         return OPAServerEngine(opa_url, **kw)
     from gate.errors import PolicyError
 

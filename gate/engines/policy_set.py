@@ -114,7 +114,7 @@ def deep_override(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]
 
 def load_policy_set(roots: Sequence[Path | str], extra_data: dict[str, Any] | None = None) -> PolicySet:
     """Load every module and data file under `roots`. `extra_data` (e.g. waivers from
-    --exceptions) is layered over the bundle's data and counted in the revision."""
+    --waivers) is layered over the bundle's data and counted in the revision."""
     seen: set[Path] = set()
     resolved: list[Path] = []
     for root in roots:

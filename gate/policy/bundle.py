@@ -8,8 +8,8 @@ Layout (OPA's bundle file format, as `opa build` writes it but without the leadi
     scrapegate/data.json          data at the directory that is its path in `data`
     scrapegate/sites/data.json    (data.yaml converted: OPA reads data.json everywhere)
 
-Waivers from `--exceptions` are already layered into the policy set's data at
-`data.scrapegate.exceptions`; they are written into the data file that owns that path.
+Waivers from `--waivers` are already layered into the policy set's data at
+`data.scrapegate.granted_waivers`; they are written into the data file that owns that path.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ import data.scrapegate.waivers
 # entrypoint: true
 decision := _plain_decision if {
 	_well_formed
-	count(_relevant_exceptions) == 0
-} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_exceptions, _context) if {
+	count(_relevant_waivers) == 0
+} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_waivers, _context) if {
 	_well_formed
 } else := {
 	"allow": false,
@@ -74,17 +74,17 @@ obligations contains o if some o in decision.obligations
 
 waived contains w if some w in decision.waived
 
-# assemble(raw_deny, raw_warn, raw_obligations, exceptions, ctx) applies the waivers: a
+# assemble(raw_deny, raw_warn, raw_obligations, granted, ctx) applies the waivers: a
 # denial a waiver lifts moves to waived; an expired or unwaivable waiver adds a warning.
 # allow is true only when no denial is left. ctx = {job, site, host, today}.
-assemble(raw_deny, raw_warn, raw_obligations, exceptions, ctx) := {
+assemble(raw_deny, raw_warn, raw_obligations, granted, ctx) := {
 	"allow": count(kept) == 0,
 	"deny": kept,
-	"warn": raw_warn | waivers.warnings(raw_deny, exceptions, ctx),
+	"warn": raw_warn | waivers.warnings(raw_deny, granted, ctx),
 	"obligations": raw_obligations,
-	"waived": waivers.waived_entries(raw_deny, exceptions, ctx),
+	"waived": waivers.waived_entries(raw_deny, granted, ctx),
 } if {
-	kept := waivers.kept(raw_deny, exceptions, ctx)
+	kept := waivers.kept(raw_deny, granted, ctx)
 }
 
 # (is_string(input.request.host) implies that input.request is an object, and so on.)
@@ -143,14 +143,14 @@ _concat(lists) := [x | some l in lists; some x in l]
 
 # --- the facts waivers are matched against ---------------------------------------------
 
-default _exceptions := []
+default _granted_waivers := []
 
-_exceptions := data.scrapegate.exceptions
+_granted_waivers := data.scrapegate.granted_waivers
 
-# _relevant_exceptions: the waivers written for this job and this site (whatever their
+# _relevant_waivers: the waivers written for this job and this site (whatever their
 # rules and expiry); only these can change the decision.
-_relevant_exceptions := [w |
-	some w in _exceptions
+_relevant_waivers := [w |
+	some w in _granted_waivers
 	is_string(w.jobs)
 	glob.match(w.jobs, null, _job_name)
 	_sites_match(w.sites)

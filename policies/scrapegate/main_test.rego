@@ -49,7 +49,7 @@ test_a_waived_denial_allows_and_is_listed if {
 test_an_expired_waiver_denies_and_warns if {
 	d := scrapegate.assemble({main_terms_denial}, set(), set(), [object.union(main_waiver, {"expires": "2026-01-01"})], main_ctx)
 	d.allow == false
-	fx.codes(d.warn) == {"exception.expired"}
+	fx.codes(d.warn) == {"waiver.expired"}
 }
 
 test_warnings_pass_through if {

@@ -1,8 +1,8 @@
 # METADATA
-# title: Waivers (exceptions)
+# title: Waivers
 # description: >-
 #   A waiver is data: {id, rules, jobs, sites, approved_by, reason, ticket, expires}, at
-#   data.scrapegate.exceptions (`scrapegate check --exceptions FILE` supplies the list).
+#   data.scrapegate.granted_waivers (`scrapegate check --waivers FILE` supplies the list).
 #   It lifts a denial when the denial's code is in rules, the job name matches the jobs
 #   glob, the site (registrable domain or host) matches the sites glob, and today is on
 #   or before expires. Globs use * and ? with no separator: "*" matches every site.
@@ -17,38 +17,38 @@ import data.scrapegate.lib
 # Codes no waiver can lift.
 unwaivable := {"eu_ai_act.art5_1e"}
 
-# kept(raw, exceptions, ctx): the denials in raw no waiver lifts.
-kept(raw, exceptions, ctx) := {v | some v in raw; not _lifted(v, exceptions, ctx)}
+# kept(raw, granted, ctx): the denials in raw no waiver lifts.
+kept(raw, granted, ctx) := {v | some v in raw; not _lifted(v, granted, ctx)}
 
-_lifted(denial, exceptions, ctx) if {
-	some waiver in exceptions
+_lifted(denial, granted, ctx) if {
+	some waiver in granted
 	lifts(waiver, denial, ctx)
 }
 
-# waived_entries(raw, exceptions, ctx): one entry per denial and waiver that lifts it.
-waived_entries(raw, exceptions, ctx) := {entry |
+# waived_entries(raw, granted, ctx): one entry per denial and waiver that lifts it.
+waived_entries(raw, granted, ctx) := {entry |
 	some v in raw
-	some waiver in exceptions
+	some waiver in granted
 	lifts(waiver, v, ctx)
 	entry := waived_entry(waiver, v)
 }
 
-# warnings(raw, exceptions, ctx): waivers that would apply but cannot.
-warnings(raw, exceptions, ctx) := _expired(raw, exceptions, ctx) | _not_waivable(raw, exceptions, ctx)
+# warnings(raw, granted, ctx): waivers that would apply but cannot.
+warnings(raw, granted, ctx) := _expired(raw, granted, ctx) | _not_waivable(raw, granted, ctx)
 
 # METADATA
 # title: A waiver that would apply has expired
 # description: The waiver is ignored and the denial stands; renew or remove it.
 # custom:
-#   code: exception.expired
+#   code: waiver.expired
 #   owner: policy-engineering
 #   waivable: false
-_expired(raw, exceptions, ctx) := {warning |
+_expired(raw, granted, ctx) := {warning |
 	some v in raw
-	some waiver in exceptions
+	some waiver in granted
 	applies(waiver, v, ctx)
 	not unexpired(waiver, ctx.today)
-	warning := object.union(lib.violation("exception.expired", null, lib.text([
+	warning := object.union(lib.violation("waiver.expired", null, lib.text([
 		"waiver ", waiver.id, " (ticket ", object.get(waiver, "ticket", null), ") for ", v.code,
 		" expired on ", object.get(waiver, "expires", null), ": the denial stands",
 	])), {"waiver": waiver.id})
@@ -58,15 +58,15 @@ _expired(raw, exceptions, ctx) := {warning |
 # title: A waiver names a rule that can never be waived
 # description: eu_ai_act.art5_1e is a prohibition; the waiver is ignored.
 # custom:
-#   code: exception.not_waivable
+#   code: waiver.not_waivable
 #   owner: policy-engineering
 #   waivable: false
-_not_waivable(raw, exceptions, ctx) := {warning |
+_not_waivable(raw, granted, ctx) := {warning |
 	some v in raw
 	v.code in unwaivable
-	some waiver in exceptions
+	some waiver in granted
 	applies(waiver, v, ctx)
-	warning := object.union(lib.violation("exception.not_waivable", null, lib.text([
+	warning := object.union(lib.violation("waiver.not_waivable", null, lib.text([
 		"waiver ", waiver.id, " cannot lift ", v.code, ": the AI Act prohibition is never waivable",
 	])), {"waiver": waiver.id})
 }

@@ -61,7 +61,7 @@ test_expired_waiver_is_ignored_and_reported if {
 	old := object.union(sample_waiver, {"expires": "2026-11-25"})
 	waivers.kept({sample_terms_denial}, [old], sample_ctx) == {sample_terms_denial}
 	some w in waivers.warnings({sample_terms_denial}, [old], sample_ctx)
-	w.code == "exception.expired"
+	w.code == "waiver.expired"
 	w.waiver == "W-2026-001"
 	contains(w.message, "2026-11-25")
 }
@@ -84,7 +84,7 @@ test_ai_act_prohibition_is_never_waivable if {
 	waivers.kept({ai_act_denial}, [w], sample_ctx) == {ai_act_denial}
 	waivers.waived_entries({ai_act_denial}, [w], sample_ctx) == set()
 	some warning in waivers.warnings({ai_act_denial}, [w], sample_ctx)
-	warning.code == "exception.not_waivable"
+	warning.code == "waiver.not_waivable"
 }
 
 test_no_waivers_keep_everything if {

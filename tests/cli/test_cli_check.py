@@ -177,3 +177,35 @@ def test_parallel_check_gives_the_same_report_in_the_same_order(tmp_path: Path, 
     summary = lambda report: [(r.file, r.target, r.decision.allow, r.decision.deny_codes) for r in report.results]  # noqa: E731
     assert summary(parallel) == summary(serial)
     assert len(serial.results) == 24
+
+
+WAIVER = """\
+  - id: W-FB
+    rules: [terms.automated_collection_prohibited]
+    jobs: "*"
+    sites: facebook.com
+    approved_by: dpo@example.com
+    reason: licence
+    ticket: LEGAL-9
+    expires: 2999-12-31
+"""
+
+
+@pytest.mark.parametrize("flag,key", [("--waivers", "waivers"), ("--exceptions", "exceptions")])
+def test_waivers_flag_and_its_old_name_both_waive(examples: Path, tmp_path: Path, flag: str, key: str) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(f"{key}:\n{WAIVER}")
+    result = run("check", str(examples / "clearview-like.yaml"), "-f", "json", flag, str(waivers))
+    fb = {r["target"]: r["decision"] for r in json.loads(result.output)["results"]}["https://www.facebook.com/"]
+    assert [(w["code"], w["waiver"]) for w in fb["waived"]] == [("terms.automated_collection_prohibited", "W-FB")]
+    assert "terms.automated_collection_prohibited" not in {d["code"] for d in fb["deny"]}
+
+
+def test_the_old_flag_is_hidden_and_two_different_files_are_refused(examples: Path, tmp_path: Path) -> None:
+    help_text = run("check", "--help").output
+    assert "--waivers" in help_text and "--exceptions" not in help_text
+    (tmp_path / "a.yaml").write_text(f"waivers:\n{WAIVER}")
+    (tmp_path / "b.yaml").write_text("waivers: []\n")
+    result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml"),
+                                      "--waivers", str(tmp_path / "a.yaml"), "--exceptions", str(tmp_path / "b.yaml")])
+    assert result.exit_code == 2 and "name different files" in result.output

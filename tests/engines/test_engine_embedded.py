@@ -115,7 +115,7 @@ def test_revision_changes_with_policy_and_data_but_not_tests(tmp_path: Path) -> 
     (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": []}')
     r2 = EmbeddedEngine([root], include_shipped=False).revision
     assert r2 != r1
-    r3 = EmbeddedEngine([root], include_shipped=False, extra_data={"scrapegate": {"exceptions": []}}).revision
+    r3 = EmbeddedEngine([root], include_shipped=False, extra_data={"scrapegate": {"granted_waivers": []}}).revision
     assert r3 != r2
 
 

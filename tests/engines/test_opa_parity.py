@@ -21,7 +21,7 @@ from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine, new_client, parse_opa_url
 from gate.errors import ManifestError
-from gate.engines.waivers import load_exceptions
+from gate.engines.waivers import load_waivers
 from gate.model.manifest import load_manifests
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 from gate.model.input import build_input, static_signals
@@ -107,7 +107,7 @@ def waivers(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def embedded(waivers: Path) -> EmbeddedEngine:
-    return EmbeddedEngine(extra_data=load_exceptions(waivers))
+    return EmbeddedEngine(extra_data=load_waivers(waivers))
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_check_with_engine_opa_matches_embedded(waivers: Path, tmp_path: Path, m
     the same exit code."""
     jobs = str(REPO / "examples" / "jobs")
     bundle = tmp_path / "bundle.tar.gz"
-    build_bundle(load_policy_set([shipped_policies_dir()], load_exceptions(waivers)), bundle)
+    build_bundle(load_policy_set([shipped_policies_dir()], load_waivers(waivers)), bundle)
     monkeypatch.setenv("SCRAPEGATE_OPA_TIMEOUT", str(SLOW_OK["timeout"]))
     local = CliRunner().invoke(cli, ["check", jobs, "--format", "json", "--exceptions", str(waivers)])
     with FakeOPA() as opa:

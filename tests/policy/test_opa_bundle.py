@@ -16,11 +16,11 @@ from gate.policy.bundle import build_bundle, bundle_files, bundle_roots
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import PolicyError
-from gate.engines.waivers import load_exceptions
+from gate.engines.waivers import load_waivers
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 
 WAIVERS = """\
-exceptions:
+waivers:
   - id: W-1
     rules: [test.blocked]
     jobs: "*"
@@ -66,31 +66,31 @@ def test_layout_of_the_shipped_policies(tmp_path: Path) -> None:
 def test_the_unpacked_bundle_is_the_same_policy_set(tmp_path: Path) -> None:
     """Loading the unpacked tarball as a policy directory (the way OPA maps a bundle's
     directories) gives the data and the decisions of the original."""
-    exceptions = tmp_path / "waivers.yaml"
-    exceptions.write_text(WAIVERS)
-    extra = load_exceptions(exceptions)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(WAIVERS)
+    extra = load_waivers(waivers)
     original = load_policy_set([shipped_policies_dir()], extra)
     build_bundle(original, tmp_path / "b.tar.gz")
     unpack(tmp_path / "b.tar.gz", tmp_path / "unpacked")
     again = load_policy_set([tmp_path / "unpacked"])
     assert again.data == original.data
-    assert again.data["scrapegate"]["exceptions"][0]["id"] == "W-1"
+    assert again.data["scrapegate"]["granted_waivers"][0]["id"] == "W-1"
     assert sorted(m.source for m in again.modules) == sorted(m.source for m in original.policy_modules())
 
 
 def test_waivers_override_bundle_data_without_a_merge_conflict(tmp_path: Path) -> None:
     root = write_test_policies(tmp_path / "p")
-    (root / "scrapegate" / "data.yaml").write_text("law: Test Act s. 1\nexceptions: []\n")
-    exceptions = tmp_path / "w.yaml"
-    exceptions.write_text(WAIVERS)
-    policy_set = load_policy_set([root], load_exceptions(exceptions))
+    (root / "scrapegate" / "data.yaml").write_text("law: Test Act s. 1\ngranted_waivers: []\n")
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(WAIVERS)
+    policy_set = load_policy_set([root], load_waivers(waivers))
     files = dict(bundle_files(policy_set))
-    assert json.loads(files["scrapegate/data.json"])["exceptions"][0]["id"] == "W-1"
+    assert json.loads(files["scrapegate/data.json"])["granted_waivers"][0]["id"] == "W-1"
     assert json.loads(files["scrapegate/blocked/data.json"]) == {"hosts": ["bad.example"]}
     build_bundle(policy_set, tmp_path / "b.tar.gz")
     with FakeOPA() as opa:  # OPA merges the files: a key defined twice would fail the load
         opa.load_bundle(tmp_path / "b.tar.gz")
-        assert opa.evaluate(["scrapegate", "exceptions"])[1][0]["id"] == "W-1"
+        assert opa.evaluate(["scrapegate", "granted_waivers"])[1][0]["id"] == "W-1"
 
 
 def test_waivers_without_a_data_file_above_them_go_to_the_root(tmp_path: Path) -> None:
@@ -98,11 +98,11 @@ def test_waivers_without_a_data_file_above_them_go_to_the_root(tmp_path: Path) -
     (root / "scrapegate" / "blocked").mkdir(parents=True)
     (root / "scrapegate" / "main.rego").write_text("package scrapegate\n\nx := 1\n")
     (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": []}')
-    exceptions = tmp_path / "w.yaml"
-    exceptions.write_text(WAIVERS)
-    files = dict(bundle_files(load_policy_set([root], load_exceptions(exceptions))))
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(WAIVERS)
+    files = dict(bundle_files(load_policy_set([root], load_waivers(waivers))))
     assert set(files) == {".manifest", "data.json", "scrapegate/blocked/data.json", "scrapegate/main.rego"}
-    assert json.loads(files["data.json"])["scrapegate"]["exceptions"][0]["id"] == "W-1"
+    assert json.loads(files["data.json"])["scrapegate"]["granted_waivers"][0]["id"] == "W-1"
 
 
 def test_roots_cover_team_packages_and_data(tmp_path: Path) -> None:
@@ -161,17 +161,17 @@ def test_data_that_is_not_json_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "b.tar.gz").exists()
 
 
-def test_cli_build_with_policy_dirs_and_exceptions(tmp_path: Path) -> None:
+def test_cli_build_with_policy_dirs_and_waivers(tmp_path: Path) -> None:
     root = write_test_policies(tmp_path / "p")
     (tmp_path / "w.yaml").write_text(WAIVERS)
     out = tmp_path / "dist" / "bundle.tar.gz"
     result = CliRunner().invoke(cli, ["bundle", "build", "--no-shipped-policies", "--policy", str(root),
-                                      "--exceptions", str(tmp_path / "w.yaml"), "-o", str(out)])
+                                      "--waivers", str(tmp_path / "w.yaml"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"wrote {out}: 1 modules, 2 data files")
     files = unpack(out, tmp_path / "x")
     assert sorted(files) == [".manifest", "scrapegate/blocked/data.json", "scrapegate/data.json", "scrapegate/main.rego"]
-    assert json.loads(files["scrapegate/data.json"])["exceptions"][0]["ticket"] == "LEGAL-1"
+    assert json.loads(files["scrapegate/data.json"])["granted_waivers"][0]["ticket"] == "LEGAL-1"
 
 
 def test_cli_build_without_any_policy_is_bad_input(tmp_path: Path) -> None:

@@ -123,11 +123,11 @@ def test_waivers_move_denials_and_report_what_they_cannot_waive(tmp_path: Path) 
     assert "eu_ai_act.art5_1e" in deny_codes(fb)  # never waivable
     assert {(w["code"], w["waiver"]) for w in fb["waived"]} == {
         ("terms.automated_collection_prohibited", "W-TERMS-FB"), ("bipa.written_release_missing", "W-TERMS-FB")}
-    assert {w["code"] for w in fb["warn"]} >= {"exception.not_waivable"}
+    assert {w["code"] for w in fb["warn"]} >= {"waiver.not_waivable"}
     assert deny_codes(fr) == EXPECTED["26-clearview-like.yaml"]["https://news.example.fr/photos/"]  # another site
     assert fr["waived"] == []
 
     _, doc = check(str(MANIFESTS / "06-archiving-without-basis.yaml"), "--exceptions", str(waivers))
     (decision,) = decisions(doc).values()
     assert deny_codes(decision) == ["gdpr.no_legal_basis"]
-    assert {(w["code"], w.get("waiver")) for w in decision["warn"]} == {("exception.expired", "W-EXPIRED")}
+    assert {(w["code"], w.get("waiver")) for w in decision["warn"]} == {("waiver.expired", "W-EXPIRED")}

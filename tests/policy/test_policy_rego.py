@@ -29,7 +29,7 @@ CODES = {
     "co.biometric_consent_missing": "us_biometric", "ccpa.notice_at_collection": "us_biometric",
     "au.app3_consent_missing": "au", "ca.consent_missing": "ca", "lgpd.sensitive_consent_missing": "br",
     "pipl.separate_consent_missing": "cn", "review_required": "review", "jurisdiction.uncovered": "review",
-    "exception.expired": "waivers", "exception.not_waivable": "waivers",
+    "waiver.expired": "waivers", "waiver.not_waivable": "waivers",
 }
 OBLIGATIONS = {"rate_limit": "signals", "art14_notice": "gdpr", "notice_at_collection": "us_biometric"}
 
