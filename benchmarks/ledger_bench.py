@@ -2,7 +2,7 @@
 
     python benchmarks/ledger_bench.py [N]
 
-Times `Ledger.record` only (the Decision objects and the policy input are built beforehand,
+Times `SQLiteLedger.record` only (the Decision objects and the policy input are built beforehand,
 as the Gate builds them anyway), for the sync writer (a commit per decision) and the batched
 writer (a queue append; a thread commits), on a fresh ledger file in a temporary directory.
 """
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.model.decision import Decision, Violation
 
 __all__ = ["measure", "DEFAULT_N"]
@@ -68,7 +68,7 @@ def _run(path: Path, writer: str, decisions: list[Decision],
     samples: list[int] = []
     clock = time.perf_counter_ns
     n = len(decisions)
-    with Ledger(path, writer=writer) as ledger:
+    with SQLiteLedger(path, writer=writer) as ledger:
         docs = [{"robots": f"{h:064x}", "optout": None} for h in range(1000)]  # one robots.txt per host
         start, cpu, thread_cpu = clock(), time.process_time(), time.thread_time()
         for i, (decision, policy_input) in enumerate(zip(decisions, inputs)):
@@ -90,7 +90,7 @@ def _run(path: Path, writer: str, decisions: list[Decision],
 
 
 def measure(n: int = DEFAULT_N) -> dict[str, float]:
-    """Per `Ledger.record`, for each writer ("sync_", "batched_"): median/p99/mean wall
+    """Per `SQLiteLedger.record`, for each writer ("sync_", "batched_"): median/p99/mean wall
     microseconds, wall time per decision including the final flush (wall_us), CPU time of the
     calling thread (caller_cpu_us) and of the whole process (cpu_us); and `verify`'s cost per
     row. Keys: n, {sync,batched}_{median,p99,mean,wall,caller_cpu,cpu}_us, verify_us_per_row."""

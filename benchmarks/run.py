@@ -104,12 +104,12 @@ def bench_a_b(n_urls: int, n_hosts: int, with_ledger: bool) -> list[Row]:
 def _bench_b(urls: list[str], n_hosts: int) -> list[Row]:
     """Both ledger writers. The target is the batched writer's (the one for high-throughput
     crawls); the sync writer, a commit per decision, is shown for information."""
-    from gate.ledger.sqlite.ledger import Ledger
+    from gate.ledger.sqlite.ledger import SQLiteLedger
 
     rows: list[Row] = []
     for writer in ("sync", "batched"):
         with tempfile.TemporaryDirectory() as tmp:
-            gate, _, files = _warm_gate(n_hosts, Ledger(Path(tmp) / "ledger.db", writer=writer))  # type: ignore[arg-type]
+            gate, _, files = _warm_gate(n_hosts, SQLiteLedger(Path(tmp) / "ledger.db", writer=writer))  # type: ignore[arg-type]
             _warm_up(gate, urls, files)
             gate.ledger.flush()  # the warm-up's rows are not the measured loop's work
             t0 = time.perf_counter()

@@ -123,12 +123,12 @@ class Gate:
     def _make_ledger(ledger: Any) -> Any:
         if ledger is None or ledger is False:
             return None
-        from gate.ledger.sqlite.ledger import Ledger
+        from gate.ledger import open_ledger
 
         if ledger is True:
-            return Ledger()
+            return open_ledger()
         if isinstance(ledger, (str, Path)):
-            return Ledger(ledger)
+            return open_ledger(ledger)
         return ledger
 
     # -- the decision ---------------------------------------------------------------

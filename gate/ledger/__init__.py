@@ -1,4 +1,87 @@
-"""The decision ledger: rows (`rows`), the SQLite ledger (`sqlite`) and OPA-format
-decision logs (`decision_log`)."""
+"""The decision ledger: a durable, tamper-evident record of every decision and of what was
+collected.
 
-__all__: list[str] = []
+    from gate.ledger import open_ledger
+
+    ledger = open_ledger()                          # $SCRAPEGATE_LEDGER, else ./.scrapegate/ledger.db
+    ledger = open_ledger("crawl.db", writer="batched")
+    ledger.record(decision, policy_input, mode="enforce", job="prices", owner=None)
+    ledger.record_collected(decision.decision_id, status=200, nbytes=512, sha256=digest)
+    ledger.close()
+
+`Ledger` is the contract every backend implements; `open_ledger` picks the backend from the
+location: a file path (or ``sqlite:///path``) is the SQLite ledger in `gate.ledger.sqlite`.
+A ``postgresql://`` URL is refused with a clear error until the PostgreSQL backend exists
+(issue 21): it is never taken for a file name. A new backend is a sub-package beside
+`sqlite/` and one branch of `open_ledger`.
+
+`rows` renders a decision as a row (shared by every backend); `decision_log` ships
+decisions in OPA's decision-log format.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
+
+from gate.errors import LedgerError
+from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
+
+if TYPE_CHECKING:
+    from gate.model.decision import Decision
+
+__all__ = ["Ledger", "open_ledger", "ledger_location", "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "POSTGRES_SCHEMES"]
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+_SQLITE_SCHEME = "sqlite://"
+
+
+@runtime_checkable
+class Ledger(Protocol):
+    """What the Gate and the adapters need of a ledger. `record` returns the id the decision
+    was stored under (a fresh one when that Decision's id was already recorded); a failure
+    raises LedgerError, which the Gate turns into a deny (enforce) or raises (audit).
+
+    A backend may also offer `record_parts(parts, decision, method, site, mode, signal_docs)`,
+    a cheaper `record` for the copies of a cached decision (see gate.ledger.rows.row_parts).
+    """
+
+    def record(self, decision: "Decision", policy_input: Mapping[str, Any], *, mode: str, job: str,
+               owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str: ...
+
+    def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_ledger(location: str | os.PathLike[str] | None = None, **options: Any) -> Ledger:
+    """The ledger at `location` (see `ledger_location`): a path or ``sqlite:///path`` opens the
+    SQLite ledger (`options` are SQLiteLedger's: writer, durable, batch sizes)."""
+    where = ledger_location(location)
+    lowered = where.lower()
+    if lowered.startswith(POSTGRES_SCHEMES):
+        raise LedgerError(f"ledger {_redacted(where)}: PostgreSQL ledgers are not available yet (issue 21); "
+                          "give a file path for the SQLite ledger")
+    if lowered.startswith(_SQLITE_SCHEME):
+        where = where[len(_SQLITE_SCHEME):]
+        if where.startswith("/"):  # as SQLAlchemy reads it: sqlite:///rel.db is "rel.db", sqlite:////abs.db "/abs.db"
+            where = where[1:]
+        if not where:
+            raise LedgerError("ledger sqlite://: the URL names no file")
+    elif "://" in where:
+        raise LedgerError(f"ledger {_redacted(where)}: unknown ledger URL scheme; give a file path, "
+                          "sqlite:///path or (once issue 21 lands) postgresql://")
+    from gate.ledger.sqlite.ledger import SQLiteLedger
+
+    return SQLiteLedger(where, **options)
+
+
+def _redacted(url: str) -> str:
+    """A URL with its password hidden, for error messages."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"

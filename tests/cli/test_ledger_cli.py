@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from gate.cli import cli
 from gate.cli.ledger import ledger as ledger_group
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from ledger_helpers import allowed, denied, policy_input, sha
 
 COMMANDS = ["verify", "show", "export", "stats", "erase-plan"]
@@ -23,7 +23,7 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, ["ledger", *args], catch_exceptions=False)
 
 
-def record(ledger: Ledger, decision, url: str, *, job: str = "face-index", mode: str = "enforce",
+def record(ledger: SQLiteLedger, decision, url: str, *, job: str = "face-index", mode: str = "enforce",
            subjects: list[str] | None = None, collected: bytes | None = None) -> str:
     decision_id = ledger.record(decision, policy_input(url, subjects=subjects, job=job), mode=mode, job=job,
                                 owner="data-team@example.com", signal_docs={"robots": sha(b"robots")})
@@ -35,7 +35,7 @@ def record(ledger: Ledger, decision, url: str, *, job: str = "face-index", mode:
 @pytest.fixture
 def crawl(tmp_path: Path) -> dict[str, str]:
     """A small crawl over example.com (and look-alike sites), in enforce and audit mode."""
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         return {
             "home": record(ledger, allowed(), "https://example.com/", collected=b"home"),
             "photo": record(ledger, allowed(), "https://www.example.com/photos/1?face=42", subjects=["FR"],
@@ -90,7 +90,7 @@ def test_verify_names_a_forged_collection_and_exits_1(crawl: dict[str, str], tmp
 
 def test_verify_with_ledger_option_overrides_the_environment(crawl: dict[str, str], tmp_path: Path) -> None:
     other = tmp_path / "other.db"
-    with Ledger(other) as ledger:
+    with SQLiteLedger(other) as ledger:
         record(ledger, allowed(), "https://example.com/")
     result = run("verify", "--ledger", str(other))
     assert result.exit_code == 0 and ": OK: 1 decisions, 0 collections" in result.output
@@ -207,7 +207,7 @@ def test_erase_plan_without_a_scope_is_exit_2(crawl: dict[str, str]) -> None:
 
 
 def test_erase_plan_with_nothing_collected(tmp_path: Path) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         record(ledger, denied(), "https://example.com/private")
     result = run("erase-plan", "--site", "example.com")
     assert result.exit_code == 0

@@ -12,13 +12,13 @@ import pytest
 
 from gate.ledger.sqlite import store as ledger_store
 from gate.errors import LedgerError
-from gate.ledger.sqlite.ledger import Ledger, mask_url
+from gate.ledger.sqlite.ledger import SQLiteLedger, mask_url
 from gate.ledger.sqlite.query import Filters, erase_plan, jurisdiction_terms, rows, stats, verify
 from gate.model.decision import Decision, Violation
 from ledger_helpers import allowed, denied, policy_input, sha
 
 
-def record(ledger: Ledger, decision: Decision, url: str, **kw: object) -> str:
+def record(ledger: SQLiteLedger, decision: Decision, url: str, **kw: object) -> str:
     pi = policy_input(url, **kw)  # type: ignore[arg-type]
     return ledger.record(decision, pi, mode="enforce", job=pi["job"]["name"], owner="data-team@example.com",
                          signal_docs={"robots": sha(b"User-agent: *\nDisallow: /private"), "optout": None})
@@ -36,7 +36,7 @@ def test_mask_url_hides_query_values_and_userinfo(url: str, expected: str) -> No
 
 
 def test_default_path_comes_from_the_environment(tmp_path: Path) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         assert ledger.path == tmp_path / "ledger.db"
         record(ledger, allowed(), "https://example.com/")
     assert (tmp_path / "ledger.db").is_file()
@@ -47,7 +47,7 @@ def test_a_row_holds_every_field_of_the_decision(tmp_path: Path) -> None:
                         warn=[Violation(code="gdpr.art14_notice", jurisdiction="DE")],
                         waived=[{"code": "terms.prohibited", "waiver": "W-1"}],
                         policy_revision="rev-9", engine="embedded", evaluated_at="2026-11-26T10:00:00Z")
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         decision_id = record(ledger, decision, "https://News.Example.fr/photos/1?face=42", subjects=["US"])
     (row,) = rows()
     assert row["decision_id"] == decision_id == decision.decision_id
@@ -68,7 +68,7 @@ def test_a_row_holds_every_field_of_the_decision(tmp_path: Path) -> None:
 
 
 def test_collections_are_chained_and_bound_to_their_decision(tmp_path: Path) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         first = record(ledger, allowed(), "https://example.com/a")
         record(ledger, allowed(), "https://example.com/b")
         ledger.record_collected(first, status=200, nbytes=5, sha256=sha(b"hello"))
@@ -82,14 +82,14 @@ def test_collections_are_chained_and_bound_to_their_decision(tmp_path: Path) -> 
 
 
 def test_marking_an_unknown_decision_collected_is_an_error(tmp_path: Path) -> None:
-    with Ledger() as ledger, pytest.raises(LedgerError, match="no decision 'nope'"):
+    with SQLiteLedger() as ledger, pytest.raises(LedgerError, match="no decision 'nope'"):
         ledger.record_collected("nope", status=200, nbytes=1, sha256=sha(b"x"))
 
 
 def test_a_decision_recorded_by_another_instance_can_be_marked_collected(tmp_path: Path) -> None:
-    with Ledger() as first:
+    with SQLiteLedger() as first:
         decision_id = record(first, allowed(), "https://example.com/a")
-    with Ledger() as second:
+    with SQLiteLedger() as second:
         second.record_collected(decision_id, status=200, nbytes=1, sha256=sha(b"x"))
     assert verify().collections == 1
 
@@ -98,7 +98,7 @@ def test_a_decision_recorded_by_another_instance_can_be_marked_collected(tmp_pat
                                  {"status": 200, "nbytes": -1, "sha256": "0" * 64},
                                  {"status": 200, "nbytes": 1, "sha256": "xyz"}])
 def test_collection_values_are_checked(tmp_path: Path, bad: dict) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         decision_id = record(ledger, allowed(), "https://example.com/a")
         with pytest.raises(LedgerError, match=str(tmp_path)):
             ledger.record_collected(decision_id, **bad)
@@ -107,7 +107,7 @@ def test_collection_values_are_checked(tmp_path: Path, bad: dict) -> None:
 @pytest.mark.parametrize("writer", ["sync", "batched"])
 def test_a_reused_decision_object_gets_a_fresh_id(tmp_path: Path, writer: str) -> None:
     decision = allowed()
-    with Ledger(writer=writer) as ledger:
+    with SQLiteLedger(writer=writer) as ledger:
         first = record(ledger, decision, "https://example.com/a")
         second = record(ledger, decision, "https://example.com/b")
     assert first == decision.decision_id and second != first
@@ -116,9 +116,9 @@ def test_a_reused_decision_object_gets_a_fresh_id(tmp_path: Path, writer: str) -
 
 def test_a_duplicate_id_from_another_writer_is_refused(tmp_path: Path) -> None:
     decision = allowed()
-    with Ledger() as first:
+    with SQLiteLedger() as first:
         record(first, decision, "https://example.com/a")
-    with Ledger() as second, pytest.raises(LedgerError, match="already recorded"):
+    with SQLiteLedger() as second, pytest.raises(LedgerError, match="already recorded"):
         record(second, decision, "https://example.com/a")
     assert verify().ok
 
@@ -127,16 +127,16 @@ def test_errors_name_the_file_and_the_cause(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     with pytest.raises(LedgerError, match=r"not-a-dir.*ledger\.db.*failed"):
-        Ledger(blocker / "ledger.db")
+        SQLiteLedger(blocker / "ledger.db")
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(LedgerError, match=r"corrupt\.db.*not a database"):
-        Ledger(corrupt)
+        SQLiteLedger(corrupt)
     foreign = tmp_path / "foreign.db"
     with sqlite3.connect(foreign) as conn:
         conn.execute("CREATE TABLE t (x)")
     with pytest.raises(LedgerError, match=r"foreign\.db.*not a scrapegate ledger"):
-        Ledger(foreign)
+        SQLiteLedger(foreign)
     with pytest.raises(LedgerError, match=r"missing\.db: no such file"):
         verify(tmp_path / "missing.db")
     assert not (tmp_path / "missing.db").exists()
@@ -149,7 +149,7 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("short_busy_timeout")
 def test_a_lock_held_too_long_fails_the_sync_write_naming_the_file(tmp_path: Path) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         blocker = sqlite3.connect(ledger.path, isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")
         try:
@@ -163,7 +163,7 @@ def test_a_lock_held_too_long_fails_the_sync_write_naming_the_file(tmp_path: Pat
 
 @pytest.mark.usefixtures("short_busy_timeout")
 def test_the_batched_writer_fails_closed(tmp_path: Path) -> None:
-    ledger = Ledger(writer="batched", batch_max_delay_s=0.01)
+    ledger = SQLiteLedger(writer="batched", batch_max_delay_s=0.01)
     blocker = sqlite3.connect(ledger.path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
@@ -181,7 +181,7 @@ def test_the_batched_writer_fails_closed(tmp_path: Path) -> None:
 
 
 def test_the_batched_writer_commits_within_its_delay(tmp_path: Path) -> None:
-    with Ledger(writer="batched", batch_max_delay_s=0.01) as ledger:
+    with SQLiteLedger(writer="batched", batch_max_delay_s=0.01) as ledger:
         decision_id = record(ledger, allowed(), "https://example.com/a")
         ledger.record_collected(decision_id, status=200, nbytes=2, sha256=sha(b"ok"))
         deadline = time.monotonic() + 5
@@ -191,7 +191,7 @@ def test_the_batched_writer_commits_within_its_delay(tmp_path: Path) -> None:
 
 
 def test_close_is_idempotent_and_a_closed_ledger_refuses_writes(tmp_path: Path) -> None:
-    ledger = Ledger()
+    ledger = SQLiteLedger()
     ledger.close()
     ledger.close()
     with pytest.raises(LedgerError, match="closed"):
@@ -200,7 +200,7 @@ def test_close_is_idempotent_and_a_closed_ledger_refuses_writes(tmp_path: Path) 
 
 @pytest.mark.parametrize("writer", ["sync", "batched"])
 def test_a_ledger_shared_over_fork_keeps_one_valid_chain(tmp_path: Path, writer: str) -> None:
-    with Ledger(writer=writer) as ledger:
+    with SQLiteLedger(writer=writer) as ledger:
         record(ledger, allowed(), "https://example.com/parent-before")
         pid = os.fork()
         if pid == 0:  # child: the inherited ledger reopens its own connection
@@ -221,7 +221,7 @@ def test_a_ledger_shared_over_fork_keeps_one_valid_chain(tmp_path: Path, writer:
 
 
 def test_verify_names_an_edited_row_and_a_deleted_row(tmp_path: Path) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         ids = [record(ledger, denied(), f"https://example.com/{i}") for i in range(5)]
         ledger.record_collected(ids[3], status=200, nbytes=1, sha256=sha(b"x"))
     path = tmp_path / "ledger.db"
@@ -238,7 +238,7 @@ def test_verify_names_an_edited_row_and_a_deleted_row(tmp_path: Path) -> None:
 
 
 def test_rewriting_a_row_with_a_recomputed_hash_breaks_the_next_row_and_its_collection(tmp_path: Path) -> None:
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(3)]
         ledger.record_collected(ids[1], status=200, nbytes=1, sha256=sha(b"x"))
     with sqlite3.connect(tmp_path / "ledger.db") as conn:
@@ -255,7 +255,7 @@ def test_rewriting_a_row_with_a_recomputed_hash_breaks_the_next_row_and_its_coll
 def test_the_hash_is_reproducible_from_the_documented_canonical_form(tmp_path: Path) -> None:
     import hashlib
 
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         record(ledger, allowed(), "https://example.com/ä?q=1")
     with sqlite3.connect(tmp_path / "ledger.db") as conn:
         cols = ", ".join(ledger_store.DECISION_FIELDS)
@@ -278,7 +278,7 @@ def mixed_ledger(tmp_path: Path) -> dict[str, str]:
         "fr-infer": ("https://news.example.fr/x", ["US"], denied("gdpr.art9_prohibited", "FR"), "a"),
     }
     ids = {}
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         for name, (url, subjects, decision, job) in cases.items():
             ids[name] = record(ledger, decision, url, subjects=subjects, job=job)
             ledger.record_collected(ids[name], status=200, nbytes=1, sha256=sha(name.encode()))
@@ -341,30 +341,30 @@ def test_jurisdiction_terms() -> None:
 
 @pytest.mark.parametrize("durable, level", [(False, 1), (True, 2)])
 def test_wal_and_synchronous_level(tmp_path: Path, durable: bool, level: int) -> None:
-    with Ledger(durable=durable) as ledger:
+    with SQLiteLedger(durable=durable) as ledger:
         assert ledger._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert ledger._conn.execute("PRAGMA synchronous").fetchone()[0] == level  # NORMAL=1, FULL=2
 
 
 def test_unknown_writer_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="writer must be one of sync, batched"):
-        Ledger(writer="async")
+        SQLiteLedger(writer="async")
 
 
 def test_the_writer_can_be_chosen_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCRAPEGATE_LEDGER_WRITER", "batched")
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         assert ledger.writer == "batched"
-    assert Ledger(tmp_path / "x.db", writer="sync").writer == "sync"
+    assert SQLiteLedger(tmp_path / "x.db", writer="sync").writer == "sync"
     monkeypatch.setenv("SCRAPEGATE_LEDGER_WRITER", "bogus")
     with pytest.raises(ValueError, match="bogus"):
-        Ledger()
+        SQLiteLedger()
 
 
 def test_a_legal_basis_changed_in_place_is_not_served_from_the_cache(tmp_path: Path) -> None:
     pi = policy_input("https://example.com/a")
     pi["job"] = {**pi["job"], "legal_basis": {"gdpr_art6": "consent"}}
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         ledger.record(allowed(), pi, mode="enforce", job="j", owner=None)
         pi["job"]["legal_basis"]["gdpr_art6"] = "contract"  # the same dict object, new content
         pi["subjects"]["declared"] = ["FR"]
@@ -379,7 +379,7 @@ def test_the_reused_id_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.Mon
     import gate.ledger.sqlite.ledger as sqlite_ledger
 
     monkeypatch.setattr(sqlite_ledger, "RECENT_IDS_MAX", 4)
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(11)]
         # Two generations of at most MAX/2: the last 2 to 4 ids are remembered, older ones not.
         remembered = [i for i in ids if ledger._recorded_here(i)]

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from gate.cli.ledger import ledger as ledger_cli
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.ledger.sqlite.query import rows, verify
 from ledger_helpers import allowed, policy_input
 
@@ -24,12 +24,12 @@ pytestmark = pytest.mark.slow
 # argv: ledger path, tag, threads, decisions in all, writer, go-file
 CONCURRENT_WORKER = r"""
 import os, sys, threading, time
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.model.decision import Decision
 
 path, tag, threads, total, writer, go = sys.argv[1:7]
 threads, total = int(threads), int(total)
-ledger = Ledger(path, writer=writer)
+ledger = SQLiteLedger(path, writer=writer)
 while not os.path.exists(go):  # start together with the other process
     time.sleep(0.001)
 errors = []
@@ -56,11 +56,11 @@ sys.exit(1 if errors else 0)
 # argv: ledger path, writer, decisions per flush, tag. Prints each id once it is committed.
 KILLED_WORKER = r"""
 import sys
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.model.decision import Decision
 
 path, writer, per_flush, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-ledger = Ledger(path, writer=writer, batch_max_delay_s=0.002)
+ledger = SQLiteLedger(path, writer=writer, batch_max_delay_s=0.002)
 n = 0
 while True:
     ids = []
@@ -135,7 +135,7 @@ def test_a_writer_killed_mid_batch_leaves_every_committed_row(tmp_path: Path, wr
         missing = [i for i in reported if i not in present]
         assert not missing, f"{len(missing)} committed decisions lost, e.g. {missing[:3]}"
     # A new writer continues the same chain after the crashes.
-    with Ledger(path, writer=writer) as ledger:
+    with SQLiteLedger(path, writer=writer) as ledger:
         decision_id = ledger.record(allowed(), policy_input("https://example.com/after"), mode="enforce",
                                     job="after", owner=None)
         ledger.record_collected(decision_id, status=200, nbytes=1, sha256="cd" * 32)

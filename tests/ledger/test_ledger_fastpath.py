@@ -14,7 +14,7 @@ import pytest
 from gate.ledger import rows as ledger_rows
 from gate.ledger.sqlite import store as ledger_store
 from gate.errors import LedgerError
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.ledger.sqlite.query import rows, verify
 from gate.model.decision import Decision, Violation
 from ledger_helpers import allowed, denied, policy_input, sha
@@ -64,7 +64,7 @@ def test_a_failed_encode_does_not_poison_later_ones() -> None:
 
 @pytest.mark.parametrize("n", [1, 3, 511, 512, 700, 1100])
 def test_a_batch_of_any_size_is_stored_in_order_and_verifies(tmp_path: Path, n: int) -> None:
-    with Ledger(writer="batched", batch_max_rows=2048, batch_max_delay_s=5) as ledger:
+    with SQLiteLedger(writer="batched", batch_max_rows=2048, batch_max_delay_s=5) as ledger:
         ids = [ledger.record(allowed() if i % 3 else denied("gdpr.art9_prohibited", "FR"),
                              policy_input(f"https://site{i % 7}.example/p/{i}?q={i}"), mode="enforce",
                              job="face-index", owner=None, signal_docs={"robots": sha(str(i % 7).encode())})
@@ -83,7 +83,7 @@ def test_a_batch_of_any_size_is_stored_in_order_and_verifies(tmp_path: Path, n: 
 
 def test_a_reused_id_in_a_batch_names_only_the_duplicate(tmp_path: Path) -> None:
     first = allowed()
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         ledger.record(first, policy_input("https://example.com/0"), mode="enforce", job="j", owner=None)
     conn = ledger_store.connect(tmp_path / "ledger.db")
     values = ledger_rows.decision_values(allowed(), policy_input("https://example.com/1"), "enforce", "j", None, None)
@@ -102,7 +102,7 @@ def test_a_shared_dict_changed_in_place_is_never_served_stale(tmp_path: Path) ->
     pi = policy_input("https://example.com/a", subjects=["FR"])
     legal = {"gdpr_art6": "consent"}
     pi["job"] = {**pi["job"], "legal_basis": legal}
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         ledger.record(allowed(), pi, mode="enforce", job="j", owner=None)
         pi["subjects"]["declared"].append("DE")  # the same dicts, changed in place
         legal["gdpr_art6"] = "contract"
@@ -115,14 +115,14 @@ def test_a_shared_dict_changed_in_place_is_never_served_stale(tmp_path: Path) ->
 def test_deny_codes_are_sorted_and_unique_whatever_the_cache_holds(tmp_path: Path) -> None:
     decisions = [Decision(allow=False, deny=[Violation(code=c) for c in codes], policy_revision="r", engine="e")
                  for codes in (["b", "a", "b"], ["a", "b"], ["b", "a"], ["c"])]
-    with Ledger() as ledger:
+    with SQLiteLedger() as ledger:
         for d in decisions:
             ledger.record(d, policy_input("https://example.com/"), mode="audit", job="j", owner=None)
     assert [r["deny_codes"] for r in rows()] == [["a", "b"], ["a", "b"], ["a", "b"], ["c"]]
 
 
 def test_an_edited_row_is_still_caught_by_the_cached_verify(tmp_path: Path) -> None:
-    with Ledger(writer="batched") as ledger:
+    with SQLiteLedger(writer="batched") as ledger:
         for i in range(50):
             ledger.record(allowed(), policy_input(f"https://example.com/{i}"), mode="enforce", job="j", owner=None)
     assert verify().ok

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gate.errors import LedgerError
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.ledger.sqlite.query import rows, verify
 from ledger_helpers import allowed, policy_input
 
@@ -21,10 +21,10 @@ from ledger_helpers import allowed, policy_input
 # to be killed.
 RECORD_THEN_WAIT = r"""
 import sys, time
-from gate.ledger.sqlite.ledger import Ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.model.decision import Decision
 
-ledger = Ledger(sys.argv[1], writer="batched", batch_max_delay_s=0.02)
+ledger = SQLiteLedger(sys.argv[1], writer="batched", batch_max_delay_s=0.02)
 for n in range(300):
     d = Decision(allow=True, decision_id=f"k-{n}", policy_revision="r1", engine="embedded")
     ledger.record(d, {"request": {"url": f"https://k.example/{n}", "site": "k.example"}}, mode="enforce",
@@ -68,7 +68,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def test_a_dead_writer_process_fails_every_later_record_closed(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ledger.db", writer="batched", batch_max_delay_s=0.01)
+    ledger = SQLiteLedger(tmp_path / "ledger.db", writer="batched", batch_max_delay_s=0.01)
     ledger.record(allowed(), policy_input("https://example.com/a"), mode="enforce", job="j", owner=None)
     ledger.flush()
     writer = ledger._batcher._proc  # type: ignore[union-attr]
@@ -89,7 +89,7 @@ def test_a_dead_writer_process_fails_every_later_record_closed(tmp_path: Path) -
 
 
 def test_a_row_marshal_cannot_carry_is_refused_and_nothing_else_is_lost(tmp_path: Path) -> None:
-    with Ledger(tmp_path / "ledger.db", writer="batched") as ledger:
+    with SQLiteLedger(tmp_path / "ledger.db", writer="batched") as ledger:
         ledger.record(allowed(), policy_input("https://example.com/a"), mode="enforce", job="j", owner=None)
         with pytest.raises(LedgerError, match="cannot record row"):
             ledger._batcher.put("d", [object()])  # type: ignore[union-attr]
@@ -98,7 +98,7 @@ def test_a_row_marshal_cannot_carry_is_refused_and_nothing_else_is_lost(tmp_path
 
 
 def test_close_waits_for_the_writer_and_leaves_no_process_behind(tmp_path: Path) -> None:
-    ledger = Ledger(tmp_path / "ledger.db", writer="batched", batch_max_delay_s=5)
+    ledger = SQLiteLedger(tmp_path / "ledger.db", writer="batched", batch_max_delay_s=5)
     for i in range(1000):
         ledger.record(allowed(), policy_input(f"https://example.com/{i}"), mode="enforce", job="j", owner=None)
     writer = ledger._batcher._proc  # type: ignore[union-attr]

@@ -1,7 +1,7 @@
 """The decision ledger: a durable, tamper-evident record of every decision and of what was
 collected, in SQLite (WAL).
 
-    with Ledger() as ledger:                      # $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db
+    with SQLiteLedger() as ledger:                # $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db
         decision_id = ledger.record(decision, policy_input, mode="enforce", job="face-index",
                                     owner="data-team@example.com", signal_docs={"robots": sha})
         ...fetch...
@@ -20,7 +20,7 @@ The writer is chosen by `writer=`, else $SCRAPEGATE_LEDGER_WRITER, else "sync":
   waits for everything. It fails closed: once a batch cannot be written, every later
   `record` raises LedgerError.
 
-Use the batched writer for high-throughput crawls (``Ledger(writer="batched")``, or
+Use the batched writer for high-throughput crawls (``open_ledger(writer="batched")``, or
 ``SCRAPEGATE_LEDGER_WRITER=batched`` for a Gate or an adapter that opens the ledger itself): the
 caller only renders the row and appends it to a buffer, and the writer process chains and
 inserts a whole batch per transaction on another core, outside this process's GIL. The sync
@@ -56,7 +56,7 @@ from gate.ledger.sqlite.writer import WriterProcess
 from gate.model.decision import Decision
 
 __all__ = [
-    "Ledger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV", "mask_url", "jurisdictions_of", "utc_time",
+    "SQLiteLedger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV", "mask_url", "jurisdictions_of", "utc_time",
     "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "resolve_path",
     "BATCH_MAX_ROWS", "BATCH_MAX_DELAY_S",
 ]
@@ -68,13 +68,14 @@ BATCH_MAX_ROWS = 512
 BATCH_MAX_DELAY_S = 0.05
 # Decision ids this instance has recorded, to give a reused Decision (a cache hit) a fresh id.
 RECENT_IDS_MAX = 65536
-_OPEN: "weakref.WeakSet[Ledger]" = weakref.WeakSet()
+_OPEN: "weakref.WeakSet[SQLiteLedger]" = weakref.WeakSet()
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _ABANDONED: list[Any] = []  # connections inherited over fork(): never closed in the child
 
 
-class Ledger:
-    """The decision ledger at `path` (None: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db)."""
+class SQLiteLedger:
+    """The SQLite decision ledger at `path` (None: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db);
+    implements gate.ledger.Ledger. Re-check its chains with gate.ledger.sqlite.query.verify."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, writer: str | None = None,
                  durable: bool = False, batch_max_rows: int = BATCH_MAX_ROWS,
@@ -97,14 +98,14 @@ class Ledger:
         self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
         _OPEN.add(self)
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> "SQLiteLedger":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Ledger({str(self.path)!r}, writer={self.writer!r})"
+        return f"SQLiteLedger({str(self.path)!r}, writer={self.writer!r})"
 
     def record(self, decision: Decision, policy_input: Mapping[str, Any], *, mode: str, job: str,
                owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str:
@@ -163,13 +164,6 @@ class Ledger:
         raises LedgerError if the batched writer failed."""
         if self._batcher is not None:
             self._batcher.flush()
-
-    def verify(self) -> Any:
-        """Re-check both hash chains (see gate.ledger.sqlite.query.verify)."""
-        from gate.ledger.sqlite.query import verify
-
-        self.flush()
-        return verify(self.path)
 
     def close(self) -> None:
         """Commit what is queued and close. Raises LedgerError if queued decisions were lost."""

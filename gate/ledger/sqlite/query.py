@@ -20,7 +20,7 @@ from gate.ledger.sqlite.store import (
 
 __all__ = [
     "Problem", "VerifyReport", "Filters", "EEA", "EXPORT_FIELDS",
-    "open_ledger", "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site",
+    "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site",
 ]
 
 # EU member states plus Iceland, Liechtenstein and Norway: the states "EU" stands for in a manifest.
@@ -137,11 +137,6 @@ def jurisdiction_terms(code: str) -> tuple[set[str], list[str]]:
         exact |= EEA
         prefixes += [c + "-" for c in sorted(EEA)]
     return exact, prefixes
-
-
-def open_ledger(path: str | Path | None = None) -> sqlite3.Connection:
-    """A read-only connection to an existing ledger."""
-    return connect(resolve_path(path), readonly=True)
 
 
 @contextmanager

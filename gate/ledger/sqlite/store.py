@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from gate.errors import LedgerError
+from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
 
 __all__ = [
     "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "BUSY_TIMEOUT_S", "GENESIS_HASH", "HASH_DOMAIN",
@@ -37,8 +38,6 @@ __all__ = [
     "DECISION", "COLLECTION", "append", "decision_hash",
 ]
 
-LEDGER_ENV = "SCRAPEGATE_LEDGER"
-DEFAULT_LEDGER_PATH = Path(".scrapegate") / "ledger.db"
 SCHEMA_VERSION = "1"
 LEDGER_FORMAT = "scrapegate-ledger"
 HASH_DOMAIN = "scrapegate-ledger/1"
@@ -128,9 +127,7 @@ else:  # pragma: no cover
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     """`path`, else $SCRAPEGATE_LEDGER, else ./.scrapegate/ledger.db."""
-    if path is None or str(path) == "":
-        path = os.environ.get(LEDGER_ENV) or DEFAULT_LEDGER_PATH
-    return Path(path).expanduser()
+    return Path(ledger_location(path)).expanduser()
 
 
 def canonical(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> bytes:

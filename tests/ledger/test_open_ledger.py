@@ -1,0 +1,74 @@
+"""`open_ledger` picks the backend from the location, and the SQLite ledger implements the
+`Ledger` protocol; a PostgreSQL URL is refused clearly, never taken for a file name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gate.errors import LedgerError
+from gate.ledger import Ledger, open_ledger
+from gate.ledger.sqlite.ledger import SQLiteLedger
+from gate.ledger.sqlite.query import rows
+
+
+def test_the_default_location_is_the_environment_then_the_default(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_ledger() as ledger:  # type: ignore[attr-defined]
+        assert isinstance(ledger, SQLiteLedger) and isinstance(ledger, Ledger)
+        assert ledger.path == tmp_path / "ledger.db"
+    monkeypatch.delenv("SCRAPEGATE_LEDGER")
+    monkeypatch.chdir(tmp_path)
+    with open_ledger() as ledger:  # type: ignore[attr-defined]
+        assert ledger.path == Path(".scrapegate") / "ledger.db"
+
+
+def test_paths_and_sqlite_urls_open_the_sqlite_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_ledger(tmp_path / "a.db", writer="batched") as ledger:  # type: ignore[attr-defined]
+        assert (ledger.path, ledger.writer) == (tmp_path / "a.db", "batched")
+    with open_ledger("sqlite:///rel.db") as ledger:  # type: ignore[attr-defined]
+        assert ledger.path == Path("rel.db")
+    with open_ledger(f"sqlite:///{tmp_path}/abs.db") as ledger:  # type: ignore[attr-defined]
+        assert ledger.path == tmp_path / "abs.db"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["a.db", "abs.db", "rel.db"]
+
+
+@pytest.mark.parametrize("url", ["postgresql://scrapegate:s3cret@db.internal:5432/ledger",
+                                 "postgres://db.internal/ledger", "POSTGRESQL://db/ledger"])
+def test_a_postgresql_url_is_refused_and_never_becomes_a_file(url: str, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LedgerError, match="PostgreSQL ledgers are not available yet") as raised:
+        open_ledger(url)
+    assert "s3cret" not in str(raised.value)
+    assert list(tmp_path.iterdir()) == []  # no file, no directory named after the URL
+
+
+def test_an_unknown_scheme_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LedgerError, match="unknown ledger URL scheme"):
+        open_ledger("mysql://db/ledger")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_environment_may_name_a_postgresql_ledger_and_is_refused_the_same_way(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPEGATE_LEDGER", "postgresql://db/ledger")
+    with pytest.raises(LedgerError, match="issue 21"):
+        open_ledger()
+
+
+def test_a_gate_records_through_the_protocol(tmp_path: Path) -> None:
+    from gate.core.gate import Gate
+    from gate.engines.static import StaticEngine
+
+    job = {"apiVersion": "scrapegate/v1", "kind": "CollectionJob", "metadata": {"name": "j"},
+           "spec": {"operator": {"name": "o", "establishment": "DE"}, "purpose": {"category": "price_monitoring"},
+                    "user_agent": "Bot/1.0", "data_categories": ["non_personal"],
+                    "data_subjects": {"jurisdictions": ["EU"]}, "targets": ["https://shop.example.com/"]}}
+    with Gate(job, engine=StaticEngine(lambda _: {"allow": True}), signals="static", ledger=True) as gate:
+        decision = gate.check("https://shop.example.com/p/1")
+    assert [r["decision_id"] for r in rows(os.environ["SCRAPEGATE_LEDGER"])] == [decision.decision_id]
