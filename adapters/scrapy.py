@@ -43,7 +43,6 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
-from gate.errors import ManifestError
 from gate.enforce.admit import DECISION_ATTR, record_body
 from gate.enforce.ratelimit import min_interval
 
@@ -57,14 +56,12 @@ if TYPE_CHECKING:
     from gate.core.gate import Gate
     from gate.model.decision import Decision
 
-__all__ = ["ScrapegateMiddleware", "gate_from_settings", "META_KEY", "DEFAULT_PRIORITY"]
+__all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", "META_KEY", "DEFAULT_PRIORITY"]
 
 logger = logging.getLogger(__name__)
 
 META_KEY = DECISION_ATTR
 DEFAULT_PRIORITY = 100  # where RobotsTxtMiddleware sits: before any other middleware
-DEFAULT_MODE = "enforce"
-DEFAULT_SIGNALS = "live"
 DEFAULT_TIMEOUT_S = 10.0
 _SKIPPED_SCHEMES = ("data:", "file:")  # no network request is made
 _OFF = {"", "0", "false", "no", "off", "none"}
@@ -72,14 +69,14 @@ _ON = {"1", "true", "yes", "on"}
 
 
 def _ledger_setting(value: Any) -> Any:
-    """True (the default ledger: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db), a path, or None."""
+    """True (the default ledger: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db), a path, or False."""
     if value is None or value is False:
-        return None
+        return False
     if value is True:
         return True
     text = str(value).strip()
     if text.lower() in _OFF:
-        return None
+        return False
     if text.lower() in _ON:
         return True
     return text
@@ -87,44 +84,36 @@ def _ledger_setting(value: Any) -> Any:
 
 def _signals_setting(value: Any) -> Any:
     """"live", "static", or the dotted path of a SignalSource class or factory."""
-    if value in (None, ""):
-        return DEFAULT_SIGNALS
-    if value in ("live", "static") or not isinstance(value, str):
-        return value
+    if value in (None, "") or value in ("live", "static") or not isinstance(value, str):
+        return value or None
     return load_object(value)()
 
 
+def scrapegate_settings(settings: "BaseSettings") -> dict[str, Any]:
+    """The SCRAPEGATE_* settings that are set, read with Scrapy's typed getters (a list, a
+    bool, a float), for gate.core.config."""
+    out: dict[str, Any] = {"SCRAPEGATE_LEDGER": _ledger_setting(settings.get("SCRAPEGATE_LEDGER", True))}
+    for name in ("SCRAPEGATE_JOB", "SCRAPEGATE_MODE", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL",
+                 "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS"):
+        if settings.get(name):
+            out[name] = settings.get(name)
+    if settings.get("SCRAPEGATE_POLICIES"):
+        out["SCRAPEGATE_POLICIES"] = settings.getlist("SCRAPEGATE_POLICIES")
+    if settings.get("SCRAPEGATE_SHIPPED_POLICIES") is not None:
+        out["SCRAPEGATE_SHIPPED_POLICIES"] = settings.getbool("SCRAPEGATE_SHIPPED_POLICIES", True)
+    if settings.get("SCRAPEGATE_SIGNALS"):
+        out["SCRAPEGATE_SIGNALS"] = _signals_setting(settings.get("SCRAPEGATE_SIGNALS"))
+    out["SCRAPEGATE_TIMEOUT"] = settings.getfloat("SCRAPEGATE_TIMEOUT", DEFAULT_TIMEOUT_S)
+    return out
+
+
 def gate_from_settings(settings: "BaseSettings") -> "Gate":
-    """Build the crawl's Gate from the SCRAPEGATE_* settings."""
-    from gate.engines import make_engine
-    from gate.engines.waivers import load_waivers
+    """Build the crawl's Gate from the SCRAPEGATE_* settings, through the one factory
+    (gate.core.config: the environment's SCRAPEGATE_ENGINE, SCRAPEGATE_OPA_URL,
+    SCRAPEGATE_SIGNALS and SCRAPEGATE_LEDGER win over the settings, as everywhere)."""
     from gate.core.gate import Gate
 
-    job = settings.get("SCRAPEGATE_JOB")
-    if not job:
-        raise ManifestError("SCRAPEGATE_ENABLED is on but SCRAPEGATE_JOB names no job manifest")
-    opa_url = settings.get("SCRAPEGATE_OPA_URL") or None
-    kind = settings.get("SCRAPEGATE_ENGINE") or ("opa" if opa_url else "embedded")
-    waivers = settings.get("SCRAPEGATE_WAIVERS") or settings.get("SCRAPEGATE_EXCEPTIONS")  # the old name
-    engine = make_engine(
-        kind,
-        policy_dirs=settings.getlist("SCRAPEGATE_POLICIES"),
-        opa_url=opa_url,
-        extra_data=load_waivers(waivers) if waivers else None,
-        include_shipped=settings.getbool("SCRAPEGATE_SHIPPED_POLICIES", True),
-    )
-    try:
-        return Gate(
-            job,
-            engine=engine,
-            mode=settings.get("SCRAPEGATE_MODE") or DEFAULT_MODE,
-            ledger=_ledger_setting(settings.get("SCRAPEGATE_LEDGER", True)),
-            signals=_signals_setting(settings.get("SCRAPEGATE_SIGNALS")),
-            timeout=settings.getfloat("SCRAPEGATE_TIMEOUT", DEFAULT_TIMEOUT_S),
-        )
-    except BaseException:
-        engine.close()
-        raise
+    return Gate.from_settings(scrapegate_settings(settings))
 
 
 class ScrapegateMiddleware:
@@ -212,6 +201,4 @@ class ScrapegateMiddleware:
             self.stats.max_value(f"scrapegate/delay/{key}", needed)
 
     def spider_closed(self, spider: Any = None) -> None:
-        engine = self.gate.engine
-        self.gate.close()
-        engine.close()
+        self.gate.close()  # and the engine it built

@@ -3,7 +3,6 @@ errors become exit codes."""
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -86,13 +85,12 @@ def format_option(choices: list[str], default: str = "text") -> Callable[[Callab
 def engine_from_options(policy_dirs: tuple[str, ...] = (), no_shipped_policies: bool = False,
                         waivers: str | None = None, exceptions: str | None = None, engine_kind: str | None = None,
                         opa_url: str | None = None, **_: Any) -> Any:
-    from gate.engines import make_engine
-    from gate.engines.waivers import load_waivers
+    """The engine the policy options name, through the one factory (gate.core.config):
+    a flag wins, then SCRAPEGATE_ENGINE / SCRAPEGATE_OPA_URL, then the default."""
+    from gate.core import config
 
-    kind = engine_kind or ("opa" if os.environ.get("SCRAPEGATE_ENGINE") == "opa" else "embedded")
-    waivers = waivers_file(waivers, exceptions)
-    extra = load_waivers(waivers) if waivers else None
-    if no_shipped_policies and not policy_dirs and kind == "embedded":
+    choice = config.engine_choice(kind=engine_kind, opa_url=opa_url, policy_dirs=policy_dirs,
+                                  include_shipped=not no_shipped_policies, waivers=waivers_file(waivers, exceptions))
+    if no_shipped_policies and not policy_dirs and choice.kind == "embedded":
         raise PolicyError("--no-shipped-policies needs at least one --policy DIR: nothing would be evaluated")
-    return make_engine(kind, policy_dirs=list(policy_dirs), opa_url=opa_url, extra_data=extra,
-                       include_shipped=not no_shipped_policies)
+    return config.make_engine(choice)

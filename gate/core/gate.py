@@ -16,12 +16,14 @@ from typing import Any, Callable, Literal, Mapping
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
 from gate.core.evaluation import Evaluation
 from gate.engines.base import Engine
-from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError
+from gate.core import config
+from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError, ManifestError
+from gate.ledger import Ledger
 from gate.model.manifest import load_job
 from gate.model.job import CollectionJob
 from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
-from gate.signals.base import Gathered, SignalSource, StaticSignals
+from gate.signals.base import SignalSource
 from gate.model.url import NormalizedURL, normalize
 
 __all__ = ["Gate", "Mode"]
@@ -31,6 +33,8 @@ logger = logging.getLogger("scrapegate")
 Mode = Literal["enforce", "audit"]
 ROW_PARTS_KEPT = 4096
 MODES = ("enforce", "audit")
+DEFAULT_MODE: Mode = "enforce"
+DEFAULT_TIMEOUT_S = 10.0
 
 
 class Gate:
@@ -43,12 +47,15 @@ class Gate:
             g.enforce("https://shop.example/p/2")   # raises CollectionBlocked on a deny
 
     `mode="audit"` never blocks but records exactly what `enforce` would have done.
+    The engine, the signals and the ledger come from gate.core.config: an argument wins,
+    then the SCRAPEGATE_* environment, then the default. Without `engine`, the shipped
+    policies (plus `policies`, with `waivers`) run embedded, or on the OPA server at
+    `opa_url` / $SCRAPEGATE_OPA_URL. `signals="live"` (the default) fetches robots.txt and
+    opt-outs; `"static"` checks only the job's declarations and the terms registry.
+    `ledger` is a location, a Ledger, True (the default location) or None/False (none).
     `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
-    fetches (True, or a CA bundle path).
-    `signals="live"` fetches robots.txt and opt-outs; `"static"` checks only the job's
-    declarations and the terms registry. `ledger` is a path, a Ledger, True (the default
-    path) or None/False (no ledger).
+    fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
     """
 
     def __init__(
@@ -59,7 +66,7 @@ class Gate:
         engine: Engine | None = None,
         mode: Mode = "enforce",
         ledger: Any = None,
-        signals: SignalSource | Literal["live", "static"] = "live",
+        signals: SignalSource | Literal["live", "static"] | None = None,
         waivers: str | Path | None = None,
         opa_url: str | None = None,
         decision_cache_size: int = DECISION_CACHE_SIZE,
@@ -76,16 +83,18 @@ class Gate:
         self._clock = clock
         self._owns_engine = engine is None
         if engine is None:
-            from gate.engines import make_engine
-            from gate.engines.waivers import load_waivers
-
-            waivers = waivers or exceptions  # `exceptions`: the old name of `waivers`
-            extra = load_waivers(waivers) if waivers else None
-            engine = make_engine("opa" if opa_url else "embedded", policy_dirs=policies, opa_url=opa_url, extra_data=extra)
+            choice = config.engine_choice(opa_url=opa_url, policy_dirs=policies, waivers=waivers or exceptions)
+            engine = config.make_engine(choice)
         self.engine: Engine = engine
-        self.signals: SignalSource = self._make_signals(signals, timeout, self.job.spec.purpose.category, verify)
-        self.ledger = self._make_ledger(ledger)
-        self.decision_log = self._make_decision_log(decision_log)
+        try:
+            self.signals: SignalSource = config.make_signals(
+                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify)
+            self.ledger: Ledger | None = config.make_ledger(ledger)
+            self.decision_log = config.make_decision_log(decision_log)
+        except BaseException:
+            if self._owns_engine:
+                engine.close()
+            raise
         self._job_view = self.job.policy_view()
         self._subjects = subjects_of(self._job_view)
         self._user_agent = self.job.spec.user_agent
@@ -98,38 +107,29 @@ class Gate:
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
         self._system_clock = clock is utc_now
 
-    # -- construction helpers -------------------------------------------------------
-    @staticmethod
-    def _make_signals(signals: Any, timeout: float, purpose: str, verify: bool | str) -> SignalSource:
-        if signals == "static":
-            return StaticSignals()
-        if signals == "live":
-            from gate.signals.live import TDM_PURPOSES, LiveSignals
-
-            return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES, verify=verify)
-        return signals
-
-    @staticmethod
-    def _make_decision_log(sink: Any) -> Any:
-        if sink is None or sink is False:
-            return None
-        if isinstance(sink, (str, Path)):
-            from gate.ledger.decision_log import DecisionLogSink
-
-            return DecisionLogSink(str(sink))
-        return sink
-
-    @staticmethod
-    def _make_ledger(ledger: Any) -> Any:
-        if ledger is None or ledger is False:
-            return None
-        from gate.ledger import open_ledger
-
-        if ledger is True:
-            return open_ledger()
-        if isinstance(ledger, (str, Path)):
-            return open_ledger(ledger)
-        return ledger
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "Gate":
+        """A Gate from a framework's SCRAPEGATE_* settings (typed values: the Scrapy middleware
+        reads them with Scrapy's getters), with the environment taking precedence as
+        everywhere (see gate.core.config). SCRAPEGATE_JOB names the job manifest."""
+        job = settings.get("SCRAPEGATE_JOB")
+        if not job:
+            raise ManifestError("SCRAPEGATE_ENABLED is on but SCRAPEGATE_JOB names no job manifest")
+        engine = config.make_engine(config.engine_choice(settings=settings))
+        try:
+            gate = cls(
+                job,
+                engine=engine,
+                mode=settings.get("SCRAPEGATE_MODE") or DEFAULT_MODE,
+                ledger=config.make_ledger(settings=settings),
+                signals=config.signals_choice(settings=settings),
+                timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),
+            )
+        except BaseException:
+            engine.close()
+            raise
+        gate._owns_engine = True
+        return gate
 
     # -- the decision ---------------------------------------------------------------
     def _is_authenticated(self, url: NormalizedURL) -> bool:

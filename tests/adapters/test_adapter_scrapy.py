@@ -152,3 +152,32 @@ def test_enabled_without_a_job_fails_instead_of_crawling_ungated() -> None:
 
     with pytest.raises(ManifestError, match="SCRAPEGATE_JOB"):
         ScrapegateMiddleware.from_crawler(get_crawler(settings_dict={"SCRAPEGATE_ENABLED": True}))
+
+
+def test_settings_go_through_the_one_factory_and_yield_to_the_environment(
+        tmp_path: Path, policy_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scrapy.settings import Settings
+
+    from gate.adapters.scrapy import gate_from_settings, scrapegate_settings
+    from gate.errors import PolicyError
+    from gate.signals.base import StaticSignals
+
+    job = write_job(tmp_path / "job.yaml")
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text("waivers: []\n")
+    settings = Settings({"SCRAPEGATE_JOB": str(job), "SCRAPEGATE_POLICIES": str(policy_dir),
+                         "SCRAPEGATE_SHIPPED_POLICIES": "False", "SCRAPEGATE_SIGNALS": "static",
+                         "SCRAPEGATE_LEDGER": "off", "SCRAPEGATE_EXCEPTIONS": str(waivers), "SCRAPEGATE_TIMEOUT": "2"})
+    typed = scrapegate_settings(settings)
+    assert typed["SCRAPEGATE_POLICIES"] == [str(policy_dir)] and typed["SCRAPEGATE_SHIPPED_POLICIES"] is False
+    assert typed["SCRAPEGATE_LEDGER"] is False and typed["SCRAPEGATE_TIMEOUT"] == 2.0
+    gate = gate_from_settings(settings)
+    try:
+        assert isinstance(gate.signals, StaticSignals) and gate.ledger is None
+        assert [r.name for r in gate.engine.policy_set.roots] == [policy_dir.name]  # type: ignore[attr-defined]
+        assert gate.engine.policy_set.data["scrapegate"]["granted_waivers"] == []  # type: ignore[attr-defined]
+    finally:
+        gate.close()
+    monkeypatch.setenv("SCRAPEGATE_ENGINE", "opa")  # the environment wins over the settings
+    with pytest.raises(PolicyError, match="--opa-url"):
+        gate_from_settings(settings)

@@ -11,7 +11,7 @@ import pytest
 from opa_fake import no_opa_env, FakeOPA, fake_opa, write_test_policies  # noqa: F401 - fixtures
 
 from gate.policy.bundle import build_bundle
-from gate.engines import make_engine
+from gate.core.config import engine_choice, make_engine
 from gate.engines.opa import OPAServerEngine, bundle_revision, parse_opa_url
 from gate.errors import EngineError, EngineUnavailable, PolicyError
 from gate.core.gate import Gate
@@ -265,10 +265,10 @@ def test_timeout_from_the_environment(fake_opa: FakeOPA, monkeypatch: pytest.Mon
 
 
 def test_make_engine_builds_the_opa_engine(fake_opa: FakeOPA) -> None:
-    engine = make_engine("opa", opa_url=fake_opa.url, timeout=1.5)
+    engine = make_engine(engine_choice(kind="opa", opa_url=fake_opa.url), timeout=1.5)
     assert isinstance(engine, OPAServerEngine) and engine.timeout == 1.5 and engine.name == "opa"
     with pytest.raises(PolicyError, match="--opa-url"):
-        make_engine("opa")
+        make_engine(engine_choice(kind="opa"))
 
 
 def test_gate_with_opa_url_uses_the_server(served: FakeOPA, examples: Path) -> None:

@@ -1,0 +1,179 @@
+"""The one factory: the engine, the signals, the ledger and the decision log of a Gate.
+
+Every entry point builds through here: `Gate(...)`, the CLI's policy options (`check`,
+`explain`, `run`, ...) and the Scrapy middleware (`Gate.from_settings`). Each value comes
+from the first place that gives it, in the same order everywhere:
+
+    explicit argument  >  SCRAPEGATE_* environment variable  >  setting  >  default
+
+"Setting" is a framework's configuration (Scrapy's `SCRAPEGATE_*` settings), handed over
+as a plain mapping of typed values. The environment variables:
+
+    SCRAPEGATE_ENGINE    embedded | opa         (default: opa when an OPA URL is given, else embedded)
+    SCRAPEGATE_OPA_URL   http(s)://host:port    (the OPA server)
+    SCRAPEGATE_SIGNALS   live | static          (default: live)
+    SCRAPEGATE_LEDGER    where the ledger is, when one is on (default ./.scrapegate/ledger.db)
+
+SCRAPEGATE_LEDGER names a location, it does not switch the ledger on: whether there is a
+ledger is the argument's (or the setting's) to say. The OPA engine also reads
+SCRAPEGATE_OPA_TOKEN and SCRAPEGATE_OPA_TIMEOUT, the SQLite ledger SCRAPEGATE_LEDGER_WRITER.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from gate.engines.base import Engine
+from gate.errors import PolicyError
+from gate.ledger import Ledger, open_ledger
+from gate.ledger.location import LEDGER_ENV
+from gate.signals.base import SignalSource
+
+__all__ = [
+    "ENGINE_ENV", "OPA_URL_ENV", "SIGNALS_ENV", "LEDGER_ENV", "ENGINES", "SIGNAL_MODES",
+    "EngineChoice", "engine_choice", "make_engine", "signals_choice", "make_signals", "make_ledger",
+    "make_decision_log", "pick",
+]
+
+ENGINE_ENV = "SCRAPEGATE_ENGINE"
+OPA_URL_ENV = "SCRAPEGATE_OPA_URL"
+SIGNALS_ENV = "SCRAPEGATE_SIGNALS"
+ENGINES = ("embedded", "opa")
+SIGNAL_MODES = ("live", "static")
+# Settings that have no environment variable of their own.
+POLICIES_SETTING = "SCRAPEGATE_POLICIES"
+SHIPPED_POLICIES_SETTING = "SCRAPEGATE_SHIPPED_POLICIES"
+WAIVERS_SETTINGS = ("SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS")  # the second is the old name
+LEDGER_SETTING = LEDGER_ENV
+
+Settings = Mapping[str, Any]
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def pick(name: str, explicit: Any, settings: Settings | None = None, default: Any = None) -> Any:
+    """The value of `name`: the explicit argument, else the environment variable, else the
+    setting, else `default`."""
+    if _given(explicit):
+        return explicit
+    env = os.environ.get(name)
+    if _given(env):
+        return env
+    if settings is not None and _given(settings.get(name)):
+        return settings[name]
+    return default
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """Which engine, on which policies and waivers."""
+
+    kind: str = "embedded"
+    opa_url: str | None = None
+    policy_dirs: tuple[str, ...] = ()
+    include_shipped: bool = True
+    waivers: str | None = None
+
+
+def engine_choice(*, kind: str | None = None, opa_url: str | None = None,
+                  policy_dirs: Sequence[str | Path] | None = None, include_shipped: bool | None = None,
+                  waivers: str | Path | None = None, settings: Settings | None = None) -> EngineChoice:
+    """The engine the arguments, the environment and the settings name (see the module doc)."""
+    url = pick(OPA_URL_ENV, opa_url, settings)
+    chosen = str(pick(ENGINE_ENV, kind, settings, "opa" if url else "embedded")).strip().lower()
+    if chosen not in ENGINES:
+        raise PolicyError(f"unknown engine {chosen!r} (from the argument, {ENGINE_ENV} or the settings); "
+                          f"choose from {', '.join(ENGINES)}")
+    dirs = list(policy_dirs or ()) or list((settings or {}).get(POLICIES_SETTING) or ())
+    shipped = include_shipped
+    if shipped is None:
+        shipped = bool((settings or {}).get(SHIPPED_POLICIES_SETTING, True))
+    waiver_file = waivers or next((settings[k] for k in WAIVERS_SETTINGS if settings and _given(settings.get(k))), None)
+    return EngineChoice(chosen, str(url) if url else None, tuple(str(d) for d in dirs), shipped,
+                        str(waiver_file) if waiver_file else None)
+
+
+def make_engine(choice: EngineChoice | None = None, **opa_options: Any) -> Engine:
+    """Build the chosen engine (`opa_options` go to OPAServerEngine: token, timeout, ...)."""
+    choice = choice if choice is not None else engine_choice()
+    extra = None
+    if choice.waivers:
+        from gate.engines.waivers import load_waivers
+
+        extra = load_waivers(choice.waivers)
+    if choice.kind == "embedded":
+        from gate.engines.embedded import EmbeddedEngine
+
+        return EmbeddedEngine(list(choice.policy_dirs), include_shipped=choice.include_shipped, extra_data=extra)
+    if not choice.opa_url:
+        raise PolicyError(f"--engine opa needs --opa-url (or {OPA_URL_ENV})")
+    if choice.policy_dirs or extra:
+        # The server evaluates what it was given; silently ignoring flags would mislead.
+        raise PolicyError("--policy/--waivers apply to the embedded engine; build them into the "
+                          "bundle instead: scrapegate bundle build --policy DIR --waivers FILE")
+    from gate.engines.opa import OPAServerEngine
+
+    return OPAServerEngine(choice.opa_url, **opa_options)
+
+
+def signals_choice(value: Any = None, settings: Settings | None = None) -> Any:
+    """"live", "static" or a SignalSource object, as the argument, the environment or the
+    settings give it."""
+    chosen = pick(SIGNALS_ENV, value, settings, "live")
+    if isinstance(chosen, str):
+        chosen = chosen.strip().lower()
+        if chosen not in SIGNAL_MODES:
+            raise ValueError(f"signals must be one of {', '.join(SIGNAL_MODES)} (from the argument, {SIGNALS_ENV} "
+                             f"or the settings), not {chosen!r}")
+    return chosen
+
+
+def make_signals(value: Any = None, *, settings: Settings | None = None, timeout: float = 10.0,
+                 purpose: str = "other", verify: bool | str = True) -> SignalSource:
+    """The signal source: static (nothing fetched), live (robots.txt, and the opt-outs for
+    the purposes they govern) or the SignalSource given."""
+    chosen = signals_choice(value, settings)
+    if chosen == "static":
+        from gate.signals.base import StaticSignals
+
+        return StaticSignals()
+    if chosen == "live":
+        from gate.signals.live import TDM_PURPOSES, LiveSignals
+
+        return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES, verify=verify)
+    return chosen  # type: ignore[no-any-return]
+
+
+def make_ledger(value: Any = None, *, settings: Settings | None = None) -> Ledger | None:
+    """The ledger: `value` is None (not given), False (none), True (on, at the default
+    location), a location (path or URL) or a Ledger. Not given, the setting decides, in
+    the same terms; neither given means no ledger. A location comes from the argument,
+    else SCRAPEGATE_LEDGER, else the setting, else ./.scrapegate/ledger.db."""
+    explicit = value
+    if value is None and settings is not None:
+        value = settings.get(LEDGER_SETTING)
+    if value is None or value is False:
+        return None
+    if isinstance(value, Ledger) or not isinstance(value, (bool, str, os.PathLike)):
+        return value  # type: ignore[no-any-return]
+    if value is True:
+        return open_ledger()  # SCRAPEGATE_LEDGER, else the default
+    if explicit is not None:
+        return open_ledger(value)
+    return open_ledger(os.environ.get(LEDGER_ENV) or value)  # a setting's location yields to the environment
+
+
+def make_decision_log(value: Any = None) -> Any:
+    """The decision-log sink: None/False for none, a JSONL path or http(s) URL, or a sink."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, (str, os.PathLike)):
+        from gate.ledger.decision_log import DecisionLogSink
+
+        return DecisionLogSink(os.fspath(value))
+    return value
