@@ -20,7 +20,7 @@ to the caller, who may never read it; its decision stays recorded, without a col
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 try:
     import requests
@@ -28,27 +28,12 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The requests adapter needs: pip install requests") from None
 
-from gate.enforce.admit import admit, attach, handled_by, record_body
+from gate.enforce.requests_hop import send_gated
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate, Mode
-    from gate.model.decision import Decision
 
 __all__ = ["GatedAdapter", "GatedSession", "send_gated"]
-
-
-def send_gated(gate: "Gate", send: Callable[..., "requests.Response"], request: "requests.PreparedRequest",
-               stream: bool = False, **kwargs: Any) -> "requests.Response":
-    """One hop: admit, send with `send(request, stream=..., **kwargs)`, record the body.
-    Used by GatedAdapter and by the requests hook of `@guard`."""
-    url = request.url or ""
-    decision: Decision = admit(gate, url, request.method or "GET")
-    with handled_by(gate):
-        response = send(request, stream=stream, **kwargs)
-    attach(response, decision)
-    if not stream:
-        record_body(gate, decision, response.status_code, response.content)
-    return response
 
 
 class GatedAdapter(HTTPAdapter):

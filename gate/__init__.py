@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gate.core.extensions import provide_guard
 from gate.errors import (
     CollectionBlocked,
     EngineError,
@@ -27,7 +28,7 @@ from gate.errors import (
 )
 
 __all__ = [
-    "Gate", "check", "guard", "Decision", "CollectionJob", "load_job",
+    "Gate", "check", "guard", "Decision", "CollectionJob", "load_job", "Ledger",
     "GateError", "CollectionBlocked", "ManifestError", "PolicyError", "InvalidURL",
     "LedgerError", "EngineError", "EngineUnavailable",
 ]
@@ -38,6 +39,7 @@ _LAZY = {
     "CollectionJob": ("gate.model.job", "CollectionJob"),
     "load_job": ("gate.model.manifest", "load_job"),
     "guard": ("gate.enforce.guard", "guard"),
+    "Ledger": ("gate.ledger", "Ledger"),
 }
 
 
@@ -57,3 +59,14 @@ def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":
     kwargs.setdefault("ledger", None)
     with Gate(job, **kwargs) as g:
         return g.check(url, method)
+
+
+def _guard_with(gate: Any, func: Any) -> Any:
+    # This package is the composition root: it plugs the enforcement stage into the core's
+    # Gate.guard (see gate.core.extensions), so that the core never imports gate.enforce.
+    from gate.enforce.guard import guard_with
+
+    return guard_with(gate, func)
+
+
+provide_guard(_guard_with)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Any
 
 import click
 
 from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options
-from gate.report import FORMATTERS
+from gate.report import formats
 
 __all__ = ["check"]
 
@@ -16,7 +17,7 @@ __all__ = ["check"]
 @click.command()
 @click.argument("manifests", nargs=-1, required=True, type=click.Path())
 @policy_options
-@format_option(sorted(FORMATTERS))
+@format_option(formats("check"))
 @click.option("--fail-on-warn", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--include-input", is_flag=True, help="Add each result's exact policy input to the output.")
 @click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
@@ -43,21 +44,23 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
       scrapegate check jobs/ --policy team-policies/ --waivers waivers.yaml
       scrapegate check jobs/ --format sarif -o scrapegate.sarif
     """
-    from gate.core.batch import check_jobs
+    from gate.core.batch import decide_jobs
+    from gate.engines.policy_set import shipped_policies_dir
     from gate.model.manifest import load_manifests
+    from gate.policy.docs import rule_catalogue
     from gate.report import get_formatter
 
     with cli_errors():
         jobs = load_manifests(manifests)  # bad manifests are reported before policies load
         engine = engine_from_options(**policy)
         try:
-            report = check_jobs(jobs, engine, live=live, include_input=include_input, timeout=timeout,
+            report = decide_jobs(jobs, engine, live=live, include_input=include_input, timeout=timeout,
                                 workers=workers)
         finally:
             engine.close()
         report.fail_on_warn = fail_on_warn
-        policy_set = getattr(engine, "policy_set", None)
-        roots = policy_set.roots if policy_set is not None else None
-        get_formatter(fmt, include_input=include_input, policy_dirs=roots).write(report, output)
+        policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules
+        roots = policy_set.roots if policy_set is not None else [shipped_policies_dir()]
+        get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots)).write(report, output)
     if report.exit_code():
         sys.exit(report.exit_code())

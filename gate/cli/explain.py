@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from gate.cli.options import BadInput, cli_errors, engine_from_options, format_option, policy_options
+from gate.report import formats, get_formatter
 
 __all__ = ["explain"]
 
@@ -19,7 +21,7 @@ __all__ = ["explain"]
 @click.option("--live", is_flag=True, help="Fetch the site's robots.txt and opt-out signals (network).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
 @policy_options
-@format_option(["text", "json"])
+@format_option(formats("explain"))
 def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: float, fmt: str, **policy: Any) -> None:
     """Show why a target of a job is allowed or denied, rule by rule.
 
@@ -36,7 +38,7 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
       scrapegate explain jobs/prices.yaml -t https://shop.example.com/p/1 --live --format json
     """
     from gate.engines.embedded import EmbeddedEngine
-    from gate.policy.explain import explain_input, render_json, render_text
+    from gate.policy.explain import explain_input
     from gate.core.gate import Gate
     from gate.model.manifest import load_manifests
 
@@ -61,6 +63,6 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
         explanation = explain_input(engine.policy_set, policy_input, decision, job=loaded.job.name,
                                     file=loaded.file, target=url)
         engine.close()
-    click.echo((render_json if fmt == "json" else render_text)(explanation), nl=False)
+    get_formatter(fmt, "explain").write(explanation, sys.stdout)
     if not decision.allow:
         raise SystemExit(1)

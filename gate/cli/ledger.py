@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 import click
 
-from gate.cli.options import BadInput
+from gate.cli.options import BadInput, format_option
 from gate.errors import GateError
+from gate.report import formats, get_formatter
 
 __all__ = ["ledger"]
 
 EXIT_BROKEN = 1
-_LIST_SEPARATOR = ";"
 
 
 @contextmanager
@@ -81,8 +79,7 @@ def ledger() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="HASH",
               help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
                    "ledger (detects rows cut from the end). Repeatable.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@format_option(formats("ledger-verify"))
 def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
@@ -99,21 +96,7 @@ def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
 
     with _ledger_errors():
         report = verify_ledger(ledger_path, anchors)
-    if fmt == "json":
-        click.echo(json.dumps({
-            "ledger": str(report.path), "ok": report.ok, "decisions": report.decisions,
-            "collections": report.collections, "decisions_head": report.decisions_head,
-            "collections_head": report.collections_head,
-            "problems": [{"table": p.table, "seq": p.seq, "decision_id": p.decision_id, "reason": p.reason}
-                         for p in report.problems],
-        }, indent=2))
-    else:
-        state = "OK" if report.ok else "BROKEN"
-        click.echo(f"ledger {report.path}: {state}: {report.decisions} decisions, {report.collections} collections")
-        for problem in report.problems:
-            click.echo(f"  {'missing anchor' if problem.table == 'anchor' else 'first broken row'}: {problem}")
-        click.echo(f"  decisions head:   {report.decisions_head}")
-        click.echo(f"  collections head: {report.collections_head}")
+    get_formatter(fmt, "ledger-verify").write(report, sys.stdout)
     if not report.ok:
         sys.exit(EXIT_BROKEN)
 
@@ -134,21 +117,14 @@ def show(ledger_path: str | None, limit: int | None, **filters: Any) -> None:
 
     with _ledger_errors():
         records = list(rows(ledger_path, _filters(**filters), limit=limit))
-    table = [("SEQ", "TIME", "DECISION", "VERDICT", "MODE", "COLLECTED", "SITE", "CODES", "URL")]
-    for r in records:
-        collected = f"{r['status']} {r['bytes']}B" if r["collected"] else "-"
-        codes = ",".join(r["deny_codes"] + [f"warn:{c}" for c in r["warn_codes"]]) or "-"
-        table.append((str(r["seq"]), str(r["time"])[:19] + "Z", r["decision_id"],
-                      "allow" if r["allow"] else "DENY", r["mode"], collected, r["site"] or "-", codes, r["url"]))
-    _write_table(table, sys.stdout)
+    get_formatter("text", "ledger-show").write(records, sys.stdout)
     click.echo(f"{len(records)} decision(s)", err=True)
 
 
 @ledger.command()
 @_ledger_option
 @_filter_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
-              help="Output format.")
+@format_option(formats("ledger-export"), default="jsonl")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write here (default stdout).")
 def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) -> None:
@@ -165,21 +141,13 @@ def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) ->
     from gate.ledger.sqlite.query import EXPORT_FIELDS, rows
 
     with _ledger_errors():
-        records = rows(ledger_path, _filters(**filters))
-        if fmt == "jsonl":
-            _write_jsonl(records, output)
-        else:
-            writer = csv.DictWriter(output, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
-            writer.writeheader()
-            for record in records:
-                writer.writerow({k: _csv_value(v) for k, v in record.items()})
+        get_formatter(fmt, "ledger-export", fields=EXPORT_FIELDS).write(rows(ledger_path, _filters(**filters)), output)
 
 
 @ledger.command()
 @_ledger_option
 @_filter_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@format_option(formats("ledger-stats"))
 def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
     """Count allowed, denied and collected decisions, by code and by site.
 
@@ -192,20 +160,7 @@ def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
 
     with _ledger_errors():
         counts = ledger_stats(ledger_path, _filters(**filters))
-    if fmt == "json":
-        click.echo(json.dumps(counts, indent=2))
-        return
-    click.echo(f"decisions {counts['decisions']}  allowed {counts['allowed']}  denied {counts['denied']}  "
-               f"collected {counts['collected']}")
-    if counts["by_code"]:
-        click.echo("")
-        _write_table([("CODE", "DENIED", "WARNED")] + [(c["code"], str(c["denied"]), str(c["warned"]))
-                                                      for c in counts["by_code"]], sys.stdout)
-    if counts["by_site"]:
-        click.echo("")
-        _write_table([("SITE", "ALLOWED", "DENIED", "COLLECTED")]
-                     + [(s["site"] or "-", str(s["allowed"]), str(s["denied"]), str(s["collected"]))
-                        for s in counts["by_site"]], sys.stdout)
+    get_formatter(fmt, "ledger-stats").write(counts, sys.stdout)
 
 
 @ledger.command("erase-plan")
@@ -215,8 +170,7 @@ def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
               help="Everything collected that may concern people in CODE ('*' rows included).")
 @click.option("--job", metavar="NAME", help="Everything this job collected.")
 @click.option("--since", metavar="TIME", help="Only decisions at or after this ISO date/time.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
-              help="Output format.")
+@format_option(formats("ledger-erase-plan"))
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Write here (default stdout).")
 def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | None, job: str | None,
@@ -239,39 +193,6 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
         raise BadInput("erase-plan needs a scope: --site, --jurisdiction and/or --job")
     with _ledger_errors():
         plan = plan_erasure(ledger_path, site=site, jurisdiction=jurisdiction, job=job, since=since)
-    if fmt == "jsonl":
-        _write_jsonl(plan, output)
-        return
     scope = ", ".join(f"{k}={v}" for k, v in (("site", site), ("jurisdiction", jurisdiction), ("job", job),
                                                ("since", since)) if v)
-    table = [("DECISION", "COLLECTED_AT", "CONTENT_SHA256", "URL")]
-    for entry in plan:
-        table.append((entry["decision_id"], str(entry["collected_at"]),
-                      " ".join(entry["content_sha256"]), entry["url"]))
-    output.write(f"# erasure plan ({scope}): {len(plan)} collected URL(s)\n")
-    if plan:
-        _write_table(table, output)
-
-
-def _write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> None:
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return _LIST_SEPARATOR.join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    if value is None:
-        return ""
-    return value
-
-
-def _write_table(table: list[tuple[str, ...]], out: TextIO) -> None:
-    if len(table) == 1:
-        return
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
-    for row in table:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
-        out.write("  ".join(cells).rstrip() + "\n")
+    get_formatter(fmt, "ledger-erase-plan", scope=scope).write(plan, output)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import click
 
 from gate.cli.options import cli_errors, format_option, waivers_file
+from gate.report import formats, get_formatter
 
 __all__ = ["diff", "docs", "lint"]
 
@@ -34,7 +34,7 @@ def _roots(dirs: tuple[str, ...]) -> list[Path]:
               help="Waivers file applied to both versions.")
 @click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE", hidden=True,
               help="Old name of --waivers.")
-@format_option(["text", "json", "markdown"])
+@format_option(formats("policy-diff"))
 @click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
 def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir: str, waivers: str | None,
          exceptions: str | None, fmt: str, output: Any) -> None:
@@ -54,13 +54,13 @@ def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir:
       scrapegate policy diff --base old-policies/ --head policies/ jobs/*.yaml --format markdown
     """
     from gate.engines.waivers import load_waivers
-    from gate.policy.diff import diff_policies, render
+    from gate.policy.diff import diff_policies
 
     with cli_errors():
         waivers = waivers_file(waivers, exceptions)
         extra = load_waivers(waivers) if waivers else None
         result = diff_policies(manifests, base, head, subdir=policy_subdir, extra_data=extra)
-        output.write(render(result, fmt))
+        get_formatter(fmt, "policy-diff").write(result, output)
     if result.exit_code():
         sys.exit(result.exit_code())
 
@@ -103,7 +103,7 @@ def docs(dirs: tuple[str, ...], output: str | None, check: bool) -> None:
 
 @click.command()
 @click.argument("dirs", nargs=-1, type=click.Path(exists=True, file_okay=False))
-@format_option(["text", "json"])
+@format_option(formats("policy-lint"))
 def lint(dirs: tuple[str, ...], fmt: str) -> None:
     """Check the policies: METADATA (code, law, owner) on every deny and warn rule, a test
     for every code, only builtins both engines implement, no condition that can never hold.
@@ -122,11 +122,6 @@ def lint(dirs: tuple[str, ...], fmt: str) -> None:
 
     with cli_errors():
         findings = lint_policies(_roots(dirs), base=Path.cwd())
-    if fmt == "json":
-        click.echo(json.dumps([f.__dict__ for f in findings], indent=2))
-    else:
-        for f in findings:
-            click.echo(str(f))
-        click.echo(f"{len(findings)} finding(s)" if findings else "no findings")
+    get_formatter(fmt, "policy-lint").write(findings, sys.stdout)
     if findings:
         sys.exit(1)

@@ -1,17 +1,19 @@
-"""`scrapegate check` as a library call: evaluate every target of every job."""
+"""Batch decisions: every target of every job in a set of manifests (what `scrapegate check`
+runs), as a `Report` of `Result`s that gate.report renders."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from gate.engines.base import Engine
 from gate.errors import ManifestError
 from gate.model.manifest import LoadedJob, load_manifests
-from gate.report import Report, Result
+from gate.model.decision import Decision
 
-__all__ = ["run_check", "check_jobs", "PARALLEL_MIN_TARGETS"]
+__all__ = ["Result", "Report", "decide_manifests", "decide_jobs", "PARALLEL_MIN_TARGETS"]
 
 # Below this many targets a second process costs more than it saves.
 PARALLEL_MIN_TARGETS = 200
@@ -19,7 +21,52 @@ PARALLEL_MIN_TARGETS = 200
 _worker_engine: Engine | None = None  # set in the parent before forking the workers
 
 
-def _check_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: bool) -> list[Result]:
+@dataclass
+class Result:
+    """One target of one job, and its decision."""
+
+    file: str
+    job: str
+    target: str
+    decision: Decision
+    line: int = 1
+    document: int = 1
+    policy_input: dict[str, Any] | None = None
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    policy_revision: str = ""
+    engine: str = ""
+    fail_on_warn: bool = False
+
+    @property
+    def denied(self) -> list[Result]:
+        return [r for r in self.results if not r.decision.allow]
+
+    @property
+    def warned(self) -> list[Result]:
+        return [r for r in self.results if r.decision.warn]
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "jobs": len({(r.file, r.document, r.job) for r in self.results}),
+            "targets": len(self.results),
+            "allowed": sum(1 for r in self.results if r.decision.allow),
+            "denied": len(self.denied),
+            "warnings": sum(len(r.decision.warn) for r in self.results),
+            "waived": sum(len(r.decision.waived) for r in self.results),
+        }
+
+    def exit_code(self) -> int:
+        """0 when everything is allowed, 1 on any deny (or any warning with fail_on_warn)."""
+        if self.denied or (self.fail_on_warn and self.warned):
+            return 1
+        return 0
+
+
+def _decide_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: bool) -> list[Result]:
     from gate.core.gate import Gate
 
     gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=None)
@@ -32,9 +79,9 @@ def _check_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: b
     return results
 
 
-def _check_chunk(chunk: list[LoadedJob]) -> list[Result]:
+def _decide_chunk(chunk: list[LoadedJob]) -> list[Result]:
     assert _worker_engine is not None
-    return [r for loaded in chunk for r in _check_one(loaded, _worker_engine, None, False)]
+    return [r for loaded in chunk for r in _decide_one(loaded, _worker_engine, None, False)]
 
 
 def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Result]:
@@ -46,7 +93,7 @@ def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Resul
     chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_check_chunk, chunks)
+            parts = pool.map(_decide_chunk, chunks)
     finally:
         _worker_engine = None
     order = {id(loaded): n for n, loaded in enumerate(jobs)}
@@ -57,7 +104,7 @@ def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Resul
     return [r for loaded in sorted(jobs, key=lambda j: order[id(j)]) for r in by_job.get((loaded.file, loaded.document), [])]
 
 
-def check_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, include_input: bool = False,
+def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, include_input: bool = False,
                timeout: float = 10.0, workers: int | None = None) -> Report:
     """Static mode by default: no network, robots and opt-outs `not_checked`. Many targets
     are evaluated in `workers` forked processes (default: one per CPU) for the embedded
@@ -80,12 +127,12 @@ def check_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, inc
         signals = LiveSignals(timeout=timeout)
     try:
         for loaded in jobs:
-            report.results += _check_one(loaded, engine, signals, include_input)
+            report.results += _decide_one(loaded, engine, signals, include_input)
     finally:
         if signals is not None:
             signals.close()
     return report
 
 
-def run_check(paths: Iterable[str | Path], engine: Engine, **kw: object) -> Report:
-    return check_jobs(load_manifests(paths), engine, **kw)  # type: ignore[arg-type]
+def decide_manifests(paths: Iterable[str | Path], engine: Engine, **kw: object) -> Report:
+    return decide_jobs(load_manifests(paths), engine, **kw)  # type: ignore[arg-type]

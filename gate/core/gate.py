@@ -15,6 +15,7 @@ from typing import Any, Callable, Literal, Mapping
 
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
 from gate.core.evaluation import Evaluation
+from gate.core.extensions import guard_provider
 from gate.engines.base import Engine
 from gate.core import config
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError, ManifestError
@@ -310,10 +311,9 @@ class Gate:
         return [o for o in decision.obligations if o.get("code") == code]
 
     def guard(self, func: Callable[..., Any] | None = None) -> Any:
-        """Decorator: every HTTP request `func` makes is gated (see gate.guard)."""
-        from gate.enforce.guard import guard_with
-
-        return guard_with(self, func)
+        """Decorator: every HTTP request `func` makes is gated (see gate.enforce.guard; the
+        core reaches it through gate.core.extensions, never by importing it)."""
+        return guard_provider()(self, func)
 
     @property
     def cache_stats(self) -> dict[str, int]:

@@ -108,7 +108,7 @@ def _install_requests() -> None:
             gate = active_gate()
             if gate is None or already_handled(gate) or args:
                 return original(self, request, *args, **kwargs)
-            from gate.adapters.requests import send_gated
+            from gate.enforce.requests_hop import send_gated
 
             return send_gated(gate, functools.partial(original, self), request, **kwargs)
 
@@ -130,7 +130,7 @@ def _install_httpx() -> None:
             if already_handled(gate):
                 with take_handled():
                     return original(self, request)
-            from gate.adapters.httpx import send_gated
+            from gate.enforce.httpx_hop import send_gated
 
             return send_gated(gate, _Bound(self, original), request)
 
@@ -144,7 +144,7 @@ def _install_httpx() -> None:
             if already_handled(gate):
                 with take_handled():
                     return await original(self, request)
-            from gate.adapters.httpx import asend_gated
+            from gate.enforce.httpx_hop import asend_gated
 
             return await asend_gated(gate, _Bound(self, original), request)
 

@@ -21,11 +21,10 @@ from typing import Any, Iterator, Sequence
 from gate.errors import PolicyError
 from gate.model.decision import Decision
 
-__all__ = ["PolicySource", "TargetChange", "PolicyDiff", "diff_policies", "policy_source",
-           "render", "DIFF_FORMATS", "DEFAULT_POLICY_SUBDIR"]
+__all__ = ["PolicySource", "TargetChange", "PolicyDiff", "diff_policies", "policy_source", "compare",
+           "DEFAULT_POLICY_SUBDIR", "ALLOW_TO_DENY", "DENY_TO_ALLOW", "CODES_CHANGED"]
 
 DEFAULT_POLICY_SUBDIR = "policies"
-DIFF_FORMATS = ("text", "json", "markdown")
 GIT_TIMEOUT_S = 60
 
 ALLOW_TO_DENY = "allow -> deny"
@@ -198,7 +197,7 @@ def diff_policies(manifests: Sequence[str | Path], base: str, head: str | None =
                   subdir: str = DEFAULT_POLICY_SUBDIR, extra_data: dict[str, Any] | None = None,
                   cwd: Path | None = None) -> PolicyDiff:
     """Evaluate `manifests` under the base and head policies and list what changed."""
-    from gate.core.batch import check_jobs
+    from gate.core.batch import decide_jobs
     from gate.engines.embedded import EmbeddedEngine
     from gate.model.manifest import load_manifests
 
@@ -209,7 +208,7 @@ def diff_policies(manifests: Sequence[str | Path], base: str, head: str | None =
         with policy_source(spec, subdir=subdir, cwd=cwd) as source:
             engine = EmbeddedEngine([source.root], include_shipped=False, extra_data=extra_data)
             try:
-                reports.append(check_jobs(jobs, engine))
+                reports.append(decide_jobs(jobs, engine))
             except PolicyError as exc:
                 raise PolicyError(f"{which} policies {source.label}: {exc}") from exc
             finally:
@@ -225,70 +224,3 @@ def diff_policies(manifests: Sequence[str | Path], base: str, head: str | None =
         changes.append(TargetChange(h.file, h.document, h.job, h.target, h.line, kind,
                                     b.decision.allow, h.decision.allow, **detail))
     return PolicyDiff(sources[0], sources[1], len(reports[1].results), reports[1].summary()["jobs"], changes)
-
-
-# -- output ----------------------------------------------------------------------------------------
-
-def _codes(items: dict[str, list[str]]) -> list[str]:
-    return [f"{code} [{', '.join(js)}]" if js else code for code, js in items.items()]
-
-
-def _source_text(s: PolicySource) -> str:
-    at = f" @ {s.commit[:12]}" if s.commit else ""
-    return f"{s.label}{at} (policy {s.revision[:12]})"
-
-
-def _summary_text(d: PolicyDiff) -> str:
-    s = d.summary()
-    return (f"{s['targets']} target(s) in {s['jobs']} job(s): {s['allow_to_deny']} allow -> deny, "
-            f"{s['deny_to_allow']} deny -> allow, {s['codes_changed']} with codes changed, {s['unchanged']} unchanged")
-
-
-def render_text(d: PolicyDiff) -> str:
-    lines = [f"policy diff: base {_source_text(d.base)} -> head {_source_text(d.head)}"]
-    for c in d.changes:
-        lines.append(f"{c.file}:{c.line} job {c.job} {c.target}")
-        lines.append(f"  {c.change.upper() if c.change != CODES_CHANGED else ('ALLOW' if c.head_allow else 'DENY') + ', codes changed'}")
-        for code in _codes(c.deny_added):
-            msg = c.messages.get(code.split(" ")[0])
-            lines.append(f"    + deny {code}" + (f": {msg}" if msg else ""))
-        lines += [f"    - deny {code}" for code in _codes(c.deny_removed)]
-        lines += [f"    + warn {code}" for code in _codes(c.warn_added)]
-        lines += [f"    - warn {code}" for code in _codes(c.warn_removed)]
-    if not d.changes:
-        lines.append("no decision changed")
-    lines.append(_summary_text(d))
-    return "\n".join(lines) + "\n"
-
-
-def _md(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def render_markdown(d: PolicyDiff) -> str:
-    s = d.summary()
-    verdict = (f"**{s['allow_to_deny']} target(s) newly denied**" if s["allow_to_deny"]
-               else "No allowed target becomes denied.")
-    lines = ["### scrapegate policy impact", "",
-             f"Base `{_md(d.base.label)}`{' (`' + d.base.commit[:12] + '`)' if d.base.commit else ''} → "
-             f"head `{_md(d.head.label)}`: {verdict}", "",
-             f"{_summary_text(d)}.", ""]
-    if d.changes:
-        lines += ["| manifest | job | target | change | deny added | deny removed | warnings |",
-                  "|---|---|---|---|---|---|---|"]
-        for c in d.changes:
-            warns = [f"+{x}" for x in _codes(c.warn_added)] + [f"-{x}" for x in _codes(c.warn_removed)]
-            lines.append(f"| `{_md(c.file)}:{c.line}` | {_md(c.job)} | {_md(c.target)} | **{c.change}** | "
-                         f"{_md(', '.join(_codes(c.deny_added))) or '—'} | {_md(', '.join(_codes(c.deny_removed))) or '—'} | "
-                         f"{_md(', '.join(warns)) or '—'} |")
-    return "\n".join(lines) + "\n"
-
-
-def render_json(d: PolicyDiff) -> str:
-    doc = {"base": asdict(d.base), "head": asdict(d.head), "summary": d.summary(),
-           "changes": [asdict(c) for c in d.changes]}
-    return json.dumps(doc, indent=2) + "\n"
-
-
-def render(d: PolicyDiff, fmt: str) -> str:
-    return {"text": render_text, "json": render_json, "markdown": render_markdown}[fmt](d)

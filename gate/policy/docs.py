@@ -136,6 +136,17 @@ def load_catalogue(roots: Sequence[Path | str]) -> dict[str, CodeDoc]:
     return build_catalogue(modules, policy_set.data)
 
 
+def rule_catalogue(roots: Sequence[Path | str]) -> dict[str, CodeDoc]:
+    """`load_catalogue`, or {} when the policies cannot be read: a report that describes its
+    rules from the catalogue must still be written (they then come from the decisions alone)."""
+    from gate.errors import PolicyError
+
+    try:
+        return load_catalogue(roots)
+    except (PolicyError, OSError):
+        return {}
+
+
 def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 

@@ -18,7 +18,7 @@ from gate.errors import PolicyError
 from gate.model.decision import Decision
 from gate.policy.meta import RegoModule, RegoRule, RegoStatement, iter_deny_warn, mask, parse_module
 
-__all__ = ["Fact", "RuleExplanation", "Explanation", "explain_input", "render_text", "render_json"]
+__all__ = ["Fact", "Condition", "RuleExplanation", "Explanation", "explain_input", "UNDEFINED"]
 
 PREFIX = "__scrapegate_explain"
 MAX_FACTS = 8          # per condition: enough to see why, short enough to read
@@ -342,62 +342,3 @@ def explain_input(policy_set: Any, policy_input: dict[str, Any], decision: Decis
             else:
                 other += 1
     return Explanation(job, file, target, decision, policy_input, sorted(job_js), fired, not_fired, other)
-
-
-# -- output ------------------------------------------------------------------------------------------------
-
-def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
-    if isinstance(value, dict) and value:
-        for k, v in value.items():
-            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
-    else:
-        yield prefix, value
-
-
-def render_text(e: Explanation) -> str:
-    d = e.decision
-    verdict = "ALLOW" if d.allow else "DENY"
-    lines = [f"explain: job {e.job} ({e.file}), target {e.target}",
-             f"decision: {verdict} ({len(d.deny)} deny, {len(d.warn)} warn, {len(d.waived)} waived; "
-             f"policy {str(d.policy_revision or '')[:12]}, {d.engine} engine)", "", "Input facts:"]
-    for path, value in _flatten(e.policy_input):
-        lines.append(f"  {path} = {json.dumps(value, sort_keys=True)}")
-    lines += ["", f"Jurisdictions considered: {', '.join(e.jurisdictions) or '(none)'}", "", "Rules that fired:"]
-    if not e.fired:
-        lines.append("  (none)")
-    for r in e.fired:
-        where = f" [{', '.join(sorted(set(r.in_decision)))}]" if r.in_decision else ""
-        lines.append(f"  {r.kind.upper()} {r.code}{where} ({r.law or 'no law given'}) {r.file}:{r.line}")
-        if r.waived_by:
-            lines.append(f"    waived by {', '.join(r.waived_by)}")
-        if not r.fired:
-            lines.append(f"    in the decision, but its conditions now read: {r.reason()}")
-        for c in r.conditions:
-            facts = "; ".join(f.text() for f in c.facts)
-            lines.append(f"    because `{c.text}`" + (f": {facts}" if facts else ""))
-    lines += ["", "Rules for this job's jurisdictions that did not fire:"]
-    if not e.not_fired:
-        lines.append("  (none)")
-    for r in e.not_fired:
-        lines.append(f"  {r.code}: {r.reason()}  ({r.file}:{r.failed.line if r.failed else r.line})")
-    if e.other_jurisdictions:
-        lines.append(f"  ({e.other_jurisdictions} rule(s) for other jurisdictions not shown)")
-    return "\n".join(lines) + "\n"
-
-
-def _rule_json(r: RuleExplanation) -> dict[str, Any]:
-    def facts(c: Condition) -> dict[str, Any]:
-        return {f.ref: (None if f.value is UNDEFINED else f.value) for f in c.facts}
-
-    return {"code": r.code, "kind": r.kind, "title": r.title, "law": r.law, "jurisdictions": r.jurisdictions,
-            "file": r.file, "line": r.line, "fired": r.fired, "reason": r.reason(), "decision_jurisdictions": r.in_decision,
-            "waived_by": r.waived_by, "error": r.error,
-            "conditions": [{"text": c.text, "line": c.line, "held": c.held, "facts": facts(c)} for c in r.conditions]}
-
-
-def render_json(e: Explanation) -> str:
-    doc = {"job": e.job, "file": e.file, "target": e.target, "decision": e.decision.model_dump(mode="json"),
-           "input": e.policy_input, "jurisdictions": e.jurisdictions,
-           "fired": [_rule_json(r) for r in e.fired], "not_fired": [_rule_json(r) for r in e.not_fired],
-           "other_jurisdictions": e.other_jurisdictions}
-    return json.dumps(doc, indent=2) + "\n"

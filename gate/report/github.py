@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from gate.model.decision import Violation
-from gate.report import Report, Result
+from gate.core.batch import Report, Result
 
 __all__ = ["GitHubFormatter", "escape_data", "escape_property"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from gate.report import Report
+from gate.core.batch import Report
 
 __all__ = ["JSONFormatter", "report_document"]
 

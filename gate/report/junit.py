@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import Any, TextIO
 
-from gate.report import Report, Result
+from gate.core.batch import Report, Result
 
 __all__ = ["JUnitFormatter", "junit_tree"]
 

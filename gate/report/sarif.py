@@ -9,10 +9,10 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Callable, TextIO
 
 from gate.model.decision import Violation
-from gate.report import Report, Result
+from gate.core.batch import Report, Result
 
 __all__ = ["SarifFormatter", "sarif_document", "SARIF_VERSION", "SARIF_SCHEMA_URI"]
 
@@ -43,20 +43,6 @@ def artifact_uri(file: str) -> str:
             return path.as_uri()
     text = path.as_posix()
     return text[2:] if text.startswith("./") else text
-
-
-def _catalogue(policy_dirs: Sequence[str | Path] | None) -> dict[str, Any]:
-    """The rule catalogue of the policies, or {} when they cannot be read (the report must
-    still be written: rules then come from the decisions alone)."""
-    from gate.errors import PolicyError
-    from gate.policy.docs import load_catalogue
-    from gate.engines.policy_set import shipped_policies_dir
-
-    try:
-        roots = list(policy_dirs) if policy_dirs else [shipped_policies_dir()]
-        return load_catalogue(roots)
-    except (PolicyError, OSError):
-        return {}
 
 
 def _pascal(code: str) -> str:
@@ -171,16 +157,17 @@ def sarif_document(report: Report, catalogue: dict[str, Any] | None = None) -> d
 
 
 class SarifFormatter:
-    """`catalogue` (code -> CodeDoc) or `policy_dirs` name the policies whose METADATA
-    describes the rules; by default the shipped policies."""
+    """`catalogue` (code -> gate.policy.docs.CodeDoc, or a callable returning it, called only
+    when the report is written) describes the rules from the policies' METADATA; it is
+    handed over, never read from the policies here. Without it, rules come from the
+    decisions alone."""
 
-    def __init__(self, include_input: bool = False, *, catalogue: dict[str, Any] | None = None,
-                 policy_dirs: Sequence[str | Path] | None = None, **_: Any) -> None:
+    def __init__(self, include_input: bool = False, *,
+                 catalogue: dict[str, Any] | Callable[[], dict[str, Any]] | None = None, **_: Any) -> None:
         self.include_input = include_input
         self._catalogue = catalogue
-        self._policy_dirs = policy_dirs
 
     def write(self, report: Report, out: TextIO) -> None:
-        catalogue = self._catalogue if self._catalogue is not None else _catalogue(self._policy_dirs)
-        json.dump(sarif_document(report, catalogue), out, indent=2)
+        catalogue = self._catalogue() if callable(self._catalogue) else self._catalogue
+        json.dump(sarif_document(report, catalogue or {}), out, indent=2)
         out.write("\n")

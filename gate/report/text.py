@@ -7,7 +7,7 @@ from itertools import groupby
 from typing import Any, TextIO
 
 from gate.model.decision import Violation
-from gate.report import Report
+from gate.core.batch import Report
 
 __all__ = ["TextFormatter"]
 

@@ -157,7 +157,7 @@ def test_installed_command_from_another_directory(tmp_path: Path, examples: Path
 
 
 def test_parallel_check_gives_the_same_report_in_the_same_order(tmp_path: Path, examples: Path) -> None:
-    from gate.core.batch import check_jobs
+    from gate.core.batch import decide_jobs
     from gate.engines.embedded import EmbeddedEngine
     from gate.model.manifest import load_manifests
 
@@ -166,12 +166,12 @@ def test_parallel_check_gives_the_same_report_in_the_same_order(tmp_path: Path, 
         (tmp_path / f"job{i:02d}.yaml").write_text(text.replace("name: ", f"name: j{i}-", 1))
     jobs = load_manifests([tmp_path])
     engine = EmbeddedEngine()
-    serial = check_jobs(jobs, engine, workers=1)
+    serial = decide_jobs(jobs, engine, workers=1)
     import gate.core.batch as check_module
 
     check_module.PARALLEL_MIN_TARGETS, saved = 1, check_module.PARALLEL_MIN_TARGETS
     try:
-        parallel = check_jobs(jobs, engine, workers=2)
+        parallel = decide_jobs(jobs, engine, workers=2)
     finally:
         check_module.PARALLEL_MIN_TARGETS = saved
     summary = lambda report: [(r.file, r.target, r.decision.allow, r.decision.deny_codes) for r in report.results]  # noqa: E731

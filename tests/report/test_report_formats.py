@@ -13,12 +13,14 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from gate.core.batch import run_check
+from gate.core.batch import decide_manifests
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.static import StaticEngine
 from gate.model.decision import Decision, Violation
-from gate.report import Report, Result, get_formatter
+from gate.core.batch import Report, Result
+from gate.policy.docs import load_catalogue
+from gate.report import get_formatter
 from gate.report.github import escape_data, escape_property
 from legal_workflow_bundle import write_bundle, write_job
 
@@ -52,7 +54,7 @@ def jobs(tmp_path: Path) -> list[Path]:
 
 def _report(bundle: Path, jobs: list[Path]) -> Report:
     engine = EmbeddedEngine([bundle], include_shipped=False)
-    return run_check(jobs, engine)
+    return decide_manifests(jobs, engine)
 
 
 def _write(fmt: str, report: Report, **kw: object) -> str:
@@ -69,7 +71,7 @@ def _target_line(path: Path, url: str) -> int:
 
 def test_sarif_validates_and_carries_rules_from_metadata(bundle: Path, jobs: list[Path]) -> None:
     report = _report(bundle, jobs)
-    doc = json.loads(_write("sarif", report, policy_dirs=[bundle]))
+    doc = json.loads(_write("sarif", report, catalogue=load_catalogue([bundle])))
     errors = sorted(sarif_validator().iter_errors(doc), key=str)
     assert errors == [], [e.message for e in errors]
     assert doc["version"] == "2.1.0"
@@ -103,10 +105,10 @@ def test_sarif_validates_and_carries_rules_from_metadata(bundle: Path, jobs: lis
 
 def test_sarif_uri_is_relative_to_the_working_directory(bundle: Path, jobs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(jobs[0].parent)
-    doc = json.loads(_write("sarif", _report(bundle, [Path("faces.yaml")]), policy_dirs=[bundle]))
+    doc = json.loads(_write("sarif", _report(bundle, [Path("faces.yaml")]), catalogue=load_catalogue([bundle])))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
     assert uris == {"faces.yaml"}
-    doc = json.loads(_write("sarif", _report(bundle, [jobs[0].resolve()]), policy_dirs=[bundle]))
+    doc = json.loads(_write("sarif", _report(bundle, [jobs[0].resolve()]), catalogue=load_catalogue([bundle])))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
     assert uris == {"faces.yaml"}
 
@@ -127,8 +129,8 @@ def test_sarif_of_the_shipped_policies_validates(examples: Path) -> None:
     if not list((SHIPPED / "scrapegate").glob("*.rego")):
         pytest.skip("no shipped policies yet")
     engine = EmbeddedEngine()
-    report = run_check([examples / "clearview-like.yaml"], engine)
-    doc = json.loads(_write("sarif", report))
+    report = decide_manifests([examples / "clearview-like.yaml"], engine)
+    doc = json.loads(_write("sarif", report, catalogue=load_catalogue([SHIPPED])))
     assert list(sarif_validator().iter_errors(doc)) == []
     rules = {r["id"]: r for r in doc["runs"][0]["tool"]["driver"]["rules"]}
     assert rules["eu_ai_act.art5_1e"]["properties"]["waivable"] is False
@@ -175,7 +177,7 @@ def test_junit_engine_failure_is_an_error_and_warnings_fail_with_fail_on_warn(tm
         warn = [{"code": "x.warn", "message": "careful"}] if host == "b.example" else []
         return {"allow": True, "deny": [], "warn": warn, "obligations": [], "waived": []}
 
-    report = run_check([job], StaticEngine(handler))
+    report = decide_manifests([job], StaticEngine(handler))
     root = ET.fromstring(_write("junit", report))
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "0", "1")
     assert root.find("testsuite/testcase/error").get("type") == "engine.error"
