@@ -205,6 +205,7 @@ def bench_f(samples: int) -> list[Row]:
     from gate.model.manifest import load_job
     from gate.engines.policy_set import load_policy_set, shipped_policies_dir
     from gate.model.input import build_input
+    from gate.signals.static import static_signals
     from gate.model.url import normalize
 
     policy_set = load_policy_set([shipped_policies_dir()])
@@ -221,7 +222,8 @@ def bench_f(samples: int) -> list[Row]:
         build_bundle(policy_set, Path(tmp) / "bundle.tar.gz")  # served as `opa run -s -b` would
         opa.load_bundle(Path(tmp) / "bundle.tar.gz")
         engine = OPAServerEngine(opa.url)
-        inputs = [build_input(job, normalize(f"https://shop{i}.example.com/p")) for i in range(samples)]
+        inputs = [build_input(job, normalize(f"https://shop{i}.example.com/p"), signals=static_signals())
+                  for i in range(samples)]
         engine.evaluate(inputs[0])
         times = []
         for policy_input in inputs:

@@ -139,13 +139,13 @@ def make_signals(value: Any = None, *, settings: Settings | None = None, timeout
     the purposes they govern) or the SignalSource given."""
     chosen = signals_choice(value, settings)
     if chosen == "static":
-        from gate.signals.base import StaticSignals
+        from gate.signals.static import StaticSignals
 
         return StaticSignals()
     if chosen == "live":
-        from gate.signals.live import TDM_PURPOSES, LiveSignals
+        from gate.signals.live import LiveSignals
 
-        return LiveSignals(timeout=timeout, optout=purpose in TDM_PURPOSES, verify=verify)
+        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify)
     return chosen  # type: ignore[no-any-return]
 
 

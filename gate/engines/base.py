@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["Engine", "BaseEngine", "DECISION_PATH", "DECISION_ENTRYPOINT"]
@@ -26,14 +25,12 @@ class Engine(Protocol):
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None: ...
 
-    async def aevaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None: ...
-
     def close(self) -> None: ...
 
 
 class BaseEngine:
-    """Shared defaults: an async twin that runs the sync evaluation in a thread, and a
-    context manager that closes."""
+    """Shared defaults: `close`, and a context manager that closes. (The gate evaluates in a
+    worker thread where it must not block a loop: `Gate.acheck`.)"""
 
     name = "base"
 
@@ -43,9 +40,6 @@ class BaseEngine:
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
         raise NotImplementedError("Engine.evaluate must be implemented.")
-
-    async def aevaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
-        return await asyncio.to_thread(self.evaluate, policy_input)
 
     def close(self) -> None:
         """Release what the engine holds."""

@@ -1,5 +1,5 @@
 """OPAServerEngine: `data.scrapegate.decision` evaluated by an OPA server through its REST
-API, with opa-python-client (its sync client on requests, its async client on aiohttp).
+API, with opa-python-client's sync client (on requests).
 
 Every failure fails closed: a connection error, a timeout or a 5xx answer is retried a
 bounded number of times and then raised as `EngineUnavailable` (the gate denies with
@@ -9,10 +9,8 @@ bounded number of times and then raised as `EngineUnavailable` (the gate denies 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
-import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -71,7 +69,7 @@ def parse_opa_url(url: str) -> OPAAddress:
 
 
 def _client_kwargs(address: OPAAddress, token: str | None, timeout: float) -> dict[str, Any]:
-    # retries=0: the client's own retries (urllib3's Retry, or its aiohttp loop) would
+    # retries=0: the client's own retries (urllib3's Retry) would
     # multiply with ours and skip POSTs on 5xx; the engine retries once, uniformly.
     return {"host": address.host, "port": address.port, "ssl": address.ssl, "token": token,
             "retries": 0, "timeout": timeout}
@@ -90,17 +88,6 @@ def _status_error(where: str, status: int, detail: str) -> EngineError:
     if status in RETRYABLE_STATUS:
         return EngineUnavailable(f"{where}: OPA answered HTTP {status}: {detail}")
     return EngineError(f"{where}: OPA answered HTTP {status}: {detail}")
-
-
-def _aiohttp_error(exc: BaseException, where: str) -> EngineError | None:
-    aiohttp = sys.modules.get("aiohttp")  # not imported: the error cannot come from it
-    if aiohttp is None or not isinstance(exc, aiohttp.ClientError):
-        return None
-    if isinstance(exc, aiohttp.ClientResponseError):
-        if exc.status >= 400:
-            return _status_error(where, exc.status, exc.message)
-        return EngineError(f"{where}: unreadable answer from OPA: {exc.message}")
-    return EngineUnavailable(f"{where}: cannot reach OPA: {exc}")
 
 
 def _client_error_types(module: Any) -> tuple[type[BaseException], ...]:
@@ -123,8 +110,7 @@ def _client_error(exc: BaseException, where: str) -> Exception:
 
 @contextmanager
 def map_opa_errors(where: str) -> Iterator[None]:
-    """The one border where opa-python-client's, requests' and aiohttp's errors become
-    scrapegate's: unreachable, timed out or 5xx -> EngineUnavailable; a policy OPA rejects
+    """The one border where opa-python-client's and requests' errors become scrapegate's: unreachable, timed out or 5xx -> EngineUnavailable; a policy OPA rejects
     -> PolicyError; anything else -> EngineError."""
     import requests
     from opa_client import errors as client_errors
@@ -146,13 +132,6 @@ def map_opa_errors(where: str) -> Iterator[None]:
         raise EngineUnavailable(f"{where}: OPA did not answer in time: {exc}") from exc
     except requests.exceptions.RequestException as exc:
         raise EngineUnavailable(f"{where}: cannot reach OPA: {exc}") from exc
-    except TimeoutError as exc:  # asyncio's, from the async client
-        raise EngineUnavailable(f"{where}: OPA did not answer in time") from exc
-    except Exception as exc:
-        mapped = _aiohttp_error(exc, where)
-        if mapped is None:
-            raise
-        raise mapped from exc
 
 
 def bundle_revision(provenance: Any) -> str | None:
@@ -291,30 +270,6 @@ class OPAServerEngine(BaseEngine):
                     return call()
             except EngineUnavailable as exc:
                 last = exc
-        assert last is not None
-        raise self._give_up(attempts, last) from last
-
-    async def aevaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
-        """The async twin, on opa-python-client's aiohttp client. A client per call: an
-        aiohttp session belongs to one event loop, and an engine is shared by threads and
-        loops (the decision cache keeps these calls rare)."""
-        try:
-            from opa_client import AsyncOpaClient
-        except ImportError:
-            raise ImportError(_INSTALL_HINT) from None
-        last: EngineUnavailable | None = None
-        attempts = 0
-        async with AsyncOpaClient(**_client_kwargs(self.address, self.token, self.timeout)) as client:
-            for delay in self._delays():
-                if delay:
-                    await asyncio.sleep(delay)
-                attempts += 1
-                try:
-                    with map_opa_errors(self._where):
-                        body = await client.query_rule(policy_input, self.entrypoint, None, {"provenance": "true"})
-                    return self._result(body)
-                except EngineUnavailable as exc:
-                    last = exc
         assert last is not None
         raise self._give_up(attempts, last) from last
 

@@ -1,4 +1,10 @@
-"""Build the policy input (what Rego sees as `input`) for one request of one job."""
+"""The policy input (what Rego sees as `input`) for one request of one job: the one place
+its document is written. Its `signals` section is the signal source's (gate.signals.base
+says its shape); the job part is `CollectionJob.policy_view()`.
+
+    {"request": {...}, "job": {...}, "subjects": {"declared": [...], "inferred": []},
+     "signals": {...}, "now": "2026-11-26T10:00:00Z", "now_date": "2026-11-26"}
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,11 @@ from typing import Any
 from gate.model.job import CollectionJob
 from gate.model.url import NormalizedURL
 
-__all__ = ["build_input", "static_signals", "subjects_of", "ledger_view", "utc_now"]
+__all__ = ["build_input", "subjects_of", "ledger_view", "utc_now"]
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def static_signals(login_required: bool = False) -> dict[str, Any]:
-    """Signals for static mode (no network): nothing checked, so nothing from the site
-    denies; the terms registry and the job's declarations still apply."""
-    return {
-        "robots": {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None},
-        "optout": {"status": "not_checked", "tdm_reserved": False, "ai_train": "unknown", "sources": []},
-        "terms": {"known": False},
-        "login_required": login_required,
-    }
 
 
 def build_input(
@@ -32,15 +27,16 @@ def build_input(
     *,
     method: str = "GET",
     authenticated: bool = False,
-    signals: dict[str, Any] | None = None,
+    signals: dict[str, Any],
     now: datetime | None = None,
     job_view: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The input document of DESIGN.md. `job_view` lets a caller that evaluates many URLs
-    of one job build the job part once."""
+    """The input document of DESIGN.md: `signals` is the section a SignalSource gathered
+    (gate.signals; static mode: gate.signals.static.static_signals()). `job_view` lets a
+    caller that evaluates many URLs of one job build the job part once."""
     view = job_view if job_view is not None else (job.policy_view() if isinstance(job, CollectionJob) else job)
     moment = now or utc_now()
-    sig = signals if signals is not None else static_signals()
+    sig = signals
     if authenticated and not sig.get("login_required"):
         sig = {**sig, "login_required": True}
     return {

@@ -112,30 +112,61 @@ def _from_schema(node: dict[str, Any], defs: dict[str, Any]) -> Field:
     return ANY
 
 
+def _signals_contract() -> Field:
+    """`input.signals`, from the signals' own definitions (gate.signals.base): robots.txt's
+    part, each registered site signal's, the terms and the login wall."""
+    from typing import get_args
+
+    from gate.signals.base import ROBOTS_NOT_CHECKED, site_signal_kinds
+    from gate.signals.robots_fetch import RobotsStatus
+
+    def part(fields: dict[str, Any], enums: dict[str, tuple[str, ...]]) -> Field:
+        return Field(children={name: Field(enum=tuple(enums[name])) if name in enums
+                               else OPEN if isinstance(value, (list, dict)) else ANY
+                               for name, value in fields.items()})
+
+    children = {"robots": part(ROBOTS_NOT_CHECKED, {"status": get_args(RobotsStatus)})}
+    for kind in site_signal_kinds():
+        children[kind.name] = part(kind.not_checked(), kind.enums)
+    children.update(terms=OPEN, login_required=ANY)
+    return Field(children=children)
+
+
+def _sample_input() -> dict[str, Any]:
+    """An input as the gate builds it, for the field names the builder writes."""
+    from gate.model.input import build_input
+    from gate.model.job import CollectionJob
+    from gate.model.url import normalize
+    from gate.signals.base import not_checked_signals
+
+    job = CollectionJob.model_validate({
+        "apiVersion": "scrapegate/v1", "kind": "CollectionJob", "metadata": {"name": "contract"},
+        "spec": {"operator": {"name": "o", "establishment": "DE"}, "purpose": {"category": "other"},
+                 "user_agent": "ContractBot/1.0", "data_categories": ["non_personal"],
+                 "data_subjects": {"jurisdictions": ["*"]}}})
+    return build_input(job, normalize("https://example.com/"), signals=not_checked_signals())
+
+
 def input_contract() -> Field:
-    """The policy input of CONTRACT.md; `job` is derived from the manifest model, so the two
-    cannot drift apart."""
+    """The policy input, from what writes it: the fields gate.model.input.build_input
+    writes, `job` from the manifest model (closed sets included) and `signals` from the
+    signals' definitions, so the contract cannot drift apart from what the gate sends."""
     from gate.model.job import JobSpec
 
+    sample = _sample_input()
     schema = JobSpec.model_json_schema()
     job = _from_schema(schema, schema.get("$defs", {}))
     job_children = {k: v for k, v in (job.children or {}).items() if k != "targets"}
-    job_children.update(name=ANY, owner=ANY)
+    job_children.update({k: ANY for k in sample["job"] if k not in job_children})
+    request = {k: ANY for k in sample["request"]}
+    request["scheme"] = Field(enum=("http", "https"))
+    parts = {k: ANY for k in sample if k not in ("request", "job", "subjects", "signals")}
     return _obj(
-        request=_obj(url=ANY, method=ANY, scheme=Field(enum=("http", "https")), host=ANY, port=ANY, site=ANY,
-                     path=ANY, authenticated=ANY),
+        request=Field(children=request),
         job=Field(children=job_children),
         subjects=_obj(declared=Field(items=ANY), inferred=Field(items=ANY)),
-        signals=_obj(
-            robots=_obj(status=Field(enum=("ok", "unavailable", "unreachable", "not_checked")), allowed=ANY,
-                        crawl_delay=ANY, rule=ANY),
-            optout=_obj(status=Field(enum=("ok", "unreachable", "not_checked")), tdm_reserved=ANY,
-                        ai_train=Field(enum=("reserved", "allowed", "unknown")), sources=OPEN),
-            terms=OPEN,
-            login_required=ANY,
-        ),
-        now=ANY,
-        now_date=ANY,
+        signals=_signals_contract(),
+        **parts,
     )
 
 

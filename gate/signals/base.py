@@ -1,14 +1,45 @@
-"""Where a Gate's signals come from: `StaticSignals` (no network) or `LiveSignals` (robots.txt,
-opt-outs, fetched and cached per origin)."""
+"""Where a Gate's signals come from, and the shape of `input.signals` they fill.
+
+A `SignalSource` gathers the signals for one URL: `StaticSignals` (gate.signals.static:
+nothing fetched) or `LiveSignals` (gate.signals.live: robots.txt, fetched and cached per
+origin, and the site signals the job's purpose calls for).
+
+    input.signals = {"robots": {...}, <each site signal>: {...}, "terms": {...}, "login_required": bool}
+
+robots.txt is gathered for every request. Every other signal a site states (the
+machine-readable opt-outs today; an ai.txt tomorrow) is a `SiteSignal`, registered in
+SITE_SIGNALS: a new one is one module holding its class, and its line there. Its value
+when not checked, the fields the decision cache keys on and the purposes it applies to
+come from the class, so the static section, the cache key and the policy lint's input
+contract follow from the registry.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+import importlib
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
 
-from gate.model.input import static_signals
 from gate.model.url import NormalizedURL
 
-__all__ = ["Gathered", "SignalSource", "StaticSignals", "signals_key"]
+if TYPE_CHECKING:
+    import requests
+
+    from gate.signals.robots_fetch import RobotsResult
+
+__all__ = [
+    "Gathered", "SignalSource", "SiteSignal", "SITE_SIGNALS", "ROBOTS_NOT_CHECKED", "TERMS_UNKNOWN",
+    "site_signal_kinds", "section", "not_checked_signals", "signals_key",
+]
+
+# name -> "module:Class", in the order their facts enter the decision key.
+SITE_SIGNALS: dict[str, str] = {
+    "optout": "gate.signals.optout_signal:OptOutSignal",
+}
+ROBOTS_NOT_CHECKED: dict[str, Any] = {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None}
+ROBOTS_KEY_FIELDS = ("status", "allowed", "crawl_delay", "rule")
+# The terms registry is data the policies read; nothing is gathered for it (yet).
+TERMS_UNKNOWN: dict[str, Any] = {"known": False}
 
 
 _new = object.__new__
@@ -49,27 +80,71 @@ class Gathered:
 
 
 class SignalSource(Protocol):
+    """What a Gate gathers from: the signals of one URL for one user agent."""
+
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered: ...
 
     def close(self) -> None: ...
 
 
-class StaticSignals:
-    """Static mode: nothing fetched; robots and opt-outs are `not_checked`."""
+class SiteSignal(Protocol):
+    """One kind of fact a site states about being collected, gathered live after robots.txt
+    (it may read it) and placed at `input.signals.<name>`.
 
-    live = False
+    name        its key under input.signals
+    document    its key among the sha256 of the documents the ledger keeps
+    key_fields  the fields of its value a decision depends on (the decision cache's key)
+    enums       the closed sets some of its fields take (the policy lint checks comparisons)
+    """
 
-    def __init__(self) -> None:
-        self._signals = static_signals()
-        self._key = signals_key(self._signals)
+    name: ClassVar[str]
+    document: ClassVar[str]
+    key_fields: ClassVar[tuple[str, ...]]
+    enums: ClassVar[dict[str, tuple[str, ...]]]
 
-    def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
-        return Gathered(self._signals, key=self._key)
+    def __init__(self, *, timeout: float, session: Callable[[], "requests.Session"]) -> None: ...
 
-    gather_cached = gather
+    @staticmethod
+    def applies(purpose: str) -> bool:
+        """Whether this signal governs collection for `purpose`."""
 
-    def close(self) -> None:
-        pass
+    @staticmethod
+    def not_checked() -> dict[str, Any]:
+        """Its value when it was not gathered (static mode, or a purpose it does not govern)."""
+
+    def gather(self, url: NormalizedURL, user_agent: str, robots: "RobotsResult") -> tuple[dict[str, Any], str | None]:
+        """(its value for `url`, the sha256 of the document it read or None)."""
+
+    def close(self) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def site_signal_kinds() -> tuple[type[SiteSignal], ...]:
+    """The registered site signals, imported on first use."""
+    kinds = []
+    for target in SITE_SIGNALS.values():
+        module, cls = target.split(":")
+        kinds.append(getattr(importlib.import_module(module), cls))
+    return tuple(kinds)
+
+
+def section(robots: dict[str, Any], site: dict[str, dict[str, Any]] | None = None,
+            login_required: bool = False) -> dict[str, Any]:
+    """`input.signals`: robots.txt's part, each site signal's (its not-checked value when
+    absent from `site`), the terms and the login wall."""
+    signals: dict[str, Any] = {"robots": robots}
+    for kind in site_signal_kinds():
+        value = (site or {}).get(kind.name)
+        signals[kind.name] = value if value is not None else kind.not_checked()
+    signals["terms"] = dict(TERMS_UNKNOWN)
+    signals["login_required"] = login_required
+    return signals
+
+
+def not_checked_signals(login_required: bool = False) -> dict[str, Any]:
+    """`input.signals` when nothing was fetched: nothing from the site denies; the terms
+    registry and the job's declarations still apply."""
+    return section(dict(ROBOTS_NOT_CHECKED), None, login_required)
 
 
 def signals_key(signals: dict[str, Any]) -> tuple[Any, ...]:
@@ -77,11 +152,11 @@ def signals_key(signals: dict[str, Any]) -> tuple[Any, ...]:
     robots verdict and its deciding rule stay in the key: two paths of a host share a
     decision only when robots.txt treats them alike."""
     robots = signals.get("robots") or {}
-    optout = signals.get("optout") or {}
+    key: list[Any] = [robots.get(f) for f in ROBOTS_KEY_FIELDS]
+    for kind in site_signal_kinds():
+        part = signals.get(kind.name) or {}
+        key += [part.get(f) for f in kind.key_fields]
     terms = signals.get("terms") or {}
-    return (
-        robots.get("status"), robots.get("allowed"), robots.get("crawl_delay"), robots.get("rule"),
-        optout.get("status"), optout.get("tdm_reserved"), optout.get("ai_train"),
-        tuple(sorted((k, str(v)) for k, v in terms.items())),
-        bool(signals.get("login_required")),
-    )
+    key.append(tuple(sorted((k, str(v)) for k, v in terms.items())))
+    key.append(bool(signals.get("login_required")))
+    return tuple(key)

@@ -1,21 +1,21 @@
 """robots.txt `Content-Signal` (contentsignals.org: ai-train, ai-input, search = yes/no) and
 `Content-Usage` lines (IETF aipref attach + vocabulary: train-ai=y/n ...), and the
-`Content-Usage` HTTP header. Pure and self-contained: this reads the robots.txt text itself
-(groups and product tokens per RFC 9309) rather than depending on the robots.txt matcher.
+`Content-Usage` HTTP header. Pure: no network. The lines and their groups come from the one
+robots.txt parser (gate.signals.robots), so a crawler's signals come from the very group its
+Allow/Disallow rules do.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from gate.signals.optout_parse import (
-    ALLOWED, CATEGORIES, RESERVED, Finding, match_target, normalize_pattern, header_values,
-    pattern_matches, product_token,
+    ALLOWED, CATEGORIES, RESERVED, Finding, header_values, match_target, normalize_pattern, pattern_matches,
 )
+from gate.signals.robots import Robots, SignalLine, parse
+from gate.signals.tokens import compile_pattern
 
 __all__ = ["MAX_ROBOTS_SCAN_CHARS", "robots_txt_findings", "content_usage_header_findings", "preferences"]
 
@@ -35,8 +35,6 @@ _CONTENT_USAGE_KEYS = {
 }
 _YES = frozenset({"yes", "y"})
 _NO = frozenset({"no", "n"})
-_ROBOTS_RULE_KEYS = frozenset({"allow", "disallow", "crawl-delay", "content-signal", "content-usage"})
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def preferences(text: str, keys: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -66,80 +64,51 @@ def content_usage_header_findings(headers: Any) -> list[Finding]:
     return findings
 
 
-@dataclass(frozen=True, slots=True)
-class _RobotsRule:
-    signal: str
-    line: int
-    raw: str
-    pattern: str
-    effects: Mapping[str, str]
-
-
-_Groups = tuple[tuple[frozenset[str], tuple[_RobotsRule, ...]], ...]
-
-
-def _robots_groups(text: str) -> tuple[tuple[_RobotsRule, ...], _Groups]:
-    return _parse_groups(text[:MAX_ROBOTS_SCAN_CHARS].lstrip("\ufeff"))
-
-
 @lru_cache(maxsize=ROBOTS_PARSE_CACHE_SIZE)
-def _parse_groups(text: str) -> tuple[tuple[_RobotsRule, ...], _Groups]:
-    """(global rules before any User-agent line, ((agent tokens, rules), ...)) for the
-    Content-Signal and Content-Usage lines. Blank and unknown lines neither open nor close
-    a group; a User-agent line after a rule opens a new one (RFC 9309 section 2.1).
-    Cached: a crawl asks about the same robots.txt text for every URL of an origin."""
-    global_rules: list[_RobotsRule] = []
-    groups: list[tuple[set[str], list[_RobotsRule]]] = []
-    in_agents = False
-    for n, line in enumerate(_LINE_END.split(text), start=1):
-        line = line.split("#", 1)[0]
-        key, colon, value = line.partition(":")
-        if not colon:
-            continue
-        key, value = key.strip().lower(), value.strip()
-        if key in ("user-agent", "useragent", "user agent"):
-            if not in_agents:
-                groups.append((set(), []))
-                in_agents = True
-            groups[-1][0].add("*" if value.startswith("*") else (product_token(value) or ""))
-            continue
-        if key not in _ROBOTS_RULE_KEYS:
-            continue
-        in_agents = False
-        if key not in ("content-signal", "content-usage"):
-            continue
-        path, prefs = "/", value
-        if value.startswith("/"):  # aipref attach: the path, then whitespace, then preferences
-            path, _, prefs = value.replace("\t", " ").partition(" ")
-        keys = _CONTENT_SIGNAL_KEYS if key == "content-signal" else _CONTENT_USAGE_KEYS
-        rule = _RobotsRule(key, n, value, normalize_pattern(path), preferences(prefs, keys))
-        (groups[-1][1] if groups else global_rules).append(rule)
-    return tuple(global_rules), tuple((frozenset(agents), tuple(rules)) for agents, rules in groups)
+def _parsed(text: str) -> Robots:
+    """robots.txt text parsed by the one group parser (gate.signals.robots), at most
+    MAX_ROBOTS_SCAN_CHARS of it. Cached: a crawl asks about the same text for every URL."""
+    return parse(text[:MAX_ROBOTS_SCAN_CHARS])
 
 
-def robots_txt_findings(text: str | None, url_path: str = "/", user_agent: str | None = None,
+def _rule(line: SignalLine) -> tuple[str, str, Mapping[str, str]]:
+    """(signal, pattern, effects) of a Content-Signal / Content-Usage line."""
+    signal = line.name.lower()
+    value = line.value
+    path, prefs = "/", value
+    if value.startswith("/"):  # aipref attach: the path, then whitespace, then preferences
+        path, _, prefs = value.replace("\t", " ").partition(" ")
+    keys = _CONTENT_SIGNAL_KEYS if signal == "content-signal" else _CONTENT_USAGE_KEYS
+    return signal, normalize_pattern(path), preferences(prefs, keys)
+
+
+def _size(pattern: str) -> int:
+    compiled = compile_pattern(pattern)
+    return compiled.size if compiled is not None else -1
+
+
+def robots_txt_findings(robots: str | Robots | None, url_path: str = "/", user_agent: str | None = None,
                         where: str = "robots.txt") -> list[Finding]:
-    """The Content-Signal and Content-Usage lines of a robots.txt that apply to `url_path`
-    for `user_agent`: lines before any group apply to every agent; inside groups, those of
-    the groups naming the agent's product token, else those of the `*` groups (RFC 9309
-    group selection; no agent given = `*`). An optional leading path scopes a line (aipref
-    attach: `Content-Usage: /path train-ai=n`); per signal the longest matching path wins,
-    and lines with equally long paths combine to the most restrictive."""
-    if not text:
+    """The Content-Signal and Content-Usage lines of a robots.txt (text, or as parsed) that
+    apply to `url_path` for `user_agent`: lines before any group apply to every agent;
+    inside groups, those of the group robots.txt's own matching picks for the agent's
+    product token, else the `*` group (no agent given = `*`). An optional leading path
+    scopes a line (aipref attach: `Content-Usage: /path train-ai=n`); per signal the
+    longest matching path wins, and lines with equally long paths combine to the most
+    restrictive."""
+    if not robots:
         return []
-    global_rules, groups = _robots_groups(text)
-    token = product_token(user_agent)
-    chosen = [rules for agents, rules in groups if token and token in agents]
-    if not chosen:
-        chosen = [rules for agents, rules in groups if "*" in agents]
-    candidates = list(global_rules) + [r for rules in chosen for r in rules]
+    parsed = _parsed(robots) if isinstance(robots, str) else robots
     target = match_target(url_path)
     findings: list[Finding] = []
+    rules = [(line, *_rule(line)) for line in parsed.content_signals(user_agent or "*")]
     for signal in ("content-signal", "content-usage"):
-        matching = [r for r in candidates if r.signal == signal and pattern_matches(r.pattern, target)]
+        matching = [(line, pattern, effects) for line, name, pattern, effects in rules
+                    if name == signal and pattern_matches(pattern, target)]
         if not matching:
             continue
-        longest = max(len(r.pattern) for r in matching)
-        for r in sorted((r for r in matching if len(r.pattern) == longest), key=lambda r: r.line):
-            findings.append(Finding(signal, r.raw, f"{where} line {r.line}", r.effects))
+        size = {pattern: _size(pattern) for _, pattern, _ in matching}
+        longest = max(size.values())
+        for line, _, effects in sorted((m for m in matching if size[m[1]] == longest), key=lambda m: m[0].line):
+            findings.append(Finding(signal, line.value, f"{where} line {line.line}", effects))
     return findings

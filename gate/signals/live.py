@@ -1,71 +1,65 @@
 """LiveSignals: the site's own signals, fetched and cached per origin, fail-closed.
 
-robots.txt (RFC 9309, cached up to 24 h) for every request; the machine-readable TDM / AI
-opt-outs (TDMRep, robots.txt Content-Signal / Content-Usage) for the purposes the opt-outs
-govern. An unreachable robots.txt is a complete disallow; any unexpected failure while
+robots.txt (RFC 9309, cached up to 24 h) for every request; the registered site signals
+(gate.signals.base.SITE_SIGNALS: the machine-readable TDM / AI opt-outs) for the purposes
+they govern. An unreachable robots.txt is a complete disallow; any unexpected failure while
 gathering raises, and the Gate turns that into a deny.
 """
 
 from __future__ import annotations
 
 import http.cookiejar
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import requests
 
-from gate.signals.optout import OptOut, OptOutFetcher, assess
-from gate.signals.robots_cache import RobotsCache
-from gate.signals.robots import Rule, canonical_target
-from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.signals.base import Gathered, signals_key
 from gate.model.url import NormalizedURL
+from gate.signals.base import Gathered, SiteSignal, not_checked_signals, section, signals_key, site_signal_kinds
+from gate.signals.optout_signal import TDM_PURPOSES
+from gate.signals.robots import Rule, canonical_target
+from gate.signals.robots_cache import RobotsCache
+from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
 
 __all__ = ["LiveSignals", "TDM_PURPOSES"]
 
-# The purposes DSM Directive Art. 3/4 opt-outs apply to (academic research gets a warning).
-TDM_PURPOSES = frozenset({"ai_training", "text_and_data_mining", "academic_research"})
-OPTOUT_ORIGIN_CACHE_SIZE = 4096
-_NOT_CHECKED = OptOut.not_checked().to_signal()
-# signals_key's tail for "opt-outs not checked, terms unknown, no login": the fast path
-# builds the same key without building the dicts.
-_NO_OPTOUT_KEY = signals_key({"robots": {}, "optout": _NOT_CHECKED, "terms": {"known": False},
-                              "login_required": False})[4:]
+_TAILS: dict[tuple[type, ...], tuple[Any, ...]] = {}
+
+
+def _not_checked_tail() -> tuple[Any, ...]:
+    """signals_key's tail when only robots.txt was gathered (site signals not checked, terms
+    unknown, no login): the fast path builds the same key without building the dicts."""
+    kinds = site_signal_kinds()
+    tail = _TAILS.get(kinds)
+    if tail is None:
+        tail = _TAILS[kinds] = signals_key(not_checked_signals())[4:]
+    return tail
 
 
 class LiveSignals:
     """A SignalSource that fetches. One instance may serve many threads and many URLs.
 
-    `optout=False` skips the opt-out checks (the Gate passes False for purposes the
-    opt-outs do not govern, which keeps a crawl's hot path to one robots lookup).
+    `purpose`: gather, beyond robots.txt, the site signals that govern it (the Gate passes
+    the job's; for most purposes that is none, which keeps a crawl's hot path to one robots
+    lookup). Without a purpose, `optout` says whether to gather every registered site signal
+    (True) or robots.txt alone (False).
     """
 
     live = True
 
     def __init__(self, *, timeout: float = 10.0, robots: RobotsCache | None = None, optout: bool = True,
-                 verify: bool | str = True) -> None:
+                 verify: bool | str = True, purpose: str | None = None) -> None:
         """`verify`: TLS verification for the signal fetches, like requests' (True, or a CA
         bundle path for origins signed by a private CA)."""
         self._verify = verify
         self._sessions: list[requests.Session] = []
         self.robots = robots if robots is not None else RobotsCache(
             fetcher=RobotsFetcher(timeout=timeout, session=self._session()))
-        self._timeout = timeout
-        self._want_optout = optout
-        self._optout: dict[str, OptOutFetcher] = {}
-        # Per (origin, agent, robots hash): the opt-out result when it cannot vary by path
-        # (no tdmrep.json on the origin), so a crawl assesses it once per site.
-        self._origin_optout: OrderedDict[tuple[str, str, str | None], dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _optout_fetcher(self, user_agent: str) -> OptOutFetcher:
-        with self._lock:
-            fetcher = self._optout.get(user_agent)
-            if fetcher is None:
-                fetcher = self._optout[user_agent] = OptOutFetcher(user_agent, timeout=self._timeout,
-                                                                   session=self._session())
-            return fetcher
+        kinds = site_signal_kinds()
+        if purpose is not None:
+            kinds = tuple(kind for kind in kinds if kind.applies(purpose))
+        elif not optout:
+            kinds = ()
+        self._site_signals: list[SiteSignal] = [kind(timeout=timeout, session=self._session) for kind in kinds]
 
     def _session(self) -> requests.Session:
         session = _VerifyingSession(self._verify)
@@ -76,18 +70,19 @@ class LiveSignals:
 
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         result = self.robots.fresh(url, user_agent) or self.robots.lookup(url, user_agent).result
-        if self._want_optout:
-            robots = result.signal(url, user_agent)
-            docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
-            optout, docs["tdmrep"] = self._optout_signal(url, user_agent, result)
-            signals = {"robots": robots, "optout": optout, "terms": {"known": False}, "login_required": False}
-            return Gathered(signals, docs)
-        return self._robots_only(result, url, user_agent)
+        if not self._site_signals:
+            return self._robots_only(result, url, user_agent)
+        robots = result.signal(url, user_agent)
+        docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
+        site: dict[str, dict[str, Any]] = {}
+        for signal in self._site_signals:
+            site[signal.name], docs[signal.document] = signal.gather(url, user_agent, result)
+        return Gathered(section(robots, site), docs)
 
     def gather_cached(self, url: NormalizedURL, user_agent: str) -> Gathered | None:
         """The signals when they are all cached (no I/O at all), else None: lets an event
         loop decide on the spot and send only cache misses to a thread."""
-        if self._want_optout:
+        if self._site_signals:
             return None
         lookup = self.robots.peek(url, user_agent)
         return None if lookup is None else self._robots_only(lookup.result, url, user_agent)
@@ -102,36 +97,16 @@ class LiveSignals:
                 hot = result.robots.memo[user_agent] = _HotRobots(result, user_agent)
             key = hot.key_for(url)
         else:
-            key = (result.status, result.status == "unavailable", None, None) + _NO_OPTOUT_KEY
+            key = (result.status, result.status == "unavailable", None, None) + _not_checked_tail()
             hot = None
         return Gathered.lazy(key, {"robots": result.sha256} if hot is None else hot.docs, _RobotsSignals(key))
-
-    def _optout_signal(self, url: NormalizedURL, user_agent: str, robots: RobotsResult) -> tuple[dict[str, Any], str | None]:
-        fetcher = self._optout_fetcher(user_agent)
-        tdm = fetcher.tdmrep(url.url)
-        robots_txt = _signal_lines_text(robots, user_agent)
-        where = url.origin + "/robots.txt"
-        if tdm.status == "ok":  # location patterns make it depend on the path
-            opt = assess(url.url, user_agent=user_agent, tdmrep=tdm, robots_txt=robots_txt, robots_where=where)
-            return opt.to_signal(), tdm.sha256
-        key = (url.origin, user_agent, robots.sha256, tdm.status)
-        with self._lock:
-            cached = self._origin_optout.get(key)
-        if cached is None:
-            cached = assess(url.url, user_agent=user_agent, tdmrep=tdm, robots_txt=robots_txt,
-                            robots_where=where).to_signal()
-            with self._lock:
-                self._origin_optout[key] = cached
-                while len(self._origin_optout) > OPTOUT_ORIGIN_CACHE_SIZE:
-                    self._origin_optout.popitem(last=False)
-        return cached, tdm.sha256
 
     def close(self) -> None:
         self.robots.close()
         for session in self._sessions:
             session.close()
-        for fetcher in self._optout.values():
-            fetcher.close()
+        for signal in self._site_signals:
+            signal.close()
 
 
 class _VerifyingSession(requests.Session):
@@ -148,28 +123,12 @@ class _VerifyingSession(requests.Session):
         return super().request(*args, **kwargs)
 
 
-def _signal_lines_text(robots: RobotsResult, user_agent: str) -> str | None:
-    """The Content-Signal / Content-Usage lines that apply to `user_agent`, as robots.txt
-    text for the opt-out parser (the matcher already chose the group)."""
-    if robots.robots is None:
-        return None
-    lines = robots.robots.content_signals(user_agent)
-    if not lines:
-        return ""
-    # Each line keeps its own line number (blank lines between), so the sources the
-    # opt-out parser reports point at the real line of the file.
-    text = [""] * max(line.line for line in lines)
-    for line in lines:
-        text[line.line - 1] = str(line)
-    return "\n".join(text) + "\n"
-
-
 class _HotRobots:
     """One robots.txt file's verdicts for one agent, ready for the hot path: the group's
     matcher, its crawl-delay, and the decision-key part per deciding rule (built once, so a
     cached decision costs one match and a dict lookup)."""
 
-    __slots__ = ("matcher", "delay", "docs", "allow_key", "rule_keys")
+    __slots__ = ("matcher", "delay", "docs", "tail", "allow_key", "rule_keys")
 
     def __init__(self, result: RobotsResult, user_agent: str) -> None:
         robots = result.robots
@@ -177,7 +136,8 @@ class _HotRobots:
         self.matcher = robots.matcher_for(user_agent)
         self.delay = robots.crawl_delay(user_agent)
         self.docs: dict[str, str | None] = {"robots": result.sha256}
-        self.allow_key = ("ok", True, self.delay, None) + _NO_OPTOUT_KEY
+        self.tail = _not_checked_tail()
+        self.allow_key = ("ok", True, self.delay, None) + self.tail
         self.rule_keys: dict[str, tuple[Any, ...]] = {}
 
     def key_for(self, url: NormalizedURL) -> tuple[Any, ...]:
@@ -189,7 +149,7 @@ class _HotRobots:
             return self.allow_key
         key = self.rule_keys.get(rule.text)
         if key is None:
-            key = self.rule_keys[rule.text] = ("ok", rule.allow, self.delay, rule.text) + _NO_OPTOUT_KEY
+            key = self.rule_keys[rule.text] = ("ok", rule.allow, self.delay, rule.text) + self.tail
         return key
 
 
@@ -204,6 +164,5 @@ class _RobotsSignals:
 
     def __call__(self) -> dict[str, Any]:
         status, allowed, delay, rule = self.key[:4]
-        robots = {"status": status, "allowed": allowed, "crawl_delay": delay, "rule": rule}
-        return {"robots": robots, "optout": dict(_NOT_CHECKED), "terms": {"known": False}, "login_required": False}
+        return section({"status": status, "allowed": allowed, "crawl_delay": delay, "rule": rule})
 

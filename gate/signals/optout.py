@@ -25,9 +25,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Literal
-
-import requests
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from gate.signals.content_signals import content_usage_header_findings, robots_txt_findings
 from gate.signals.optout_parse import (
@@ -36,6 +34,10 @@ from gate.signals.optout_parse import (
     parse_tdmrep_json, tdm_from_headers, tdm_from_meta, x_robots_findings,
 )
 from gate.model.url import normalize
+
+if TYPE_CHECKING:  # requests is imported when a fetcher is made: reading opt-outs needs no network stack
+    import requests
+    from gate.signals.robots import Robots
 
 __all__ = [
     "TDMREP_PATH", "TDMREP_CACHE_TTL_S", "TDMREP_UNREACHABLE_TTL_S", "TDMREP_CACHE_SIZE",
@@ -148,14 +150,15 @@ def assess(
     tdmrep: TDMRepFetch | TDMRepFile | None = None,
     headers: Any = None,
     body: str | bytes | None = None,
-    robots_txt: str | None = None,
+    robots_txt: "str | Robots | None" = None,
     robots_where: str = "robots.txt",
 ) -> OptOut:
     """Combine every opt-out signal available for `url` into one `OptOut` (pure: no network).
 
     tdmrep: the origin's tdmrep.json, as fetched (`TDMRepFetch`) or parsed (`TDMRepFile`).
     headers/body: the page's response headers and body, when a fetch has happened.
-    robots_txt: the origin's robots.txt text. With none of these, the status is not_checked.
+    robots_txt: the origin's robots.txt, as text or as parsed (gate.signals.robots). With none
+    of these, the status is not_checked.
     """
     nurl = normalize(url)
     errors: list[str] = []
@@ -256,7 +259,11 @@ class OptOutFetcher:
         self.max_entries = max_entries
         self._clock = clock
         self._owns_session = session is None
-        self._session = session or requests.Session()
+        if session is None:
+            import requests
+
+            session = requests.Session()
+        self._session = session
         self._session.max_redirects = MAX_REDIRECTS
         self._cache: OrderedDict[str, tuple[float, TDMRepFetch]] = OrderedDict()
         self._pending: dict[str, _Pending] = {}
@@ -327,6 +334,8 @@ class OptOutFetcher:
         return result
 
     def _fetch(self, file_url: str) -> TDMRepFetch:
+        import requests
+
         with self._lock:
             self.fetch_count += 1
         now = time.time()
@@ -360,16 +369,17 @@ class OptOutFetcher:
         return TDMRepFetch(file_url, "ok" if parsed.valid else "absent", parsed, http_status=code,
                            sha256=hashlib.sha256(data).hexdigest(), fetched_at=now)
 
-    def check(self, url: str, *, robots_txt: str | None = None, robots_where: str | None = None) -> OptOut:
+    def check(self, url: str, *, robots_txt: "str | Robots | None" = None, robots_where: str | None = None) -> OptOut:
         """The opt-outs known before fetching `url`: its origin's tdmrep.json, plus the
         robots.txt text when the caller has it."""
         return self.from_response(url, None, None, robots_txt=robots_txt, robots_where=robots_where)
 
     def from_response(self, url: str, headers: Any, body: str | bytes | None = None, *,
-                      robots_txt: str | None = None, robots_where: str | None = None) -> OptOut:
+                      robots_txt: "str | Robots | None" = None, robots_where: str | None = None) -> OptOut:
         """The opt-outs for `url` once its response is known: tdmrep.json, the response's
         headers (pass a container that keeps repeated headers apart, e.g. requests'
-        `resp.raw.headers`, so each X-Robots-Tag line is read on its own) and its body."""
+        `resp.raw.headers`, so each X-Robots-Tag line is read on its own) and its body.
+        No caller in the gate yet: the response phase (issue 19) will be one."""
         where = robots_where or (normalize(url).origin + "/robots.txt")
         return assess(url, user_agent=self.user_agent, tdmrep=self.tdmrep(url), headers=headers,
                       body=body, robots_txt=robots_txt, robots_where=where)

@@ -1,10 +1,17 @@
 """Pure parsers for machine-readable opt-outs (no network): TDMRep (W3C CG final report,
 10 May 2024) from /.well-known/tdmrep.json, response headers and HTML meta; X-Robots-Tag and
 robots meta `noai`/`noimageai`. robots.txt `Content-Signal` / `Content-Usage` lines are read
-by `gate.signals.content_signals`.
+by `gate.signals.content_signals`. The product token and path matching are
+gate.signals.tokens', shared with robots.txt.
 
 Every parser caps the work it does on hostile input (sizes below), and every finding says
 where it was found. `gate.signals.optout` combines the findings into one signal.
+
+The page-level readers (`tdm_from_headers`, `tdm_from_meta`, `parse_html_meta`,
+`x_robots_findings`, `meta_robots_findings`, and `content_usage_header_findings` in
+gate.signals.content_signals) read a fetched response. Nothing in the gate calls them yet:
+the response phase that will (gate/inspect, issue 19) is not wired in. They are kept,
+tested, for it.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
-from gate.model.url import normalize_path
+from gate.signals.tokens import canonical_target, compile_pattern, product_token
+from gate.signals.tokens import pattern_matches as _matches
 
 __all__ = [
     "RESERVED", "ALLOWED", "UNKNOWN", "CATEGORIES",
@@ -51,7 +59,6 @@ _ROBOTS_DIRECTIVES: dict[str, dict[str, str]] = {
 # Directives whose value follows a colon; "name:" before them is not a user agent.
 _COLON_DIRECTIVES = frozenset({"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"})
 
-_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 _STRAY_LT = re.compile(r"<(?![A-Za-z/!?])")
 _AGENT_PREFIX = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*:\s*(.*)$", re.S)
 
@@ -127,16 +134,9 @@ class HtmlMeta:
         return [content for n, content in self.metas if n == name]
 
 
-def product_token(user_agent: str | None) -> str | None:
-    """The product token a robots group or X-Robots-Tag names: "ExampleBot/1.0 (+x)" ->
-    "examplebot" (RFC 9309 section 2.2.1)."""
-    if not user_agent:
-        return None
-    m = _PRODUCT_TOKEN.match(user_agent.strip())
-    return m.group(0).lower() if m else None
-
-
 def normalize_pattern(pattern: str) -> str:
+    """A TDMRep location or aipref path as a robots.txt-style path pattern: trimmed, a full
+    URL reduced to its path, a leading '/' added. Matching canonicalises it (gate.signals.tokens)."""
     pattern = pattern.strip()[:MAX_PATTERN_CHARS]
     if pattern.lower().startswith(("http://", "https://")):  # a full URL: use its path
         try:
@@ -146,55 +146,19 @@ def normalize_pattern(pattern: str) -> str:
             pattern = "/"  # unparseable: match broadly rather than drop a possible reservation
     if not pattern.startswith(("/", "*")):
         pattern = "/" + pattern
-    anchored = pattern.endswith("$")
-    body = re.sub(r"\*+", "*", pattern[:-1] if anchored else pattern)
-    # Normalise each literal piece as URLs are normalised, keeping the wildcards; a '$'
-    # before the end is literal, as it is in the (encoded) target.
-    pieces = [(normalize_path(p) if i == 0 else normalize_path("/" + p)[1:]) if p else ""
-              for i, p in enumerate(body.split("*"))]
-    pieces = [p.replace("$", "%24") for p in pieces]
-    return "*".join(pieces) + ("$" if anchored else "")
+    return pattern
 
 
-@lru_cache(maxsize=4096)
 def match_target(path: str) -> str:
-    """A normalised path[?query] with literal '$' and '*' encoded, so that only the
-    pattern's own '$' and '*' are special (TDMRep: match special characters via %-encoding)."""
-    if not path.startswith("/"):
-        path = "/" + path
-    path, _, query = path.partition("?")
-    out = normalize_path(path) + (f"?{query}" if query else "")
-    return out.replace("$", "%24").replace("*", "%2A")
-
-
-@lru_cache(maxsize=16384)
-def _compiled(pattern: str) -> tuple[str, tuple[str, ...], str, bool]:
-    """(first piece, middle pieces, last piece, anchored) of a normalised pattern."""
-    anchored = pattern.endswith("$")
-    pieces = (pattern[:-1] if anchored else pattern).split("*")
-    if len(pieces) == 1:
-        return pieces[0], (), "", anchored
-    return pieces[0], tuple(pieces[1:-1]), pieces[-1], anchored
+    """A path[?query] in the canonical form patterns match (the robots.txt one)."""
+    return canonical_target(path if path.startswith("/") else "/" + path)
 
 
 def pattern_matches(pattern: str, target: str) -> bool:
-    """robots.txt-style match of a normalised pattern: a prefix match, '*' any run of
-    characters, a final '$' anchors the end. Linear-ish: literal pieces are found with
-    str.find left to right (greedy leftmost is exact when '*' is the only wildcard)."""
-    first, middle, last, anchored = _compiled(pattern)
-    if not target.startswith(first):
-        return False
-    if "*" not in pattern:
-        return not anchored or len(target) == len(first)
-    pos = len(first)
-    for piece in middle:
-        idx = target.find(piece, pos)
-        if idx < 0:
-            return False
-        pos = idx + len(piece)
-    if anchored:
-        return target.endswith(last) and len(target) - len(last) >= pos
-    return target.find(last, pos) >= 0
+    """Whether a normalised pattern matches a canonical target: robots.txt matching, a
+    prefix match, '*' any run of characters, a final '$' anchoring the end."""
+    compiled = compile_pattern(pattern)
+    return compiled is not None and _matches(compiled, target)
 
 
 def match_path(pattern: str, path: str) -> bool:

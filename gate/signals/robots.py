@@ -11,12 +11,9 @@ passes the shared cases, but this matcher costs 2-4 us a cached query where Prot
 5 us on 50 rules and 175 us on 2,000, and it cannot backtrack: a rule with many wildcards
 costs linear time.
 
-Paths compare in one canonical form, used for the URL (after `gate.model.url.normalize`) and for
-each literal piece of a rule: percent-escapes of ASCII octets decoded (except `%25`),
-non-ASCII octets as upper-case `%XX`. RFC 9309 2.2.2 makes `%7E` equal `~` and its example
-table makes `https://` equal `https%3A%2F%2F`; a rule's `%2A` and `%24` are the literal
-`*` and `$` (2.2.3), never wildcards. Rules keep their dot segments: `Disallow: /.` is a
-prefix of `/.git`, and removing it would turn it into `Disallow: /`.
+The product token, the canonical form paths compare in and the pattern matcher are
+gate.signals.tokens', shared with the opt-out readers. Rules keep their dot segments:
+`Disallow: /.` is a prefix of `/.git`, and removing it would turn it into `Disallow: /`.
 """
 
 from __future__ import annotations
@@ -27,13 +24,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from gate.model.url import NormalizedURL, normalize, normalize_path
+from gate.model.url import NormalizedURL
+from gate.signals.tokens import (
+    GLOBAL_AGENT, agent_of_line, canonical, compile_pattern, product_token, rest_matches,
+)
+from gate.signals.tokens import canonical_target as _target
 
 __all__ = ["parse", "product_token", "canonical_target", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
 
 ROBOTS_TXT_PATH = "/robots.txt"
 _ROBOTS_TXT_QUERY = ROBOTS_TXT_PATH + "?"
-GLOBAL_AGENT = "*"
 
 # Record keys, with the frequent typos Google's parser accepts (its 145-case suite and the
 # shared cases expect them); anything else is an "other record" that neither opens nor
@@ -43,78 +43,13 @@ _ALLOW_KEYS = frozenset({"allow"})
 _DISALLOW_KEYS = frozenset({"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"})
 _SIGNAL_KEYS = {"content-signal": "Content-Signal", "content-usage": "Content-Usage"}
 _LINE_END = re.compile(r"\r\n|\r|\n")
-# RFC 9309 2.2.1 allows letters, '_' and '-' in a product token; digits are kept too, so
-# "MJ12bot" stays itself instead of collapsing to "mj" and matching another crawler's group.
-_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-_COMPATIBLE = re.compile(r"\(\s*compatible\s*;\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
-_HEX = frozenset("0123456789abcdefABCDEF")
-_URL_CACHE_SIZE = 16384
 _PREFIX_SCAN_MAX = 64
 _NO_HIT: tuple[int, None] = (-1, None)
 
 
-@lru_cache(maxsize=1024)
-def product_token(user_agent: str) -> str:
-    """The lower-cased product token of a User-Agent string: "ExampleBot/1.0 (+https://x)"
-    -> "examplebot". A browser-style "Mozilla/5.0 (compatible; ExampleBot/2.1; ...)" names
-    its crawler inside the comment, so that token is used. "" when there is none."""
-    ua = (user_agent or "").strip()
-    m = _TOKEN.match(ua)
-    if m is None:
-        return ""
-    token = m.group(0).lower()
-    if token == "mozilla":
-        compat = _COMPATIBLE.search(ua)
-        if compat:
-            return compat.group(1).lower()
-    return token
-
-
-def _agent_of_line(value: str) -> str:
-    """The agent a User-agent line names: "*" (also "* anything"), else its product token."""
-    if value.startswith("*") and (len(value) == 1 or value[1] in " \t"):
-        return GLOBAL_AGENT
-    m = _TOKEN.match(value)
-    return m.group(0).lower() if m else ""
-
-
-def _canon(text: str) -> str:
-    """The canonical form paths are compared in (see the module docstring)."""
-    if "%" not in text and text.isascii():
-        return text
-    data = text.encode("utf-8", "surrogatepass")
-    out: list[str] = []
-    i, n = 0, len(data)
-    while i < n:
-        b = data[i]
-        if b == 0x25:
-            hx = data[i + 1 : i + 3].decode("latin-1")
-            if len(hx) == 2 and hx[0] in _HEX and hx[1] in _HEX:
-                octet = int(hx, 16)
-                out.append(chr(octet) if octet < 0x80 and octet != 0x25 else "%" + hx.upper())
-                i += 3
-                continue
-            out.append("%25")
-        elif b < 0x80:
-            out.append(chr(b))
-        else:
-            out.append(f"%{b:02X}")
-        i += 1
-    return "".join(out)
-
-
 def canonical_target(url: NormalizedURL) -> str:
     """The canonical path[?query] of a normalised URL, as rules are matched against it."""
-    return _canon(url.path_query)
-
-
-@lru_cache(maxsize=_URL_CACHE_SIZE)
-def _target(url: str) -> str:
-    """A URL (or an absolute path) as the canonical path[?query] rules are matched against."""
-    if url.startswith("/"):
-        path, sep, query = url.partition("#")[0].partition("?")
-        return _canon(normalize_path(path) + (sep + query if query else ""))
-    return _canon(normalize(url).path_query)
+    return canonical(url.path_query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,22 +116,18 @@ class _Matcher:
         self.prefixes: dict[str, tuple[int, Rule]] = {}
         globs: dict[str, list[tuple[int, int, tuple[str, ...], str, bool, Rule]]] = {}
         for rule in rules:
-            value = rule.value
-            anchored = value.endswith("$")
-            # '$' before the end and every '%' escape are literal; '*' is the only wildcard.
-            pieces = [_canon(p) for p in (value[:-1] if anchored else value).split("*")]
-            if pieces[0] and not pieces[0].startswith("/"):
+            pattern = compile_pattern(rule.value)  # '$' before the end and every '%' escape are literal
+            if pattern is None:
                 continue  # not a path pattern (RFC 9309 2.2.2): it can never match
-            # Specificity is counted in octets of the canonical pattern, wildcards included.
-            rank = 2 * (sum(map(len, pieces)) + len(pieces) - 1 + anchored) + rule.allow
-            if len(pieces) == 1:
-                table = self.exact if anchored else self.prefixes
-                old = table.get(pieces[0])
+            rank = 2 * pattern.size + rule.allow
+            if not pattern.wildcard:
+                table = self.exact if pattern.anchored else self.prefixes
+                old = table.get(pattern.first)
                 if old is None or rank > old[0]:
-                    table[pieces[0]] = (rank, rule)
+                    table[pattern.first] = (rank, rule)
                 continue
-            middle = tuple(p for p in pieces[1:-1] if p)  # '**' is '*'
-            globs.setdefault(pieces[0], []).append((-rank, rule.line, middle, pieces[-1], anchored, rule))
+            globs.setdefault(pattern.first, []).append(
+                (-rank, rule.line, pattern.middle, pattern.last, pattern.anchored, rule))
         self.lengths = sorted({len(k) for k in self.prefixes}, reverse=True)
         # Few literal prefixes: one C-level scan of "longest first" alternatives finds the
         # longest that is a prefix of the target (the first alternative to match wins).
@@ -237,22 +168,10 @@ class _Matcher:
             for rank, middle, last, anchored, rule in self.globs.get(target[:n], ()):
                 if rank <= best_rank:
                     break
-                if _rest_matches(middle, last, anchored, target, n):
+                if rest_matches(middle, last, anchored, target, n):
                     best_rank, best = rank, rule
                     break
         return best
-
-
-def _rest_matches(middle: tuple[str, ...], last: str, anchored: bool, target: str, pos: int) -> bool:
-    """Whether target[pos:] matches '*' middle[0] '*' ... '*' last ['$']."""
-    for piece in middle:
-        pos = target.find(piece, pos)
-        if pos < 0:
-            return False
-        pos += len(piece)
-    if anchored:
-        return target.endswith(last) and len(target) - len(last) >= pos
-    return target.find(last, pos) >= 0
 
 
 class Robots:
@@ -378,7 +297,7 @@ def parse(text: str | bytes) -> Robots:
                 current = Group()
                 groups.append(current)
                 in_rules = False
-            current.agents.append(_agent_of_line(value))
+            current.agents.append(agent_of_line(value))
         elif key in _ALLOW_KEYS or key in _DISALLOW_KEYS:
             if current is None:
                 continue  # rules before the first group are ignored (RFC 9309 2.1)

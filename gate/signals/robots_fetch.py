@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from gate.signals.base import ROBOTS_NOT_CHECKED
 from gate.signals.robots import ROBOTS_TXT_PATH, Robots, Verdict, parse
 from gate.model.url import NormalizedURL, normalize
 
@@ -91,10 +92,10 @@ class RobotsResult:
         return self.verdict(url, user_agent).allowed
 
     def signal(self, url: str | NormalizedURL, user_agent: str) -> dict[str, Any]:
-        """The `signals.robots` part of the policy input (DESIGN.md). For "not_checked",
-        `allowed` is None, as in static mode."""
+        """The `signals.robots` part of the policy input (DESIGN.md), plus the file's sha256.
+        For "not_checked", `allowed` is None, as in static mode."""
         if self.status == "not_checked":
-            return {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None, "sha256": None}
+            return {**ROBOTS_NOT_CHECKED, "sha256": None}
         verdict = self.verdict(url, user_agent)
         delay = self.robots.crawl_delay(user_agent) if self.robots is not None else None
         return {

@@ -160,7 +160,7 @@ def test_settings_go_through_the_one_factory_and_yield_to_the_environment(
 
     from gate.adapters.scrapy import gate_from_settings, scrapegate_settings
     from gate.errors import PolicyError
-    from gate.signals.base import StaticSignals
+    from gate.signals.static import StaticSignals
 
     job = write_job(tmp_path / "job.yaml")
     waivers = tmp_path / "w.yaml"

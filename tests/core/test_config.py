@@ -17,7 +17,7 @@ from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine
 from gate.errors import LedgerError, PolicyError
 from gate.ledger.sqlite.ledger import SQLiteLedger
-from gate.signals.base import StaticSignals
+from gate.signals.static import StaticSignals
 from gate.signals.live import LiveSignals
 
 JOB: dict[str, Any] = {

@@ -51,12 +51,6 @@ def test_evaluate_returns_opas_result(served: FakeOPA) -> None:
     assert ("POST", "/v1/data/scrapegate/decision") in served.requests
 
 
-async def test_aevaluate_uses_the_async_client(served: FakeOPA) -> None:
-    engine = OPAServerEngine(served.url, **FAST)
-    assert (await engine.aevaluate(blocked()))["deny"][0]["code"] == "test.blocked"
-    assert (await engine.aevaluate(blocked("ok.example")))["allow"] is True
-
-
 def test_undefined_result_is_none_and_the_gate_denies(served: FakeOPA, examples: Path) -> None:
     served.undefined = True
     engine = OPAServerEngine(served.url, **FAST)
@@ -125,12 +119,6 @@ def test_a_timeout_is_unavailable(served: FakeOPA, examples: Path) -> None:
     assert time.monotonic() - started < 10  # two short timeouts, not the slow answers
 
 
-async def test_a_timeout_is_unavailable_async(served: FakeOPA) -> None:
-    served.delay = 2.0
-    with pytest.raises(EngineUnavailable):
-        await OPAServerEngine(served.url, timeout=0.2, retries=0).aevaluate(blocked())
-
-
 def test_a_slow_answer_within_the_timeout_is_used(served: FakeOPA, examples: Path) -> None:
     served.delay = 0.3
     engine = OPAServerEngine(served.url, timeout=5.0, retries=0)
@@ -150,13 +138,6 @@ def test_nobody_listening_is_unavailable(served: FakeOPA) -> None:
     served.stop()
     with pytest.raises(EngineUnavailable, match="2 attempts"):
         OPAServerEngine(url, **FAST).evaluate(blocked())
-
-
-async def test_nobody_listening_is_unavailable_async(served: FakeOPA) -> None:
-    url = served.url
-    served.stop()
-    with pytest.raises(EngineUnavailable):
-        await OPAServerEngine(url, **FAST).aevaluate(blocked())
 
 
 def test_a_server_dying_mid_crawl_denies_every_later_request(served: FakeOPA, examples: Path) -> None:

@@ -24,7 +24,8 @@ from gate.errors import ManifestError
 from gate.engines.waivers import load_waivers
 from gate.model.manifest import load_manifests
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
-from gate.model.input import build_input, static_signals
+from gate.model.input import build_input
+from gate.signals.static import static_signals
 from gate.model.url import normalize
 
 REPO = Path(__file__).resolve().parents[2]
@@ -77,7 +78,7 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
         for loaded in jobs:
             for target in loaded.job.target_list():
                 url = normalize(target.url)
-                variants = {"static": None}
+                variants = {"static": static_signals()}
                 if examples:
                     variants.update({"site-says-no": SITE_SAYS_NO, "robots-unreachable": UNREACHABLE})
                 for name, signals in variants.items():

@@ -13,6 +13,7 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from gate.signals.content_signals import robots_txt_findings
+from gate.signals.robots import parse
 from gate.signals.optout import OptOut, TDMRepFetch, assess
 from gate.signals.optout_parse import (
     header_values, match_path, parse_html_meta, parse_tdmrep_json, product_token, x_robots_findings,
@@ -75,7 +76,8 @@ def test_tdmrep_file_first_match_wins_not_longest() -> None:
     ("/path/foo-$", "/path/foo-", True),      # a final '$' anchors
     ("/a%7Eb", "/a~b", True),                 # unreserved escapes decoded before comparing
     ("/a~b", "/a%7eb", True),
-    ("/a%2Fb", "/a/b", False),                # reserved escapes stay distinct
+    ("/a%2Fb", "/a/b", True),                 # compared as robots.txt paths are (gate.signals.tokens)
+    ("/a%25b", "/a%b", True),                 # %25 stays an escape
     ("/x*", "/x", True),
     ("https://example.com/dir/", "/dir/a", True),  # a full URL as location: its path
 ])
@@ -272,10 +274,13 @@ def test_meta_robots_where() -> None:
                              "reserves_tdm": True}]
 
 
-def test_product_token() -> None:
+def test_product_token_is_the_robots_one() -> None:
+    from gate.signals import robots
+
+    assert product_token is robots.product_token  # gate.signals.tokens: one for robots and opt-outs
     assert product_token("ExampleBot/1.0 (+https://x)") == "examplebot"
     assert product_token("  Google-Extended") == "google-extended"
-    assert product_token("") is None and product_token("1bot") is None
+    assert product_token("") == "" and product_token("/1.0") == ""
 
 
 # --- robots.txt Content-Signal / Content-Usage ---------------------------------------------
@@ -302,11 +307,11 @@ def test_content_signal_ai_input_only_does_not_reserve_tdm() -> None:
 
 def test_content_signal_group_selection() -> None:
     text = ("Content-Signal: search=yes\n"            # before any group: global
-            "User-agent: *\nContent-Signal: ai-train=no\n\n"
+            "User-agent: *\nContent-Signal: ai-train=no\nAllow: /\n\n"
             "User-agent: ExampleBot\nUser-agent: other\nContent-Signal: ai-train=yes, ai-input=no\n")
     mine = sig(robots_txt=text)
     assert (mine["ai_train"], mine["ai_input"], mine["search"]) == ("allowed", "reserved", "allowed")
-    assert [x["where"] for x in mine["sources"]] == ["robots.txt line 1", "robots.txt line 7"]
+    assert [x["where"] for x in mine["sources"]] == ["robots.txt line 1", "robots.txt line 8"]
     theirs = sig(robots_txt=text, user_agent="SomeOtherCrawler/2")
     assert (theirs["ai_train"], theirs["ai_input"]) == ("reserved", "unknown")
     nobody = sig(robots_txt=text, user_agent=None)
@@ -314,11 +319,22 @@ def test_content_signal_group_selection() -> None:
 
 
 def test_content_signal_agent_group_only() -> None:
-    text = "User-agent: GPTBot\nContent-Signal: ai-train=no\n\nUser-agent: *\nAllow: /\n"
+    text = "User-agent: GPTBot\nContent-Signal: ai-train=no\nDisallow:\n\nUser-agent: *\nAllow: /\n"
     assert sig(robots_txt=text)["ai_train"] == "unknown"
     assert sig(robots_txt=text, user_agent="GPTBot/1.2")["ai_train"] == "reserved"
     assert sig(robots_txt=text, user_agent="gptbot")["ai_train"] == "reserved"
     assert sig(robots_txt=text, user_agent="GPT")["ai_train"] == "unknown"
+
+
+def test_signal_lines_sit_in_the_groups_the_robots_parser_forms() -> None:
+    """One group parser for rules and signals (gate.signals.robots): as in google/robotstxt,
+    only Allow/Disallow end a run of User-agent lines, so a signal line between two of them
+    belongs to the one group both agents share - and a reservation there reaches both."""
+    text = "User-agent: GPTBot\nContent-Signal: ai-train=no\n\nUser-agent: *\nDisallow: /private\n"
+    robots = parse(text)
+    assert not robots.allowed("https://x.example/private", "GPTBot/1.0")  # the rules: one group
+    for agent in ("GPTBot/1.0", "OtherBot/2"):
+        assert sig(robots_txt=text, user_agent=agent)["ai_train"] == "reserved"  # the signals: the same group
 
 
 def test_blank_and_unknown_lines_neither_open_nor_close_groups() -> None:
