@@ -1,10 +1,24 @@
-"""Shared fixtures: every test gets its own ledger and state directory under tmp_path."""
+"""Fixtures every test package shares: each test gets its own ledger and state directory under
+tmp_path; the guard and adapter tests get a real local site (`site`), a small test policy
+(`policy_dir`, `engine`) and a Gate factory (`make_gate`); the OPA tests get a running local
+OPA stand-in (`fake_opa`; `opa_fake.FakeOPA(**options)` as a context manager for one with options).
+
+Plain support modules beside this file hold what the fixtures wrap: local_site (the site,
+the test policy and job), opa_fake (the OPA stand-in), legal_workflow_bundle (a small
+policy bundle) and ledger_helpers (decisions and inputs shaped as the Gate makes them).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
+from pytest_httpserver import HTTPServer
+
+from legal_workflow_bundle import write_bundle
+from local_site import JOB, Site, signals_source, write_policy
+from opa_fake import FakeOPA
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,3 +43,71 @@ def repo() -> Path:
 @pytest.fixture
 def examples() -> Path:
     return REPO / "examples" / "jobs"
+
+
+# -- a real local site and a small test policy (the guard and adapter tests) ----------------------
+
+@pytest.fixture(scope="module")
+def site_server() -> Iterator[HTTPServer]:
+    """One server per test module (stopping a threaded server costs half a second)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def site(site_server: HTTPServer) -> Iterator[Site]:
+    """The module's server with no handlers and an empty access log."""
+    site_server.clear()
+    yield Site(site_server)
+    site_server.clear()
+
+
+@pytest.fixture(scope="session")
+def policy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_policy(tmp_path_factory.mktemp("adapter-policies"))
+
+
+@pytest.fixture(scope="session")
+def engine(policy_dir: Path) -> Iterator[Any]:
+    from gate.engines.embedded import EmbeddedEngine
+
+    eng = EmbeddedEngine([policy_dir], include_shipped=False)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def make_gate(engine: Any) -> Iterator[Any]:
+    from gate.core.gate import Gate
+
+    made: list[Any] = []
+
+    def make(mode: str = "enforce", ledger: Any = None, **kw: Any) -> Any:
+        kw.setdefault("signals", signals_source())
+        g = Gate(JOB, engine=engine, mode=mode, ledger=ledger, **kw)
+        made.append(g)
+        return g
+
+    yield make
+    for g in made:
+        g.close()
+
+
+# -- the local OPA stand-in ------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_opa() -> Iterator[FakeOPA]:
+    with FakeOPA() as server:
+        yield server
+
+
+
+
+# -- the legal-workflow bundle (diff, explain, docs, lint, report formats) -------------------------
+
+@pytest.fixture
+def legal_bundle(tmp_path: Path) -> Path:
+    """A small policy bundle shaped like the shipped one (see legal_workflow_bundle)."""
+    return write_bundle(tmp_path / "policies")

@@ -379,7 +379,7 @@ class FakeOPA:
         raise _Reject(405, "method_not_allowed", request.method)
 
 
-# -- fixtures and test policies -----------------------------------------------------------
+# -- test policies -----------------------------------------------------------
 TEST_POLICY = """\
 package scrapegate
 
@@ -404,20 +404,3 @@ def write_test_policies(root: Path, policy: str = TEST_POLICY) -> Path:
     (root / "scrapegate" / "data.yaml").write_text("law: Test Act s. 1\n")
     (root / "scrapegate" / "blocked" / "data.json").write_text('{"hosts": ["bad.example"]}')
     return root
-
-
-try:
-    import pytest
-
-    @pytest.fixture(autouse=True)
-    def no_opa_env(monkeypatch: pytest.MonkeyPatch) -> None:
-        """A developer's own OPA settings must not leak into these tests."""
-        for name in ("SCRAPEGATE_OPA_TOKEN", "SCRAPEGATE_OPA_TIMEOUT", "SCRAPEGATE_OPA_URL", "SCRAPEGATE_ENGINE"):
-            monkeypatch.delenv(name, raising=False)
-
-    @pytest.fixture
-    def fake_opa() -> Any:
-        with FakeOPA() as server:
-            yield server
-except ImportError:  # pragma: no cover - imported outside pytest
-    pass

@@ -9,9 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapter_helpers import (  # noqa: F401 - fixtures
-    PROHIBITED_HOST, Site, engine, ledger_rows, make_gate, policy_dir, site, site_server,
-)
+from local_site import PROHIBITED_HOST, Site, ledger_rows
 from gate.adapters.httpx import AsyncGatedTransport, GatedTransport
 from gate.errors import CollectionBlocked
 
@@ -99,7 +97,7 @@ def test_shipped_terms_registry_blocks_before_the_inner_transport(permitted: boo
     called only when the job holds a site permission."""
     import copy
 
-    from adapter_helpers import JOB
+    from local_site import JOB
     from gate.core.gate import Gate
 
     job = copy.deepcopy(JOB)

@@ -11,9 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from adapter_helpers import (  # noqa: F401 - fixtures
-    PROHIBITED_HOST, Site, engine, ledger_rows, make_gate, policy_dir, site, site_server,
-)
+from local_site import PROHIBITED_HOST, Site, ledger_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from adapter_helpers import (  # noqa: F401 - fixtures
-    JOB, PROHIBITED_HOST, USER_AGENT, Site, engine, ledger_rows, make_gate, policy_dir, site, site_server,
-)
+from local_site import JOB, PROHIBITED_HOST, USER_AGENT, Site, ledger_rows
 from gate.adapters.requests import GatedAdapter, GatedSession
 from gate.errors import CollectionBlocked
 
@@ -116,7 +114,7 @@ def test_crawl_delay_spaces_requests_to_a_host(site: Site, make_gate: Any) -> No
 
 
 def test_session_owns_a_gate_built_from_the_job(site: Site, engine: Any) -> None:
-    from adapter_helpers import signals_source
+    from local_site import signals_source
 
     serve(site)
     s = GatedSession(JOB, engine=engine, signals=signals_source())

@@ -15,9 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
-from adapter_helpers import (  # noqa: F401 - fixtures
-    PROHIBITED_HOST, USER_AGENT, Site, ledger_rows, policy_dir, site, site_server, write_job,
-)
+from local_site import PROHIBITED_HOST, USER_AGENT, Site, ledger_rows, write_job
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from scrapy_bench import GATE_MIDDLEWARES, SPIDER  # noqa: E402 - the benchmark's crawl script

@@ -13,9 +13,7 @@ import pytest
 import requests
 import urllib3
 
-from adapter_helpers import (  # noqa: F401 - fixtures
-    JOB, PROHIBITED_HOST, Site, engine, ledger_rows, make_gate, policy_dir, signals_source, site, site_server,
-)
+from local_site import JOB, PROHIBITED_HOST, Site, ledger_rows, signals_source
 from gate.errors import CollectionBlocked
 
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from opa_fake import no_opa_env, FakeOPA, fake_opa, write_test_policies  # noqa: F401 - fixtures
+from opa_fake import FakeOPA, write_test_policies
 
 from gate.policy.bundle import build_bundle
 from gate.core.config import engine_choice, make_engine

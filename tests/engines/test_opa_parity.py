@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from opa_fake import no_opa_env, FakeOPA, opa_bindings_available  # noqa: F401 - fixtures
+from opa_fake import FakeOPA, opa_bindings_available
 
 from gate.policy.bundle import build_bundle, push_policy_set
 from gate.cli import cli

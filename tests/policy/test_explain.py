@@ -11,20 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from gate.cli import cli
-from legal_workflow_bundle import write_bundle, write_job
+from legal_workflow_bundle import write_job
 
 FB = "https://www.facebook.com/a"
 SHOP = "https://shop.example.com/p/1"
 
 
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    return write_bundle(tmp_path / "policies")
-
-
-def _explain(bundle: Path, job: Path, url: str, *extra: str) -> object:
+def _explain(legal_bundle: Path, job: Path, url: str, *extra: str) -> object:
     return CliRunner().invoke(cli, ["explain", str(job), "--target", url, "--no-shipped-policies",
-                                    "--policy", str(bundle), *extra])
+                                    "--policy", str(legal_bundle), *extra])
 
 
 def _section(output: str, title: str) -> list[str]:
@@ -34,10 +29,10 @@ def _section(output: str, title: str) -> list[str]:
     return lines[start:end]
 
 
-def test_fired_and_not_fired_rules_with_their_facts(bundle: Path, tmp_path: Path) -> None:
+def test_fired_and_not_fired_rules_with_their_facts(legal_bundle: Path, tmp_path: Path) -> None:
     job = write_job(tmp_path / "people.yaml", name="people", categories="[personal]", art6="legitimate_interests",
                     targets=[FB])
-    result = _explain(bundle, job, FB)
+    result = _explain(legal_bundle, job, FB)
     assert result.exit_code == 1, result.output
     out = result.output
     assert out.splitlines()[0] == f"explain: job people ({job}), target {FB}"
@@ -46,7 +41,7 @@ def test_fired_and_not_fired_rules_with_their_facts(bundle: Path, tmp_path: Path
     assert '  job.legal_basis.gdpr_art6 = "legitimate_interests"' in out.splitlines()
     assert '  request.site = "facebook.com"' in out.splitlines()
     fired = _section(out, "Rules that fired:")
-    assert fired[0] == f"  DENY gdpr.lia_missing [EU] (GDPR Art. 6(1)(f)) {bundle}/scrapegate/gdpr.rego:30"
+    assert fired[0] == f"  DENY gdpr.lia_missing [EU] (GDPR Art. 6(1)(f)) {legal_bundle}/scrapegate/gdpr.rego:30"
     assert fired[1:4] == [
         "    because `_in_scope`: _in_scope = true",
         '    because `input.job.legal_basis.gdpr_art6 == "legitimate_interests"`: input.job.legal_basis.gdpr_art6 = "legitimate_interests"',
@@ -57,47 +52,47 @@ def test_fired_and_not_fired_rules_with_their_facts(bundle: Path, tmp_path: Path
     not_fired = _section(out, "Rules for this job's jurisdictions that did not fire:")
     assert not_fired == [
         '  gdpr.art9_prohibited: not fired, `_special_category` does not hold (_special_category is undefined; '
-        f'input.job.data_categories = ["personal"])  ({bundle}/scrapegate/gdpr.rego:17)',
+        f'input.job.data_categories = ["personal"])  ({legal_bundle}/scrapegate/gdpr.rego:17)',
         "  gdpr.retention_long: not fired, `input.job.retention_days > 365` does not hold "
-        f"(input.job.retention_days = 30)  ({bundle}/scrapegate/gdpr.rego:47)",
+        f"(input.job.retention_days = 30)  ({legal_bundle}/scrapegate/gdpr.rego:47)",
     ]
 
 
-def test_the_reason_follows_the_input(bundle: Path, tmp_path: Path) -> None:
+def test_the_reason_follows_the_input(legal_bundle: Path, tmp_path: Path) -> None:
     """Same rule, another input: the first failing condition and its facts change with it."""
     job = write_job(tmp_path / "prices.yaml", name="prices", targets=[SHOP])
-    result = _explain(bundle, job, SHOP)
+    result = _explain(legal_bundle, job, SHOP)
     assert result.exit_code == 0, result.output
     assert _section(result.output, "Rules that fired:") == ["  (none)"]
     not_fired = _section(result.output, "Rules for this job's jurisdictions that did not fire:")
     assert ('  gdpr.lia_missing: not fired, `input.job.legal_basis.gdpr_art6 == "legitimate_interests"` does not hold '
-            f'(input.job.legal_basis.gdpr_art6 = null)  ({bundle}/scrapegate/gdpr.rego:32)') in not_fired
+            f'(input.job.legal_basis.gdpr_art6 = null)  ({legal_bundle}/scrapegate/gdpr.rego:32)') in not_fired
     assert ('  terms.automated_collection_prohibited: not fired, `entry.site == input.request.site` does not hold '
-            f'(input.request.site = "example.com")  ({bundle}/scrapegate/terms.rego:14)') in not_fired
+            f'(input.request.site = "example.com")  ({legal_bundle}/scrapegate/terms.rego:14)') in not_fired
     # a documented assessment moves lia_missing's failing condition to the next line
     job = write_job(tmp_path / "lia.yaml", name="lia", categories="[personal]", art6="legitimate_interests",
                     lia='"LIA-2026-7"', targets=[SHOP])
-    result = _explain(bundle, job, SHOP)
+    result = _explain(legal_bundle, job, SHOP)
     assert result.exit_code == 0, result.output
     assert ('  gdpr.lia_missing: not fired, `input.job.legal_basis.assessments.lia == null` does not hold '
-            f'(input.job.legal_basis.assessments.lia = "LIA-2026-7")  ({bundle}/scrapegate/gdpr.rego:33)') in result.output.splitlines()
+            f'(input.job.legal_basis.assessments.lia = "LIA-2026-7")  ({legal_bundle}/scrapegate/gdpr.rego:33)') in result.output.splitlines()
 
 
-def test_site_permission_shows_as_the_reason(bundle: Path, tmp_path: Path) -> None:
+def test_site_permission_shows_as_the_reason(legal_bundle: Path, tmp_path: Path) -> None:
     job = write_job(tmp_path / "p.yaml", name="permitted", targets=[FB])
     text = job.read_text().replace("  retention_days:", '  site_permissions: [{site: facebook.com, evidence: "contract 7"}]\n  retention_days:')
     job.write_text(text)
-    result = _explain(bundle, job, FB)
+    result = _explain(legal_bundle, job, FB)
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("  terms.automated_collection_prohibited:"))
     assert line == ("  terms.automated_collection_prohibited: not fired, `not _permitted` does not hold "
-                    f"(`_permitted` holds; _permitted = true)  ({bundle}/scrapegate/terms.rego:15)")
+                    f"(`_permitted` holds; _permitted = true)  ({legal_bundle}/scrapegate/terms.rego:15)")
 
 
-def test_json_format(bundle: Path, tmp_path: Path) -> None:
+def test_json_format(legal_bundle: Path, tmp_path: Path) -> None:
     job = write_job(tmp_path / "people.yaml", name="people", categories="[personal]", art6="legitimate_interests",
                     targets=[FB])
-    result = _explain(bundle, job, FB, "--format", "json")
+    result = _explain(legal_bundle, job, FB, "--format", "json")
     assert result.exit_code == 1
     doc = json.loads(result.output)
     assert doc["decision"]["allow"] is False and doc["input"]["request"]["site"] == "facebook.com"
@@ -108,13 +103,13 @@ def test_json_format(bundle: Path, tmp_path: Path) -> None:
         "facts": {"_special_category": None, "input.job.data_categories": ["personal"]}}
 
 
-def test_target_outside_the_job_and_bad_input(bundle: Path, tmp_path: Path) -> None:
+def test_target_outside_the_job_and_bad_input(legal_bundle: Path, tmp_path: Path) -> None:
     job = write_job(tmp_path / "prices.yaml", name="prices", targets=[SHOP])
     # any URL the job might fetch can be explained
-    result = _explain(bundle, job, "https://m.facebook.com/x")
+    result = _explain(legal_bundle, job, "https://m.facebook.com/x")
     assert result.exit_code == 1
     assert "  DENY terms.automated_collection_prohibited [-]" in result.output
-    result = _explain(bundle, job, "not a url")
+    result = _explain(legal_bundle, job, "not a url")
     assert result.exit_code == 2
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from opa_fake import no_opa_env, FakeOPA, write_test_policies  # noqa: F401 - fixtures
+from opa_fake import FakeOPA, write_test_policies
 
 from gate.policy.bundle import build_bundle, bundle_files, bundle_roots
 from gate.cli import cli

@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from opa_fake import (  # noqa: F401 - fixtures
-    FakeOPA,
-    fake_opa,
-    no_opa_env,
-    opa_bindings_available,
-    write_test_policies,
-)
+from opa_fake import FakeOPA, opa_bindings_available, write_test_policies
 
 from gate.policy.bundle import POLICY_ID_PREFIX, build_bundle, push_policy_set
 from gate.cli import cli

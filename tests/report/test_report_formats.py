@@ -22,7 +22,7 @@ from gate.core.batch import Report, Result
 from gate.policy.docs import load_catalogue
 from gate.report import get_formatter
 from gate.report.github import escape_data, escape_property
-from legal_workflow_bundle import write_bundle, write_job
+from legal_workflow_bundle import write_job
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"
 
@@ -33,11 +33,6 @@ def sarif_validator() -> jsonschema.Draft4Validator:
     schema = json.loads(text)
     assert schema["id"].endswith("/sarif-schema-2.1.0.json")
     return jsonschema.Draft4Validator(schema)
-
-
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    return write_bundle(tmp_path / "policies")
 
 
 @pytest.fixture
@@ -52,8 +47,8 @@ def jobs(tmp_path: Path) -> list[Path]:
     return [denied, allowed]
 
 
-def _report(bundle: Path, jobs: list[Path]) -> Report:
-    engine = EmbeddedEngine([bundle], include_shipped=False)
+def _report(legal_bundle: Path, jobs: list[Path]) -> Report:
+    engine = EmbeddedEngine([legal_bundle], include_shipped=False)
     return decide_manifests(jobs, engine)
 
 
@@ -69,9 +64,9 @@ def _target_line(path: Path, url: str) -> int:
 
 # --- SARIF ---------------------------------------------------------------------------------
 
-def test_sarif_validates_and_carries_rules_from_metadata(bundle: Path, jobs: list[Path]) -> None:
-    report = _report(bundle, jobs)
-    doc = json.loads(_write("sarif", report, catalogue=load_catalogue([bundle])))
+def test_sarif_validates_and_carries_rules_from_metadata(legal_bundle: Path, jobs: list[Path]) -> None:
+    report = _report(legal_bundle, jobs)
+    doc = json.loads(_write("sarif", report, catalogue=load_catalogue([legal_bundle])))
     errors = sorted(sarif_validator().iter_errors(doc), key=str)
     assert errors == [], [e.message for e in errors]
     assert doc["version"] == "2.1.0"
@@ -103,12 +98,12 @@ def test_sarif_validates_and_carries_rules_from_metadata(bundle: Path, jobs: lis
     assert len({r["partialFingerprints"]["scrapegateFinding/v1"] for r in results}) == len(results)
 
 
-def test_sarif_uri_is_relative_to_the_working_directory(bundle: Path, jobs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sarif_uri_is_relative_to_the_working_directory(legal_bundle: Path, jobs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(jobs[0].parent)
-    doc = json.loads(_write("sarif", _report(bundle, [Path("faces.yaml")]), catalogue=load_catalogue([bundle])))
+    doc = json.loads(_write("sarif", _report(legal_bundle, [Path("faces.yaml")]), catalogue=load_catalogue([legal_bundle])))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
     assert uris == {"faces.yaml"}
-    doc = json.loads(_write("sarif", _report(bundle, [jobs[0].resolve()]), catalogue=load_catalogue([bundle])))
+    doc = json.loads(_write("sarif", _report(legal_bundle, [jobs[0].resolve()]), catalogue=load_catalogue([legal_bundle])))
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in doc["runs"][0]["results"]}
     assert uris == {"faces.yaml"}
 
@@ -137,9 +132,9 @@ def test_sarif_of_the_shipped_policies_validates(examples: Path) -> None:
     assert {r["ruleId"] for r in doc["runs"][0]["results"]} >= {"eu_ai_act.art5_1e", "gdpr.art9_prohibited"}
 
 
-def test_check_cli_writes_sarif(bundle: Path, jobs: list[Path], tmp_path: Path) -> None:
+def test_check_cli_writes_sarif(legal_bundle: Path, jobs: list[Path], tmp_path: Path) -> None:
     out = tmp_path / "scrapegate.sarif"
-    result = CliRunner().invoke(cli, ["check", *map(str, jobs), "--no-shipped-policies", "--policy", str(bundle),
+    result = CliRunner().invoke(cli, ["check", *map(str, jobs), "--no-shipped-policies", "--policy", str(legal_bundle),
                                       "--format", "sarif", "-o", str(out)])
     assert result.exit_code == 1, result.output
     doc = json.loads(out.read_text())
@@ -149,8 +144,8 @@ def test_check_cli_writes_sarif(bundle: Path, jobs: list[Path], tmp_path: Path) 
 
 # --- JUnit ---------------------------------------------------------------------------------
 
-def test_junit_parses_and_counts_failures(bundle: Path, jobs: list[Path]) -> None:
-    root = ET.fromstring(_write("junit", _report(bundle, jobs)))
+def test_junit_parses_and_counts_failures(legal_bundle: Path, jobs: list[Path]) -> None:
+    root = ET.fromstring(_write("junit", _report(legal_bundle, jobs)))
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("5", "3", "0")
     suites = root.findall("testsuite")
@@ -187,8 +182,8 @@ def test_junit_engine_failure_is_an_error_and_warnings_fail_with_fail_on_warn(tm
     assert root.find("testsuite/testcase/failure").get("message") == "warned: x.warn"
 
 
-def test_check_cli_junit_exit_codes(bundle: Path, jobs: list[Path]) -> None:
-    args = ["--no-shipped-policies", "--policy", str(bundle), "--format", "junit"]
+def test_check_cli_junit_exit_codes(legal_bundle: Path, jobs: list[Path]) -> None:
+    args = ["--no-shipped-policies", "--policy", str(legal_bundle), "--format", "junit"]
     denied = CliRunner().invoke(cli, ["check", str(jobs[0]), *args])
     assert denied.exit_code == 1
     assert ET.fromstring(denied.output).get("failures") == "3"
@@ -199,8 +194,8 @@ def test_check_cli_junit_exit_codes(bundle: Path, jobs: list[Path]) -> None:
 
 # --- GitHub workflow commands ----------------------------------------------------------------
 
-def test_github_annotations(bundle: Path, jobs: list[Path]) -> None:
-    text = _write("github", _report(bundle, [jobs[0]]))
+def test_github_annotations(legal_bundle: Path, jobs: list[Path]) -> None:
+    text = _write("github", _report(legal_bundle, [jobs[0]]))
     lines = text.splitlines()
     line = _target_line(jobs[0], "https://shop.example.com/p/1")
     f = escape_property(str(jobs[0]))

@@ -1,4 +1,4 @@
-"""Shared pieces of the guard and adapter tests: a real local site whose access log is the
+"""The pieces of the guard and adapter tests (their fixtures, in tests/conftest.py, wrap them): a real local site whose access log is the
 evidence, a small test policy (robots verdict + a "prohibited hosts" terms list) loaded
 without the shipped policies, and a Gate factory.
 
@@ -12,9 +12,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
@@ -132,54 +131,6 @@ class Site:
 
     def user_agents(self) -> list[str]:
         return [req.headers.get("User-Agent", "") for req, _ in self.server.log]
-
-
-@pytest.fixture(scope="module")
-def site_server() -> Iterator[HTTPServer]:
-    """One server per test module (stopping a threaded server costs half a second)."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def site(site_server: HTTPServer) -> Iterator[Site]:
-    """The module's server with no handlers and an empty access log."""
-    site_server.clear()
-    yield Site(site_server)
-    site_server.clear()
-
-
-@pytest.fixture(scope="session")
-def policy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_policy(tmp_path_factory.mktemp("adapter-policies"))
-
-
-@pytest.fixture(scope="session")
-def engine(policy_dir: Path) -> Iterator[Any]:
-    from gate.engines.embedded import EmbeddedEngine
-
-    eng = EmbeddedEngine([policy_dir], include_shipped=False)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture
-def make_gate(engine: Any) -> Iterator[Any]:
-    from gate.core.gate import Gate
-
-    made: list[Any] = []
-
-    def make(mode: str = "enforce", ledger: Any = None, **kw: Any) -> Any:
-        kw.setdefault("signals", signals_source())
-        g = Gate(JOB, engine=engine, mode=mode, ledger=ledger, **kw)
-        made.append(g)
-        return g
-
-    yield make
-    for g in made:
-        g.close()
 
 
 def ledger_rows(path: Path) -> list[dict[str, Any]]:
