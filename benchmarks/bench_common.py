@@ -8,11 +8,12 @@ import statistics
 import time
 from typing import Any, Callable, Iterable
 
+from gate.model.url import NormalizedURL, normalize
 from gate.signals.robots import parse
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.model.url import NormalizedURL, normalize
 
-__all__ = ["price_job", "robots_for", "MemoryRobotsFetcher", "per_call_median_us", "interleaved_medians_us", "USER_AGENT"]
+__all__ = ["price_job", "robots_for", "MemoryRobotsFetcher", "per_call_median_us", "interleaved_medians_us",
+           "USER_AGENT"]
 
 USER_AGENT = "ExamplePriceBot/2.1 (+https://example.com/pricebot)"
 

@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--job", help="a job manifest (default: the benchmarks' price-monitoring job)")
     args = parser.parse_args(argv)
 
+    from gate.core.gate import Gate
     from gate.engines.embedded import EmbeddedEngine, new_interpreter
     from gate.engines.rego_binding import set_input
-    from gate.core.gate import Gate
     from gate.model.input import build_input
     from gate.model.url import normalize
 
@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {label:<62} {us:8.1f} us")
 
 
-_ENTRY = '{"code": "x", "jurisdiction": j, "law": "GDPR Art. 9(1)", "message": concat("", ["subjects in ", j]), "precedents": ["CNIL SAN-2022-019"]}'
+_ENTRY = ('{"code": "x", "jurisdiction": j, "law": "GDPR Art. 9(1)", "message": concat("", ["subjects in ", j]), '
+          '"precedents": ["CNIL SAN-2022-019"]}')
 _UNITS = {  # label: (rule body repeated 10 times, or a whole module with `r`; the input)
     "an expression, input.s == \"ok\"": ('input.s == "ok"', None),
     "a ref four levels deep, input.o.a.b.c": ("input.o.a.b.c", None),
@@ -139,7 +140,8 @@ _UNITS = {  # label: (rule body repeated 10 times, or a whole module with `r`; t
     "a lookup that misses in a 30-entry data object": ("not data.units.big[input.s]", None),
     "a lookup that misses in a 300-entry data object": ("not data.units.huge[input.s]", None),
     "40 objects built as an array (whole rule)": (f"r := count([v | some j in input.js; v := {_ENTRY}])", 1),
-    "40 objects built as a set (whole rule)": (f"s contains v if {{ some j in input.js; v := {_ENTRY} }}\nr := count(s)", 1),
+    "40 objects built as a set (whole rule)": (
+        f"s contains v if {{ some j in input.js; v := {_ENTRY} }}\nr := count(s)", 1),
 }
 
 

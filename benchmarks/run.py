@@ -34,7 +34,12 @@ REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
 from bench_common import (  # noqa: E402
-    USER_AGENT, MemoryRobotsFetcher, interleaved_medians_us, per_call_median_us, price_job, robots_for,
+    USER_AGENT,
+    MemoryRobotsFetcher,
+    interleaved_medians_us,
+    per_call_median_us,
+    price_job,
+    robots_for,
 )
 
 Row = tuple[str, str, str, str]  # (what, figure, target, verdict)
@@ -45,8 +50,8 @@ def _verdict(ok: bool | None) -> str:
 
 
 def _warm_gate(n_hosts: int, ledger: Path | None) -> tuple[Any, list[str], dict[str, str]]:
-    from gate.engines.embedded import EmbeddedEngine
     from gate.core.gate import Gate
+    from gate.engines.embedded import EmbeddedEngine
     from gate.signals.live import LiveSignals
     from gate.signals.robots_cache import RobotsCache
 
@@ -130,8 +135,8 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     """Cold decisions of the price job in `rounds` rounds a second apart: the verdict is on
     the median of every sample; the quietest and the noisiest round's medians show how much
     of the spread is the machine (on the shared VM it moves 2x within a minute)."""
-    from gate.engines.embedded import EmbeddedEngine
     from gate.core.gate import Gate
+    from gate.engines.embedded import EmbeddedEngine
 
     t0 = time.perf_counter()
     engine = EmbeddedEngine()
@@ -174,9 +179,11 @@ def bench_d(n_manifests: int, n_targets: int) -> list[Row]:
             targets = [f"https://shop{m}-{t}.example.com/products/{t}" for t in range(n_targets)]
             (jobs / f"job{m:04d}.yaml").write_text(yaml.safe_dump(price_job(f"job-{m}", targets)))
         code = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
-                "p=subprocess.run([sys.executable, '-m', 'gate.cli', 'check', sys.argv[1], '-f', 'json', '-o', '/dev/null']); "
+                "p=subprocess.run([sys.executable, '-m', 'gate.cli', 'check', sys.argv[1], '-f', 'json', "
+                "'-o', '/dev/null']); "
                 "print(p.returncode, time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-        out = subprocess.run([sys.executable, "-c", code, str(jobs)], capture_output=True, text=True, check=True).stdout.split()
+        out = subprocess.run([sys.executable, "-c", code, str(jobs)], capture_output=True, text=True,
+                             check=True).stdout.split()
     rc, wall, rss_kb = int(out[0]), float(out[1]), int(out[2])
     return [(f"d  check {n_manifests} manifests x {n_targets} targets: wall", f"{wall:.1f} s", "< 30 s",
              _verdict(wall < 30 and rc == 0)),
@@ -196,17 +203,17 @@ def bench_e(pages: int) -> list[Row]:
 
 def bench_f(samples: int) -> list[Row]:
     sys.path.insert(0, str(REPO / "tests"))
-    from opa_fake import FakeOPA
-
     import logging
+
+    from opa_fake import FakeOPA
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the stand-in's access log
     from gate.engines.opa import OPAServerEngine
-    from gate.model.manifest import load_job
     from gate.engines.policy_set import load_policy_set, shipped_policies_dir
     from gate.model.input import build_input
-    from gate.signals.static import static_signals
+    from gate.model.manifest import load_job
     from gate.model.url import normalize
+    from gate.signals.static import static_signals
 
     policy_set = load_policy_set([shipped_policies_dir()])
     job = load_job(price_job())
@@ -231,7 +238,8 @@ def bench_f(samples: int) -> list[Row]:
             engine.evaluate(policy_input)
             times.append((time.perf_counter() - t) * 1e3)
         engine.close()
-    return [(f"f  OPA-server engine via local REST stand-in ({evaluator}), median", f"{statistics.median(times):.2f} ms", "", "")]
+    return [(f"f  OPA-server engine via local REST stand-in ({evaluator}), median",
+             f"{statistics.median(times):.2f} ms", "", "")]
 
 
 def _time_cmd(args: list[str], runs: int) -> float:

@@ -69,7 +69,8 @@ def _serve(pages: int) -> tuple[object, str]:
         else:
             i = int(request.path.rsplit("/", 1)[-1] or 0) if request.path.startswith("/p/") else 0
             kids = [k for k in range(i * FANOUT + 1, i * FANOUT + FANOUT + 1) if k < pages]
-            body = "<html><body>" + "".join(f'<a href="/p/{k}">page {k}</a>' for k in kids) + "x" * 2000 + "</body></html>"
+            links = "".join(f'<a href="/p/{k}">page {k}</a>' for k in kids)
+            body = "<html><body>" + links + "x" * 2000 + "</body></html>"
             response = Response(body, content_type="text/html")
         return response(environ, start_response)
 

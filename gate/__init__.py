@@ -13,7 +13,7 @@ the command line starts fast.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate.core.extensions import provide_guard
 from gate.errors import (
@@ -52,7 +52,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'gate' has no attribute {name!r}")
 
 
-def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":  # noqa: F821
+if TYPE_CHECKING:
+    from gate.model.decision import Decision
+
+
+def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":
     """Decide on one URL for one job, opening and closing a Gate (like requests.get)."""
     from gate.core.gate import Gate
 

@@ -1,6 +1,6 @@
-"""The pieces of the guard and adapter tests (their fixtures, in tests/conftest.py, wrap them): a real local site whose access log is the
-evidence, a small test policy (robots verdict + a "prohibited hosts" terms list) loaded
-without the shipped policies, and a Gate factory.
+"""The pieces of the guard and adapter tests (their fixtures, in tests/conftest.py, wrap them):
+a real local site whose access log is the evidence, a small test policy (robots verdict + a
+"prohibited hosts" terms list) loaded without the shipped policies, and the job.
 
 The site answers on 127.0.0.1 and on `localhost` (the same server): the test policy's
 terms data prohibits the host `localhost`, so a cross-host redirect to it must be blocked.
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 PROHIBITED_HOST = "localhost"
 USER_AGENT = "GateTestBot/1.0 (+https://example.com/bot)"
-ROBOTS = f"User-agent: *\nDisallow: /private\n"
+ROBOTS = "User-agent: *\nDisallow: /private\n"
 
 POLICY = """package scrapegate
 

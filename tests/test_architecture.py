@@ -170,6 +170,10 @@ def stage_of(module: str) -> str:
     return ".".join(module.split(".")[:2])
 
 
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
 def problems(graph: Graph, layers: list[str] = LAYERS,
              forbidden: list[tuple[str, str, str]] = FORBIDDEN) -> list[str]:
     out: list[str] = []
@@ -193,7 +197,7 @@ def problems(graph: Graph, layers: list[str] = LAYERS,
             if a not in TOP and b in TOP:
                 out.append(f"{where}:{line}: {importer} imports the top-level package {target}")
             for src, dst, why in forbidden:
-                if (importer == src or importer.startswith(src + ".")) and (target == dst or target.startswith(dst + ".")):
+                if _within(importer, src) and _within(target, dst):
                     out.append(f"{where}:{line}: {importer} imports {target}: {why}")
     return out
 

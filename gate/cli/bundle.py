@@ -13,8 +13,8 @@ __all__ = ["bundle"]
 
 
 def _policy_set(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None) -> Any:
-    from gate.engines.waivers import load_waivers
     from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+    from gate.engines.waivers import load_waivers
 
     roots: list[Path] = [] if no_shipped_policies else [shipped_policies_dir()]
     roots += [Path(p) for p in policy_dirs]
@@ -76,7 +76,8 @@ def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str 
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="Delete modules an earlier push uploaded that this one no longer has.")
-def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None, exceptions: str | None, opa_url: str,
+def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None, exceptions: str | None,
+         opa_url: str,
          token: str | None, timeout: float, prune: bool) -> None:
     """Upload the policies through OPA's Policy API and their data through its Data API,
     for OPA servers that do not pull bundles. The revision is recorded at
@@ -94,8 +95,8 @@ def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str |
       scrapegate bundle push --opa-url http://127.0.0.1:8181
       SCRAPEGATE_OPA_TOKEN=... scrapegate bundle push --opa-url https://opa.internal:8181 --policy team/
     """
-    from gate.policy.bundle import push_policy_set
     from gate.engines.opa import new_client, parse_opa_url
+    from gate.policy.bundle import push_policy_set
 
     with cli_errors():
         policy_set = _policy_set(policy_dirs, no_shipped_policies, waivers_file(waivers, exceptions))

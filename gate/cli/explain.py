@@ -37,10 +37,10 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
       scrapegate explain examples/jobs/clearview-like.yaml --target https://www.facebook.com/
       scrapegate explain jobs/prices.yaml -t https://shop.example.com/p/1 --live --format json
     """
-    from gate.engines.embedded import EmbeddedEngine
-    from gate.policy.explain import explain_input
     from gate.core.gate import Gate
+    from gate.engines.embedded import EmbeddedEngine
     from gate.model.manifest import load_manifests
+    from gate.policy.explain import explain_input
 
     with cli_errors():
         jobs = load_manifests([manifest])
@@ -49,13 +49,15 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
             if not jobs:
                 raise BadInput(f"{manifest}: no job named {job_name!r}")
         if len(jobs) > 1:
-            raise BadInput(f"{manifest} holds {len(jobs)} jobs ({', '.join(j.job.name for j in jobs)}): choose one with --job")
+            names = ", ".join(j.job.name for j in jobs)
+            raise BadInput(f"{manifest} holds {len(jobs)} jobs ({names}): choose one with --job")
         loaded = jobs[0]
         engine = engine_from_options(**policy)
         if not isinstance(engine, EmbeddedEngine):
             raise BadInput("explain evaluates the rules' conditions with the embedded engine; drop --engine opa")
         authenticated = next((t.authenticated for t in loaded.job.target_list() if t.url == url), None)
-        with Gate(loaded.job, engine=engine, signals="live" if live else "static", ledger=None, timeout=timeout) as gate:
+        with Gate(loaded.job, engine=engine, signals="live" if live else "static", ledger=None,
+                  timeout=timeout) as gate:
             evaluation = gate.decide(url, authenticated=authenticated)
             decision, policy_input = evaluation.decision, gate.input_for(evaluation)
         if policy_input is None:  # the URL never reached the policies (invalid URL, failed signals)

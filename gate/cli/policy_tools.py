@@ -27,7 +27,8 @@ def _roots(dirs: tuple[str, ...]) -> list[Path]:
 @click.option("--base", required=True, metavar="DIR_OR_GIT_REF",
               help="The policies before the change: a directory, or a git revision of the current repository.")
 @click.option("--head", type=click.Path(exists=True, file_okay=False), metavar="DIR",
-              help="The policies after the change (default: the working tree's --policy-subdir, else the shipped ones).")
+              help="The policies after the change (default: the working tree's --policy-subdir, "
+                   "else the shipped ones).")
 @click.option("--policy-subdir", default="policies", show_default=True, metavar="PATH",
               help="Where the policy bundle lives in the repository (for a git revision or a checkout root).")
 @click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",

@@ -72,7 +72,8 @@ def run(job_file: str, mode: str, fail_on_deny: bool, ledger_file: str | None, s
     except ProxyExtraMissing as exc:
         raise BadInput(str(exc)) from None
 
-    from gate.core.gate import Gate
+    from gate.core import config
+    from gate.core.gate import Gate, as_mode
     from gate.proxy.command import run_behind_proxy
     from gate.proxy.summary import decision_line, summary_text
 
@@ -92,8 +93,8 @@ def run(job_file: str, mode: str, fail_on_deny: bool, ledger_file: str | None, s
         # Runs on the gate's worker thread (see GateService): the engine compiles once, there.
         built["engine"] = engine_from_options(**policy)
         try:
-            built["gate"] = Gate(job_file, engine=built["engine"], mode=mode,  # type: ignore[arg-type]
-                                 ledger=ledger_file or True, signals=signals, timeout=timeout,
+            built["gate"] = Gate(job_file, engine=built["engine"], mode=as_mode(mode),
+                                 ledger=ledger_file or True, signals=config.signals_choice(signals), timeout=timeout,
                                  verify=upstream_ca or True)
         except ImportError as exc:
             raise InternalFailure(f"cannot set up {signals} signals: {exc}; try --signals static") from exc

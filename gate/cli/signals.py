@@ -17,7 +17,8 @@ DEFAULT_AGENT = "scrapegate"
 
 @click.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--agent", "-a", default=DEFAULT_AGENT, show_default=True, help="User agent (its product token picks the group).")
+@click.option("--agent", "-a", default=DEFAULT_AGENT, show_default=True,
+              help="User agent (its product token picks the group).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per fetch.")
 @format_option(["text", "json"])
 def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
@@ -35,9 +36,9 @@ def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
       scrapegate robots https://example.com/photos/1 --agent "ExampleBot/1.0"
       scrapegate robots https://example.com/a https://example.com/b -f json
     """
+    from gate.model.url import normalize
     from gate.signals.robots_cache import RobotsCache
     from gate.signals.robots_fetch import RobotsFetcher
-    from gate.model.url import normalize
 
     rows: list[dict[str, Any]] = []
     with cli_errors(), RobotsCache(fetcher=RobotsFetcher(timeout=timeout)) as cache:
@@ -60,7 +61,8 @@ def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
     else:
         for r in rows:
             click.echo(f"{'ALLOWED   ' if r['allowed'] else 'DISALLOWED'} {r['url']}  (agent {r['agent']})")
-            click.echo(f"  rule:   {r['rule'] or 'no rule matched' if r['status'] == 'ok' else 'none (' + r['status'] + ')'}"
+            rule = r["rule"] or "no rule matched" if r["status"] == "ok" else f"none ({r['status']})"
+            click.echo(f"  rule:   {rule}"
                        + (f"  [group {r['group']}]" if r["group"] else ""))
             fetched = f"HTTP {r['http_status']}" if r["http_status"] else (r["error"] or "no answer")
             click.echo(f"  fetch:  {r['status']} ({fetched}) from {r['robots_url']}"
@@ -87,8 +89,8 @@ def signals(url: str, agent: str, timeout: float) -> None:
     Example:
       scrapegate signals https://news.example.fr/article/1 --agent "ExampleBot/1.0"
     """
-    from gate.signals.live import LiveSignals
     from gate.model.url import normalize
+    from gate.signals.live import LiveSignals
 
     with cli_errors():
         nurl = normalize(url)

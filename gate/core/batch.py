@@ -10,8 +10,8 @@ from typing import Any, Iterable
 
 from gate.engines.base import Engine
 from gate.errors import ManifestError
-from gate.model.manifest import LoadedJob, load_manifests
 from gate.model.decision import Decision
+from gate.model.manifest import LoadedJob, load_manifests
 
 __all__ = ["Result", "Report", "decide_manifests", "decide_jobs", "PARALLEL_MIN_TARGETS"]
 
@@ -101,7 +101,8 @@ def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Resul
     for part in parts:
         for result in part:
             by_job.setdefault((result.file, result.document), []).append(result)
-    return [r for loaded in sorted(jobs, key=lambda j: order[id(j)]) for r in by_job.get((loaded.file, loaded.document), [])]
+    return [r for loaded in sorted(jobs, key=lambda j: order[id(j)])
+            for r in by_job.get((loaded.file, loaded.document), [])]
 
 
 def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, include_input: bool = False,

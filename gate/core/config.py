@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from gate.engines.base import Engine
 from gate.errors import PolicyError
@@ -50,6 +50,7 @@ WAIVERS_SETTINGS = ("SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS")  # the second
 LEDGER_SETTING = LEDGER_ENV
 
 Settings = Mapping[str, Any]
+SignalsChoice = Literal["live", "static"]
 
 
 def _given(value: Any) -> bool:
@@ -121,16 +122,20 @@ def make_engine(choice: EngineChoice | None = None, **opa_options: Any) -> Engin
     return OPAServerEngine(choice.opa_url, **opa_options)
 
 
-def signals_choice(value: Any = None, settings: Settings | None = None) -> Any:
+def signals_choice(value: Any = None, settings: Settings | None = None) -> SignalsChoice | SignalSource:
     """"live", "static" or a SignalSource object, as the argument, the environment or the
     settings give it."""
     chosen = pick(SIGNALS_ENV, value, settings, "live")
-    if isinstance(chosen, str):
-        chosen = chosen.strip().lower()
-        if chosen not in SIGNAL_MODES:
-            raise ValueError(f"signals must be one of {', '.join(SIGNAL_MODES)} (from the argument, {SIGNALS_ENV} "
-                             f"or the settings), not {chosen!r}")
-    return chosen
+    if not isinstance(chosen, str):
+        source: SignalSource = chosen
+        return source
+    name = chosen.strip().lower()
+    if name == "live":
+        return "live"
+    if name == "static":
+        return "static"
+    raise ValueError(f"signals must be one of {', '.join(SIGNAL_MODES)} (from the argument, {SIGNALS_ENV} "
+                     f"or the settings), not {name!r}")
 
 
 def make_signals(value: Any = None, *, settings: Settings | None = None, timeout: float = 10.0,
@@ -146,7 +151,7 @@ def make_signals(value: Any = None, *, settings: Settings | None = None, timeout
         from gate.signals.live import LiveSignals
 
         return LiveSignals(timeout=timeout, purpose=purpose, verify=verify)
-    return chosen  # type: ignore[no-any-return]
+    return chosen
 
 
 def make_ledger(value: Any = None, *, settings: Settings | None = None) -> Ledger | None:
@@ -159,13 +164,15 @@ def make_ledger(value: Any = None, *, settings: Settings | None = None) -> Ledge
         value = settings.get(LEDGER_SETTING)
     if value is None or value is False:
         return None
-    if isinstance(value, Ledger) or not isinstance(value, (bool, str, os.PathLike)):
-        return value  # type: ignore[no-any-return]
     if value is True:
         return open_ledger()  # SCRAPEGATE_LEDGER, else the default
+    if not isinstance(value, (str, os.PathLike)):
+        ledger: Ledger = value  # a Ledger object
+        return ledger
+    location = os.fspath(value)
     if explicit is not None:
-        return open_ledger(value)
-    return open_ledger(os.environ.get(LEDGER_ENV) or value)  # a setting's location yields to the environment
+        return open_ledger(location)
+    return open_ledger(os.environ.get(LEDGER_ENV) or location)  # a setting's location yields to the environment
 
 
 def make_decision_log(value: Any = None) -> Any:

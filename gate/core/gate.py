@@ -13,21 +13,21 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
+from gate.core import config
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
 from gate.core.evaluation import Evaluation
 from gate.core.extensions import guard_provider
 from gate.engines.base import Engine
-from gate.core import config
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError, ManifestError
 from gate.ledger import Ledger
-from gate.model.manifest import load_job
-from gate.model.job import CollectionJob
 from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
-from gate.signals.base import SignalSource
+from gate.model.job import CollectionJob
+from gate.model.manifest import load_job
 from gate.model.url import NormalizedURL, normalize
+from gate.signals.base import SignalSource
 
-__all__ = ["Gate", "Mode"]
+__all__ = ["Gate", "Mode", "as_mode"]
 
 logger = logging.getLogger("scrapegate")
 
@@ -36,6 +36,15 @@ ROW_PARTS_KEPT = 4096
 MODES = ("enforce", "audit")
 DEFAULT_MODE: Mode = "enforce"
 DEFAULT_TIMEOUT_S = 10.0
+
+
+def as_mode(value: str) -> Mode:
+    """`value` as a Mode, or ValueError naming the modes."""
+    if value == "enforce":
+        return "enforce"
+    if value == "audit":
+        return "audit"
+    raise ValueError(f"mode must be one of {', '.join(MODES)}, not {value!r}")
 
 
 class Gate:
@@ -77,10 +86,8 @@ class Gate:
         verify: bool | str = True,
         exceptions: str | Path | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        self.mode: Mode = as_mode(mode)
         self.job = load_job(job)
-        self.mode: Mode = mode
         self._clock = clock
         self._owns_engine = engine is None
         if engine is None:
@@ -121,7 +128,7 @@ class Gate:
             gate = cls(
                 job,
                 engine=engine,
-                mode=settings.get("SCRAPEGATE_MODE") or DEFAULT_MODE,
+                mode=as_mode(settings.get("SCRAPEGATE_MODE") or DEFAULT_MODE),
                 ledger=config.make_ledger(settings=settings),
                 signals=config.signals_choice(settings=settings),
                 timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),

@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Iterator
 
-from gate.errors import CollectionBlocked, InvalidURL
 from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.errors import CollectionBlocked, InvalidURL
 from gate.model.url import normalize
 
 if TYPE_CHECKING:

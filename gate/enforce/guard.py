@@ -24,8 +24,8 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Generator, TypeVar
 
-from gate.enforce.hooks import install
 from gate.enforce.admit import activated
+from gate.enforce.hooks import install
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate, Mode

@@ -7,7 +7,7 @@ Content-Encoding; a body closed before its end is not recorded as collected.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Protocol
 
 import httpx
 
@@ -17,7 +17,17 @@ if TYPE_CHECKING:
     from gate.core.gate import Gate
     from gate.model.decision import Decision
 
-__all__ = ["send_gated", "asend_gated"]
+__all__ = ["send_gated", "asend_gated", "SyncTransport", "AsyncTransport"]
+
+
+class SyncTransport(Protocol):
+    """What a hop is sent through: an httpx transport, or @guard's unhooked original."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response: ...
+
+
+class AsyncTransport(Protocol):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response: ...
 
 
 class _RecordingStream(httpx.SyncByteStream):
@@ -70,7 +80,7 @@ class _AsyncRecordingStream(httpx.AsyncByteStream):
                 await self._digest.arecord(self._gate, self._decision, self._status)
 
 
-def send_gated(gate: "Gate", transport: httpx.BaseTransport, request: httpx.Request) -> httpx.Response:
+def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -> httpx.Response:
     """One hop through `transport`, admitted by `gate` first (also used by `@guard`)."""
     decision = admit(gate, str(request.url), request.method)
     with handled_by(gate):
@@ -80,7 +90,7 @@ def send_gated(gate: "Gate", transport: httpx.BaseTransport, request: httpx.Requ
     return response
 
 
-async def asend_gated(gate: "Gate", transport: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
+async def asend_gated(gate: "Gate", transport: AsyncTransport, request: httpx.Request) -> httpx.Response:
     decision = await aadmit(gate, str(request.url), request.method)
     with handled_by(gate):
         response = await transport.handle_async_request(request)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
+from gate.engines.policy_set import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
 from gate.engines.rego_binding import query_entrypoint, set_input
 from gate.errors import EngineError, PolicyError
-from gate.engines.policy_set import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
 
 __all__ = ["EmbeddedEngine", "new_interpreter", "rego_error_message"]
 

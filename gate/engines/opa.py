@@ -110,7 +110,8 @@ def _client_error(exc: BaseException, where: str) -> Exception:
 
 @contextmanager
 def map_opa_errors(where: str) -> Iterator[None]:
-    """The one border where opa-python-client's and requests' errors become scrapegate's: unreachable, timed out or 5xx -> EngineUnavailable; a policy OPA rejects
+    """The one border where opa-python-client's and requests' errors become scrapegate's:
+    unreachable, timed out or 5xx -> EngineUnavailable; a policy OPA rejects
     -> PolicyError; anything else -> EngineError."""
     import requests
     from opa_client import errors as client_errors

@@ -79,7 +79,8 @@ def load_data_file(path: Path) -> Any:
         raise PolicyError(f"{where}: invalid YAML: {problem}") from exc
 
 
-def _merge(target: dict[str, Any], key_path: list[str], value: Any, origin: str, owners: dict[tuple[str, ...], str]) -> None:
+def _merge(target: dict[str, Any], key_path: list[str], value: Any, origin: str,
+           owners: dict[tuple[str, ...], str]) -> None:
     """Place `value` at `key_path`, merging objects; a leaf defined twice is an error."""
     node = target
     for i, key in enumerate(key_path):
@@ -88,14 +89,16 @@ def _merge(target: dict[str, Any], key_path: list[str], value: Any, origin: str,
             raise PolicyError(f"{origin}: data path {'.'.join(key_path[: i + 1])} is already a value")
     if not isinstance(value, dict):
         if key_path and node:
-            raise PolicyError(f"{origin}: data at {'.'.join(key_path)} conflicts with {owners.get(tuple(key_path), 'other data')}")
+            other = owners.get(tuple(key_path), "other data")
+            raise PolicyError(f"{origin}: data at {'.'.join(key_path)} conflicts with {other}")
         raise PolicyError(f"{origin}: a data file must hold an object at its top level")
     for key, sub in value.items():
         here = tuple(key_path) + (str(key),)
         if isinstance(sub, dict) and isinstance(node.get(key), dict):
             _merge(target, list(here), sub, origin, owners)
         elif key in node:
-            raise PolicyError(f"{origin}: data key {'.'.join(here)} is also defined by {owners.get(here, 'another file')}")
+            other = owners.get(here, "another file")
+            raise PolicyError(f"{origin}: data key {'.'.join(here)} is also defined by {other}")
         else:
             node[key] = sub
             owners[here] = origin

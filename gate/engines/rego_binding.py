@@ -162,9 +162,10 @@ class DirectBinding:
         library = getattr(getattr(shared, "rego", None), "_name", None)
         if not isinstance(library, str) or not library:
             raise BindingUnavailable("regopy.rego_shared.rego._name (the library's path) is missing")
-        self._get_error = getattr(shared, "rego_get_error", None)
-        if not callable(self._get_error):
+        get_error = getattr(shared, "rego_get_error", None)
+        if not callable(get_error):
             raise BindingUnavailable("regopy.rego_shared.rego_get_error is missing")
+        self._get_error: Callable[[Any], str] = get_error
         interpreter_type, bundle_type = getattr(regopy, "Interpreter", None), getattr(regopy, "Bundle", None)
         if interpreter_type is None or bundle_type is None:
             raise BindingUnavailable("regopy.Interpreter or regopy.Bundle is missing")
@@ -187,8 +188,8 @@ class DirectBinding:
         if not address:
             raise MemoryError("rego-cpp could not allocate an input")
         handle = ctypes.c_void_p(address)
-        string, boolean, integer, floating, null = self._string, self._boolean, self._integer, self._floating, self._null
-        item, obj, array, encode, cache = self._item, self._object, self._array, _encode, _encoded
+        string, boolean, integer, floating = self._string, self._boolean, self._integer, self._floating
+        null, item, obj, array, encode, cache = self._null, self._item, self._object, self._array, _encode, _encoded
 
         def add(v: Any) -> None:
             t = type(v)
@@ -254,8 +255,10 @@ def bind(regopy: Any = None, version: str | None = None) -> Backend:
     the public API, with a warning saying why. `regopy` and `version` default to the
     installed package."""
     if regopy is None:
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as package_version
+
         import regopy as installed
-        from importlib.metadata import PackageNotFoundError, version as package_version
 
         regopy = installed
         if version is None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-from datetime import datetime, timezone
 from collections.abc import Mapping as _MappingABC
-from typing import Any, Callable, Hashable, Mapping
+from datetime import datetime, timezone
+from typing import Any, Callable, Hashable, Mapping, Sequence
 
 from gate.errors import LedgerError
 from gate.model.decision import Decision, utc_stamp
@@ -143,7 +143,7 @@ _signals = _ByContent(lambda docs: tuple(docs.items()), _canon)
 _code_lists = _ByContent(tuple, lambda codes: _canon(sorted(set(codes))))
 
 
-def _codes(entries: list[Any]) -> str:
+def _codes(entries: Sequence[Any]) -> str:
     return _code_lists.encode([e.code for e in entries]) if entries else "[]"
 
 

@@ -25,7 +25,7 @@ class FrozenDict(dict[str, Any]):
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("a Decision's entries are read-only: make a changed copy with dict(entry)")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickle and deepcopy rebuild it whole, never item by item
         return (FrozenDict, (dict(self),))
@@ -161,7 +161,8 @@ class Decision(BaseModel):
         """Validate an engine's raw decision document. Anything undefined or malformed is a
         deny with code engine.undefined, never an allow."""
         if not isinstance(result, dict):
-            return cls.denied("engine.undefined", f"policy decision is undefined or not an object: {result!r:.200}", **kw)
+            return cls.denied("engine.undefined", f"policy decision is undefined or not an object: {result!r:.200}",
+                              **kw)
         try:
             deny = [Violation.model_validate(v) for v in _as_list(result.get("deny", []))]
             warn = [Violation.model_validate(v) for v in _as_list(result.get("warn", []))]

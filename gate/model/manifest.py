@@ -89,7 +89,7 @@ def render_validation_error(exc: ValidationError, where: str) -> list[str]:
 
 def _node_line(node: Any, path: list[Any]) -> int:
     """The 1-based line of the YAML node at `path` (keys and indexes), or of its nearest parent."""
-    line = node.start_mark.line + 1
+    line = int(node.start_mark.line) + 1
     for key in path:
         if isinstance(node, yaml.MappingNode):
             nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
@@ -100,7 +100,7 @@ def _node_line(node: Any, path: list[Any]) -> int:
         if nxt is None:
             break
         node = nxt
-        line = node.start_mark.line + 1
+        line = int(node.start_mark.line) + 1
     return line
 
 
@@ -162,7 +162,8 @@ def load_job_file(path: Path) -> list[LoadedJob]:
             errors += exc.errors
             continue
         line = node.start_mark.line + 1 if node is not None else 1
-        target_lines = [_node_line(node, ["spec", "targets", t]) for t in range(len(job.spec.targets))] if node is not None else []
+        target_lines = ([_node_line(node, ["spec", "targets", t]) for t in range(len(job.spec.targets))]
+                        if node is not None else [])
         loaded.append(LoadedJob(job, shown, i, line, target_lines))
     if errors:
         raise ManifestError("\n".join(errors), file=shown, errors=errors)

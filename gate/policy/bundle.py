@@ -22,12 +22,13 @@ import re
 import tarfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Callable
 
 from gate.engines.base import DECISION_ENTRYPOINT
-from gate.errors import PolicyError
 from gate.engines.policy_set import PolicyModule, PolicySet
+from gate.errors import PolicyError
 
 __all__ = ["BundleInfo", "PushResult", "bundle_files", "build_bundle", "bundle_roots",
            "push_policy_set", "MANIFEST", "POLICY_ID_PREFIX"]
@@ -178,7 +179,8 @@ def bundle_files(policy_set: PolicySet, *, entrypoint: str = DECISION_ENTRYPOINT
 
 
 # -- build --------------------------------------------------------------------------
-def build_bundle(policy_set: PolicySet, out: str | Path | IO[bytes], *, entrypoint: str = DECISION_ENTRYPOINT) -> BundleInfo:
+def build_bundle(policy_set: PolicySet, out: str | Path | IO[bytes], *,
+                 entrypoint: str = DECISION_ENTRYPOINT) -> BundleInfo:
     """Write the bundle as a gzip tarball to a path or a binary stream. Reproducible:
     entries are sorted and stamped with a fixed time."""
     files = bundle_files(policy_set, entrypoint=entrypoint)
@@ -266,8 +268,8 @@ def push_policy_set(policy_set: PolicySet, client: Any, *, prune: bool = True, u
             existing = client.get_policies_list()
         stale = sorted(i for i in existing if i.startswith(POLICY_ID_PREFIX) and i not in modules)
     ops: list[tuple[str, Callable[[], Any]]] = [
-        (f"DELETE /v1/policies/{i}", lambda i=i: _delete_policy(client, i)) for i in stale]
-    ops += [(f"PUT /v1/policies/{i}", lambda i=i, m=m: client.update_policy_from_string(m.source, i, rego_compat=False))
+        (f"DELETE /v1/policies/{i}", partial(_delete_policy, client, i)) for i in stale]
+    ops += [(f"PUT /v1/policies/{i}", partial(client.update_policy_from_string, m.source, i, rego_compat=False))
             for i, m in sorted(modules.items())]
     _in_rounds(ops, url)
     result.deleted, result.modules = stale, sorted(modules)

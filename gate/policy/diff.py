@@ -9,12 +9,11 @@ The base is a directory or a git revision. A revision's policy tree is read with
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 import tarfile
 import tempfile
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -108,7 +107,8 @@ def _extract(archive: bytes, dest: Path) -> None:
 
 
 @contextmanager
-def policy_source(spec: str | None, *, subdir: str = DEFAULT_POLICY_SUBDIR, cwd: Path | None = None) -> Iterator[PolicySource]:
+def policy_source(spec: str | None, *, subdir: str = DEFAULT_POLICY_SUBDIR,
+                  cwd: Path | None = None) -> Iterator[PolicySource]:
     """A directory, a git revision (its `subdir` tree extracted to a temporary directory
     that is removed afterwards) or, for None, the working tree's `subdir` (else the
     shipped policies)."""
@@ -189,7 +189,8 @@ def compare(base: Decision, head: Decision) -> tuple[str, dict[str, Any]] | None
         return None
     detail = {"deny_added": deny_added, "deny_removed": deny_removed,
               "warn_added": warn_added, "warn_removed": warn_removed,
-              "messages": {v.code: v.message for v in [*head.deny, *head.warn] if v.code in {**deny_added, **warn_added}}}
+              "messages": {v.code: v.message for v in [*head.deny, *head.warn]
+                           if v.code in {**deny_added, **warn_added}}}
     return kind, detail
 
 

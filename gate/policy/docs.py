@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from gate.policy.meta import RegoModule, iter_deny_warn, parse_module
 
@@ -57,7 +57,7 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _cite(ids: Any, cases: dict[str, Any]) -> list[str]:
+def _cite(ids: Any, cases: Mapping[str, Any]) -> list[str]:
     return [str(cases.get(i, i)) if isinstance(i, str) else str(i) for i in _as_list(ids)]
 
 
@@ -75,7 +75,7 @@ def find_precedents(data: Any) -> dict[str, list[str]]:
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             table = node.get("precedents")
-            cases = node.get("cases") if isinstance(node.get("cases"), dict) else {}
+            cases: Mapping[str, Any] = node["cases"] if isinstance(node.get("cases"), dict) else {}
             if isinstance(table, dict):
                 for code, value in table.items():
                     if not (isinstance(code, str) and "." in code):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from gate.errors import PolicyError
 from gate.model.decision import Decision
@@ -140,7 +140,7 @@ class _Evaluator:
                 body = "\n".join(s.text for s in rule.body[:k])
                 lines.append(f"{name} if {{\n{body}\n}}")
                 queries[i].append(f"data.{module.package}.{name}")
-        for n, (key, lines) in enumerate(by_module.items()):
+        for n, lines in enumerate(by_module.values()):
             try:
                 self.interp.add_module(f"explain/{n}.rego", "\n\n".join(lines) + "\n")
             except Exception as exc:  # regopy.RegoError: a prefix the compiler rejects

@@ -31,7 +31,8 @@ VERIFIED_BUILTINS = frozenset({
     "abs", "array.concat", "array.reverse", "array.slice", "base64.decode", "base64.encode", "bits.and",
     "ceil", "concat", "contains", "count", "crypto.sha256", "endswith", "floor", "format_int", "glob.match",
     "indexof", "intersection", "is_array", "is_boolean", "is_null", "is_number", "is_object", "is_set",
-    "is_string", "json.marshal", "json.patch", "json.unmarshal", "lower", "max", "min", "numbers.range", "object.filter",
+    "is_string", "json.marshal", "json.patch", "json.unmarshal", "lower", "max", "min", "numbers.range",
+    "object.filter",
     "object.get", "object.keys", "object.remove", "object.subset", "object.union", "product",
     "regex.find_n", "regex.match", "regex.replace", "regex.split", "replace", "round", "semver.compare",
     "sort", "split", "sprintf", "startswith", "strings.any_prefix_match", "strings.any_suffix_match",
@@ -60,6 +61,9 @@ _KEYWORDS = {"if", "not", "some", "every", "in", "with", "as", "else", "default"
 # The decision's own package(s): their deny/warn rules without METADATA only gather what the
 # law packages emit, so they carry no code of their own.
 DECISION_PACKAGES = (DECISION_PATH, DECISION_PATH.rsplit(".", 1)[0])
+# `name := input.a.b` (or `default name := ...`): an alias of an input path.
+_ALIAS_RULE = re.compile(r"(?:default\s+)?([A-Za-z_]\w*)\s*:?=\s*input((?:\.[A-Za-z_]\w*)+)")
+_INPUT_REF = r"input(?:\.[A-Za-z_]\w*|\[_\])+"
 _CODE_LITERAL = re.compile(r'"([a-z0-9_]+(?:\.[a-z0-9_]+)*)"')
 
 
@@ -205,22 +209,24 @@ def _rel(path: Path, base: Path | None) -> str:
 
 def _check_metadata(module: RegoModule, rule: RegoRule, where: str, out: list[Finding]) -> None:
     if rule.metadata is None:
-        out.append(Finding(where, rule.line, "metadata", f"{rule.name} rule has no METADATA block (title, custom.code, custom.law, custom.owner)"))
+        out.append(Finding(where, rule.line, "metadata",
+                           f"{rule.name} rule has no METADATA block (title, custom.code, custom.law, custom.owner)"))
         return
     line = rule.metadata_line or rule.line
     custom = rule.custom
     package_custom = (module.package_metadata or {}).get("custom") or {}
     if not rule.codes:
         out.append(Finding(where, line, "code", f"{rule.name} rule METADATA has no custom.code"))
+    named = f"{rule.name} rule {', '.join(rule.codes)}".strip()
     if not str(custom.get("law") or "").strip():
-        out.append(Finding(where, line, "law", f"{rule.name} rule {', '.join(rule.codes) or ''} METADATA has no custom.law".replace("  ", " ")))
+        out.append(Finding(where, line, "law", f"{named} METADATA has no custom.law"))
     if not str(custom.get("owner") or package_custom.get("owner") or "").strip():
-        out.append(Finding(where, line, "owner", f"{rule.name} rule {', '.join(rule.codes) or ''} has no custom.owner (in its METADATA or its package's)".replace("  ", " ")))
+        out.append(Finding(where, line, "owner", f"{named} has no custom.owner (in its METADATA or its package's)"))
     literals = set(_CODE_LITERAL.findall(rule.text))
     for code in rule.codes:
         if code not in literals:
-            out.append(Finding(where, rule.line, "code-not-produced",
-                               f"METADATA declares {code} but the rule never states it: the documented code is never emitted"))
+            out.append(Finding(where, rule.line, "code-not-produced", f"METADATA declares {code} but the rule "
+                               "never states it: the documented code is never emitted"))
 
 
 def _aliases(module: RegoModule) -> dict[str, list[str]]:
@@ -229,7 +235,7 @@ def _aliases(module: RegoModule) -> dict[str, list[str]]:
     for rule in module.rules:
         if rule.body or rule.is_function:
             continue
-        m = re.fullmatch(r"(?:default\s+)?([A-Za-z_]\w*)\s*:?=\s*input((?:\.[A-Za-z_]\w*)+)", " ".join(rule.head.split()))
+        m = _ALIAS_RULE.fullmatch(" ".join(rule.head.split()))
         if m:
             out[m.group(1)] = m.group(2).strip(".").split(".")
     return out
@@ -240,7 +246,8 @@ def _resolved_refs(module: RegoModule, aliases: dict[str, list[str]]) -> list[tu
     refs = [(p, ln, 0, 0) for p, ln in input_refs(module.code, module.masked)]
     for name, base in aliases.items():
         for m in re.finditer(rf"(?<![\w.]){re.escape(name)}((?:\.[A-Za-z_]\w*)+)", module.masked):
-            refs.append((base + m.group(1).strip(".").split("."), line_of(module.masked, m.start()), m.start(), m.end()))
+            path = base + m.group(1).strip(".").split(".")
+            refs.append((path, line_of(module.masked, m.start()), m.start(), m.end()))
     return refs
 
 
@@ -256,10 +263,11 @@ def _check_contract(module: RegoModule, where: str, contract: Field, out: list[F
                 seen.add(key)
                 known = ".".join(path[:bad]) or "(root)"
                 out.append(Finding(where, line, "never-fires",
-                                   f"{shown}: {path[bad]!r} is not a field of input.{known} in the policy input contract; "
-                                   "it is always undefined, so a condition on it never holds"))
+                                   f"{shown}: {path[bad]!r} is not a field of input.{known} in the policy input "
+                                   "contract; it is always undefined, so a condition on it never holds"))
     # comparisons of closed-set fields with literals
-    ref = r"(input(?:\.[A-Za-z_]\w*|\[_\])+|" + "|".join(re.escape(a) + r"(?:\.[A-Za-z_]\w*)+" for a in aliases) + ")" if aliases else r"(input(?:\.[A-Za-z_]\w*|\[_\])+)"
+    through_aliases = "".join("|" + re.escape(a) + r"(?:\.[A-Za-z_]\w*)+" for a in aliases)
+    ref = f"({_INPUT_REF}{through_aliases})"
     patterns = [
         re.compile(ref + r'\s*[!=]=\s*"([^"]*)"'),
         re.compile(r'"([^"]*)"\s*[!=]=\s*' + ref),
@@ -270,7 +278,10 @@ def _check_contract(module: RegoModule, where: str, contract: Field, out: list[F
         for m in pattern.finditer(module.code):
             target, literal = (m.group(1), m.group(2)) if n in (0, 3) else (m.group(2), m.group(1))
             first, _, rest = target.partition(".")
-            path = (aliases[first] + rest.split(".")) if first in aliases else target.replace("[_]", ".*").split(".")[1:]
+            if first in aliases:
+                path = aliases[first] + rest.split(".")
+            else:
+                path = target.replace("[_]", ".*").split(".")[1:]
             field, _ = resolve(contract, [p for p in path if p])
             if field is not None and field.items is not None:
                 field = field.items
@@ -327,8 +338,8 @@ def lint_modules(modules: Sequence[RegoModule], *, base: Path | None = None) -> 
         _check_metadata(module, rule, where, findings)
         for code in rule.codes:
             if code not in tested:
-                findings.append(Finding(where, rule.metadata_line or rule.line, "untested",
-                                        f"{code} appears in no *_test.rego: add a test that fires it and one that does not"))
+                findings.append(Finding(where, rule.metadata_line or rule.line, "untested", f"{code} appears in no "
+                                        "*_test.rego: add a test that fires it and one that does not"))
     return sorted(set(findings))
 
 

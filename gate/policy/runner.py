@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from gate.errors import PolicyError
 from gate.engines.policy_set import PolicyModule, load_policy_set
+from gate.errors import PolicyError
 
 __all__ = ["TestCase", "TestResult", "TestReport", "discover", "run_tests", "PASS", "FAIL", "ERROR", "SKIP"]
 
@@ -247,7 +247,8 @@ def _run_isolated(roots: list[str], cases: list[TestCase], test_files: list[str]
                 ready = True
             elif kind == "result":
                 case = pending[done]
-                outcomes[case.name] = TestResult(case, payload["status"], payload["duration_s"], payload.get("message", ""))
+                outcomes[case.name] = TestResult(case, payload["status"], payload["duration_s"],
+                                                 payload.get("message", ""))
                 done += 1
             else:  # the worker is gone: payload = (returncode, stderr)
                 returncode, stderr = payload
@@ -327,10 +328,11 @@ def _worker() -> int:
         try:
             if bundle is not None:
                 out = interp.query_bundle_entrypoint(bundle, _entrypoint(name))
-                status, message = _judge(out, json.loads(str(out)).get("expressions", [None])[0] if _defined(out) else None)
+                value = json.loads(str(out)).get("expressions", [None])[0] if _defined(out) else None
             else:
                 out = interp.query(f"x := {name}")
-                status, message = _judge(out, json.loads(str(out)).get("bindings", {}).get("x") if _defined(out) else None)
+                value = json.loads(str(out)).get("bindings", {}).get("x") if _defined(out) else None
+            status, message = _judge(out, value)
         except Exception as exc:  # noqa: BLE001 - any engine failure is this test's error
             status, message = ERROR, rego_error_message(exc, policy_set.modules)
         _emit({"status": status, "duration_s": time.perf_counter() - start, "message": message})

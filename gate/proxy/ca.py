@@ -41,7 +41,8 @@ CLOCK_SKEW = dt.timedelta(hours=1)
 CA_COMMON_NAME = "scrapegate run local CA"
 PROXY_SUBDIR = "proxy"
 # A CONNECT host becomes a file name: only plain DNS names and IP literals are accepted.
-_DNS_NAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$")
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})"
+_DNS_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?$")
 
 
 class InvalidHost(ValueError):
@@ -207,7 +208,7 @@ class CertificateAuthority:
             basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
         except (ValueError, TypeError, OSError, x509.ExtensionNotFound):
             return None  # unreadable or not ours: start afresh
-        if not basic.ca or cert.public_key().public_numbers() != key.public_key().public_numbers():
+        if not basic.ca or _public_der(cert.public_key()) != _public_der(key.public_key()):
             return None
         if cert.not_valid_after_utc - now < dt.timedelta(days=CA_RENEW_BEFORE_DAYS):
             return None
@@ -319,3 +320,10 @@ class CertificateAuthority:
 
     def __repr__(self) -> str:
         return f"<CertificateAuthority {self.directory} fp={self.fingerprint[:16]}>"
+
+
+def _public_der(public_key: Any) -> bytes:
+    """A public key's SubjectPublicKeyInfo: comparable whatever the key type."""
+    from cryptography.hazmat.primitives import serialization
+
+    return bytes(public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))

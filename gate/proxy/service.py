@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from gate.model.decision import Decision
 from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.model.decision import Decision
 from gate.model.url import normalize
 
 __all__ = ["GateService", "RunStats", "blocked_body", "BLOCKED_STATUS", "BLOCKED_REASON"]
@@ -98,8 +98,9 @@ def _host_label(url: str) -> str:
 class GateService:
     """Decides on every request the proxy sees, with one Gate, and counts the outcomes.
 
-    `gate` is a Gate or a zero-argument callable returning one. Thread-safe: connection threads call `check` and `collected`; both run on the gate's
-    worker thread, so the Gate and its engine are only ever used from that one thread.
+    `gate` is a Gate or a zero-argument callable returning one. Thread-safe: connection
+    threads call `check` and `collected`; both run on the gate's worker thread, so the Gate
+    and its engine are only ever used from that one thread.
     `on_decision(url, method, decision)` is called after each decision (for live output).
     """
 

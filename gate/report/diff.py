@@ -30,7 +30,8 @@ def render_text(d: PolicyDiff) -> str:
     lines = [f"policy diff: base {_source_text(d.base)} -> head {_source_text(d.head)}"]
     for c in d.changes:
         lines.append(f"{c.file}:{c.line} job {c.job} {c.target}")
-        lines.append(f"  {c.change.upper() if c.change != CODES_CHANGED else ('ALLOW' if c.head_allow else 'DENY') + ', codes changed'}")
+        verdict = ("ALLOW" if c.head_allow else "DENY") + ", codes changed"
+        lines.append(f"  {c.change.upper() if c.change != CODES_CHANGED else verdict}")
         for code in _codes(c.deny_added):
             msg = c.messages.get(code.split(" ")[0])
             lines.append(f"    + deny {code}" + (f": {msg}" if msg else ""))
@@ -60,9 +61,9 @@ def render_markdown(d: PolicyDiff) -> str:
                   "|---|---|---|---|---|---|---|"]
         for c in d.changes:
             warns = [f"+{x}" for x in _codes(c.warn_added)] + [f"-{x}" for x in _codes(c.warn_removed)]
+            added, removed = _md(", ".join(_codes(c.deny_added))), _md(", ".join(_codes(c.deny_removed)))
             lines.append(f"| `{_md(c.file)}:{c.line}` | {_md(c.job)} | {_md(c.target)} | **{c.change}** | "
-                         f"{_md(', '.join(_codes(c.deny_added))) or '—'} | {_md(', '.join(_codes(c.deny_removed))) or '—'} | "
-                         f"{_md(', '.join(warns)) or '—'} |")
+                         f"{added or '—'} | {removed or '—'} | {_md(', '.join(warns)) or '—'} |")
     return "\n".join(lines) + "\n"
 
 

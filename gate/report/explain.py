@@ -55,7 +55,8 @@ def _rule_json(r: RuleExplanation) -> dict[str, Any]:
         return {f.ref: (None if f.value is UNDEFINED else f.value) for f in c.facts}
 
     return {"code": r.code, "kind": r.kind, "title": r.title, "law": r.law, "jurisdictions": r.jurisdictions,
-            "file": r.file, "line": r.line, "fired": r.fired, "reason": r.reason(), "decision_jurisdictions": r.in_decision,
+            "file": r.file, "line": r.line, "fired": r.fired, "reason": r.reason(),
+            "decision_jurisdictions": r.in_decision,
             "waived_by": r.waived_by, "error": r.error,
             "conditions": [{"text": c.text, "line": c.line, "held": c.held, "facts": facts(c)} for c in r.conditions]}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from gate.model.decision import Violation
 from gate.core.batch import Report, Result
+from gate.model.decision import Violation
 
 __all__ = ["GitHubFormatter", "escape_data", "escape_property"]
 

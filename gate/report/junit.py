@@ -25,7 +25,8 @@ def _finding_lines(r: Result) -> list[str]:
             if v.precedents:
                 lines.append("  precedent: " + "; ".join(v.precedents))
     for w in r.decision.waived:
-        lines.append(f"waived {w.get('code')} by {w.get('waiver')} (approved by {w.get('approved_by')}, expires {w.get('expires')})")
+        lines.append(f"waived {w.get('code')} by {w.get('waiver')} "
+                     f"(approved by {w.get('approved_by')}, expires {w.get('expires')})")
     return lines
 
 
@@ -44,7 +45,8 @@ def junit_tree(report: Report) -> ET.ElementTree:
         results = list(group)
         suite = ET.SubElement(root, "testsuite", name=job, file=file)
         props = ET.SubElement(suite, "properties")
-        for name, value in (("document", str(doc)), ("policy_revision", report.policy_revision), ("engine", report.engine)):
+        for name, value in (("document", str(doc)), ("policy_revision", report.policy_revision),
+                            ("engine", report.engine)):
             ET.SubElement(props, "property", name=name, value=value)
         counts = {"tests": 0, "failures": 0, "errors": 0}
         for r in results:
@@ -57,7 +59,8 @@ def junit_tree(report: Report) -> ET.ElementTree:
                 counts["failures"] += 1
                 codes = r.decision.deny_codes or r.decision.warn_codes
                 kind = "deny" if not r.decision.allow else "warn"
-                el = ET.SubElement(case, "failure", message=f"{'denied' if kind == 'deny' else 'warned'}: {', '.join(codes)}", type=kind)
+                verdict = "denied" if kind == "deny" else "warned"
+                el = ET.SubElement(case, "failure", message=f"{verdict}: {', '.join(codes)}", type=kind)
                 el.text = detail
             elif outcome == "error":
                 counts["errors"] += 1
@@ -65,13 +68,13 @@ def junit_tree(report: Report) -> ET.ElementTree:
                 el.text = detail
             elif detail:
                 ET.SubElement(case, "system-out").text = detail
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
+        for key, count in counts.items():
+            suite.set(key, str(count))
+            totals[key] += count
         suite.set("skipped", "0")
         suite.set("time", "0")
-    for key, value in totals.items():
-        root.set(key, str(value))
+    for key, total in totals.items():
+        root.set(key, str(total))
     root.set("time", "0")
     return ET.ElementTree(root)
 
@@ -84,5 +87,5 @@ class JUnitFormatter:
         tree = junit_tree(report)
         ET.indent(tree)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(ET.tostring(tree.getroot(), encoding="unicode"))
+        out.write(ET.tostring(tree.getroot(), encoding="unicode"))  # type: ignore[arg-type]  # the root is set
         out.write("\n")

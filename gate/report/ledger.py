@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any, Iterable, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 
 __all__ = ["VerifyText", "VerifyJSON", "ShowTable", "RowsJSONL", "RowsCSV", "StatsText", "StatsJSON",
            "ErasePlanText", "write_table", "LIST_SEPARATOR"]
@@ -44,7 +44,8 @@ class ShowTable(_Formatter):
     """Decision rows as a table, oldest first."""
 
     def write(self, report: Iterable[dict[str, Any]], out: TextIO) -> None:
-        table = [("SEQ", "TIME", "DECISION", "VERDICT", "MODE", "COLLECTED", "SITE", "CODES", "URL")]
+        table: list[tuple[str, ...]] = [
+            ("SEQ", "TIME", "DECISION", "VERDICT", "MODE", "COLLECTED", "SITE", "CODES", "URL")]
         for r in report:
             collected = f"{r['status']} {r['bytes']}B" if r["collected"] else "-"
             codes = ",".join(r["deny_codes"] + [f"warn:{c}" for c in r["warn_codes"]]) or "-"
@@ -96,7 +97,7 @@ class ErasePlanText(_Formatter):
 
     def write(self, report: list[dict[str, Any]], out: TextIO) -> None:
         out.write(f"# erasure plan ({self.options.get('scope', '')}): {len(report)} collected URL(s)\n")
-        table = [("DECISION", "COLLECTED_AT", "CONTENT_SHA256", "URL")]
+        table: list[tuple[str, ...]] = [("DECISION", "COLLECTED_AT", "CONTENT_SHA256", "URL")]
         for entry in report:
             table.append((entry["decision_id"], str(entry["collected_at"]),
                           " ".join(entry["content_sha256"]), entry["url"]))
@@ -114,7 +115,7 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def write_table(table: list[tuple[str, ...]], out: TextIO) -> None:
+def write_table(table: Sequence[Sequence[str]], out: TextIO) -> None:
     """Left-aligned columns, two spaces apart, the last one unpadded; nothing for a header alone."""
     if len(table) == 1:
         return

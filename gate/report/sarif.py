@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, TextIO
 
-from gate.model.decision import Violation
 from gate.core.batch import Report, Result
+from gate.model.decision import Violation
 
 __all__ = ["SarifFormatter", "sarif_document", "SARIF_VERSION", "SARIF_SCHEMA_URI"]
 
@@ -117,7 +117,8 @@ def sarif_document(report: Report, catalogue: dict[str, Any] | None = None) -> d
             code = str(w.get("code") or "waived")
             examples.setdefault(code, ("deny", Violation(code=code, jurisdiction=w.get("jurisdiction"))))
     codes = sorted(set(catalogue) | set(examples))
-    rules = [_rule(c, examples.get(c, ("deny", None))[0], catalogue.get(c), examples.get(c, (None, None))[1]) for c in codes]
+    rules = [_rule(c, examples.get(c, ("deny", None))[0], catalogue.get(c), examples.get(c, (None, None))[1])
+             for c in codes]
     index = {c: i for i, c in enumerate(codes)}
     results: list[dict[str, Any]] = []
     for r in report.results:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
-from typing import Any, TextIO
+from typing import Any, Sequence, TextIO
 
-from gate.model.decision import Violation
 from gate.core.batch import Report
+from gate.model.decision import Violation
 
 __all__ = ["TextFormatter"]
 
 
-def _findings(kind: str, violations: list[Violation]) -> list[str]:
+def _findings(kind: str, violations: Sequence[Violation]) -> list[str]:
     """One entry per code and law; the jurisdictions it fired for are listed together
     (a job with subjects "*" fires an Art. 9 denial for each of 30 EEA states)."""
     lines: list[str] = []
@@ -44,7 +44,8 @@ class TextFormatter:
                 for line in _findings("deny", d.deny) + _findings("warn", d.warn):
                     out.write(line + "\n")
                 for w in d.waived:
-                    out.write(f"    waived {w.get('code')} by {w.get('waiver')} (approved by {w.get('approved_by')}, expires {w.get('expires')})\n")
+                    out.write(f"    waived {w.get('code')} by {w.get('waiver')} "
+                              f"(approved by {w.get('approved_by')}, expires {w.get('expires')})\n")
                 for o in d.obligations:
                     extra = ", ".join(f"{k}={v}" for k, v in o.items() if k != "code")
                     out.write(f"    obligation {o.get('code')}" + (f" ({extra})" if extra else "") + "\n")
@@ -53,5 +54,6 @@ class TextFormatter:
         s = report.summary()
         out.write(
             f"{s['targets']} target(s) in {s['jobs']} job(s): {s['allowed']} allowed, {s['denied']} denied, "
-            f"{s['warnings']} warning(s), {s['waived']} waived (policy {report.policy_revision[:12]}, {report.engine} engine)\n"
+            f"{s['warnings']} warning(s), {s['waived']} waived "
+            f"(policy {report.policy_revision[:12]}, {report.engine} engine)\n"
         )

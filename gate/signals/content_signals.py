@@ -12,7 +12,14 @@ from functools import lru_cache
 from typing import Any
 
 from gate.signals.optout_parse import (
-    ALLOWED, CATEGORIES, RESERVED, Finding, header_values, match_target, normalize_pattern, pattern_matches,
+    ALLOWED,
+    CATEGORIES,
+    RESERVED,
+    Finding,
+    header_values,
+    match_target,
+    normalize_pattern,
+    pattern_matches,
 )
 from gate.signals.robots import Robots, SignalLine, parse
 from gate.signals.tokens import compile_pattern

@@ -117,7 +117,7 @@ class _VerifyingSession(requests.Session):
         super().__init__()
         self._verify_setting = verify
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         if self._verify_setting is not True:
             kwargs.setdefault("verify", self._verify_setting)
         return super().request(*args, **kwargs)

@@ -27,16 +27,29 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
+from gate.model.url import normalize
 from gate.signals.content_signals import content_usage_header_findings, robots_txt_findings
 from gate.signals.optout_parse import (
-    ALLOWED, CATEGORIES, MAX_TDMREP_BYTES, RESERVED, UNKNOWN,
-    Finding, TDMDeclaration, TDMRepFile, header_values, meta_robots_findings, parse_html_meta,
-    parse_tdmrep_json, tdm_from_headers, tdm_from_meta, x_robots_findings,
+    ALLOWED,
+    CATEGORIES,
+    MAX_TDMREP_BYTES,
+    RESERVED,
+    UNKNOWN,
+    Finding,
+    TDMDeclaration,
+    TDMRepFile,
+    header_values,
+    meta_robots_findings,
+    parse_html_meta,
+    parse_tdmrep_json,
+    tdm_from_headers,
+    tdm_from_meta,
+    x_robots_findings,
 )
-from gate.model.url import normalize
 
 if TYPE_CHECKING:  # requests is imported when a fetcher is made: reading opt-outs needs no network stack
     import requests
+
     from gate.signals.robots import Robots
 
 __all__ = [
@@ -343,7 +356,8 @@ class OptOutFetcher:
             resp = self._session.get(file_url, headers={"User-Agent": self.user_agent, "Accept": "application/json"},
                                      timeout=self.timeout, stream=True, allow_redirects=True)
         except requests.TooManyRedirects as exc:
-            return TDMRepFetch(file_url, "unreachable", error=f"more than {MAX_REDIRECTS} redirects: {exc}", fetched_at=now)
+            return TDMRepFetch(file_url, "unreachable", error=f"more than {MAX_REDIRECTS} redirects: {exc}",
+                               fetched_at=now)
         except requests.RequestException as exc:
             return TDMRepFetch(file_url, "unreachable", error=f"{type(exc).__name__}: {exc}", fetched_at=now)
         with resp:

@@ -20,7 +20,6 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -198,7 +197,8 @@ def parse_tdmrep_json(data: str | bytes) -> TDMRepFile:
             continue
         reservation = _reservation(item.get("tdm-reservation"))
         if reservation is None:
-            errors.append(f"tdmrep.json rule {i + 1}: tdm-reservation {item.get('tdm-reservation')!r} is not 0 or 1 (unset)")
+            errors.append(f"tdmrep.json rule {i + 1}: tdm-reservation {item.get('tdm-reservation')!r} "
+                          "is not 0 or 1 (unset)")
         policy = item.get("tdm-policy")
         rules.append(TDMRepRule(i, location, normalize_pattern(location), reservation,
                                 policy.strip() if isinstance(policy, str) and policy.strip() else None))

@@ -21,16 +21,21 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from gate.model.url import NormalizedURL
 from gate.signals.tokens import (
-    GLOBAL_AGENT, agent_of_line, canonical, compile_pattern, product_token, rest_matches,
+    GLOBAL_AGENT,
+    agent_of_line,
+    canonical,
+    compile_pattern,
+    product_token,
+    rest_matches,
 )
 from gate.signals.tokens import canonical_target as _target
 
-__all__ = ["parse", "product_token", "canonical_target", "Robots", "Group", "Rule", "SignalLine", "Verdict", "ROBOTS_TXT_PATH"]
+__all__ = ["parse", "product_token", "canonical_target", "Robots", "Group", "Rule", "SignalLine", "Verdict",
+           "ROBOTS_TXT_PATH"]
 
 ROBOTS_TXT_PATH = "/robots.txt"
 _ROBOTS_TXT_QUERY = ROBOTS_TXT_PATH + "?"
@@ -157,10 +162,10 @@ class _Matcher:
             size = len(target)
             for n in self.lengths:
                 if n <= size:
-                    hit = self.prefixes.get(target[:n])
-                    if hit is not None:  # the longest literal prefix outranks every shorter one
-                        if hit[0] > best_rank:
-                            best_rank, best = hit
+                    longest = self.prefixes.get(target[:n])
+                    if longest is not None:  # the longest literal prefix outranks every shorter one
+                        if longest[0] > best_rank:
+                            best_rank, best = longest
                         break
         for n in self.glob_lengths:
             if n > len(target):

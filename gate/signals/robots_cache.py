@@ -19,8 +19,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, NamedTuple
 
-from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
 from gate.model.url import NormalizedURL, normalize
+from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
 
 __all__ = [
     "RobotsCache",

@@ -22,9 +22,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import ROBOTS_NOT_CHECKED
 from gate.signals.robots import ROBOTS_TXT_PATH, Robots, Verdict, parse
-from gate.model.url import NormalizedURL, normalize
 
 __all__ = [
     "RobotsFetcher",

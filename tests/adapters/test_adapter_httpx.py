@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from local_site import PROHIBITED_HOST, Site, ledger_rows
 from gate.adapters.httpx import AsyncGatedTransport, GatedTransport
 from gate.errors import CollectionBlocked
+
+from local_site import PROHIBITED_HOST, Site, ledger_rows
 
 BODY = b"page a " * 1000
 
@@ -97,8 +98,9 @@ def test_shipped_terms_registry_blocks_before_the_inner_transport(permitted: boo
     called only when the job holds a site permission."""
     import copy
 
-    from local_site import JOB
     from gate.core.gate import Gate
+
+    from local_site import JOB
 
     job = copy.deepcopy(JOB)
     if permitted:

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import requests
 
-from local_site import JOB, PROHIBITED_HOST, USER_AGENT, Site, ledger_rows
 from gate.adapters.requests import GatedAdapter, GatedSession
 from gate.errors import CollectionBlocked
+
+from local_site import JOB, PROHIBITED_HOST, USER_AGENT, Site, ledger_rows
 
 
 def serve(site: Site) -> None:

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from gate.cli import cli
 from gate.cli.ledger import ledger as ledger_group
 from gate.ledger.sqlite.ledger import SQLiteLedger
+
 from ledger_helpers import allowed, denied, policy_input, sha
 
 COMMANDS = ["verify", "show", "export", "stats", "erase-plan"]

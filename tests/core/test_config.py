@@ -17,8 +17,8 @@ from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine
 from gate.errors import LedgerError, PolicyError
 from gate.ledger.sqlite.ledger import SQLiteLedger
-from gate.signals.static import StaticSignals
 from gate.signals.live import LiveSignals
+from gate.signals.static import StaticSignals
 
 JOB: dict[str, Any] = {
     "apiVersion": "scrapegate/v1", "kind": "CollectionJob", "metadata": {"name": "prices"},

@@ -13,8 +13,9 @@ import pytest
 import requests
 import urllib3
 
-from local_site import JOB, PROHIBITED_HOST, Site, ledger_rows, signals_source
 from gate.errors import CollectionBlocked
+
+from local_site import JOB, PROHIBITED_HOST, Site, ledger_rows, signals_source
 
 
 def serve(site: Site) -> None:

@@ -11,6 +11,7 @@ import pytest
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import EngineError, PolicyError
 from gate.model.decision import Decision
+
 from opa_fake import TEST_POLICY, write_test_policies
 
 POLICY = TEST_POLICY  # the small bundle the OPA tests use too

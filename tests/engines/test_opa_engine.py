@@ -8,14 +8,15 @@ import time
 from pathlib import Path
 
 import pytest
-from opa_fake import FakeOPA, write_test_policies
 
-from gate.policy.bundle import build_bundle
 from gate.core.config import engine_choice, make_engine
-from gate.engines.opa import OPAServerEngine, bundle_revision, parse_opa_url
-from gate.errors import EngineError, EngineUnavailable, PolicyError
 from gate.core.gate import Gate
+from gate.engines.opa import OPAServerEngine, bundle_revision, parse_opa_url
 from gate.engines.policy_set import load_policy_set
+from gate.errors import EngineError, EngineUnavailable, PolicyError
+from gate.policy.bundle import build_bundle
+
+from opa_fake import FakeOPA, write_test_policies
 
 FAST = {"timeout": 2.0, "retries": 1, "backoff": 0.01}
 

@@ -14,19 +14,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from opa_fake import FakeOPA, opa_bindings_available
 
-from gate.policy.bundle import build_bundle, push_policy_set
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine, new_client, parse_opa_url
-from gate.errors import ManifestError
-from gate.engines.waivers import load_waivers
-from gate.model.manifest import load_manifests
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+from gate.engines.waivers import load_waivers
+from gate.errors import ManifestError
 from gate.model.input import build_input
-from gate.signals.static import static_signals
+from gate.model.manifest import load_manifests
 from gate.model.url import normalize
+from gate.policy.bundle import build_bundle, push_policy_set
+from gate.signals.static import static_signals
+
+from opa_fake import FakeOPA, opa_bindings_available
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)

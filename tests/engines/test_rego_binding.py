@@ -17,8 +17,8 @@ from gate.core.gate import Gate
 from gate.engines import rego_binding
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import EngineError
-from gate.model.manifest import load_manifests
 from gate.model.input import build_input
+from gate.model.manifest import load_manifests
 from gate.model.url import normalize
 from gate.signals.static import static_signals
 
@@ -106,7 +106,8 @@ def test_both_paths_deliver_every_json_kind_unchanged(backend: rego_binding.Back
 
 
 def _inputs() -> Iterator[dict[str, Any]]:
-    files = sorted((REPO / "tests" / "manifests").glob("[0-9]*.yaml")) + sorted((REPO / "examples" / "jobs").glob("*.yaml"))
+    files = sorted((REPO / "tests" / "manifests").glob("[0-9]*.yaml"))
+    files += sorted((REPO / "examples" / "jobs").glob("*.yaml"))
     for loaded in load_manifests(files):
         for target in loaded.job.target_list():
             yield build_input(loaded.job, normalize(target.url), authenticated=target.authenticated,

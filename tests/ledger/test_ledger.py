@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from gate.ledger.sqlite import store as ledger_store
 from gate.errors import LedgerError
+from gate.ledger.sqlite import store as ledger_store
 from gate.ledger.sqlite.ledger import SQLiteLedger, mask_url
 from gate.ledger.sqlite.query import Filters, erase_plan, jurisdiction_terms, rows, stats, verify
 from gate.model.decision import Decision, Violation
+
 from ledger_helpers import allowed, denied, policy_input, sha
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from gate.cli.ledger import ledger as ledger_cli
 from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.ledger.sqlite.query import rows, verify
+
 from ledger_helpers import allowed, policy_input
 
 pytestmark = pytest.mark.slow

@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from gate.ledger.decision_log import DecisionLogError, DecisionLogSink, apply_masks, parse_mask
+
 from ledger_helpers import allowed, denied, policy_input
 
 OPA_FIELDS = {"labels", "decision_id", "path", "input", "result", "timestamp", "bundles"}

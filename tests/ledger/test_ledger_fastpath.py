@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
+from gate.errors import LedgerError
 from gate.ledger import rows as ledger_rows
 from gate.ledger.sqlite import store as ledger_store
-from gate.errors import LedgerError
 from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.ledger.sqlite.query import rows, verify
 from gate.model.decision import Decision, Violation
+
 from ledger_helpers import allowed, denied, policy_input, sha
 
 

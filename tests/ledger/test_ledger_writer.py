@@ -15,6 +15,7 @@ import pytest
 from gate.errors import LedgerError
 from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.ledger.sqlite.query import rows, verify
+
 from ledger_helpers import allowed, policy_input
 
 # argv: ledger path. Records 300 decisions, says so once they are past its buffer, then waits

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gate.errors import ManifestError
-from gate.model.manifest import load_job, load_manifests
 from gate.model.job import PURPOSES
+from gate.model.manifest import load_job, load_manifests
 
 GOOD = """\
 apiVersion: scrapegate/v1

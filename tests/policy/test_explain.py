@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from gate.cli import cli
+
 from legal_workflow_bundle import write_job
 
 FB = "https://www.facebook.com/a"

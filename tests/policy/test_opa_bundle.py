@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from opa_fake import FakeOPA, write_test_policies
 
-from gate.policy.bundle import build_bundle, bundle_files, bundle_roots
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
-from gate.errors import PolicyError
-from gate.engines.waivers import load_waivers
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+from gate.engines.waivers import load_waivers
+from gate.errors import PolicyError
+from gate.policy.bundle import build_bundle, bundle_files, bundle_roots
+
+from opa_fake import FakeOPA, write_test_policies
 
 WAIVERS = """\
 waivers:

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from opa_fake import FakeOPA, opa_bindings_available, write_test_policies
 
-from gate.policy.bundle import POLICY_ID_PREFIX, build_bundle, push_policy_set
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine, new_client, parse_opa_url
-from gate.errors import PolicyError
 from gate.engines.policy_set import load_policy_set
+from gate.errors import PolicyError
+from gate.policy.bundle import POLICY_ID_PREFIX, build_bundle, push_policy_set
+
+from opa_fake import FakeOPA, opa_bindings_available, write_test_policies
 
 needs_opa = pytest.mark.skipif(not opa_bindings_available(), reason="opa-golib-python-bindings not installed")
 

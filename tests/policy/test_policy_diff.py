@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from gate.cli.policy_tools import diff
 from gate.policy.diff import diff_policies
+
 from legal_workflow_bundle import write_bundle, write_job
 
 SHOP = "https://shop.example.com/p/1"

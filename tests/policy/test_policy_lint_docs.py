@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from gate.cli import cli
 from gate.policy.docs import load_catalogue
 from gate.policy.lint import KNOWN_BROKEN, VERIFIED_BUILTINS, lint_policies
+
 from legal_workflow_bundle import GDPR, write_bundle
 
 REPO = Path(__file__).resolve().parents[2]

@@ -33,8 +33,8 @@ import trustme
 from click.testing import CliRunner
 
 from gate.cli import cli
-from gate.engines import StaticEngine
 from gate.core.gate import Gate
+from gate.engines import StaticEngine
 from gate.ledger.sqlite.ledger import mask_url
 from gate.ledger.sqlite.query import rows
 from gate.proxy.ca import CertificateAuthority
@@ -55,7 +55,7 @@ deny contains v if {
 	some blocked in data.scrapegate.blocked_hosts
 	input.request.host == blocked
 	v := {"code": "test.blocked_host", "jurisdiction": null, "law": "Test Act s. 1",
-	      "message": sprintf("host %s is blocked", [input.request.host]), "precedents": []}
+		"message": sprintf("host %s is blocked", [input.request.host]), "precedents": []}
 }
 """
 

@@ -13,15 +13,15 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from gate.core.batch import decide_manifests
 from gate.cli import cli
+from gate.core.batch import Report, Result, decide_manifests
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.static import StaticEngine
 from gate.model.decision import Decision, Violation
-from gate.core.batch import Report, Result
 from gate.policy.docs import load_catalogue
 from gate.report import get_formatter
 from gate.report.github import escape_data, escape_property
+
 from legal_workflow_bundle import write_job
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policies"

@@ -13,11 +13,16 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from gate.signals.content_signals import robots_txt_findings
-from gate.signals.robots import parse
 from gate.signals.optout import OptOut, TDMRepFetch, assess
 from gate.signals.optout_parse import (
-    header_values, match_path, parse_html_meta, parse_tdmrep_json, product_token, x_robots_findings,
+    header_values,
+    match_path,
+    parse_html_meta,
+    parse_tdmrep_json,
+    product_token,
+    x_robots_findings,
 )
+from gate.signals.robots import parse
 
 UA = "ExampleBot/1.0 (+https://example.com/bot)"
 URL = "https://news.example.fr/photos/a.html"
@@ -458,7 +463,7 @@ def test_huge_and_pathological_html_is_bounded() -> None:
         "<html><head>" + '<meta name="robots" content="noai">' * 100_000,
     ]
     for body in bodies:
-        assert _elapsed(lambda: parse_html_meta(body)) < 5.0
+        assert _elapsed(lambda body=body: parse_html_meta(body)) < 5.0
     assert parse_html_meta(bodies[-1]).truncated
     assert sig(headers=HTML, body=bodies[-1])["tdm_reserved"] is True
 

@@ -11,6 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from gate.model.url import NormalizedURL
 from gate.signals.robots import parse
 from gate.signals.robots_cache import (
     ROBOTS_CACHE_MAX_ORIGINS,
@@ -21,7 +22,6 @@ from gate.signals.robots_cache import (
     entry_weight,
 )
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
-from gate.model.url import NormalizedURL
 
 UA = "ExampleBot/1.0"
 ROBOTS = "User-agent: *\nDisallow: /private/\n"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from gate.errors import InvalidURL
-from gate.signals.robots import parse, product_token
 from gate.model.url import normalize
+from gate.signals.robots import parse, product_token
 
 REPO = Path(__file__).resolve().parents[2]
 CASES_FILE = REPO / "tests" / "signals" / "data" / "rfc9309_cases.json"

@@ -41,6 +41,7 @@ from __future__ import annotations
 import atexit
 import os
 import re
+import sqlite3
 import sys
 import threading
 import uuid
@@ -48,9 +49,9 @@ import weakref
 from pathlib import Path
 from typing import Any, Mapping
 
-from gate.ledger.sqlite import store
 from gate.errors import LedgerError
 from gate.ledger.rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
+from gate.ledger.sqlite import store
 from gate.ledger.sqlite.store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.ledger.sqlite.writer import WriterProcess
 from gate.model.decision import Decision
@@ -94,7 +95,7 @@ class SQLiteLedger:
         self._older: set[str] = set()
         self._closed = False
         self._pid = os.getpid()
-        self._conn = store.connect(self.path, durable=durable)
+        self._conn: sqlite3.Connection | None = store.connect(self.path, durable=durable)
         self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
         _OPEN.add(self)
 
@@ -132,10 +133,11 @@ class SQLiteLedger:
         if self._batcher is not None:
             return self._batcher.put(store.DECISION, values)
         with self._lock:
-            self._check_open()
-            values[0] = self._unique_id(values[0])
-            store.append(self._conn, self.path, [(store.DECISION, values)])
-        return values[0]
+            conn = self._check_open()
+            decision_id: str = self._unique_id(values[0])
+            values[0] = decision_id
+            store.append(conn, self.path, [(store.DECISION, values)])
+        return decision_id
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
         """Mark a recorded decision collected: HTTP status, body size and the body's sha256."""
@@ -149,15 +151,13 @@ class SQLiteLedger:
         if not self._recorded_here(decision_id):
             # Recorded by another process or an earlier run: it must be on disk already.
             with self._lock:
-                self._check_open()
-                if store.decision_hash(self._conn, self.path, decision_id) is None:
+                if store.decision_hash(self._check_open(), self.path, decision_id) is None:
                     raise LedgerError(f"ledger {self.path}: no decision {decision_id!r} to mark collected")
         if self._batcher is not None:
             self._batcher.put(store.COLLECTION, values)
             return
         with self._lock:
-            self._check_open()
-            store.append(self._conn, self.path, [(store.COLLECTION, values)])
+            store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
 
     def flush(self) -> None:
         """Wait until everything recorded so far is committed (no-op for the sync writer);
@@ -183,11 +183,12 @@ class SQLiteLedger:
 
     # -- internals ---------------------------------------------------------------------
 
-    def _check_open(self) -> None:
+    def _check_open(self) -> sqlite3.Connection:
         if self._closed:
             raise LedgerError(f"ledger {self.path}: the ledger is closed")
         if self._conn is None:
             self._conn = store.connect(self.path, durable=self.durable)
+        return self._conn
 
     def _unique_id(self, decision_id: str) -> str:
         recent = self._recent

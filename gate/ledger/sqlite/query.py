@@ -15,7 +15,13 @@ from typing import Any, Iterable, Iterator
 
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite.store import (
-    COLLECTION_FIELDS, DECISION_FIELDS, GENESIS_HASH, connect, resolve_path, row_hash, sqlite_errors,
+    COLLECTION_FIELDS,
+    DECISION_FIELDS,
+    GENESIS_HASH,
+    connect,
+    resolve_path,
+    row_hash,
+    sqlite_errors,
 )
 
 __all__ = [

@@ -26,7 +26,7 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from gate.errors import LedgerError
 from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
@@ -105,17 +105,16 @@ INSERT_CHUNK_ROWS = 512
 _ROW_SQL = "(" + ",".join("?" * (len(DECISION_FIELDS) + 3)) + ")"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _dumps = _JSON.encode
-from json.encoder import encode_basestring as _encode_str  # what _dumps escapes text with
+_encode_str = json.encoder.encode_basestring  # what _dumps escapes text with
 
-try:  # json's C encoder built once: what _dumps runs, without its per-call setup
-    from json.encoder import c_make_encoder as _c_make_encoder
-except ImportError:  # pragma: no cover - CPython always has it
-    _c_make_encoder = None
+# json's C encoder built once: what _dumps runs, without its per-call setup (CPython has it).
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_flat_json: Callable[[list[Any]], str]
 if _c_make_encoder is not None:
     _markers: dict[int, Any] = {}
     _c_encode = _c_make_encoder(_markers, _JSON.default, _encode_str, None, ":", ",", False, False, True)
 
-    def _flat_json(row: list[Any]) -> str:
+    def _flat_json(row: list[Any]) -> str:  # noqa: F811 - the C path of the declaration above
         try:
             return "".join(_c_encode(row, 0))
         except BaseException:
@@ -375,13 +374,22 @@ def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]
 _WIDTH = len(DECISION_FIELDS) + 3
 
 
+def _variable_limit(conn: sqlite3.Connection) -> int:
+    """SQLite's bound on parameters per statement: asked where Python can (3.11+), else the
+    default of the SQLite library (32766 since 3.32, 999 before)."""
+    getlimit = getattr(conn, "getlimit", None)
+    if getlimit is not None:
+        return int(getlimit(getattr(sqlite3, "SQLITE_LIMIT_VARIABLE_NUMBER", 9)))
+    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+
+
 @lru_cache(maxsize=None)  # at most log2(INSERT_CHUNK_ROWS) + 1 sizes
 def _insert_sql(rows: int) -> str:
     return "INSERT INTO decisions VALUES " + ",".join([_ROW_SQL] * rows)
 
 
 def _chunk_rows(conn: sqlite3.Connection) -> int:
-    limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _WIDTH
+    limit = _variable_limit(conn) // _WIDTH
     rows = INSERT_CHUNK_ROWS
     while rows > 1 and rows > limit:
         rows //= 2

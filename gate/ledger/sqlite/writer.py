@@ -30,14 +30,14 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from gate.ledger.sqlite import store
 from gate.errors import LedgerError
+from gate.ledger.sqlite import store
 
 __all__ = ["WriterProcess", "main"]
 
 _HEAD = struct.Struct("<I")
 _FRAME_ROWS = 256  # rows marshalled into one frame at most (about 100 KiB)
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_PLAIN_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 _PLAIN_NAMES = frozenset(t.__name__ for t in _PLAIN_TYPES)
 _PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size's default
 _FLUSH_FRAME = marshal.dumps(("flush",))
@@ -53,7 +53,8 @@ class WriterProcess:
     def __init__(self, path: Path, *, durable: bool, max_rows: int, max_delay_s: float,
                  unique_id: Callable[[str], str]) -> None:
         self._path = path
-        self._args = [str(path), "1" if durable else "0", str(max_rows), repr(max_delay_s / 2), repr(store.BUSY_TIMEOUT_S)]
+        self._args = [str(path), "1" if durable else "0", str(max_rows), repr(max_delay_s / 2),
+                      repr(store.BUSY_TIMEOUT_S)]
         # Half the delay in this buffer, half in the child's batch: committed within the delay.
         self._buffer_delay_s = max_delay_s / 2
         self._rows: list[tuple[str, list[Any]]] = []  # put, not yet sent
@@ -90,7 +91,8 @@ class WriterProcess:
             self._queued += 1
             if len(rows) >= _FRAME_ROWS:
                 self._write_locked()
-            return values[0]
+            decision_id: str = values[0]
+            return decision_id
 
     def flush(self) -> None:
         """Wait until every row put so far is committed."""
