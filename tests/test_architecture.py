@@ -35,6 +35,7 @@ LAYERS = [
     "gate.engines",
     "gate.ledger",
     "gate.core",
+    "gate.inspect",  # the response phase (issue 19, another branch): after the decision, before enforcing it
     "gate.enforce",
     "gate.adapters",
     "gate.policy",
