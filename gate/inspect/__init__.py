@@ -1,0 +1,1 @@
+"""The response phase's content classifiers (issue 19)."""
