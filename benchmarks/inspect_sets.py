@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-__all__ = ["ImageSample", "face_set", "TextSample", "personal_set", "one_megapixel_jpeg"]
+__all__ = ["ImageSample", "face_set", "TextSample", "personal_set", "one_megapixel_jpeg", "shop_page"]
 
 SEED = 19  # the issue's number: the set is the same on every run
 
@@ -317,3 +317,125 @@ class TextSample:
     text: str
     expected: dict[str, int]  # kind -> distinct valid findings; kinds absent expect 0
     html: bool = False
+    regions: tuple[str, ...] = ()  # phone regions the caller would pass (the site's country)
+
+
+def shop_page(size: int = 100_000, seed: int = SEED) -> str:
+    """A product-listing page of about `size` characters, built like a real shop's: a head
+    with meta tags, an inline stylesheet and analytics script, JSON-LD, a navigation bar,
+    product cards (names, prices, SKUs, EAN barcodes, dates, `@2x` image sources) and a
+    footer with one contact e-mail address and one phone number."""
+    rng = np.random.default_rng(seed)
+    style = "".join(f".c{i}{{margin:{i % 7}px;padding:{i % 5}px 2px;color:#{i * 2654435761 % 0xFFFFFF:06x}}}\n" for i in range(120))
+    script = "".join(f"window.dataLayer.push({{'event':'view','item':{4000 + i},'price':{i * 3.5:.2f},'ts':{1764547200000 + i}}});\n"
+                     for i in range(90))
+    head = (
+        "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Kaffeemaschinen | Example Shop</title>"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<style>{style}</style><script>window.dataLayer=[];\n{script}</script>"
+        "<script type=\"application/ld+json\">{\"@context\":\"https://schema.org\",\"@type\":\"Organization\","
+        "\"name\":\"Example Shop GmbH\",\"url\":\"https://shop.example.de/\"}</script></head><body>"
+    )
+    nav = "<nav><ul>" + "".join(f"<li class=\"nav-item\"><a href=\"/kategorie/{w}-{i}\">{w.title()} {i}</a></li>"
+                                for i, w in enumerate(rng.choice(_WORDS, 60))) + "</ul></nav>"
+    footer = (
+        "<footer><div class=\"contact\"><p>Kundenservice: <a href=\"mailto:service@example-shop.de\">"
+        "service@example-shop.de</a>, Telefon +49 30 2345 6789 (Mo-Fr 8:00-18:00)</p>"
+        "<p>Example Shop GmbH, Musterstraße 12, 10115 Berlin, HRB 123456 B, USt-IdNr. DE123456789</p></div></footer>"
+        "</body></html>"
+    )
+    cards: list[str] = []
+    i = 0
+    while len(head) + len(nav) + sum(map(len, cards)) + len(footer) < size:
+        price = f"{int(rng.integers(19, 2999))},{int(rng.integers(0, 99)):02d}"
+        sku = f"{int(rng.integers(10000, 99999))}-{int(rng.integers(10, 99))}"
+        cards.append(
+            f"<article class=\"product c{i % 120}\" data-id=\"{100000 + i}\"><a href=\"/p/{100000 + i}\">"
+            f"<img src=\"/img/{100000 + i}.jpg\" srcset=\"/img/{100000 + i}@2x.jpg 2x\" alt=\"Kaffeemaschine {i}\" "
+            f"width=\"320\" height=\"240\" loading=\"lazy\"></a><h2>Kaffeemaschine Modell {i} &ndash; "
+            f"{' '.join(rng.choice(_WORDS, 3))}</h2><p class=\"price\">&euro; {price} <s>&euro; {int(price.split(',')[0]) + 40},00</s>"
+            f"</p><p>Art.-Nr. {sku} &middot; EAN 4006381333931 &middot; lieferbar ab 15.01.2027 &middot; "
+            f"Version 2.{i % 9}.{i % 13} &middot; {int(rng.integers(1, 500))} Bewertungen</p>"
+            f"<p>Mit 15 bar Pumpendruck, 1,8 l Wassertank und {int(rng.integers(1, 12))} Kaffeespezialitäten auf "
+            f"Knopfdruck. Maße 24 x 38 x 44 cm, Gewicht 9,{i % 10} kg.</p>"
+            f"<button class=\"buy\" data-sku=\"{sku}\">In den Warenkorb</button></article>"
+        )
+        i += 1
+    return head + nav + "<main>" + "".join(cards) + "</main>" + footer
+
+
+def _t(text: str, html: bool = False, regions: tuple[str, ...] = (), **expected: int) -> TextSample:
+    return TextSample(text, dict(expected), html, regions)
+
+
+def personal_set() -> list[TextSample]:
+    """Snippets with the distinct valid findings a careful reader counts in each. The values
+    are published test values (IBAN registry examples, stdnum documentation) or fictional
+    numbers (Ofcom's 020 7946 0xxx drama range, NANP 555-01xx)."""
+    return [
+        # e-mail addresses
+        _t("Contact: jane.doe@mail-provider.de", email=1),
+        _t("Write to j.smith+news@university.ac.uk or J.Smith+News@University.AC.UK", email=1),
+        _t("Press: presse@zeitung.fr; jobs: karriere@zeitung.fr", email=2),
+        _t('<p>Mail <a href="mailto:kontakt@firma-beispiel.de">us</a></p>', html=True, email=1),
+        _t("<p>jan&#64;post-beispiel.nl</p>", html=True, email=1),
+        _t("<p>anna.k&commat;webmail.at</p>", html=True, email=1),
+        # phone numbers
+        _t("Call +44 20 7946 0018 today", phone=1),
+        _t("Mobil: +33 6 12 34 56 78", phone=1),
+        _t("Tel. 0033 6 12 34 56 78", phone=1),
+        _t("Office +1 (212) 555-0175, fax +1 212 555 0176", phone=2),
+        _t("Ring 020 7946 0018", regions=("GB",), phone=1),
+        _t("Appelez le 06 12 34 56 78", regions=("FR",), phone=1),
+        _t("Telefon +49 30 2345 6789 (Mo-Fr 8:00-18:00)", phone=1),
+        _t('<a href="tel:+390669821234">Chiama</a>', html=True, phone=1),
+        _t('<script type="application/ld+json">{"@type":"Organization","telephone":"+34 912 345 678"}</script>', html=True, phone=1),
+        # IBANs
+        _t("IBAN: GB82 WEST 1234 5698 7654 32", iban=1),
+        _t("Überweisung an DE89 3704 0044 0532 0130 00 BIC COBADEFFXXX", iban=1),
+        _t("Virement FR14 2004 1010 0505 0001 3M02 606 et NL91ABNA0417164300", iban=2),
+        # national identifiers
+        _t("N° de sécurité sociale : 1 85 05 75 123 456 73", national_id=1),
+        _t("NIR 185052A12345633", national_id=1),
+        _t("Codice fiscale: RCCMNL83S18D969H", national_id=1),
+        _t("DNI 54362315-K / NIE X-2482300W", national_id=2),
+        _t("Henkilötunnus 131052-308T", national_id=1),
+        _t("Steuer-IdNr.: 36 574 261 809", national_id=1),
+        _t("BSN: 111222333", national_id=1),
+        _t("PESEL 44051401359", national_id=1),
+        _t("NHS number 943 476 5919", national_id=1),
+        _t("SSN 536-90-4399", national_id=1),
+        _t("CPF 390.533.447-05", national_id=1),
+        _t("Rijksregisternummer 85.07.30-033.28", national_id=1),
+        _t("Personnummer 880320-0016", national_id=1),
+        _t("居民身份证 11010519491231002X", national_id=1),
+        # person-name markup
+        _t('<div itemscope itemtype="https://schema.org/Person"><span itemprop="name">A. Person</span></div>', html=True, person_name=1),
+        _t('<div class="vcard"><span class="fn">Max Muster</span></div>', html=True, person_name=1),
+        _t('<a rel="author" href="/team/jd">J. D.</a>', html=True, person_name=1),
+        _t('<script type="application/ld+json">{"@type": "Person", "name": "Eva Example", "email": "eva@mailbox-example.se"}</script>',
+           html=True, person_name=1, email=1),
+        # mixed
+        _t("Kontakt: Max Muster, max.muster@handwerk-muster.de, 030 23456789, IBAN DE89370400440532013000",
+           regions=("DE",), email=1, phone=1, iban=1),
+        # near misses: nothing here is valid personal data
+        _t("IBAN DE89 3704 0044 0532 0130 01 (one digit off)"),
+        _t("GB82 WEST 1234 5698 7654 33"),
+        _t("Price change: +49 30 1234 EUR"),
+        _t("Version 10.0.19041.1, build 2024.11.3"),
+        _t("Released 2024-01-15, updated 15.01.2027 and 01/15/2024", regions=("DE", "FR", "US")),
+        _t("EAN 4006381333931, ISBN 978-3-16-148410-0", regions=("DE",)),
+        _t("Order number 111222333, tracking 0034 5678 9012 3456"),
+        _t("Part number 536-90-4399 (shaped like a US SSN, no keyword)"),
+        _t("Bestellnummer 36574261809", regions=()),
+        _t("icon@2x.png and logo@3x.webp"),
+        _t("user@localhost, admin@server.invalid, test@example.com, a@b"),
+        _t("NIR 1 85 05 75 123 456 74 (wrong key)"),
+        _t("Codice RCCMNL83S18D969X (wrong check letter)"),
+        _t("DNI 54362315-Z (wrong letter)"),
+        _t('<script>var phone = "+44 20 7946 0018"; var mail = "x";</script><p>No contact.</p>', html=True),
+        _t('<style>.a{width:030123456px}</style><p>Prices from 1 299,00 EUR</p>', html=True, regions=("DE",)),
+        _t("Coordinates 48.858844, 2.294351; pi 3.14159265"),
+        _t("Call 0800 123 4567 abc", regions=()),
+        _t("Room 4.21, floor 3, gate 12-14, seats 120-180"),
+    ]

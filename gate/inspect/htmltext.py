@@ -10,7 +10,6 @@ contact links that matter (`mailto:`, `tel:`) are returned separately.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -21,7 +20,14 @@ _BLOCKS = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _TAG = re.compile(r"<[^>]*>")
-_LINKS = re.compile(r"""(?:mailto|tel):([^"'>\s?]{3,254})""", re.IGNORECASE)
+_LINK_TARGET = re.compile(r"""[^"'>\s?]{3,254}""")
+_LINK_SCHEMES = ("mailto:", "tel:", "MAILTO:", "TEL:")
+_NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?")
+# The named references that can change what the detectors see ("@", "+", separators);
+# the others (&euro;, &middot;, ...) stay as they are: to a detector they are separators.
+_NAMED = {"nbsp": " ", "commat": "@", "plus": "+", "period": ".", "hyphen": "-", "dash": "-", "lpar": "(",
+          "rpar": ")", "sol": "/", "amp": "&"}
+_NAMED_REF = re.compile(r"&(nbsp|commat|plus|period|hyphen|dash|lpar|rpar|sol|amp);")
 # Person-name markup (counted, never read): schema.org Person (microdata, RDFa, JSON-LD),
 # hCard / microformats2 h-card, rel=author, and author metadata.
 _NAME_PATTERNS = (
@@ -46,27 +52,52 @@ def _keep_json_ld(match: re.Match[str]) -> str:
 
 def page_text(markup: str) -> PageText:
     """The text of an HTML document (or fragment)."""
-    links: tuple[str, ...] = ()
-    if "mailto:" in markup or "tel:" in markup or "MAILTO:" in markup or "TEL:" in markup:
-        from urllib.parse import unquote
-
-        links = tuple(unquote(html.unescape(m)) for m in _LINKS.findall(markup))
     text = _BLOCKS.sub(_keep_json_ld, markup)
     text = _TAG.sub(" ", text)
     if "&" in text:
-        text = html.unescape(text)
-    return PageText(text, links)
+        text = _unescape(text)
+    return PageText(text, _links(markup))
+
+
+def _links(markup: str) -> tuple[str, ...]:
+    """Targets of mailto: and tel: links, found by substring search (a case-insensitive
+    regular expression over the whole page costs more than the rest of the page)."""
+    found: list[str] = []
+    for scheme in _LINK_SCHEMES:
+        at = markup.find(scheme)
+        while at != -1:
+            target = _LINK_TARGET.match(markup, at + len(scheme))
+            if target:
+                found.append(target.group())
+            at = markup.find(scheme, at + 1)
+    if not found:
+        return ()
+    from urllib.parse import unquote
+
+    return tuple(unquote(_unescape(t)) for t in found)
+
+
+def _numeric_ref(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else " "
+
+
+def _unescape(text: str) -> str:
+    if "&#" in text:
+        text = _NUMERIC_REF.sub(_numeric_ref, text)
+    return _NAMED_REF.sub(lambda m: _NAMED[m.group(1)], text)
 
 
 def name_markers(markup: str) -> dict[str, int]:
-    """How often each kind of person-name markup occurs; only kinds whose cheap substring
-    test passes are searched."""
+    """How often each kind of person-name markup occurs. A substring test for a word each
+    kind contains decides whether its pattern runs at all (most pages have none)."""
     counts: dict[str, int] = {}
-    lowered_has = {"Person": "Person" in markup, "vcard": "card" in markup,
-                   "author": "author" in markup or "AUTHOR" in markup}
     for kind, pattern in _NAME_PATTERNS:
-        if lowered_has[kind]:
+        if _NAME_HINTS[kind] in markup:
             n = sum(1 for _ in pattern.finditer(markup))
             if n:
                 counts[kind] = n
     return counts
+
+
+_NAME_HINTS = {"Person": "Person", "vcard": "card", "author": "author"}

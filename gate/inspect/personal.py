@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from .htmltext import name_markers, page_text
-from .identifiers import NATIONAL_IDS, IdMatch, classify_digits, find_ibans, find_lettered_ids
+from .identifiers import NATIONAL_IDS, IdMatch, classify_digits, find_lettered_ids
 
 __all__ = ["PersonalConfig", "PersonalResult", "find_personal", "KIND_SCORES"]
 
@@ -34,8 +34,9 @@ _RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 
 _LOCAL_END = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}\Z")
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,63}\b")
-# Digit runs: an optional "+", then digits with the separators phone and id formats use.
-_DIGITS = re.compile(r"[+(\d][\d \t().\-/]{5,24}\d")
+# Digit runs: an optional "+", then digits with the separators phone and id formats use,
+# ending in a digit or a capital (ES DNI, FI HETU, CN resident ids end in a letter).
+_DIGITS = re.compile(r"[+(\d][\d \t().\-/]{5,24}[\dA-Z]")
 _NON_DIGITS = re.compile(r"\D")
 _DATE = re.compile(r"\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}|\d{4}[-/]\d{2,4}|(?:19|20)\d{6}")
 _DOTTED_SHORT_GROUP = re.compile(r"(?:^|\.)\d(?:\.|$)")
@@ -76,7 +77,7 @@ def find_personal(text: str, *, is_html: bool, config: PersonalConfig | None = N
     wanted = set(config.national_ids)
     ids: dict[str, set[str]] = {}
     id_scores: dict[str, float] = {}
-    for match in [*find_lettered_ids(text), *find_ibans(text)]:
+    for match in find_lettered_ids(text):
         if match.kind == "iban" or match.kind in wanted:
             _keep(ids, id_scores, match)
     phones, phone_score, truncated = _numbers(text, links, config, wanted, ids, id_scores)
@@ -138,22 +139,39 @@ def _numbers(text: str, links: tuple[str, ...], config: PersonalConfig, wanted: 
     seen = 0
     candidates = [(m.start(), m.group()) for m in _DIGITS.finditer(text)]
     candidates += [(-1, link) for link in links if "@" not in link]
+    memo: dict[str, tuple[str, float] | None] = {}  # shops repeat the same codes on every card
     for start, raw in candidates:
-        raw = raw.strip(" \t().-/") if raw[0] != "+" else raw.rstrip(" \t().-/")
+        stripped = raw if raw[0] == "+" else raw.lstrip(" \t().-/")
+        if start >= 0:
+            start += len(raw) - len(stripped)
+        raw = stripped.rstrip(" \t().-/")
+        if not raw:
+            continue
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.,/-"):
             continue  # a run inside a longer token (a SKU, a decimal)
+        if raw[-1].isalpha():
+            end = start + len(raw)
+            if start >= 0 and (end >= len(text) or not text[end].isalnum()):
+                found = classify_digits(text, start, raw, "")
+                if found is not None and found.kind in wanted:
+                    _keep(ids, id_scores, found)
+                    continue
+            raw = raw[:-1].rstrip(" \t().-/")  # "... 6789 (Mo-Fr": the number before the word
         digits = _NON_DIGITS.sub("", raw)
         if len(digits) < 7:
             continue
-        seen += 1
-        if seen > config.max_candidates:
-            return phones, score, True
-        if start >= 0:
+        if start >= 0 and 9 <= len(digits):
             found = classify_digits(text, start, raw, digits)
             if found is not None and found.kind in wanted:
                 _keep(ids, id_scores, found)
                 continue
-        number = _phone(raw, digits, config.phone_regions)
+        if raw in memo:
+            number = memo[raw]
+        else:
+            seen += 1
+            if seen > config.max_candidates:
+                return phones, score, True
+            number = memo[raw] = _phone(raw, digits, config.phone_regions)
         if number is not None:
             phones.add(number[0])
             score = max(score, number[1])
@@ -170,7 +188,10 @@ def _phone(raw: str, digits: str, regions: tuple[str, ...]) -> tuple[str, float]
     international = raw.startswith("+") or raw.startswith("00")
     if not international and raw.isdigit() and _is_product_code(digits):
         return None
-    attempts = [(None, 1.0)] if international else [(r, PHONE_IN_ASSUMED_REGION) for r in regions]
+    if international:
+        attempts: list[tuple[str | None, float]] = [(None, 1.0)]
+    else:  # checked before parsing: most digit runs on a page fail here, cheaply
+        attempts = [(r, PHONE_IN_ASSUMED_REGION) for r in regions if digits.startswith(_trunk_prefix(r))]
     for region, score in attempts:
         text = "+" + raw[2:] if raw.startswith("00") else raw
         try:
@@ -181,8 +202,6 @@ def _phone(raw: str, digits: str, regions: tuple[str, ...]) -> tuple[str, float]
             continue
         where = phonenumbers.region_code_for_number(number)
         if len(phonenumbers.national_significant_number(number)) < _shortest_nsn(where) - 1:
-            continue
-        if region is not None and not _has_trunk_prefix(digits, region):
             continue
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), score
     return None
@@ -210,10 +229,6 @@ def _trunk_prefix(region: str) -> str:
     if metadata is None or metadata.country_code == 1:  # NANP numbers are written without it
         return ""
     return metadata.national_prefix or ""
-
-
-def _has_trunk_prefix(digits: str, region: str) -> bool:
-    return digits.startswith(_trunk_prefix(region))
 
 
 def _is_product_code(digits: str) -> bool:
