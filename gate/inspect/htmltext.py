@@ -21,7 +21,7 @@ _BLOCKS = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _LINK_TARGET = re.compile(r"""[^"'>\s?]{3,254}""")
-_LINK_SCHEMES = ("mailto:", "tel:", "MAILTO:", "TEL:")
+_LINK_SCHEMES = ("mailto:", "tel:")  # lower case only: each spelling costs a scan of the page
 _NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?")
 # The named references that can change what the detectors see ("@", "+", separators);
 # the others (&euro;, &middot;, ...) stay as they are: to a detector they are separators.
@@ -29,12 +29,14 @@ _NAMED = {"nbsp": " ", "commat": "@", "plus": "+", "period": ".", "hyphen": "-",
           "rpar": ")", "sol": "/", "amp": "&"}
 _NAMED_REF = re.compile(r"&(nbsp|commat|plus|period|hyphen|dash|lpar|rpar|sol|amp);")
 # Person-name markup (counted, never read): schema.org Person (microdata, RDFa, JSON-LD),
-# hCard / microformats2 h-card, rel=author, and author metadata.
-_NAME_PATTERNS = (
-    ("Person", re.compile(r"""schema\.org/Person\b|"@type"\s*:\s*(?:\[\s*)?"Person"|typeof=["'](?:schema:)?Person\b""")),
-    ("vcard", re.compile(r"""class=["'][^"'>]*\b(?:vcard|h-card)\b""", re.IGNORECASE)),
-    ("author", re.compile(r"""rel=["']?(?:[^"'>]*\s)?author\b|name=["']author["']|property=["']article:author["']""", re.IGNORECASE)),
-)
+# hCard / microformats2 h-card, rel=author and author metadata. Each kind is found from a
+# literal word (str.find runs at memory speed; a regular expression over the page would
+# cost more than the whole rest of the inspection) and confirmed on the tag around it.
+_TYPEOF_PERSON = re.compile(r"""typeof=["'](?:[^"']*\s)?(?:schema:)?Person["'\s]""")
+_JSON_TYPE = re.compile(r""""@type"\s*:\s*(?:\[[^\]]*)?"\Z""")
+_CARD_CLASS = re.compile(r"""class=["'](?:[^"']*\s)?(?:vcard|h-card)["'\s]""")
+_AUTHOR_ATTR = re.compile(r"""rel=["']?(?:[^"'>]*\s)?author["'\s>]|name=["']author["']|property=["']article:author["']""")
+_TAG_REACH = 4000  # how far back a tag may start (long attribute values)
 
 
 @dataclass(frozen=True)
@@ -89,15 +91,39 @@ def _unescape(text: str) -> str:
 
 
 def name_markers(markup: str) -> dict[str, int]:
-    """How often each kind of person-name markup occurs. A substring test for a word each
-    kind contains decides whether its pattern runs at all (most pages have none)."""
-    counts: dict[str, int] = {}
-    for kind, pattern in _NAME_PATTERNS:
-        if _NAME_HINTS[kind] in markup:
-            n = sum(1 for _ in pattern.finditer(markup))
-            if n:
-                counts[kind] = n
-    return counts
+    """How often each kind of person-name markup occurs."""
+    counts = {"Person": 0, "vcard": 0, "author": 0}
+    for at in _occurrences(markup, "Person"):
+        if markup[at + 6:at + 7].isalnum():
+            continue  # "PersonalData", "Personen"
+        if markup.endswith("schema.org/", 0, at) or _JSON_TYPE.search(markup, max(0, at - 80), at):
+            counts["Person"] += 1
+        else:
+            tag = _tag_around(markup, at)
+            counts["Person"] += bool(tag and _TYPEOF_PERSON.search(tag))
+    for at in _occurrences(markup, "card"):  # vcard, h-card
+        if markup.endswith(("v", "h-"), 0, at):
+            tag = _tag_around(markup, at)
+            counts["vcard"] += bool(tag and _CARD_CLASS.search(tag))
+    for at in _occurrences(markup, "author"):
+        tag = _tag_around(markup, at)
+        counts["author"] += bool(tag and _AUTHOR_ATTR.search(tag))
+    return {kind: n for kind, n in counts.items() if n}
 
 
-_NAME_HINTS = {"Person": "Person", "vcard": "card", "author": "author"}
+def _occurrences(markup: str, word: str) -> list[int]:
+    found = []
+    at = markup.find(word)
+    while at != -1:
+        found.append(at)
+        at = markup.find(word, at + len(word))
+    return found
+
+
+def _tag_around(markup: str, at: int) -> str | None:
+    """The start tag that position `at` is inside, or None when it is in text."""
+    lt = markup.rfind("<", max(0, at - _TAG_REACH), at)
+    if lt == -1 or markup.find(">", lt, at) != -1:
+        return None
+    gt = markup.find(">", at)
+    return markup[lt:gt + 1 if gt != -1 else len(markup)]

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from .htmltext import name_markers, page_text
-from .identifiers import NATIONAL_IDS, IdMatch, classify_digits, find_lettered_ids
+from .identifiers import CONTEXT_LENGTHS, NATIONAL_IDS, TOKENS, IdMatch, bounded, classify_capital, classify_digits, inside_shape
 
 __all__ = ["PersonalConfig", "PersonalResult", "find_personal", "KIND_SCORES"]
 
@@ -34,12 +34,9 @@ _RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
 
 _LOCAL_END = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}\Z")
 _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,63}\b")
-# Digit runs: an optional "+", then digits with the separators phone and id formats use,
-# ending in a digit or a capital (ES DNI, FI HETU, CN resident ids end in a letter).
-_DIGITS = re.compile(r"[+(\d][\d \t().\-/]{5,24}[\dA-Z]")
-_NON_DIGITS = re.compile(r"\D")
-_DATE = re.compile(r"\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}|\d{4}[-/]\d{2,4}|(?:19|20)\d{6}")
-_DOTTED_SHORT_GROUP = re.compile(r"(?:^|\.)\d(?:\.|$)")
+_NON_DIGITS = re.compile(r"[^0-9]")
+_DATE = re.compile(r"[0-9]{1,4}[-./ ][0-9]{1,2}[-./ ][0-9]{1,4}|[0-9]{4}[-/][0-9]{2,4}|(?:19|20)[0-9]{6}")
+_DOTTED_SHORT_GROUP = re.compile(r"(?:^|\.)[0-9](?:\.|$)")
 
 
 @dataclass(frozen=True)
@@ -77,10 +74,7 @@ def find_personal(text: str, *, is_html: bool, config: PersonalConfig | None = N
     wanted = set(config.national_ids)
     ids: dict[str, set[str]] = {}
     id_scores: dict[str, float] = {}
-    for match in find_lettered_ids(text):
-        if match.kind == "iban" or match.kind in wanted:
-            _keep(ids, id_scores, match)
-    phones, phone_score, truncated = _numbers(text, links, config, wanted, ids, id_scores)
+    phones, phone_score, truncated = _scan(text, links, config, wanted, ids, id_scores)
     result.truncated |= truncated
     _add(result, "phone", len(phones), phone_score)
     _add(result, "iban", len(ids.pop("iban", ())), KIND_SCORES["iban"])
@@ -131,51 +125,80 @@ def _emails(text: str) -> set[str]:
     return found
 
 
-def _numbers(text: str, links: tuple[str, ...], config: PersonalConfig, wanted: set[str],
-             ids: dict[str, set[str]], id_scores: dict[str, float]) -> tuple[set[str], float, bool]:
-    """Phone numbers (E.164, distinct) and digit-only national ids (added to `ids`)."""
+def _scan(text: str, links: tuple[str, ...], config: PersonalConfig, wanted: set[str],
+          ids: dict[str, set[str]], id_scores: dict[str, float]) -> tuple[set[str], float, bool]:
+    """One pass over the text's candidates (identifiers.TOKENS): IBANs and national ids go
+    into `ids`; returns the phone numbers (E.164, distinct), their best score, and whether
+    `max_candidates` cut the pass short."""
     phones: set[str] = set()
     score = 0.0
     seen = 0
-    candidates = [(m.start(), m.group()) for m in _DIGITS.finditer(text)]
-    candidates += [(-1, link) for link in links if "@" not in link]
-    memo: dict[str, tuple[str, float] | None] = {}  # shops repeat the same codes on every card
-    for start, raw in candidates:
-        stripped = raw if raw[0] == "+" else raw.lstrip(" \t().-/")
-        if start >= 0:
-            start += len(raw) - len(stripped)
-        raw = stripped.rstrip(" \t().-/")
-        if not raw:
+    skip_until = 0  # the end of an identifier that spans several tokens
+    # Outcomes of tokens that do not depend on the text around them: shops repeat the same
+    # codes, dates and prices on every card.
+    memo: dict[str, tuple[str, float] | None] = {}
+    tokens = [(m.start(), m.group()) for m in TOKENS.finditer(text)]
+    tokens += [(-1, link) for link in links if "@" not in link]
+    for start, raw in tokens:
+        if 0 <= start < skip_until:
             continue
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.,/-"):
-            continue  # a run inside a longer token (a SKU, a decimal)
-        if raw[-1].isalpha():
-            end = start + len(raw)
-            if start >= 0 and (end >= len(text) or not text[end].isalnum()):
-                found = classify_digits(text, start, raw, "")
-                if found is not None and found.kind in wanted:
-                    _keep(ids, id_scores, found)
-                    continue
-            raw = raw[:-1].rstrip(" \t().-/")  # "... 6789 (Mo-Fr": the number before the word
-        digits = _NON_DIGITS.sub("", raw)
-        if len(digits) < 7:
-            continue
-        if start >= 0 and 9 <= len(digits):
-            found = classify_digits(text, start, raw, digits)
-            if found is not None and found.kind in wanted:
+        if "A" <= raw[0] <= "Z":
+            found = classify_capital(text, start, raw)
+            if found is not None and (found.kind == "iban" or found.kind in wanted):
                 _keep(ids, id_scores, found)
-                continue
+            continue
         if raw in memo:
             number = memo[raw]
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.,/-"):
+                continue
         else:
+            found, phone_raw, digits, skip_until = _digit_token(text, start, raw, skip_until)
+            if found is not None:
+                if found.kind in wanted:
+                    _keep(ids, id_scores, found)
+                continue
+            if len(digits) < 7:
+                if phone_raw and not raw[-1].isalpha():
+                    memo[raw] = None
+                continue
             seen += 1
             if seen > config.max_candidates:
                 return phones, score, True
-            number = memo[raw] = _phone(raw, digits, config.phone_regions)
+            number = _phone(phone_raw, digits, config.phone_regions)
+            if len(digits) not in CONTEXT_LENGTHS and not raw[-1].isalpha():
+                memo[raw] = number
         if number is not None:
             phones.add(number[0])
             score = max(score, number[1])
     return phones, score, False
+
+
+def _digit_token(text: str, start: int, raw: str, skip_until: int) -> tuple[IdMatch | None, str, str, int]:
+    """(an identifier, or None; the run as a phone candidate; its digits; the new skip_until)."""
+    stripped = raw if raw[0] == "+" else raw.lstrip(" \t().-/")
+    if start >= 0:
+        start += len(raw) - len(stripped)
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "+.,/-"):
+            return None, "", "", skip_until  # a run inside a longer token (a SKU, a decimal)
+    raw = stripped.rstrip(" \t().-/")
+    if not raw:
+        return None, "", "", skip_until
+    if raw[-1].isalpha():
+        if start >= 0:
+            found, end = inside_shape(text, start)
+            if found is not None:
+                return found, "", "", end
+            if bounded(text, start, start + len(raw)):
+                found = classify_digits(text, start, raw, "")
+                if found is not None:
+                    return found, "", "", skip_until
+        raw = raw[:-1].rstrip(" \t().-/")  # "... 6789 (Mo-Fr": the number before the word
+    digits = _NON_DIGITS.sub("", raw)
+    if start >= 0 and len(digits) >= 9:
+        found = classify_digits(text, start, raw, digits)
+        if found is not None:
+            return found, "", "", skip_until
+    return None, raw, digits, skip_until
 
 
 def _phone(raw: str, digits: str, regions: tuple[str, ...]) -> tuple[str, float] | None:
