@@ -121,8 +121,11 @@ def _text_kind(head: bytes, declared: str | None) -> tuple[Kind, str] | None:
     return "text", "text"
 
 
+_UNKNOWN_TYPES = {"application/octet-stream", "unknown/unknown", "application/unknown", "*/*", "binary/octet-stream"}
+
+
 def _declared_kind(declared: str | None) -> Kind | None:
-    if declared is None:
+    if declared is None or declared in _UNKNOWN_TYPES:  # "I don't know": nothing to contradict
         return None
     if declared.startswith("image/"):
         return "image"
@@ -176,6 +179,5 @@ def _text_result(found: tuple[Kind, str], declared: str | None, expected: Kind |
         # Declared structured text that is not recognisably HTML: trust the declaration for the
         # finer kind (all three are read as text anyway).
         kind, fmt = expected, expected
-    mislabelled = expected in ("image", "pdf") or (expected == "binary" and declared is not None
-                                                   and not declared.startswith("application/octet-stream"))
+    mislabelled = expected in ("image", "pdf", "binary")
     return Sniffed(kind, fmt, declared, mislabelled, cs)
