@@ -70,8 +70,8 @@ def bench_html(rounds: int, per_round: int) -> list[Row]:
         body = page.encode("utf-8")
         result = inspector.inspect(body, "text/html; charset=utf-8", phone_regions=("DE",))
         found = ", ".join(f"{f.detector.split('.')[1]} {f.count}" for f in result.findings) or "nothing"
-        med, low, high = _rounds_ms(lambda: inspector.inspect(body, "text/html; charset=utf-8", phone_regions=("DE",)),
-                                    rounds, per_round)
+        med, low, high = _rounds_ms(
+            lambda body=body: inspector.inspect(body, "text/html; charset=utf-8", phone_regions=("DE",)), rounds, per_round)
         rows.append((f"html  {len(body) // 1000} KB {name}, median per page (found: {found})", f"{med:.2f} ms",
                      "<= 2 ms", _verdict(med <= 2.0)))
         rows.append((f"html  the same, lowest / highest round median ({rounds} rounds x {per_round})",
@@ -103,7 +103,7 @@ def bench_image(rounds: int, per_round: int, pin: bool) -> list[Row]:
         result = inspector.inspect(body, "image/jpeg")
         status = result.detectors[0].status
         faces = result.finding(detector.name)
-        med, low, high = _rounds_ms(lambda: inspector.inspect(body, "image/jpeg"), rounds, per_round)
+        med, low, high = _rounds_ms(lambda body=body: inspector.inspect(body, "image/jpeg"), rounds, per_round)
         rows.append((f"image {name}: {status}, faces {faces.count if faces else 0}", f"{med:.1f} ms",
                      f"<= {target:.0f} ms" if target else "", _verdict(med <= target) if target else "info"))
         rows.append(("image the same, lowest / highest round median", f"{low:.1f} / {high:.1f} ms", "", ""))

@@ -73,7 +73,7 @@ class ContentInspector:
         if self.faces is None:
             return Inspection(digest, len(body), complete, media)
         result = self.faces.detect(media.format, body)
-        status = result.status
+        status: str = result.status
         if status == "undecodable" and not complete:
             status = "truncated"  # the prefix we were given ends inside the image
         run = DetectorRun(self.faces.name, self.faces.version, status, result.detail)

@@ -81,12 +81,12 @@ def _cv2() -> Any:
 def _lbp_model(cv2: Any) -> _Model:
     ref = importlib.resources.files("skimage.data").joinpath("lbpcascade_frontalface_opencv.xml")
     raw = ref.read_bytes()
-    import skimage
+    from importlib.metadata import version as dist_version
 
     text = raw.decode("utf-8").replace("<featuhreParams>", "<featureParams>").replace(
         "</featuhreParams>", "</featureParams>")
     version = (f"opencv {cv2.__version__}; lbpcascade_frontalface_opencv.xml from scikit-image "
-               f"{skimage.__version__}, sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
+               f"{dist_version('scikit-image')}, sha256 {hashlib.sha256(raw).hexdigest()[:16]}")
     return _Model("faces.lbp_frontalface", version, 480, text, None)
 
 

@@ -32,7 +32,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["NATIONAL_IDS", "IdMatch", "TOKENS", "CONTEXT_LENGTHS", "bounded", "classify_capital", "inside_shape", "classify_digits", "context_before"]
+__all__ = ["NATIONAL_IDS", "IdMatch", "TOKENS", "CONTEXT_LENGTHS", "bounded", "classify_capital", "inside_shape",
+           "classify_digits", "context_before"]
 
 CONTEXT_CHARS = 60
 
@@ -172,8 +173,8 @@ def classify_digits(text: str, start: int, raw: str, digits: str) -> IdMatch | N
     or None. Strong shapes count on their own; the rest need a keyword before them. A run
     ending in a capital is an ES DNI, an FI HETU or a CN resident id ending in X, or nothing."""
     if raw[-1].isalpha():
-        for kind, shape in (("es.dni", _DNI_FORMAT), ("fi.hetu", _HETU_FORMAT), ("cn.ric", _RIC_X_FORMAT)):
-            if shape.fullmatch(raw):
+        for kind, ending in (("es.dni", _DNI_FORMAT), ("fi.hetu", _HETU_FORMAT), ("cn.ric", _RIC_X_FORMAT)):
+            if ending.fullmatch(raw):
                 return _checked(kind, raw)
         return None
     for kind, shape in _BY_LENGTH.get(len(digits), ()):

@@ -21,9 +21,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .htmltext import name_markers, page_text
-from .identifiers import CONTEXT_LENGTHS, NATIONAL_IDS, TOKENS, IdMatch, bounded, classify_capital, classify_digits, inside_shape
+from .identifiers import (
+    CONTEXT_LENGTHS, NATIONAL_IDS, TOKENS, IdMatch, bounded, classify_capital, classify_digits, inside_shape,
+)
 
 __all__ = ["PersonalConfig", "PersonalResult", "find_personal", "KIND_SCORES"]
 
@@ -63,10 +66,7 @@ def find_personal(text: str, *, is_html: bool, config: PersonalConfig | None = N
         text, result.truncated = text[:config.max_chars], True
     links: tuple[str, ...] = ()
     if is_html:
-        for kind, n in name_markers(text).items():
-            result.counts["person_name"] = result.counts.get("person_name", 0) + n
-        if "person_name" in result.counts:
-            result.scores["person_name"] = KIND_SCORES["person_name"]
+        _add(result, "person_name", sum(name_markers(text).values()), KIND_SCORES["person_name"])
         page = page_text(text)
         text, links = page.text, page.links
     emails = _emails(text) | {a.lower() for a in links if "@" in a and _emails(a)}
@@ -95,6 +95,9 @@ def _add(result: PersonalResult, kind: str, count: int, score: float) -> None:
         result.scores[kind] = max(result.scores.get(kind, 0.0), score)
 
 
+_EXTRACT: Any = None  # tldextract.TLDExtract, built on first use
+
+
 @functools.lru_cache(maxsize=4096)
 def _plausible_domain(domain: str) -> bool:
     import tldextract  # deferred: loading the bundled suffix list costs ~50 ms, once
@@ -106,9 +109,6 @@ def _plausible_domain(domain: str) -> bool:
     if not parts.suffix or not parts.domain:
         return False
     return f"{parts.domain}.{parts.suffix}" not in _RESERVED_DOMAINS
-
-
-_EXTRACT = None
 
 
 def _emails(text: str) -> set[str]:
