@@ -154,8 +154,8 @@ def sniff(content_type: str | None, body: bytes) -> Sniffed:
         text = head[len(codecs.BOM_UTF8) if bom_charset == "utf-8" else 2:]
         if bom_charset != "utf-8":
             text = text.decode(bom_charset, "replace").encode("utf-8")
-        found = _text_kind(text, declared) or ("text", "text")
-        return _text_result(found, declared, expected, bom_charset)
+        bom_found: tuple[Kind, str] = _text_kind(text, declared) or ("text", "text")
+        return _text_result(bom_found, declared, expected, bom_charset)
     fmt = _image_format(head)
     if fmt is not None:
         return Sniffed("image", fmt, declared, expected not in (None, "image"))
