@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from importlib import metadata
 
 from .faces import FaceConfig, FaceDetector
 from .findings import FACIAL_IMAGES, PERSONAL, DetectorRun, Finding, Inspection, body_sha256
@@ -35,6 +34,8 @@ _PERSONAL_KINDS = ("email", "phone", "iban", "national_id", "person_name")
 
 
 def _dist_version(name: str) -> str:
+    from importlib import metadata  # deferred: ~40 ms to import, needed once per inspector
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

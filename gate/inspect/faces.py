@@ -22,7 +22,6 @@ downscaled to the working size. OpenCV runs on one thread unless told otherwise.
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 import os
 import threading
 from dataclasses import dataclass
@@ -79,6 +78,8 @@ def _cv2() -> Any:
 
 
 def _lbp_model(cv2: Any) -> _Model:
+    import importlib.resources
+
     ref = importlib.resources.files("skimage.data").joinpath("lbpcascade_frontalface_opencv.xml")
     raw = ref.read_bytes()
     from importlib.metadata import version as dist_version
