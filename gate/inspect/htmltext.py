@@ -1,0 +1,129 @@
+"""HTML to the text a reader (or a scraper's parser) gets from it, cheaply, and the markup
+that marks a person's name.
+
+No parser: three regular-expression passes fit the 2 ms budget for a 100 KB page where
+html.parser alone takes ~15 ms. Scripts, styles and comments are dropped (their numbers are
+code, not contact data), except JSON-LD scripts: schema.org data (`"telephone"`, `"email"`)
+is content that a scraper collects. Attribute values are dropped with the tags; the
+contact links that matter (`mailto:`, `tel:`) are returned separately.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["PageText", "page_text", "name_markers"]
+
+_BLOCKS = re.compile(
+    r"<script\b([^>]*)>(.*?)</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<(?:noscript|template)\b[^>]*>.*?</(?:noscript|template)\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(r"<[^>]*>")
+_LINK_TARGET = re.compile(r"""[^"'>\s?]{3,254}""")
+_LINK_SCHEMES = ("mailto:", "tel:")  # lower case only: each spelling costs a scan of the page
+_NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?")
+# The named references that can change what the detectors see ("@", "+", separators);
+# the others (&euro;, &middot;, ...) stay as they are: to a detector they are separators.
+_NAMED = {"nbsp": " ", "commat": "@", "plus": "+", "period": ".", "hyphen": "-", "dash": "-", "lpar": "(",
+          "rpar": ")", "sol": "/", "amp": "&"}
+_NAMED_REF = re.compile(r"&(nbsp|commat|plus|period|hyphen|dash|lpar|rpar|sol|amp);")
+# Person-name markup (counted, never read): schema.org Person (microdata, RDFa, JSON-LD),
+# hCard / microformats2 h-card, rel=author and author metadata. Each kind is found from a
+# literal word (str.find runs at memory speed; a regular expression over the page would
+# cost more than the whole rest of the inspection) and confirmed on the tag around it.
+_TYPEOF_PERSON = re.compile(r"""typeof=["'](?:[^"']*\s)?(?:schema:)?Person["'\s]""")
+_JSON_TYPE = re.compile(r""""@type"\s*:\s*(?:\[[^\]]*)?"\Z""")
+_CARD_CLASS = re.compile(r"""class=["'](?:[^"']*\s)?(?:vcard|h-card)["'\s]""")
+_AUTHOR_ATTR = re.compile(r"""rel=["']?(?:[^"'>]*\s)?author["'\s>]|name=["']author["']|property=["']article:author["']""")
+_TAG_REACH = 4000  # how far back a tag may start (long attribute values)
+
+
+@dataclass(frozen=True)
+class PageText:
+    text: str  # visible text and JSON-LD, entities decoded, tags replaced by spaces
+    links: tuple[str, ...]  # the targets of mailto: and tel: links, percent-decoded
+
+
+def _keep_json_ld(match: re.Match[str]) -> str:
+    attrs = match.group(1)
+    if attrs is not None and "ld+json" in attrs.lower():
+        return " " + match.group(2) + " "
+    return " "
+
+
+def page_text(markup: str) -> PageText:
+    """The text of an HTML document (or fragment)."""
+    text = _BLOCKS.sub(_keep_json_ld, markup)
+    text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = _unescape(text)
+    return PageText(text, _links(markup))
+
+
+def _links(markup: str) -> tuple[str, ...]:
+    """Targets of mailto: and tel: links, found by substring search (a case-insensitive
+    regular expression over the whole page costs more than the rest of the page)."""
+    found: list[str] = []
+    for scheme in _LINK_SCHEMES:
+        at = markup.find(scheme)
+        while at != -1:
+            target = _LINK_TARGET.match(markup, at + len(scheme))
+            if target:
+                found.append(target.group())
+            at = markup.find(scheme, at + 1)
+    if not found:
+        return ()
+    from urllib.parse import unquote
+
+    return tuple(unquote(_unescape(t)) for t in found)
+
+
+def _numeric_ref(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else " "
+
+
+def _unescape(text: str) -> str:
+    if "&#" in text:
+        text = _NUMERIC_REF.sub(_numeric_ref, text)
+    return _NAMED_REF.sub(lambda m: _NAMED[m.group(1)], text)
+
+
+def name_markers(markup: str) -> dict[str, int]:
+    """How often each kind of person-name markup occurs."""
+    counts = {"Person": 0, "vcard": 0, "author": 0}
+    for at in _occurrences(markup, "Person"):
+        if markup[at + 6:at + 7].isalnum():
+            continue  # "PersonalData", "Personen"
+        if markup.endswith("schema.org/", 0, at) or _JSON_TYPE.search(markup, max(0, at - 80), at):
+            counts["Person"] += 1
+        else:
+            tag = _tag_around(markup, at)
+            counts["Person"] += bool(tag and _TYPEOF_PERSON.search(tag))
+    for at in _occurrences(markup, "card"):  # vcard, h-card
+        if markup.endswith(("v", "h-"), 0, at):
+            tag = _tag_around(markup, at)
+            counts["vcard"] += bool(tag and _CARD_CLASS.search(tag))
+    for at in _occurrences(markup, "author"):
+        tag = _tag_around(markup, at)
+        counts["author"] += bool(tag and _AUTHOR_ATTR.search(tag))
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def _occurrences(markup: str, word: str) -> list[int]:
+    found = []
+    at = markup.find(word)
+    while at != -1:
+        found.append(at)
+        at = markup.find(word, at + len(word))
+    return found
+
+
+def _tag_around(markup: str, at: int) -> str | None:
+    """The start tag that position `at` is inside, or None when it is in text."""
+    lt = markup.rfind("<", max(0, at - _TAG_REACH), at)
+    if lt == -1 or markup.find(">", lt, at) != -1:
+        return None
+    gt = markup.find(">", at)
+    return markup[lt:gt + 1 if gt != -1 else len(markup)]

@@ -1,0 +1,118 @@
+"""Personal data in text and HTML: only valid findings count, near misses do not."""
+
+from __future__ import annotations
+
+import pytest
+
+import inspect_sets
+from gate.inspect import PersonalConfig, find_personal
+from gate.inspect.htmltext import name_markers, page_text
+from gate.inspect.identifiers import NATIONAL_IDS
+
+KNOWN_MISSES = {  # hard cases the labelled set keeps to make the recall figure honest
+    "Mail: jane [at] beispiel-firma [dot] de", "Handy 0176 12345678", "Ansprechpartnerin: Maria Schmidt, Vertrieb",
+    "IBAN DE89 3704 0044\n0532 0130 00", "SSN 536904399", "Serial 4155550132", "Ticket 06 12 34 56 78",
+}
+SAMPLES = inspect_sets.personal_set()
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.text not in KNOWN_MISSES], ids=lambda s: s.text[:40])
+def test_labelled_snippet(sample: inspect_sets.TextSample) -> None:
+    result = find_personal(sample.text, is_html=sample.html, config=PersonalConfig(phone_regions=sample.regions))
+    assert result.counts == sample.expected
+
+
+@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.text in KNOWN_MISSES], ids=lambda s: s.text[:40])
+def test_known_misses_are_still_missed(sample: inspect_sets.TextSample) -> None:
+    """If one of these starts passing, move it out of KNOWN_MISSES and rerun the benchmark."""
+    result = find_personal(sample.text, is_html=sample.html, config=PersonalConfig(phone_regions=sample.regions))
+    assert result.counts != sample.expected
+
+
+def test_the_labelled_set_has_near_misses_of_every_kind() -> None:
+    near = [s.text for s in SAMPLES if not s.expected]
+    assert len(near) >= 15
+    for must in ("IBAN DE89 3704 0044 0532 0130 01", "+49 30 1234", "10.0.19041.1", "2024-01-15", "4006381333931"):
+        assert any(must in text for text in near), must
+
+
+def test_the_four_near_misses_the_issue_names() -> None:
+    for text in ("IBAN DE89 3704 0044 0532 0130 01", "Total: +49 30 1234", "version 4.12.0.1 (build 20240115)",
+                 "Date 2024-01-15"):
+        assert find_personal(text, is_html=False, config=PersonalConfig(phone_regions=("DE", "FR"))).counts == {}, text
+
+
+def test_distinct_values_are_counted_once() -> None:
+    text = "jane@mail-provider.de, JANE@Mail-Provider.DE; +44 20 7946 0018 / +44 (0)20 7946 0018"
+    assert find_personal(text, is_html=False).counts == {"email": 1, "phone": 1}
+
+
+def test_national_ids_are_reported_per_kind_and_can_be_narrowed() -> None:
+    text = "Codice fiscale RCCMNL83S18D969H, DNI 54362315-K, CPF 390.533.447-05"
+    result = find_personal(text, is_html=False)
+    assert result.ids == {"br.cpf": 1, "es.dni": 1, "it.codicefiscale": 1}
+    assert result.scores["national_id"] == 1.0
+    only = find_personal(text, is_html=False, config=PersonalConfig(national_ids=("es.dni",)))
+    assert only.ids == {"es.dni": 1}
+
+
+def test_a_weak_id_counts_only_after_its_keyword_and_scores_lower() -> None:
+    assert find_personal("BSN: 111222333", is_html=False).scores == {"national_id": 0.7}
+    assert find_personal("Artikel 111222333", is_html=False).counts == {}
+
+
+def test_every_documented_id_has_a_positive_in_the_labelled_set() -> None:
+    seen: set[str] = set()
+    for sample in SAMPLES:
+        seen |= set(find_personal(sample.text, is_html=sample.html).ids)
+    assert seen >= set(NATIONAL_IDS) - {"dk.cpr"}, set(NATIONAL_IDS) - seen
+    assert find_personal("CPR-nummer 211062-5629", is_html=False).ids == {"dk.cpr": 1}
+
+
+def test_phone_numbers_need_a_region_unless_international() -> None:
+    assert find_personal("030 23456789", is_html=False).counts == {}
+    found = find_personal("030 23456789", is_html=False, config=PersonalConfig(phone_regions=("DE",)))
+    assert found.counts == {"phone": 1} and found.scores["phone"] == 0.8
+    assert find_personal("30 23456789", is_html=False, config=PersonalConfig(phone_regions=("DE",))).counts == {}
+
+
+def test_html_scripts_and_styles_are_not_content_but_json_ld_is() -> None:
+    html = ('<html><head><style>#x{background:url(a@b.png)} .p{width:0302345678px}</style>'
+            '<script>var support="+44 20 7946 0018"; track("ops@tracker-example.io");</script>'
+            '<script type="application/ld+json">{"@type":"Person","email":"eva@mailbox-example.se"}</script></head>'
+            '<body><!-- old: +33 6 12 34 56 78 --><p>Hello</p></body></html>')
+    result = find_personal(html, is_html=True, config=PersonalConfig(phone_regions=("DE",)))
+    assert result.counts == {"email": 1, "person_name": 1}
+
+
+def test_contact_links_and_entity_obfuscation() -> None:
+    html = ('<a href="mailto:j%2Ed%6Fe@mail-provider.de?subject=hi">write</a> '
+            '<a href="tel:+442079460018">call</a> <span>eva&#x40;mailbox-example.se</span>')
+    text = page_text(html)
+    assert text.links == ("j.doe@mail-provider.de", "+442079460018")
+    assert find_personal(html, is_html=True).counts == {"email": 2, "phone": 1}
+
+
+def test_name_markup_kinds() -> None:
+    html = ('<div itemscope itemtype="http://schema.org/Person"><span itemprop="name">A</span></div>'
+            '<p typeof="schema:Person">B</p><div class="h-card p-author">C</div><span class="vcard">D</span>'
+            '<a rel="author" href="/a">E</a><meta name="author" content="F">'
+            '<meta property="article:author" content="G"><p>The author of PersonalData vcard tips</p>'
+            '<script type="application/ld+json">{"@type": ["Person", "Patient"]}</script>')
+    assert name_markers(html) == {"Person": 3, "vcard": 2, "author": 3}
+
+
+def test_limits_are_reported_as_truncation() -> None:
+    long = "x" * 100 + " jane@mail-provider.de"
+    cut = find_personal(long, is_html=False, config=PersonalConfig(max_chars=50))
+    assert cut.truncated and cut.counts == {}
+    many = " ".join(f"+44 20 7946 {i:04d}" for i in range(30))
+    capped = find_personal(many, is_html=False, config=PersonalConfig(max_candidates=5))
+    assert capped.truncated and capped.counts == {"phone": 5}
+
+
+def test_the_benchmark_pages_find_what_they_contain() -> None:
+    shop = find_personal(inspect_sets.shop_page(), is_html=True, config=PersonalConfig(phone_regions=("DE",)))
+    assert shop.counts == {"email": 1, "phone": 1}  # the footer; not the EANs, SKUs, dates, prices
+    article = find_personal(inspect_sets.article_page(), is_html=True, config=PersonalConfig(phone_regions=("GB",)))
+    assert article.counts == {"person_name": 3}  # schema.org Person, rel=author, meta author
