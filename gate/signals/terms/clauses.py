@@ -64,6 +64,7 @@ _ACRONYM = re.compile(r"(?<![A-Za-z])(?:AI|A\.I\.|KI|IA|TDM|LLMs?|GenAI)(?![A-Za
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"', "“": '"',
                          "”": '"', "„": '"', "\u00ad": None})
 _SPACE = re.compile(r"\s+")
+_WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +254,13 @@ def _cues(c: _Compiled, low: str, about_tdm: bool) -> list[_Cue]:
         if any(o is not q and o.start <= q.start and q.end <= o.end for o in inside):
             continue
         kept.append(q)
-    return kept
+    # "Researchers may crawl the site without prior approval": a "without consent" that
+    # follows a permission in the same clause widens it; it restricts nothing.
+    allows = [q for q in kept if q.direction == _A and q.kind in ("permit", "modal")]
+    return [q for q in kept if not (
+        q.kind == "need_consent" and q.words.split(" ", 1)[0] in _WITHOUT
+        and any(a.end <= q.start and not _BOUNDARY.search(low, a.end, q.start) for a in allows)
+    )]
 
 
 def _only_with_consent(c: _Compiled, low: str, cues: list[_Cue]) -> list[_Cue]:

@@ -47,6 +47,6 @@ LEXICON = Lexicon(
     ),
     only=(r"\bnur\b", r"\bausschließlich\b", r"\blediglich\b"),
     consent=(rf"\b{_CONSENT}\b",),
-    negation=(r"\b(?:nicht|kein\w*|niemals|nie|keinesfalls)\b",),
+    negation=(r"\b(?:nicht(?![- ](?:kommerz|gewerb|öffentl|nur\b))|kein\w*|niemals|nie|keinesfalls|weder)\b",),
     neg_after={"modal": 10, "permit": 2, "prohibit": 0},
 )

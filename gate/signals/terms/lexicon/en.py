@@ -41,7 +41,7 @@ LEXICON = Lexicon(
     permit=(
         r"\bpermitted\b", r"\bpermits?\b", r"\ballow(?:ed|s)?\b", r"\bwelcome[sd]?\b", r"\bauthori[sz]ed\b",
         r"\bfree(?:ly)?\b", r"\binvited?\b", r"\bencourage[sd]?\b", r"\bentitled to\b",
-        r"\bgrant\w* (?:you )?(?:a |the )?(?:right|licen[cs]e|permission)", r"\bfeel free\b",
+        r"\bgrant\w* (?:you )?(?:a |the )?(?:right|licen[cs]e|permission)", r"\bfeel free\b", r"\b(?:have|has|given|granted) (?:our |the |express |written )*permission\b",
     ),
     modal=(r"\bmay\b", r"\bcan\b", r"\bare able to\b"),
     api=(r"\b(?:use|via|through) (?:our|the) (?:\w+ ){0,2}apis?\b", r"\b(?:public|open|official) apis?\b"),

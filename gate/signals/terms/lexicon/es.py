@@ -17,7 +17,7 @@ LEXICON = Lexicon(
     ai=(r"\binteligencia artificial\b", r"\bia\b", r"\baprendizaje (?:automático|profundo)\b",
         r"\bmodelos? de lenguaje\b", r"\bentren\w*", r"\bgenerativ\w*"),
     prohibit=(r"\bprohib\w*", r"\bprohíb\w*", r"\bvedad\w*", r"\bno autorizad\w*"),
-    restrict_modal=(r"\bse (?:compromete|obliga)\w* a no\b", r"\bse abstendrá\w*"),
+    restrict_modal=(r"\bse (?:compromete|obliga)\w* a no\b", r"\babstendr\w*", r"\babsten(?:erse|ga|gan)\b"),
     need_consent=(
         rf"\bsin (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\b(?:requiere|precisa|exige)\w* (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
@@ -36,5 +36,5 @@ LEXICON = Lexicon(
     ),
     only=(r"\bsolo\b", r"\bsólo\b", r"\bsolamente\b", r"\bexclusivamente\b", r"\búnicamente\b"),
     consent=(rf"\b{_CONSENT}\b",),
-    negation=(r"\b(?:no|ni|nunca|jamás|ningún|ninguna|ninguno|nada|tampoco)\b",),
+    negation=(r"\b(?:no(?! (?:comercial|lucrativ))|ni|nunca|jamás|ningún|ninguna|ninguno|nada|tampoco)\b",),
 )

@@ -17,7 +17,7 @@ LEXICON = Lexicon(
     ai=(r"\bintelligenza artificiale\b", r"\bia\b", r"\bapprendimento (?:automatico|profondo)\b",
         r"\baddestr\w*", r"\bmodell\w* linguistic\w*", r"\bgenerativ\w*"),
     prohibit=(r"\bvietat\w*", r"\bviet[ao]\b", r"\bdivieto\b", r"\bproibit\w*", r"\bnon autorizzat\w*"),
-    restrict_modal=(r"\bsi impegna\w* a non\b", r"\bsi astiene\b"),
+    restrict_modal=(r"\bsi impegna\w* a non\b", r"\bsi aster\w*", r"\bsi astien\w*", r"\bastenersi\b"),
     need_consent=(
         rf"\bsenza (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\b(?:richiede|necessita|subordinat\w* a) (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
@@ -33,5 +33,5 @@ LEXICON = Lexicon(
     ),
     only=(r"\bsolo\b", r"\bsoltanto\b", r"\besclusivamente\b", r"\bunicamente\b"),
     consent=(rf"\b{_CONSENT}\b",),
-    negation=(r"\b(?:non|né|mai|nessun\w*|niente|nulla)\b",),
+    negation=(r"\b(?:non(?![- ](?:commercial|profit))|né|mai|nessun\w*|niente|nulla)\b",),
 )

@@ -20,7 +20,8 @@ LEXICON = Lexicon(
     prohibit=(r"\bverbod\w*", r"\bverboden\b", r"\bverbiedt\b", r"\bverbieden\b", r"\bniet (?:\w+ )?toegestaan\b",
               r"\bontoelaatbaar\b"),
     restrict_modal=(r"\bverbind\w* (?:zich|zichzelf) (?:\w+ )?ertoe\b[^.;]{0,80}?\b(?:niet|geen)\b",
-                    r"\bzult\b[^.;]{0,40}?\b(?:niet|geen)\b"),
+                    r"\bzult\b[^.;]{0,40}?\b(?:niet|geen)\b",
+                    r"\bonthoud\w* (?:zich|u)\b", r"\bzich (?:te )?onthouden\b"),
     need_consent=(
         rf"\bzonder (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\bvereist (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
@@ -37,6 +38,6 @@ LEXICON = Lexicon(
     ),
     only=(r"\balleen\b", r"\buitsluitend\b", r"\benkel\b", r"\bslechts\b"),
     consent=(rf"\b{_CONSENT}\b",),
-    negation=(r"\b(?:niet|geen|nooit|niets|noch)\b",),
+    negation=(r"\b(?:niet(?![- ](?:commerc|openba|alleen\b))|geen|nooit|niets|noch)\b",),
     neg_after={"modal": 10, "permit": 2, "prohibit": 0},
 )

@@ -19,7 +19,7 @@ LEXICON = Lexicon(
         r"\buczeni\w* maszynow\w*", r"\bmodel\w* językow\w*", r"\bgeneratywn\w*"),
     prohibit=(r"\bzabroni\w*", r"\bzabrania\w*", r"\bzakaz\w*", r"\bniedozwolon\w*", r"\bnie wolno\b",
               r"\bniedopuszczaln\w*"),
-    restrict_modal=(r"\bzobowiązuj\w* się\b[^.;]{0,40}?\bnie\b",),
+    restrict_modal=(r"\bzobowiązuj\w* się\b[^.;]{0,40}?\bnie\b", r"\bpowstrzym\w* się\b"),
     need_consent=(
         rf"\bbez (?:\w+ ){{0,4}}{_CONSENT}", rf"\bwymaga\w* (?:\w+ ){{0,4}}{_CONSENT}",
     ),
@@ -35,5 +35,5 @@ LEXICON = Lexicon(
     ),
     only=(r"\bwyłącznie\b", r"\btylko\b", r"\bjedynie\b"),
     consent=(rf"\b{_CONSENT}",),
-    negation=(r"\b(?:nie|ani|nigdy|żad\w*)\b",),
+    negation=(r"\b(?:nie(?![- ]?(?:komercyj|publiczn))|ani|nigdy|żad\w*)\b",),
 )

@@ -20,7 +20,8 @@ LEXICON = Lexicon(
         r"\baprendizado de máquina\b", r"\bmodelos? de linguagem\b", r"\bgenerativ\w*"),
     prohibit=(r"\bproib\w*", r"\bvedad\w*", r"\bvedação\b", r"\bnão autorizad\w*"),
     restrict_modal=(r"\b(?:compromete|obriga)\w*-se a não\b", r"\bse (?:compromete|obriga)\w* a não\b",
-                    r"\bconcorda\w* em não\b"),
+                    r"\bconcorda\w* em não\b",
+                    r"\babst(?:er|ém|êm|enh)\w*"),
     need_consent=(
         rf"\bsem (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\b(?:requer|exige|depende de)\w* (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
@@ -35,5 +36,5 @@ LEXICON = Lexicon(
     ),
     only=(r"\bsó\b", r"\bsomente\b", r"\bapenas\b", r"\bexclusivamente\b", r"\bunicamente\b"),
     consent=(rf"\b{_CONSENT}\b",),
-    negation=(r"\b(?:não|nem|nunca|jamais|nenhum\w*|nada)\b",),
+    negation=(r"\b(?:não(?![- ](?:comercia|lucrativ))|nem|nunca|jamais|nenhum\w*|nada)\b",),
 )
