@@ -96,8 +96,8 @@ def _splits(line: str) -> list[int]:
     for match in _END.finditer(line):
         end = match.end()
         if match.group()[0] == ".":
-            before = line[: match.start()].rsplit(None, 1)
-            word = before[-1].lower().lstrip("(\"'«„“") if before else ""
+            space = line.rfind(" ", 0, match.start())
+            word = line[space + 1:match.start()].lower().lstrip("(\"'«„“")
             # An abbreviation, an initial ("J."), or a number ("art. 4. ust.") is no end.
             if word in _ABBREVIATIONS or len(word) == 1 or word.isdigit():
                 continue

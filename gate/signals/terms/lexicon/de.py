@@ -16,7 +16,7 @@ LEXICON = Lexicon(
     ),
     tdm=(r"\btext[- ]?(?:und|&)[- ]?data[- ]?mining\w*", r"data[- ]?mining\w*", r"\btdm\b", r"\btext[- ]?mining\w*"),
     ai=(
-        r"künstlich\w* intelligenz", r"\bki\b", r"\bki-\w+", r"machine[- ]learning", r"maschinell\w* lernen\w*",
+        r"künstlich\w* intelligenz", r"\bki-\w+", r"machine[- ]learning", r"maschinell\w* lernen\w*",
         r"sprachmodell\w*", r"language models?", r"\bllms?\b", r"\bgenerativ\w*", r"\btrainier\w*",
         r"\btraining\w*", r"trainingsdaten",
     ),

@@ -14,7 +14,7 @@ LEXICON = Lexicon(
         r"\bapi\b", r"\bprogramas? informáticos?\b", r"\bsistemátic\w*", r"\brobots\.txt\b",
     ),
     tdm=(r"\bminería de (?:textos|datos)\b", r"\btext and data mining\b", r"\bdata mining\b", r"\btdm\b"),
-    ai=(r"\binteligencia artificial\b", r"\bia\b", r"\baprendizaje (?:automático|profundo)\b",
+    ai=(r"\binteligencia artificial\b", r"\baprendizaje (?:automático|profundo)\b",
         r"\bmodelos? de lenguaje\b", r"\bentren\w*", r"\bgenerativ\w*"),
     prohibit=(r"\bprohib\w*", r"\bprohíb\w*", r"\bvedad\w*", r"\bno autorizad\w*"),
     restrict_modal=(r"\bse (?:compromete|obliga)\w* a no\b", r"\babstendr\w*", r"\babsten(?:erse|ga|gan)\b"),

@@ -16,7 +16,7 @@ LEXICON = Lexicon(
     ),
     tdm=(r"\bfouille de textes?\b", r"\bfouille de (?:textes? et de )?données\b", r"\btext and data mining\b",
          r"\bdata mining\b", r"\btdm\b", r"\bexploration de (?:textes|données)\b"),
-    ai=(r"\bintelligence artificielle\b", r"\bia\b", r"\bapprentissage (?:automatique|profond)\b",
+    ai=(r"\bintelligence artificielle\b", r"\bapprentissage (?:automatique|profond)\b",
         r"\bmodèles? de langage\b", r"\bdonnées d'apprentissage\b", r"\bentraîn\w*", r"\bapprentissage\b",
         r"\bgénérative?s?\b"),
     prohibit=(

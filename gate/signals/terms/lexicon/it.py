@@ -14,7 +14,7 @@ LEXICON = Lexicon(
     ),
     tdm=(r"\bestrazione di testo\b", r"\bestrazione di (?:testo e )?(?:di )?dati\b", r"\btext and data mining\b",
          r"\bdata mining\b", r"\btdm\b"),
-    ai=(r"\bintelligenza artificiale\b", r"\bia\b", r"\bapprendimento (?:automatico|profondo)\b",
+    ai=(r"\bintelligenza artificiale\b", r"\bapprendimento (?:automatico|profondo)\b",
         r"\baddestr\w*", r"\bmodell\w* linguistic\w*", r"\bgenerativ\w*"),
     prohibit=(r"\bvietat\w*", r"\bviet[ao]\b", r"\bdivieto\b", r"\bproibit\w*", r"\bnon autorizzat\w*"),
     restrict_modal=(r"\bsi impegna\w* a non\b", r"\bsi aster\w*", r"\bsi astien\w*", r"\bastenersi\b"),

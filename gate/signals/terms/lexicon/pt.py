@@ -16,7 +16,7 @@ LEXICON = Lexicon(
     ),
     tdm=(r"\bmineração de (?:textos|dados)\b", r"\bprospec?ção de (?:textos|dados)\b",
          r"\btext and data mining\b", r"\bdata mining\b", r"\btdm\b"),
-    ai=(r"\binteligência artificial\b", r"\bia\b", r"\btrein\w*", r"\baprendizage?m? (?:automátic\w*|de máquina)\b",
+    ai=(r"\binteligência artificial\b", r"\btrein\w*", r"\baprendizage?m? (?:automátic\w*|de máquina)\b",
         r"\baprendizado de máquina\b", r"\bmodelos? de linguagem\b", r"\bgenerativ\w*"),
     prohibit=(r"\bproib\w*", r"\bvedad\w*", r"\bvedação\b", r"\bnão autorizad\w*"),
     restrict_modal=(r"\b(?:compromete|obriga)\w*-se a não\b", r"\bse (?:compromete|obriga)\w* a não\b",
