@@ -10,7 +10,10 @@ from gate.signals.terms.clauses import Clause, find_clauses
 from gate.signals.terms.language import detect_language
 from gate.signals.terms.text import decode_body, page_text, split_sentences
 
-__all__ = ["TermsPage", "analyse_page", "text_sha256"]
+__all__ = ["TermsPage", "analyse_page", "text_sha256", "MAX_PAGE_CHARS"]
+
+# Terms pages run to ~100 KB; the fetcher bounds sizes, this bounds the work on what it lets in.
+MAX_PAGE_CHARS = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ def analyse_page(
     include_mentions: bool = False,
 ) -> TermsPage:
     """Read a terms page (HTML, or plain text when content_type says text/plain)."""
-    markup = decode_body(body, content_type)
+    markup = decode_body(body, content_type)[:MAX_PAGE_CHARS]
     is_html = not (content_type or "").lower().startswith("text/plain")
     text = page_text(markup, is_html=is_html)
     guess = detect_language(text)

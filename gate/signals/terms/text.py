@@ -31,11 +31,11 @@ _BLOCK = re.compile(
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+_EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 BULLET = "• "
 _BULLET_LINE = re.compile(r"^(?:• |[-*–·] |\(?[a-z0-9ivx]{1,4}[.)] |[①-⑳] ?|（?[一二三四五六七八九十\d]{1,3}[）)、.] ?)")
-_LEAD_IN_END = (":", "：", ",", "，", "、")
 
 # Where a sentence may end, and the words before which a full stop is no end.
 _END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”）)]*")
@@ -87,6 +87,7 @@ def page_text(markup: str, is_html: bool = True) -> str:
         markup = html.unescape(markup)
     markup = _SPACES.sub(" ", markup)
     markup = _NEWLINES.sub("\n", markup)
+    markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
     return markup.strip()
 
 
@@ -138,6 +139,7 @@ def split_sentences(text: str) -> list[Sentence]:
                     last = stripped
             start = cut
         if not is_item:
-            # A block ending in ":" (or "," before a list) leads in the items that follow.
-            lead_in = last if last.endswith(_LEAD_IN_END) else ""
+            # The block before a list leads in its items: "You agree not to:", "Dem Nutzer
+            # ist untersagt,", "利用者は、次の行為をしてはなりません。"
+            lead_in = last
     return sentences
