@@ -347,6 +347,15 @@ def find_clauses(
         own = detect_language(full)
         sentence_lang = own.lang if own.lang and own.lang != page_lang and own.confidence >= 0.5 else page_lang
         verdict = classify_sentence(sentence.text, sentence_lang, sentence.context)
+        if verdict.label == MENTION:
+            # No cue in the page's language: the sentence may be in another one (English,
+            # the lingua franca of terms pages, or its own best guess, however unsure).
+            for other in dict.fromkeys((own.lang, "en")):
+                if other and other != sentence_lang:
+                    second = classify_sentence(sentence.text, other, sentence.context)
+                    if second.label not in (MENTION, OTHER):
+                        verdict, sentence_lang = second, other
+                        break
         if verdict.label == OTHER or (verdict.label == MENTION and not include_mentions):
             continue
         clauses.append(Clause(

@@ -25,7 +25,7 @@ _DROP = re.compile(
 _LI = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
 _BLOCK = re.compile(
     r"</?(?:p|div|br|h[1-6]|ul|ol|dl|dt|dd|tr|table|section|article|header|footer|nav|main|"
-    r"aside|blockquote|pre|form|fieldset|figure|figcaption|address|hr|details|summary|li)\b[^>]*>",
+    r"aside|blockquote|pre|form|fieldset|figure|figcaption|address|hr|details|summary|li|td|th|caption)\b[^>]*>",
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^>]*>")
@@ -83,7 +83,7 @@ def page_text(markup: str, is_html: bool = True) -> str:
         markup = _DROP.sub(" ", markup)
         markup = _LI.sub("\n" + BULLET, markup)
         markup = _BLOCK.sub("\n", markup)
-        markup = _TAG.sub(" ", markup)
+        markup = _TAG.sub("", markup)  # inline tags join their text, as a browser shows it
         markup = html.unescape(markup)
     markup = _SPACES.sub(" ", markup)
     markup = _NEWLINES.sub("\n", markup)
