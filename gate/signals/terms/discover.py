@@ -156,8 +156,9 @@ _extractor = None
 
 @lru_cache(maxsize=8192)
 def registrable_domain(host: str) -> str:
-    """eTLD+1 from the public suffix list bundled with tldextract (never fetched); an IP
-    address, a bare name or a public suffix itself is its own site."""
+    """eTLD+1 from the public suffix list bundled with tldextract (never fetched), private
+    suffixes included (github.io, blogspot.com); an IP address, a bare name or a public
+    suffix itself is its own site."""
     global _extractor
     host = _ascii_host(host)
     if ":" in host or re.fullmatch(r"[0-9.]+", host) or "." not in host:
@@ -165,7 +166,8 @@ def registrable_domain(host: str) -> str:
     if _extractor is None:
         import tldextract  # deferred: loading the suffix list costs ~50 ms
 
-        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        # Private suffixes count: a.github.io and b.github.io belong to different people.
+        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
     parts = _extractor(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
@@ -236,6 +238,8 @@ class _LinkParser(HTMLParser):
         elif tag == "link" and "terms-of-service" in a.get("rel", "").lower().split() and a.get("href"):
             self.rel_terms.append(a["href"])
         elif tag == "a" and a.get("href"):
+            if self._open:  # <a> inside <a> is invalid: the parser of a browser closes the first
+                self._close_link()
             if "terms-of-service" in a.get("rel", "").lower().split():
                 self.rel_terms.append(a["href"])
             self._href.append(a["href"])
@@ -247,8 +251,16 @@ class _LinkParser(HTMLParser):
         if tag == "footer" and self._footer:
             self._footer -= 1
         elif tag == "a" and self._open:
-            parts, href = self._open.pop(), self._href.pop()
-            self.links.append((href, " ".join(p for p in parts if p), self._footer > 0))
+            self._close_link()
+
+    def close(self) -> None:
+        super().close()
+        while self._open:  # an <a> the page never closed still names its target
+            self._close_link()
+
+    def _close_link(self) -> None:
+        parts, href = self._open.pop(), self._href.pop()
+        self.links.append((href, " ".join(p for p in parts if p), self._footer > 0))
 
     def handle_data(self, data: str) -> None:
         for parts in self._open:
