@@ -47,13 +47,19 @@ def test_abbreviations_and_numbers_do_not_end_a_sentence() -> None:
 
 
 def test_list_items_carry_their_lead_in() -> None:
-    text = page_text("<p>Intro.</p><p>You agree not to:</p><ol><li>use bots;</li><li>resell.</li></ol><p>Other text.</p><ul><li>free item</li></ul>")
+    text = page_text(
+        "<p>Intro.</p><p>You agree not to:</p><ol><li>use bots;</li><li>resell.</li></ol>"
+        "<p>Scraping is prohibited.</p><ul><li>free delivery</li></ul>"
+        "<p>利用者は、次の行為をしてはなりません。</p><ul><li>スクレイピング</li></ul>"
+    )
     sentences = split_sentences(text)
     by_text = {s.text: s for s in sentences}
     assert by_text["use bots;"].context == "You agree not to:"
     assert by_text["resell."].context == "You agree not to:"
-    assert by_text["Other text."].context == ""
-    assert by_text["free item"].context == "Other text."
+    assert by_text["Scraping is prohibited."].context == ""
+    # A block that does not announce a list ("...:", "the following") leads nothing in.
+    assert by_text["free delivery"].context == ""
+    assert by_text["スクレイピング"].context == "利用者は、次の行為をしてはなりません。"
     for s in sentences:
         assert text[s.start:s.end] == s.text  # the bullet is not part of the sentence
 

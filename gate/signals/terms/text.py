@@ -39,6 +39,11 @@ _BULLET_LINE = re.compile(r"^(?:• |[-*–·] |\(?[a-z0-9ivx]{1,4}[.)] |[①-�
 
 # Where a sentence may end, and the words before which a full stop is no end.
 _END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”）)]*")
+_LEAD_IN_END = (":", "：", ",", "，", "、")
+_FOLLOWING = re.compile(
+    r"(?i)\b(?:following|folgende\w*|suivant\w*|siguiente\w*|seguent\w*|volgende|seguinte\w*|następując\w*)\b"
+    r"|次の|以下の|下列|以下"
+)
 _ABBREVIATIONS = frozenset(
     """e.g i.e etc art arts no nos nr vs cf ca approx incl inc ltd co corp jr sr dr mr mrs ms st
     z.b bzw ggf sog vgl abs s u.a d.h usw inkl evtl zzgl lit ziff nr bspw
@@ -139,7 +144,7 @@ def split_sentences(text: str) -> list[Sentence]:
                     last = stripped
             start = cut
         if not is_item:
-            # The block before a list leads in its items: "You agree not to:", "Dem Nutzer
-            # ist untersagt,", "利用者は、次の行為をしてはなりません。"
-            lead_in = last
+            # A block that announces a list leads in its items: "You agree not to:", "Dem
+            # Nutzer ist untersagt,", "利用者は、次の行為をしてはなりません。"
+            lead_in = last if last.endswith(_LEAD_IN_END) or _FOLLOWING.search(last) else ""
     return sentences
