@@ -15,7 +15,9 @@ easier: the whole page votes). Sentences from bullet lists are read with their l
 as `find_clauses` reads a page.
 
 The page cost is the median of `analyse_page` (HTML to text, sentences, language,
-clauses) over a synthetic 50 KB page per language; target <= 20 ms.
+clauses) over a synthetic 50 KB page per language; target <= 20 ms. The discovery cost
+is the most requests any site received in a day from a TermsFinder asked for its terms
+every hour; target <= 2.
 """
 
 from __future__ import annotations
@@ -29,16 +31,20 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from gate.signals.terms import LANGUAGES, analyse_page, classify_sentence
+from gate.signals.terms import LANGUAGES, TermsFinder, analyse_page, classify_sentence
 from gate.signals.terms.clauses import LABELS, RESTRICTIVE
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "signals_terms" / "data" / "terms_sentences.jsonl"
+TESTS = Path(__file__).resolve().parent.parent / "tests" / "signals_terms"
+DATA = TESTS / "data" / "terms_sentences.jsonl"
+FIXTURES = TESTS / "fixtures"
 TARGET_OVERALL = 0.95
 TARGET_PER_LANGUAGE = 0.85
 TARGET_PAGE_MS = 20.0
 PAGE_BYTES = 50_000
 
-__all__ = ["load_set", "evaluate", "page_cost_ms", "synthetic_page", "main"]
+TARGET_FETCHES_PER_DAY = 2
+
+__all__ = ["load_set", "evaluate", "page_cost_ms", "synthetic_page", "fetch_budget", "main"]
 
 
 def load_set(split: str | None = None, path: Path = DATA) -> list[dict[str, Any]]:
@@ -161,6 +167,41 @@ def page_cost_ms(lang: str = "en", rounds: int = 7, runs: int = 15) -> dict[str,
             "fastest_round_ms": round(min(medians), 2), "slowest_round_ms": round(max(medians), 2)}
 
 
+def fetch_budget(sites: int = 200, finds_per_day: int = 24, days: int = 2) -> dict[str, float]:
+    """Requests per site per day when a crawl asks for every site's terms `finds_per_day`
+    times a day. The sites (an in-memory fetch; tests/signals_terms uses real servers)
+    are of four kinds, over the ten languages: terms linked from the home page; no link,
+    terms at a well-known path; no link and nothing there; a home page that cannot be read."""
+    now = [1_800_000_000.0]
+    per_site_day: dict[tuple[str, int], int] = defaultdict(int)
+    html = "text/html; charset=utf-8"
+    bare = {lang: (FIXTURES / f"home_{lang}.html").read_text(encoding="utf-8").split("<footer>")[0]
+            for lang in LANGUAGES}
+
+    def fetch(url: str) -> tuple[int, dict[str, str], str]:
+        host, path = url.split("//", 1)[1].split("/", 1)
+        index = int(host.split(".")[0][4:])
+        lang, kind = LANGUAGES[index % len(LANGUAGES)], index % 4
+        per_site_day[(host, int((now[0] - 1_800_000_000.0) // 86400))] += 1
+        if kind == 3:
+            raise TimeoutError("deadline exceeded")
+        if path == "":
+            home = (FIXTURES / f"home_{lang}.html").read_text(encoding="utf-8") if kind == 0 else bare[lang]
+            return 200, {"content-type": html}, home
+        if kind == 2:
+            return 404, {}, ""
+        return 200, {"content-type": html}, (FIXTURES / f"terms_{lang}.html").read_text(encoding="utf-8")
+
+    finder = TermsFinder(fetch, clock=lambda: now[0])
+    for step in range(finds_per_day * days):
+        now[0] = 1_800_000_000.0 + step * 86400 / finds_per_day
+        for i in range(sites):
+            finder.find(f"https://site{i}.example/page/{step}")
+    counts = list(per_site_day.values())
+    return {"sites": sites, "finds_per_site": finds_per_day * days, "days": days,
+            "max_per_site_per_day": max(counts), "mean_per_site_per_day": round(sum(counts) / (sites * days), 2)}
+
+
 def _print_report(split: str, result: dict[str, Any], show_errors: bool) -> None:
     o, b = result["overall"], result["binary"]
     print(f"split={split}  sentences={result['sentences']}  5-class accuracy={result['accuracy_5_class']:.1%}")
@@ -188,12 +229,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = evaluate(load_set(args.split), given_language=args.given_language)
     timing = {} if args.no_timing else {lang: page_cost_ms(lang) for lang in _FILLER}
+    budget = {} if args.no_timing else fetch_budget()
     met = (result["overall"]["precision"] >= TARGET_OVERALL and result["overall"]["recall"] >= TARGET_OVERALL
            and all(m["precision"] >= TARGET_PER_LANGUAGE and m["recall"] >= TARGET_PER_LANGUAGE
                    for m in result["per_language"].values()))
     if args.json:
         print(json.dumps({"split": args.split, "classifier": result, "page_cost": timing,
-                          "targets_met": met}, ensure_ascii=False, indent=2))
+                          "fetch_budget": budget, "targets_met": met}, ensure_ascii=False, indent=2))
         return 0
     _print_report(args.split, result, args.errors)
     print(f"  targets (>= {TARGET_OVERALL:.0%} overall, >= {TARGET_PER_LANGUAGE:.0%} per language): "
@@ -202,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if t["median_ms"] <= TARGET_PAGE_MS else "NOT met"
         print(f"page cost {lang}: {t['bytes']} bytes, median {t['median_ms']} ms "
               f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms), target <= {TARGET_PAGE_MS:g} ms: {verdict}")
+    if budget:
+        verdict = "met" if budget["max_per_site_per_day"] <= TARGET_FETCHES_PER_DAY else "NOT met"
+        print(f"discovery: {budget['sites']} sites x {budget['finds_per_site']} finds over {budget['days']} days: "
+              f"max {budget['max_per_site_per_day']} fetches per site per day (mean {budget['mean_per_site_per_day']}), "
+              f"target <= {TARGET_FETCHES_PER_DAY}: {verdict}")
     return 0
 
 
