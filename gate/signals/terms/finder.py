@@ -21,7 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from gate.signals.terms.clauses import Clause
 from gate.signals.terms.discover import (
@@ -84,7 +84,7 @@ class TermsRecord:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "TermsRecord":
+    def from_dict(cls, data: Mapping[str, Any]) -> TermsRecord:
         """The inverse of to_dict; a missing or mistyped field raises ValueError naming it."""
         try:
             clauses = tuple(
@@ -130,15 +130,17 @@ def diff_records(previous: TermsRecord | None, current: TermsRecord) -> TermsCha
     )
 
 
-def _header(headers: Mapping[str, str] | Any, name: str) -> str:
+def _header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str:
+    """A header's value from a mapping (requests' case-insensitive one, a dict) or pairs."""
     getter = getattr(headers, "get", None)
-    value = getter(name) if getter else None
-    if value is None:
-        for key, val in (headers.items() if hasattr(headers, "items") else headers):
-            if str(key).lower() == name.lower():
-                return str(val)
-        return ""
-    return str(value)
+    value = getter(name) if getter is not None else None
+    if value is not None:
+        return str(value)
+    pairs: Iterable[tuple[Any, Any]] = headers.items() if isinstance(headers, Mapping) else headers
+    for key, val in pairs:
+        if str(key).lower() == name.lower():
+            return str(val)
+    return ""
 
 
 @dataclass
