@@ -79,3 +79,11 @@ def test_decode_body_charsets() -> None:
     assert decode_body(meta, "text/html").endswith("利用規約")
     assert decode_body("already text") == "already text"
     assert decode_body(b"\xff\xfe caf\xc3\xa9", "text/html; charset=no-such-charset").endswith("café")
+
+
+def test_long_run_without_punctuation_is_read_in_bounded_pieces() -> None:
+    text = "robots " * 1000
+    sentences = split_sentences(text.strip())
+    assert len(sentences) > 1 and all(len(s.text) <= 1500 for s in sentences)
+    for s in sentences:
+        assert text[s.start:s.end] == s.text

@@ -15,13 +15,15 @@ from even proposing another site.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+from gate.signals.terms.text import drop_raw_elements
 
 __all__ = [
     "Candidate", "link_candidates", "well_known_candidates", "registrable_domain", "same_site",
@@ -203,8 +205,8 @@ def _anchor_score(text: str) -> float:
     return best + penalty
 
 
-def _path_score(url: str) -> float:
-    path = unquote(urlsplit(url).path).lower()
+def _path_score(href: str) -> float:
+    path = unquote(urlsplit(href).path).lower()
     segments = set(_PATH_SPLIT.split(path)) - {""}
     joined = path.replace("-", "").replace("_", "")
     score = 0.0
@@ -217,54 +219,75 @@ def _path_score(url: str) -> float:
     return score
 
 
-class _LinkParser(HTMLParser):
-    """Collects <a href> with their text, <link rel=terms-of-service> and <base href>."""
+# Elements whose content holds no link a visitor sees (the <head> stays: <base>, <link>).
+_NO_LINKS = ("script", "style", "template", "svg", "textarea", "select")
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")
+_ATTR_RE = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+_INLINE_TAG = re.compile(r"<[^<>]*>")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, str, bool]] = []  # href, text, in footer
-        self.rel_terms: list[str] = []
-        self.base: str | None = None
-        self._open: list[list[str]] = []  # text parts of the <a> elements being read
-        self._href: list[str] = []
-        self._footer = 0
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "") for k, v in attrs}
+def _attrs(raw: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ATTR_RE.finditer(raw):
+        value = m.group(2) or ""
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        out.setdefault(m.group(1).lower(), html.unescape(value))
+    return out
+
+
+@dataclass
+class _Links:
+    """The <a href> of a page with their text, <link rel=terms-of-service> and <base href>."""
+
+    links: list[tuple[str, str, bool]]  # href, text, in footer
+    rel_terms: list[str]
+    base: str | None
+
+
+def _scan_links(markup: str) -> _Links:
+    """One linear pass over the tags (html.parser is quadratic on some hostile markup, and
+    a home page comes from a server the gate does not trust)."""
+    markup = drop_raw_elements(markup, _NO_LINKS)
+    found = _Links([], [], None)
+    footer = 0
+    open_href: str | None = None
+    open_at = 0
+    extra: list[str] = []  # title, aria-label, img alt of the open <a>
+
+    def close(at: int) -> None:
+        nonlocal open_href
+        if open_href is not None:
+            text = html.unescape(_INLINE_TAG.sub(" ", markup[open_at:at]))
+            found.links.append((open_href, " ".join([*extra, text]), footer > 0))
+            open_href = None
+
+    for m in _TAG_RE.finditer(markup):
+        closing, tag = m.group(1) == "/", m.group(2).lower()
         if tag == "footer":
-            self._footer += 1
-        elif tag == "base" and self.base is None and a.get("href"):
-            self.base = a["href"]
-        elif tag == "link" and "terms-of-service" in a.get("rel", "").lower().split() and a.get("href"):
-            self.rel_terms.append(a["href"])
-        elif tag == "a" and a.get("href"):
-            if self._open:  # <a> inside <a> is invalid: the parser of a browser closes the first
-                self._close_link()
-            if "terms-of-service" in a.get("rel", "").lower().split():
-                self.rel_terms.append(a["href"])
-            self._href.append(a["href"])
-            self._open.append([a.get("title", ""), a.get("aria-label", "")])
-        elif tag == "img" and self._open:
-            self._open[-1].append(a.get("alt", ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "footer" and self._footer:
-            self._footer -= 1
-        elif tag == "a" and self._open:
-            self._close_link()
-
-    def close(self) -> None:
-        super().close()
-        while self._open:  # an <a> the page never closed still names its target
-            self._close_link()
-
-    def _close_link(self) -> None:
-        parts, href = self._open.pop(), self._href.pop()
-        self.links.append((href, " ".join(p for p in parts if p), self._footer > 0))
-
-    def handle_data(self, data: str) -> None:
-        for parts in self._open:
-            parts.append(data)
+            footer = max(0, footer + (-1 if closing else 1))
+        elif tag == "a" and closing:
+            close(m.start())
+        elif closing:
+            continue
+        elif tag == "a":
+            close(m.start())  # <a> inside <a> is invalid: a browser closes the first
+            a = _attrs(m.group(3))
+            if a.get("href"):
+                if "terms-of-service" in a.get("rel", "").lower().split():
+                    found.rel_terms.append(a["href"])
+                open_href, open_at = a["href"], m.end()
+                extra = [a.get("title", ""), a.get("aria-label", "")]
+        elif tag == "img" and open_href is not None:
+            extra.append(_attrs(m.group(3)).get("alt", ""))
+        elif tag == "base" and found.base is None:
+            found.base = _attrs(m.group(3)).get("href") or None
+        elif tag == "link":
+            a = _attrs(m.group(3))
+            if "terms-of-service" in a.get("rel", "").lower().split() and a.get("href"):
+                found.rel_terms.append(a["href"])
+    close(len(markup))  # an <a> the page never closed still names its target
+    return found
 
 
 def _resolve(href: str, base: str) -> str | None:
@@ -281,14 +304,9 @@ def _resolve(href: str, base: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
-def link_candidates(html: str, page_url: str, limit: int = 10) -> list[Candidate]:
+def link_candidates(markup: str, page_url: str, limit: int = 10) -> list[Candidate]:
     """The home page's same-site links that may lead to the terms, best first."""
-    parser = _LinkParser()
-    try:
-        parser.feed(html[:MAX_HOME_PAGE_CHARS])
-        parser.close()
-    except (AssertionError, ValueError):  # html.parser gives up on some broken markup
-        pass
+    parser = _scan_links(markup[:MAX_HOME_PAGE_CHARS])
     base = page_url
     if parser.base:
         declared = _resolve(parser.base, page_url)
@@ -298,16 +316,19 @@ def link_candidates(html: str, page_url: str, limit: int = 10) -> list[Candidate
     found: dict[str, Candidate] = {}
 
     def consider(href: str, score: float, how: str, text: str) -> None:
+        if score < MIN_SCORE:
+            return
         url = _resolve(href, base)
         if url is None or url == home or not same_site(url, page_url) or _NOT_TEXT.search(urlsplit(url).path):
             return
-        if score >= MIN_SCORE and (url not in found or found[url].score < score):
+        if url not in found or found[url].score < score:
             found[url] = Candidate(url, score, how, " ".join(text.split())[:200])
 
     for href in parser.rel_terms:
         consider(href, _REL_SCORE, "link-rel", "")
     for href, text, in_footer in parser.links:
-        score = _anchor_score(text) + _path_score(urljoin(base, href)) + (_FOOTER_BONUS if in_footer else 0.0)
+        path = href.split("#", 1)[0].split("?", 1)[0]  # the path scores; resolving waits for a good score
+        score = _anchor_score(text) + _path_score(path) + (_FOOTER_BONUS if in_footer else 0.0)
         consider(href, score, "link", text)
     return sorted(found.values(), key=lambda c: (-c.score, len(c.url), c.url))[:limit]
 

@@ -15,20 +15,24 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["Sentence", "page_text", "decode_body", "split_sentences"]
+__all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
+           "MAX_SENTENCE_CHARS"]
 
-_DROP = re.compile(
-    r"<!--.*?-->|<(script|style|noscript|template|svg|head|select|button)\b[^>]*>.*?</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
-_LI = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
+# Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
+# which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
+# stall the gate); tag patterns stop at the next "<" for the same reason.
+TEXTLESS = ("script", "style", "noscript", "template", "svg", "head", "select", "button", "textarea")
+_LI = re.compile(r"<li\b[^<>]*>", re.IGNORECASE)
 _BLOCK = re.compile(
     r"</?(?:p|div|br|h[1-6]|ul|ol|dl|dt|dd|tr|table|section|article|header|footer|nav|main|"
-    r"aside|blockquote|pre|form|fieldset|figure|figcaption|address|hr|details|summary|li|td|th|caption)\b[^>]*>",
+    r"aside|blockquote|pre|form|fieldset|figure|figcaption|address|hr|details|summary|li|td|th|caption)\b[^<>]*>",
     re.IGNORECASE,
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
+# Longer "sentences" (a page without punctuation) are read in pieces: it bounds the work.
+MAX_SENTENCE_CHARS = 1500
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
@@ -85,7 +89,7 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
 def page_text(markup: str, is_html: bool = True) -> str:
     """The readable text of a page, one block per line; plain text is only tidied."""
     if is_html:
-        markup = _DROP.sub(" ", markup)
+        markup = drop_raw_elements(markup)
         markup = _LI.sub("\n" + BULLET, markup)
         markup = _BLOCK.sub("\n", markup)
         markup = _TAG.sub("", markup)  # inline tags join their text, as a browser shows it
@@ -94,6 +98,48 @@ def page_text(markup: str, is_html: bool = True) -> str:
     markup = _NEWLINES.sub("\n", markup)
     markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
     return markup.strip()
+
+
+@lru_cache(maxsize=8)
+def _raw_open(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"<!--|<({'|'.join(names)})\b", re.IGNORECASE)
+
+
+def drop_raw_elements(markup: str, names: tuple[str, ...] = TEXTLESS) -> str:
+    """The markup without comments and the `names` elements (scripts, styles, ...), in one
+    linear pass; an element never closed hides the rest of the page, as in a browser."""
+    opening = _raw_open(names)
+    out: list[str] = []
+    pos = 0
+    while True:
+        found = opening.search(markup, pos)
+        if found is None:
+            out.append(markup[pos:])
+            break
+        out.append(markup[pos:found.start()])
+        out.append(" ")
+        if found.group(1) is None:
+            end = markup.find("-->", found.end())
+            pos = end + 3 if end >= 0 else len(markup)
+        else:
+            close = re.compile(rf"</{found.group(1)}\s*>", re.IGNORECASE).search(markup, found.end())
+            pos = close.end() if close else len(markup)
+        if pos >= len(markup):
+            break
+    return "".join(out)
+
+
+def _pieces(start: int, text: str) -> list[tuple[int, str]]:
+    """A sentence cut, at spaces, into pieces of at most MAX_SENTENCE_CHARS."""
+    pieces = []
+    while len(text) > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        pieces.append((start, text[:cut]))
+        skipped = len(text[cut:]) - len(text[cut:].lstrip())
+        start, text = start + cut + skipped, text[cut:].lstrip()
+    pieces.append((start, text))
+    return pieces
 
 
 def _splits(line: str) -> list[int]:
@@ -139,9 +185,9 @@ def split_sentences(text: str) -> list[Sentence]:
                     if marker:
                         offset += marker.end()
                         stripped = stripped[marker.end():].strip()
-                if stripped:
-                    sentences.append(Sentence(offset, offset + len(stripped), stripped, context))
-                    last = stripped
+                for piece_start, piece in _pieces(offset, stripped) if stripped else ():
+                    sentences.append(Sentence(piece_start, piece_start + len(piece), piece, context))
+                    last = piece
             start = cut
         if not is_item:
             # A block that announces a list leads in its items: "You agree not to:", "Dem
