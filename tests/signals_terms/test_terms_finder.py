@@ -284,6 +284,7 @@ def test_concurrent_finds_share_one_discovery(site: HTTPServer, finder: TermsFin
         t.join(10)
     assert len(results) == 6 and all(r is results[0] for r in results)
     assert paths(site) == ["/", "/algemene-voorwaarden"]
+    assert finder._pending == {}  # no per-site lock outlives its callers
 
 
 def test_budget_must_allow_a_fetch() -> None:

@@ -176,7 +176,9 @@ class TermsFinder:
         self._cache: OrderedDict[str, TermsRecord] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self._site_locks: dict[str, threading.Lock] = {}
+        # One lock per site being discovered, with the number of callers holding or
+        # waiting for it; dropped when that falls to zero (no growth over a long crawl).
+        self._pending: dict[str, tuple[threading.Lock, list[int]]] = {}
 
     def cached(self, url: str) -> TermsRecord | None:
         """The site's record if one is fresh, without fetching."""
@@ -201,15 +203,22 @@ class TermsFinder:
         """
         site = origin_of(url)
         with self._lock:
-            site_lock = self._site_locks.setdefault(site, threading.Lock())
-        with site_lock:
-            if not refresh:
-                record = self.cached(site)
-                if record is not None:
-                    return record
-            record = self._discover(site)
-            self.remember(record)
-            return record
+            site_lock, users = self._pending.setdefault(site, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with site_lock:
+                if not refresh:
+                    record = self.cached(site)
+                    if record is not None:
+                        return record
+                record = self._discover(site)
+                self.remember(record)
+                return record
+        finally:
+            with self._lock:
+                users[0] -= 1
+                if users[0] == 0:
+                    del self._pending[site]
 
     def _get(self, url: str, attempt: _Attempt) -> tuple[int, Mapping[str, str], bytes | str] | None:
         attempt.fetches += 1
