@@ -290,3 +290,26 @@ def test_concurrent_finds_share_one_discovery(site: HTTPServer, finder: TermsFin
 def test_budget_must_allow_a_fetch() -> None:
     with pytest.raises(ValueError, match="max_fetches"):
         TermsFinder(plain_fetch, max_fetches=0)
+
+
+def test_record_as_policy_signal(site: HTTPServer, finder: TermsFinder, clock: Clock) -> None:
+    site.expect_request("/").respond_with_data(fixture("home_de.html"), content_type=HTML)
+    site.expect_request("/agb").respond_with_data(fixture("terms_de.html"), content_type=HTML)
+    signal = finder.find(site.url_for("/")).as_signal()
+    assert signal["known"] is True and signal["status"] == FOUND
+    assert signal["automated_collection"] == "prohibited" and signal["tdm_reserved_in_prose"] is True
+    assert signal["source"] == site.url_for("/agb") and signal["language"] == "de"
+    assert signal["read_at"] == "2027-01-15T08:00:00Z"
+    assert "Crawlern" in signal["clause"] or "Data Mining" in signal["clause"]
+    assert {c["label"] for c in signal["clauses"]} == {PROHIBITION, TDM_RESERVATION}
+    json.dumps(signal)  # plain JSON for the policy input
+
+
+def test_benign_or_missing_terms_are_never_an_allow(site: HTTPServer, finder: TermsFinder) -> None:
+    site.expect_request("/").respond_with_data(fixture("home_en.html"), content_type=HTML)
+    site.expect_request("/legal/terms-of-use").respond_with_data(fixture("terms_en_benign.html"), content_type=HTML)
+    benign = finder.find(site.url_for("/")).as_signal()
+    assert benign["known"] is True and benign["automated_collection"] == "unknown"
+    assert benign["clause"] == "" and {c["label"] for c in benign["clauses"]} == {"permission"}
+    missing = TermsRecord(site="https://gone.example", status=NOT_FOUND, read_at=0.0).as_signal()
+    assert missing["known"] is False and missing["automated_collection"] == "unknown"

@@ -20,10 +20,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from gate.signals.terms.clauses import Clause
+from gate.signals.terms.clauses import PERMISSION, PROHIBITION, TDM_RESERVATION, Clause
 from gate.signals.terms.discover import (
     Candidate, link_candidates, looks_like_terms, origin_of, well_known_candidates,
 )
@@ -42,6 +43,7 @@ Fetch = Callable[[str], FetchResult]
 TERMS_CACHE_TTL_S = 24 * 3600
 MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
+SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
 FOUND, NOT_FOUND, UNREADABLE = "found", "not_found", "unreadable"
 _READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
@@ -74,6 +76,30 @@ class TermsRecord:
     @property
     def restrictive(self) -> tuple[Clause, ...]:
         return tuple(c for c in self.clauses if c.restrictive)
+
+    def as_signal(self, max_clauses: int = SIGNAL_MAX_CLAUSES) -> dict[str, Any]:
+        """The record as `input.signals.terms`: the fields policies/scrapegate/terms.rego
+        reads today (known, automated_collection, clause, source) and R22's (the clauses
+        with their confidence, the date read, a reservation of TDM in prose).
+
+        A heuristic reading never says "allowed": without a restrictive clause the answer
+        is "unknown", so nothing the registry would deny is allowed on its word.
+        """
+        restrictive = sorted(self.restrictive, key=lambda c: -c.confidence)
+        shown = [c for c in self.clauses if c.label in (PROHIBITION, TDM_RESERVATION, PERMISSION)]
+        return {
+            "known": self.status == FOUND,
+            "status": self.status,
+            "automated_collection": "prohibited" if restrictive else "unknown",
+            "tdm_reserved_in_prose": any(c.label == TDM_RESERVATION for c in self.clauses),
+            "clause": restrictive[0].text if restrictive else "",
+            "source": self.url or "",
+            "how_found": self.how_found or "",
+            "read_at": datetime.fromtimestamp(self.read_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "language": self.language or "",
+            "sha256": self.sha256 or "",
+            "clauses": [{"label": c.label, "text": c.text, "confidence": c.confidence} for c in shown[:max_clauses]],
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -45,6 +45,7 @@ ACRONYM = re.compile(r"(?<![A-Za-z])(?:AI|A\.I\.|KI|IA|TDM|LLMs?|GenAI)(?![A-Za-
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"', "“": '"',
                          "”": '"', "„": '"', "\u00ad": None})
 _SPACE = re.compile(r"\s+")
+_CLAUSE_END = re.compile(r"[,;]")
 _WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
 
@@ -55,7 +56,6 @@ class Verdict:
     label: str
     confidence: float
     cues: tuple[str, ...] = ()
-
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
 
 @lru_cache(maxsize=None)
 def compiled(lang: str) -> _Compiled:
+    """The language's patterns, compiled once per process."""
     lex = LEXICONS[lang]
     extra = LEXICONS["en"] if lex.script == "latin" and lang != "en" else None
     topics = [*lex.auto, *lex.tdm, *lex.ai]
@@ -88,7 +89,8 @@ def compiled(lang: str) -> _Compiled:
     kinds = ("prohibit", "restrict_modal", "need_consent", "reserve", "permit", "modal", "api",
              "allow_negated")
     topic, tdm_re, negation = _alt(topics), _alt(tdm), _alt(lex.negation)
-    assert topic is not None and tdm_re is not None and negation is not None, lang
+    if topic is None or tdm_re is None or negation is None:
+        raise ValueError(f"lexicon {lang!r} needs topic, TDM and negation words")
     return _Compiled(
         lex=lex, topic=topic, tdm=tdm_re,
         cues={kind: _alt(getattr(lex, kind)) for kind in kinds},
@@ -98,6 +100,7 @@ def compiled(lang: str) -> _Compiled:
 
 
 def normalise(text: str) -> str:
+    """Lower case, NFC, plain quotes and apostrophes, single spaces: what the cues match."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_QUOTES).lower())
 
 
@@ -150,7 +153,7 @@ def _condition_spans(c: _Compiled, low: str) -> list[tuple[int, int]]:
     spans = []
     for m in c.condition.finditer(low):
         if c.lex.script == "latin":  # the clause runs from the marker to the next , or ;
-            nxt = re.compile(r"[,;]").search(low, m.end())
+            nxt = _CLAUSE_END.search(low, m.end())
             spans.append((m.start(), nxt.start() if nxt else len(low)))
         else:  # CJK: from the segment's start to the marker (ja), or the whole segment (zh)
             before = [b.end() for b in _BOUNDARY.finditer(low, 0, m.start())]
@@ -236,6 +239,8 @@ def _only_with_consent(c: _Compiled, low: str, cues: list[_Cue]) -> list[_Cue]:
 
 
 def _decide(cues: list[_Cue], spans: list[tuple[int, int]]) -> tuple[str, float, list[_Cue]] | None:
+    """Direction, confidence and deciding cues: main clause first, a restriction first."""
+
     def in_sub(q: _Cue) -> bool:
         return any(a <= q.start < b for a, b in spans)
 
