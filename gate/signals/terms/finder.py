@@ -1,0 +1,303 @@
+"""Find and read one site's terms within a budget of fetches, and remember the result.
+
+`TermsFinder(fetch)` calls `fetch(url) -> (status, headers, body)`, which the caller
+supplies: the gate passes its gated fetcher, so robots.txt, the deadlines and the size
+bounds apply to these requests like to any other. A fetch that raises (denied by
+robots.txt, timed out, refused) counts against the budget and is read as "could not
+read", never as "no terms".
+
+Per site (origin) and per discovery, at most `max_fetches` requests (default 2): the home
+page, then the best candidate link; only when the home page names no candidate (or could
+not be read) a well-known path (/agb for a German home page, /cgu for a French one, ...)
+takes the second fetch. The result is a `TermsRecord` the caller can store (`to_dict` /
+`from_dict`); the finder also keeps one per site in memory, fresh for `ttl_s` (a day), so
+a crawl costs at most two extra fetches per site per day. A site whose terms cannot be
+found or read is `status != "found"`: "terms unknown" to the policy, never an allow.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from gate.signals.terms.clauses import PERMISSION, PROHIBITION, TDM_RESERVATION, Clause
+from gate.signals.terms.discover import (
+    Candidate, link_candidates, looks_like_terms, origin_of, well_known_candidates,
+)
+from gate.signals.terms.language import detect_language
+from gate.signals.terms.page import analyse_page
+from gate.signals.terms.text import decode_body, page_text
+
+__all__ = [
+    "Fetch", "FetchResult", "TermsRecord", "TermsChange", "TermsFinder", "diff_records",
+    "TERMS_CACHE_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE",
+]
+
+FetchResult = tuple[int, Mapping[str, str], bytes | str]
+Fetch = Callable[[str], FetchResult]
+
+TERMS_CACHE_TTL_S = 24 * 3600
+MAX_FETCHES = 2
+TERMS_CACHE_SIZE = 4096
+SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
+FOUND, NOT_FOUND, UNREADABLE = "found", "not_found", "unreadable"
+_READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True)
+class TermsRecord:
+    """One site's terms as last read: the cache entry the caller may store.
+
+    status: "found" (url, language, sha256 and clauses are set), "not_found" (no
+    candidate, or none answered 200 with a terms page) or "unreadable" (every attempt
+    failed: fetch error, robots.txt denial, timeout, unreadable content type).
+    """
+
+    site: str
+    status: str
+    read_at: float
+    url: str | None = None
+    how_found: str | None = None
+    anchor: str = ""
+    language: str | None = None
+    sha256: str | None = None
+    clauses: tuple[Clause, ...] = ()
+    fetches: int = 0
+    tried: tuple[str, ...] = ()
+    error: str = ""
+
+    def is_fresh(self, now: float | None = None, ttl_s: float = TERMS_CACHE_TTL_S) -> bool:
+        return (time.time() if now is None else now) - self.read_at < ttl_s
+
+    @property
+    def restrictive(self) -> tuple[Clause, ...]:
+        return tuple(c for c in self.clauses if c.restrictive)
+
+    def as_signal(self, max_clauses: int = SIGNAL_MAX_CLAUSES) -> dict[str, Any]:
+        """The record as `input.signals.terms`: the fields policies/scrapegate/terms.rego
+        reads today (known, automated_collection, clause, source) and R22's (the clauses
+        with their confidence, the date read, a reservation of TDM in prose).
+
+        A heuristic reading never says "allowed": without a restrictive clause the answer
+        is "unknown", so nothing the registry would deny is allowed on its word.
+        """
+        restrictive = sorted(self.restrictive, key=lambda c: -c.confidence)
+        shown = [c for c in self.clauses if c.label in (PROHIBITION, TDM_RESERVATION, PERMISSION)]
+        return {
+            "known": self.status == FOUND,
+            "status": self.status,
+            "automated_collection": "prohibited" if restrictive else "unknown",
+            "tdm_reserved_in_prose": any(c.label == TDM_RESERVATION for c in self.clauses),
+            "clause": restrictive[0].text if restrictive else "",
+            "source": self.url or "",
+            "how_found": self.how_found or "",
+            "read_at": datetime.fromtimestamp(self.read_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "language": self.language or "",
+            "sha256": self.sha256 or "",
+            "clauses": [{"label": c.label, "text": c.text, "confidence": c.confidence} for c in shown[:max_clauses]],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site, "status": self.status, "read_at": self.read_at, "url": self.url,
+            "how_found": self.how_found, "anchor": self.anchor, "language": self.language,
+            "sha256": self.sha256, "clauses": [c.as_dict() for c in self.clauses],
+            "fetches": self.fetches, "tried": list(self.tried), "error": self.error,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TermsRecord:
+        """The inverse of to_dict; a missing or mistyped field raises ValueError naming it."""
+        try:
+            clauses = tuple(
+                Clause(str(c["text"]), str(c["label"]), float(c["confidence"]), int(c["start"]),
+                       int(c["end"]), str(c["lang"]), tuple(c.get("cues", ())), str(c.get("context", "")))
+                for c in data.get("clauses", ())
+            )
+            return cls(
+                site=str(data["site"]), status=str(data["status"]), read_at=float(data["read_at"]),
+                url=data.get("url"), how_found=data.get("how_found"), anchor=str(data.get("anchor", "")),
+                language=data.get("language"), sha256=data.get("sha256"), clauses=clauses,
+                fetches=int(data.get("fetches", 0)), tried=tuple(data.get("tried", ())),
+                error=str(data.get("error", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"invalid terms record: {exc!r}") from exc
+
+
+@dataclass(frozen=True)
+class TermsChange:
+    """What changed between two reads of a site's terms."""
+
+    changed: bool
+    url_changed: bool = False
+    added: tuple[Clause, ...] = ()
+    removed: tuple[Clause, ...] = ()
+    relabelled: tuple[tuple[Clause, Clause], ...] = ()
+
+
+def diff_records(previous: TermsRecord | None, current: TermsRecord) -> TermsChange:
+    """The text's hash decides whether the terms changed; clauses are matched by text."""
+    if previous is None:
+        return TermsChange(changed=current.status == FOUND, added=current.clauses)
+    changed = previous.sha256 != current.sha256 or previous.status != current.status
+    before = {c.text: c for c in previous.clauses}
+    after = {c.text: c for c in current.clauses}
+    return TermsChange(
+        changed=changed,
+        url_changed=previous.url != current.url,
+        added=tuple(c for t, c in after.items() if t not in before),
+        removed=tuple(c for t, c in before.items() if t not in after),
+        relabelled=tuple((before[t], c) for t, c in after.items() if t in before and before[t].label != c.label),
+    )
+
+
+def _header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str:
+    """A header's value from a mapping (requests' case-insensitive one, a dict) or pairs."""
+    getter = getattr(headers, "get", None)
+    value = getter(name) if getter is not None else None
+    if value is not None:
+        return str(value)
+    pairs: Iterable[tuple[Any, Any]] = headers.items() if isinstance(headers, Mapping) else headers
+    for key, val in pairs:
+        if str(key).lower() == name.lower():
+            return str(val)
+    return ""
+
+
+@dataclass
+class _Attempt:
+    fetches: int = 0
+    tried: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    # Whether some attempt failed for another reason than "not here" (404, 410, soft 404):
+    # then the terms may exist and could not be read.
+    unreadable: bool = False
+
+    def fail(self, message: str, absent: bool = False) -> None:
+        self.errors.append(message)
+        self.unreadable = self.unreadable or not absent
+
+
+class TermsFinder:
+    """Finds, reads and caches sites' terms through the caller's `fetch`.
+
+    Usage: ``TermsFinder(gated_fetch).find("https://shop.example/")``.
+    """
+
+    def __init__(
+        self, fetch: Fetch, *, max_fetches: int = MAX_FETCHES, ttl_s: float = TERMS_CACHE_TTL_S,
+        cache_size: int = TERMS_CACHE_SIZE, clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_fetches < 1:
+            raise ValueError(f"max_fetches must be at least 1, not {max_fetches}")
+        self._fetch = fetch
+        self.max_fetches = max_fetches
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._cache: OrderedDict[str, TermsRecord] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        # One lock per site being discovered, with the number of callers holding or
+        # waiting for it; dropped when that falls to zero (no growth over a long crawl).
+        self._pending: dict[str, tuple[threading.Lock, list[int]]] = {}
+
+    def cached(self, url: str) -> TermsRecord | None:
+        """The site's record if one is fresh, without fetching."""
+        site = origin_of(url)
+        with self._lock:
+            record = self._cache.get(site)
+        return record if record is not None and record.is_fresh(self._clock(), self.ttl_s) else None
+
+    def remember(self, record: TermsRecord) -> None:
+        """Store a record (e.g. one loaded from the caller's own store)."""
+        with self._lock:
+            self._cache[record.site] = record
+            self._cache.move_to_end(record.site)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def find(self, url: str, *, refresh: bool = False) -> TermsRecord:
+        """The terms of `url`'s site: from the cache while fresh, else read now.
+
+        Concurrent calls for one site wait for a single discovery. `refresh` ignores the
+        cache (the caller then owns the fetch budget).
+        """
+        site = origin_of(url)
+        with self._lock:
+            site_lock, users = self._pending.setdefault(site, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with site_lock:
+                if not refresh:
+                    record = self.cached(site)
+                    if record is not None:
+                        return record
+                record = self._discover(site)
+                self.remember(record)
+                return record
+        finally:
+            with self._lock:
+                users[0] -= 1
+                if users[0] == 0:
+                    del self._pending[site]
+
+    def _get(self, url: str, attempt: _Attempt) -> tuple[int, Mapping[str, str], bytes | str] | None:
+        attempt.fetches += 1
+        attempt.tried.append(url)
+        try:
+            status, headers, body = self._fetch(url)
+        except Exception as exc:  # the caller's fetcher: denial, deadline, network; never an allow
+            attempt.fail(f"{url}: {type(exc).__name__}: {exc}")
+            return None
+        if status != 200:
+            attempt.fail(f"{url}: HTTP {status}", absent=status in (404, 410))
+            return None
+        content_type = _header(headers, "content-type").lower()
+        if content_type and not content_type.startswith(_READABLE_TYPES):
+            attempt.fail(f"{url}: not a page ({content_type})")
+            return None
+        return status, headers, body
+
+    def _discover(self, site: str) -> TermsRecord:
+        attempt = _Attempt()
+        home = site + "/"
+        got = self._get(home, attempt)
+        candidates: list[Candidate] = []
+        home_lang: str | None = None
+        if got is not None:
+            markup = decode_body(got[2], _header(got[1], "content-type"))
+            candidates = link_candidates(markup, home)
+            if not candidates:
+                home_lang = detect_language(page_text(markup)).lang
+        if not candidates:
+            candidates = well_known_candidates(site, home_lang)
+        for candidate in candidates:
+            if attempt.fetches >= self.max_fetches:
+                break
+            page = self._get(candidate.url, attempt)
+            if page is None:
+                continue
+            record = self._read(site, candidate, page, attempt)
+            if record is not None:
+                return record
+        return TermsRecord(
+            site=site, status=UNREADABLE if attempt.unreadable else NOT_FOUND, read_at=self._clock(), fetches=attempt.fetches,
+            tried=tuple(attempt.tried), error="; ".join(attempt.errors) or "no terms link on the home page",
+        )
+
+    def _read(self, site: str, candidate: Candidate, got: FetchResult, attempt: _Attempt) -> TermsRecord | None:
+        _, headers, body = got
+        page = analyse_page(body, _header(headers, "content-type") or None)
+        if candidate.how_found == "well-known" and not looks_like_terms(page.text):
+            attempt.fail(f"{candidate.url}: soft 404 (no terms heading)", absent=True)
+            return None
+        return TermsRecord(
+            site=site, status=FOUND, read_at=self._clock(), url=candidate.url,
+            how_found=candidate.how_found, anchor=candidate.anchor, language=page.language,
+            sha256=page.sha256, clauses=page.clauses, fetches=attempt.fetches, tried=tuple(attempt.tried),
+        )

@@ -1,0 +1,196 @@
+"""A terms page as plain text, and that text as sentences.
+
+`page_text` turns HTML into one line per block (paragraph, heading, list item) with
+regular expressions rather than a DOM parser: a 50 KB page costs a few milliseconds, and a
+terms page needs no more than its words and where its blocks end. List items keep a
+"• " marker so that `split_sentences` can hand each item the list's lead-in ("You agree
+not to:"), without which "use any robot or scraper;" says nothing.
+
+Sentences end at . ! ? (not after an abbreviation such as "e.g.", "z. B.", "art.") and at
+the CJK full stops 。！？, and always at the end of a block.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
+           "MAX_SENTENCE_CHARS"]
+
+# Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
+# which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
+# stall the gate); tag patterns stop at the next "<" for the same reason.
+TEXTLESS = ("script", "style", "noscript", "template", "svg", "head", "select", "button", "textarea")
+_LI = re.compile(r"<li\b[^<>]*>", re.IGNORECASE)
+_BLOCK = re.compile(
+    r"</?(?:p|div|br|h[1-6]|ul|ol|dl|dt|dd|tr|table|section|article|header|footer|nav|main|"
+    r"aside|blockquote|pre|form|fieldset|figure|figcaption|address|hr|details|summary|li|td|th|caption)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^<>]*>")
+# Longer "sentences" (a page without punctuation) are read in pieces: it bounds the work.
+MAX_SENTENCE_CHARS = 1500
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u3000]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+_EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+BULLET = "• "
+_BULLET_LINE = re.compile(r"^(?:• |[-*–·] |\(?[a-z0-9ivx]{1,4}[.)] |[①-⑳] ?|（?[一二三四五六七八九十\d]{1,3}[）)、.] ?)")
+
+# Where a sentence may end, and the words before which a full stop is no end.
+_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”）)]*")
+_LEAD_IN_END = (":", "：", ",", "，", "、")
+_FOLLOWING = re.compile(
+    r"(?i)\b(?:following|folgende\w*|suivant\w*|siguiente\w*|seguent\w*|volgende|seguinte\w*|następując\w*)\b"
+    r"|次の|以下の|下列|以下"
+)
+_ABBREVIATIONS = frozenset(
+    """e.g i.e etc art arts no nos nr vs cf ca approx incl inc ltd co corp jr sr dr mr mrs ms st
+    z.b bzw ggf sog vgl abs s u.a d.h usw inkl evtl zzgl lit ziff nr bspw
+    p.ex cf env av m mme ex al
+    p.ej sr sra núm pág
+    ecc sig pag
+    bijv bv o.a nl m.b.t i.v.m zgn
+    n.º nº pág
+    tzw np m.in itp ust pkt poz ok tj tys zob""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the page text: text[start:end], and a list item's lead-in if any."""
+
+    start: int
+    end: int
+    text: str
+    context: str = ""
+
+
+def decode_body(body: bytes | str, content_type: str | None = None) -> str:
+    """Bytes to text: the Content-Type charset, else a <meta charset>, else UTF-8; never fails."""
+    if isinstance(body, str):
+        return body
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    if not charset:
+        found = _CHARSET.search(body[:4096])
+        charset = found.group(1).decode("ascii") if found else "utf-8"
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name: UTF-8 is the web's default
+        return body.decode("utf-8", errors="replace")
+
+
+def page_text(markup: str, is_html: bool = True) -> str:
+    """The readable text of a page, one block per line; plain text is only tidied."""
+    if is_html:
+        markup = drop_raw_elements(markup)
+        markup = _LI.sub("\n" + BULLET, markup)
+        markup = _BLOCK.sub("\n", markup)
+        markup = _TAG.sub("", markup)  # inline tags join their text, as a browser shows it
+        markup = html.unescape(markup)
+    markup = _SPACES.sub(" ", markup)
+    markup = _NEWLINES.sub("\n", markup)
+    markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
+    return markup.strip()
+
+
+@lru_cache(maxsize=8)
+def _raw_open(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"<!--|<({'|'.join(names)})\b", re.IGNORECASE)
+
+
+def drop_raw_elements(markup: str, names: tuple[str, ...] = TEXTLESS) -> str:
+    """The markup without comments and the `names` elements (scripts, styles, ...), in one
+    linear pass; an element never closed hides the rest of the page, as in a browser."""
+    opening = _raw_open(names)
+    out: list[str] = []
+    pos = 0
+    while True:
+        found = opening.search(markup, pos)
+        if found is None:
+            out.append(markup[pos:])
+            break
+        out.append(markup[pos:found.start()])
+        out.append(" ")
+        if found.group(1) is None:
+            end = markup.find("-->", found.end())
+            pos = end + 3 if end >= 0 else len(markup)
+        else:
+            close = re.compile(rf"</{found.group(1)}\s*>", re.IGNORECASE).search(markup, found.end())
+            pos = close.end() if close else len(markup)
+        if pos >= len(markup):
+            break
+    return "".join(out)
+
+
+def _pieces(start: int, text: str) -> list[tuple[int, str]]:
+    """A sentence cut, at spaces, into pieces of at most MAX_SENTENCE_CHARS."""
+    pieces = []
+    while len(text) > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS
+        pieces.append((start, text[:cut]))
+        skipped = len(text[cut:]) - len(text[cut:].lstrip())
+        start, text = start + cut + skipped, text[cut:].lstrip()
+    pieces.append((start, text))
+    return pieces
+
+
+def _splits(line: str) -> list[int]:
+    """Offsets in `line` after which a sentence ends."""
+    cuts = []
+    for match in _END.finditer(line):
+        end = match.end()
+        if match.group()[0] == ".":
+            space = line.rfind(" ", 0, match.start())
+            word = line[space + 1:match.start()].lower().lstrip("(\"'«„“")
+            # An abbreviation, an initial ("J."), or a number ("art. 4. ust.") is no end.
+            if word in _ABBREVIATIONS or len(word) == 1 or word.isdigit():
+                continue
+            rest = line[end:].lstrip()
+            if rest and rest[0].islower():
+                continue
+        cuts.append(end)
+    return cuts
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """The sentences of `text` (as made by page_text, or any plain text), with offsets."""
+    sentences: list[Sentence] = []
+    lead_in = ""
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            lead_in = ""
+            continue
+        is_item = bool(_BULLET_LINE.match(line))
+        context = lead_in if is_item else ""
+        start = 0
+        last = ""
+        for cut in [*_splits(line), len(line)]:
+            chunk = line[start:cut]
+            stripped = chunk.strip()
+            if stripped:
+                offset = line_start + start + (len(chunk) - len(chunk.lstrip()))
+                if offset == line_start and is_item:  # the bullet is not part of the sentence
+                    marker = _BULLET_LINE.match(stripped)
+                    if marker:
+                        offset += marker.end()
+                        stripped = stripped[marker.end():].strip()
+                for piece_start, piece in _pieces(offset, stripped) if stripped else ():
+                    sentences.append(Sentence(piece_start, piece_start + len(piece), piece, context))
+                    last = piece
+            start = cut
+        if not is_item:
+            # A block that announces a list leads in its items: "You agree not to:", "Dem
+            # Nutzer ist untersagt,", "利用者は、次の行為をしてはなりません。"
+            lead_in = last if last.endswith(_LEAD_IN_END) or _FOLLOWING.search(last) else ""
+    return sentences

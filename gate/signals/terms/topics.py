@@ -1,0 +1,100 @@
+"""Which sentences of a page name a topic (bots, crawling, scraping, TDM, AI), found
+with one pass over the page rather than a regular expression per sentence."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from functools import lru_cache
+
+from gate.signals.terms.lexicon import LEXICONS
+from gate.signals.terms.reading import ACRONYM, compiled, normalise
+from gate.signals.terms.text import Sentence
+
+try:  # the regular-expression parser, to find each topic fragment's literal core
+    from re import _parser as _sre  # type: ignore[attr-defined]  # Python >= 3.11
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre  # type: ignore[no-redef]
+
+__all__ = ["topical", "anchors"]
+
+
+def topical(text: str, lang: str, sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences that name a topic. Most of a terms page names none, and a regular
+    expression per sentence is what a 50 KB page would spend its time on, so the page is
+    first searched for each topic fragment's literal core (`_anchor`: "crawl", "bot",
+    "爬虫") with str.find, and only the sentences holding one are read with the patterns."""
+    low = _lower_same_length(text)
+    if low is None:  # a rare letter whose lower case is longer: no shared offsets
+        return [s for s in sentences if _names_topic(f"{s.context} {s.text}", lang)]
+    hits = [m.start() for m in ACRONYM.finditer(text)]
+    for anchor in anchors(lang):
+        i = low.find(anchor)
+        while i >= 0:
+            hits.append(i)
+            i = low.find(anchor, i + 1)
+    hits.sort()
+    checked: dict[str, bool] = {}
+
+    def names_topic(full: str) -> bool:
+        if full not in checked:
+            checked[full] = _names_topic(full, lang)
+        return checked[full]
+
+    out = []
+    for s in sentences:
+        i = bisect_left(hits, s.start)
+        if i < len(hits) and hits[i] < s.end and names_topic(f"{s.context} {s.text}" if s.context else s.text):
+            out.append(s)
+        elif s.context and names_topic(s.context):  # "You agree not to use bots to:" + items
+            out.append(s)
+    return out
+
+
+def _lower_same_length(text: str) -> str | None:
+    low = text.replace("’", "'").replace("‘", "'").lower()
+    return low if len(low) == len(text) else None
+
+
+def _names_topic(full: str, lang: str) -> bool:
+    if ACRONYM.search(full):
+        return True
+    low = normalise(full)
+    langs = (lang, "en") if lang in ("ja", "zh") else (lang,)
+    return any(compiled(code).topic.search(low) for code in langs)
+
+
+@lru_cache(maxsize=None)
+def anchors(lang: str) -> tuple[str, ...]:
+    """The literal cores of every topic fragment the language reads (with English)."""
+    langs = (lang, "en") if lang in ("ja", "zh") else (lang,)
+    found: dict[str, None] = {}
+    for code in langs:
+        lex = LEXICONS[code]
+        fragments = [*lex.auto, *lex.tdm, *lex.ai]
+        if lex.script == "latin" and code != "en":
+            en = LEXICONS["en"]
+            fragments += [*en.auto, *en.tdm, *en.ai]
+        shortest = 3 if lex.script == "latin" else 2
+        for fragment in fragments:
+            anchor = _anchor(fragment, shortest)
+            if anchor is None:
+                raise ValueError(f"topic fragment {fragment!r} ({code}) has no literal core")
+            found[anchor] = None
+    return tuple(found)
+
+
+def _anchor(fragment: str, shortest: int = 3) -> str | None:
+    """The longest literal that every match of `fragment` contains, if it has at least
+    `shortest` characters: "crawl" for `crawl\\w*`, "bot" for `\\b(?:ro)?bots?\\b`."""
+    parsed = list(_sre.parse(fragment))
+    if len(parsed) == 1 and str(parsed[0][0]) == "BRANCH":  # "a|b": no literal in common
+        return None
+    best, run = "", ""
+    for op, arg in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(arg)
+        elif name != "AT":  # \b and friends are zero-width: the literal run goes on
+            best, run = max(best, run, key=len), ""
+    best = max(best, run, key=len)
+    return best if len(best) >= shortest else None
