@@ -71,7 +71,8 @@ def bench_html(rounds: int, per_round: int) -> list[Row]:
         result = inspector.inspect(body, "text/html; charset=utf-8", phone_regions=("DE",))
         found = ", ".join(f"{f.detector.split('.')[1]} {f.count}" for f in result.findings) or "nothing"
         med, low, high = _rounds_ms(
-            lambda body=body: inspector.inspect(body, "text/html; charset=utf-8", phone_regions=("DE",)), rounds, per_round)
+            lambda body=body: inspector.inspect(body, "text/html; charset=utf-8", phone_regions=("DE",)),
+            rounds, per_round)
         rows.append((f"html  {len(body) // 1000} KB {name}, median per page (found: {found})", f"{med:.2f} ms",
                      "<= 2 ms", _verdict(med <= 2.0)))
         rows.append((f"html  the same, lowest / highest round median ({rounds} rounds x {per_round})",
@@ -125,7 +126,10 @@ def _png_bomb(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-def _face_scores(detect: Callable[[str, bytes], Any], samples: list[sets.ImageSample]) -> list[tuple[sets.ImageSample, int, float]]:
+Scored = list[tuple["sets.ImageSample", int, float]]
+
+
+def _face_scores(detect: Callable[[str, bytes], Any], samples: list[sets.ImageSample]) -> Scored:
     from gate.inspect import sniff
 
     out = []
@@ -135,7 +139,7 @@ def _face_scores(detect: Callable[[str, bytes], Any], samples: list[sets.ImageSa
     return out
 
 
-def _pr(scored: list[tuple[sets.ImageSample, int, float]], min_score: float = 0.0) -> tuple[float, float, int, int, int]:
+def _pr(scored: Scored, min_score: float = 0.0) -> tuple[float, float, int, int, int]:
     tp = sum(1 for s, n, sc in scored if s.faces and n and sc >= min_score)
     fp = sum(1 for s, n, sc in scored if not s.faces and n and sc >= min_score)
     pos = sum(1 for s, _, _ in scored if s.faces)
@@ -172,7 +176,8 @@ def bench_faces(quick: bool) -> list[Row]:
             shipped = scored
     for threshold in (0.25, 0.35):
         precision, recall, tp, fp, _ = _pr(shipped, threshold)
-        rows.append((f"faces shipped, counting only faces with score >= {threshold}", f"{precision:.3f} / {recall:.3f}", "", ""))
+        rows.append((f"faces shipped, counting only faces with score >= {threshold}",
+                     f"{precision:.3f} / {recall:.3f}", "", ""))
     groups: dict[str, list[tuple[sets.ImageSample, int, float]]] = {}
     for item in shipped:
         key = item[0].group
@@ -201,7 +206,8 @@ def bench_personal() -> list[Row]:
             tp_fp_fn[1] += max(0, got - want)
             tp_fp_fn[2] += max(0, want - got)
     near = sum(1 for s in samples if not s.expected)
-    rows: list[Row] = [(f"personal labelled snippets: {len(samples)}, of which {near} near misses (expect nothing)", "", "", "")]
+    what = f"personal labelled snippets: {len(samples)}, of which {near} near misses (expect nothing)"
+    rows: list[Row] = [(what, "", "", "")]
     all_tp = all_fp = all_fn = 0
     for kind in ("email", "phone", "iban", "national_id", "person_name"):
         tp, fp, fn = totals.get(kind, [0, 0, 0])

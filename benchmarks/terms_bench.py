@@ -116,10 +116,12 @@ _FILLER = {
            "Our liability for slight negligence is excluded except for injury to life, body or health."],
     "de": ["Diese Nutzungsbedingungen regeln die Nutzung der Website und der darauf angebotenen Dienste.",
            "Mit der Nutzung der Website erkennen Sie diese Bedingungen an.",
-           "Wir können diese Bedingungen von Zeit zu Zeit ändern; es gilt die auf dieser Seite veröffentlichte Fassung.",
+           "Wir können diese Bedingungen von Zeit zu Zeit ändern; "
+           "es gilt die auf dieser Seite veröffentlichte Fassung.",
            "Ihr Konto ist persönlich, und Sie sind für die Geheimhaltung Ihres Passworts verantwortlich.",
            "Die auf der Website angegebenen Preise enthalten die gesetzliche Mehrwertsteuer.",
-           "Unsere Haftung für leichte Fahrlässigkeit ist ausgeschlossen, außer bei Verletzung von Leben, Körper oder Gesundheit."],
+           "Unsere Haftung für leichte Fahrlässigkeit ist ausgeschlossen, "
+           "außer bei Verletzung von Leben, Körper oder Gesundheit."],
     "ja": ["本規約は、本サイト及び本サイト上で提供されるサービスの利用条件を定めるものです。",
            "利用者は、本サイトを利用することにより、本規約に同意したものとみなされます。",
            "当社は、必要に応じて本規約を変更することがあります。",
@@ -243,11 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     for lang, t in timing.items():
         verdict = "met" if t["median_ms"] <= TARGET_PAGE_MS else "NOT met"
         print(f"page cost {lang}: {t['bytes']} bytes, median {t['median_ms']} ms "
-              f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms), target <= {TARGET_PAGE_MS:g} ms: {verdict}")
+                f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms), "
+              f"target <= {TARGET_PAGE_MS:g} ms: {verdict}")
     if budget:
         verdict = "met" if budget["max_per_site_per_day"] <= TARGET_FETCHES_PER_DAY else "NOT met"
         print(f"discovery: {budget['sites']} sites x {budget['finds_per_site']} finds over {budget['days']} days: "
-              f"max {budget['max_per_site_per_day']} fetches per site per day (mean {budget['mean_per_site_per_day']}), "
+              f"max {budget['max_per_site_per_day']} fetches per site per day "
+              f"(mean {budget['mean_per_site_per_day']}), "
               f"target <= {TARGET_FETCHES_PER_DAY}: {verdict}")
     return 0
 

@@ -16,6 +16,8 @@ from typing import Any, Iterator
 import pytest
 from pytest_httpserver import HTTPServer
 
+import gate.engines  # noqa: F401  - before any test module imports regopy (see gate/engines/__init__.py)
+
 from legal_workflow_bundle import write_bundle
 from local_site import JOB, Site, signals_source, write_policy
 from opa_fake import FakeOPA

@@ -193,7 +193,8 @@ class FaceDetector:
             return FaceResult("ok", width=width, height=height, detail="smaller than the detector's window")
         grey = self._decode(fmt, data, width, height)
         if grey is None:
-            return FaceResult("undecodable", width=width, height=height, detail=f"OpenCV could not decode the {fmt} image")
+            return FaceResult("undecodable", width=width, height=height,
+                              detail=f"OpenCV could not decode the {fmt} image")
         if grey.shape[0] * grey.shape[1] > self.config.max_pixels:  # the header lied
             return FaceResult("too_large", width=width, height=height, detail="decoded larger than declared")
         return self._count(grey, width, height)

@@ -35,7 +35,8 @@ _NAMED_REF = re.compile(r"&(nbsp|commat|plus|period|hyphen|dash|lpar|rpar|sol|am
 _TYPEOF_PERSON = re.compile(r"""typeof=["'](?:[^"']*\s)?(?:schema:)?Person["'\s]""")
 _JSON_TYPE = re.compile(r""""@type"\s*:\s*(?:\[[^\]]*)?"\Z""")
 _CARD_CLASS = re.compile(r"""class=["'](?:[^"']*\s)?(?:vcard|h-card)["'\s]""")
-_AUTHOR_ATTR = re.compile(r"""rel=["']?(?:[^"'>]*\s)?author["'\s>]|name=["']author["']|property=["']article:author["']""")
+_AUTHOR_ATTR = re.compile(
+    r"""rel=["']?(?:[^"'>]*\s)?author["'\s>]|name=["']author["']|property=["']article:author["']""")
 _TAG_REACH = 4000  # how far back a tag may start (long attribute values)
 
 

@@ -63,7 +63,8 @@ class IdMatch:
 
 def _validator(kind: str) -> Callable[[str], bool]:
     module = __import__(f"stdnum.{kind}", fromlist=["is_valid"])
-    return module.is_valid  # type: ignore[no-any-return]
+    check: Callable[[str], bool] = module.is_valid
+    return check
 
 
 _VALID: dict[str, Callable[[str], bool]] = {}

@@ -25,7 +25,14 @@ from typing import Any
 
 from .htmltext import name_markers, page_text
 from .identifiers import (
-    CONTEXT_LENGTHS, NATIONAL_IDS, TOKENS, IdMatch, bounded, classify_capital, classify_digits, inside_shape,
+    CONTEXT_LENGTHS,
+    NATIONAL_IDS,
+    TOKENS,
+    IdMatch,
+    bounded,
+    classify_capital,
+    classify_digits,
+    inside_shape,
 )
 
 __all__ = ["PersonalConfig", "PersonalResult", "find_personal", "KIND_SCORES"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import inspect_sets
 import pytest
 
-import inspect_sets
 from gate.inspect import PersonalConfig, find_personal
 from gate.inspect.htmltext import name_markers, page_text
 from gate.inspect.identifiers import NATIONAL_IDS

@@ -6,13 +6,13 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
+import inspect_sets
 import pytest
 import requests
 from conftest import cv2, encode, skimage_data
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-import inspect_sets
 from gate.inspect import ContentInspector, Sampler, SamplingPolicy
 
 CONTACT = ("<!doctype html><html><body><h1>Team</h1><p>Write to <a href='mailto:ana.lopez@correo-ejemplo.es'>"

@@ -8,10 +8,17 @@ from __future__ import annotations
 import pytest
 
 from gate.signals.terms import (
-    MENTION, OTHER, PERMISSION, PROHIBITION, TDM_RESERVATION, analyse_page, classify_sentence, find_clauses,
+    MENTION,
+    OTHER,
+    PERMISSION,
+    PROHIBITION,
+    TDM_RESERVATION,
+    analyse_page,
+    classify_sentence,
+    find_clauses,
 )
 
-P, T, A, M, O = PROHIBITION, TDM_RESERVATION, PERMISSION, MENTION, OTHER
+P, T, A, M, O = PROHIBITION, TDM_RESERVATION, PERMISSION, MENTION, OTHER  # noqa: E741
 
 # (label, sentence): per language a prohibition, a negated permission (which prohibits), a
 # TDM reservation, a permission, a negated prohibition (which permits), a mention, a

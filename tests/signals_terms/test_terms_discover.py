@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from gate.signals.terms import (
-    LANGUAGES, link_candidates, looks_like_terms, origin_of, registrable_domain, same_site,
+    LANGUAGES,
+    link_candidates,
+    looks_like_terms,
+    origin_of,
+    registrable_domain,
+    same_site,
     well_known_candidates,
 )
 from gate.signals.terms.text import page_text

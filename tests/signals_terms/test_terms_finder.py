@@ -16,7 +16,15 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from gate.signals.terms import (
-    FOUND, LANGUAGES, NOT_FOUND, PROHIBITION, TDM_RESERVATION, UNREADABLE, TermsFinder, TermsRecord, diff_records,
+    FOUND,
+    LANGUAGES,
+    NOT_FOUND,
+    PROHIBITION,
+    TDM_RESERVATION,
+    UNREADABLE,
+    TermsFinder,
+    TermsRecord,
+    diff_records,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"

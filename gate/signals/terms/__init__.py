@@ -15,16 +15,39 @@ the cache entry, what changed).
 """
 
 from gate.signals.terms.clauses import (
-    LABELS, MENTION, OTHER, PERMISSION, PROHIBITION, RESTRICTIVE, TDM_RESERVATION,
-    Clause, Verdict, classify_sentence, find_clauses,
+    LABELS,
+    MENTION,
+    OTHER,
+    PERMISSION,
+    PROHIBITION,
+    RESTRICTIVE,
+    TDM_RESERVATION,
+    Clause,
+    Verdict,
+    classify_sentence,
+    find_clauses,
 )
 from gate.signals.terms.discover import (
-    Candidate, link_candidates, looks_like_terms, origin_of, registrable_domain, same_site,
+    Candidate,
+    link_candidates,
+    looks_like_terms,
+    origin_of,
+    registrable_domain,
+    same_site,
     well_known_candidates,
 )
 from gate.signals.terms.finder import (
-    FOUND, MAX_FETCHES, NOT_FOUND, TERMS_CACHE_TTL_S, UNREADABLE, Fetch, FetchResult, TermsChange,
-    TermsFinder, TermsRecord, diff_records,
+    FOUND,
+    MAX_FETCHES,
+    NOT_FOUND,
+    TERMS_CACHE_TTL_S,
+    UNREADABLE,
+    Fetch,
+    FetchResult,
+    TermsChange,
+    TermsFinder,
+    TermsRecord,
+    diff_records,
 )
 from gate.signals.terms.language import LANGUAGES, LanguageGuess, detect_language
 from gate.signals.terms.page import TermsPage, analyse_page, text_sha256

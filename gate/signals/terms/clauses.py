@@ -30,7 +30,15 @@ from dataclasses import dataclass
 from gate.signals.terms.language import detect_language
 from gate.signals.terms.lexicon import LEXICONS
 from gate.signals.terms.reading import (
-    LABELS, MENTION, OTHER, PERMISSION, PROHIBITION, RESTRICTIVE, TDM_RESERVATION, Verdict, classify_sentence,
+    LABELS,
+    MENTION,
+    OTHER,
+    PERMISSION,
+    PROHIBITION,
+    RESTRICTIVE,
+    TDM_RESERVATION,
+    Verdict,
+    classify_sentence,
 )
 from gate.signals.terms.text import Sentence, split_sentences
 from gate.signals.terms.topics import topical

@@ -20,13 +20,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 from gate.signals.terms.clauses import PERMISSION, PROHIBITION, TDM_RESERVATION, Clause
 from gate.signals.terms.discover import (
-    Candidate, link_candidates, looks_like_terms, origin_of, well_known_candidates,
+    Candidate,
+    link_candidates,
+    looks_like_terms,
+    origin_of,
+    well_known_candidates,
 )
 from gate.signals.terms.language import detect_language
 from gate.signals.terms.page import analyse_page
@@ -286,7 +290,8 @@ class TermsFinder:
             if record is not None:
                 return record
         return TermsRecord(
-            site=site, status=UNREADABLE if attempt.unreadable else NOT_FOUND, read_at=self._clock(), fetches=attempt.fetches,
+            site=site, status=UNREADABLE if attempt.unreadable else NOT_FOUND, read_at=self._clock(),
+            fetches=attempt.fetches,
             tried=tuple(attempt.tried), error="; ".join(attempt.errors) or "no terms link on the home page",
         )
 

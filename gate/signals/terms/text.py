@@ -39,7 +39,8 @@ _EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 BULLET = "• "
-_BULLET_LINE = re.compile(r"^(?:• |[-*–·] |\(?[a-z0-9ivx]{1,4}[.)] |[①-⑳] ?|（?[一二三四五六七八九十\d]{1,3}[）)、.] ?)")
+_BULLET_LINE = re.compile(
+    r"^(?:• |[-*–·] |\(?[a-z0-9ivx]{1,4}[.)] |[①-⑳] ?|（?[一二三四五六七八九十\d]{1,3}[）)、.] ?)")
 
 # Where a sentence may end, and the words before which a full stop is no end.
 _END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”）)]*")

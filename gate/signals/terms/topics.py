@@ -11,9 +11,9 @@ from gate.signals.terms.reading import ACRONYM, compiled, normalise
 from gate.signals.terms.text import Sentence
 
 try:  # the regular-expression parser, to find each topic fragment's literal core
-    from re import _parser as _sre  # type: ignore[attr-defined]  # Python >= 3.11
+    from re import _parser as _sre  # type: ignore[attr-defined,unused-ignore]  # Python >= 3.11
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre  # type: ignore[no-redef,unused-ignore]
 
 __all__ = ["topical", "anchors"]
 
