@@ -242,20 +242,23 @@ def bench_f(samples: int) -> list[Row]:
              f"{statistics.median(times):.2f} ms", "", "")]
 
 
-def _time_cmd(args: list[str], runs: int) -> float:
+def _time_cmd(args: list[str], runs: int, expect: int = 0, output: str = "") -> float:
+    """Median wall time of a command; a run that exits otherwise or lacks `output` is no figure."""
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(args, capture_output=True, cwd=REPO)
+        done = subprocess.run(args, capture_output=True, text=True, cwd=REPO)
         times.append((time.perf_counter() - t) * 1e3)
+        if done.returncode != expect or output not in done.stdout:
+            raise RuntimeError(f"{' '.join(args)} exited {done.returncode}: {done.stderr.strip()[-200:]}")
     return statistics.median(times)
 
 
 def bench_g(runs: int) -> list[Row]:
     exe = str(Path(sys.executable).with_name("scrapegate"))
     exe = exe if Path(exe).exists() else "scrapegate"
-    help_ms = _time_cmd([exe, "--help"], runs)
-    check_ms = _time_cmd([exe, "check", "examples/jobs/price-monitoring.yaml"], runs)
+    help_ms = _time_cmd([exe, "--help"], runs, 0, "Usage: scrapegate")
+    check_ms = _time_cmd([exe, "check", "examples/jobs/price-monitoring.yaml"], runs, 0, "2 allowed")
     return [("g  scrapegate --help start-up, median", f"{help_ms:.0f} ms", "< 300 ms", _verdict(help_ms < 300)),
             ("g  scrapegate check (one job, 2 targets), median", f"{check_ms:.0f} ms", "", "")]
 
