@@ -24,6 +24,7 @@ from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
+from gate.model.readings import path_readings
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import SignalSource
 
@@ -153,11 +154,35 @@ class Gate:
 
     def _decide(self, url: str, method: str, authenticated: bool | None, nowait: bool) -> Evaluation | None:
         """The decision for one request; with `nowait`, None unless the signals and the
-        decision are all cached."""
+        decision are all cached. A path a server could read several ways (gate.model.readings)
+        is decided on each reading, and allowed only when every reading is."""
         try:
             nurl = normalize(url)
         except InvalidURL as exc:
             return Evaluation(Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode))
+        first = self._decide_one(nurl, method, authenticated, nowait)
+        readings = path_readings(nurl.path)
+        if first is None or not readings or not first.decision.allow:
+            return first
+        for path in readings:
+            other = nurl._replace(path=path, url=nurl.origin + path + (f"?{nurl.query}" if nurl.query else ""))
+            ev = self._decide_one(other, method, authenticated, nowait)
+            if ev is None:
+                return None
+            if not ev.decision.allow:
+                return self._as_reading_of(ev, nurl)
+        return first
+
+    def _as_reading_of(self, ev: Evaluation, nurl: NormalizedURL) -> Evaluation:
+        """A reading's deny, stated for the request as sent: its URL, and which reading denied."""
+        note = f" (the path {nurl.path!r} as a server may read it: {ev.url.path if ev.url else '?'!r})"
+        deny = tuple(v.model_copy(update={"message": v.message + note}) for v in ev.decision.deny)
+        decision = ev.decision.model_copy(update={"url": nurl.url, "deny": deny})
+        return Evaluation(decision, ev.policy_input, ev.signal_docs, nurl, ev.gathered, ev.authenticated,
+                          None, ev.epoch_s, ev.clock_time)
+
+    def _decide_one(self, nurl: NormalizedURL, method: str, authenticated: bool | None,
+                    nowait: bool) -> Evaluation | None:
         if authenticated is None:
             auth = self._is_authenticated(nurl) if self._authenticated else False
         else:
