@@ -303,6 +303,21 @@ class Gate:
                                url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                engine=decision.engine)
 
+    def refuse(self, url: str, code: str, message: str, method: str = "GET") -> Decision:
+        """Deny and record a request the gate cannot decide as it would be sent (a Host header
+        naming another authority, a User-Agent other than the job's): decided before the
+        policies, recorded like any decision."""
+        try:
+            nurl: NormalizedURL | None = normalize(url)
+        except InvalidURL:
+            nurl = None
+        decision = Decision.denied(code, message, url=nurl.url if nurl else str(url), mode=self.mode,
+                                   policy_revision=self.engine.revision, engine=self.engine.name)
+        evaluation = Evaluation(decision, url=nurl)
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(evaluation, method)
+        return decision
+
     def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
         """`check` when it needs no network and no policy evaluation (everything cached),
         else None: an event loop calls this inline and sends only misses to a thread."""

@@ -45,7 +45,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self.server.origin.hits.append(Hit(self.command, self.path, {k: v for k, v in self.headers.items()}, body))
+        self.server.origin.hits.append(Hit(self.command, self.path, {k.title(): v for k, v in self.headers.items()}, body))
         route = self.server.origin.route_for(self.path)
         self.send_response(route.status)
         for k, v in route.headers.items():
