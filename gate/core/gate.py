@@ -303,6 +303,16 @@ class Gate:
                                url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                engine=decision.engine)
 
+    def prefetch(self, url: str) -> None:
+        """Gather `url`'s signals into the caches without deciding: a caller that decides on
+        one worker thread (`scrapegate run`) warms them on the request's own thread first, so
+        one slow origin never holds up the decisions for another. Failures are left for the
+        decision to report (and deny)."""
+        try:
+            self.signals.gather(normalize(url), self._user_agent)
+        except Exception:  # noqa: BLE001 - the decision itself fails closed on it
+            pass
+
     def refuse(self, url: str, code: str, message: str, method: str = "GET") -> Decision:
         """Deny and record a request the gate cannot decide as it would be sent (a Host header
         naming another authority, a User-Agent other than the job's): decided before the

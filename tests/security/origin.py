@@ -132,3 +132,60 @@ def wait_for(predicate: Any, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return bool(predicate())
+
+
+class Trickler:
+    """A raw origin that answers every connection with `response`, one byte every `interval`
+    seconds, from the status line on (per-read timeouts never fire against it)."""
+
+    def __init__(self, response: bytes, interval: float = 0.5) -> None:
+        import socket
+
+        self.response, self.interval = response, interval
+        self.connections = 0
+        self.stopping = threading.Event()
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._sock.settimeout(0.1)
+        self.base = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        import socket
+
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: Any) -> None:
+        with conn:
+            try:
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                for i in range(len(self.response)):
+                    conn.sendall(self.response[i:i + 1])
+                    if self.stopping.wait(self.interval):
+                        return
+            except OSError:
+                return
+
+    def __enter__(self) -> "Trickler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self._sock.close()
+        self._thread.join(2)
