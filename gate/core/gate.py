@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
 from gate.core import config
-from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
+from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_request
 from gate.core.evaluation import Evaluation
 from gate.core.extensions import guard_provider
 from gate.engines.base import Engine
@@ -111,6 +111,7 @@ class Gate:
             normalize(t.url) for t in self.job.target_list() if t.authenticated
         ]
         self._cache: FIFOCache[Decision] = FIFOCache(decision_cache_size)
+        self._path_keyed: set[tuple[Any, ...]] = set()  # cache keys whose decisions name their path
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
@@ -209,8 +210,12 @@ class Gate:
         revision = self.engine.revision
         if revision != self._cache_revision:
             self._cache.clear()
+            self._path_keyed.clear()
             self._cache_revision = revision
-        key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
+        key: tuple[Any, ...] = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
+        keyed = key in self._path_keyed
+        if keyed:  # its decisions' messages name the path: one per path
+            key += (nurl.path_query,)
         template = self._cache.get(key)
         policy_input = None
         if template is None and nowait:
@@ -221,6 +226,11 @@ class Gate:
                                        signals=gathered.signals, now=moment, job_view=self._job_view)
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
+                if not keyed and names_request(template, nurl):
+                    if len(self._path_keyed) >= DECISION_CACHE_SIZE:
+                        self._path_keyed.clear()
+                    self._path_keyed.add(key)  # a copy for another path would name this one
+                    key += (nurl.path_query,)
                 self._cache.put(key, template)
         decision = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
         return Evaluation(decision, policy_input, gathered.docs, nurl, gathered, auth, template, epoch_s, clock_time)
