@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Protocol
 import httpx
 
 from gate.enforce.admit import DECISION_ATTR, BodyDigest, aadmit, admit, handled_by
+from gate.enforce.identity import sent_agent
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate
@@ -82,7 +83,8 @@ class _AsyncRecordingStream(httpx.AsyncByteStream):
 
 def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -> httpx.Response:
     """One hop through `transport`, admitted by `gate` first (also used by `@guard`)."""
-    decision = admit(gate, str(request.url), request.method)
+    request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
+    decision = admit(gate, str(request.url), request.method, request.headers)
     with handled_by(gate):
         response = transport.handle_request(request)
     response.extensions = {**response.extensions, DECISION_ATTR: decision}
@@ -91,7 +93,8 @@ def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -
 
 
 async def asend_gated(gate: "Gate", transport: AsyncTransport, request: httpx.Request) -> httpx.Response:
-    decision = await aadmit(gate, str(request.url), request.method)
+    request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
+    decision = await aadmit(gate, str(request.url), request.method, request.headers)
     with handled_by(gate):
         response = await transport.handle_async_request(request)
     response.extensions = {**response.extensions, DECISION_ATTR: decision}
