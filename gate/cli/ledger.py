@@ -80,13 +80,20 @@ def ledger() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="HASH",
               help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
                    "ledger (detects rows cut from the end). Repeatable.")
+@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The signed checkpoints (env SCRAPEGATE_LEDGER_CHECKPOINTS; default beside the ledger "
+                   "file, or in the state directory for PostgreSQL).")
 @format_option(formats("ledger-verify"))
-def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
+def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: str | None, fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
     A row edited, deleted or inserted by hand breaks the chain at that row (or the row
-    after it). Rows cut from the end leave a shorter valid chain: keep the printed heads
-    somewhere else (a ticket, a commit) and pass them back with --anchor.
+    after it). Rows cut from the end, all rows deleted, or a chain rebuilt after an edit
+    leave a valid chain: with a key configured (SCRAPEGATE_LEDGER_KEY or
+    SCRAPEGATE_LEDGER_KEY_FILE) the writers sign checkpoints of the heads into a file apart
+    from the ledger, and verify checks the ledger against every one of them. It also names
+    decisions a batched writer acknowledged and then died before committing. Without a key,
+    keep the printed heads somewhere else and pass them back with --anchor.
 
     \b
     Example:
@@ -96,7 +103,7 @@ def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
     from gate.ledger.query import verify as verify_ledger
 
     with _ledger_errors():
-        report = verify_ledger(ledger_path, anchors)
+        report = verify_ledger(ledger_path, anchors, checkpoints)
     get_formatter(fmt, "ledger-verify").write(report, sys.stdout)
     if not report.ok:
         sys.exit(EXIT_BROKEN)
