@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-__all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "header_pairs"]
+__all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "header_pairs", "decoded_body"]
 
 # How much of a body the response phase reads: enough for any page's <head> and for a
 # multi-megapixel image, bounded so a huge download cannot exhaust memory in the gate.
@@ -39,6 +39,28 @@ def header_pairs(headers: Any) -> tuple[tuple[str, str], ...]:
         for one in value if isinstance(value, (list, tuple)) else [value]:
             out.append((_text(name), _text(one)))
     return tuple(out)
+
+
+def decoded_body(headers: Iterable[tuple[str, str]], body: bytes, complete: bool) -> bytes:
+    """`body` with its Content-Encoding (gzip, deflate) undone, for a reader that sees the
+    raw bytes (the proxy). A cut or undecodable body stays as it is: the classifiers then
+    report what they could not read, never a false "nothing found"."""
+    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    if not encoding or encoding == "identity" or not complete:
+        return body
+    import zlib
+
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_INSPECT_BYTES)
+        if encoding == "deflate":
+            try:
+                return zlib.decompressobj().decompress(body, MAX_INSPECT_BYTES)
+            except zlib.error:  # raw deflate, as some servers send it
+                return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, MAX_INSPECT_BYTES)
+    except zlib.error:
+        return body
+    return body
 
 
 def _text(value: Any) -> str:
