@@ -135,3 +135,41 @@ def test_sampling_trusts_then_samples_and_a_mismatch_resets(response_site: Any, 
 def test_inspection_can_be_switched_off(response_site: Any, gate_for: Any, inspect: bool) -> None:
     with GatedSession(gate_for(rs.PRICES, inspect=inspect)) as s:
         assert s.get(response_site.url_for("/team"), timeout=10).scrapegate_decision.allow
+
+
+def test_ledger_quarantine_lists_and_erase_plan_includes_every_affected_url(
+        response_site: Any, gate_for: Any, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+
+    db = tmp_path / "ledger.db"
+    with GatedSession(gate_for(rs.PRICES, mode="audit")) as s:
+        for path in ("/products/kettle", "/team", "/img/portrait.jpg"):
+            s.get(response_site.url_for(path), timeout=10)
+    with GatedSession(gate_for(rs.TRAINING)) as s:
+        _get(s, response_site.url_for("/essay-noai"))
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--format", "jsonl"])
+    assert listed.exit_code == 0, listed.output
+    entries = [json.loads(line) for line in listed.output.splitlines()]
+    assert sorted((e["url"].rsplit("/", 1)[-1], e["category"] or e["reason"], e["handed_over"]) for e in entries) == [
+        ("essay-noai", "tdm.reserved", False), ("portrait.jpg", "facial_images", True), ("team", "personal", True)]
+    text = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--job", "prices"])
+    assert text.exit_code == 0 and "# quarantine: 2 open entries" in text.output and "yes" in text.output
+
+    plan = runner.invoke(cli, ["ledger", "erase-plan", "--ledger", str(db), "--job", "prices", "--format", "jsonl"])
+    marked = {json.loads(line)["url"].rsplit("/", 1)[-1]: json.loads(line)["quarantined"]
+              for line in plan.output.splitlines()}
+    assert marked["team"] == ["personal"] and marked["portrait.jpg"] == ["facial_images"]
+    assert marked["kettle"] == []
+
+    refused = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--release", "--job", "prices"])
+    assert refused.exit_code == 2 and "--by" in refused.output
+    released = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--release", "--job", "prices",
+                                   "--site", "localhost", "--by", "dpo@example.com", "--reason", "deleted, PRIV-1"])
+    assert released.exit_code == 0 and "released 2 entries" in released.output
+    after = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--format", "jsonl"])
+    assert [json.loads(line)["job"] for line in after.output.splitlines()] == ["training"]
