@@ -47,6 +47,10 @@ def render_text(e: Explanation) -> str:
         lines.append(f"  {r.code}: {r.reason()}  ({r.file}:{r.failed.line if r.failed else r.line})")
     if e.other_jurisdictions:
         lines.append(f"  ({e.other_jurisdictions} rule(s) for other jurisdictions not shown)")
+    if e.not_in_decision:
+        lines += ["", "Rules that hold but do not reach the decision (they change nothing):"]
+        for r in e.not_in_decision:
+            lines.append(f"  {r.kind.upper()} {r.code} {r.file}:{r.line}: {r.note}")
     return "\n".join(lines) + "\n"
 
 
@@ -57,7 +61,7 @@ def _rule_json(r: RuleExplanation) -> dict[str, Any]:
     return {"code": r.code, "kind": r.kind, "title": r.title, "law": r.law, "jurisdictions": r.jurisdictions,
             "file": r.file, "line": r.line, "fired": r.fired, "reason": r.reason(),
             "decision_jurisdictions": r.in_decision,
-            "waived_by": r.waived_by, "error": r.error,
+            "waived_by": r.waived_by, "error": r.error, "note": r.note,
             "conditions": [{"text": c.text, "line": c.line, "held": c.held, "facts": facts(c)} for c in r.conditions]}
 
 
@@ -65,6 +69,7 @@ def render_json(e: Explanation) -> str:
     doc = {"job": e.job, "file": e.file, "target": e.target, "decision": e.decision.model_dump(mode="json"),
            "input": e.policy_input, "jurisdictions": e.jurisdictions,
            "fired": [_rule_json(r) for r in e.fired], "not_fired": [_rule_json(r) for r in e.not_fired],
+           "not_in_decision": [_rule_json(r) for r in e.not_in_decision],
            "other_jurisdictions": e.other_jurisdictions}
     return json.dumps(doc, indent=2) + "\n"
 
