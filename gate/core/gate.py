@@ -377,10 +377,12 @@ class Gate:
     def obligations(self, decision: Decision, code: str) -> list[dict[str, Any]]:
         return [o for o in decision.obligations if o.get("code") == code]
 
-    def guard(self, func: Callable[..., Any] | None = None) -> Any:
-        """Decorator: every HTTP request `func` makes is gated (see gate.enforce.guard; the
-        core reaches it through gate.core.extensions, never by importing it)."""
-        return guard_provider()(self, func)
+    def guard(self, func: Callable[..., Any] | None = None, *, strict: bool = False) -> Any:
+        """Decorator: the requests `func` makes through requests, urllib3 and httpx are gated
+        (see gate.enforce.guard); with `strict=True` any other outgoing connection in the call
+        raises CollectionBlocked (gate.enforce.strict). The core reaches it through
+        gate.core.extensions, never by importing it."""
+        return guard_provider()(self, func, strict)
 
     @property
     def cache_stats(self) -> dict[str, int]:

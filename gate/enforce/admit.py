@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.enforce.strict import internal, note_admitted, sending
 from gate.errors import CollectionBlocked, InvalidURL
 from gate.model.url import normalize
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit",
-    "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR",
+    "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR", "sending",
 ]
 
 # Where an adapter leaves the decision for the caller (requests: attribute of the
@@ -62,10 +63,12 @@ def activated(gate: "Gate | None") -> Iterator[None]:
 
 @contextmanager
 def handled_by(gate: "Gate") -> Iterator[None]:
-    """Around the inner send of a hop that `gate` already admitted."""
+    """Around the inner send of a hop that `gate` already admitted (its connections are the
+    admitted ones for a strict guard: gate.enforce.strict)."""
     token = _HANDLED.set(gate)
     try:
-        yield
+        with sending():
+            yield
     finally:
         _HANDLED.reset(token)
 
@@ -114,9 +117,10 @@ def admit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any
     hop's headers as they will be sent, are checked by gate.enforce.identity (Host, User-Agent)."""
     decision = _headers_refused(gate, url, method, headers)
     if decision is None:
-        with activated(None):  # the gate's own fetches are not gated by itself
+        with activated(None), internal():  # the gate's own fetches are not gated by itself
             decision = gate.check(url, method)
     _refuse_or_pass(gate, decision, url)
+    note_admitted(url)
     limiter_for(gate).wait(origin_key(url), min_interval(decision.obligations))
     return decision
 
@@ -125,9 +129,10 @@ async def aadmit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[A
     """`admit` for asyncio: the decision runs in a worker thread, the wait on the loop."""
     decision = _headers_refused(gate, url, method, headers)
     if decision is None:
-        with activated(None):  # cleared before asyncio.to_thread copies the context
+        with activated(None), internal():  # cleared before asyncio.to_thread copies the context
             decision = await gate.acheck(url, method)
     _refuse_or_pass(gate, decision, url)
+    note_admitted(url)
     await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
     return decision
 

@@ -23,7 +23,7 @@ import functools
 import threading
 from typing import Any, Callable
 
-from gate.enforce.admit import active_gate, admit, already_handled, record_body, take_handled
+from gate.enforce.admit import active_gate, admit, already_handled, record_body, sending, take_handled
 from gate.enforce.identity import sent_agent
 
 __all__ = ["install", "installed", "pool_url"]
@@ -90,7 +90,8 @@ def _install_urllib3() -> None:
             full = pool_url(self, url)
             kwargs = _with_agent(gate, self, args, kwargs)
             decision = admit(gate, full, method, kwargs["headers"])
-            response = original(self, method, url, **kwargs)
+            with sending():
+                response = original(self, method, url, **kwargs)
             if kwargs.get("preload_content", True):
                 record_body(gate, decision, response.status, response.data or b"")
             return response
