@@ -32,6 +32,7 @@ create pages with `service_workers="block"`. Non-network URLs (data:, blob:) are
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -42,6 +43,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from gate.enforce.admit import arecord_body, origin_key, record_body
 from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.model.response import ResponseFacts
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate
@@ -106,6 +108,11 @@ class _Base:
         return headers
 
     @staticmethod
+    def _facts(url: str, response: Any, body: bytes) -> ResponseFacts:
+        """An APIResponse (route.fetch) as the response phase sees it."""
+        return ResponseFacts.of(url, response.status, response.headers_array, body)
+
+    @staticmethod
     def _fetch_kwargs(url: str, method: str, original_method: str, headers: dict[str, str]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0, "headers": headers}
         if method != original_method:
@@ -142,8 +149,13 @@ class PageGate(_Base):
         except _Refused as refused:
             route.abort(refused.error)
             return
+        body = response.body()
         if self._records:
-            record_body(self.gate, decision, response.status, response.body())
+            record_body(self.gate, decision, response.status, body)
+        answer = self.gate.inspect(decision, self._facts(hop_url, response, body))
+        if answer is not decision and self._refused(answer):  # the response phase withholds it
+            route.abort(ABORT_ERROR)
+            return
         if response is not first and request.is_navigation_request():
             route.fulfill(response=first, headers={**first.headers, "location": hop_url})
         else:
@@ -185,6 +197,8 @@ class PageGate(_Base):
             return
         if body is not None:
             record_body(self.gate, decision, response.status, body)
+            # The browser already has it: the response phase can record and quarantine, not withhold.
+            self.gate.inspect(decision, ResponseFacts.of(request.url, response.status, response.headers_array(), body))
 
     def _failed(self, request: Any) -> None:
         self._pending.pop(request, None)
@@ -227,8 +241,13 @@ class AsyncPageGate(_Base):
         except _Refused as refused:
             await route.abort(refused.error)
             return
+        body = await response.body()
         if self._records:
-            await arecord_body(self.gate, decision, response.status, await response.body())
+            await arecord_body(self.gate, decision, response.status, body)
+        answer = await asyncio.to_thread(self.gate.inspect, decision, self._facts(hop_url, response, body))
+        if answer is not decision and self._refused(answer):  # the response phase withholds it
+            await route.abort(ABORT_ERROR)
+            return
         if response is not first and request.is_navigation_request():
             await route.fulfill(response=first, headers={**first.headers, "location": hop_url})
         else:
@@ -268,6 +287,8 @@ class AsyncPageGate(_Base):
             return
         if body is not None:
             await arecord_body(self.gate, decision, response.status, body)
+            facts = ResponseFacts.of(request.url, response.status, await response.headers_array(), body)
+            await asyncio.to_thread(self.gate.inspect, decision, facts)
 
     def _failed(self, request: Any) -> None:
         self._pending.pop(request, None)

@@ -19,7 +19,10 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   the reactor. It is left in `request.meta["scrapegate_decision"]` (so also `response.meta`).
 - A `rate_limit` obligation (robots.txt crawl-delay) raises the download slot's delay; it is
   re-applied before every request, so AutoThrottle cannot lower it below the crawl-delay.
+- The response phase (Gate.inspect: page-level opt-outs, the content classifiers) runs in
+  `process_response`; a response it withholds raises IgnoreRequest (enforce mode).
 - Stats: `scrapegate/allowed`, `scrapegate/denied`, `scrapegate/denied/<code>`,
+  `scrapegate/withheld`, `scrapegate/withheld/<code>`,
   `scrapegate/audit/let_through`, `scrapegate/collected`, `scrapegate/delay/<slot>`.
 - The job's `user_agent` is sent on requests that do not set a User-Agent themselves (the
   robots.txt verdict is for that agent).
@@ -43,9 +46,11 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
-from gate.enforce.admit import DECISION_ATTR, record_body
+from gate.enforce.admit import DECISION_ATTR, inspect_hop, record_body
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import min_interval
+from gate.errors import CollectionBlocked
+from gate.model.response import ResponseFacts
 
 _INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
 
@@ -189,6 +194,27 @@ class ScrapegateMiddleware:
         pending.addErrback(lambda failure: logger.error("scrapegate: recording a collection failed: %s",
                                                         failure.getErrorMessage()))
         pending.addBoth(lambda _: self._pending.discard(pending))
+
+    async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
+        """The response phase (page-level opt-outs, the content classifiers); a response it
+        withholds raises IgnoreRequest. Recording happened at response_downloaded."""
+        decision = request.meta.get(META_KEY)
+        if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
+            return response
+        # The response phase (opt-outs on the page, the content classifiers), in a thread:
+        # the classifiers cost milliseconds the reactor should not wait for.
+        facts = ResponseFacts.of(response.url, response.status, response.headers, response.body)
+        try:
+            answer = await maybe_deferred_to_future(deferToThread(inspect_hop, self.gate, decision, facts))
+        except CollectionBlocked as blocked:
+            self.stats.inc_value("scrapegate/withheld")
+            for code in blocked.decision.deny_codes:
+                self.stats.inc_value(f"scrapegate/withheld/{code}")
+            request.meta[META_KEY] = blocked.decision
+            raise IgnoreRequest(f"scrapegate: response withheld: {blocked.decision.summary()}") from None
+        if answer is not decision:
+            request.meta[META_KEY] = answer
+        return response
 
     def _apply_delay(self, request: "Request", decision: "Decision") -> None:
         """Raise the request's download slot delay to the crawl-delay, so that even the

@@ -16,7 +16,8 @@ from typing import Any, Callable, Literal, Mapping
 from gate.core import config
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_request
 from gate.core.evaluation import Evaluation
-from gate.core.extensions import guard_provider
+from gate.core.extensions import guard_provider, response_phase_provider
+from gate.core.site_memory import SiteMemory
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError, ManifestError
 from gate.ledger import Ledger
@@ -25,6 +26,7 @@ from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
 from gate.model.readings import path_readings
+from gate.model.response import ResponseFacts
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import SignalSource
 
@@ -67,6 +69,8 @@ class Gate:
     `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
     fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
+    `inspect=False` turns the response phase's content classifiers off (page-level
+    opt-outs are still read); `sampling` is its gate.inspect.SamplingPolicy.
     """
 
     def __init__(
@@ -86,6 +90,8 @@ class Gate:
         decision_log: Any = None,
         verify: bool | str = True,
         exceptions: str | Path | None = None,
+        inspect: bool = True,
+        sampling: Any = None,
     ) -> None:
         self.mode: Mode = as_mode(mode)
         self.job = load_job(job)
@@ -116,6 +122,14 @@ class Gate:
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
         self._system_clock = clock is utc_now
+        # The response phase: what responses taught the gate (read by every decision), and
+        # its own state (classifiers, sampler), built by gate.inspect on first use.
+        self.memory = SiteMemory()
+        self.inspect_content = inspect
+        self.sampling = sampling
+        self.response_phase: Any = None
+        if self.ledger is not None:
+            self._recall_quarantine()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "Gate":
@@ -199,6 +213,8 @@ class Gate:
         except Exception as exc:  # a failed signal fails closed
             denied = Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode)
             return Evaluation(denied, url=nurl, authenticated=auth)
+        if self.memory:  # what earlier responses of this site showed
+            gathered = self.memory.overlay(nurl, gathered)
         clock_time = None
         if self._system_clock:  # the default clock: time.time(), a datetime only when evaluating
             epoch_s, stamp = utc_stamp()
@@ -373,6 +389,60 @@ class Gate:
         """Mark a decision's URL as actually fetched (status, size and content hash)."""
         if self.ledger is not None:
             self.ledger.record_collected(decision.decision_id, status=status, nbytes=nbytes, sha256=sha256)
+
+    # -- the response phase ---------------------------------------------------------
+    def inspect(self, decision: Decision, response: ResponseFacts) -> Decision:
+        """The response phase for one fetched response (issue 19): page-level opt-outs and
+        the content classifiers, against the job's declarations. Returns `decision` when
+        nothing in the response changes it, else the response's own decision (recorded; in
+        enforce mode the caller withholds the response when it denies). Adapters call it
+        through gate.enforce.admit.inspect_hop; gate.inspect.phase does the work."""
+        result: Decision = response_phase_provider()(self, decision, response)
+        return result
+
+    def decide_response(self, response: ResponseFacts, *, content: dict[str, Any] | None,
+                        method: str = "GET") -> Decision:
+        """Evaluate the policies on `response`'s URL with what the response showed: the
+        memory (its page-level opt-outs already noted) in the signals and the inspection at
+        `input.response.content`. Never cached; recorded like any decision."""
+        try:
+            nurl = normalize(response.url)
+            gathered = self.signals.gather(nurl, self._user_agent)
+        except InvalidURL as exc:
+            return Decision.denied("request.invalid_url", str(exc), url=response.url, mode=self.mode)
+        except Exception as exc:  # a failed signal fails closed
+            return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=response.url,
+                                   mode=self.mode)
+        gathered = self.memory.overlay(nurl, gathered)
+        epoch_s, stamp = utc_stamp()
+        clock_time = None if self._system_clock else self._clock()
+        if clock_time is not None:
+            stamp = self._stamp(clock_time)[0]
+        moment = clock_time or datetime.fromtimestamp(epoch_s, timezone.utc)
+        policy_input = build_input(self.job, nurl, method=method, authenticated=self._is_authenticated(nurl),
+                                   signals=gathered.signals, now=moment, job_view=self._job_view)
+        policy_input["response"] = {"status": response.status, "content": content}
+        template = self._evaluate(policy_input, self.engine.revision)
+        answer = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
+        evaluation = Evaluation(answer, policy_input, gathered.docs, nurl, gathered, False, None, epoch_s, clock_time)
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(evaluation, method)
+        return answer
+
+    def _recall_quarantine(self) -> None:
+        """Sites this job was quarantined for in earlier runs stay denied (until a waiver or
+        a corrected manifest): the ledger remembers what one run's memory forgets."""
+        quarantined = getattr(self.ledger, "quarantined", None)
+        if quarantined is None:
+            return
+        try:
+            entries = quarantined(job=self.job.name)
+        except Exception as exc:  # noqa: BLE001 - reported; the decisions themselves still record
+            logger.warning("scrapegate: reading the quarantine failed: %s", exc)
+            return
+        for entry in entries:
+            if entry.get("category"):
+                self.memory.note_undeclared(entry["site"], entry["category"], entry["url"])
 
     def obligations(self, decision: Decision, code: str) -> list[dict[str, Any]]:
         return [o for o in decision.obligations if o.get("code") == code]

@@ -32,10 +32,12 @@ from gate.model.url import normalize
 if TYPE_CHECKING:
     from gate.core.gate import Gate
     from gate.model.decision import Decision
+    from gate.model.response import ResponseFacts
 
 __all__ = [
     "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit",
     "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR", "sending",
+    "inspect_hop", "ainspect_hop",
 ]
 
 # Where an adapter leaves the decision for the caller (requests: attribute of the
@@ -135,6 +137,28 @@ async def aadmit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[A
     note_admitted(url)
     await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
     return decision
+
+
+def inspect_hop(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+    """The response phase for one hop, after the body was recorded as collected: the
+    response's decision (or `decision` when it changes nothing). Enforce mode raises
+    CollectionBlocked when it denies: the caller must not get the response."""
+    with activated(None):  # an RSL licence fetch the phase makes is the gate's own
+        answer = gate.inspect(decision, response)
+    if answer is not decision:
+        _refuse_or_pass(gate, answer, response.url)
+    return answer
+
+
+async def ainspect_hop(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+    """`inspect_hop` for asyncio: the classifiers run in a worker thread."""
+    import asyncio
+
+    with activated(None):
+        answer = await asyncio.to_thread(gate.inspect, decision, response)
+    if answer is not decision:
+        _refuse_or_pass(gate, answer, response.url)
+    return answer
 
 
 def record_body(gate: "Gate", decision: "Decision", status: int, body: bytes) -> None:

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.model.decision import Decision
+from gate.model.response import ResponseFacts
 from gate.model.url import normalize
 
 __all__ = ["GateService", "RunStats", "blocked_body", "BLOCKED_STATUS", "BLOCKED_REASON"]
@@ -42,6 +43,8 @@ class RunStats:
     denied: int = 0
     collected: int = 0
     collect_errors: int = 0
+    withheld: int = 0  # responses the response phase withheld (answered 451 instead)
+    withheld_by_code: Counter[str] = field(default_factory=Counter)
     denied_by_code: Counter[str] = field(default_factory=Counter)
     hosts: dict[str, HostTally] = field(default_factory=dict)
     unopened: Counter[str] = field(default_factory=Counter)   # host:port -> connections with no request
@@ -64,6 +67,7 @@ class RunStats:
         return {
             "requests": self.total, "allowed": self.allowed, "denied": self.denied,
             "collected": self.collected, "collect_errors": self.collect_errors,
+            "withheld": self.withheld, "withheld_by_code": dict(sorted(self.withheld_by_code.items())),
             "denied_by_code": dict(sorted(self.denied_by_code.items())),
             "hosts": {h: {"allowed": t.allowed, "denied": t.denied} for h, t in sorted(self.hosts.items())},
             "unopened": dict(sorted(self.unopened.items())),
@@ -146,6 +150,21 @@ class GateService:
             except Exception:  # output problems must not change a decision
                 pass
         return decision
+
+    def inspect(self, decision: Decision, response: ResponseFacts) -> Decision:
+        """The response phase for one response (Gate.inspect), on the gate's worker. A
+        failure withholds (fail closed)."""
+        try:
+            answer: Decision = self._pool.submit(self.gate.inspect, decision, response).result()
+        except Exception as exc:
+            answer = Decision.denied(GATE_ERROR_CODE, f"the response phase failed, so the response is withheld: {exc}",
+                                     url=response.url, mode=self.gate.mode)
+        if answer is not decision and self.blocks(answer):
+            with self._lock:
+                self.stats.withheld += 1
+                for code in answer.deny_codes:
+                    self.stats.withheld_by_code[code] += 1
+        return answer
 
     def pace(self, url: str, decision: Decision) -> float:
         """Honour a `rate_limit` obligation (robots.txt crawl-delay) as the adapters do: wait
