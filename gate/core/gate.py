@@ -25,7 +25,7 @@ from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
-from gate.model.readings import path_readings
+from gate.model.readings import needs_readings, path_readings
 from gate.model.response import ResponseFacts
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import SignalSource
@@ -176,7 +176,7 @@ class Gate:
         except InvalidURL as exc:
             return Evaluation(Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode))
         first = self._decide_one(nurl, method, authenticated, nowait)
-        readings = path_readings(nurl.path)
+        readings = path_readings(nurl.path) if needs_readings(nurl.path) else ()
         if first is None or not readings or not first.decision.allow:
             return first
         for path in readings:
