@@ -140,3 +140,18 @@ def test_strict_audit_mode_logs_and_lets_go(origin: Origin, make_gate: Any, capl
     g.guard(lambda: _raw_socket(origin), strict=True)()
     assert origin.arrived() == ["/private/raw"]
     assert "did not pass the gate" in caplog.text
+
+
+def test_strict_guard_blocks_aiohttp(origin: Origin, make_gate: Any) -> None:
+    aiohttp = pytest.importorskip("aiohttp")
+    g = make_gate()
+
+    @g.guard(strict=True)
+    async def crawl() -> None:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(origin.base + "/private/aiohttp") as response:
+                await response.read()
+
+    with pytest.raises(CollectionBlocked):
+        asyncio.run(crawl())
+    assert origin.hits == []
