@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
+from gate.cluster import Cluster
 from gate.core import config
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
 from gate.core.evaluation import Evaluation
@@ -65,7 +66,9 @@ class Gate:
     `ledger` is a location, a Ledger, True (the default location) or None/False (none).
     `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
-    fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
+    fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`. `cluster`
+    (a Redis URL or a gate.cluster.Cluster; default $SCRAPEGATE_REDIS) shares robots.txt and
+    the rate limits with the other nodes of a crawl.
     """
 
     def __init__(
@@ -85,6 +88,7 @@ class Gate:
         decision_log: Any = None,
         verify: bool | str = True,
         exceptions: str | Path | None = None,
+        cluster: Any = None,
     ) -> None:
         self.mode: Mode = as_mode(mode)
         self.job = load_job(job)
@@ -95,8 +99,10 @@ class Gate:
             engine = config.make_engine(choice)
         self.engine: Engine = engine
         try:
+            self.cluster: Cluster | None = config.make_cluster(cluster)
             self.signals: SignalSource = config.make_signals(
-                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify)
+                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify,
+                cluster=self.cluster)
             self.ledger: Ledger | None = config.make_ledger(ledger)
             self.decision_log = config.make_decision_log(decision_log)
         except BaseException:
@@ -132,6 +138,7 @@ class Gate:
                 ledger=config.make_ledger(settings=settings),
                 signals=config.signals_choice(settings=settings),
                 timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),
+                cluster=config.make_cluster(settings=settings),
             )
         except BaseException:
             engine.close()

@@ -23,7 +23,7 @@ import functools
 import threading
 from typing import Any, Callable
 
-from gate.enforce.admit import active_gate, admit, already_handled, record_body, take_handled
+from gate.enforce.admit import active_gate, admit, already_handled, paced, record_body, take_handled
 
 __all__ = ["install", "installed", "pool_url"]
 
@@ -87,8 +87,9 @@ def _install_urllib3() -> None:
                 with take_handled():
                     return original(self, method, url, *args, **kwargs)
             full = pool_url(self, url)
-            decision = admit(gate, full, method)
-            response = original(self, method, url, *args, **kwargs)
+            decision = admit(gate, full, method, pace=False)
+            with paced(gate, full, decision):
+                response = original(self, method, url, *args, **kwargs)
             if kwargs.get("preload_content", True) and not args:
                 record_body(gate, decision, response.status, response.data or b"")
             return response

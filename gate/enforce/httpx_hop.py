@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Protocol
 
 import httpx
 
-from gate.enforce.admit import DECISION_ATTR, BodyDigest, aadmit, admit, handled_by
+from gate.enforce.admit import DECISION_ATTR, BodyDigest, aadmit, admit, apaced, handled_by, paced
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate
@@ -82,8 +82,9 @@ class _AsyncRecordingStream(httpx.AsyncByteStream):
 
 def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -> httpx.Response:
     """One hop through `transport`, admitted by `gate` first (also used by `@guard`)."""
-    decision = admit(gate, str(request.url), request.method)
-    with handled_by(gate):
+    url = str(request.url)
+    decision = admit(gate, url, request.method, pace=False)
+    with paced(gate, url, decision), handled_by(gate):  # handle_request returns at the response head
         response = transport.handle_request(request)
     response.extensions = {**response.extensions, DECISION_ATTR: decision}
     response.stream = _RecordingStream(response.stream, gate, decision, response.status_code)
@@ -91,9 +92,11 @@ def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -
 
 
 async def asend_gated(gate: "Gate", transport: AsyncTransport, request: httpx.Request) -> httpx.Response:
-    decision = await aadmit(gate, str(request.url), request.method)
-    with handled_by(gate):
-        response = await transport.handle_async_request(request)
+    url = str(request.url)
+    decision = await aadmit(gate, url, request.method, pace=False)
+    async with apaced(gate, url, decision):
+        with handled_by(gate):
+            response = await transport.handle_async_request(request)
     response.extensions = {**response.extensions, DECISION_ATTR: decision}
     response.stream = _AsyncRecordingStream(response.stream, gate, decision, response.status_code)
     return response

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from gate.enforce.admit import admit, attach, handled_by, record_body
+from gate.enforce.admit import admit, attach, handled_by, paced, record_body
 
 if TYPE_CHECKING:
     import requests
@@ -22,8 +22,8 @@ def send_gated(gate: "Gate", send: Callable[..., "requests.Response"], request: 
     """One hop: admit, send with `send(request, stream=..., **kwargs)`, record the body.
     Used by GatedAdapter and by the requests hook of `@guard`."""
     url = request.url or ""
-    decision: Decision = admit(gate, url, request.method or "GET")
-    with handled_by(gate):
+    decision: Decision = admit(gate, url, request.method or "GET", pace=False)
+    with paced(gate, url, decision), handled_by(gate):
         response = send(request, stream=stream, **kwargs)
     attach(response, decision)
     if not stream:
