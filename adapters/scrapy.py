@@ -194,6 +194,7 @@ class ScrapegateMiddleware:
             got = await maybe_deferred_to_future(deferToThread(limiter.try_acquire, origin, interval))
             if isinstance(got, Grant):
                 request.meta[SLOT_KEY] = got
+                logger.debug("scrapegate: slot of %s granted for %s", origin, request.url)
                 self.stats.inc_value("scrapegate/cluster/shared" if got.shared else "scrapegate/cluster/fallback")
                 return
             await maybe_deferred_to_future(deferLater(reactor, got, lambda: None))
@@ -201,6 +202,7 @@ class ScrapegateMiddleware:
     def _release(self, request: "Request") -> None:
         grant = request.meta.pop(SLOT_KEY, None)
         if isinstance(grant, Grant):
+            logger.debug("scrapegate: slot of %s released by %s", grant.origin, request.url)
             deferToThread(limiter_for(self.gate).release, grant)  # release() never raises
 
     def _left_downloader(self, request: "Request", spider: Any = None) -> None:

@@ -41,7 +41,7 @@ KEY_PREFIX = "scrapegate"
 # A node that dies holding an origin's slot blocks that origin for at most this long.
 DEFAULT_LEASE_S = 30.0
 # Short socket timeouts: a stalled Redis must not stall the crawl; the node falls back.
-REDIS_TIMEOUT_S = 0.5
+REDIS_TIMEOUT_S = 2.0
 # After a failure, the node uses its fallback this long before it asks Redis again.
 REDIS_RETRY_S = 5.0
 _SCHEMES = ("redis", "rediss", "unix")
