@@ -65,7 +65,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    path: Path
+    path: Path | str  # the file, or a PostgreSQL URL with its password hidden
     decisions: int
     collections: int
     decisions_head: str

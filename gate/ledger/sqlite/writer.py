@@ -42,6 +42,8 @@ _PLAIN_NAMES = frozenset(t.__name__ for t in _PLAIN_TYPES)
 _PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size's default
 _FLUSH_FRAME = marshal.dumps(("flush",))
 _FLUSH_FRAME = _HEAD.pack(len(_FLUSH_FRAME)) + _FLUSH_FRAME
+_TARGET_ENV = "SCRAPEGATE_LEDGER_WRITER_TARGET"
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
 class WriterProcess:
@@ -50,11 +52,13 @@ class WriterProcess:
     `put` appends the row to the list; a flusher thread marshals and sends the list within
     half of `max_delay_s`, or `put` does at 256 rows."""
 
-    def __init__(self, path: Path, *, durable: bool, max_rows: int, max_delay_s: float,
-                 unique_id: Callable[[str], str]) -> None:
-        self._path = path
-        self._args = [str(path), "1" if durable else "0", str(max_rows), repr(max_delay_s / 2),
-                      repr(store.BUSY_TIMEOUT_S)]
+    def __init__(self, path: Path | str, *, durable: bool, max_rows: int, max_delay_s: float,
+                 unique_id: Callable[[str], str], label: str | None = None) -> None:
+        # `path`: an SQLite file, or a postgresql:// URL (gate.ledger.postgres.store); it goes to
+        # the child in its environment, never on its command line (a URL may hold a password).
+        self._path = label or str(path)
+        self._target = os.fspath(path)
+        self._args = ["1" if durable else "0", str(max_rows), repr(max_delay_s / 2), repr(store.BUSY_TIMEOUT_S)]
         # Half the delay in this buffer, half in the child's batch: committed within the delay.
         self._buffer_delay_s = max_delay_s / 2
         self._rows: list[tuple[str, list[Any]]] = []  # put, not yet sent
@@ -146,7 +150,8 @@ class WriterProcess:
         code = f"import sys; sys.path.append({str(root)!r}); from gate.ledger.sqlite.writer import main; main()"
         try:
             self._proc = subprocess.Popen([sys.executable, "-I", "-c", code, here, *self._args],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                          env={**os.environ, _TARGET_ENV: self._target})
         except OSError as exc:
             self._failure = f"cannot start the writer process ({sys.executable}): {exc}"
             raise self._failed() from exc
@@ -291,9 +296,16 @@ class _Inbox:
 
 
 def main(argv: list[str] | None = None) -> None:
-    expected, path_text, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:6]
-    path, max_rows, max_delay_s = Path(path_text), int(max_rows_text), float(delay_text)
+    expected, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:5]
+    target = os.environ.pop(_TARGET_ENV, "")
+    max_rows, max_delay_s = int(max_rows_text), float(delay_text)
     store.BUSY_TIMEOUT_S = float(busy_text)
+    backend: Any = store
+    path: Any = Path(target)
+    if target.lower().startswith(_POSTGRES_SCHEMES):
+        from gate.ledger.postgres import store as backend
+
+        path = target
     sys.stdout = sys.stderr  # fd 1 carries only replies
     if Path(__file__).resolve() != Path(expected):  # another `gate` package shadows this one
         _reply(("failed", f"the writer process imported {Path(__file__).resolve()}, not {expected}"))
@@ -301,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
     committed = 0
     inbox = _Inbox()
     try:
-        conn = store.connect(path, durable=durable == "1")
+        conn = backend.connect(path, durable=durable == "1")
         threading.Thread(target=inbox.run, daemon=True, name="scrapegate-ledger-inbox").start()
         while True:
             with inbox.cond:
@@ -321,7 +333,7 @@ def main(argv: list[str] | None = None) -> None:
                 eof = inbox.eof
             for start in range(0, len(batch), max_rows):
                 part = batch[start:start + max_rows]
-                store.append(conn, path, part)
+                backend.append(conn, path, part)
                 committed += len(part)
             if batch or flush_asked:
                 _reply(("ok", committed))
