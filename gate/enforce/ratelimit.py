@@ -36,6 +36,7 @@ __all__ = ["Grant", "HostRateLimiter", "SharedRateLimiter", "limiter_for", "min_
 RATE_LIMIT_CODE = "rate_limit"
 LOCAL_LEASE_S = 60.0  # a holder in this process always releases (finally); this only bounds a bug
 LOCAL_HELD_POLL_S = 0.005
+_MAX_ORPHANS = 1024
 
 
 def min_interval(obligations: Iterable[Mapping[str, Any]]) -> float:
@@ -174,6 +175,10 @@ class SharedRateLimiter(_Pacing):
         self.cluster = cluster
         self.pacer = RedisPacer(cluster)
         self.local = HostRateLimiter()
+        # Grants Redis may have made although the call failed (a timeout after the script ran):
+        # given back once Redis answers again, so no lease is left to run out on its own.
+        self._orphans: list[Grant] = []
+        self._orphans_lock = threading.Lock()
 
     def try_acquire(self, origin: str, interval_s: float) -> Grant | float:
         client = self.cluster.redis()
@@ -182,9 +187,14 @@ class SharedRateLimiter(_Pacing):
             try:
                 wait = self.pacer.try_acquire(client, origin, interval_s, token)
             except Exception as exc:  # any failure of Redis: the stricter local fallback
+                with self._orphans_lock:
+                    if len(self._orphans) < _MAX_ORPHANS:
+                        self._orphans.append(Grant(origin, interval_s, token, shared=True))
                 self.cluster.failed(exc, "pacing requests")
             else:
                 self.cluster.succeeded()
+                if self._orphans:
+                    self._release_orphans()
                 if wait > 0:
                     return wait
                 self.cluster.count("rate_limit_shared")
@@ -193,6 +203,12 @@ class SharedRateLimiter(_Pacing):
         if isinstance(got, Grant):
             self.cluster.count("rate_limit_fallback")
         return got
+
+    def _release_orphans(self) -> None:
+        with self._orphans_lock:
+            orphans, self._orphans = self._orphans, []
+        for grant in orphans:
+            self.release(grant)
 
     def release(self, grant: Grant) -> None:
         if not grant.shared:

@@ -108,3 +108,25 @@ def test_redis_going_down_and_coming_back(tmp_path, caplog: pytest.LogCaptureFix
         assert any("reachable again" in r.getMessage() for r in caplog.records)
     finally:
         server.stop()
+
+
+def test_a_grant_whose_answer_was_lost_is_given_back_when_redis_answers_again(redis_url: str) -> None:
+    import redis
+
+    limiter = node(redis_url, nodes=2)
+    real = limiter.pacer.try_acquire
+
+    def lost_answer(client, origin, interval_s, token):  # type: ignore[no-untyped-def]
+        real(client, origin, interval_s, token)  # Redis grants it ...
+        raise redis.exceptions.TimeoutError("Timeout reading from socket")  # ... the answer never arrives
+
+    limiter.pacer.try_acquire = lost_answer  # type: ignore[method-assign]
+    fallback = limiter.try_acquire("http://shop.test", 0.05)
+    assert isinstance(fallback, Grant) and not fallback.shared
+    limiter.pacer.try_acquire = real  # type: ignore[method-assign]
+    limiter.cluster._retry_at = 0.0  # Redis is asked again at once
+    other = node(redis_url)
+    assert not isinstance(other.try_acquire("http://shop.test", 0.05), Grant)  # the lost grant holds the lease
+    limiter.try_acquire("http://elsewhere.test", 0.05)  # Redis answers: the lost grant is given back
+    time.sleep(0.06)
+    assert isinstance(other.try_acquire("http://shop.test", 0.05), Grant)
