@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="ledger location (postgresql://... or a file), 'true' for $SCRAPEGATE_LEDGER, 'false'")
     parser.add_argument("--policy", action="append", help="a policy folder for the embedded engine (repeatable)")
     parser.add_argument("--no-shipped", action="store_true", help="only the --policy folders, not the shipped ones")
-    parser.add_argument("--concurrency", type=int, default=16, help="concurrent requests on this node")
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent requests on this node")
     parser.add_argument("--per-origin", type=int, default=2, help="concurrent requests per origin on this node")
     parser.add_argument("--idle", type=float, default=0, help="close after this many idle seconds (0: never)")
     parser.add_argument("--seconds", type=float, default=0, help="close after this many seconds (0: never)")
