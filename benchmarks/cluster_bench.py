@@ -59,16 +59,17 @@ def limiter_cost(url: str, n: int) -> dict[str, float]:
 
 
 def request_cost(url: str, n: int, rounds: int) -> dict[str, float]:
+    import tempfile
+
     import httpx
+    from timed_site import TimedSite
 
     from gate.adapters.httpx import GatedTransport
     from gate.cluster import Cluster
     from gate.core.gate import Gate
     from gate.engines.embedded import EmbeddedEngine
-    from local_site import JOB, write_policy
-    from timed_site import TimedSite
 
-    import tempfile
+    from local_site import JOB, write_policy
 
     policy = write_policy(Path(tempfile.mkdtemp()) / "policy")
     engine = EmbeddedEngine([policy], include_shipped=False)
