@@ -66,6 +66,10 @@ class Cluster:
     def __init__(self, url: str, *, nodes: int = 1, lease_s: float = DEFAULT_LEASE_S,
                  retry_s: float = REDIS_RETRY_S, timeout_s: float = REDIS_TIMEOUT_S, prefix: str = KEY_PREFIX) -> None:
         _validate(url, nodes, lease_s)
+        try:
+            import redis  # noqa: F401 - a missing client is a set-up error, said at start, not per request
+        except ImportError:
+            raise ImportError(f"{REDIS_ENV} needs the Redis client: pip install 'scrapegate[redis]'") from None
         self.url = url
         self.nodes = nodes
         self.lease_s = lease_s
@@ -89,10 +93,8 @@ class Cluster:
         return ":".join((self.prefix, *parts))
 
     def _connect(self) -> Any:
-        try:
-            import redis
-        except ImportError:  # pragma: no cover - exercised only without the extra
-            raise ImportError(f"{REDIS_ENV} needs the Redis client: pip install 'scrapegate[redis]'") from None
+        import redis
+
         return redis.Redis.from_url(self.url, socket_timeout=self.timeout_s, socket_connect_timeout=self.timeout_s,
                                     retry_on_timeout=False)
 

@@ -139,3 +139,15 @@ def test_bad_cluster_settings_are_named(env: dict[str, str], message: str, monke
         monkeypatch.setenv(name, value)
     with pytest.raises(ClusterError, match=message):
         make_cluster()
+
+
+def test_the_cli_names_a_bad_redis_url_and_exits_2(examples: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+
+    monkeypatch.setenv("SCRAPEGATE_REDIS", "http://redis.internal:6379")
+    monkeypatch.setenv("SCRAPEGATE_SIGNALS", "static")
+    result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml")])
+    assert result.exit_code == 2, result.output
+    assert "SCRAPEGATE_REDIS: 'http://redis.internal:6379' is not a Redis URL" in result.output
