@@ -4,6 +4,9 @@ on loopback started here (Debian's /usr/bin/redis-server).
     python benchmarks/cluster_bench.py              # the figures in BENCHMARKS.md
     python benchmarks/cluster_bench.py --quick
 
+0. The issue's case: 20 concurrent httpx requests (GatedTransport, one Client, 20 threads) to
+   a local site with `Crawl-delay: 1`: the shortest interval in the origin's access log, with
+   the node's own limiter and with SCRAPEGATE_REDIS (before issue 21: 0.964 s).
 1. The limiter alone: one grant and its release (two EVALSHA round trips) per request, the
    origin's slot free (interval 1 us), one client; beside the node-local limiter.
 2. A gated httpx request to a local site with `Crawl-delay: 0.000001` (a rate_limit obligation
@@ -35,6 +38,43 @@ from redis_server import RedisServer  # noqa: E402
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def _get_together(job: tuple[Any, str, Any]) -> int:
+    client, url, barrier = job
+    barrier.wait()  # all n requests start at once
+    return int(client.get(url).status_code)
+
+
+def origin_gaps(url: str, n: int) -> dict[str, float]:
+    import tempfile
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    from timed_site import TimedSite
+
+    from gate.adapters.httpx import GatedTransport
+    from gate.cluster import Cluster
+    from gate.core.gate import Gate
+    from gate.engines.embedded import EmbeddedEngine
+
+    from local_site import JOB, write_policy
+
+    engine = EmbeddedEngine([write_policy(Path(tempfile.mkdtemp()) / "policy")], include_shipped=False)
+    out: dict[str, float] = {}
+    for name, cluster in (("node-local", None), ("redis", Cluster(url))):
+        with TimedSite("User-agent: *\nCrawl-delay: 1\n", pages=n) as site:
+            gate = Gate(JOB, engine=engine, ledger=False, cluster=cluster)
+            with httpx.Client(transport=GatedTransport(gate)) as client:
+                together = threading.Barrier(n)
+                with ThreadPoolExecutor(n) as pool:
+                    jobs = [(client, f"{site.base}/p/{i}", together) for i in range(n)]
+                    assert set(pool.map(_get_together, jobs)) == {200}
+            gaps = site.gaps()
+            out[f"{name} shortest gap"] = min(gaps)
+            out[f"{name} median gap"] = statistics.median(gaps)
+    return out
 
 
 def limiter_cost(url: str, n: int) -> dict[str, float]:
@@ -149,6 +189,9 @@ def main() -> None:
     args = parser.parse_args()
     n, rounds, seconds = (500, 1, 1.0) if args.quick else (5000, 3, 5.0)
     with RedisServer() as server:
+        print(f"0. {5 if args.quick else 20} concurrent httpx requests, Crawl-delay: 1, at the origin (s)")
+        for key, value in origin_gaps(server.url, 5 if args.quick else 20).items():
+            print(f"   {key:<26} {value:8.4f}")
         print("1. the limiter alone, one grant + release (us)")
         for key, value in limiter_cost(server.url, n).items():
             print(f"   {key:<14} {value:8.1f}")

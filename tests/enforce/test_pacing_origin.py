@@ -85,3 +85,30 @@ async def test_async_httpx_requests_reach_the_origin_a_full_crawl_delay_apart(
         responses = await asyncio.gather(*(client.get(f"{timed_site.base}/p/{n}") for n in range(REQUESTS)))
     assert [r.status_code for r in responses] == [200] * REQUESTS
     assert min(timed_site.gaps()) >= DELAY, timed_site.gaps()
+
+
+def test_concurrent_requests_hops_reach_the_origin_a_full_crawl_delay_apart(
+        timed_site: TimedSite, make_gate: Any) -> None:
+    import requests
+
+    from gate.enforce.requests_hop import send_gated
+
+    gate = make_gate()
+    adapter = requests.adapters.HTTPAdapter()
+
+    def slow_connect_send(request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if int((request.path_url or "/p/1")[3:]) % 2 == 0:
+            time.sleep(JITTER)
+        return adapter.send(request, **kwargs)
+
+    start = threading.Barrier(REQUESTS)
+
+    def get(n: int) -> int:
+        prepared = requests.Request("GET", f"{timed_site.base}/p/{n}").prepare()
+        start.wait()
+        return send_gated(gate, slow_connect_send, prepared, timeout=10).status_code
+
+    with ThreadPoolExecutor(REQUESTS) as pool:
+        assert list(pool.map(get, range(REQUESTS))) == [200] * REQUESTS
+    adapter.close()
+    assert min(timed_site.gaps()) >= DELAY, timed_site.gaps()
