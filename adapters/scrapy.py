@@ -23,7 +23,8 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   waits for its origin's cluster-wide slot instead, and holds it until it leaves the
   downloader (response or failure), so the interval holds across every node as the origin
   sees it (gate.enforce.ratelimit). Stats: `scrapegate/cluster/shared`,
-  `scrapegate/cluster/fallback` (Redis down: this node's own limiter at interval x nodes).
+  `scrapegate/cluster/fallback` (Redis down: this node's own limiter at interval x nodes), and
+  at the close the node's Cluster.stats (`scrapegate/cluster/redis_outages`, ...).
 - Stats: `scrapegate/allowed`, `scrapegate/denied`, `scrapegate/denied/<code>`,
   `scrapegate/audit/let_through`, `scrapegate/collected`, `scrapegate/delay/<slot>`.
 - The job's `user_agent` is sent on requests that do not set a User-Agent themselves (the
@@ -247,4 +248,8 @@ class ScrapegateMiddleware:
             self.stats.max_value(f"scrapegate/delay/{key}", needed)
 
     def spider_closed(self, spider: Any = None) -> None:
+        cluster = self.gate.cluster
+        if cluster is not None:  # the node's view of Redis: outages, fallbacks, robots.txt shared
+            for name, value in cluster.stats.items():
+                self.stats.set_value(f"scrapegate/cluster/{name}", value)
         self.gate.close()  # and the engine it built

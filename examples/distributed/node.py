@@ -111,11 +111,11 @@ def main(argv: list[str] | None = None) -> None:
     process = CrawlerProcess(node_settings(args))
     crawler = process.create_crawler(GatedSpider)
     if args.stats:
-        def dump(spider: Any, reason: str) -> None:
+        def dump() -> None:  # after every spider_closed handler has added its figures
             with open(args.stats, "w") as out:
-                json.dump({"reason": reason, **crawler.stats.get_stats()}, out, default=str)
+                json.dump(crawler.stats.get_stats(), out, default=str)
 
-        crawler.signals.connect(dump, signal=signals.spider_closed)
+        crawler.signals.connect(dump, signal=signals.engine_stopped)
     process.crawl(crawler)
     process.start()
 

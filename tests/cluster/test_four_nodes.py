@@ -133,6 +133,8 @@ def test_four_nodes_hold_the_crawl_delay_cluster_wide_and_a_killed_node_loses_no
     stats = [json.loads(n.stats.read_text()) for n in survivors]
     assert all(n.proc.returncode == 0 for n in survivors), [n.lines[-20:] for n in survivors]
     assert sum(s.get("scrapegate/cluster/fallback", 0) for s in stats) == 0
+    assert all(s["scrapegate/cluster/redis_outages"] == 0 for s in stats)
+    assert sum(s["scrapegate/cluster/robots_shared_fetches"] for s in stats) <= 1  # the victim may have fetched
     shared = sum(s.get("scrapegate/cluster/shared", 0) for s in stats)
     assert shared >= 1 and sum(s.get("scrapegate/cluster/shared", 0) > 0 for s in stats) + 1 >= 2
     # Nothing acknowledged was lost: every page the origin served was decided and recorded
