@@ -1,4 +1,4 @@
-"""scrapegate ledger: verify, show, export, stats, erase-plan."""
+"""scrapegate ledger: verify, show, export, stats, erase-plan, quarantine."""
 
 from __future__ import annotations
 
@@ -80,13 +80,20 @@ def ledger() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="HASH",
               help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
                    "ledger (detects rows cut from the end). Repeatable.")
+@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The signed checkpoints (env SCRAPEGATE_LEDGER_CHECKPOINTS; default beside the ledger "
+                   "file, or in the state directory for PostgreSQL).")
 @format_option(formats("ledger-verify"))
-def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
+def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: str | None, fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
     A row edited, deleted or inserted by hand breaks the chain at that row (or the row
-    after it). Rows cut from the end leave a shorter valid chain: keep the printed heads
-    somewhere else (a ticket, a commit) and pass them back with --anchor.
+    after it). Rows cut from the end, all rows deleted, or a chain rebuilt after an edit
+    leave a valid chain: with a key configured (SCRAPEGATE_LEDGER_KEY or
+    SCRAPEGATE_LEDGER_KEY_FILE) the writers sign checkpoints of the heads into a file apart
+    from the ledger, and verify checks the ledger against every one of them. It also names
+    decisions a batched writer acknowledged and then died before committing. Without a key,
+    keep the printed heads somewhere else and pass them back with --anchor.
 
     \b
     Example:
@@ -96,7 +103,7 @@ def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
     from gate.ledger.query import verify as verify_ledger
 
     with _ledger_errors():
-        report = verify_ledger(ledger_path, anchors)
+        report = verify_ledger(ledger_path, anchors, checkpoints)
     get_formatter(fmt, "ledger-verify").write(report, sys.stdout)
     if not report.ok:
         sys.exit(EXIT_BROKEN)
@@ -197,3 +204,47 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
     scope = ", ".join(f"{k}={v}" for k, v in (("site", site), ("jurisdiction", jurisdiction), ("job", job),
                                                ("since", since)) if v)
     get_formatter(fmt, "ledger-erase-plan", scope=scope).write(plan, output)
+
+
+@ledger.command("quarantine")
+@_ledger_option
+@click.option("--job", metavar="NAME", help="Only this job.")
+@click.option("--site", metavar="DOMAIN", help="Only this site (registrable domain).")
+@click.option("--release", is_flag=True,
+              help="Close the open entries of --job and --site (the data was deleted, or a waiver or a "
+                   "corrected manifest cleared the site); needs --by and --reason.")
+@click.option("--by", metavar="WHO", help="Who releases (with --release).")
+@click.option("--reason", metavar="TEXT", help="Why (with --release): the deletion ticket, the waiver.")
+@format_option(formats("ledger-quarantine"))
+def quarantine(ledger_path: str | None, job: str | None, site: str | None, release: bool, by: str | None,
+               reason: str | None, fmt: str) -> None:
+    """List the quarantined URLs: what must be deleted.
+
+    The response phase quarantines a URL whose response held a data category the job did
+    not declare (faces in a non_personal job, personal data where none was declared), and
+    records a response it withheld for a reservation as discarded. HANDED_OVER says
+    whether the caller got the body (audit mode, or a browser that had it): those copies
+    must be deleted. `erase-plan` includes these URLs.
+
+    \b
+    Example:
+      scrapegate ledger quarantine
+      scrapegate ledger quarantine --job shop-prices --format jsonl
+      scrapegate ledger quarantine --release --job shop-prices --site example.com \\
+          --by dpo@example.com --reason "deleted, ticket PRIV-12"
+    """
+    from gate.ledger.sqlite.query import normalize_site
+    from gate.ledger.sqlite.query import quarantine as open_entries
+
+    if release:
+        if not (job and site and by and reason):
+            raise BadInput("--release needs --job, --site, --by and --reason")
+        from gate.ledger.sqlite.ledger import SQLiteLedger
+
+        with _ledger_errors(), SQLiteLedger(ledger_path) as book:
+            closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason)
+        click.echo(f"released {closed} entr{'y' if closed == 1 else 'ies'} of job {job} on {normalize_site(site)}")
+        return
+    with _ledger_errors():
+        entries = open_entries(ledger_path, job=job, site=site)
+    get_formatter(fmt, "ledger-quarantine").write(entries, sys.stdout)

@@ -58,6 +58,10 @@ REGISTRY: dict[str, dict[str, str]] = {
         "text": "gate.report.ledger:StatsText",
         "json": "gate.report.ledger:StatsJSON",
     },
+    "ledger-quarantine": {
+        "text": "gate.report.ledger:QuarantineText",
+        "jsonl": "gate.report.ledger:RowsJSONL",
+    },
     "ledger-erase-plan": {
         "text": "gate.report.ledger:ErasePlanText",
         "jsonl": "gate.report.ledger:RowsJSONL",

@@ -24,6 +24,7 @@ import weakref
 from typing import Any, Mapping
 
 from gate.errors import LedgerError
+from gate.ledger.checkpoints import checkpointer_for
 from gate.ledger.postgres import store
 from gate.ledger.postgres.schema import redact
 from gate.ledger.rows import decision_values, row_values, utc_time
@@ -62,6 +63,7 @@ class PostgresLedger:
         self._older: set[str] = set()
         self._closed = False
         self._pid = os.getpid()
+        self._checkpointer = checkpointer_for(url)  # signed heads, once a key is configured
         self._conn: Any = store.connect(url)  # creates or migrates the schema, or refuses a newer one
         self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
         _OPEN.add(self)
@@ -127,6 +129,11 @@ class PostgresLedger:
             failure = self._batcher.stop()
         with self._lock:
             self._closed = True
+            if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
+                try:
+                    self._checkpointer.write()
+                except LedgerError as exc:
+                    failure = failure or exc
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
@@ -148,7 +155,9 @@ class PostgresLedger:
         with self._lock:
             conn = self._connection()
             try:
-                store.append(conn, self.url, items)
+                heads = store.append(conn, self.url, items)
+                if self._checkpointer is not None:
+                    self._checkpointer.maybe_write(heads)
             except LedgerError:
                 if conn.closed or conn.broken:  # the server went away: reconnect on the next call
                     self._drop_connection()

@@ -24,7 +24,7 @@ from gate.ledger.sqlite.query import (
 )
 from gate.ledger.sqlite.store import COLLECTION_FIELDS, DECISION_FIELDS
 
-__all__ = ["verify", "rows", "stats", "erase_plan", "EXPORT_FIELDS"]
+__all__ = ["verify", "rows", "stats", "erase_plan", "hashes_at", "missing_decisions", "EXPORT_FIELDS"]
 
 _D, _C = f"{SCHEMA}.decisions", f"{SCHEMA}.collections"
 _SELECT = (
@@ -167,3 +167,25 @@ def erase_plan(url: str, *, site: str | None = None, jurisdiction: str | None = 
                 if digest not in entry["content_sha256"]:
                     entry["content_sha256"].append(digest)
     return list(plan.values())
+
+
+def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints)."""
+    found: dict[tuple[str, int], str] = {}
+    by_chain: dict[str, list[int]] = {}
+    for chain, seq in wanted:
+        if chain in ("decisions", "collections"):
+            by_chain.setdefault(chain, []).append(seq)
+    with _reading(url, "reading") as conn:
+        for chain, seqs in by_chain.items():
+            for seq, digest in conn.execute(f"SELECT seq, hash FROM {SCHEMA}.{chain} WHERE seq = ANY(%s)", (seqs,)):
+                found[(chain, int(seq))] = digest
+    return found
+
+
+def missing_decisions(url: str, ids: Iterable[str]) -> list[str]:
+    """The ids in `ids` that no decision row carries."""
+    ids = list(dict.fromkeys(ids))
+    with _reading(url, "reading") as conn:
+        present = {i for (i,) in conn.execute(f"SELECT decision_id FROM {_D} WHERE decision_id = ANY(%s)", (ids,))}
+    return [i for i in ids if i not in present]

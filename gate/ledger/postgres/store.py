@@ -43,14 +43,16 @@ def connect(url: str, *, durable: bool = True) -> Any:
     return _connect(url)
 
 
-def append(conn: Any, url: str, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
+def append(conn: Any, url: str, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
     """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
-    without decision_hash, which is looked up) in one transaction, in order."""
+    without decision_hash, which is looked up) in one transaction, in order. Returns the
+    committed heads, (seq, hash) by chain name, of the chains it extended."""
     import psycopg
 
     try:
         with pg_errors(url, "recording in"), conn.transaction():
-            _append(conn, items)
+            heads = _append(conn, items)
+        return heads
     except LedgerError as exc:
         cause = exc.__context__  # pg_errors raises "from None": the password-bearing cause is not printed
         if isinstance(cause, psycopg.errors.UniqueViolation) and "decision_id" in str(cause):
@@ -64,9 +66,10 @@ def _key_of(exc: BaseException) -> str:
     return str(detail)
 
 
-def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
+def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
     decisions = [values for kind, values in items if kind == DECISION]
     hashes: dict[str, str] = {}
+    heads: dict[str, tuple[int, str]] = {}
     if decisions:  # the decisions head is always locked before the collections head: no deadlock
         seq, prev = conn.execute(_LOCK_HEAD, ("decisions",)).fetchone()
         rows = []
@@ -79,9 +82,10 @@ def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
             for row in rows:
                 copy.write_row(row)
         conn.execute(_MOVE_HEAD, (seq, prev, "decisions"))
+        heads["decisions"] = (seq, prev)
     collections = [list(values) for kind, values in items if kind == COLLECTION]
     if not collections:
-        return
+        return heads
     cseq, cprev = conn.execute(_LOCK_HEAD, ("collections",)).fetchone()
     rows = []
     for values in collections:
@@ -99,6 +103,8 @@ def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
     with conn.cursor() as cur:
         cur.executemany(_INSERT_COLLECTION, rows)
     conn.execute(_MOVE_HEAD, (cseq, cprev, "collections"))
+    heads["collections"] = (cseq, cprev)
+    return heads
 
 
 def decision_hash(conn: Any, url: str, decision_id: str) -> str | None:
