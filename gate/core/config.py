@@ -13,6 +13,7 @@ as a plain mapping of typed values. The environment variables:
     SCRAPEGATE_OPA_URL   http(s)://host:port    (the OPA server)
     SCRAPEGATE_SIGNALS   live | static          (default: live)
     SCRAPEGATE_LEDGER    where the ledger is, when one is on (default ./.scrapegate/ledger.db)
+    SCRAPEGATE_TERMS_DISCOVERY  on | off    (default: on; live signals read each site's own terms)
 
 SCRAPEGATE_LEDGER names a location, it does not switch the ledger on: whether there is a
 ledger is the argument's (or the setting's) to say. The OPA engine also reads
@@ -35,12 +36,15 @@ from gate.signals.base import SignalSource
 __all__ = [
     "ENGINE_ENV", "OPA_URL_ENV", "SIGNALS_ENV", "LEDGER_ENV", "ENGINES", "SIGNAL_MODES",
     "EngineChoice", "engine_choice", "make_engine", "signals_choice", "make_signals", "make_ledger",
-    "make_decision_log", "pick",
+    "make_decision_log", "pick", "TERMS_DISCOVERY_ENV", "terms_discovery",
 ]
 
 ENGINE_ENV = "SCRAPEGATE_ENGINE"
 OPA_URL_ENV = "SCRAPEGATE_OPA_URL"
 SIGNALS_ENV = "SCRAPEGATE_SIGNALS"
+TERMS_DISCOVERY_ENV = "SCRAPEGATE_TERMS_DISCOVERY"
+_ON = {"on", "true", "1", "yes"}
+_OFF = {"off", "false", "0", "no"}
 ENGINES = ("embedded", "opa")
 SIGNAL_MODES = ("live", "static")
 # Settings that have no environment variable of their own.
@@ -138,10 +142,22 @@ def signals_choice(value: Any = None, settings: Settings | None = None) -> Signa
                      f"or the settings), not {name!r}")
 
 
+def terms_discovery(value: Any = None, settings: Settings | None = None) -> bool:
+    """Whether live signals discover and read each site's own terms (issue 22): on unless
+    the argument, SCRAPEGATE_TERMS_DISCOVERY or the setting says off."""
+    chosen = pick(TERMS_DISCOVERY_ENV, value, settings, True)
+    if isinstance(chosen, bool):
+        return chosen
+    word = str(chosen).strip().lower()
+    if word in _ON | _OFF:
+        return word in _ON
+    raise ValueError(f"{TERMS_DISCOVERY_ENV} must be on or off, not {chosen!r}")
+
+
 def make_signals(value: Any = None, *, settings: Settings | None = None, timeout: float = 10.0,
-                 purpose: str = "other", verify: bool | str = True) -> SignalSource:
-    """The signal source: static (nothing fetched), live (robots.txt, and the opt-outs for
-    the purposes they govern) or the SignalSource given."""
+                 purpose: str = "other", verify: bool | str = True, terms: bool | None = None) -> SignalSource:
+    """The signal source: static (nothing fetched), live (robots.txt, the site's terms, and
+    the opt-outs for the purposes they govern) or the SignalSource given."""
     chosen = signals_choice(value, settings)
     if chosen == "static":
         from gate.signals.static import StaticSignals
@@ -150,7 +166,8 @@ def make_signals(value: Any = None, *, settings: Settings | None = None, timeout
     if chosen == "live":
         from gate.signals.live import LiveSignals
 
-        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify)
+        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify,
+                           terms=terms_discovery(terms, settings))
     return chosen
 
 
