@@ -58,6 +58,10 @@ REGISTRY: dict[str, dict[str, str]] = {
         "text": "gate.report.ledger:StatsText",
         "json": "gate.report.ledger:StatsJSON",
     },
+    "terms": {
+        "text": "gate.report.terms:TermsText",
+        "json": "gate.report.terms:TermsJSON",
+    },
     "ledger-erase-plan": {
         "text": "gate.report.ledger:ErasePlanText",
         "jsonl": "gate.report.ledger:RowsJSONL",

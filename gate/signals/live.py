@@ -87,6 +87,10 @@ class LiveSignals:
         self._sessions.append(session)
         return session
 
+    def site_signal(self, name: str) -> SiteSignal | None:
+        """The site signal gathered under input.signals.<name>, if this source gathers it."""
+        return next((s for s in self._site_signals if s.name == name), None)
+
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         result = self.robots.fresh(url, user_agent) or self.robots.lookup(url, user_agent).result
         if not self._per_path:

@@ -116,13 +116,9 @@ class TermsSignal:
         """The site's TermsRecord: fresh from memory or the store, else read now (and stored)."""
         finder = self._finder(user_agent)
         if not refresh:
-            found = finder.cached(url)
+            found = self.cached_record(url, user_agent)
             if found is not None:
                 return found
-            stored = self._store.latest(self._site(url), user_agent)
-            if stored is not None and stored.is_fresh(ttl_s=finder.ttl_s):
-                finder.remember(stored)
-                return stored
         self._local.robots = robots
         try:
             record = finder.find(url, refresh=refresh)
@@ -132,6 +128,18 @@ class TermsSignal:
         if latest is None or latest.read_at < record.read_at:  # another thread may have stored it
             self._store.save(record, user_agent)
         return record
+
+    def cached_record(self, url: str, user_agent: str) -> TermsRecord | None:
+        """The site's record when fresh in memory or in the store, without fetching."""
+        finder = self._finder(user_agent)
+        found = finder.cached(url)
+        if found is not None:
+            return found
+        stored = self._store.latest(self._site(url), user_agent)
+        if stored is not None and stored.is_fresh(ttl_s=finder.ttl_s):
+            finder.remember(stored)
+            return stored
+        return None
 
     def history(self, url: str, user_agent: str, limit: int = 2) -> list[TermsRecord]:
         """The stored reads of `url`'s site, newest first."""
