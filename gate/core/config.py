@@ -16,6 +16,7 @@ as a plain mapping of typed values. The environment variables:
     SCRAPEGATE_REDIS     redis://host:port/db: robots.txt and rate limits shared by a cluster (default: none)
     SCRAPEGATE_CLUSTER_NODES   how many nodes share them (default 1; the Redis-down fallback divides by it)
     SCRAPEGATE_REDIS_LEASE     seconds a node may hold an origin's slot at most (default 30)
+    SCRAPEGATE_TERMS_DISCOVERY  on | off    (default: on; live signals read each site's own terms)
 
 SCRAPEGATE_LEDGER names a location, it does not switch the ledger on: whether there is a
 ledger is the argument's (or the setting's) to say. The OPA engine also reads
@@ -39,12 +40,15 @@ from gate.signals.base import SignalSource
 __all__ = [
     "ENGINE_ENV", "OPA_URL_ENV", "SIGNALS_ENV", "LEDGER_ENV", "ENGINES", "SIGNAL_MODES",
     "EngineChoice", "engine_choice", "make_engine", "signals_choice", "make_signals", "make_ledger",
-    "make_decision_log", "make_cluster", "pick", "REDIS_ENV",
+    "make_decision_log", "make_cluster", "pick", "REDIS_ENV", "TERMS_DISCOVERY_ENV", "terms_discovery",
 ]
 
 ENGINE_ENV = "SCRAPEGATE_ENGINE"
 OPA_URL_ENV = "SCRAPEGATE_OPA_URL"
 SIGNALS_ENV = "SCRAPEGATE_SIGNALS"
+TERMS_DISCOVERY_ENV = "SCRAPEGATE_TERMS_DISCOVERY"
+_ON = {"on", "true", "1", "yes"}
+_OFF = {"off", "false", "0", "no"}
 ENGINES = ("embedded", "opa")
 SIGNAL_MODES = ("live", "static")
 # Settings that have no environment variable of their own.
@@ -142,11 +146,24 @@ def signals_choice(value: Any = None, settings: Settings | None = None) -> Signa
                      f"or the settings), not {name!r}")
 
 
+def terms_discovery(value: Any = None, settings: Settings | None = None) -> bool:
+    """Whether live signals discover and read each site's own terms (issue 22): on unless
+    the argument, SCRAPEGATE_TERMS_DISCOVERY or the setting says off."""
+    chosen = pick(TERMS_DISCOVERY_ENV, value, settings, True)
+    if isinstance(chosen, bool):
+        return chosen
+    word = str(chosen).strip().lower()
+    if word in _ON | _OFF:
+        return word in _ON
+    raise ValueError(f"{TERMS_DISCOVERY_ENV} must be on or off, not {chosen!r}")
+
+
 def make_signals(value: Any = None, *, settings: Settings | None = None, timeout: float = 10.0,
-                 purpose: str = "other", verify: bool | str = True, cluster: Cluster | None = None) -> SignalSource:
-    """The signal source: static (nothing fetched), live (robots.txt, and the opt-outs for
-    the purposes they govern; robots.txt shared through `cluster`'s Redis when given) or the
-    SignalSource given."""
+                 purpose: str = "other", verify: bool | str = True, cluster: Cluster | None = None,
+                 terms: bool | None = None) -> SignalSource:
+    """The signal source: static (nothing fetched), live (robots.txt, the site's terms, and
+    the opt-outs for the purposes they govern; robots.txt shared through `cluster`'s Redis
+    when given) or the SignalSource given."""
     chosen = signals_choice(value, settings)
     if chosen == "static":
         from gate.signals.static import StaticSignals
@@ -155,7 +172,8 @@ def make_signals(value: Any = None, *, settings: Settings | None = None, timeout
     if chosen == "live":
         from gate.signals.live import LiveSignals
 
-        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify, cluster=cluster)
+        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify, cluster=cluster,
+                           terms=terms_discovery(terms, settings))
     return chosen
 
 
