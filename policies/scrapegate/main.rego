@@ -107,7 +107,10 @@ _raw_deny := array.concat(
 	array.concat(array.concat([v | some v in content.deny], _subject_deny), _team_deny),
 )
 
-_raw_warn := array.concat(array.concat([v | some v in signals.warn], _subject_warn), _team_warn)
+_raw_warn := array.concat(
+	array.concat([v | some v in signals.warn], [v | some v in terms.warn]),
+	array.concat(_subject_warn, _team_warn),
+)
 
 _raw_obligations := array.concat(
 	array.concat([o | some o in signals.obligations], _subject_obligations),

@@ -311,6 +311,7 @@ def missing_decisions(path: str | Path | None, ids: Iterable[str]) -> list[str]:
                 f"SELECT decision_id FROM decisions WHERE decision_id IN ({','.join('?' * len(part))})", part))
     return [i for i in ids if i not in present]
 
+
 def _add_quarantine(plan: dict[str, dict[str, Any]], entries: list[dict[str, Any]], site: str | None,
                     by_jurisdiction: bool, since: str | None) -> None:
     """The quarantined URLs join the plan: a collected URL is marked, and one the plan does
