@@ -354,9 +354,13 @@ def lint_modules(modules: Sequence[RegoModule], *, base: Path | None = None) -> 
 
 
 def lint_policies(roots: Sequence[Path | str], *, base: Path | None = None) -> list[Finding]:
-    """Lint every module under the policy directories."""
+    """Lint every module under the policy directories. A module that does not parse is a
+    PolicyError at file:line:col (the CLI's exit 2), not a list of findings about a file
+    the engine would refuse."""
+    from gate.engines.embedded import new_interpreter
     from gate.engines.policy_set import load_policy_set
 
     policy_set = load_policy_set(list(roots))
+    new_interpreter(policy_set, include_tests=True)  # parses every module; raises at the first error
     modules = [parse_module(m.path, m.source) for m in policy_set.modules]
     return lint_modules(modules, base=base)
