@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options
+from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options, waivers_file
 from gate.report import formats
 
 __all__ = ["check"]
@@ -62,5 +62,27 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
         policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules
         roots = policy_set.roots if policy_set is not None else [shipped_policies_dir()]
         get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots)).write(report, output)
-    if report.exit_code():
-        sys.exit(report.exit_code())
+        unknown = _unknown_waiver_codes(waivers_file(policy.get("waivers"), policy.get("exceptions")), roots)
+    for line in unknown:
+        click.echo(f"warning: {line}", err=True)
+    code = report.exit_code() or (1 if unknown and fail_on_warn else 0)
+    if code:
+        sys.exit(code)
+
+
+def _unknown_waiver_codes(path: str | None, roots: Any) -> list[str]:
+    """A waiver naming a code no rule produces waives nothing (a typo, a renamed rule): say so."""
+    if not path:
+        return []
+    from gate.engines.waivers import WAIVERS_DATA_KEY, load_waivers
+    from gate.policy.docs import rule_catalogue
+
+    known = set(rule_catalogue(roots))
+    if not known:  # the catalogue could not be read: no basis to judge
+        return []
+    out = []
+    for waiver in load_waivers(path)["scrapegate"][WAIVERS_DATA_KEY]:
+        for code in waiver["rules"]:
+            if code not in known and "*" not in str(code):
+                out.append(f"{path}: waiver {waiver['id']} names {code!r}, which no rule produces: it waives nothing")
+    return out
