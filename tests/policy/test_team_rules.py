@@ -173,3 +173,10 @@ def test_explain_lists_each_code_once(examples: Path) -> None:
     codes = [line.split(":")[0].strip() for line in not_fired.splitlines() if line.startswith("  ") and ": not" in line]
     assert "tdm.reserved" in codes
     assert len(codes) == len(set(codes)), codes
+
+
+def test_explain_header_names_the_signals_not_checked(examples: Path) -> None:
+    args = ["explain", str(examples / "price-monitoring.yaml"), "--target", "https://shop.example.com/products/"]
+    header = invoke(*args).stdout.splitlines()[2]
+    assert header.startswith("not checked: robots, optout") and "--live" in header
+    assert "robots" in json.loads(invoke(*args, "-f", "json").stdout)["not_checked"]
