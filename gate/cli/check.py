@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 from typing import Any
@@ -23,10 +24,12 @@ __all__ = ["check"]
 @click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
 @click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for large static checks (default: one per CPU; 1 to disable).")
 def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_input: bool, live: bool,
-          timeout: float, output: Any, workers: int | None, **policy: Any) -> None:
+          timeout: float, output: Any, workers: int | None, color: bool | None, **policy: Any) -> None:
     """Evaluate every target of every job in MANIFESTS (files or directories).
 
     Static by default: no network, so robots.txt and opt-outs are not checked and deny
@@ -61,7 +64,9 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
         report.fail_on_warn = fail_on_warn
         policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules
         roots = policy_set.roots if policy_set is not None else [shipped_policies_dir()]
-        get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots)).write(report, output)
+        paint = color if color is not None else (not os.environ.get("NO_COLOR") and output.isatty())
+        get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots),
+                      color=paint).write(report, output)
         unknown = _unknown_waiver_codes(waivers_file(policy.get("waivers"), policy.get("exceptions")), roots)
     for line in unknown:
         click.echo(f"warning: {line}", err=True)

@@ -49,8 +49,12 @@ class TextFormatter:
     """Per job: the findings every target shares, once; then each target's verdict with only
     what differs; then a one-line summary."""
 
-    def __init__(self, include_input: bool = False, **_: Any) -> None:
+    def __init__(self, include_input: bool = False, color: bool = False, **_: Any) -> None:
         self.include_input = include_input
+        self.color = color
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color else text
 
     def write(self, report: Report, out: TextIO) -> None:
         for (file, _document, job), group in groupby(report.results, key=lambda r: (r.file, r.document, r.job)):
@@ -69,7 +73,7 @@ class TextFormatter:
                         out.write(text + "\n")
             for r in results:
                 d = r.decision
-                verdict = "ALLOW" if d.allow else "DENY "
+                verdict = self._paint("ALLOW", "32") if d.allow else self._paint("DENY ", "1;31")
                 out.write(f"  {verdict} {r.target}\n")
                 own = [_findings(kind, [v for v in getattr(d, kind) if _key(v) not in shared[kind]])
                        for kind in ("deny", "warn")]

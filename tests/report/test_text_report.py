@@ -35,3 +35,39 @@ def test_a_single_target_job_lists_its_findings_under_the_target(examples: Path,
     out = CliRunner().invoke(cli, ["check", str(one)]).stdout
     assert "every target:" not in out
     assert out.index("DENY  https://news.example.fr/photos/") < out.index("gdpr.art9_prohibited")
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run `scrapegate check` with its stdout on a pseudo-terminal; what it wrote there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "gate.cli", "check", *args], stdout=follower,
+                            stderr=subprocess.DEVNULL, env={**os.environ, **env})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_unless_no_color(examples: Path) -> None:
+    job = [str(examples / "price-monitoring.yaml"), str(examples / "clearview-like.yaml")]
+    assert "\033[1;31mDENY \033[0m" in _on_a_terminal(job, {})
+    assert "\033[" not in _on_a_terminal(job, {"NO_COLOR": "1"})
+    assert "\033[" not in _on_a_terminal([*job, "--no-color"], {})
+    piped = CliRunner().invoke(cli, ["check", *job]).stdout  # not a terminal
+    assert "\033[" not in piped
+    forced = CliRunner().invoke(cli, ["check", *job, "--color"]).stdout
+    assert "\033[32mALLOW\033[0m" in forced
