@@ -80,11 +80,12 @@ def ledger() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="HASH",
               help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
                    "ledger (detects rows cut from the end). Repeatable.")
-@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE", multiple=True,
               help="The signed checkpoints (env SCRAPEGATE_LEDGER_CHECKPOINTS; default beside the ledger "
-                   "file, or in the state directory for PostgreSQL).")
+                   "file, or in the state directory for PostgreSQL). Repeatable: one file per node of a "
+                   "shared PostgreSQL ledger.")
 @format_option(formats("ledger-verify"))
-def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: str | None, fmt: str) -> None:
+def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: tuple[str, ...], fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
     A row edited, deleted or inserted by hand breaks the chain at that row (or the row
