@@ -1,4 +1,4 @@
-"""scrapegate ledger: verify, show, export, stats, erase-plan."""
+"""scrapegate ledger: verify, show, export, stats, erase-plan, quarantine."""
 
 from __future__ import annotations
 
@@ -205,3 +205,47 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
     scope = ", ".join(f"{k}={v}" for k, v in (("site", site), ("jurisdiction", jurisdiction), ("job", job),
                                                ("since", since)) if v)
     get_formatter(fmt, "ledger-erase-plan", scope=scope).write(plan, output)
+
+
+@ledger.command("quarantine")
+@_ledger_option
+@click.option("--job", metavar="NAME", help="Only this job.")
+@click.option("--site", metavar="DOMAIN", help="Only this site (registrable domain).")
+@click.option("--release", is_flag=True,
+              help="Close the open entries of --job and --site (the data was deleted, or a waiver or a "
+                   "corrected manifest cleared the site); needs --by and --reason.")
+@click.option("--by", metavar="WHO", help="Who releases (with --release).")
+@click.option("--reason", metavar="TEXT", help="Why (with --release): the deletion ticket, the waiver.")
+@format_option(formats("ledger-quarantine"))
+def quarantine(ledger_path: str | None, job: str | None, site: str | None, release: bool, by: str | None,
+               reason: str | None, fmt: str) -> None:
+    """List the quarantined URLs: what must be deleted.
+
+    The response phase quarantines a URL whose response held a data category the job did
+    not declare (faces in a non_personal job, personal data where none was declared), and
+    records a response it withheld for a reservation as discarded. HANDED_OVER says
+    whether the caller got the body (audit mode, or a browser that had it): those copies
+    must be deleted. `erase-plan` includes these URLs.
+
+    \b
+    Example:
+      scrapegate ledger quarantine
+      scrapegate ledger quarantine --job shop-prices --format jsonl
+      scrapegate ledger quarantine --release --job shop-prices --site example.com \\
+          --by dpo@example.com --reason "deleted, ticket PRIV-12"
+    """
+    from gate.ledger.sqlite.query import normalize_site
+    from gate.ledger.sqlite.query import quarantine as open_entries
+
+    if release:
+        if not (job and site and by and reason):
+            raise BadInput("--release needs --job, --site, --by and --reason")
+        from gate.ledger.sqlite.ledger import SQLiteLedger
+
+        with _ledger_errors(), SQLiteLedger(ledger_path) as book:
+            closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason)
+        click.echo(f"released {closed} entr{'y' if closed == 1 else 'ies'} of job {job} on {normalize_site(site)}")
+        return
+    with _ledger_errors():
+        entries = open_entries(ledger_path, job=job, site=site)
+    get_formatter(fmt, "ledger-quarantine").write(entries, sys.stdout)

@@ -45,12 +45,23 @@ class Ledger(Protocol):
 
     A backend may also offer `record_parts(parts, decision, method, site, mode, signal_docs)`,
     a cheaper `record` for the copies of a cached decision (see gate.ledger.rows.row_parts).
+
+    The quarantine (issue 19's response phase): `quarantine` marks a URL whose response
+    held an undeclared data category (or, without a category, one fetched and discarded),
+    `quarantined` lists the entries still open, `release` closes those of a (job, site).
     """
 
     def record(self, decision: "Decision", policy_input: Mapping[str, Any], *, mode: str, job: str,
                owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str: ...
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None: ...
+
+    def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
+                   category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None: ...
+
+    def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]: ...
+
+    def release(self, *, job: str, site: str, by: str, reason: str) -> int: ...
 
     def flush(self) -> None: ...
 

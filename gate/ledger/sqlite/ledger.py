@@ -52,6 +52,7 @@ from typing import Any, Mapping
 from gate.errors import LedgerError
 from gate.ledger.checkpoints import checkpointer_for
 from gate.ledger.rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
+from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
 from gate.ledger.sqlite.store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.ledger.sqlite.writer import WriterProcess
@@ -166,6 +167,38 @@ class SQLiteLedger:
             heads = store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
             if self._checkpointer is not None:
                 self._checkpointer.maybe_write(heads)
+
+    # -- the quarantine (the response phase: gate.inspect.phase) -------------------------
+
+    def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
+                   category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None:
+        """Mark `url` quarantined (a `category` the job did not declare, with the evidence)
+        or, without a category, fetched and discarded (`reason`: the deny codes)."""
+        self.flush()  # its decision row first, whichever writer
+        with self._lock:
+            quarantine_rows.append_entry(
+                self._check_open(), self.path, time=utc_time(), action="quarantined" if category else "discarded",
+                decision_id=decision_id, job=job, site=site, url=url, reason=reason, category=category,
+                evidence=None if evidence is None else dict(evidence), handed_over=handed_over, actor=None)
+
+    def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+        """The entries not yet released, oldest first (see gate.ledger.sqlite.quarantine)."""
+        with self._lock, store.sqlite_errors(self.path, "reading the quarantine of"):
+            return quarantine_rows.entries(self._check_open(), job=job, site=site)
+
+    def release(self, *, job: str, site: str, by: str, reason: str) -> int:
+        """Close the open entries of (job, site): the data was deleted, or a waiver or a
+        corrected manifest cleared the site. Returns how many entries it closed."""
+        if not by.strip() or not reason.strip():
+            raise LedgerError(f"ledger {self.path}: a release names who releases (by) and why (reason)")
+        open_entries = self.quarantined(job=job, site=site)
+        if not open_entries:
+            return 0
+        with self._lock:
+            quarantine_rows.append_entry(
+                self._check_open(), self.path, time=utc_time(), action="released", decision_id=None, job=job,
+                site=site, url=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
+        return len(open_entries)
 
     def flush(self) -> None:
         """Wait until everything recorded so far is committed (no-op for the sync writer);

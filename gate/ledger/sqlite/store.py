@@ -57,6 +57,25 @@ DECISION_FIELDS = (
 )
 COLLECTION_FIELDS = ("decision_id", "time", "status", "bytes", "content_sha256", "decision_hash")
 
+# The response phase's quarantine (its rows: gate.ledger.sqlite.quarantine).
+QUARANTINE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    action TEXT NOT NULL,
+    decision_id TEXT,
+    job TEXT NOT NULL,
+    site TEXT NOT NULL,
+    url TEXT,
+    reason TEXT,
+    category TEXT,
+    evidence TEXT,
+    handed_over INTEGER NOT NULL,
+    actor TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+)"""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
@@ -94,7 +113,7 @@ CREATE TABLE IF NOT EXISTS collections (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision_id);
-"""
+""" + QUARANTINE_SCHEMA
 
 _INSERT_COLLECTION = "INSERT INTO collections VALUES (" + ",".join("?" * (len(COLLECTION_FIELDS) + 3)) + ")"
 _HEADS = {t: f"SELECT seq, hash FROM {t} ORDER BY seq DESC LIMIT 1" for t in ("decisions", "collections")}
