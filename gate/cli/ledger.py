@@ -234,15 +234,15 @@ def quarantine(ledger_path: str | None, job: str | None, site: str | None, relea
       scrapegate ledger quarantine --release --job shop-prices --site example.com \\
           --by dpo@example.com --reason "deleted, ticket PRIV-12"
     """
+    from gate.ledger.query import quarantine as open_entries
     from gate.ledger.sqlite.query import normalize_site
-    from gate.ledger.sqlite.query import quarantine as open_entries
 
     if release:
         if not (job and site and by and reason):
             raise BadInput("--release needs --job, --site, --by and --reason")
-        from gate.ledger.sqlite.ledger import SQLiteLedger
+        from gate.ledger import open_ledger
 
-        with _ledger_errors(), SQLiteLedger(ledger_path) as book:
+        with _ledger_errors(), open_ledger(ledger_path) as book:  # type: ignore[attr-defined]
             closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason)
         click.echo(f"released {closed} entr{'y' if closed == 1 else 'ies'} of job {job} on {normalize_site(site)}")
         return

@@ -20,7 +20,7 @@ from gate.ledger.checkpoints import (
 )
 from gate.ledger.sqlite.query import EXPORT_FIELDS, Filters, Problem, VerifyReport
 
-__all__ = ["verify", "rows", "stats", "erase_plan", "Filters", "EXPORT_FIELDS"]
+__all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "Filters", "EXPORT_FIELDS"]
 
 
 def _backend(location: str | None) -> tuple[Any, str]:
@@ -93,3 +93,8 @@ def stats(location: str | None = None, filters: Filters | None = None) -> dict[s
 def erase_plan(location: str | None = None, **scope: Any) -> list[dict[str, Any]]:
     backend, where = _backend(location)
     return backend.erase_plan(where, **scope)  # type: ignore[no-any-return]
+
+
+def quarantine(location: str | None = None, **scope: Any) -> list[dict[str, Any]]:
+    backend, where = _backend(location)
+    return backend.quarantine(where, **scope)  # type: ignore[no-any-return]
