@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
+from gate.cluster import Cluster
 from gate.core import config
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_request
 from gate.core.evaluation import Evaluation
@@ -70,7 +71,9 @@ class Gate:
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
     fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
     `inspect=False` turns the response phase's content classifiers off (page-level
-    opt-outs are still read); `sampling` is its gate.inspect.SamplingPolicy.
+    opt-outs are still read); `sampling` is its gate.inspect.SamplingPolicy. `cluster`
+    (a Redis URL or a gate.cluster.Cluster; default $SCRAPEGATE_REDIS) shares robots.txt and
+    the rate limits with the other nodes of a crawl.
     """
 
     def __init__(
@@ -92,6 +95,7 @@ class Gate:
         exceptions: str | Path | None = None,
         inspect: bool = True,
         sampling: Any = None,
+        cluster: Any = None,
     ) -> None:
         self.mode: Mode = as_mode(mode)
         self.job = load_job(job)
@@ -102,8 +106,10 @@ class Gate:
             engine = config.make_engine(choice)
         self.engine: Engine = engine
         try:
+            self.cluster: Cluster | None = config.make_cluster(cluster)
             self.signals: SignalSource = config.make_signals(
-                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify)
+                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify,
+                cluster=self.cluster)
             self.ledger: Ledger | None = config.make_ledger(ledger)
             self.decision_log = config.make_decision_log(decision_log)
         except BaseException:
@@ -148,6 +154,7 @@ class Gate:
                 ledger=config.make_ledger(settings=settings),
                 signals=config.signals_choice(settings=settings),
                 timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),
+                cluster=config.make_cluster(settings=settings),
             )
         except BaseException:
             engine.close()
