@@ -27,6 +27,7 @@ from gate.errors import InvalidURL
 from gate.model.url import normalize
 from gate.signals.optout import assess
 from gate.signals.optout_signal import TDM_PURPOSES
+from gate.signals.rsl import links_in_headers, links_in_html
 
 from .sampling import Sampler, SamplingPolicy
 
@@ -77,6 +78,10 @@ class ResponsePhase:
         self.sampler = Sampler(policy)
         self.regions = phone_regions_of(list(spec.data_subjects.jurisdictions))
         self._inspector: ContentInspector | None = None
+        # The live RSL fetcher (robots.txt's bounds and cache), when the job's purpose is
+        # one RSL speaks to; static signals fetch nothing.
+        site_signal = getattr(gate.signals, "site_signal", None)
+        self._rsl: Any = site_signal("rsl") if site_signal is not None else None
         self._lock = threading.Lock()
 
     @property
@@ -100,8 +105,9 @@ class ResponsePhase:
         reserving = self._page_reservations(response)
         if reserving:
             gate.memory.note_reservation(nurl.origin, reserving)
+        licensed = self._page_licence(response, nurl.origin)
         content = self._inspect(response, gate.job.name, nurl.site)
-        if not reserving and not (content and content["findings"]):
+        if not reserving and not licensed and not (content and content["findings"]):
             return decision  # nothing the policies have not already seen
         answer = gate.decide_response(response, content=content)
         undeclared = [v for v in answer.deny if v.code == UNDECLARED and _evidence(v)]
@@ -118,6 +124,21 @@ class ResponsePhase:
         found = assess(response.url, user_agent=self.gate.job.spec.user_agent, headers=response.headers,
                        body=response.body)
         return [s.to_dict() for s in found.sources if s.reserves_tdm]
+
+    def _page_licence(self, response: "ResponseFacts", origin: str) -> bool:
+        """An RSL licence the response names (Link header, <link> tag): fetched with the
+        robots.txt bounds (cached), and noted for the origin. True when one was found."""
+        fetcher = self._rsl
+        if fetcher is None or response.status >= 400:
+            return False
+        named = links_in_headers(response.header_values("link"), response.url)
+        if not named and "html" in (response.header("content-type") or "").lower():
+            named = links_in_html(response.body, response.url)
+        if not named:
+            return False
+        status, document, _, errors = fetcher.fetch(named[0], self.gate.job.spec.user_agent)
+        self.gate.memory.note_rsl(origin, status, named[0], document, errors)
+        return True
 
     def _inspect(self, response: "ResponseFacts", job: str, site: str) -> dict[str, Any] | None:
         if not self.gate.inspect_content or not response.body or response.status >= 400:

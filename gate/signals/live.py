@@ -101,6 +101,10 @@ class LiveSignals:
             hot = None
         return Gathered.lazy(key, {"robots": result.sha256} if hot is None else hot.docs, _RobotsSignals(key))
 
+    def site_signal(self, name: str) -> SiteSignal | None:
+        """The gathering site signal called `name`, if this source gathers it."""
+        return next((s for s in self._site_signals if s.name == name), None)
+
     def close(self) -> None:
         self.robots.close()
         for session in self._sessions:

@@ -18,6 +18,7 @@ import data.scrapegate.eu_ai_act
 import data.scrapegate.gdpr
 import data.scrapegate.lib
 import data.scrapegate.review
+import data.scrapegate.rsl
 import data.scrapegate.signals
 import data.scrapegate.terms
 import data.scrapegate.us_biometric
@@ -104,10 +105,10 @@ _well_formed if {
 # embedded engine a call on every decision.
 _raw_deny := array.concat(
 	array.concat([v | some v in signals.deny], [v | some v in terms.deny]),
-	array.concat([v | some v in content.deny], _subject_deny),
+	array.concat(array.concat([v | some v in content.deny], [v | some v in rsl.deny]), _subject_deny),
 )
 
-_raw_warn := array.concat([v | some v in signals.warn], _subject_warn)
+_raw_warn := array.concat(array.concat([v | some v in signals.warn], [v | some v in rsl.warn]), _subject_warn)
 
 _raw_obligations := array.concat(
 	[o | some o in signals.obligations],

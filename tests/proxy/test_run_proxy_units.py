@@ -3,8 +3,6 @@ the missing-extra message."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 import hashlib
 import json
@@ -12,6 +10,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
