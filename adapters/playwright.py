@@ -100,14 +100,21 @@ class _Base:
     def _records(self) -> bool:
         return self.record_bodies and self.gate.ledger is not None
 
+    def _headers(self, request: Any) -> dict[str, str]:
+        """The request's headers with the job's User-Agent: robots.txt was read for that agent,
+        so the origin receives it, not the browser's (gate.enforce.identity)."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "user-agent"}
+        headers["user-agent"] = self.gate.job.spec.user_agent
+        return headers
+
     @staticmethod
     def _facts(url: str, response: Any, body: bytes) -> ResponseFacts:
         """An APIResponse (route.fetch) as the response phase sees it."""
         return ResponseFacts.of(url, response.status, response.headers_array, body)
 
     @staticmethod
-    def _fetch_kwargs(url: str, method: str, original_method: str) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0}
+    def _fetch_kwargs(url: str, method: str, original_method: str, headers: dict[str, str]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0, "headers": headers}
         if method != original_method:
             kwargs["post_data"] = b""  # the hop became a GET: no body
         return kwargs
@@ -135,10 +142,10 @@ class PageGate(_Base):
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            route.fallback()
+            route.fallback(headers=self._headers(request))
             return
         try:
-            first, response, hop_url, decision = self._walk(route, url, method, decision)
+            first, response, hop_url, decision = self._walk(route, url, method, decision, self._headers(request))
         except _Refused as refused:
             route.abort(refused.error)
             return
@@ -154,22 +161,25 @@ class PageGate(_Base):
         else:
             route.fulfill(response=response)
 
-    def _walk(self, route: Any, url: str, method: str, decision: "Decision") -> tuple[Any, Any, str, "Decision"]:
+    def _walk(self, route: Any, url: str, method: str, decision: "Decision",
+              headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         """Fetch the request and each redirect hop the gate allows: (first response, final
         response, final URL, its decision)."""
         try:
-            first = response = route.fetch(max_redirects=0)
+            first = response = route.fetch(max_redirects=0, headers=headers)
             hop_url, hop_method = url, method
             for _ in range(MAX_REDIRECTS):
                 hop = next_hop(hop_url, hop_method, response.status, response.headers)
                 if hop is None:
                     return first, response, hop_url, decision
+                if self._records:  # the redirect reached the origin: collected, as in every adapter
+                    record_body(self.gate, decision, response.status, response.body())
                 hop_url, hop_method = hop
                 admitted = self._admit(hop_url, hop_method)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
-                response = route.fetch(**self._fetch_kwargs(hop_url, hop_method, method))
+                response = route.fetch(**self._fetch_kwargs(hop_url, hop_method, method, headers))
         except _Refused:
             raise
         except Exception as exc:  # a network error: the browser sees a failed request
@@ -223,10 +233,11 @@ class AsyncPageGate(_Base):
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            await route.fallback()
+            await route.fallback(headers=self._headers(request))
             return
         try:
-            first, response, hop_url, decision = await self._walk(route, url, method, decision)
+            first, response, hop_url, decision = await self._walk(route, url, method, decision,
+                                                                  self._headers(request))
         except _Refused as refused:
             await route.abort(refused.error)
             return
@@ -242,20 +253,23 @@ class AsyncPageGate(_Base):
         else:
             await route.fulfill(response=response)
 
-    async def _walk(self, route: Any, url: str, method: str, decision: "Decision") -> tuple[Any, Any, str, "Decision"]:
+    async def _walk(self, route: Any, url: str, method: str, decision: "Decision",
+                    headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         try:
-            first = response = await route.fetch(max_redirects=0)
+            first = response = await route.fetch(max_redirects=0, headers=headers)
             hop_url, hop_method = url, method
             for _ in range(MAX_REDIRECTS):
                 hop = next_hop(hop_url, hop_method, response.status, response.headers)
                 if hop is None:
                     return first, response, hop_url, decision
+                if self._records:  # the redirect reached the origin: collected, as in every adapter
+                    await arecord_body(self.gate, decision, response.status, await response.body())
                 hop_url, hop_method = hop
                 admitted = await self._admit(hop_url, hop_method)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
-                response = await route.fetch(**self._fetch_kwargs(hop_url, hop_method, method))
+                response = await route.fetch(**self._fetch_kwargs(hop_url, hop_method, method, headers))
         except _Refused:
             raise
         except Exception as exc:

@@ -47,6 +47,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
 from gate.enforce.admit import DECISION_ATTR, inspect_hop, record_body
+from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import min_interval
 from gate.errors import CollectionBlocked
 from gate.model.response import ResponseFacts
@@ -133,6 +134,7 @@ class ScrapegateMiddleware:
         self.gate = gate
         self.stats = crawler.stats
         self._user_agent = gate.job.spec.user_agent.encode()
+        self._pending: set[Any] = set()
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
@@ -146,6 +148,7 @@ class ScrapegateMiddleware:
                            "unreachable robots.txt as allow-all, scrapegate denies. Set ROBOTSTXT_OBEY = False.")
         mw = cls(crawler, gate_from_settings(settings))
         crawler.signals.connect(mw.spider_closed, signal=scrapy_signals.spider_closed)
+        crawler.signals.connect(mw.response_downloaded, signal=scrapy_signals.response_downloaded)
         return mw
 
     async def process_request(self, request: "Request", spider: Any = None) -> None:
@@ -153,7 +156,10 @@ class ScrapegateMiddleware:
             return None
         # Cached signals and decision: decide inline; otherwise (a robots.txt fetch or a
         # policy evaluation) in a worker thread, so the reactor never waits on I/O.
-        decision: Decision | None = self.gate.check_nowait(request.url, request.method)
+        request.headers.setdefault(b"User-Agent", self._user_agent)
+        problem = header_problem(self.gate, request.url, request.headers)  # Host, User-Agent
+        decision: Decision | None = (self.gate.refuse(request.url, problem[0], problem[1], request.method)
+                                     if problem else self.gate.check_nowait(request.url, request.method))
         if decision is None:
             decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
         request.meta[META_KEY] = decision
@@ -169,19 +175,30 @@ class ScrapegateMiddleware:
                 raise IgnoreRequest(f"scrapegate: {decision.summary()}")
             self.stats.inc_value("scrapegate/audit/let_through")
         self._apply_delay(request, decision)
-        request.headers.setdefault(b"User-Agent", self._user_agent)
         return None
 
-    async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
+    def response_downloaded(self, response: "Response", request: "Request", spider: Any = None) -> None:
+        """Record what reached the origin, as it came back from the downloader: before
+        RedirectMiddleware turns a 3xx into a new request (a fetched 302 is collected, as in
+        every adapter). The ledger write runs in a thread; spider_closed waits for it."""
         decision = request.meta.get(META_KEY)
-        if decision is not None and self.gate.ledger is not None:
-            if getattr(self.gate.ledger, "writer", "sync") == "batched" and len(response.body) <= _INLINE_HASH_MAX:
-                # Only a queue append and a small hash: cheaper inline than a thread hop.
-                record_body(self.gate, decision, response.status, response.body)
-            else:
-                await maybe_deferred_to_future(
-                    deferToThread(record_body, self.gate, decision, response.status, response.body))
-            self.stats.inc_value("scrapegate/collected")
+        if decision is None or self.gate.ledger is None:
+            return
+        self.stats.inc_value("scrapegate/collected")
+        if getattr(self.gate.ledger, "writer", "sync") == "batched" and len(response.body) <= _INLINE_HASH_MAX:
+            # Only a queue append and a small hash: cheaper inline than a thread hop.
+            record_body(self.gate, decision, response.status, response.body)
+            return
+        pending = deferToThread(record_body, self.gate, decision, response.status, response.body)
+        self._pending.add(pending)
+        pending.addErrback(lambda failure: logger.error("scrapegate: recording a collection failed: %s",
+                                                        failure.getErrorMessage()))
+        pending.addBoth(lambda _: self._pending.discard(pending))
+
+    async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
+        """The response phase (page-level opt-outs, the content classifiers); a response it
+        withholds raises IgnoreRequest. Recording happened at response_downloaded."""
+        decision = request.meta.get(META_KEY)
         if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
             return response
         # The response phase (opt-outs on the page, the content classifiers), in a thread:
@@ -220,5 +237,10 @@ class ScrapegateMiddleware:
             slot.delay = needed
             self.stats.max_value(f"scrapegate/delay/{key}", needed)
 
-    def spider_closed(self, spider: Any = None) -> None:
-        self.gate.close()  # and the engine it built
+    def spider_closed(self, spider: Any = None) -> Any:
+        """Close the gate (and the engine it built) once pending ledger writes are done."""
+        from twisted.internet.defer import DeferredList
+
+        done = DeferredList(list(self._pending), consumeErrors=True)
+        done.addBoth(lambda _: self.gate.close())
+        return done

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
 from gate.core import config
-from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
+from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_request
 from gate.core.evaluation import Evaluation
 from gate.core.extensions import guard_provider, response_phase_provider
 from gate.core.site_memory import SiteMemory
@@ -25,6 +25,7 @@ from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
+from gate.model.readings import path_readings
 from gate.model.response import ResponseFacts
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import SignalSource
@@ -116,6 +117,7 @@ class Gate:
             normalize(t.url) for t in self.job.target_list() if t.authenticated
         ]
         self._cache: FIFOCache[Decision] = FIFOCache(decision_cache_size)
+        self._path_keyed: set[tuple[Any, ...]] = set()  # cache keys whose decisions name their path
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
@@ -167,11 +169,35 @@ class Gate:
 
     def _decide(self, url: str, method: str, authenticated: bool | None, nowait: bool) -> Evaluation | None:
         """The decision for one request; with `nowait`, None unless the signals and the
-        decision are all cached."""
+        decision are all cached. A path a server could read several ways (gate.model.readings)
+        is decided on each reading, and allowed only when every reading is."""
         try:
             nurl = normalize(url)
         except InvalidURL as exc:
             return Evaluation(Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode))
+        first = self._decide_one(nurl, method, authenticated, nowait)
+        readings = path_readings(nurl.path)
+        if first is None or not readings or not first.decision.allow:
+            return first
+        for path in readings:
+            other = nurl._replace(path=path, url=nurl.origin + path + (f"?{nurl.query}" if nurl.query else ""))
+            ev = self._decide_one(other, method, authenticated, nowait)
+            if ev is None:
+                return None
+            if not ev.decision.allow:
+                return self._as_reading_of(ev, nurl)
+        return first
+
+    def _as_reading_of(self, ev: Evaluation, nurl: NormalizedURL) -> Evaluation:
+        """A reading's deny, stated for the request as sent: its URL, and which reading denied."""
+        note = f" (the path {nurl.path!r} as a server may read it: {ev.url.path if ev.url else '?'!r})"
+        deny = tuple(v.model_copy(update={"message": v.message + note}) for v in ev.decision.deny)
+        decision = ev.decision.model_copy(update={"url": nurl.url, "deny": deny})
+        return Evaluation(decision, ev.policy_input, ev.signal_docs, nurl, ev.gathered, ev.authenticated,
+                          None, ev.epoch_s, ev.clock_time)
+
+    def _decide_one(self, nurl: NormalizedURL, method: str, authenticated: bool | None,
+                    nowait: bool) -> Evaluation | None:
         if authenticated is None:
             auth = self._is_authenticated(nurl) if self._authenticated else False
         else:
@@ -200,8 +226,12 @@ class Gate:
         revision = self.engine.revision
         if revision != self._cache_revision:
             self._cache.clear()
+            self._path_keyed.clear()
             self._cache_revision = revision
-        key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
+        key: tuple[Any, ...] = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
+        keyed = key in self._path_keyed
+        if keyed:  # its decisions' messages name the path: one per path
+            key += (nurl.path_query,)
         template = self._cache.get(key)
         policy_input = None
         if template is None and nowait:
@@ -212,6 +242,11 @@ class Gate:
                                        signals=gathered.signals, now=moment, job_view=self._job_view)
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
+                if not keyed and names_request(template, nurl):
+                    if len(self._path_keyed) >= DECISION_CACHE_SIZE:
+                        self._path_keyed.clear()
+                    self._path_keyed.add(key)  # a copy for another path would name this one
+                    key += (nurl.path_query,)
                 self._cache.put(key, template)
         decision = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
         return Evaluation(decision, policy_input, gathered.docs, nurl, gathered, auth, template, epoch_s, clock_time)
@@ -293,6 +328,31 @@ class Gate:
         return Decision.denied("ledger.unavailable", f"decision could not be recorded, so it is denied: {exc}",
                                url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                engine=decision.engine)
+
+    def prefetch(self, url: str) -> None:
+        """Gather `url`'s signals into the caches without deciding: a caller that decides on
+        one worker thread (`scrapegate run`) warms them on the request's own thread first, so
+        one slow origin never holds up the decisions for another. Failures are left for the
+        decision to report (and deny)."""
+        try:
+            self.signals.gather(normalize(url), self._user_agent)
+        except Exception:  # noqa: BLE001 - the decision itself fails closed on it
+            pass
+
+    def refuse(self, url: str, code: str, message: str, method: str = "GET") -> Decision:
+        """Deny and record a request the gate cannot decide as it would be sent (a Host header
+        naming another authority, a User-Agent other than the job's): decided before the
+        policies, recorded like any decision."""
+        try:
+            nurl: NormalizedURL | None = normalize(url)
+        except InvalidURL:
+            nurl = None
+        decision = Decision.denied(code, message, url=nurl.url if nurl else str(url), mode=self.mode,
+                                   policy_revision=self.engine.revision, engine=self.engine.name)
+        evaluation = Evaluation(decision, url=nurl)
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(evaluation, method)
+        return decision
 
     def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
         """`check` when it needs no network and no policy evaluation (everything cached),

@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.errors import CollectionBlocked, InvalidURL
 from gate.model.url import normalize
@@ -100,21 +101,34 @@ def _refuse_or_pass(gate: "Gate", decision: "Decision", url: str) -> None:
         raise CollectionBlocked(decision, url)
 
 
-def admit(gate: "Gate", url: str, method: str = "GET") -> "Decision":
+def _headers_refused(gate: "Gate", url: str, method: str, headers: Mapping[Any, Any] | None) -> "Decision | None":
+    problem = header_problem(gate, url, headers) if headers else None
+    if problem is None:
+        return None
+    with activated(None):
+        return gate.refuse(url, problem[0], problem[1], method)
+
+
+def admit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None) -> "Decision":
     """Decide on one hop before it is sent. Enforce mode raises CollectionBlocked for a deny;
     audit mode returns the deny (already in the ledger) and lets the hop go. Then waits for
-    the host's slot when the decision carries a `rate_limit` obligation."""
-    with activated(None):  # the gate's own fetches are not gated by itself
-        decision = gate.check(url, method)
+    the host's slot when the decision carries a `rate_limit` obligation. `headers`, the
+    hop's headers as they will be sent, are checked by gate.enforce.identity (Host, User-Agent)."""
+    decision = _headers_refused(gate, url, method, headers)
+    if decision is None:
+        with activated(None):  # the gate's own fetches are not gated by itself
+            decision = gate.check(url, method)
     _refuse_or_pass(gate, decision, url)
     limiter_for(gate).wait(origin_key(url), min_interval(decision.obligations))
     return decision
 
 
-async def aadmit(gate: "Gate", url: str, method: str = "GET") -> "Decision":
+async def aadmit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None) -> "Decision":
     """`admit` for asyncio: the decision runs in a worker thread, the wait on the loop."""
-    with activated(None):  # cleared before asyncio.to_thread copies the context
-        decision = await gate.acheck(url, method)
+    decision = _headers_refused(gate, url, method, headers)
+    if decision is None:
+        with activated(None):  # cleared before asyncio.to_thread copies the context
+            decision = await gate.acheck(url, method)
     _refuse_or_pass(gate, decision, url)
     await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
     return decision

@@ -26,6 +26,7 @@ from gate.enforce.admit import (
     inspect_hop,
     record_body,
 )
+from gate.enforce.identity import sent_agent
 from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts
 
 if TYPE_CHECKING:
@@ -166,7 +167,8 @@ def _facts(request: httpx.Request, response: httpx.Response, head: bytes, rest: 
 
 def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -> httpx.Response:
     """One hop through `transport`, admitted by `gate` first (also used by `@guard`)."""
-    decision = admit(gate, str(request.url), request.method)
+    request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
+    decision = admit(gate, str(request.url), request.method, request.headers)
     with handled_by(gate):
         response = transport.handle_request(request)
     inner = response.stream
@@ -185,7 +187,8 @@ def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -
 
 
 async def asend_gated(gate: "Gate", transport: AsyncTransport, request: httpx.Request) -> httpx.Response:
-    decision = await aadmit(gate, str(request.url), request.method)
+    request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
+    decision = await aadmit(gate, str(request.url), request.method, request.headers)
     with handled_by(gate):
         response = await transport.handle_async_request(request)
     inner = response.stream

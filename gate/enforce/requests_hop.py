@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from gate.enforce.admit import admit, attach, handled_by, inspect_hop, record_body
+from gate.enforce.identity import sent_agent
 from gate.model.response import ResponseFacts
 
 if TYPE_CHECKING:
@@ -24,7 +25,8 @@ def send_gated(gate: "Gate", send: Callable[..., "requests.Response"], request: 
     """One hop: admit, send with `send(request, stream=..., **kwargs)`, record the body.
     Used by GatedAdapter and by the requests hook of `@guard`."""
     url = request.url or ""
-    decision: Decision = admit(gate, url, request.method or "GET")
+    request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
+    decision: Decision = admit(gate, url, request.method or "GET", request.headers)
     with handled_by(gate):
         response = send(request, stream=stream, **kwargs)
     attach(response, decision)

@@ -181,7 +181,18 @@ class GatePlugin(HttpProxyBasePlugin):
             path = "/" + path
         return f"{scheme}://{_authority(scheme, host, port)}{path}"
 
+    @staticmethod
+    def _sanitize(request: HttpParser) -> None:
+        """Forward only what the gate sees: a fragment is cut off (the gate never reads one, a
+        lax origin might), and a request framed two ways (Content-Length and
+        Transfer-Encoding, RFC 9112 section 6.3: a smuggling vector) is refused."""
+        if request.has_header(b"content-length") and request.has_header(b"transfer-encoding"):
+            raise _reject(400, "Bad Request", "a request with both Content-Length and Transfer-Encoding is refused")
+        if request.path and b"#" in request.path:
+            request.path = request.path.split(b"#", 1)[0] or b"/"
+
     def _gate(self, request: HttpParser) -> Decision:
+        self._sanitize(request)
         url = self._url(request)
         method = _text(request.method).upper() or "GET"
         decision = self.service.check(url, method)

@@ -23,7 +23,9 @@ BLOCKED_ERROR = "blocked by scrapegate"
 GATE_ERROR_CODE = "proxy.gate_error"
 # Every decision runs on one worker thread: the embedded engine compiles an interpreter per
 # thread (a connection thread each would recompile per connection) and decisions are cheap
-# next to a fetch.
+# next to a fetch. The signals a decision needs (robots.txt, opt-outs: network, up to their
+# deadlines) are fetched first on the connection's own thread, so a slow origin holds up
+# only its own requests.
 GATE_WORKERS = 1
 
 
@@ -132,6 +134,9 @@ class GateService:
 
     def check(self, url: str, method: str) -> Decision:
         """Gate one request. Never raises: a failure is a deny (fail closed)."""
+        prefetch = getattr(self.gate, "prefetch", None)
+        if prefetch is not None:  # signal fetches on this connection's thread, not the shared worker
+            prefetch(url)
         try:
             decision = self._pool.submit(self.gate.check, url, method).result()
         except Exception as exc:  # the gate itself failed (an unwritable ledger in audit mode, a bug)

@@ -12,6 +12,7 @@ __all__ = ["VerifyText", "VerifyJSON", "ShowTable", "RowsJSONL", "RowsCSV", "Sta
            "ErasePlanText", "write_table", "LIST_SEPARATOR"]
 
 LIST_SEPARATOR = ";"
+_PROBLEM_LABELS = {"anchor": "missing anchor", "checkpoint": "checkpoint contradicted", "lost": "lost rows"}
 
 
 class _Formatter:
@@ -24,7 +25,8 @@ class VerifyText(_Formatter):
         state = "OK" if report.ok else "BROKEN"
         out.write(f"ledger {report.path}: {state}: {report.decisions} decisions, {report.collections} collections\n")
         for problem in report.problems:
-            out.write(f"  {'missing anchor' if problem.table == 'anchor' else 'first broken row'}: {problem}\n")
+            label = _PROBLEM_LABELS.get(problem.table, "first broken row")
+            out.write(f"  {label}: {problem}\n")
         out.write(f"  decisions head:   {report.decisions_head}\n")
         out.write(f"  collections head: {report.collections_head}\n")
 

@@ -15,6 +15,7 @@ import requests
 
 from gate.model.url import NormalizedURL
 from gate.signals.base import Gathered, SiteSignal, not_checked_signals, section, signals_key, site_signal_kinds
+from gate.signals.deadline import deadline_session
 from gate.signals.optout_signal import TDM_PURPOSES
 from gate.signals.robots import Rule, canonical_target
 from gate.signals.robots_cache import RobotsCache
@@ -62,7 +63,7 @@ class LiveSignals:
         self._site_signals: list[SiteSignal] = [kind(timeout=timeout, session=self._session) for kind in kinds]
 
     def _session(self) -> requests.Session:
-        session = _VerifyingSession(self._verify)
+        session = deadline_session(_VerifyingSession(self._verify))  # wall-clock deadlines (signals.deadline)
         # Cookies set by one site's robots.txt (or its redirects) must not travel on.
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._sessions.append(session)

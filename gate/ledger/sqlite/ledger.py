@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from gate.errors import LedgerError
+from gate.ledger.checkpoints import checkpointer_for
 from gate.ledger.rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
@@ -96,6 +97,9 @@ class SQLiteLedger:
         self._older: set[str] = set()
         self._closed = False
         self._pid = os.getpid()
+        # Signed checkpoints of the chain heads (gate.ledger.checkpoints) once a key is configured;
+        # the batched writer's process keeps its own.
+        self._checkpointer = checkpointer_for(str(self.path))
         self._conn: sqlite3.Connection | None = store.connect(self.path, durable=durable)
         self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
         _OPEN.add(self)
@@ -137,7 +141,9 @@ class SQLiteLedger:
             conn = self._check_open()
             decision_id: str = self._unique_id(values[0])
             values[0] = decision_id
-            store.append(conn, self.path, [(store.DECISION, values)])
+            heads = store.append(conn, self.path, [(store.DECISION, values)])
+            if self._checkpointer is not None:
+                self._checkpointer.maybe_write(heads)
         return decision_id
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
@@ -158,7 +164,9 @@ class SQLiteLedger:
             self._batcher.put(store.COLLECTION, values)
             return
         with self._lock:
-            store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
+            heads = store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
+            if self._checkpointer is not None:
+                self._checkpointer.maybe_write(heads)
 
     # -- the quarantine (the response phase: gate.inspect.phase) -------------------------
 
@@ -207,6 +215,11 @@ class SQLiteLedger:
             failure = self._batcher.stop()
         with self._lock:
             self._closed = True
+            if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
+                try:
+                    self._checkpointer.write()
+                except LedgerError as exc:
+                    failure = failure or exc
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None

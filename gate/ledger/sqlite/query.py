@@ -28,7 +28,7 @@ from gate.ledger.sqlite.store import (
 __all__ = [
     "quarantine",
     "Problem", "VerifyReport", "Filters", "EEA", "EXPORT_FIELDS",
-    "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site",
+    "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site", "hashes_at", "missing_decisions",
 ]
 
 # EU member states plus Iceland, Liechtenstein and Norway: the states "EU" stands for in a manifest.
@@ -60,14 +60,14 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        if self.table == "anchor":
+        if self.table in ("anchor", "checkpoint", "lost"):
             return self.reason
         return f"{self.table} row {self.seq} (decision {self.decision_id}): {self.reason}"
 
 
 @dataclass(frozen=True)
 class VerifyReport:
-    path: Path
+    path: Path | str  # the file, or a PostgreSQL URL with its password hidden
     decisions: int
     collections: int
     decisions_head: str
@@ -286,6 +286,30 @@ def erase_plan(path: str | Path | None = None, *, site: str | None = None, juris
             entry["quarantined"] = []
         _add_quarantine(plan, quarantine_rows.entries(conn, job=job), site, jurisdiction is not None, since)
     return list(plan.values())
+
+
+def hashes_at(path: str | Path | None, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints)."""
+    found: dict[tuple[str, int], str] = {}
+    with _reading(path, "reading") as (conn, _):
+        for chain, seq in wanted:
+            if chain in ("decisions", "collections"):
+                row = conn.execute(f"SELECT hash FROM {chain} WHERE seq = ?", (seq,)).fetchone()
+                if row is not None:
+                    found[(chain, seq)] = row[0]
+    return found
+
+
+def missing_decisions(path: str | Path | None, ids: Iterable[str]) -> list[str]:
+    """The ids in `ids` that no decision row carries."""
+    ids = list(dict.fromkeys(ids))
+    present: set[str] = set()
+    with _reading(path, "reading") as (conn, _):
+        for at in range(0, len(ids), 500):
+            part = ids[at:at + 500]
+            present.update(i for (i,) in conn.execute(
+                f"SELECT decision_id FROM decisions WHERE decision_id IN ({','.join('?' * len(part))})", part))
+    return [i for i in ids if i not in present]
 
 
 def _add_quarantine(plan: dict[str, dict[str, Any]], entries: list[dict[str, Any]], site: str | None,
