@@ -20,6 +20,7 @@ gets the response.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ __all__ = ["ResponsePhase", "run_response_phase", "UNDECLARED", "phone_regions_o
 
 UNDECLARED = "content.undeclared_category"
 _BUILD_LOCK = threading.Lock()
+logger = logging.getLogger("scrapegate")
 
 
 def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
@@ -83,6 +85,7 @@ class ResponsePhase:
         site_signal = getattr(gate.signals, "site_signal", None)
         self._rsl: Any = site_signal("rsl") if site_signal is not None else None
         self._lock = threading.Lock()
+        self._warned = False
 
     @property
     def inspector(self) -> "ContentInspector":
@@ -156,7 +159,13 @@ class ResponsePhase:
                 undeclared: list["Violation"]) -> None:
         gate = self.gate
         quarantine = getattr(gate.ledger, "quarantine", None)
-        if quarantine is None or answer.allow:
+        if answer.allow or gate.ledger is None:
+            return
+        if quarantine is None:
+            if not self._warned:
+                self._warned = True
+                logger.warning("scrapegate: ledger %r keeps no quarantine; withheld and undeclared responses are "
+                               "recorded as decisions only", gate.ledger)
             return
         handed_over = gate.mode == "audit"
         if undeclared:  # one entry per category, with every detector's evidence for it
