@@ -65,3 +65,11 @@ def serve(server: HTTPServer, portrait_jpeg: bytes) -> None:
     server.expect_request("/licensed").respond_with_response(Response(ESSAY, headers={
         "Link": '</rsl/license.xml>; rel="license"; type="application/rsl+xml"', "Content-Type": html}))
     server.expect_request("/rsl/license.xml").respond_with_data(LICENCE, content_type="application/rsl+xml")
+
+
+INDEX = "".join(f'<a href="{path}">{path}</a> ' for path in PAGES)
+
+
+def serve_index(server: HTTPServer) -> None:
+    """/: a link to every page (the Scrapy crawl's start)."""
+    server.expect_request("/").respond_with_data(f"<html><body>{INDEX}</body></html>", content_type="text/html")
