@@ -4,10 +4,10 @@
     python benchmarks/response_bench.py --quick
 
 phase     Gate.inspect(decision, ResponseFacts) with the shipped policies (embedded engine),
-          live signals against a local server (robots.txt cached), no ledger: a 100 KB article
-          with nothing to find (classifiers only), the same once the (job, site) is trusted and
-          sampled out, a 100 KB shop page with findings the job declares (classifiers + a
-          policy evaluation), a 1-megapixel JPEG and PNG with a face (ditto), and a page with
+          live signals against a local server (robots.txt cached), no ledger: a 100 KB page
+          with nothing to find (classifiers only), a 100 KB article whose person-name markers
+          the job declares (classifiers + a policy evaluation), the same once the (job, site)
+          is trusted and sampled out, a 100 KB shop page with declared findings (ditto), a 1-megapixel JPEG and PNG with a face (ditto), and a page with
           X-Robots-Tag: noai for an AI-training job (opt-out parse + evaluation)
 png       decoding a 1-megapixel PNG with IMREAD_GRAYSCALE and IMREAD_REDUCED_GRAYSCALE_2, and
           the detector's cost and recall on the labelled set's PNG images at smaller working
@@ -99,8 +99,12 @@ def bench_phase(n: int) -> list[Row]:
         sampled = Gate(_job("sampled", "market_research", ["personal", "facial_images"]), engine=engine,
                        ledger=None, sampling=SamplingPolicy(trust_after=1, one_in=10))
         training = Gate(_job("training", "ai_training", ["non_personal"]), engine=engine, ledger=None)
+        clean = b"<html><body>" + b"<p>" + b"lorem ipsum dolor sit amet consectetur " * 25 + b"</p>"
+        clean = clean * 100 + b"</body></html>"
         cases = [
-            ("100 KB article, nothing found (classifiers only)", declared, "/article", html, article),
+            ("100 KB page with nothing to find (classifiers only)", declared, "/clean", html, clean),
+            ("100 KB article, 3 person-name markers, declared (classifiers + policy)", declared, "/article", html,
+             article),
             ("100 KB article, (job, site) trusted: 9 in 10 sampled out", sampled, "/article", html, article),
             ("100 KB shop page, declared findings (classifiers + policy)", declared, "/shop", html, shop),
             ("1-megapixel JPEG with a face (classifier + policy)", declared, "/a.jpg",
