@@ -18,6 +18,7 @@ import data.scrapegate.eu_ai_act
 import data.scrapegate.gdpr
 import data.scrapegate.lib
 import data.scrapegate.review
+import data.scrapegate.rsl
 import data.scrapegate.signals
 import data.scrapegate.terms
 import data.scrapegate.us_biometric
@@ -104,11 +105,14 @@ _well_formed if {
 # embedded engine a call on every decision.
 _raw_deny := array.concat(
 	array.concat([v | some v in signals.deny], [v | some v in terms.deny]),
-	array.concat(array.concat([v | some v in content.deny], _subject_deny), _team_deny),
+	array.concat(
+		array.concat([v | some v in content.deny], [v | some v in rsl.deny]),
+		array.concat(_subject_deny, _team_deny),
+	),
 )
 
 _raw_warn := array.concat(
-	array.concat([v | some v in signals.warn], [v | some v in terms.warn]),
+	array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
 	array.concat(_subject_warn, _team_warn),
 )
 
