@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gate.core.extensions import provide_guard
+from gate.core.extensions import provide_guard, provide_response_phase
 from gate.errors import (
     CollectionBlocked,
     EngineError,
@@ -74,3 +74,13 @@ def _guard_with(gate: Any, func: Any) -> Any:
 
 
 provide_guard(_guard_with)
+
+
+def _inspect_with(gate: Any, decision: Any, response: Any) -> Any:
+    # Likewise the response phase (gate.inspect.phase) behind Gate.inspect.
+    from gate.inspect.phase import run_response_phase
+
+    return run_response_phase(gate, decision, response)
+
+
+provide_response_phase(_inspect_with)

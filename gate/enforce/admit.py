@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
+from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.errors import CollectionBlocked, InvalidURL
 from gate.model.url import normalize
@@ -30,10 +31,12 @@ from gate.model.url import normalize
 if TYPE_CHECKING:
     from gate.core.gate import Gate
     from gate.model.decision import Decision
+    from gate.model.response import ResponseFacts
 
 __all__ = [
     "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit",
     "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR",
+    "inspect_hop", "ainspect_hop",
 ]
 
 # Where an adapter leaves the decision for the caller (requests: attribute of the
@@ -98,24 +101,59 @@ def _refuse_or_pass(gate: "Gate", decision: "Decision", url: str) -> None:
         raise CollectionBlocked(decision, url)
 
 
-def admit(gate: "Gate", url: str, method: str = "GET") -> "Decision":
+def _headers_refused(gate: "Gate", url: str, method: str, headers: Mapping[Any, Any] | None) -> "Decision | None":
+    problem = header_problem(gate, url, headers) if headers else None
+    if problem is None:
+        return None
+    with activated(None):
+        return gate.refuse(url, problem[0], problem[1], method)
+
+
+def admit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None) -> "Decision":
     """Decide on one hop before it is sent. Enforce mode raises CollectionBlocked for a deny;
     audit mode returns the deny (already in the ledger) and lets the hop go. Then waits for
-    the host's slot when the decision carries a `rate_limit` obligation."""
-    with activated(None):  # the gate's own fetches are not gated by itself
-        decision = gate.check(url, method)
+    the host's slot when the decision carries a `rate_limit` obligation. `headers`, the
+    hop's headers as they will be sent, are checked by gate.enforce.identity (Host, User-Agent)."""
+    decision = _headers_refused(gate, url, method, headers)
+    if decision is None:
+        with activated(None):  # the gate's own fetches are not gated by itself
+            decision = gate.check(url, method)
     _refuse_or_pass(gate, decision, url)
     limiter_for(gate).wait(origin_key(url), min_interval(decision.obligations))
     return decision
 
 
-async def aadmit(gate: "Gate", url: str, method: str = "GET") -> "Decision":
+async def aadmit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None) -> "Decision":
     """`admit` for asyncio: the decision runs in a worker thread, the wait on the loop."""
-    with activated(None):  # cleared before asyncio.to_thread copies the context
-        decision = await gate.acheck(url, method)
+    decision = _headers_refused(gate, url, method, headers)
+    if decision is None:
+        with activated(None):  # cleared before asyncio.to_thread copies the context
+            decision = await gate.acheck(url, method)
     _refuse_or_pass(gate, decision, url)
     await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
     return decision
+
+
+def inspect_hop(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+    """The response phase for one hop, after the body was recorded as collected: the
+    response's decision (or `decision` when it changes nothing). Enforce mode raises
+    CollectionBlocked when it denies: the caller must not get the response."""
+    with activated(None):  # an RSL licence fetch the phase makes is the gate's own
+        answer = gate.inspect(decision, response)
+    if answer is not decision:
+        _refuse_or_pass(gate, answer, response.url)
+    return answer
+
+
+async def ainspect_hop(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+    """`inspect_hop` for asyncio: the classifiers run in a worker thread."""
+    import asyncio
+
+    with activated(None):
+        answer = await asyncio.to_thread(gate.inspect, decision, response)
+    if answer is not decision:
+        _refuse_or_pass(gate, answer, response.url)
+    return answer
 
 
 def record_body(gate: "Gate", decision: "Decision", status: int, body: bytes) -> None:

@@ -23,6 +23,7 @@ from gate.signals.base import (
     signals_key,
     site_signal_kinds,
 )
+from gate.signals.deadline import deadline_session
 from gate.signals.optout_signal import TDM_PURPOSES
 from gate.signals.robots import Rule, canonical_target
 from gate.signals.robots_cache import RobotsCache
@@ -81,7 +82,7 @@ class LiveSignals:
         self._tails: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     def _session(self) -> requests.Session:
-        session = _VerifyingSession(self._verify)
+        session = deadline_session(_VerifyingSession(self._verify))  # wall-clock deadlines (signals.deadline)
         # Cookies set by one site's robots.txt (or its redirects) must not travel on.
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._sessions.append(session)

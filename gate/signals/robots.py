@@ -259,6 +259,9 @@ class Robots:
         return self._global_signals + own
 
 
+# The longest Crawl-delay honoured, in seconds; larger values are clamped to it.
+MAX_CRAWL_DELAY_S = 86400.0
+
 def _key_value(line: str) -> tuple[str, str] | None:
     line = line.split("#", 1)[0].strip(" \t\v\f")
     if not line:
@@ -278,7 +281,11 @@ def _delay(value: str) -> float | None:
         delay = float(value)
     except ValueError:
         return None
-    return delay if math.isfinite(delay) and delay >= 0 else None
+    if not math.isfinite(delay) or delay < 0:
+        return None
+    # A crawl-delay of 1e300 would overflow every clock it is added to: clamped, so the site
+    # still gets the slowest pace the gate keeps (one request a day), never an error.
+    return min(delay, MAX_CRAWL_DELAY_S)
 
 
 def parse(text: str | bytes) -> Robots:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from gate.model.url import normalize
+from gate.signals.deadline import wall_clock
 
 if TYPE_CHECKING:
     import requests
@@ -61,6 +62,17 @@ class GatedTermsFetch:
         self.fetches = 0
 
     def __call__(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
+        # A wall-clock deadline (gate.signals.deadline): a server trickling one byte per
+        # read timeout is cut off too, when the session is a deadline_session (LiveSignals').
+        with wall_clock(self.deadline) as deadline:
+            try:
+                return self._get(url)
+            except Exception as exc:
+                if deadline.expired:
+                    raise TermsFetchRefused(f"{url}: not fetched within the {self.deadline:g} s deadline") from exc
+                raise
+
+    def _get(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
         import requests
 
         ends = time.monotonic() + self.deadline

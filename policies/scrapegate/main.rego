@@ -11,6 +11,7 @@ package scrapegate
 import data.scrapegate.au
 import data.scrapegate.br
 import data.scrapegate.ca
+import data.scrapegate.content
 import data.scrapegate.derive
 import data.scrapegate.cn
 import data.scrapegate.eu_ai_act
@@ -103,7 +104,7 @@ _well_formed if {
 # embedded engine a call on every decision.
 _raw_deny := array.concat(
 	array.concat([v | some v in signals.deny], [v | some v in terms.deny]),
-	_subject_deny,
+	array.concat([v | some v in content.deny], _subject_deny),
 )
 
 _raw_warn := array.concat(
