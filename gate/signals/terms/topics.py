@@ -7,13 +7,8 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from gate.signals.terms.lexicon import LEXICONS
-from gate.signals.terms.reading import ACRONYM, compiled, normalise
+from gate.signals.terms.reading import ACRONYM, compiled, literal_core, normalise
 from gate.signals.terms.text import Sentence
-
-try:  # the regular-expression parser, to find each topic fragment's literal core
-    from re import _parser as _sre  # type: ignore[attr-defined,unused-ignore]  # Python >= 3.11
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef,unused-ignore]
 
 __all__ = ["topical", "anchors"]
 
@@ -76,25 +71,8 @@ def anchors(lang: str) -> tuple[str, ...]:
             fragments += [*en.auto, *en.tdm, *en.ai]
         shortest = 3 if lex.script == "latin" else 2
         for fragment in fragments:
-            anchor = _anchor(fragment, shortest)
+            anchor = literal_core(fragment, shortest)
             if anchor is None:
                 raise ValueError(f"topic fragment {fragment!r} ({code}) has no literal core")
             found[anchor] = None
     return tuple(found)
-
-
-def _anchor(fragment: str, shortest: int = 3) -> str | None:
-    """The longest literal that every match of `fragment` contains, if it has at least
-    `shortest` characters: "crawl" for `crawl\\w*`, "bot" for `\\b(?:ro)?bots?\\b`."""
-    parsed = list(_sre.parse(fragment))
-    if len(parsed) == 1 and str(parsed[0][0]) == "BRANCH":  # "a|b": no literal in common
-        return None
-    best, run = "", ""
-    for op, arg in parsed:
-        name = str(op)
-        if name == "LITERAL":
-            run += chr(arg)
-        elif name != "AT":  # \b and friends are zero-width: the literal run goes on
-            best, run = max(best, run, key=len), ""
-    best = max(best, run, key=len)
-    return best if len(best) >= shortest else None
