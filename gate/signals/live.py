@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from gate.cluster import Cluster
 from gate.model.url import NormalizedURL
 from gate.signals.base import (
     ROBOTS_NOT_CHECKED,
@@ -28,6 +29,7 @@ from gate.signals.optout_signal import TDM_PURPOSES
 from gate.signals.robots import Rule, canonical_target
 from gate.signals.robots_cache import RobotsCache
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
+from gate.signals.robots_shared import SharedRobotsFetcher
 
 __all__ = ["LiveSignals", "TDM_PURPOSES"]
 
@@ -57,13 +59,19 @@ class LiveSignals:
     live = True
 
     def __init__(self, *, timeout: float = 10.0, robots: RobotsCache | None = None, optout: bool = True,
-                 verify: bool | str = True, purpose: str | None = None, terms: bool = True) -> None:
+                 verify: bool | str = True, purpose: str | None = None, cluster: Cluster | None = None,
+                 terms: bool = True) -> None:
         """`verify`: TLS verification for the signal fetches, like requests' (True, or a CA
-        bundle path for origins signed by a private CA)."""
+        bundle path for origins signed by a private CA). `cluster`: share robots.txt fetches
+        with the other nodes through its Redis (gate.signals.robots_shared)."""
         self._verify = verify
         self._sessions: list[requests.Session] = []
-        self.robots = robots if robots is not None else RobotsCache(
-            fetcher=RobotsFetcher(timeout=timeout, session=self._session()))
+        if robots is None:
+            fetcher: Any = RobotsFetcher(timeout=timeout, session=self._session())
+            if cluster is not None:
+                fetcher = SharedRobotsFetcher(fetcher, cluster)
+            robots = RobotsCache(fetcher=fetcher)
+        self.robots = robots
         kinds = site_signal_kinds()
         if purpose is not None:
             kinds = tuple(kind for kind in kinds if kind.applies(purpose))

@@ -58,3 +58,11 @@ def serve(server: HTTPServer, portrait_jpeg: bytes) -> None:
     server.expect_request("/essay-noai").respond_with_response(Response(
         ESSAY, headers={"X-Robots-Tag": "noai", "Content-Type": html}))
     server.expect_request("/essay").respond_with_data(ESSAY, content_type=html)
+
+
+INDEX = "".join(f'<a href="{path}">{path}</a> ' for path in PAGES)
+
+
+def serve_index(server: HTTPServer) -> None:
+    """/: a link to every page (the Scrapy crawl's start)."""
+    server.expect_request("/").respond_with_data(f"<html><body>{INDEX}</body></html>", content_type="text/html")
