@@ -2,8 +2,9 @@
 # title: The site's terms of service
 # description: >-
 #   The site terms registry (sites/data.yaml, keyed by registrable domain, so an entry for
-#   facebook.com covers m.facebook.com) records sites whose terms forbid automated
-#   collection. input.signals.terms, when known, supplements it for sites the registry
+#   facebook.com covers m.facebook.com, and through its `domains` the owner's other
+#   domains: fbcdn.net, fb.com, ...; LEGAL-R2 R17) records sites whose terms forbid
+#   automated collection. input.signals.terms, when known, supplements it for sites the registry
 #   does not list. A job lifts the denial for one site by listing it under
 #   site_permissions with written evidence.
 # custom:
@@ -24,7 +25,8 @@ site := lower(name) if {
 	is_string(input.request.host)
 }
 
-# registry_entry: the registry entry for the site, aliases resolved (twitter.com -> x.com).
+# registry_entry: the registry entry for the site, aliases resolved, or the entry whose
+# owner lists the site among its other domains (fbcdn.net -> facebook.com).
 registry_entry := found if {
 	found := _listed
 	not found.alias_of
@@ -32,8 +34,22 @@ registry_entry := found if {
 
 registry_entry := data.scrapegate.sites[_listed.alias_of]
 
+registry_entry := data.scrapegate.sites[owner_site] if not _listed
+
 # _listed: the registry's entry under the site's own name, which may be an alias.
 _listed := data.scrapegate.sites[site]
+
+# owner_site: the registry entry that covers the site: its own, an alias's target, or
+# the entry listing the site under `domains` (through data.yaml's precomputed
+# site_domains; terms_test checks it against the registry).
+owner_site := site if {
+	_listed
+	not _listed.alias_of
+}
+
+owner_site := _listed.alias_of
+
+owner_site := data.scrapegate.site_domains[site] if not _listed
 
 # prohibition: what forbids automated collection on this site, from the registry or,
 # for a site it does not list, from the live terms signal.
@@ -62,6 +78,8 @@ _names_site(name) if lower(name) == site
 
 _names_site(name) if lower(name) == lower(input.request.host)
 
+_names_site(name) if lower(name) == owner_site
+
 # METADATA
 # title: The site's terms forbid automated collection
 # description: >-
@@ -81,9 +99,9 @@ deny contains v if {
 	found := prohibition
 	not permitted
 	base := lib.violation("terms.automated_collection_prohibited", null, lib.text([
-		"the terms of ", site, " forbid automated collection: ", _field(found, "clause"),
-		" (", _field(found, "section"), ", ", _field(found, "terms_url"), ", reviewed ",
-		_field(found, "reviewed"), "); no site_permissions entry for ", site,
+		"the terms of ", _whose, " forbid automated collection: ", _field(found, "clause"),
+		" (", _field(found, "section"), ", ", _field(found, "terms_url"), ", ",
+		_checked(found), "); no site_permissions entry for ", site,
 	]))
 	v := object.union(base, {
 		"site": site,
@@ -91,6 +109,26 @@ deny contains v if {
 		"precedents": array.concat(base.precedents, lib.cite(object.get(found, "precedents", []))),
 	})
 }
+
+# _whose: the site, and its owner's entry when the site is one of the owner's domains.
+default _whose := "this site"
+
+_whose := site if owner_site == site
+
+_whose := concat("", [owner_site, " (which owns ", site, ")"]) if owner_site != site
+
+_whose := site if {
+	not owner_site
+	site != ""
+}
+
+# _checked(found): whether the clause was compared with the live terms (R17).
+_checked(found) := concat("", ["verified against the live terms on ", found.reviewed]) if {
+	found.verified == true
+	is_string(found.reviewed)
+} else := concat("", ["as read ", object.get(found, "reviewed", "")]) if {
+	found.origin == "signal"
+} else := "not verified against the live terms"
 
 # _field(found, name): a registry field for messages; a field missing from the registry
 # must not make the denial disappear.
