@@ -32,6 +32,7 @@ create pages with `service_workers="block"`. Non-network URLs (data:, blob:) are
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -42,6 +43,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from gate.enforce.admit import arecord_body, origin_key, record_body
 from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.model.response import ResponseFacts
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate
@@ -98,9 +100,21 @@ class _Base:
     def _records(self) -> bool:
         return self.record_bodies and self.gate.ledger is not None
 
+    def _headers(self, request: Any) -> dict[str, str]:
+        """The request's headers with the job's User-Agent: robots.txt was read for that agent,
+        so the origin receives it, not the browser's (gate.enforce.identity)."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "user-agent"}
+        headers["user-agent"] = self.gate.job.spec.user_agent
+        return headers
+
     @staticmethod
-    def _fetch_kwargs(url: str, method: str, original_method: str) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0}
+    def _facts(url: str, response: Any, body: bytes) -> ResponseFacts:
+        """An APIResponse (route.fetch) as the response phase sees it."""
+        return ResponseFacts.of(url, response.status, response.headers_array, body)
+
+    @staticmethod
+    def _fetch_kwargs(url: str, method: str, original_method: str, headers: dict[str, str]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0, "headers": headers}
         if method != original_method:
             kwargs["post_data"] = b""  # the hop became a GET: no body
         return kwargs
@@ -128,36 +142,44 @@ class PageGate(_Base):
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            route.fallback()
+            route.fallback(headers=self._headers(request))
             return
         try:
-            first, response, hop_url, decision = self._walk(route, url, method, decision)
+            first, response, hop_url, decision = self._walk(route, url, method, decision, self._headers(request))
         except _Refused as refused:
             route.abort(refused.error)
             return
+        body = response.body()
         if self._records:
-            record_body(self.gate, decision, response.status, response.body())
+            record_body(self.gate, decision, response.status, body)
+        answer = self.gate.inspect(decision, self._facts(hop_url, response, body))
+        if answer is not decision and self._refused(answer):  # the response phase withholds it
+            route.abort(ABORT_ERROR)
+            return
         if response is not first and request.is_navigation_request():
             route.fulfill(response=first, headers={**first.headers, "location": hop_url})
         else:
             route.fulfill(response=response)
 
-    def _walk(self, route: Any, url: str, method: str, decision: "Decision") -> tuple[Any, Any, str, "Decision"]:
+    def _walk(self, route: Any, url: str, method: str, decision: "Decision",
+              headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         """Fetch the request and each redirect hop the gate allows: (first response, final
         response, final URL, its decision)."""
         try:
-            first = response = route.fetch(max_redirects=0)
+            first = response = route.fetch(max_redirects=0, headers=headers)
             hop_url, hop_method = url, method
             for _ in range(MAX_REDIRECTS):
                 hop = next_hop(hop_url, hop_method, response.status, response.headers)
                 if hop is None:
                     return first, response, hop_url, decision
+                if self._records:  # the redirect reached the origin: collected, as in every adapter
+                    record_body(self.gate, decision, response.status, response.body())
                 hop_url, hop_method = hop
                 admitted = self._admit(hop_url, hop_method)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
-                response = route.fetch(**self._fetch_kwargs(hop_url, hop_method, method))
+                response = route.fetch(**self._fetch_kwargs(hop_url, hop_method, method, headers))
         except _Refused:
             raise
         except Exception as exc:  # a network error: the browser sees a failed request
@@ -175,6 +197,8 @@ class PageGate(_Base):
             return
         if body is not None:
             record_body(self.gate, decision, response.status, body)
+            # The browser already has it: the response phase can record and quarantine, not withhold.
+            self.gate.inspect(decision, ResponseFacts.of(request.url, response.status, response.headers_array(), body))
 
     def _failed(self, request: Any) -> None:
         self._pending.pop(request, None)
@@ -209,34 +233,43 @@ class AsyncPageGate(_Base):
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            await route.fallback()
+            await route.fallback(headers=self._headers(request))
             return
         try:
-            first, response, hop_url, decision = await self._walk(route, url, method, decision)
+            first, response, hop_url, decision = await self._walk(route, url, method, decision,
+                                                                  self._headers(request))
         except _Refused as refused:
             await route.abort(refused.error)
             return
+        body = await response.body()
         if self._records:
-            await arecord_body(self.gate, decision, response.status, await response.body())
+            await arecord_body(self.gate, decision, response.status, body)
+        answer = await asyncio.to_thread(self.gate.inspect, decision, self._facts(hop_url, response, body))
+        if answer is not decision and self._refused(answer):  # the response phase withholds it
+            await route.abort(ABORT_ERROR)
+            return
         if response is not first and request.is_navigation_request():
             await route.fulfill(response=first, headers={**first.headers, "location": hop_url})
         else:
             await route.fulfill(response=response)
 
-    async def _walk(self, route: Any, url: str, method: str, decision: "Decision") -> tuple[Any, Any, str, "Decision"]:
+    async def _walk(self, route: Any, url: str, method: str, decision: "Decision",
+                    headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         try:
-            first = response = await route.fetch(max_redirects=0)
+            first = response = await route.fetch(max_redirects=0, headers=headers)
             hop_url, hop_method = url, method
             for _ in range(MAX_REDIRECTS):
                 hop = next_hop(hop_url, hop_method, response.status, response.headers)
                 if hop is None:
                     return first, response, hop_url, decision
+                if self._records:  # the redirect reached the origin: collected, as in every adapter
+                    await arecord_body(self.gate, decision, response.status, await response.body())
                 hop_url, hop_method = hop
                 admitted = await self._admit(hop_url, hop_method)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
-                response = await route.fetch(**self._fetch_kwargs(hop_url, hop_method, method))
+                response = await route.fetch(**self._fetch_kwargs(hop_url, hop_method, method, headers))
         except _Refused:
             raise
         except Exception as exc:
@@ -254,6 +287,8 @@ class AsyncPageGate(_Base):
             return
         if body is not None:
             await arecord_body(self.gate, decision, response.status, body)
+            facts = ResponseFacts.of(request.url, response.status, await response.headers_array(), body)
+            await asyncio.to_thread(self.gate.inspect, decision, facts)
 
     def _failed(self, request: Any) -> None:
         self._pending.pop(request, None)

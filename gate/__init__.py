@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gate.core.extensions import provide_guard
+from gate.core.extensions import provide_guard, provide_response_phase
 from gate.errors import (
     CollectionBlocked,
     EngineError,
@@ -65,12 +65,22 @@ def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":
         return g.check(url, method)
 
 
-def _guard_with(gate: Any, func: Any) -> Any:
+def _guard_with(gate: Any, func: Any, strict: bool = False) -> Any:
     # This package is the composition root: it plugs the enforcement stage into the core's
     # Gate.guard (see gate.core.extensions), so that the core never imports gate.enforce.
     from gate.enforce.guard import guard_with
 
-    return guard_with(gate, func)
+    return guard_with(gate, func, strict=strict)
 
 
 provide_guard(_guard_with)
+
+
+def _inspect_with(gate: Any, decision: Any, response: Any) -> Any:
+    # Likewise the response phase (gate.inspect.phase) behind Gate.inspect.
+    from gate.inspect.phase import run_response_phase
+
+    return run_response_phase(gate, decision, response)
+
+
+provide_response_phase(_inspect_with)

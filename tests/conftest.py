@@ -5,11 +5,14 @@ OPA stand-in (`fake_opa`; `opa_fake.FakeOPA(**options)` as a context manager for
 
 Plain support modules beside this file hold what the fixtures wrap: local_site (the site,
 the test policy and job), opa_fake (the OPA stand-in), legal_workflow_bundle (a small
-policy bundle) and ledger_helpers (decisions and inputs shaped as the Gate makes them).
+policy bundle), ledger_helpers (decisions and inputs shaped as the Gate makes them) and
+pg_server (a real PostgreSQL server: `postgres_server` for the session, `postgres_url` a fresh
+database per test).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,6 +24,7 @@ import gate.engines  # noqa: F401  - before any test module imports regopy (see 
 from legal_workflow_bundle import write_bundle
 from local_site import JOB, Site, signals_source, write_policy
 from opa_fake import FakeOPA
+from pg_server import PostgresServer, find_bindir
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,6 +39,12 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SCRAPEGATE_OPA_TIMEOUT", raising=False)
     monkeypatch.delenv("SCRAPEGATE_SIGNALS", raising=False)
     monkeypatch.delenv("SCRAPEGATE_LEDGER_WRITER", raising=False)
+    for name in ("SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES", "SCRAPEGATE_REDIS_LEASE"):
+        monkeypatch.delenv(name, raising=False)
+    # Reading each site's own terms adds GET / and a terms page to a live gate's first request
+    # to a site; tests that count what reached an origin are about other things. The terms
+    # tests (tests/signals_terms) switch it on.
+    monkeypatch.setenv("SCRAPEGATE_TERMS_DISCOVERY", "off")
 
 
 @pytest.fixture
@@ -105,6 +115,31 @@ def fake_opa() -> Iterator[FakeOPA]:
         yield server
 
 
+
+# -- a real PostgreSQL server (Debian's postgresql package; .ci/run installs it) -------------------
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    bindir = find_bindir()
+    missing = "PostgreSQL's initdb/postgres (Debian: apt-get install postgresql)" if bindir is None else None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing = "psycopg (pip install 'scrapegate[postgres]')"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} is required in CI")
+        pytest.skip(f"{missing} is not installed")
+    assert bindir is not None
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the session's server."""
+    return postgres_server.new_database()
 
 
 # -- the legal-workflow bundle (diff, explain, docs, lint, report formats) -------------------------

@@ -31,6 +31,7 @@ SOURCES = {"gate": REPO / "gate", "gate.adapters": REPO / "adapters"}
 LAYERS = [
     "gate.errors",
     "gate.model",
+    "gate.cluster",  # what the nodes of a crawl share (Redis, issue 21): under the signals and enforce using it
     "gate.signals",
     "gate.engines",
     "gate.ledger",
@@ -54,6 +55,8 @@ FORBIDDEN = [
     ("gate.ledger.sqlite.store", "gate.ledger.sqlite.query", "writing the ledger must not depend on reading it"),
     ("gate.ledger.sqlite.writer", "gate.ledger.sqlite.query", "writing the ledger must not depend on reading it"),
     ("gate.ledger.sqlite.ledger", "gate.ledger.sqlite.query", "writing the ledger must not depend on reading it"),
+    ("gate.ledger.postgres.store", "gate.ledger.postgres.query", "writing the ledger must not depend on reading it"),
+    ("gate.ledger.postgres.ledger", "gate.ledger.postgres.query", "writing the ledger must not depend on reading it"),
     ("gate.report", "gate.engines", "a report is handed what it shows; it never loads policies"),
     ("gate.report", "gate.policy.docs", "sarif gets its rule catalogue handed to it, not read from disk"),
     ("gate.report", "gate.policy.meta", "a report never parses policy files"),

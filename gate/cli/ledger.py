@@ -1,4 +1,4 @@
-"""scrapegate ledger: verify, show, export, stats, erase-plan."""
+"""scrapegate ledger: verify, show, export, stats, erase-plan, quarantine."""
 
 from __future__ import annotations
 
@@ -28,9 +28,9 @@ def _ledger_errors() -> Iterator[None]:
 
 def _ledger_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH",
+        "--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH|URL",
         type=click.Path(dir_okay=False),
-        help="Ledger file (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")(fn)
+        help="Ledger file, or a postgresql:// URL (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")(fn)
 
 
 def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,7 +48,7 @@ def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filters(**kw: Any) -> Any:
-    from gate.ledger.sqlite.query import Filters
+    from gate.ledger.query import Filters
 
     return Filters(since=kw.get("since"), job=kw.get("job"), site=kw.get("site"),
                    jurisdiction=kw.get("jurisdiction"), denied=bool(kw.get("denied")),
@@ -59,8 +59,9 @@ def _filters(**kw: Any) -> Any:
 def ledger() -> None:
     """Verify, query and export the decision ledger.
 
-    Every decision the gate makes is a row of a hash-chained SQLite ledger, and every
-    fetch an adapter reports is a row of a second chain bound to its decision.
+    Every decision the gate makes is a row of a hash-chained ledger (an SQLite file, or a
+    PostgreSQL database shared by many nodes), and every fetch an adapter reports is a row
+    of a second chain bound to its decision.
 
     \b
     Exit codes: 0 done (verify: the chains are intact), 1 verify found a broken row,
@@ -79,23 +80,30 @@ def ledger() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="HASH",
               help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
                    "ledger (detects rows cut from the end). Repeatable.")
+@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The signed checkpoints (env SCRAPEGATE_LEDGER_CHECKPOINTS; default beside the ledger "
+                   "file, or in the state directory for PostgreSQL).")
 @format_option(formats("ledger-verify"))
-def verify(ledger_path: str | None, anchors: tuple[str, ...], fmt: str) -> None:
+def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: str | None, fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
     A row edited, deleted or inserted by hand breaks the chain at that row (or the row
-    after it). Rows cut from the end leave a shorter valid chain: keep the printed heads
-    somewhere else (a ticket, a commit) and pass them back with --anchor.
+    after it). Rows cut from the end, all rows deleted, or a chain rebuilt after an edit
+    leave a valid chain: with a key configured (SCRAPEGATE_LEDGER_KEY or
+    SCRAPEGATE_LEDGER_KEY_FILE) the writers sign checkpoints of the heads into a file apart
+    from the ledger, and verify checks the ledger against every one of them. It also names
+    decisions a batched writer acknowledged and then died before committing. Without a key,
+    keep the printed heads somewhere else and pass them back with --anchor.
 
     \b
     Example:
       scrapegate ledger verify --ledger /var/lib/scrapegate/ledger.db
       scrapegate ledger verify --anchor 9531d6c1019c12751c027a2816887e90666f1d82ee518cca206104baae483533
     """
-    from gate.ledger.sqlite.query import verify as verify_ledger
+    from gate.ledger.query import verify as verify_ledger
 
     with _ledger_errors():
-        report = verify_ledger(ledger_path, anchors)
+        report = verify_ledger(ledger_path, anchors, checkpoints)
     get_formatter(fmt, "ledger-verify").write(report, sys.stdout)
     if not report.ok:
         sys.exit(EXIT_BROKEN)
@@ -113,7 +121,7 @@ def show(ledger_path: str | None, limit: int | None, **filters: Any) -> None:
       scrapegate ledger show --job face-index --since 2026-11-01
       scrapegate ledger show --denied --limit 20
     """
-    from gate.ledger.sqlite.query import rows
+    from gate.ledger.query import rows
 
     with _ledger_errors():
         records = list(rows(ledger_path, _filters(**filters), limit=limit))
@@ -138,7 +146,7 @@ def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) ->
       scrapegate ledger export --format csv -o decisions.csv
       scrapegate ledger export --site example.org --since 2026-11-26T00:00:00Z
     """
-    from gate.ledger.sqlite.query import EXPORT_FIELDS, rows
+    from gate.ledger.query import EXPORT_FIELDS, rows
 
     with _ledger_errors():
         get_formatter(fmt, "ledger-export", fields=EXPORT_FIELDS).write(rows(ledger_path, _filters(**filters)), output)
@@ -156,7 +164,7 @@ def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
       scrapegate ledger stats --job face-index
       scrapegate ledger stats --jurisdiction FR --format json
     """
-    from gate.ledger.sqlite.query import stats as ledger_stats
+    from gate.ledger.query import stats as ledger_stats
 
     with _ledger_errors():
         counts = ledger_stats(ledger_path, _filters(**filters))
@@ -187,7 +195,7 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
       scrapegate ledger erase-plan --jurisdiction FR
       scrapegate ledger erase-plan --site facebook.com --job face-index --format jsonl
     """
-    from gate.ledger.sqlite.query import erase_plan as plan_erasure
+    from gate.ledger.query import erase_plan as plan_erasure
 
     if not (site or jurisdiction or job):
         raise BadInput("erase-plan needs a scope: --site, --jurisdiction and/or --job")
@@ -196,3 +204,47 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
     scope = ", ".join(f"{k}={v}" for k, v in (("site", site), ("jurisdiction", jurisdiction), ("job", job),
                                                ("since", since)) if v)
     get_formatter(fmt, "ledger-erase-plan", scope=scope).write(plan, output)
+
+
+@ledger.command("quarantine")
+@_ledger_option
+@click.option("--job", metavar="NAME", help="Only this job.")
+@click.option("--site", metavar="DOMAIN", help="Only this site (registrable domain).")
+@click.option("--release", is_flag=True,
+              help="Close the open entries of --job and --site (the data was deleted, or a waiver or a "
+                   "corrected manifest cleared the site); needs --by and --reason.")
+@click.option("--by", metavar="WHO", help="Who releases (with --release).")
+@click.option("--reason", metavar="TEXT", help="Why (with --release): the deletion ticket, the waiver.")
+@format_option(formats("ledger-quarantine"))
+def quarantine(ledger_path: str | None, job: str | None, site: str | None, release: bool, by: str | None,
+               reason: str | None, fmt: str) -> None:
+    """List the quarantined URLs: what must be deleted.
+
+    The response phase quarantines a URL whose response held a data category the job did
+    not declare (faces in a non_personal job, personal data where none was declared), and
+    records a response it withheld for a reservation as discarded. HANDED_OVER says
+    whether the caller got the body (audit mode, or a browser that had it): those copies
+    must be deleted. `erase-plan` includes these URLs.
+
+    \b
+    Example:
+      scrapegate ledger quarantine
+      scrapegate ledger quarantine --job shop-prices --format jsonl
+      scrapegate ledger quarantine --release --job shop-prices --site example.com \\
+          --by dpo@example.com --reason "deleted, ticket PRIV-12"
+    """
+    from gate.ledger.sqlite.query import normalize_site
+    from gate.ledger.sqlite.query import quarantine as open_entries
+
+    if release:
+        if not (job and site and by and reason):
+            raise BadInput("--release needs --job, --site, --by and --reason")
+        from gate.ledger.sqlite.ledger import SQLiteLedger
+
+        with _ledger_errors(), SQLiteLedger(ledger_path) as book:
+            closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason)
+        click.echo(f"released {closed} entr{'y' if closed == 1 else 'ies'} of job {job} on {normalize_site(site)}")
+        return
+    with _ledger_errors():
+        entries = open_entries(ledger_path, job=job, site=site)
+    get_formatter(fmt, "ledger-quarantine").write(entries, sys.stdout)

@@ -15,6 +15,9 @@ from gate.model.manifest import LoadedJob, load_manifests
 
 __all__ = ["Result", "Report", "decide_manifests", "decide_jobs", "PARALLEL_MIN_TARGETS"]
 
+# Deny codes that mean the engine failed, not that the policies denied.
+ENGINE_FAILURE_CODES = frozenset({"engine.unavailable", "engine.error"})
+
 # Below this many targets a second process costs more than it saves.
 PARALLEL_MIN_TARGETS = 200
 
@@ -59,8 +62,17 @@ class Report:
             "waived": sum(len(r.decision.waived) for r in self.results),
         }
 
+    @property
+    def failed(self) -> list[Result]:
+        """Results denied because the engine could not decide (unreachable, erred): an outage,
+        not a violation."""
+        return [r for r in self.results if set(r.decision.deny_codes) & ENGINE_FAILURE_CODES]
+
     def exit_code(self) -> int:
-        """0 when everything is allowed, 1 on any deny (or any warning with fail_on_warn)."""
+        """3 when any decision failed in the engine, else 0 when everything is allowed, 1 on
+        any deny (or any warning with fail_on_warn): CI tells an outage from a violation."""
+        if self.failed:
+            return 3
         if self.denied or (self.fail_on_warn and self.warned):
             return 1
         return 0
@@ -123,9 +135,10 @@ def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, in
         return report
     signals = None
     if live:
+        from gate.core.config import terms_discovery
         from gate.signals.live import LiveSignals
 
-        signals = LiveSignals(timeout=timeout)
+        signals = LiveSignals(timeout=timeout, terms=terms_discovery())
     try:
         for loaded in jobs:
             report.results += _decide_one(loaded, engine, signals, include_input)

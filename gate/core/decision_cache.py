@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Generic, Hashable, TypeVar
+from typing import TYPE_CHECKING, Generic, Hashable, TypeVar
 
-__all__ = ["FIFOCache", "DECISION_CACHE_SIZE"]
+if TYPE_CHECKING:
+    from gate.model.decision import Decision
+    from gate.model.url import NormalizedURL
+
+__all__ = ["FIFOCache", "DECISION_CACHE_SIZE", "names_request"]
 
 DECISION_CACHE_SIZE = 50_000
 V = TypeVar("V")
@@ -49,3 +53,10 @@ class FIFOCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def names_request(decision: "Decision", nurl: "NormalizedURL") -> bool:
+    """Whether the decision's messages name the request's path (or URL), so a cached copy
+    handed to another path of the host would name the wrong one."""
+    needles = [n for n in (nurl.path_query, nurl.path) if len(n) > 1]
+    return bool(needles) and any(n in v.message for v in (*decision.deny, *decision.warn) for n in needles)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["GuardProvider", "provide_guard", "guard_provider"]
+__all__ = ["GuardProvider", "provide_guard", "guard_provider", "ResponsePhaseProvider", "provide_response_phase",
+           "response_phase_provider"]
 
-# (gate, func or None) -> the guarded func, or a decorator when func is None.
-GuardProvider = Callable[[Any, Any], Any]
+# (gate, func or None, strict) -> the guarded func, or a decorator when func is None.
+GuardProvider = Callable[[Any, Any, bool], Any]
 
 _guard: GuardProvider | None = None
 
@@ -30,3 +31,22 @@ def guard_provider() -> GuardProvider:
     if _guard is None:
         raise RuntimeError("no guard provider: gate/__init__.py wires gate.enforce.guard in")
     return _guard
+
+
+# (gate, decision, ResponseFacts) -> Decision: the response phase (gate.inspect.phase), which
+# builds on the core's decisions and so cannot be imported by it.
+ResponsePhaseProvider = Callable[[Any, Any, Any], Any]
+
+_response_phase: ResponsePhaseProvider | None = None
+
+
+def provide_response_phase(provider: ResponsePhaseProvider) -> None:
+    """Install what `Gate.inspect` delegates to (gate/__init__.py installs gate.inspect's)."""
+    global _response_phase
+    _response_phase = provider
+
+
+def response_phase_provider() -> ResponsePhaseProvider:
+    if _response_phase is None:
+        raise RuntimeError("no response phase: gate/__init__.py wires gate.inspect.phase in")
+    return _response_phase

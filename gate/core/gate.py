@@ -13,10 +13,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
+from gate.cluster import Cluster
 from gate.core import config
-from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache
+from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_request
 from gate.core.evaluation import Evaluation
-from gate.core.extensions import guard_provider
+from gate.core.extensions import guard_provider, response_phase_provider
+from gate.core.site_memory import SiteMemory
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError, ManifestError
 from gate.ledger import Ledger
@@ -24,6 +26,8 @@ from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
+from gate.model.readings import needs_readings, path_readings
+from gate.model.response import ResponseFacts
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import SignalSource
 
@@ -66,6 +70,10 @@ class Gate:
     `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
     fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
+    `inspect=False` turns the response phase's content classifiers off (page-level
+    opt-outs are still read); `sampling` is its gate.inspect.SamplingPolicy. `cluster`
+    (a Redis URL or a gate.cluster.Cluster; default $SCRAPEGATE_REDIS) shares robots.txt and
+    the rate limits with the other nodes of a crawl.
     """
 
     def __init__(
@@ -85,6 +93,9 @@ class Gate:
         decision_log: Any = None,
         verify: bool | str = True,
         exceptions: str | Path | None = None,
+        inspect: bool = True,
+        sampling: Any = None,
+        cluster: Any = None,
     ) -> None:
         self.mode: Mode = as_mode(mode)
         self.job = load_job(job)
@@ -95,8 +106,10 @@ class Gate:
             engine = config.make_engine(choice)
         self.engine: Engine = engine
         try:
+            self.cluster: Cluster | None = config.make_cluster(cluster)
             self.signals: SignalSource = config.make_signals(
-                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify)
+                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify,
+                cluster=self.cluster)
             self.ledger: Ledger | None = config.make_ledger(ledger)
             self.decision_log = config.make_decision_log(decision_log)
         except BaseException:
@@ -110,10 +123,19 @@ class Gate:
             normalize(t.url) for t in self.job.target_list() if t.authenticated
         ]
         self._cache: FIFOCache[Decision] = FIFOCache(decision_cache_size)
+        self._path_keyed: set[tuple[Any, ...]] = set()  # cache keys whose decisions name their path
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
         self._system_clock = clock is utc_now
+        # The response phase: what responses taught the gate (read by every decision), and
+        # its own state (classifiers, sampler), built by gate.inspect on first use.
+        self.memory = SiteMemory()
+        self.inspect_content = inspect
+        self.sampling = sampling
+        self.response_phase: Any = None
+        if self.ledger is not None:
+            self._recall_quarantine()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> "Gate":
@@ -132,6 +154,7 @@ class Gate:
                 ledger=config.make_ledger(settings=settings),
                 signals=config.signals_choice(settings=settings),
                 timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),
+                cluster=config.make_cluster(settings=settings),
             )
         except BaseException:
             engine.close()
@@ -153,11 +176,35 @@ class Gate:
 
     def _decide(self, url: str, method: str, authenticated: bool | None, nowait: bool) -> Evaluation | None:
         """The decision for one request; with `nowait`, None unless the signals and the
-        decision are all cached."""
+        decision are all cached. A path a server could read several ways (gate.model.readings)
+        is decided on each reading, and allowed only when every reading is."""
         try:
             nurl = normalize(url)
         except InvalidURL as exc:
             return Evaluation(Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode))
+        first = self._decide_one(nurl, method, authenticated, nowait)
+        readings = path_readings(nurl.path) if needs_readings(nurl.path) else ()
+        if first is None or not readings or not first.decision.allow:
+            return first
+        for path in readings:
+            other = nurl._replace(path=path, url=nurl.origin + path + (f"?{nurl.query}" if nurl.query else ""))
+            ev = self._decide_one(other, method, authenticated, nowait)
+            if ev is None:
+                return None
+            if not ev.decision.allow:
+                return self._as_reading_of(ev, nurl)
+        return first
+
+    def _as_reading_of(self, ev: Evaluation, nurl: NormalizedURL) -> Evaluation:
+        """A reading's deny, stated for the request as sent: its URL, and which reading denied."""
+        note = f" (the path {nurl.path!r} as a server may read it: {ev.url.path if ev.url else '?'!r})"
+        deny = tuple(v.model_copy(update={"message": v.message + note}) for v in ev.decision.deny)
+        decision = ev.decision.model_copy(update={"url": nurl.url, "deny": deny})
+        return Evaluation(decision, ev.policy_input, ev.signal_docs, nurl, ev.gathered, ev.authenticated,
+                          None, ev.epoch_s, ev.clock_time)
+
+    def _decide_one(self, nurl: NormalizedURL, method: str, authenticated: bool | None,
+                    nowait: bool) -> Evaluation | None:
         if authenticated is None:
             auth = self._is_authenticated(nurl) if self._authenticated else False
         else:
@@ -173,6 +220,8 @@ class Gate:
         except Exception as exc:  # a failed signal fails closed
             denied = Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode)
             return Evaluation(denied, url=nurl, authenticated=auth)
+        if self.memory:  # what earlier responses of this site showed
+            gathered = self.memory.overlay(nurl, gathered)
         clock_time = None
         if self._system_clock:  # the default clock: time.time(), a datetime only when evaluating
             epoch_s, stamp = utc_stamp()
@@ -184,8 +233,12 @@ class Gate:
         revision = self.engine.revision
         if revision != self._cache_revision:
             self._cache.clear()
+            self._path_keyed.clear()
             self._cache_revision = revision
-        key = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
+        key: tuple[Any, ...] = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
+        keyed = key in self._path_keyed
+        if keyed:  # its decisions' messages name the path: one per path
+            key += (nurl.path_query,)
         template = self._cache.get(key)
         policy_input = None
         if template is None and nowait:
@@ -196,6 +249,11 @@ class Gate:
                                        signals=gathered.signals, now=moment, job_view=self._job_view)
             template = self._evaluate(policy_input, revision)
             if not template.error:  # engine failures are retried, not cached
+                if not keyed and names_request(template, nurl):
+                    if len(self._path_keyed) >= DECISION_CACHE_SIZE:
+                        self._path_keyed.clear()
+                    self._path_keyed.add(key)  # a copy for another path would name this one
+                    key += (nurl.path_query,)
                 self._cache.put(key, template)
         decision = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
         return Evaluation(decision, policy_input, gathered.docs, nurl, gathered, auth, template, epoch_s, clock_time)
@@ -278,6 +336,31 @@ class Gate:
                                url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                engine=decision.engine)
 
+    def prefetch(self, url: str) -> None:
+        """Gather `url`'s signals into the caches without deciding: a caller that decides on
+        one worker thread (`scrapegate run`) warms them on the request's own thread first, so
+        one slow origin never holds up the decisions for another. Failures are left for the
+        decision to report (and deny)."""
+        try:
+            self.signals.gather(normalize(url), self._user_agent)
+        except Exception:  # noqa: BLE001 - the decision itself fails closed on it
+            pass
+
+    def refuse(self, url: str, code: str, message: str, method: str = "GET") -> Decision:
+        """Deny and record a request the gate cannot decide as it would be sent (a Host header
+        naming another authority, a User-Agent other than the job's): decided before the
+        policies, recorded like any decision."""
+        try:
+            nurl: NormalizedURL | None = normalize(url)
+        except InvalidURL:
+            nurl = None
+        decision = Decision.denied(code, message, url=nurl.url if nurl else str(url), mode=self.mode,
+                                   policy_revision=self.engine.revision, engine=self.engine.name)
+        evaluation = Evaluation(decision, url=nurl)
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(evaluation, method)
+        return decision
+
     def check_nowait(self, url: str, method: str = "GET") -> Decision | None:
         """`check` when it needs no network and no policy evaluation (everything cached),
         else None: an event loop calls this inline and sends only misses to a thread."""
@@ -314,13 +397,69 @@ class Gate:
         if self.ledger is not None:
             self.ledger.record_collected(decision.decision_id, status=status, nbytes=nbytes, sha256=sha256)
 
+    # -- the response phase ---------------------------------------------------------
+    def inspect(self, decision: Decision, response: ResponseFacts) -> Decision:
+        """The response phase for one fetched response (issue 19): page-level opt-outs and
+        the content classifiers, against the job's declarations. Returns `decision` when
+        nothing in the response changes it, else the response's own decision (recorded; in
+        enforce mode the caller withholds the response when it denies). Adapters call it
+        through gate.enforce.admit.inspect_hop; gate.inspect.phase does the work."""
+        result: Decision = response_phase_provider()(self, decision, response)
+        return result
+
+    def decide_response(self, response: ResponseFacts, *, content: dict[str, Any] | None,
+                        method: str = "GET") -> Decision:
+        """Evaluate the policies on `response`'s URL with what the response showed: the
+        memory (its page-level opt-outs already noted) in the signals and the inspection at
+        `input.response.content`. Never cached; recorded like any decision."""
+        try:
+            nurl = normalize(response.url)
+            gathered = self.signals.gather(nurl, self._user_agent)
+        except InvalidURL as exc:
+            return Decision.denied("request.invalid_url", str(exc), url=response.url, mode=self.mode)
+        except Exception as exc:  # a failed signal fails closed
+            return Decision.denied("signals.error", f"gathering signals failed: {exc}", url=response.url,
+                                   mode=self.mode)
+        gathered = self.memory.overlay(nurl, gathered)
+        epoch_s, stamp = utc_stamp()
+        clock_time = None if self._system_clock else self._clock()
+        if clock_time is not None:
+            stamp = self._stamp(clock_time)[0]
+        moment = clock_time or datetime.fromtimestamp(epoch_s, timezone.utc)
+        policy_input = build_input(self.job, nurl, method=method, authenticated=self._is_authenticated(nurl),
+                                   signals=gathered.signals, now=moment, job_view=self._job_view)
+        policy_input["response"] = {"status": response.status, "content": content}
+        template = self._evaluate(policy_input, self.engine.revision)
+        answer = template.for_request(new_decision_id(), nurl.url, self.mode, stamp)
+        evaluation = Evaluation(answer, policy_input, gathered.docs, nurl, gathered, False, None, epoch_s, clock_time)
+        if self.ledger is not None or self.decision_log is not None:
+            return self._record(evaluation, method)
+        return answer
+
+    def _recall_quarantine(self) -> None:
+        """Sites this job was quarantined for in earlier runs stay denied (until a waiver or
+        a corrected manifest): the ledger remembers what one run's memory forgets."""
+        quarantined = getattr(self.ledger, "quarantined", None)
+        if quarantined is None:
+            return
+        try:
+            entries = quarantined(job=self.job.name)
+        except Exception as exc:  # noqa: BLE001 - reported; the decisions themselves still record
+            logger.warning("scrapegate: reading the quarantine failed: %s", exc)
+            return
+        for entry in entries:
+            if entry.get("category"):
+                self.memory.note_undeclared(entry["site"], entry["category"], entry["url"])
+
     def obligations(self, decision: Decision, code: str) -> list[dict[str, Any]]:
         return [o for o in decision.obligations if o.get("code") == code]
 
-    def guard(self, func: Callable[..., Any] | None = None) -> Any:
-        """Decorator: every HTTP request `func` makes is gated (see gate.enforce.guard; the
-        core reaches it through gate.core.extensions, never by importing it)."""
-        return guard_provider()(self, func)
+    def guard(self, func: Callable[..., Any] | None = None, *, strict: bool = False) -> Any:
+        """Decorator: the requests `func` makes through requests, urllib3 and httpx are gated
+        (see gate.enforce.guard); with `strict=True` any other outgoing connection in the call
+        raises CollectionBlocked (gate.enforce.strict). The core reaches it through
+        gate.core.extensions, never by importing it."""
+        return guard_provider()(self, func, strict)
 
     @property
     def cache_stats(self) -> dict[str, int]:

@@ -23,7 +23,8 @@ import functools
 import threading
 from typing import Any, Callable
 
-from gate.enforce.admit import active_gate, admit, already_handled, record_body, take_handled
+from gate.enforce.admit import active_gate, admit, already_handled, paced, record_body, sending, take_handled
+from gate.enforce.identity import sent_agent
 
 __all__ = ["install", "installed", "pool_url"]
 
@@ -87,15 +88,34 @@ def _install_urllib3() -> None:
                 with take_handled():
                     return original(self, method, url, *args, **kwargs)
             full = pool_url(self, url)
-            decision = admit(gate, full, method)
-            response = original(self, method, url, *args, **kwargs)
-            if kwargs.get("preload_content", True) and not args:
+            kwargs = _with_agent(gate, self, args, kwargs)
+            decision = admit(gate, full, method, kwargs["headers"], pace=False)
+            with paced(gate, full, decision), sending():
+                response = original(self, method, url, **kwargs)
+            if kwargs.get("preload_content", True):
                 record_body(gate, decision, response.status, response.data or b"")
             return response
 
         return urlopen
 
     _wrap(HTTPConnectionPool, "urlopen", make)
+
+
+# urllib3 2.x HTTPConnectionPool.urlopen's parameters after (method, url), in order.
+_URLOPEN_PARAMS = ("body", "headers", "retries", "redirect", "assert_same_host", "timeout", "pool_timeout",
+                   "release_conn", "chunked", "body_pos", "preload_content", "decode_content")
+
+
+def _with_agent(gate: Any, pool: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """urlopen's arguments, all as keywords, with the headers as they will be sent: the job's
+    User-Agent in place of urllib3's default (gate.enforce.identity)."""
+    kwargs = {**dict(zip(_URLOPEN_PARAMS, args)), **kwargs}
+    headers = dict(kwargs.get("headers") or pool.headers or {})
+    agent = next((v for k, v in headers.items() if k.lower() == "user-agent"), None)
+    headers = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
+    headers["User-Agent"] = sent_agent(gate, agent)
+    kwargs["headers"] = headers
+    return kwargs
 
 
 # -- requests ------------------------------------------------------------------------------

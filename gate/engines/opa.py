@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
 from gate.errors import EngineError, EngineUnavailable, PolicyError
+from gate.signals.deadline import deadline_session, wall_clock
 
 __all__ = ["OPAServerEngine", "OPAAddress", "parse_opa_url", "map_opa_errors", "new_client",
            "bundle_revision", "REVISION_DATA_PATH", "REVISION_DATA_ROOT", "TOKEN_ENV", "TIMEOUT_ENV"]
@@ -203,6 +204,11 @@ class OPAServerEngine(BaseEngine):
         self.revision_ttl = revision_ttl
         self._where = f"OPA {self.url}/v1/data/{self.entrypoint}"
         self._client = new_client(self.address, self.token, timeout)
+        # requests' timeout is per read: a server trickling its answer would never trip it.
+        # The deadline adapter cuts the connection when the wall-clock timeout passes.
+        session = getattr(self._client, "_session", None)
+        if session is not None:
+            deadline_session(session)
         self._lock = threading.Lock()
         self._fallback = "opa-" + hashlib.sha256(f"{self.url}/v1/data/{self.entrypoint}".encode()).hexdigest()[:16]
         self._bundle_rev: str | None = None
@@ -221,7 +227,7 @@ class OPAServerEngine(BaseEngine):
         known revision: the evaluation that follows fails, and denies, on its own."""
         self._probe_due = time.monotonic() + self.revision_ttl
         try:
-            with map_opa_errors(f"OPA {self.url} revision"):
+            with wall_clock(self.timeout), map_opa_errors(f"OPA {self.url} revision"):
                 body = self._client.query_rule({}, REVISION_DATA_PATH, None, {"provenance": "true"})
         except Exception:  # a property must not raise: the evaluation denies on its own
             return self._bundle_rev or self._pushed_rev or self._fallback
@@ -266,11 +272,18 @@ class OPAServerEngine(BaseEngine):
             if delay:
                 time.sleep(delay)
             attempts += 1
-            try:
-                with map_opa_errors(self._where):
-                    return call()
-            except EngineUnavailable as exc:
-                last = exc
+            with wall_clock(self.timeout) as deadline:
+                try:
+                    with map_opa_errors(self._where):
+                        return call()
+                except EngineError as exc:
+                    if deadline.expired:  # cut at the wall-clock deadline, whatever the error reads
+                        last = EngineUnavailable(f"{self._where}: OPA did not answer in time "
+                                                 f"(no complete answer within {self.timeout:g} s)")
+                    elif isinstance(exc, EngineUnavailable):
+                        last = exc
+                    else:
+                        raise
         assert last is not None
         raise self._give_up(attempts, last) from last
 

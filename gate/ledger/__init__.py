@@ -10,10 +10,10 @@ collected.
     ledger.close()
 
 `Ledger` is the contract every backend implements; `open_ledger` picks the backend from the
-location: a file path (or ``sqlite:///path``) is the SQLite ledger in `gate.ledger.sqlite`.
-A ``postgresql://`` URL is refused with a clear error until the PostgreSQL backend exists
-(issue 21): it is never taken for a file name. A new backend is a sub-package beside
-`sqlite/` and one branch of `open_ledger`.
+location: a file path (or ``sqlite:///path``) is the SQLite ledger in `gate.ledger.sqlite`;
+a ``postgresql://`` (or ``postgres://``) URL is the PostgreSQL ledger in `gate.ledger.postgres`,
+shared by many writers on many machines, and is never taken for a file name. A new backend is
+a sub-package beside them and one branch of `open_ledger`; `gate.ledger.query` reads either.
 
 `rows` renders a decision as a row (shared by every backend); `decision_log` ships
 decisions in OPA's decision-log format.
@@ -30,7 +30,8 @@ from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_locatio
 if TYPE_CHECKING:
     from gate.model.decision import Decision
 
-__all__ = ["Ledger", "open_ledger", "ledger_location", "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "POSTGRES_SCHEMES"]
+__all__ = ["Ledger", "open_ledger", "ledger_location", "is_postgres", "sqlite_path", "LEDGER_ENV",
+           "DEFAULT_LEDGER_PATH", "POSTGRES_SCHEMES"]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 _SQLITE_SCHEME = "sqlite://"
@@ -44,12 +45,23 @@ class Ledger(Protocol):
 
     A backend may also offer `record_parts(parts, decision, method, site, mode, signal_docs)`,
     a cheaper `record` for the copies of a cached decision (see gate.ledger.rows.row_parts).
+
+    The quarantine (issue 19's response phase): `quarantine` marks a URL whose response
+    held an undeclared data category (or, without a category, one fetched and discarded),
+    `quarantined` lists the entries still open, `release` closes those of a (job, site).
     """
 
     def record(self, decision: "Decision", policy_input: Mapping[str, Any], *, mode: str, job: str,
                owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str: ...
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None: ...
+
+    def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
+                   category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None: ...
+
+    def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]: ...
+
+    def release(self, *, job: str, site: str, by: str, reason: str) -> int: ...
 
     def flush(self) -> None: ...
 
@@ -58,13 +70,26 @@ class Ledger(Protocol):
 
 def open_ledger(location: str | os.PathLike[str] | None = None, **options: Any) -> Ledger:
     """The ledger at `location` (see `ledger_location`): a path or ``sqlite:///path`` opens the
-    SQLite ledger (`options` are SQLiteLedger's: writer, durable, batch sizes)."""
+    SQLite ledger, a ``postgresql://`` URL the PostgreSQL one (`options`: writer, durable,
+    batch sizes)."""
     where = ledger_location(location)
-    lowered = where.lower()
-    if lowered.startswith(POSTGRES_SCHEMES):
-        raise LedgerError(f"ledger {_redacted(where)}: PostgreSQL ledgers are not available yet (issue 21); "
-                          "give a file path for the SQLite ledger")
-    if lowered.startswith(_SQLITE_SCHEME):
+    if is_postgres(where):
+        from gate.ledger.postgres.ledger import PostgresLedger
+
+        return PostgresLedger(where, **options)
+    from gate.ledger.sqlite.ledger import SQLiteLedger
+
+    return SQLiteLedger(sqlite_path(where), **options)
+
+
+def is_postgres(location: str) -> bool:
+    """Whether `location` names a PostgreSQL ledger."""
+    return location.lower().startswith(POSTGRES_SCHEMES)
+
+
+def sqlite_path(where: str) -> str:
+    """The file a non-PostgreSQL location names; LedgerError for an unknown URL scheme."""
+    if where.lower().startswith(_SQLITE_SCHEME):
         where = where[len(_SQLITE_SCHEME):]
         if where.startswith("/"):  # as SQLAlchemy reads it: sqlite:///rel.db is "rel.db", sqlite:////abs.db "/abs.db"
             where = where[1:]
@@ -72,10 +97,8 @@ def open_ledger(location: str | os.PathLike[str] | None = None, **options: Any) 
             raise LedgerError("ledger sqlite://: the URL names no file")
     elif "://" in where:
         raise LedgerError(f"ledger {_redacted(where)}: unknown ledger URL scheme; give a file path, "
-                          "sqlite:///path or (once issue 21 lands) postgresql://")
-    from gate.ledger.sqlite.ledger import SQLiteLedger
-
-    return SQLiteLedger(where, **options)
+                          "sqlite:///path or postgresql://")
+    return where
 
 
 def _redacted(url: str) -> str:

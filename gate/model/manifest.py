@@ -19,6 +19,14 @@ __all__ = ["LoadedJob", "load_manifests", "load_job", "parse_job", "expand_paths
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 API_VERSION = "scrapegate/v1"
+# A manifest is a few hundred nodes. Aliases can make a 676-byte file stand for billions
+# (an anchor bomb): past this many nodes, expanded, the document is refused unread.
+MAX_YAML_NODES = 100_000
+# Error rendering stays bounded whatever the input: a value is shown up to this many
+# characters, and a document's errors up to MAX_ERRORS lines.
+MAX_VALUE_CHARS = 120
+MAX_ERRORS = 50
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -54,11 +62,22 @@ def _allowed(expected: str) -> list[str]:
     return [x.strip().strip("'\"") for x in re.split(r",\s*|\s+or\s+", expected) if x.strip()]
 
 
+def _short(value: Any) -> str:
+    """repr(value), cut to MAX_VALUE_CHARS without ever building a huge repr."""
+    import reprlib
+
+    shown = reprlib.Repr()  # attributes, not keywords: Python 3.10 and 3.11 take none
+    shown.maxlevel, shown.maxlist, shown.maxdict = 2, 4, 4
+    shown.maxstring = shown.maxother = MAX_VALUE_CHARS
+    text = shown.repr(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
+
+
 def render_validation_error(exc: ValidationError, where: str) -> list[str]:
-    """One `file (document N) field.path: message` line per problem."""
+    """One `file (document N) field.path: message` line per problem (at most MAX_ERRORS)."""
     lines: list[str] = []
     seen: set[str] = set()
-    errors = exc.errors()
+    errors = exc.errors(include_input=True, include_url=False)[: MAX_ERRORS * 4]
     # A union (URL string or {url, authenticated}) reports a type mismatch for the branch
     # that did not apply; keep only the error of the branch that did.
     specific = {_loc(e["loc"]) for e in errors if e["type"] not in _BRANCH_MISMATCH}
@@ -71,9 +90,9 @@ def render_validation_error(exc: ValidationError, where: str) -> list[str]:
         if kind == "literal_error":
             allowed = _allowed(str(err.get("ctx", {}).get("expected", "")))
             if loc == "apiVersion":
-                msg = f"unknown apiVersion {value!r}; this scrapegate reads {API_VERSION}"
+                msg = f"unknown apiVersion {_short(value)}; this scrapegate reads {API_VERSION}"
             else:
-                msg = f"{value!r} is not one of: {', '.join(allowed)}"
+                msg = f"{_short(value)} is not one of: {', '.join(allowed)}"
         elif kind == "extra_forbidden":
             msg = "unknown field (not part of scrapegate/v1 CollectionJob)"
         elif kind == "missing":
@@ -81,9 +100,12 @@ def render_validation_error(exc: ValidationError, where: str) -> list[str]:
         else:
             msg = err["msg"].removeprefix("Value error, ")
         line = f"{where} {loc}: {msg}"
+        line = line if len(line) <= 4 * MAX_VALUE_CHARS else line[: 4 * MAX_VALUE_CHARS - 3] + "..."
         if line not in seen:  # a union reports the same problem per branch
             seen.add(line)
             lines.append(line)
+    if len(lines) > MAX_ERRORS:
+        lines = lines[:MAX_ERRORS] + [f"{where}: ... and {len(lines) - MAX_ERRORS} more problems"]
     return lines
 
 
@@ -104,9 +126,31 @@ def _node_line(node: Any, path: list[Any]) -> int:
     return line
 
 
+def _control_character(value: Any, path: str = "") -> str | None:
+    """The field path of the first string holding a NUL or another control character
+    (tab and line ends aside): such a string would become a header, a log line or a
+    ledger field it was never meant to be."""
+    if isinstance(value, str):
+        return (path or "(document)") if _CONTROL.search(value) else None
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            found = _control_character(k, path) or _control_character(v, f"{path}.{k}" if path else str(k))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _control_character(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def parse_job(doc: Any, where: str) -> CollectionJob:
     if not isinstance(doc, Mapping):
         raise ManifestError(f"{where}: a manifest must be a mapping with apiVersion, kind, metadata, spec", file=where)
+    bad = _control_character(doc)
+    if bad is not None:
+        raise ManifestError(f"{where} {bad}: contains a NUL or another control character", file=where)
     try:
         return CollectionJob.model_validate(doc)
     except ValidationError as exc:
@@ -118,6 +162,43 @@ def parse_job(doc: Any, where: str) -> CollectionJob:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _bounded(root: Any, path: str) -> None:
+    """Refuse a document whose aliases expand past MAX_YAML_NODES (counted over the node
+    graph, each shared node once per use, without expanding anything) or refer to themselves."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        known = sizes.get(id(node))
+        if known == -1:  # reached again from inside itself
+            raise ManifestError(f"{path}:{int(node.start_mark.line) + 1}: a YAML alias refers to itself; refused",
+                                file=path)
+        if known is not None:
+            return known
+        sizes[id(node)] = -1
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+                if total > MAX_YAML_NODES:
+                    break
+        elif isinstance(node, yaml.MappingNode):
+            for key, child in node.value:
+                total += size(key) + size(child)
+                if total > MAX_YAML_NODES:
+                    break
+        sizes[id(node)] = total
+        return total
+
+    try:
+        total = size(root)
+    except RecursionError:
+        raise ManifestError(f"{path}: YAML nested too deeply; refused", file=path) from None
+    if total > MAX_YAML_NODES:
+        line = int(root.start_mark.line) + 1
+        raise ManifestError(f"{path}:{line}: YAML aliases expand to more than {MAX_YAML_NODES} nodes "
+                            "(an anchor bomb?); refused", file=path)
+
+
 def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
     """(value, node) per document, parsed once; YAML errors carry the parser's line."""
     loader = _Loader(text)
@@ -126,6 +207,7 @@ def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
+                _bounded(node, path)
                 docs.append((loader.construct_document(node), node))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -132,7 +132,9 @@ def _signals_contract() -> Field:
     children = {"robots": part(ROBOTS_NOT_CHECKED, {"status": get_args(RobotsStatus)})}
     for kind in site_signal_kinds():
         children[kind.name] = part(kind.not_checked(), kind.enums)
-    children.update(terms=OPEN, login_required=ANY)
+    # What the response phase adds (gate.core.site_memory): data categories a site already
+    # yielded, and an RSL licence a response named.
+    children.update(terms=OPEN, login_required=ANY, content=OPEN, rsl=OPEN)
     return Field(children=children)
 
 
@@ -165,6 +167,7 @@ def input_contract() -> Field:
     request = {k: ANY for k in sample["request"]}
     request["scheme"] = Field(enum=("http", "https"))
     parts = {k: ANY for k in sample if k not in ("request", "job", "subjects", "signals")}
+    parts["response"] = OPEN  # the response phase's (Gate.decide_response): status and the inspection
     return _obj(
         request=Field(children=request),
         job=Field(children=job_children),

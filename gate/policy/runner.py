@@ -1,73 +1,35 @@
-"""`scrapegate policy test`: run the Rego unit tests (`test_*` rules in `*_test.rego`) with
-the embedded engine and report them the way `opa test -v` does.
+"""`scrapegate policy test`: run the Rego unit tests (`test_*` rules in `*_test.rego`) and
+report them the way `opa test -v` does, each result as soon as it is known (StreamPrinter).
 
 Each test is the query `data.<package>.<rule>`: true passes, false or undefined fails, an
-evaluation error is an error. regopy can crash the whole process on some constructs (for
-example `with input as {...}` over rules that call builtins), so the tests run in a worker
-process: a crash costs the test that caused it, reported as an error, and a fresh worker
-runs the rest.
+evaluation error is an error. The real OPA engine runs them when its bindings are installed
+(runner_opa: one compile, about a second for the shipped library); otherwise the embedded
+regopy engine does, in worker processes (runner_regopy: a crash costs one test).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from gate.engines.policy_set import PolicyModule, load_policy_set
 from gate.errors import PolicyError
+from gate.policy.rego_tests import ERROR, FAIL, PASS, SKIP, TestCase, TestResult
 
-__all__ = ["TestCase", "TestResult", "TestReport", "discover", "run_tests", "PASS", "FAIL", "ERROR", "SKIP"]
+__all__ = ["TestCase", "TestResult", "TestReport", "StreamPrinter", "discover", "run_tests", "ENGINES",
+           "PASS", "FAIL", "ERROR", "SKIP"]
 
-PASS, FAIL, ERROR, SKIP = "PASS", "FAIL", "ERROR", "SKIPPED"
 EXIT_OK, EXIT_FAILED, EXIT_NO_TESTS = 0, 1, 2
 RULE_LINE = "-" * 80
-# How long a worker that has reported every result may take to exit before it is killed.
-WORKER_EXIT_TIMEOUT_S = 30.0
 
 _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 # A test is a rule whose head starts a line: `test_x if {`, `test_x := ...`, `test_x {`.
 _TEST_RULE = re.compile(r"^((?:todo_)?test_\w+)\b(?!\s*\()", re.MULTILINE)
 _WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
 _DATA_REF = re.compile(r"\bdata\.([A-Za-z_][\w.]*)")
-
-
-@dataclass(frozen=True)
-class TestCase:
-    __test__ = False  # not a pytest test class
-
-    package: str
-    rule: str
-    file: str
-    line: int
-
-    @property
-    def name(self) -> str:
-        return f"data.{self.package}.{self.rule}"
-
-    @property
-    def skipped(self) -> bool:
-        return self.rule.startswith("todo_")
-
-
-@dataclass
-class TestResult:
-    __test__ = False  # not a pytest test class
-
-    case: TestCase
-    status: str
-    duration_s: float = 0.0
-    message: str = ""
-
-    def line(self) -> str:
-        took = f" ({_duration(self.duration_s)})" if self.status != SKIP else ""
-        return f"{self.case.name}: {self.status}{took}"
 
 
 @dataclass
@@ -77,6 +39,7 @@ class TestReport:
     results: list[TestResult] = field(default_factory=list)
     verbose: bool = False
     notes: list[str] = field(default_factory=list)
+    engine: str = ""
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -114,20 +77,48 @@ class TestReport:
             out.append(r.line())
         if self.verbose or bad:
             out.append(RULE_LINE)
-        total = len(self.results)
-        for status in (PASS, FAIL, ERROR, SKIP):
-            n = self.count(status)
-            if n or status == PASS:
-                out.append(f"{status}: {n}/{total}")
+        out.extend(self.counts())
         return "\n".join(out) + "\n"
 
+    def counts(self) -> list[str]:
+        total = len(self.results)
+        return [f"{status}: {self.count(status)}/{total}" for status in (PASS, FAIL, ERROR, SKIP)
+                if self.count(status) or status == PASS]
 
-def _duration(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f}µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f}ms"
-    return f"{seconds:.2f}s"
+
+class StreamPrinter:
+    """Prints results as they come, like `opa test -v`: a file's name before its first
+    result, every test with `verbose` (only failures otherwise, each with its location and
+    message), then the counts."""
+
+    def __init__(self, write: Callable[[str], None], verbose: bool) -> None:
+        self.write, self.verbose = write, verbose
+        self._file: str | None = None
+        self._printed = False
+
+    def note(self, text: str) -> None:
+        self.write(f"note: {text}\n")
+
+    def __call__(self, result: TestResult) -> None:
+        bad = result.status in (FAIL, ERROR)
+        if not (self.verbose or bad):
+            return
+        lines = []
+        if result.case.file != self._file:
+            lines += ([""] if self._file is not None else []) + [f"{result.case.file}:"]
+            self._file = result.case.file
+        lines.append(result.line())
+        if bad:
+            lines.append(f"  {result.case.file}:{result.case.line}")
+            lines += ["  " + m for m in result.message.splitlines()]
+        self.write("\n".join(lines) + "\n")
+        self._printed = True
+
+    def finish(self, report: TestReport) -> None:
+        if not report.results:
+            self.write("no tests found (test_* rules in *_test.rego files)\n")
+            return
+        self.write("\n".join(([RULE_LINE] if self._printed else []) + report.counts()) + "\n")
 
 
 def discover(modules: Iterable[PolicyModule]) -> list[TestCase]:
@@ -167,13 +158,21 @@ def _drop_comment(line: str) -> str:
     return line
 
 
-def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | None = None) -> TestReport:
-    """Load the policies and data under `dirs` (as OPA maps a bundle directory), and run
-    every test whose name matches the `run` regex (all by default)."""
-    from gate.engines.embedded import new_interpreter
+ENGINES = ("auto", "opa", "regopy")
 
+
+def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | None = None,
+              engine: str = "auto", on_result: Callable[[TestResult], None] | None = None) -> TestReport:
+    """Load the policies and data under `dirs` (as OPA maps a bundle directory), and run
+    every test whose name matches the `run` regex (all by default), handing each result to
+    `on_result` as soon as it is known.
+
+    `engine`: "opa" is the real OPA engine (opa-golib-python-bindings; what `opa test` runs,
+    about a second for the shipped library), "regopy" the embedded one in worker processes
+    (minutes and gigabytes for a `with` over the whole decision), "auto" OPA when installed."""
+    if engine not in ENGINES:
+        raise PolicyError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     policy_set = load_policy_set([Path(d) for d in dirs])
-    new_interpreter(policy_set, include_tests=True)  # parse every module here: syntax errors are PolicyErrors
     cases = discover(policy_set.modules)
     if run:
         try:
@@ -181,26 +180,61 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
         except re.error as exc:
             raise PolicyError(f"--run {run!r} is not a regular expression: {exc}") from exc
         cases = [c for c in cases if pattern.search(c.name)]
-    report = TestReport(verbose=verbose)
-    for module in policy_set.modules:
-        if module.is_test and _WITH_WHOLE_INPUT.search(_strip_comments(module.source)):
-            report.notes.append(
-                f"{module.path}: `with input as` may crash regopy 1.5.2; "
-                "replace the input key by key (`with input.job as ...`)"
-            )
+    from gate.policy import runner_opa
+
+    use_opa = engine == "opa" or (engine == "auto" and runner_opa.available())
+    if engine == "opa" and not runner_opa.available():
+        raise PolicyError("--engine opa needs the OPA engine's Python bindings: "
+                          "pip install --ignore-requires-python opa-golib-python-bindings")
+    report = TestReport(verbose=verbose, engine="opa" if use_opa else "regopy")
+    if not use_opa:
+        for module in policy_set.modules:
+            if module.is_test and _WITH_WHOLE_INPUT.search(_strip_comments(module.source)):
+                report.notes.append(
+                    f"{module.path}: `with input as` may crash regopy 1.5.2; "
+                    "replace the input key by key (`with input.job as ...`)"
+                )
+    by_name: dict[str, TestResult] = {}
+
+    def emit(result: TestResult) -> None:
+        by_name[result.case.name] = result
+        if on_result is not None:
+            on_result(result)
+
     runnable = [c for c in cases if not c.skipped]
-    roots = [str(Path(d)) for d in dirs]
-    outcomes, compiled = _run_isolated(roots, runnable, None)
-    if not compiled:
-        # The engine died compiling all test files together: compile each test file (with
-        # the test packages it imports) on its own, so one bad file costs only its tests.
-        outcomes = {}
-        for file, file_cases in _by_file(runnable).items():
-            found, _ = _run_isolated(roots, file_cases, sorted(_test_files_for(file, policy_set.modules)))
-            outcomes.update(found)
+    # Only the test files the selected tests need: their own and the test packages they
+    # refer to (fixtures), transitively. OPA then compiles once; regopy once per file.
+    groups = _by_file(runnable)
+    needed = sorted(set().union(*(_test_files_for(f, policy_set.modules) for f in groups)))
+    selected = replace(policy_set, modules=[m for m in policy_set.modules if not m.is_test or str(m.path) in needed])
+    if use_opa:
+        by_case = {c.name: c for c in runnable}
+        runner_opa.run_on_opa(selected, [c.name for c in runnable], _judge_value,
+                              lambda name, outcome, took: emit(TestResult(by_case[name], outcome[0], None, outcome[1])))
+    else:
+        from gate.policy.runner_regopy import run_isolated
+
+        roots = [str(Path(d)) for d in dirs]
+        if not groups:  # nothing to run, but a policy that does not parse is still an error
+            from gate.engines.embedded import new_interpreter
+
+            new_interpreter(policy_set, include_tests=True)
+        for file, file_cases in groups.items():
+            run_isolated(roots, file_cases, sorted(_test_files_for(file, policy_set.modules)), emit)
     for case in cases:
-        report.results.append(outcomes.get(case.name) or TestResult(case, SKIP))
+        if case.skipped:
+            emit(TestResult(case, SKIP))
+    report.results = [by_name.get(c.name) or TestResult(c, SKIP) for c in cases]
     return report
+
+
+def _judge_value(defined: bool, value: Any) -> tuple[str, str]:
+    """true passes; false or undefined fails."""
+    if not defined:
+        return FAIL, "undefined"
+    if value is True:
+        return PASS, ""
+    return FAIL, f"evaluated to {json.dumps(value)[:200]}"
 
 
 def _by_file(cases: list[TestCase]) -> dict[str, list[TestCase]]:
@@ -232,152 +266,3 @@ def _test_files_for(file: str, modules: Sequence[PolicyModule]) -> set[str]:
     return wanted
 
 
-def _run_isolated(roots: list[str], cases: list[TestCase], test_files: list[str] | None
-                  ) -> tuple[dict[str, TestResult], bool]:
-    """Run `cases` in worker processes; a worker that dies takes only its current test
-    (twice in a row on a worker's first test: all the rest). Returns the results and
-    whether the tests compiled at all; when they did not, every case is an error."""
-    outcomes: dict[str, TestResult] = {}
-    pending = list(cases)
-    crashed_first = False
-    while pending:
-        done, ready, returncode, stderr = 0, False, 0, ""
-        for kind, payload in _worker_run(roots, pending, test_files):
-            if kind == "ready":
-                ready = True
-            elif kind == "result":
-                case = pending[done]
-                outcomes[case.name] = TestResult(case, payload["status"], payload["duration_s"],
-                                                 payload.get("message", ""))
-                done += 1
-            else:  # the worker is gone: payload = (returncode, stderr)
-                returncode, stderr = payload
-        if done == len(pending):
-            break
-        why = "\n".join([f"the engine crashed (exit status {returncode})"] + stderr.strip().splitlines()[-4:])
-        if not ready or (done == 0 and crashed_first):
-            where = "compiling the tests" if not ready else "on every test"
-            for case in pending[done:]:
-                outcomes[case.name] = TestResult(case, ERROR, 0.0, f"{why}\n({where}: no test from here on could run)")
-            return outcomes, ready
-        crashed_first = done == 0
-        outcomes[pending[done].name] = TestResult(pending[done], ERROR, 0.0, why + " evaluating this test")
-        pending = pending[done + 1:]
-    return outcomes, True
-
-
-def _worker_run(roots: list[str], cases: list[TestCase], test_files: list[str] | None
-                ) -> Iterator[tuple[str, Any]]:
-    """Start a worker for `cases`; yield ("ready", None), ("result", {...}) per test, and
-    finally ("exit", (returncode, stderr))."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gate.policy.runner", "--worker"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-    proc.stdin.write(json.dumps({"roots": roots, "tests": [c.name for c in cases], "test_files": test_files}))
-    proc.stdin.close()
-    setup_error = None
-    for raw in proc.stdout:
-        msg = json.loads(raw)
-        if "setup_error" in msg:
-            setup_error = msg["setup_error"]
-        elif msg.get("ready"):
-            yield "ready", None
-        else:
-            yield "result", msg
-    try:
-        proc.wait(timeout=WORKER_EXIT_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    stderr = proc.stderr.read()
-    proc.stdout.close()
-    proc.stderr.close()
-    if setup_error is not None:
-        raise PolicyError(setup_error)
-    yield "exit", (proc.returncode, stderr)
-
-
-def _worker() -> int:
-    """Evaluate the tests named on stdin; one JSON line per test on stdout. The tests are
-    compiled once, as entrypoints of one bundle; if that fails, each is queried alone."""
-    from gate.engines.embedded import new_interpreter, rego_error_message
-
-    _reserve_stdout()
-    job = json.loads(sys.stdin.read())
-    try:
-        policy_set = load_policy_set([Path(r) for r in job["roots"]])
-        if job.get("test_files") is not None:
-            keep = set(job["test_files"])
-            policy_set = replace(policy_set, modules=[m for m in policy_set.modules
-                                                      if not m.is_test or str(m.path) in keep])
-        interp = new_interpreter(policy_set, include_tests=True)
-    except PolicyError as exc:
-        _emit({"setup_error": str(exc)})
-        return 0
-    names: list[str] = job["tests"]
-    bundle = None
-    try:
-        bundle = interp.build(None, [_entrypoint(n) for n in names])
-    except Exception:  # noqa: BLE001 - fall back to one query per test, which names the test
-        bundle = None
-    _emit({"ready": True})
-    for name in names:
-        start = time.perf_counter()
-        try:
-            if bundle is not None:
-                out = interp.query_bundle_entrypoint(bundle, _entrypoint(name))
-                value = json.loads(str(out)).get("expressions", [None])[0] if _defined(out) else None
-            else:
-                out = interp.query(f"x := {name}")
-                value = json.loads(str(out)).get("bindings", {}).get("x") if _defined(out) else None
-            status, message = _judge(out, value)
-        except Exception as exc:  # noqa: BLE001 - any engine failure is this test's error
-            status, message = ERROR, rego_error_message(exc, policy_set.modules)
-        _emit({"status": status, "duration_s": time.perf_counter() - start, "message": message})
-    return 0
-
-
-def _entrypoint(name: str) -> str:
-    # data.scrapegate.gdpr_test.test_x -> scrapegate/gdpr_test/test_x
-    return name[len("data."):].replace(".", "/")
-
-
-def _defined(out: Any) -> bool:
-    return bool(out.ok()) and str(out) != "undefined"
-
-
-def _judge(out: Any, value: Any) -> tuple[str, str]:
-    """true passes; false or undefined fails; an evaluation error is an error."""
-    if not out.ok():
-        text = str(out).strip()
-        detail = text if text != "<error>" else ""
-        return ERROR, detail or "evaluation error (a builtin failed, or rules conflict; regopy gives no detail)"
-    if str(out) == "undefined":
-        return FAIL, "undefined"
-    if value is True:
-        return PASS, ""
-    return FAIL, f"evaluated to {json.dumps(value)[:200]}"
-
-
-_protocol = sys.stdout
-
-
-def _reserve_stdout() -> None:
-    """Keep stdout for the result lines: regopy prints compile errors on file descriptor 1,
-    so point that at stderr."""
-    global _protocol
-    _protocol = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-
-
-def _emit(message: dict[str, Any]) -> None:
-    _protocol.write(json.dumps(message) + "\n")
-    _protocol.flush()
-
-
-if __name__ == "__main__":  # the worker process
-    if sys.argv[1:] == ["--worker"]:
-        sys.exit(_worker())
-    sys.exit("usage: python -m gate.policy.runner --worker  (internal; use `scrapegate policy test`)")

@@ -5,6 +5,11 @@ body (size and sha256) without keeping it; optionally rewrite each response head
 The framing rules are RFC 9112 section 6.3: no body for a HEAD request or a 1xx/204/304
 status; `Transfer-Encoding` ending in chunked is de-chunked; otherwise `Content-Length`;
 otherwise the body runs until the connection closes.
+
+With `on_held` (the response phase), a response is held back from the client until it is
+complete or its body reaches `hold_bytes`: `on_held(token, status, headers, body_prefix,
+complete)` then returns None to release it (the held bytes go out, the rest streams), or
+the bytes to send instead, after which everything else from upstream is dropped.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 __all__ = ["ResponseMeter", "Measured"]
 
 MAX_HEAD_BYTES = 256 * 1024       # a head larger than this is not measured (passed through)
 MAX_CHUNK_LINE_BYTES = 4096
 
-_HEAD, _FIXED, _CHUNK_SIZE, _CHUNK_DATA, _CHUNK_CRLF, _TRAILERS, _UNTIL_CLOSE, _PASSTHROUGH = range(8)
+_HEAD, _FIXED, _CHUNK_SIZE, _CHUNK_DATA, _CHUNK_CRLF, _TRAILERS, _UNTIL_CLOSE, _PASSTHROUGH, _DISCARD = range(9)
+# (token, status, headers, body prefix, complete) -> None (release) or the bytes to send instead
+OnHeld = Callable[[Any, int, list[tuple[str, str]], bytes, bool], "bytes | None"]
 
 
 @dataclass
@@ -39,6 +46,9 @@ class _Pending:
     status: int = 0
     nbytes: int = 0
     digest: Any = field(default_factory=hashlib.sha256)
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    prefix: bytearray = field(default_factory=bytearray)
+    released: bool = False
 
 
 class ResponseMeter:
@@ -48,8 +58,13 @@ class ResponseMeter:
     when `force_close` is set) and the responses it completed.
     """
 
-    def __init__(self, *, force_close: bool = False) -> None:
+    def __init__(self, *, force_close: bool = False, on_held: OnHeld | None = None,
+                 hold_bytes: int = 8 * 1024 * 1024) -> None:
         self.force_close = force_close
+        self.on_held = on_held
+        self.hold_bytes = hold_bytes
+        self._held = bytearray()  # the current response's bytes not yet given to the client
+        self._due: list[tuple[_Pending, bool]] = []  # held responses to settle: (pending, complete)
         self._queue: deque[_Pending] = deque()
         self._state = _HEAD
         self._buf = bytearray()
@@ -66,23 +81,47 @@ class ResponseMeter:
     def feed(self, data: bytes) -> tuple[bytes, list[Measured]]:
         out = bytearray()
         view = memoryview(data)
-        while view and self._state != _PASSTHROUGH:
+        while view and self._state not in (_PASSTHROUGH, _DISCARD):
             if not self._queue:  # a response nobody asked for: do not guess, pass it on
                 self._state = _PASSTHROUGH
                 break
-            view = self._step(view, out)
-        if view:
+            holding = self.on_held is not None and not self._queue[0].released
+            view = self._step(view, self._held if holding else out)
+            self._settle(out)
+        if view and self._state != _DISCARD:
             out += view
         done, self._done = self._done, []
         return bytes(out), done
 
-    def close(self) -> list[Measured]:
-        """The upstream closed: a body read until close is complete; anything else is lost."""
+    def _settle(self, out: bytearray) -> None:
+        """Ask `on_held` about the responses that completed, or outgrew the hold, while held."""
+        while self._due and self.on_held is not None:
+            pending, complete = self._due.pop(0)
+            instead = self.on_held(pending.token, pending.status, pending.headers, bytes(pending.prefix), complete)
+            if instead is None:
+                out += self._held
+                self._held = bytearray()
+                pending.released = True
+                continue
+            out += instead
+            self._held = bytearray()
+            self._due.clear()
+            self._queue.clear()
+            self._state = _DISCARD  # withheld: nothing more from upstream reaches the client
+            return
+
+    def close(self) -> tuple[bytes, list[Measured]]:
+        """The upstream closed: a body read until close is complete; anything else is lost.
+        Returns what is still to give to the client (a held response, settled) and the
+        completed responses."""
+        out = bytearray()
         if self._state == _UNTIL_CLOSE and self._queue:
             self._finish()
+            self._settle(out)
         self._queue.clear()
+        self._held = bytearray()
         done, self._done = self._done, []
-        return done
+        return bytes(out), done
 
     # -- the state machine ----------------------------------------------------------------
     def _step(self, view: memoryview, out: bytearray) -> memoryview:
@@ -118,9 +157,16 @@ class ResponseMeter:
         pending = self._queue[0]
         pending.nbytes += len(chunk)
         pending.digest.update(chunk)
+        if self.on_held is not None and not pending.released:
+            pending.prefix += chunk[:max(0, self.hold_bytes - len(pending.prefix))]
+            if len(pending.prefix) >= self.hold_bytes and not any(p is pending for p, _ in self._due):
+                self._due.append((pending, False))  # outgrew the hold: decide on the prefix
 
     def _finish(self) -> None:
         p = self._queue.popleft()
+        if self.on_held is not None and not p.released:
+            self._due = [(q, c) for q, c in self._due if q is not p]
+            self._due.append((p, True))
         self._done.append(Measured(p.token, p.status, p.nbytes, p.digest.hexdigest()))
         self._state, self._buf, self._remaining = _HEAD, bytearray(), 0
 
@@ -182,6 +228,7 @@ class ResponseMeter:
             head = _close_head(head)
         out += head
         pending.status = status
+        pending.headers = _header_pairs(head)
         if 100 <= status < 200:
             if status == 101:  # the connection now speaks another protocol
                 self._finish()
@@ -223,6 +270,16 @@ def _parse_head(head: bytes) -> tuple[int | None, dict[str, str]]:
             key = name.strip().lower()
             headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
     return int(parts[1]), headers
+
+
+def _header_pairs(head: bytes) -> list[tuple[str, str]]:
+    """The header lines of a response head as (name, value), repeated lines kept apart."""
+    out = []
+    for line in head.decode("latin-1").replace("\r\n", "\n").split("\n")[1:]:
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            out.append((name.strip(), value.strip()))
+    return out
 
 
 _HOP_BY_HOP = (b"connection:", b"keep-alive:", b"proxy-connection:")

@@ -13,7 +13,9 @@ proxy.py calls, per client connection:
   the ledger's collection record, and queued to the client here (see the method).
 
 A denied request raises HttpRequestRejected(451), which proxy.py answers and then closes the
-connection. A plain-HTTP connection is bound to one origin by proxy.py, so plain requests go
+connection. Each response is held back until the response phase (Gate.inspect) has seen it
+(its body, or its first MAX_INSPECT_BYTES): one it withholds is answered with a 451 instead.
+A plain-HTTP connection is bound to one origin by proxy.py, so plain requests go
 out and come back with `Connection: close`: a client reusing the connection for another host
 would otherwise be sent to the first host.
 """
@@ -28,6 +30,7 @@ from proxy.http.parser import HttpParser
 from proxy.http.proxy import HttpProxyBasePlugin
 
 from gate.model.decision import Decision
+from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts, decoded_body
 from gate.proxy.ca import InvalidHost
 from gate.proxy.meter import Measured, ResponseMeter
 from gate.proxy.service import BLOCKED_REASON, BLOCKED_STATUS, GateService, blocked_body
@@ -78,7 +81,7 @@ class GatePlugin(HttpProxyBasePlugin):
         if scheme != "http":  # proxy.py would send it unencrypted to port 80
             raise _reject(400, "Bad Request", f"{scheme}:// URLs must be tunnelled with CONNECT, not sent in the clear")
         self._origin = ("http", host, port)
-        self._meter = ResponseMeter(force_close=True)
+        self._meter = self._new_meter(force_close=True)
         self._gate(request)
         self._first = request
         return request
@@ -116,7 +119,10 @@ class GatePlugin(HttpProxyBasePlugin):
             return
         self._finished = True
         if self._meter is not None:
-            self._record(self._meter.close())
+            out, done = self._meter.close()
+            if out:
+                self.client.queue(memoryview(out))
+            self._record(done)
         if self._origin is not None and self._gated == 0:
             self.service.unopened(*self._origin)
 
@@ -124,6 +130,22 @@ class GatePlugin(HttpProxyBasePlugin):
         return None  # scrapegate prints its own summary; proxy.py's access log is noise here
 
     # -- helpers --------------------------------------------------------------------------
+    def _new_meter(self, *, force_close: bool) -> ResponseMeter:
+        return ResponseMeter(force_close=force_close, on_held=self._on_held, hold_bytes=MAX_INSPECT_BYTES)
+
+    def _on_held(self, decision: Decision, status: int, headers: list[tuple[str, str]], body: bytes,
+                 complete: bool) -> bytes | None:
+        """The response phase for one held response: None releases it, else the 451 to send."""
+        url = decision.url or ""
+        answer = self.service.inspect(decision, ResponseFacts.of(
+            url, status, headers, decoded_body(headers, body, complete), complete=complete))
+        if not self.service.blocks(answer):
+            return None
+        body_json = blocked_body(answer, url)
+        return (f"HTTP/1.1 {BLOCKED_STATUS} {BLOCKED_REASON}\r\nContent-Type: application/json\r\n"
+                f"Cache-Control: no-store\r\nX-Scrapegate-Decision: {answer.decision_id}\r\n"
+                f"Content-Length: {len(body_json)}\r\nConnection: close\r\n\r\n").encode() + body_json
+
     def _start_tunnel(self, host: str, port: int) -> None:
         ca = getattr(self.flags, CA_FLAG, None)
         if ca is None or not self.flags.ca_cert_dir:
@@ -134,7 +156,7 @@ class GatePlugin(HttpProxyBasePlugin):
         except InvalidHost as exc:
             raise _reject(400, "Bad Request", str(exc)) from exc
         self._origin = ("https", host, port)
-        self._meter = ResponseMeter(force_close=False)
+        self._meter = self._new_meter(force_close=False)
 
     def _check_same_origin(self, request: HttpParser) -> None:
         """A later request on this connection must be for the connection's origin."""
@@ -159,7 +181,18 @@ class GatePlugin(HttpProxyBasePlugin):
             path = "/" + path
         return f"{scheme}://{_authority(scheme, host, port)}{path}"
 
+    @staticmethod
+    def _sanitize(request: HttpParser) -> None:
+        """Forward only what the gate sees: a fragment is cut off (the gate never reads one, a
+        lax origin might), and a request framed two ways (Content-Length and
+        Transfer-Encoding, RFC 9112 section 6.3: a smuggling vector) is refused."""
+        if request.has_header(b"content-length") and request.has_header(b"transfer-encoding"):
+            raise _reject(400, "Bad Request", "a request with both Content-Length and Transfer-Encoding is refused")
+        if request.path and b"#" in request.path:
+            request.path = request.path.split(b"#", 1)[0] or b"/"
+
     def _gate(self, request: HttpParser) -> Decision:
+        self._sanitize(request)
         url = self._url(request)
         method = _text(request.method).upper() or "GET"
         decision = self.service.check(url, method)

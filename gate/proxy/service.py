@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.model.decision import Decision
+from gate.model.response import ResponseFacts
 from gate.model.url import normalize
 
 __all__ = ["GateService", "RunStats", "blocked_body", "BLOCKED_STATUS", "BLOCKED_REASON"]
@@ -22,7 +23,9 @@ BLOCKED_ERROR = "blocked by scrapegate"
 GATE_ERROR_CODE = "proxy.gate_error"
 # Every decision runs on one worker thread: the embedded engine compiles an interpreter per
 # thread (a connection thread each would recompile per connection) and decisions are cheap
-# next to a fetch.
+# next to a fetch. The signals a decision needs (robots.txt, opt-outs: network, up to their
+# deadlines) are fetched first on the connection's own thread, so a slow origin holds up
+# only its own requests.
 GATE_WORKERS = 1
 
 
@@ -40,6 +43,8 @@ class RunStats:
     denied: int = 0
     collected: int = 0
     collect_errors: int = 0
+    withheld: int = 0  # responses the response phase withheld (answered 451 instead)
+    withheld_by_code: Counter[str] = field(default_factory=Counter)
     denied_by_code: Counter[str] = field(default_factory=Counter)
     hosts: dict[str, HostTally] = field(default_factory=dict)
     unopened: Counter[str] = field(default_factory=Counter)   # host:port -> connections with no request
@@ -62,6 +67,7 @@ class RunStats:
         return {
             "requests": self.total, "allowed": self.allowed, "denied": self.denied,
             "collected": self.collected, "collect_errors": self.collect_errors,
+            "withheld": self.withheld, "withheld_by_code": dict(sorted(self.withheld_by_code.items())),
             "denied_by_code": dict(sorted(self.denied_by_code.items())),
             "hosts": {h: {"allowed": t.allowed, "denied": t.denied} for h, t in sorted(self.hosts.items())},
             "unopened": dict(sorted(self.unopened.items())),
@@ -128,6 +134,9 @@ class GateService:
 
     def check(self, url: str, method: str) -> Decision:
         """Gate one request. Never raises: a failure is a deny (fail closed)."""
+        prefetch = getattr(self.gate, "prefetch", None)
+        if prefetch is not None:  # signal fetches on this connection's thread, not the shared worker
+            prefetch(url)
         try:
             decision = self._pool.submit(self.gate.check, url, method).result()
         except Exception as exc:  # the gate itself failed (an unwritable ledger in audit mode, a bug)
@@ -141,6 +150,21 @@ class GateService:
             except Exception:  # output problems must not change a decision
                 pass
         return decision
+
+    def inspect(self, decision: Decision, response: ResponseFacts) -> Decision:
+        """The response phase for one response (Gate.inspect), on the gate's worker. A
+        failure withholds (fail closed)."""
+        try:
+            answer: Decision = self._pool.submit(self.gate.inspect, decision, response).result()
+        except Exception as exc:
+            answer = Decision.denied(GATE_ERROR_CODE, f"the response phase failed, so the response is withheld: {exc}",
+                                     url=response.url, mode=self.gate.mode)
+        if answer is not decision and self.blocks(answer):
+            with self._lock:
+                self.stats.withheld += 1
+                for code in answer.deny_codes:
+                    self.stats.withheld_by_code[code] += 1
+        return answer
 
     def pace(self, url: str, decision: Decision) -> float:
         """Honour a `rate_limit` obligation (robots.txt crawl-delay) as the adapters do: wait

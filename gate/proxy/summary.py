@@ -35,6 +35,10 @@ def summary_text(stats: RunStats, *, mode: str, ledger_path: str | None, command
         width = max(len(code) for code in stats.denied_by_code)
         for code, count in sorted(stats.denied_by_code.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"    {code:<{width}}  {count}")
+    if stats.withheld:
+        lines.append(f"  responses withheld after inspection (answered 451): {stats.withheld}")
+        for code, count in sorted(stats.withheld_by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"    {code}  {count}")
     if stats.hosts:
         lines.append("  hosts touched:")
         width = max(len(host) for host in stats.hosts)

@@ -12,6 +12,7 @@ __all__ = ["VerifyText", "VerifyJSON", "ShowTable", "RowsJSONL", "RowsCSV", "Sta
            "ErasePlanText", "write_table", "LIST_SEPARATOR"]
 
 LIST_SEPARATOR = ";"
+_PROBLEM_LABELS = {"anchor": "missing anchor", "checkpoint": "checkpoint contradicted", "lost": "lost rows"}
 
 
 class _Formatter:
@@ -24,7 +25,8 @@ class VerifyText(_Formatter):
         state = "OK" if report.ok else "BROKEN"
         out.write(f"ledger {report.path}: {state}: {report.decisions} decisions, {report.collections} collections\n")
         for problem in report.problems:
-            out.write(f"  {'missing anchor' if problem.table == 'anchor' else 'first broken row'}: {problem}\n")
+            label = _PROBLEM_LABELS.get(problem.table, "first broken row")
+            out.write(f"  {label}: {problem}\n")
         out.write(f"  decisions head:   {report.decisions_head}\n")
         out.write(f"  collections head: {report.collections_head}\n")
 
@@ -97,12 +99,26 @@ class ErasePlanText(_Formatter):
 
     def write(self, report: list[dict[str, Any]], out: TextIO) -> None:
         out.write(f"# erasure plan ({self.options.get('scope', '')}): {len(report)} collected URL(s)\n")
-        table: list[tuple[str, ...]] = [("DECISION", "COLLECTED_AT", "CONTENT_SHA256", "URL")]
+        table: list[tuple[str, ...]] = [("DECISION", "COLLECTED_AT", "CONTENT_SHA256", "QUARANTINED", "URL")]
         for entry in report:
-            table.append((entry["decision_id"], str(entry["collected_at"]),
-                          " ".join(entry["content_sha256"]), entry["url"]))
+            table.append((str(entry["decision_id"]), str(entry["collected_at"]),
+                          " ".join(entry["content_sha256"]) or "-", ",".join(entry.get("quarantined", [])) or "-",
+                          entry["url"]))
         if report:
             write_table(table, out)
+
+
+class QuarantineText(_Formatter):
+    """The open quarantine entries: what must be deleted (HANDED_OVER yes: the caller got
+    the body) or was withheld (no)."""
+
+    def write(self, report: list[dict[str, Any]], out: TextIO) -> None:
+        out.write(f"# quarantine: {len(report)} open entr{'y' if len(report) == 1 else 'ies'}\n")
+        table: list[tuple[str, ...]] = [("TIME", "ACTION", "JOB", "SITE", "WHY", "HANDED_OVER", "URL")]
+        for e in report:
+            table.append((e["time"], e["action"], e["job"], e["site"], e["category"] or e["reason"] or "-",
+                          "yes" if e["handed_over"] else "no", e["url"] or "-"))
+        write_table(table, out)
 
 
 def _csv_value(value: Any) -> Any:

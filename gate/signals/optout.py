@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from gate.model.url import normalize
 from gate.signals.content_signals import content_usage_header_findings, robots_txt_findings
+from gate.signals.deadline import deadline_session, wall_clock
 from gate.signals.optout_parse import (
     ALLOWED,
     CATEGORIES,
@@ -264,9 +265,13 @@ class OptOutFetcher:
         max_entries: int = TDMREP_CACHE_SIZE,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
+        deadline: float | None = None,
     ) -> None:
+        """`deadline`: the wall-clock bound of one fetch, redirects and a trickled body
+        included (default: 2 x `timeout`); past it the file is unreachable."""
         self.user_agent = user_agent
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else 2 * timeout
         self.ttl = ttl
         self.unreachable_ttl = unreachable_ttl
         self.max_entries = max_entries
@@ -276,7 +281,7 @@ class OptOutFetcher:
             import requests
 
             session = requests.Session()
-        self._session = session
+        self._session = deadline_session(session) if self._owns_session else session
         self._session.max_redirects = MAX_REDIRECTS
         self._cache: OrderedDict[str, tuple[float, TDMRepFetch]] = OrderedDict()
         self._pending: dict[str, _Pending] = {}
@@ -323,13 +328,17 @@ class OptOutFetcher:
                 pending = self._pending[origin] = _Pending()
         assert pending is not None
         if not leader:
-            pending.event.wait(self.timeout * (MAX_REDIRECTS + 1) + 5)
+            pending.event.wait(self.deadline + 5)
             if pending.result is not None:
                 return replace(pending.result, from_cache=True)
             return TDMRepFetch(origin + TDMREP_PATH, "unreachable", error="concurrent fetch did not finish")
         result: TDMRepFetch | None = None
         try:
-            result = self._fetch(origin + TDMREP_PATH)
+            with wall_clock(self.deadline) as deadline:
+                result = self._fetch(origin + TDMREP_PATH)
+            if deadline.expired:  # cut mid-way: what was read may be a fragment
+                result = TDMRepFetch(origin + TDMREP_PATH, "unreachable",
+                                     error=f"not fetched within the {self.deadline:g} s deadline")
         except Exception as exc:  # fail closed on anything unexpected
             result = TDMRepFetch(origin + TDMREP_PATH, "unreachable", error=f"{type(exc).__name__}: {exc}")
         finally:

@@ -259,6 +259,13 @@ class Robots:
         return self._global_signals + own
 
 
+# Google's robots.txt parser keeps the first 2083 * 8 - 1 characters of a line and drops the
+# rest (its GoogleOnly_LineTooLong case). RFC 9309 2.5 lets a parser bound what it reads, so
+# the same cap is taken here: a site tested against Google's parser reads the same.
+MAX_LINE_CHARS = 2083 * 8 - 1
+# The longest Crawl-delay honoured, in seconds; larger values are clamped to it.
+MAX_CRAWL_DELAY_S = 86400.0
+
 def _key_value(line: str) -> tuple[str, str] | None:
     line = line.split("#", 1)[0].strip(" \t\v\f")
     if not line:
@@ -278,7 +285,11 @@ def _delay(value: str) -> float | None:
         delay = float(value)
     except ValueError:
         return None
-    return delay if math.isfinite(delay) and delay >= 0 else None
+    if not math.isfinite(delay) or delay < 0:
+        return None
+    # A crawl-delay of 1e300 would overflow every clock it is added to: clamped, so the site
+    # still gets the slowest pace the gate keeps (one request a day), never an error.
+    return min(delay, MAX_CRAWL_DELAY_S)
 
 
 def parse(text: str | bytes) -> Robots:
@@ -293,7 +304,7 @@ def parse(text: str | bytes) -> Robots:
     current: Group | None = None
     in_rules = False  # a rule was seen since the last User-agent line
     for number, raw in enumerate(_LINE_END.split(text), start=1):
-        kv = _key_value(raw)
+        kv = _key_value(raw[:MAX_LINE_CHARS])
         if kv is None:
             continue  # blank lines and comments neither open nor close a group
         key, value = kv

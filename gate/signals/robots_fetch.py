@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import http.cookiejar
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -24,6 +24,7 @@ import requests
 
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import ROBOTS_NOT_CHECKED
+from gate.signals.deadline import deadline_session, wall_clock
 from gate.signals.robots import ROBOTS_TXT_PATH, Robots, Verdict, parse
 
 __all__ = [
@@ -131,7 +132,7 @@ class RobotsFetcher:
         self.clock = clock
         self._owns_session = session is None
         if session is None:
-            session = requests.Session()
+            session = deadline_session(requests.Session())
             # Cookies set by one site's robots.txt (or its redirects) must not travel on.
             session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self._session = session
@@ -150,10 +151,15 @@ class RobotsFetcher:
     def fetch(self, url: str | NormalizedURL, user_agent: str) -> RobotsResult:
         """Fetch the robots.txt of `url`'s origin, sending `user_agent` (the job's UA)."""
         origin = (url if isinstance(url, NormalizedURL) else normalize(url)).origin
-        try:
-            return self._fetch(origin, user_agent)
-        except Exception as exc:  # fail closed on anything unforeseen, never raise
-            return RobotsResult.unreachable(origin, f"{type(exc).__name__}: {exc}", self.clock())
+        with wall_clock(self.deadline) as deadline:
+            try:
+                result = self._fetch(origin, user_agent)
+            except Exception as exc:  # fail closed on anything unforeseen, never raise
+                result = RobotsResult.unreachable(origin, f"{type(exc).__name__}: {exc}", self.clock())
+        if deadline.expired:  # cut mid-way: even a body that "ended" may be a fragment
+            return replace(result, status="unreachable", robots=None, text=None,
+                           error=f"not fetched within the {self.deadline:g} s deadline ({result.error or 'cut'})")
+        return result
 
     def _fetch(self, origin: str, user_agent: str) -> RobotsResult:
         current = origin + ROBOTS_TXT_PATH

@@ -243,8 +243,17 @@ _subject_members := [j | some c in subject_code_list; some j in jurisdiction_gro
 
 _subject_plain := [normalise(c, _covered_list) | some c in subject_code_list; c != "*"; not jurisdiction_groups[c]]
 
-# subjects_in(coverage): the members of a package's coverage list that are subjects.
-subjects_in(coverage) := [j | some j in coverage; j in subject_list]
+# subjects_in(coverage): the members of a package's coverage list that are subjects. With
+# subjects "*" that is the whole list; otherwise each member is looked up in an index of
+# the subjects: `j in subject_list` compares every pair, which cost the Clearview-like
+# decision ~1,700 string comparisons per package in the embedded engine.
+subjects_in(coverage) := coverage if _everywhere
+
+subjects_in(coverage) := [j | some j in coverage; _subject_index[j]] if not _everywhere
+
+_everywhere if "*" in subject_code_list
+
+_subject_index := {j: true | some j in subject_list}
 
 # subjects: the jurisdictions whose data subjects the request concerns.
 subjects := {j | some j in subject_list}

@@ -109,6 +109,3 @@ the_clearview_codes := {
 	"bipa.written_release_missing", "cubi.consent_missing", "au.app3_consent_missing",
 	"ca.consent_missing", "terms.automated_collection_prohibited",
 }
-
-# with_request(doc, fields): the request with some fields replaced (host_kind, agent_token, ...).
-with_request(doc, fields) := patch(doc, {concat("", ["/request/", k]): v | some k, v in fields})

@@ -172,9 +172,9 @@ _places(code) := array.concat(
 	[{"jurisdiction": j, "members": [j], "names": j} | some j in own],
 	_shared_place(rest),
 ) if {
-	named := _named_in_catalogue(code)
-	own := [j | some j in derive.gdpr_list; j in named]
-	rest := [j | some j in derive.gdpr_list; not j in named]
+	named := {j: true | some j in _named_in_catalogue(code)}
+	own := [j | some j in derive.gdpr_list; named[j]]
+	rest := [j | some j in derive.gdpr_list; not named[j]]
 }
 
 _named_in_catalogue(code) := array.concat(_override_keys(object.get(data.scrapegate.laws, code, null)), _override_keys(object.get(data.scrapegate.precedents, code, null)))

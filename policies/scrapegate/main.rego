@@ -11,6 +11,7 @@ package scrapegate
 import data.scrapegate.au
 import data.scrapegate.br
 import data.scrapegate.ca
+import data.scrapegate.content
 import data.scrapegate.derive
 import data.scrapegate.cn
 import data.scrapegate.declaration
@@ -109,10 +110,13 @@ _well_formed if {
 # embedded engine a call on every decision.
 _raw_deny := array.concat(
 	array.concat([v | some v in request.deny], [v | some v in signals.deny]),
-	array.concat([v | some v in terms.deny], _subject_deny),
+	array.concat(array.concat([v | some v in terms.deny], [v | some v in content.deny]), _subject_deny),
 )
 
-_raw_warn := array.concat([v | some v in signals.warn], _subject_warn)
+_raw_warn := array.concat(
+	array.concat([v | some v in signals.warn], [v | some v in terms.warn]),
+	_subject_warn,
+)
 
 _raw_obligations := array.concat(
 	array.concat([o | some o in signals.obligations], [o | some o in eu_ai_act.obligations]),

@@ -14,7 +14,7 @@ codes(doc) := fx.codes(denials(doc))
 
 # --- request.ip_literal (issue 17.3) -----------------------------------------------------
 
-at_ip(host, kind) := fx.with_request(fx.price_monitoring, {"host": host, "site": host, "host_kind": kind})
+at_ip(host, kind) := fx.patch(fx.price_monitoring, {"/request/host": host, "/request/site": host, "/request/host_kind": kind})
 
 test_a_public_ip_literal_is_denied if {
 	some v in denials(at_ip("93.184.216.34", "public"))
@@ -35,7 +35,7 @@ test_loopback_private_and_names_stay_allowed if {
 
 # --- robots.impersonation (issue 17.5) ---------------------------------------------------
 
-as_agent(doc, token, operator) := fx.patch(fx.with_request(doc, {"agent_token": token}), {"/job/operator/name": operator})
+as_agent(doc, token, operator) := fx.patch(doc, {"/request/agent_token": token, "/job/operator/name": operator})
 
 test_claiming_a_well_known_crawler_is_denied if {
 	every token in ["googlebot", "bingbot", "applebot", "gptbot", "ccbot", "claudebot"] {

@@ -4,9 +4,9 @@
 #   The site terms registry (sites/data.yaml, keyed by registrable domain, so an entry for
 #   facebook.com covers m.facebook.com, and through its `domains` the owner's other
 #   domains: fbcdn.net, fb.com, ...; LEGAL-R2 R17) records sites whose terms forbid
-#   automated collection. input.signals.terms, when known, supplements it for sites the registry
-#   does not list. A job lifts the denial for one site by listing it under
-#   site_permissions with written evidence.
+#   automated collection. input.signals.terms, the site's own terms page as last read, supplements
+#   it (terms_live.rego, LEGAL-R2 R22). A job lifts the denial for one site by listing it
+#   under site_permissions with written evidence.
 # custom:
 #   owner: commercial-legal
 package scrapegate.terms
@@ -25,47 +25,26 @@ site := lower(name) if {
 	is_string(input.request.host)
 }
 
-# registry_entry: the registry entry for the site, aliases resolved, or the entry whose
-# owner lists the site among its other domains (fbcdn.net -> facebook.com).
-registry_entry := found if {
-	found := _listed
-	not found.alias_of
-}
-
-registry_entry := data.scrapegate.sites[_listed.alias_of]
-
-registry_entry := data.scrapegate.sites[owner_site] if not _listed
+# registry_entry: the registry entry that covers the site (see owner_site).
+registry_entry := data.scrapegate.sites[owner_site]
 
 # _listed: the registry's entry under the site's own name, which may be an alias.
 _listed := data.scrapegate.sites[site]
 
-# owner_site: the registry entry that covers the site: its own, an alias's target, or
-# the entry listing the site under `domains` (through data.yaml's precomputed
-# site_domains; terms_test checks it against the registry).
-owner_site := site if {
-	_listed
-	not _listed.alias_of
-}
+# owner_site: the registry entry that covers the site: its own, an alias's target
+# (twitter.com -> x.com), or the entry listing the site under `domains` (fbcdn.net ->
+# facebook.com, through data.yaml's precomputed site_domains; terms_test checks it
+# against the registry). One else chain: an unlisted site costs two missed lookups.
+owner_site := found if {
+	entry := _listed
+	found := object.get(entry, "alias_of", site)
+} else := data.scrapegate.site_domains[site]
 
-owner_site := _listed.alias_of
+# prohibition: what forbids automated collection on this site: the registry, or the
+# site's own terms page where they bind the job (terms_live.rego, R22).
+prohibition := object.union(registry_entry, {"origin": "registry"}) if _registry_prohibits
 
-owner_site := data.scrapegate.site_domains[site] if not _listed
-
-# prohibition: what forbids automated collection on this site, from the registry or,
-# for a site it does not list, from the live terms signal.
-prohibition := object.union(registry_entry, {"origin": "registry"}) if registry_entry.automated_collection == "prohibited"
-
-prohibition := {
-	"clause": object.get(input.signals.terms, "clause", "automated collection prohibited"),
-	"section": "terms of service",
-	"terms_url": object.get(input.signals.terms, "source", "unknown"),
-	"reviewed": "live signal",
-	"origin": "signal",
-} if {
-	input.signals.terms.known == true
-	input.signals.terms.automated_collection == "prohibited"
-	not registry_entry
-}
+_registry_prohibits if registry_entry.automated_collection == "prohibited"
 
 # permitted: the job holds written permission for this site.
 permitted if {
@@ -126,8 +105,9 @@ _whose := site if {
 _checked(found) := concat("", ["verified against the live terms on ", found.reviewed]) if {
 	found.verified == true
 	is_string(found.reviewed)
-} else := concat("", ["as read ", object.get(found, "reviewed", "")]) if {
-	found.origin == "signal"
+} else := concat("", ["as read ", found.reviewed]) if {
+	found.origin != "registry"
+	is_string(found.reviewed)
 } else := "not verified against the live terms"
 
 # _field(found, name): a registry field for messages; a field missing from the registry

@@ -58,7 +58,13 @@ async def test_async_transport_gates_every_hop(site: Site, make_gate: Any, tmp_p
     assert next(r for r in rows if r["url"].endswith("/a"))["bytes"] == len(BODY)
 
 
-def test_stream_is_recorded_only_when_read_to_the_end(site: Site, make_gate: Any, tmp_path: Path) -> None:
+def test_stream_is_recorded_only_when_read_to_the_end(site: Site, make_gate: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The response phase reads up to MAX_INSPECT_BYTES before handing a response over: a
+    body longer than that is recorded only once the caller has read it all."""
+    import gate.enforce.httpx_hop as hop
+
+    monkeypatch.setattr(hop, "MAX_INSPECT_BYTES", 4)
     serve(site)
     with httpx.Client(transport=GatedTransport(make_gate(ledger=tmp_path / "l.db"))) as c:
         with c.stream("GET", site.base + "/a") as r:
@@ -68,6 +74,16 @@ def test_stream_is_recorded_only_when_read_to_the_end(site: Site, make_gate: Any
     first, second = ledger_rows(tmp_path / "l.db")
     assert first["collected_status"] is None
     assert second["collected_status"] == 200 and second["bytes"] == len(BODY)
+
+
+def test_a_body_within_the_inspection_bound_is_collected_when_the_gate_reads_it(
+        site: Site, make_gate: Any, tmp_path: Path) -> None:
+    serve(site)
+    with httpx.Client(transport=GatedTransport(make_gate(ledger=tmp_path / "l.db"))) as c:
+        with c.stream("GET", site.base + "/a") as r:
+            next(r.iter_raw(chunk_size=16))  # the gate had read it all to inspect it
+    (row,) = ledger_rows(tmp_path / "l.db")
+    assert row["collected_status"] == 200 and row["bytes"] == len(BODY)
 
 
 def test_audit_mode_fetches_and_records_the_would_be_deny(site: Site, make_gate: Any, tmp_path: Path) -> None:

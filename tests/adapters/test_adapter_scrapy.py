@@ -100,7 +100,8 @@ def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Si
     assert stats["scrapegate/denied"] == 4
     # /, /a, /b and the two redirecting pages
     assert stats["scrapegate/allowed"] == 5
-    assert stats["scrapegate/collected"] == 3
+    # every allowed request reached the origin, the two 302s included (issue 17.11)
+    assert stats["scrapegate/collected"] == stats["scrapegate/allowed"] == 5
     assert "robotstxt/request_count" not in stats  # Scrapy's own robots middleware is off
 
     # crawl-delay through the download slot: the delay is raised and pages arrive spaced out
@@ -113,6 +114,7 @@ def test_crawl_denied_pages_never_requested_and_counted(tmp_path: Path, site: Si
     denied = [r for r in rows if not r["allow"]]
     assert len(denied) == 4 and all(r["collected_status"] is None for r in denied)
     assert sum(1 for r in rows if r["collected_status"] == 200) == 3
+    assert sum(1 for r in rows if r["collected_status"] == 302) == 2
 
 
 def test_crawl_audit_mode_fetches_and_records(tmp_path: Path, site: Site, policy_dir: Path,

@@ -15,7 +15,7 @@ from gate.core import config
 from gate.core.gate import Gate
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.opa import OPAServerEngine
-from gate.errors import LedgerError, PolicyError
+from gate.errors import PolicyError
 from gate.ledger.sqlite.ledger import SQLiteLedger
 from gate.signals.live import LiveSignals
 from gate.signals.static import StaticSignals
@@ -103,9 +103,15 @@ def test_ledger_switch_and_location(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     ledger = config.make_ledger(settings={"SCRAPEGATE_LEDGER": str(tmp_path / "set.db")})
     assert isinstance(ledger, SQLiteLedger) and ledger.path == tmp_path / "set.db"
     ledger.close()
-    monkeypatch.setenv("SCRAPEGATE_LEDGER", "postgresql://db.internal/ledger")
-    with pytest.raises(LedgerError, match="issue 21"):
-        config.make_ledger(True)
+
+
+def test_the_environment_may_name_a_postgresql_ledger(monkeypatch: pytest.MonkeyPatch, postgres_url: str) -> None:
+    from gate.ledger.postgres.ledger import PostgresLedger
+
+    monkeypatch.setenv("SCRAPEGATE_LEDGER", postgres_url)
+    ledger = config.make_ledger(True)
+    assert isinstance(ledger, PostgresLedger) and ledger.url == postgres_url
+    ledger.close()
 
 
 def test_from_settings_takes_the_same_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

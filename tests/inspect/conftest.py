@@ -56,3 +56,40 @@ def face_set() -> list[Any]:
     import inspect_sets
 
     return inspect_sets.face_set()
+
+
+@pytest.fixture(scope="session")
+def shipped_engine() -> Any:
+    """The shipped policies on the embedded engine, compiled once for the session."""
+    from gate.engines.embedded import EmbeddedEngine
+
+    eng = EmbeddedEngine()
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def response_site(httpserver: Any, hopper_jpeg: bytes) -> Any:
+    """The response phase's local site (tests/inspect/response_site.py) on a real server."""
+    import response_site as rs
+
+    rs.serve(httpserver, hopper_jpeg)
+    return httpserver
+
+
+@pytest.fixture
+def gate_for(shipped_engine: Any, tmp_path: Path) -> Any:
+    """gate_for(job, mode="enforce") -> a Gate with live signals and a ledger in tmp_path."""
+    from gate.core.gate import Gate
+
+    made: list[Any] = []
+
+    def make(job: Any, mode: str = "enforce", **kw: Any) -> Any:
+        kw.setdefault("ledger", tmp_path / "ledger.db")
+        g = Gate(job, engine=shipped_engine, mode=mode, **kw)
+        made.append(g)
+        return g
+
+    yield make
+    for g in made:
+        g.close()

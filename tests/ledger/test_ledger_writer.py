@@ -112,8 +112,9 @@ def test_a_writer_that_imported_another_gate_package_refuses_to_write(tmp_path: 
     import marshal
 
     proc = subprocess.run([sys.executable, "-I", "-c", "from gate.ledger.sqlite.writer import main; main()",
-                           str(tmp_path / "elsewhere" / "ledger_writer.py"), str(tmp_path / "ledger.db"),
-                           "0", "512", "0.025", "1.0"], input=b"", capture_output=True, timeout=60)
+                           str(tmp_path / "elsewhere" / "ledger_writer.py"), "0", "512", "0.025", "1.0"],
+                          input=b"", capture_output=True, timeout=60,
+                          env={**os.environ, "SCRAPEGATE_LEDGER_WRITER_TARGET": str(tmp_path / "ledger.db")})
     assert proc.returncode == 1
     reply = marshal.loads(proc.stdout[4:])
     assert reply[0] == "failed" and "elsewhere" in reply[1]

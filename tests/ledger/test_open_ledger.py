@@ -1,5 +1,5 @@
 """`open_ledger` picks the backend from the location, and the SQLite ledger implements the
-`Ledger` protocol; a PostgreSQL URL is refused clearly, never taken for a file name."""
+`Ledger` protocol; a PostgreSQL URL opens the PostgreSQL ledger, never a file."""
 
 from __future__ import annotations
 
@@ -36,14 +36,23 @@ def test_paths_and_sqlite_urls_open_the_sqlite_ledger(tmp_path: Path, monkeypatc
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == ["a.db", "abs.db", "rel.db"]
 
 
-@pytest.mark.parametrize("url", ["postgresql://scrapegate:s3cret@db.internal:5432/ledger",
-                                 "postgres://db.internal/ledger", "POSTGRESQL://db/ledger"])
-def test_a_postgresql_url_is_refused_and_never_becomes_a_file(url: str, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when this returns: nothing listens there
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "POSTGRESQL", "postgresql+psycopg"])
+def test_a_postgresql_url_is_a_database_and_never_becomes_a_file(scheme: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("psycopg")
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(LedgerError, match="PostgreSQL ledgers are not available yet") as raised:
+    url = f"{scheme}://scrapegate:s3cret@127.0.0.1:{_closed_port()}/ledger"
+    with pytest.raises(LedgerError, match="connecting to failed") as raised:
         open_ledger(url)
-    assert "s3cret" not in str(raised.value)
+    assert "s3cret" not in str(raised.value) and "scrapegate:***@127.0.0.1" in str(raised.value)
     assert list(tmp_path.iterdir()) == []  # no file, no directory named after the URL
 
 
@@ -54,11 +63,13 @@ def test_an_unknown_scheme_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_environment_may_name_a_postgresql_ledger_and_is_refused_the_same_way(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SCRAPEGATE_LEDGER", "postgresql://db/ledger")
-    with pytest.raises(LedgerError, match="issue 21"):
-        open_ledger()
+def test_the_environment_may_name_a_postgresql_ledger(monkeypatch: pytest.MonkeyPatch, postgres_url: str) -> None:
+    from gate.ledger.postgres.ledger import PostgresLedger
+
+    monkeypatch.setenv("SCRAPEGATE_LEDGER", postgres_url)
+    with open_ledger() as ledger:  # type: ignore[attr-defined]
+        assert isinstance(ledger, PostgresLedger) and isinstance(ledger, Ledger)
+        assert ledger.url == postgres_url
 
 
 def test_a_gate_records_through_the_protocol(tmp_path: Path) -> None:

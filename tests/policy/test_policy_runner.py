@@ -1,5 +1,6 @@
 """`scrapegate policy test`: discovery, PASS/FAIL/ERROR/SKIPPED, opa-test-like output, exit
-codes, and isolation of an engine crash, on small policy directories written per test."""
+codes, streaming, and (on regopy) isolation of an engine crash and the memory bound, on small
+policy directories written per test, on the real OPA engine and on the embedded one."""
 
 from __future__ import annotations
 
@@ -53,12 +54,20 @@ def policies(tmp_path: Path) -> Path:
     return write(tmp_path / "policies", {"p/p.rego": POLICY, "p/p_test.rego": TESTS})
 
 
+@pytest.fixture(params=["opa", "regopy"])
+def engine(request: pytest.FixtureRequest) -> str:
+    if request.param == "opa":
+        pytest.importorskip("opa_bindings", reason="the real OPA engine's bindings are not installed")
+    return str(request.param)
+
+
 def statuses(report) -> dict[str, str]:
     return {r.case.name: r.status for r in report.results}
 
 
-def test_each_test_passes_fails_errs_or_is_skipped(policies: Path) -> None:
-    report = run_tests([policies])
+def test_each_test_passes_fails_errs_or_is_skipped(policies: Path, engine: str) -> None:
+    report = run_tests([policies], engine=engine)
+    assert report.engine == engine
     assert statuses(report) == {
         "data.p_test.test_pass": PASS,
         "data.p_test.test_fail": FAIL,
@@ -70,7 +79,7 @@ def test_each_test_passes_fails_errs_or_is_skipped(policies: Path) -> None:
 
 
 def test_output_reads_like_opa_test_verbose(policies: Path) -> None:
-    text = run_tests([policies], verbose=True).render()
+    text = run_tests([policies], verbose=True, engine="regopy").render()
     assert text.startswith("FAILURES\n" + "-" * 80 + "\n")
     assert "\nSUMMARY\n" in text
     assert f"{policies / 'p' / 'p_test.rego'}:\n" in text
@@ -86,15 +95,15 @@ def test_quiet_output_lists_only_what_failed(policies: Path) -> None:
     assert f"{policies / 'p' / 'p_test.rego'}:6" in text  # where the failing test is
 
 
-def test_all_passing_exits_0(tmp_path: Path) -> None:
+def test_all_passing_exits_0(tmp_path: Path, engine: str) -> None:
     root = write(tmp_path, {"p.rego": POLICY, "p_test.rego": "package p_test\n\ntest_ok if true\n"})
-    report = run_tests([root], verbose=True)
+    report = run_tests([root], verbose=True, engine=engine)
     assert report.exit_code() == 0
     assert report.render().endswith("-" * 80 + "\nPASS: 1/1\n")
 
 
-def test_run_pattern_selects_tests(policies: Path) -> None:
-    report = run_tests([policies], run="pass$")
+def test_run_pattern_selects_tests(policies: Path, engine: str) -> None:
+    report = run_tests([policies], run="pass$", engine=engine)
     assert statuses(report) == {"data.p_test.test_pass": PASS}
     assert report.exit_code() == 0
     with pytest.raises(PolicyError, match="not a regular expression"):
@@ -110,7 +119,7 @@ def test_no_test_found_exits_2(tmp_path: Path) -> None:
 
 def test_a_crashing_test_file_costs_only_its_own_tests(policies: Path) -> None:
     write(policies, {"p/boom_test.rego": CRASHING})
-    report = run_tests([policies])
+    report = run_tests([policies], engine="regopy")
     got = statuses(report)
     assert got["data.boom_test.test_boom"] == ERROR
     assert got["data.p_test.test_pass"] == PASS
@@ -120,21 +129,57 @@ def test_a_crashing_test_file_costs_only_its_own_tests(policies: Path) -> None:
     assert any("with input as" in note for note in report.notes)
 
 
-def test_a_policy_that_does_not_parse_is_a_policy_error(tmp_path: Path) -> None:
+def test_a_policy_that_does_not_parse_is_a_policy_error(tmp_path: Path, engine: str) -> None:
     root = write(tmp_path, {"p.rego": "package p\n\nn if {\n", "p_test.rego": "package p_test\n\ntest_ok if true\n"})
-    with pytest.raises(PolicyError):
-        run_tests([root])
+    with pytest.raises(PolicyError, match=r"p\.rego:\d+"):
+        run_tests([root], engine=engine)
 
 
-def test_cli_exit_codes(policies: Path, tmp_path: Path) -> None:
+def test_results_stream_before_the_run_ends(policies: Path, engine: str) -> None:
+    """Each result is handed on as soon as it is known: the first one arrives while the
+    rest are still to come (stopping there stops the run and its worker)."""
+    write(policies, {"q/q_test.rego": "package q_test\n\ntest_q if true\n"})
+    seen: list[str] = []
+
+    class Stop(Exception):
+        pass
+
+    def first_only(result) -> None:
+        seen.append(result.case.name)
+        raise Stop
+
+    with pytest.raises(Stop):
+        run_tests([policies], engine=engine, on_result=first_only)
+    assert seen == ["data.p_test.test_pass"]
+
+
+def test_a_selected_test_compiles_only_the_test_files_it_needs(policies: Path, engine: str) -> None:
+    """-r: a test file that is not selected is not compiled (here it would not even parse)."""
+    write(policies, {"q/broken_test.rego": "package broken_test\n\ntest_never if {\n"})
+    report = run_tests([policies], run="test_pass", engine=engine)
+    assert statuses(report) == {"data.p_test.test_pass": PASS}
+
+
+def test_a_worker_past_the_memory_bound_is_killed_and_reported(policies: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPEGATE_TEST_MAX_RSS_MB", "1")  # any Python process is bigger
+    report = run_tests([policies], run="test_pass", engine="regopy")
+    [result] = report.results
+    assert result.status == ERROR
+    assert "killed at" in result.message and "limit 1 MB" in result.message
+
+
+def test_cli_exit_codes(policies: Path, tmp_path: Path, engine: str) -> None:
     runner = CliRunner()
-    failed = runner.invoke(cli, ["policy", "test", str(policies)])
+    failed = runner.invoke(cli, ["policy", "test", str(policies), "--engine", engine])
     assert failed.exit_code == 1, failed.output
-    assert "FAIL: 2/5" in failed.output
+    assert "FAIL: 2/5" in failed.stdout
+    assert failed.stdout.startswith(f"{policies / 'p' / 'p_test.rego'}:\ndata.p_test.test_fail: FAIL")
+    assert f"4 tests on {engine} in " in failed.stderr or f"5 tests on {engine} in " in failed.stderr
 
-    passed = runner.invoke(cli, ["policy", "test", str(policies), "-r", "test_pass", "-v"])
+    passed = runner.invoke(cli, ["policy", "test", str(policies), "-r", "test_pass", "-v", "--engine", engine])
     assert passed.exit_code == 0, passed.output
-    assert passed.output.endswith("PASS: 1/1\n")
+    assert passed.stdout.endswith("PASS: 1/1\n")
+    assert passed.stdout.startswith(f"{policies / 'p' / 'p_test.rego'}:\ndata.p_test.test_pass: PASS")
 
     empty = write(tmp_path / "empty", {"p.rego": POLICY})
     none = runner.invoke(cli, ["policy", "test", str(empty)])

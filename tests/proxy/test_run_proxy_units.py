@@ -10,6 +10,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -88,7 +89,7 @@ def test_meter_body_until_close() -> None:
     assert done == []
     _, done = m.feed(b"part two")
     assert done == []
-    done = m.close()
+    _, done = m.close()
     assert [(d.status, d.nbytes, d.sha256) for d in done] == [(200, 17, sha(b"part one part two"))]
 
 
@@ -96,7 +97,7 @@ def test_meter_incomplete_response_is_not_recorded() -> None:
     m = ResponseMeter()
     m.expect("x", "GET")
     m.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-    assert m.close() == []
+    assert m.close() == (b"", [])
 
 
 def test_meter_force_close_rewrites_each_head() -> None:
@@ -258,3 +259,33 @@ def test_run_with_a_broken_policy_exits_2(tmp_path: Path) -> None:
                                       "--no-shipped-policies", "--", "true"])
     assert result.exit_code == 2, result.output
     assert "bad.rego" in result.output
+
+
+def test_meter_holds_a_response_until_the_response_phase_releases_it() -> None:
+    seen: list[tuple[Any, int, bytes, bool]] = []
+
+    def on_held(token: Any, status: int, headers: list[tuple[str, str]], body: bytes, complete: bool) -> bytes | None:
+        seen.append((token, status, body, complete))
+        assert ("X-Robots-Tag", "noai") in headers
+        return None if token == "ok" else b"HTTP/1.1 451 Unavailable\r\nConnection: close\r\n\r\n"
+
+    m = ResponseMeter(on_held=on_held)
+    m.expect("ok", "GET")
+    head = b"HTTP/1.1 200 OK\r\nX-Robots-Tag: noai\r\nTransfer-Encoding: chunked\r\n\r\n"
+    out, done = m.feed(head + b"3\r\nabc\r\n")
+    assert out == b"" and done == [] and seen == []  # nothing reaches the client while held
+    out, done = m.feed(b"0\r\n\r\n")
+    assert out == head + b"3\r\nabc\r\n0\r\n\r\n" and seen == [("ok", 200, b"abc", True)]
+    m.expect("no", "GET")
+    out, done = m.feed(b"HTTP/1.1 200 OK\r\nX-Robots-Tag: noai\r\nContent-Length: 2\r\n\r\nhi")
+    assert out.startswith(b"HTTP/1.1 451") and [d.status for d in done] == [200]
+    assert m.feed(b"more from upstream")[0] == b""  # withheld: the rest is dropped
+
+
+def test_meter_releases_a_long_body_after_its_prefix() -> None:
+    m = ResponseMeter(on_held=lambda *a: None, hold_bytes=4)
+    m.expect("t", "GET")
+    out, _ = m.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456")
+    assert out.endswith(b"0123456")  # the prefix was inspected, the rest streams
+    out, done = m.feed(b"789")
+    assert out == b"789" and [d.nbytes for d in done] == [10]

@@ -50,7 +50,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from gate.errors import LedgerError
+from gate.ledger.checkpoints import checkpointer_for
 from gate.ledger.rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
+from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
 from gate.ledger.sqlite.store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.ledger.sqlite.writer import WriterProcess
@@ -95,6 +97,9 @@ class SQLiteLedger:
         self._older: set[str] = set()
         self._closed = False
         self._pid = os.getpid()
+        # Signed checkpoints of the chain heads (gate.ledger.checkpoints) once a key is configured;
+        # the batched writer's process keeps its own.
+        self._checkpointer = checkpointer_for(str(self.path))
         self._conn: sqlite3.Connection | None = store.connect(self.path, durable=durable)
         self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
         _OPEN.add(self)
@@ -136,7 +141,9 @@ class SQLiteLedger:
             conn = self._check_open()
             decision_id: str = self._unique_id(values[0])
             values[0] = decision_id
-            store.append(conn, self.path, [(store.DECISION, values)])
+            heads = store.append(conn, self.path, [(store.DECISION, values)])
+            if self._checkpointer is not None:
+                self._checkpointer.maybe_write(heads)
         return decision_id
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
@@ -157,7 +164,41 @@ class SQLiteLedger:
             self._batcher.put(store.COLLECTION, values)
             return
         with self._lock:
-            store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
+            heads = store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
+            if self._checkpointer is not None:
+                self._checkpointer.maybe_write(heads)
+
+    # -- the quarantine (the response phase: gate.inspect.phase) -------------------------
+
+    def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
+                   category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None:
+        """Mark `url` quarantined (a `category` the job did not declare, with the evidence)
+        or, without a category, fetched and discarded (`reason`: the deny codes)."""
+        self.flush()  # its decision row first, whichever writer
+        with self._lock:
+            quarantine_rows.append_entry(
+                self._check_open(), self.path, time=utc_time(), action="quarantined" if category else "discarded",
+                decision_id=decision_id, job=job, site=site, url=url, reason=reason, category=category,
+                evidence=None if evidence is None else dict(evidence), handed_over=handed_over, actor=None)
+
+    def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+        """The entries not yet released, oldest first (see gate.ledger.sqlite.quarantine)."""
+        with self._lock, store.sqlite_errors(self.path, "reading the quarantine of"):
+            return quarantine_rows.entries(self._check_open(), job=job, site=site)
+
+    def release(self, *, job: str, site: str, by: str, reason: str) -> int:
+        """Close the open entries of (job, site): the data was deleted, or a waiver or a
+        corrected manifest cleared the site. Returns how many entries it closed."""
+        if not by.strip() or not reason.strip():
+            raise LedgerError(f"ledger {self.path}: a release names who releases (by) and why (reason)")
+        open_entries = self.quarantined(job=job, site=site)
+        if not open_entries:
+            return 0
+        with self._lock:
+            quarantine_rows.append_entry(
+                self._check_open(), self.path, time=utc_time(), action="released", decision_id=None, job=job,
+                site=site, url=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
+        return len(open_entries)
 
     def flush(self) -> None:
         """Wait until everything recorded so far is committed (no-op for the sync writer);
@@ -174,6 +215,11 @@ class SQLiteLedger:
             failure = self._batcher.stop()
         with self._lock:
             self._closed = True
+            if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
+                try:
+                    self._checkpointer.write()
+                except LedgerError as exc:
+                    failure = failure or exc
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None

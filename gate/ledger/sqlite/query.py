@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from gate.ledger.rows import utc_time
+from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite.store import (
     COLLECTION_FIELDS,
     DECISION_FIELDS,
@@ -25,8 +26,9 @@ from gate.ledger.sqlite.store import (
 )
 
 __all__ = [
+    "quarantine",
     "Problem", "VerifyReport", "Filters", "EEA", "EXPORT_FIELDS",
-    "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site",
+    "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site", "hashes_at", "missing_decisions",
 ]
 
 # EU member states plus Iceland, Liechtenstein and Norway: the states "EU" stands for in a manifest.
@@ -58,14 +60,14 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        if self.table == "anchor":
+        if self.table in ("anchor", "checkpoint", "lost"):
             return self.reason
         return f"{self.table} row {self.seq} (decision {self.decision_id}): {self.reason}"
 
 
 @dataclass(frozen=True)
 class VerifyReport:
-    path: Path
+    path: Path | str  # the file, or a PostgreSQL URL with its password hidden
     decisions: int
     collections: int
     decisions_head: str
@@ -280,4 +282,63 @@ def erase_plan(path: str | Path | None = None, *, site: str | None = None, juris
                 entry = plan.get(decision_id)
                 if entry is not None and digest not in entry["content_sha256"]:
                     entry["content_sha256"].append(digest)
+        for entry in plan.values():
+            entry["quarantined"] = []
+        _add_quarantine(plan, quarantine_rows.entries(conn, job=job), site, jurisdiction is not None, since)
     return list(plan.values())
+
+
+def hashes_at(path: str | Path | None, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints)."""
+    found: dict[tuple[str, int], str] = {}
+    with _reading(path, "reading") as (conn, _):
+        for chain, seq in wanted:
+            if chain in ("decisions", "collections"):
+                row = conn.execute(f"SELECT hash FROM {chain} WHERE seq = ?", (seq,)).fetchone()
+                if row is not None:
+                    found[(chain, seq)] = row[0]
+    return found
+
+
+def missing_decisions(path: str | Path | None, ids: Iterable[str]) -> list[str]:
+    """The ids in `ids` that no decision row carries."""
+    ids = list(dict.fromkeys(ids))
+    present: set[str] = set()
+    with _reading(path, "reading") as (conn, _):
+        for at in range(0, len(ids), 500):
+            part = ids[at:at + 500]
+            present.update(i for (i,) in conn.execute(
+                f"SELECT decision_id FROM decisions WHERE decision_id IN ({','.join('?' * len(part))})", part))
+    return [i for i in ids if i not in present]
+
+
+def _add_quarantine(plan: dict[str, dict[str, Any]], entries: list[dict[str, Any]], site: str | None,
+                    by_jurisdiction: bool, since: str | None) -> None:
+    """The quarantined URLs join the plan: a collected URL is marked, and one the plan does
+    not hold yet (its response was inspected under its own decision) is added."""
+    by_url = {e["url"]: e for e in plan.values()}
+    wanted_site = normalize_site(site) if site else None
+    for q in entries:
+        if wanted_site is not None and q["site"] != wanted_site:
+            continue
+        if since is not None and q["time"] < since:
+            continue
+        mark = q["category"] or q["reason"]
+        entry = by_url.get(q["url"])
+        if entry is None:
+            if by_jurisdiction and wanted_site is None:
+                continue  # a quarantine row names no jurisdiction: only URLs the plan holds are marked
+            evidence = (q["evidence"] or {}).get("findings", [])
+            entry = by_url[q["url"]] = plan[q["decision_id"] or q["url"]] = {
+                "decision_id": q["decision_id"], "url": q["url"], "site": q["site"], "job": q["job"],
+                "jurisdictions": [], "decided_at": q["time"], "collected_at": q["time"], "collections": 0,
+                "content_sha256": sorted({f["sha256"] for f in evidence if f.get("sha256")}), "quarantined": []}
+        if mark not in entry["quarantined"]:
+            entry["quarantined"].append(mark)
+
+
+def quarantine(path: str | Path | None = None, *, job: str | None = None,
+               site: str | None = None) -> list[dict[str, Any]]:
+    """The quarantine's open entries (what `scrapegate ledger quarantine` lists)."""
+    with _reading(path, "reading the quarantine of") as (conn, _):
+        return quarantine_rows.entries(conn, job=job, site=normalize_site(site) if site else None)

@@ -57,6 +57,25 @@ DECISION_FIELDS = (
 )
 COLLECTION_FIELDS = ("decision_id", "time", "status", "bytes", "content_sha256", "decision_hash")
 
+# The response phase's quarantine (its rows: gate.ledger.sqlite.quarantine).
+QUARANTINE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS quarantine (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    action TEXT NOT NULL,
+    decision_id TEXT,
+    job TEXT NOT NULL,
+    site TEXT NOT NULL,
+    url TEXT,
+    reason TEXT,
+    category TEXT,
+    evidence TEXT,
+    handed_over INTEGER NOT NULL,
+    actor TEXT,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+)"""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS decisions (
@@ -94,7 +113,7 @@ CREATE TABLE IF NOT EXISTS collections (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision_id);
-"""
+""" + QUARANTINE_SCHEMA
 
 _INSERT_COLLECTION = "INSERT INTO collections VALUES (" + ",".join("?" * (len(COLLECTION_FIELDS) + 3)) + ")"
 _HEADS = {t: f"SELECT seq, hash FROM {t} ORDER BY seq DESC LIMIT 1" for t in ("decisions", "collections")}
@@ -329,9 +348,10 @@ def _head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
 
 DECISION = "decision"
 COLLECTION = "collection"
+_CHAIN = {DECISION: "decisions", COLLECTION: "collections"}
 
 
-def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
+def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
     """Chain and insert `items` in order: runs of decisions with multi-row INSERTs, each
     collection bound to its decision's hash (a decision earlier in the same batch included).
     The heads are read once per transaction (under BEGIN IMMEDIATE: no other process can
@@ -369,6 +389,9 @@ def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]
         conn.execute(_INSERT_COLLECTION, (cseq, *values, cprev, digest))
         heads[COLLECTION] = (cseq, digest)
     _insert_decisions(conn, run)
+    if seq >= 0:
+        heads[DECISION] = (seq, prev)
+    return {_CHAIN[kind]: head for kind, head in heads.items()}
 
 
 _WIDTH = len(DECISION_FIELDS) + 3
@@ -427,10 +450,13 @@ def _duplicates(conn: sqlite3.Connection, run: list[Any]) -> str:
     return ", ".join(dict.fromkeys(dupes[:10])) + more
 
 
-def append(conn: sqlite3.Connection, path: Path, items: Sequence[tuple[str, Sequence[Any]]]) -> None:
+def append(conn: sqlite3.Connection, path: Path,
+           items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
     """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
-    without decision_hash, which is looked up) in one transaction, in order."""
-    busy_retry(path, "recording in", _transaction, conn, _append, items)
+    without decision_hash, which is looked up) in one transaction, in order. Returns the
+    committed heads, (seq, hash) by chain name, of the chains it extended."""
+    heads: dict[str, tuple[int, str]] = busy_retry(path, "recording in", _transaction, conn, _append, items)
+    return heads
 
 
 def decision_hash(conn: sqlite3.Connection, path: Path, decision_id: str) -> str | None:

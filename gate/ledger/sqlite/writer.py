@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from gate.errors import LedgerError
+from gate.ledger.checkpoints import checkpointer_for, checkpoints_path
 from gate.ledger.sqlite import store
 
 __all__ = ["WriterProcess", "main"]
@@ -42,6 +43,8 @@ _PLAIN_NAMES = frozenset(t.__name__ for t in _PLAIN_TYPES)
 _PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size's default
 _FLUSH_FRAME = marshal.dumps(("flush",))
 _FLUSH_FRAME = _HEAD.pack(len(_FLUSH_FRAME)) + _FLUSH_FRAME
+_TARGET_ENV = "SCRAPEGATE_LEDGER_WRITER_TARGET"
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
 class WriterProcess:
@@ -50,11 +53,13 @@ class WriterProcess:
     `put` appends the row to the list; a flusher thread marshals and sends the list within
     half of `max_delay_s`, or `put` does at 256 rows."""
 
-    def __init__(self, path: Path, *, durable: bool, max_rows: int, max_delay_s: float,
-                 unique_id: Callable[[str], str]) -> None:
-        self._path = path
-        self._args = [str(path), "1" if durable else "0", str(max_rows), repr(max_delay_s / 2),
-                      repr(store.BUSY_TIMEOUT_S)]
+    def __init__(self, path: Path | str, *, durable: bool, max_rows: int, max_delay_s: float,
+                 unique_id: Callable[[str], str], label: str | None = None) -> None:
+        # `path`: an SQLite file, or a postgresql:// URL (gate.ledger.postgres.store); it goes to
+        # the child in its environment, never on its command line (a URL may hold a password).
+        self._path = label or str(path)
+        self._target = os.fspath(path)
+        self._args = ["1" if durable else "0", str(max_rows), repr(max_delay_s / 2), repr(store.BUSY_TIMEOUT_S)]
         # Half the delay in this buffer, half in the child's batch: committed within the delay.
         self._buffer_delay_s = max_delay_s / 2
         self._rows: list[tuple[str, list[Any]]] = []  # put, not yet sent
@@ -68,6 +73,17 @@ class WriterProcess:
         self._proc: subprocess.Popen[bytes] | None = None  # started by the first put (also after fork)
         self._fd = -1
         self._threads: list[threading.Thread] = []
+        # The journal of acknowledged decision ids (see _journal): `verify` names those a killed
+        # process acknowledged and never committed. Generations: (end, path) of closed files.
+        # Named after the writer process (set when it starts): rows are lost once it is gone.
+        self._journals_at = str(checkpoints_path(self._target)) + ".pending"
+        self._journal_base = ""
+        self._journal_fd = -1
+        self._journal_gen = 0
+        self._journal_rows = 0
+        self._journal_closed: list[tuple[int, str]] = []
+        # Two batches in flight keep both processes busy; more only widens what a failure loses.
+        self._max_uncommitted = max(_FRAME_ROWS, max_rows) * 2
 
     # -- the recording side ---------------------------------------------------------------
     def put(self, kind: str, values: list[Any]) -> str:
@@ -81,8 +97,11 @@ class WriterProcess:
                 raise LedgerError(f"ledger {self._path}: the ledger is closed")
             if self._proc is None:
                 self._start()
+            if self._queued - self._committed >= self._max_uncommitted:
+                self._wait_for_writer()
             if kind == store.DECISION:
                 values[0] = self._unique_id(values[0])
+                self._journal(values[0])
             rows = self._rows
             if not rows:
                 self._rows_since = time.monotonic()
@@ -93,6 +112,53 @@ class WriterProcess:
                 self._write_locked()
             decision_id: str = values[0]
             return decision_id
+
+    def _wait_for_writer(self) -> None:
+        """Back-pressure: at most _max_uncommitted rows acknowledged and not yet committed, so
+        a writer that stalls or fails surfaces within a bounded number of decisions."""
+        self._write_locked()
+        while self._queued - self._committed >= self._max_uncommitted and self._failure is None:
+            self._cond.wait(1.0)
+        if self._failure is not None:
+            raise self._failed()
+
+    def _journal(self, decision_id: str) -> None:
+        """Write the id to this process's journal before `put` acknowledges it: a write to the
+        page cache survives SIGKILL. A full or failing disk fails the put (and so the check)
+        at once. The journal rolls over every _max_uncommitted rows; a generation whose rows
+        are all committed is deleted."""
+        try:
+            if self._journal_fd < 0 or self._journal_rows >= self._max_uncommitted:
+                if self._journal_fd >= 0:
+                    os.close(self._journal_fd)
+                    self._journal_closed.append((self._queued, f"{self._journal_base}.{self._journal_gen}"))
+                    self._journal_gen += 1
+                Path(self._journal_base).parent.mkdir(parents=True, exist_ok=True)
+                self._journal_fd = os.open(f"{self._journal_base}.{self._journal_gen}",
+                                           os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_TRUNC, 0o600)
+                self._journal_rows = 0
+            os.write(self._journal_fd, f"{decision_id}\n".encode())
+            self._journal_rows += 1
+        except OSError as exc:
+            if self._failure is None:
+                self._failure = f"cannot journal acknowledged rows ({self._journal_base}): {exc.strerror or exc}"
+            raise self._failed() from exc
+
+    def _drop_committed_journals(self) -> None:
+        while self._journal_closed and self._journal_closed[0][0] <= self._committed:
+            _, path = self._journal_closed.pop(0)
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+    def _remove_journals(self) -> None:
+        """After a clean stop: every row is committed, no journal is needed."""
+        if self._journal_fd >= 0:
+            os.close(self._journal_fd)
+            self._journal_closed.append((self._queued, f"{self._journal_base}.{self._journal_gen}"))
+            self._journal_fd = -1
+        self._drop_committed_journals()
 
     def flush(self) -> None:
         """Wait until every row put so far is committed."""
@@ -119,6 +185,12 @@ class WriterProcess:
             thread.join()
         if self._proc is not None:
             self._proc.wait()
+        with self._cond:
+            if self._failure is None:
+                self._remove_journals()
+            elif self._journal_fd >= 0:  # kept: verify names the rows that were lost
+                os.close(self._journal_fd)
+                self._journal_fd = -1
         return self._failed() if self._failure is not None else None
 
     def abandon_after_fork(self) -> None:
@@ -127,6 +199,9 @@ class WriterProcess:
         EOF when the parent closes; the child starts its own writer on its first put."""
         self._rows = []
         self._close_pipe()
+        if self._journal_fd >= 0:  # the parent's journal: the parent keeps it
+            os.close(self._journal_fd)
+        self._journal_fd, self._journal_gen, self._journal_rows, self._journal_closed = -1, 0, 0, []
         self._proc = None
         self._threads = []
         self._cond = threading.Condition(threading.Lock())
@@ -146,11 +221,13 @@ class WriterProcess:
         code = f"import sys; sys.path.append({str(root)!r}); from gate.ledger.sqlite.writer import main; main()"
         try:
             self._proc = subprocess.Popen([sys.executable, "-I", "-c", code, here, *self._args],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+                                          env={**os.environ, _TARGET_ENV: self._target})
         except OSError as exc:
             self._failure = f"cannot start the writer process ({sys.executable}): {exc}"
             raise self._failed() from exc
         assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._journal_base = f"{self._journals_at}.{self._proc.pid}"
         # Raw descriptors, no buffered file objects: nothing may flush a copy of the buffer
         # from a forked child, or from a finalizer.
         self._fd = os.dup(self._proc.stdin.fileno())
@@ -218,6 +295,7 @@ class WriterProcess:
                 if message[0] == "ok":
                     with self._cond:
                         self._committed = message[1]
+                        self._drop_committed_journals()
                         self._cond.notify_all()
                 else:
                     failure = str(message[1])
@@ -291,9 +369,16 @@ class _Inbox:
 
 
 def main(argv: list[str] | None = None) -> None:
-    expected, path_text, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:6]
-    path, max_rows, max_delay_s = Path(path_text), int(max_rows_text), float(delay_text)
+    expected, durable, max_rows_text, delay_text, busy_text = (argv or sys.argv[1:])[:5]
+    target = os.environ.pop(_TARGET_ENV, "")
+    max_rows, max_delay_s = int(max_rows_text), float(delay_text)
     store.BUSY_TIMEOUT_S = float(busy_text)
+    backend: Any = store
+    path: Any = Path(target)
+    if target.lower().startswith(_POSTGRES_SCHEMES):
+        from gate.ledger.postgres import store as backend
+
+        path = target
     sys.stdout = sys.stderr  # fd 1 carries only replies
     if Path(__file__).resolve() != Path(expected):  # another `gate` package shadows this one
         _reply(("failed", f"the writer process imported {Path(__file__).resolve()}, not {expected}"))
@@ -301,7 +386,8 @@ def main(argv: list[str] | None = None) -> None:
     committed = 0
     inbox = _Inbox()
     try:
-        conn = store.connect(path, durable=durable == "1")
+        checkpointer = checkpointer_for(target)
+        conn = backend.connect(path, durable=durable == "1")
         threading.Thread(target=inbox.run, daemon=True, name="scrapegate-ledger-inbox").start()
         while True:
             with inbox.cond:
@@ -321,11 +407,15 @@ def main(argv: list[str] | None = None) -> None:
                 eof = inbox.eof
             for start in range(0, len(batch), max_rows):
                 part = batch[start:start + max_rows]
-                store.append(conn, path, part)
+                heads = backend.append(conn, path, part)
                 committed += len(part)
+                if checkpointer is not None:
+                    checkpointer.maybe_write(heads)
             if batch or flush_asked:
                 _reply(("ok", committed))
             if eof:
+                if checkpointer is not None:
+                    checkpointer.write()
                 break
         conn.close()
     except BaseException as exc:  # noqa: BLE001 - report every failure; the parent fails closed

@@ -1,0 +1,90 @@
+"""Who a request claims to be, checked against what the gate decided for.
+
+Two headers can make the request that is sent differ from the request that was checked:
+
+- `Host`: a caller-supplied Host that names another authority than the URL reaches a
+  different virtual host than the one the gate decided on (and the ledger names the wrong
+  site). It is denied as `request.host_mismatch`.
+- `User-Agent`: robots.txt is read for the job's `user_agent`. The origin must receive that
+  agent: a library's default (python-requests/..., python-httpx/..., python-urllib3/...,
+  HeadlessChrome) is replaced by it, and a caller who sets any other agent is denied as
+  `request.agent_mismatch` (scrapegate does not decide again for the other agent: the job
+  declares one agent, and its robots.txt groups are read for that one).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Mapping
+
+from gate.errors import InvalidURL
+from gate.model.url import DEFAULT_PORTS, normalize, normalize_host
+
+if TYPE_CHECKING:
+    from gate.core.gate import Gate
+
+__all__ = ["HOST_MISMATCH", "AGENT_MISMATCH", "header_problem", "is_library_agent", "sent_agent", "header"]
+
+HOST_MISMATCH = "request.host_mismatch"
+AGENT_MISMATCH = "request.agent_mismatch"
+# The agents HTTP libraries and browsers send when the caller sets none.
+_LIBRARY_AGENT = re.compile(
+    r"^(python-requests|python-httpx|python-urllib3|Python-urllib|aiohttp|Scrapy|curl|Wget)/"
+    r"|HeadlessChrome/", re.IGNORECASE)
+
+
+def header(headers: Mapping[Any, Any] | None, name: str) -> str | None:
+    """A header's value from any headers mapping (str or bytes keys, any case), or None."""
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in headers.items():
+        k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
+        if k.lower() == wanted:
+            if isinstance(value, (list, tuple)):
+                value = value[0] if value else b""
+            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return None
+
+
+def is_library_agent(agent: str | None) -> bool:
+    """True for no agent or a library's or headless browser's default."""
+    return not agent or bool(_LIBRARY_AGENT.search(agent))
+
+
+def sent_agent(gate: "Gate", agent: str | None) -> str:
+    """The agent to send: the job's, in place of a library default."""
+    return gate.job.spec.user_agent if is_library_agent(agent) else str(agent)
+
+
+def _authority(value: str, scheme: str) -> tuple[str, int]:
+    value = value.strip()
+    if value.startswith("["):
+        end = value.find("]")
+        host, rest = value[: end + 1], value[end + 1:]
+    else:
+        host, _, port_text = value.partition(":")
+        rest = ":" + port_text if port_text else ""
+    port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else DEFAULT_PORTS[scheme]
+    if rest and not rest[1:].isdigit():
+        raise InvalidURL(f"invalid port in Host header {value!r}", value)
+    return normalize_host(host), port
+
+
+def header_problem(gate: "Gate", url: str, headers: Mapping[Any, Any] | None) -> tuple[str, str] | None:
+    """(code, message) when the headers make the request differ from the one decided on."""
+    host_value = header(headers, "Host")
+    if host_value is not None:
+        try:
+            nurl = normalize(url)
+            host, port = _authority(host_value, nurl.scheme)
+        except (InvalidURL, ValueError, KeyError):
+            return HOST_MISMATCH, f"the Host header {host_value!r} cannot be read as an authority"
+        if (host, port) != (nurl.host, nurl.port):
+            return HOST_MISMATCH, (f"the Host header {host_value!r} names another authority than the URL "
+                                   f"({nurl.origin}): the origin would serve a different site than the one checked")
+    agent = header(headers, "User-Agent")
+    if agent is not None and not is_library_agent(agent) and agent != gate.job.spec.user_agent:
+        return AGENT_MISMATCH, (f"the request sends User-Agent {agent!r}, but robots.txt was checked for the job's "
+                                f"user_agent {gate.job.spec.user_agent!r}")
+    return None

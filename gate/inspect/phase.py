@@ -1,0 +1,157 @@
+"""The response phase behind `Gate.inspect` (issue 19): after a fetch, before the caller
+gets the response.
+
+    answer = gate.inspect(decision, ResponseFacts.of(url, status, headers, body))
+    # answer is `decision` when the response changes nothing; else the response's own
+    # decision, recorded, which an adapter enforces (gate.enforce.admit.inspect_hop)
+
+1. Page-level opt-outs (X-Robots-Tag noai/noimageai, robots meta, TDMRep header and meta,
+   Content-Usage), read for the purposes they govern: a reservation is noted for the
+   origin in the Gate's memory, so this response and every later request to the origin
+   are decided with it (`tdm.reserved`; a warning for a research organisation).
+2. The content classifiers (gate.inspect.content), on the responses the sampler picks:
+   every one until the (job, site) is trusted, then one in N; a mismatch resets it.
+3. Only when 1 or 2 found something are the policies evaluated again, with the findings
+   at `input.response.content` (content.rego decides what counts, from policy data).
+   A `content.undeclared_category` deny notes the category for the site (later requests
+   are denied until a waiver or a corrected manifest) and quarantines the URL in the
+   ledger; a withheld reservation is recorded there as fetched and discarded.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from gate.errors import InvalidURL
+from gate.model.url import normalize
+from gate.signals.optout import assess
+from gate.signals.optout_signal import TDM_PURPOSES
+
+from .sampling import Sampler, SamplingPolicy
+
+if TYPE_CHECKING:
+    from gate.core.gate import Gate
+    from gate.model.decision import Decision, Violation
+    from gate.model.response import ResponseFacts
+
+    from .content import ContentInspector
+
+__all__ = ["ResponsePhase", "run_response_phase", "UNDECLARED", "phone_regions_of"]
+
+UNDECLARED = "content.undeclared_category"
+_BUILD_LOCK = threading.Lock()
+
+
+def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+    phase = gate.response_phase
+    if phase is None:
+        with _BUILD_LOCK:
+            if gate.response_phase is None:
+                gate.response_phase = ResponsePhase(gate)
+            phase = gate.response_phase
+    result: Decision = phase.run(decision, response)
+    return result
+
+
+def phone_regions_of(jurisdictions: list[str]) -> tuple[str, ...]:
+    """The ISO 3166-1 regions among a job's declared subject jurisdictions (FR, US-IL -> US):
+    whose national phone formats to read. Numbers written with "+" are read everywhere."""
+    out = []
+    for code in jurisdictions:
+        region = code.split("-", 1)[0].upper()
+        if len(region) == 2 and region.isalpha() and region != "EU" and region not in out:
+            out.append(region)
+    return tuple(out)
+
+
+class ResponsePhase:
+    """One per Gate (thread-safe): the sampler, the classifiers (built on first use: the
+    face model loads then) and the job's facts the phase needs."""
+
+    def __init__(self, gate: "Gate") -> None:
+        self.gate = gate
+        spec = gate.job.spec
+        self.reads_optouts = spec.purpose.category in TDM_PURPOSES
+        policy = gate.sampling if isinstance(gate.sampling, SamplingPolicy) else SamplingPolicy()
+        self.sampler = Sampler(policy)
+        self.regions = phone_regions_of(list(spec.data_subjects.jurisdictions))
+        self._inspector: ContentInspector | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def inspector(self) -> "ContentInspector":
+        if self._inspector is None:
+            with self._lock:
+                if self._inspector is None:
+                    from .content import ContentInspector
+
+                    self._inspector = ContentInspector()
+        return self._inspector
+
+    def run(self, decision: "Decision", response: "ResponseFacts") -> "Decision":
+        gate = self.gate
+        if not decision.allow and gate.mode == "enforce":
+            return decision  # never fetched: nothing to inspect
+        try:
+            nurl = normalize(response.url)
+        except InvalidURL:
+            return decision
+        reserving = self._page_reservations(response)
+        if reserving:
+            gate.memory.note_reservation(nurl.origin, reserving)
+        content = self._inspect(response, gate.job.name, nurl.site)
+        if not reserving and not (content and content["findings"]):
+            return decision  # nothing the policies have not already seen
+        answer = gate.decide_response(response, content=content)
+        undeclared = [v for v in answer.deny if v.code == UNDECLARED and _evidence(v)]
+        if content is not None:
+            self.sampler.record(gate.job.name, nurl.site, "mismatch" if undeclared else "clean")
+        for v in undeclared:
+            gate.memory.note_undeclared(nurl.site, _evidence(v)["category"], nurl.url)
+        self._ledger(answer, response, nurl.site, undeclared)
+        return answer
+
+    def _page_reservations(self, response: "ResponseFacts") -> list[dict[str, Any]]:
+        if not self.reads_optouts or response.status >= 400:
+            return []
+        found = assess(response.url, user_agent=self.gate.job.spec.user_agent, headers=response.headers,
+                       body=response.body)
+        return [s.to_dict() for s in found.sources if s.reserves_tdm]
+
+    def _inspect(self, response: "ResponseFacts", job: str, site: str) -> dict[str, Any] | None:
+        if not self.gate.inspect_content or not response.body or response.status >= 400:
+            return None
+        if not self.sampler.should_inspect(job, site):
+            return None
+        inspection = self.inspector.inspect(response.body, response.header("content-type"),
+                                            complete=response.complete, phone_regions=self.regions)
+        doc = inspection.to_dict()
+        if not doc["findings"]:
+            self.sampler.record(job, site, "clean" if doc["status"] == "inspected" else "inconclusive")
+        return doc
+
+    def _ledger(self, answer: "Decision", response: "ResponseFacts", site: str,
+                undeclared: list["Violation"]) -> None:
+        gate = self.gate
+        quarantine = getattr(gate.ledger, "quarantine", None)
+        if quarantine is None or answer.allow:
+            return
+        handed_over = gate.mode == "audit"
+        if undeclared:  # one entry per category, with every detector's evidence for it
+            by_category: dict[str, list[dict[str, Any]]] = {}
+            for v in undeclared:
+                by_category.setdefault(_evidence(v)["category"], []).append(_evidence(v))
+            for category, found in by_category.items():
+                quarantine(answer.decision_id, job=gate.job.name, site=site, url=answer.url or response.url,
+                           reason=UNDECLARED, category=category, evidence={"findings": found},
+                           handed_over=handed_over)
+        else:  # a reservation (or another deny) the response revealed: fetched, then discarded
+            quarantine(answer.decision_id, job=gate.job.name, site=site, url=answer.url or response.url,
+                       reason=",".join(answer.deny_codes), category=None, evidence=None, handed_over=handed_over)
+
+
+def _evidence(v: "Violation") -> dict[str, Any]:
+    extra = v.model_extra or {}
+    evidence = extra.get("evidence")
+    return evidence if isinstance(evidence, dict) else {}

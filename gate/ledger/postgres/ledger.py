@@ -1,0 +1,224 @@
+"""The PostgreSQL decision ledger: one record for many writers on many machines.
+
+    ledger = open_ledger("postgresql://scrapegate@db.internal/crawl")   # or SCRAPEGATE_LEDGER=postgresql://...
+    decision_id = ledger.record(decision, policy_input, mode="enforce", job="prices", owner=None)
+    ledger.record_collected(decision_id, status=200, nbytes=512, sha256=digest)
+
+The same two writers as the SQLite ledger (`writer=`, else $SCRAPEGATE_LEDGER_WRITER, else
+"sync"): "sync" returns from `record` after the row's transaction committed; "batched" hands
+rows to a writer process (gate.ledger.sqlite.writer, which drives this backend's store) that
+commits them in batches. Rows are chained as gate.ledger.postgres.store describes: one chain,
+serialised by the database. Connection or server failures raise LedgerError (the Gate denies);
+the next call reconnects.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import sys
+import threading
+import uuid
+import weakref
+from typing import Any, Mapping
+
+from gate.errors import LedgerError
+from gate.ledger.checkpoints import checkpointer_for
+from gate.ledger.postgres import store
+from gate.ledger.postgres.schema import redact
+from gate.ledger.rows import decision_values, row_values, utc_time
+from gate.ledger.sqlite.writer import WriterProcess
+from gate.model.decision import Decision
+
+__all__ = ["PostgresLedger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV"]
+
+WRITERS = ("sync", "batched")
+DEFAULT_WRITER = "sync"
+WRITER_ENV = "SCRAPEGATE_LEDGER_WRITER"
+BATCH_MAX_ROWS = 512
+BATCH_MAX_DELAY_S = 0.05
+RECENT_IDS_MAX = 65536
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_OPEN: "weakref.WeakSet[PostgresLedger]" = weakref.WeakSet()
+_ABANDONED: list[Any] = []  # connections inherited over fork(): never closed in the child (that ends the parent's)
+
+
+class PostgresLedger:
+    """The ledger in the PostgreSQL database at `url`; implements gate.ledger.Ledger. Re-check
+    its chains with gate.ledger.postgres.query.verify (or `scrapegate ledger verify`)."""
+
+    def __init__(self, url: str, *, writer: str | None = None, durable: bool = True,
+                 batch_max_rows: int = BATCH_MAX_ROWS, batch_max_delay_s: float = BATCH_MAX_DELAY_S) -> None:
+        writer = writer or os.environ.get(WRITER_ENV) or DEFAULT_WRITER
+        if writer not in WRITERS:
+            raise ValueError(f"writer must be one of {', '.join(WRITERS)}, not {writer!r}")
+        self.url = url
+        self.path = redact(url)  # what messages and reports name (the password hidden)
+        self.writer = writer
+        self.durable = durable
+        self._batch = (max(1, batch_max_rows), max(0.0, batch_max_delay_s))
+        self._lock = threading.Lock()
+        self._recent: set[str] = set()
+        self._older: set[str] = set()
+        self._closed = False
+        self._pid = os.getpid()
+        self._checkpointer = checkpointer_for(url)  # signed heads, once a key is configured
+        self._conn: Any = store.connect(url)  # creates or migrates the schema, or refuses a newer one
+        self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
+        _OPEN.add(self)
+
+    def __enter__(self) -> "PostgresLedger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresLedger({self.path!r}, writer={self.writer!r})"
+
+    def record(self, decision: Decision, policy_input: Mapping[str, Any], *, mode: str, job: str,
+               owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str:
+        """Record one decision; return its id (a fresh one if this Decision's id was already
+        recorded here). Raises LedgerError naming the ledger and the cause."""
+        try:
+            values = decision_values(decision, policy_input, mode, job, owner, signal_docs)
+        except LedgerError as exc:
+            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
+        return self._append_decision(values)
+
+    def record_parts(self, parts: tuple[Any, ...], decision: Decision, method: str, site: str, mode: str,
+                     signal_docs: Mapping[str, str | None] | None = None) -> str:
+        """`record` for a copy of a cached decision (see gate.ledger.rows.row_parts)."""
+        try:
+            values = row_values(parts, decision.decision_id, decision.evaluated_at, method, decision.url or "", site,
+                                mode, signal_docs)
+        except LedgerError as exc:
+            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
+        return self._append_decision(values)
+
+    def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
+        """Mark a recorded decision collected: HTTP status, body size and the body's sha256."""
+        if not isinstance(status, int) or not isinstance(nbytes, int) or nbytes < 0:
+            raise LedgerError(f"ledger {self.path}: status and nbytes must be integers >= 0 "
+                              f"(got {status!r}, {nbytes!r})")
+        digest = str(sha256).lower()
+        if _SHA256_HEX.fullmatch(digest) is None:
+            raise LedgerError(f"ledger {self.path}: {sha256!r} is not a sha256 hex digest")
+        values: list[Any] = [decision_id, utc_time(), status, nbytes, digest]
+        if not self._recorded_here(decision_id):  # another node's or an earlier run's: committed already
+            with self._lock:
+                if store.decision_hash(self._connection(), self.url, decision_id) is None:
+                    raise LedgerError(f"ledger {self.path}: no decision {decision_id!r} to mark collected")
+        if self._batcher is not None:
+            self._batcher.put(store.COLLECTION, values)
+            return
+        self._append([(store.COLLECTION, values)])
+
+    def flush(self) -> None:
+        """Wait until everything recorded so far is committed (no-op for the sync writer)."""
+        if self._batcher is not None:
+            self._batcher.flush()
+
+    def close(self) -> None:
+        """Commit what is queued and close. Raises LedgerError if queued decisions were lost."""
+        if self._closed:
+            return
+        failure = None
+        if self._batcher is not None and self._pid == os.getpid():
+            failure = self._batcher.stop()
+        with self._lock:
+            self._closed = True
+            if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
+                try:
+                    self._checkpointer.write()
+                except LedgerError as exc:
+                    failure = failure or exc
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+        _OPEN.discard(self)
+        if failure is not None:
+            raise failure
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _append_decision(self, values: list[Any]) -> str:
+        if self._batcher is not None:
+            return self._batcher.put(store.DECISION, values)
+        decision_id: str = self._unique_id(values[0])
+        values[0] = decision_id
+        self._append([(store.DECISION, values)])
+        return decision_id
+
+    def _append(self, items: list[tuple[str, list[Any]]]) -> None:
+        with self._lock:
+            conn = self._connection()
+            try:
+                heads = store.append(conn, self.url, items)
+                if self._checkpointer is not None:
+                    self._checkpointer.maybe_write(heads)
+            except LedgerError:
+                if conn.closed or conn.broken:  # the server went away: reconnect on the next call
+                    self._drop_connection()
+                raise
+
+    def _connection(self) -> Any:
+        if self._closed:
+            raise LedgerError(f"ledger {self.path}: the ledger is closed")
+        if self._conn is None:
+            self._conn = store.connect(self.url)
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone either way
+            pass
+        self._conn = None
+
+    def _unique_id(self, decision_id: str) -> str:
+        recent = self._recent
+        if self._recorded_here(decision_id):
+            decision_id = str(uuid.uuid4())
+        recent.add(decision_id)
+        if len(recent) >= RECENT_IDS_MAX // 2:
+            self._older, self._recent = recent, set()
+        return decision_id
+
+    def _recorded_here(self, decision_id: str) -> bool:
+        return decision_id in self._recent or decision_id in self._older
+
+    def _after_fork(self) -> None:
+        """In a forked child: the parent's connection and writer are the parent's."""
+        _ABANDONED.append(self._conn)
+        self._conn = None
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        if self._batcher is not None:
+            self._batcher.abandon_after_fork()
+            self._batcher = self._new_batcher()
+
+    def _new_batcher(self) -> WriterProcess:
+        return WriterProcess(self.url, durable=self.durable, max_rows=self._batch[0], max_delay_s=self._batch[1],
+                             unique_id=self._unique_id, label=self.path)
+
+
+def _after_fork_in_child() -> None:
+    for ledger in list(_OPEN):
+        ledger._after_fork()
+
+
+@atexit.register
+def _close_all() -> None:
+    for ledger in list(_OPEN):
+        if ledger._pid != os.getpid():
+            continue
+        try:
+            ledger.close()
+        except LedgerError as exc:
+            print(f"scrapegate: {exc}", file=sys.stderr)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,0 +1,191 @@
+"""Reading the PostgreSQL ledger: verify the chains, filter and export rows, count, plan erasures.
+
+The same functions, arguments and results as gate.ledger.sqlite.query (whose row decoding,
+chain check and report types are reused), over a read-only connection and one snapshot
+(REPEATABLE READ) per call, so a verify is consistent while other nodes append.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
+
+from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors, redact
+from gate.ledger.rows import utc_time
+from gate.ledger.sqlite.query import (
+    EXPORT_FIELDS,
+    Filters,
+    Problem,
+    VerifyReport,
+    _decode,
+    _verify_table,
+    jurisdiction_terms,
+    normalize_site,
+)
+from gate.ledger.sqlite.store import COLLECTION_FIELDS, DECISION_FIELDS
+
+__all__ = ["verify", "rows", "stats", "erase_plan", "hashes_at", "missing_decisions", "EXPORT_FIELDS"]
+
+_D, _C = f"{SCHEMA}.decisions", f"{SCHEMA}.collections"
+_SELECT = (
+    "SELECT d.seq, " + ", ".join(f"d.{f}" for f in DECISION_FIELDS) + ", d.prev_hash, d.hash, "
+    "c.time, c.status, c.bytes, c.content_sha256, "
+    f"(SELECT count(*) FROM {_C} k WHERE k.decision_id = d.decision_id) "
+    f"FROM {_D} d LEFT JOIN {_C} c "
+    f"ON c.seq = (SELECT max(seq) FROM {_C} k WHERE k.decision_id = d.decision_id)"
+)
+
+
+def _where(filters: Filters | None) -> tuple[str, list[Any]]:
+    """Filters.where in PostgreSQL's terms (jsonb for the JSON text columns)."""
+    f = filters or Filters()
+    clauses: list[str] = []
+    params: list[Any] = []
+    if f.since:
+        clauses.append("d.time >= %s")
+        params.append(utc_time(f.since))
+    if f.job:
+        clauses.append("d.job = %s")
+        params.append(f.job)
+    if f.site:
+        clauses.append("d.site = %s")
+        params.append(normalize_site(f.site))
+    if f.jurisdiction:
+        exact, prefixes = jurisdiction_terms(f.jurisdiction)
+        tests = ["j.value = ANY(%s)"] + ["j.value LIKE %s"] * len(prefixes)
+        clauses.append("EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.jurisdictions::jsonb) j(value) "
+                       f"WHERE {' OR '.join(tests)})")
+        params += [sorted(exact), *(p + "%" for p in prefixes)]
+    if f.denied:
+        clauses.append("d.allow = 0")
+    if f.collected:
+        clauses.append("c.seq IS NOT NULL")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+@contextmanager
+def _reading(url: str, doing: str) -> Iterator[Any]:
+    conn = connect(url, readonly=True)
+    try:
+        with pg_errors(url, doing):
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")  # one snapshot for the whole read
+            yield conn
+            conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def verify(url: str, anchors: Iterable[str] = ()) -> VerifyReport:
+    """Recompute both chains (see gate.ledger.sqlite.query.verify); also check that each
+    chain ends where its head row says: rows cut from the end without moving the head show."""
+    wanted = {a.strip().lower() for a in anchors if a.strip()}
+    seen: set[str] = set()
+    with _reading(url, "verifying") as conn:
+        n_dec, head_dec, dec_problem = _verify_table(
+            conn, "decisions", wanted, seen,
+            f"SELECT seq, {', '.join(DECISION_FIELDS)}, prev_hash, hash, NULL FROM {_D} ORDER BY seq")
+        n_col, head_col, col_problem = _verify_table(
+            conn, "collections", wanted, seen,
+            f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.prev_hash, c.hash, d.hash "
+            f"FROM {_C} c LEFT JOIN {_D} d ON d.decision_id = c.decision_id ORDER BY c.seq")
+        heads = dict((chain, (seq, digest)) for chain, seq, digest in
+                     conn.execute(f"SELECT chain, seq, hash FROM {SCHEMA}.heads"))
+    problems = [p for p in (dec_problem, col_problem) if p is not None]
+    for table, count, head in (("decisions", n_dec, head_dec), ("collections", n_col, head_col)):
+        recorded = heads.get(table)
+        if recorded is not None and recorded[1] != head:
+            problems.append(Problem(table, int(recorded[0]), None,
+                                    f"the chain ends at {head} after {count} rows, but its head row says row "
+                                    f"{recorded[0]} with hash {recorded[1]}: rows were cut from the end"))
+    problems += [Problem("anchor", 0, None, f"anchor {a} is in neither chain: rows were cut from the end of the "
+                         "ledger, or the anchored row was rewritten") for a in sorted(wanted - seen)]
+    return VerifyReport(redact(url), n_dec, n_col, head_dec, head_col, problems)
+
+
+def _select(filters: Filters | None, limit: int | None = None) -> tuple[str, list[Any]]:
+    where, params = _where(filters)
+    if limit is None:
+        return _SELECT + where + " ORDER BY d.seq", params
+    return f"SELECT * FROM ({_SELECT}{where} ORDER BY d.seq DESC LIMIT {int(limit)}) r ORDER BY 1", params
+
+
+def rows(url: str, filters: Filters | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Decision rows in ledger order (the last `limit` if given), each with its latest collection."""
+    sql, params = _select(filters, limit)
+    with _reading(url, "reading") as conn:
+        for row in conn.execute(sql, params):
+            yield _decode(tuple(row))
+
+
+def stats(url: str, filters: Filters | None = None) -> dict[str, Any]:
+    """Counts: totals; denials and warnings by code; allowed/denied/collected by site."""
+    where, params = _where(filters)
+    base = (f"SELECT d.*, c.seq AS collection FROM {_D} d LEFT JOIN {_C} c ON c.seq = "
+            f"(SELECT max(seq) FROM {_C} k WHERE k.decision_id = d.decision_id){where}")
+    with _reading(url, "reading") as conn:
+        total, allowed, collected = conn.execute(
+            f"SELECT count(*), coalesce(sum(allow), 0), count(collection) FROM ({base}) r", params).fetchone()
+        by_code: dict[str, dict[str, Any]] = {}
+        for column, key in (("deny_codes", "denied"), ("warn_codes", "warned")):
+            for code, n in conn.execute(
+                    f"SELECT j.value, count(*) FROM ({base}) r, jsonb_array_elements_text(r.{column}::jsonb) j(value) "
+                    "GROUP BY j.value", params):
+                by_code.setdefault(code, {"code": code, "denied": 0, "warned": 0})[key] = n
+        by_site = [
+            {"site": site, "allowed": int(a), "denied": n - int(a), "collected": c}
+            for site, n, a, c in conn.execute(
+                f"SELECT site, count(*), sum(allow), count(collection) FROM ({base}) r GROUP BY site "
+                "ORDER BY count(*) DESC, site", params)
+        ]
+    return {
+        "decisions": total, "allowed": int(allowed), "denied": total - int(allowed), "collected": collected,
+        "by_code": sorted(by_code.values(), key=lambda c: (-c["denied"], -c["warned"], c["code"])),
+        "by_site": by_site,
+    }
+
+
+def erase_plan(url: str, *, site: str | None = None, jurisdiction: str | None = None, job: str | None = None,
+               since: str | None = None) -> list[dict[str, Any]]:
+    """Every collected URL matching the scope, with its decision id and every copy's sha256."""
+    if not (site or jurisdiction or job):
+        raise ValueError("an erasure plan needs a scope: --site, --jurisdiction or --job")
+    sql, params = _select(Filters(since=since, job=job, site=site, jurisdiction=jurisdiction, collected=True))
+    plan: dict[str, dict[str, Any]] = {}
+    with _reading(url, "reading") as conn:
+        for record in (_decode(tuple(r)) for r in conn.execute(sql, params)):
+            plan[record["decision_id"]] = {
+                "decision_id": record["decision_id"], "url": record["url"], "site": record["site"],
+                "job": record["job"], "jurisdictions": record["jurisdictions"], "decided_at": record["time"],
+                "collected_at": record["collected_at"], "collections": record["collections"],
+                "content_sha256": [],
+            }
+        if plan:
+            for decision_id, digest in conn.execute(
+                    f"SELECT decision_id, content_sha256 FROM {_C} WHERE decision_id = ANY(%s) ORDER BY seq",
+                    (list(plan),)):
+                entry = plan[decision_id]
+                if digest not in entry["content_sha256"]:
+                    entry["content_sha256"].append(digest)
+    return list(plan.values())
+
+
+def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints)."""
+    found: dict[tuple[str, int], str] = {}
+    by_chain: dict[str, list[int]] = {}
+    for chain, seq in wanted:
+        if chain in ("decisions", "collections"):
+            by_chain.setdefault(chain, []).append(seq)
+    with _reading(url, "reading") as conn:
+        for chain, seqs in by_chain.items():
+            for seq, digest in conn.execute(f"SELECT seq, hash FROM {SCHEMA}.{chain} WHERE seq = ANY(%s)", (seqs,)):
+                found[(chain, int(seq))] = digest
+    return found
+
+
+def missing_decisions(url: str, ids: Iterable[str]) -> list[str]:
+    """The ids in `ids` that no decision row carries."""
+    ids = list(dict.fromkeys(ids))
+    with _reading(url, "reading") as conn:
+        present = {i for (i,) in conn.execute(f"SELECT decision_id FROM {_D} WHERE decision_id = ANY(%s)", (ids,))}
+    return [i for i in ids if i not in present]

@@ -1,0 +1,175 @@
+"""Gate.inspect through the requests adapter against a real local site, the shipped
+policies on the embedded engine and a real SQLite ledger: page-level opt-outs and
+undeclared data categories are withheld, recorded and quarantined; a declared job
+collects the same pages."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import response_site as rs
+
+from gate.adapters.requests import GatedSession
+from gate.errors import CollectionBlocked
+from gate.inspect import SamplingPolicy
+from gate.model.url import normalize
+
+
+def _get(session: GatedSession, url: str) -> tuple[str, Any]:
+    try:
+        r = session.get(url, timeout=10)
+        return "ok", r
+    except CollectionBlocked as blocked:
+        return "blocked", blocked.decision
+
+
+def _quarantine(path: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM quarantine ORDER BY seq")]
+
+
+def test_non_personal_job_is_stopped_by_faces_and_personal_data(response_site: Any, gate_for: Any,
+                                                                  tmp_path: Path) -> None:
+    base = response_site.url_for("")[:-1]
+    with GatedSession(gate_for(rs.PRICES)) as s:
+        assert _get(s, base + "/products/kettle")[0] == "ok"
+        assert _get(s, base + "/contact")[0] == "ok"  # one e-mail on a contact page: tolerated
+        outcome, decision = _get(s, base + "/team")
+        assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"]
+        evidence = decision.deny[0].model_extra["evidence"]
+        assert evidence["category"] == "personal" and evidence["count"] >= 2 and len(evidence["sha256"]) == 64
+        assert "ana.lopez" not in str(decision.deny[0].model_dump())  # never the content
+        # the site is now known for personal data: the next request is denied before it is sent
+        before = len(response_site.log)
+        outcome, decision = _get(s, base + "/products/kettle")
+        assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"]
+        assert len(response_site.log) == before
+    rows = _quarantine(tmp_path / "ledger.db")
+    assert [(r["action"], r["url"].rsplit("/", 1)[-1], r["category"], r["handed_over"]) for r in rows] == [
+        ("quarantined", "team", "personal", 0)]
+
+
+def test_faces_in_an_image_quarantine_the_url(response_site: Any, gate_for: Any, tmp_path: Path) -> None:
+    with GatedSession(gate_for(rs.PRICES)) as s:
+        outcome, decision = _get(s, response_site.url_for("/img/portrait.jpg"))
+    assert outcome == "blocked"
+    evidence = decision.deny[0].model_extra["evidence"]
+    assert evidence["category"] == "facial_images" and evidence["detector"].startswith("faces.")
+    assert [r["category"] for r in _quarantine(tmp_path / "ledger.db")] == ["facial_images"]
+
+
+def test_audit_mode_hands_over_and_records(response_site: Any, gate_for: Any, tmp_path: Path) -> None:
+    with GatedSession(gate_for(rs.PRICES, mode="audit")) as s:
+        r = s.get(response_site.url_for("/team"), timeout=10)
+    assert "Ana" in r.text and r.scrapegate_decision.deny_codes == ["content.undeclared_category"]
+    assert [(r["action"], r["handed_over"]) for r in _quarantine(tmp_path / "ledger.db")] == [("quarantined", 1)]
+
+
+def test_declared_job_collects_the_same_pages(response_site: Any, gate_for: Any, tmp_path: Path) -> None:
+    with GatedSession(gate_for(rs.DECLARED)) as s:
+        for path in ("/products/kettle", "/contact", "/team", "/img/portrait.jpg", "/products/kettle"):
+            r = s.get(response_site.url_for(path), timeout=10)
+            assert r.status_code == 200 and r.scrapegate_decision.allow, path
+    assert _quarantine(tmp_path / "ledger.db") == []
+
+
+def test_noai_page_is_discarded_for_ai_training_and_remembered(response_site: Any, gate_for: Any,
+                                                                tmp_path: Path) -> None:
+    with GatedSession(gate_for(rs.TRAINING)) as s:
+        assert _get(s, response_site.url_for("/essay"))[0] == "ok"
+        outcome, decision = _get(s, response_site.url_for("/essay-noai"))
+        assert outcome == "blocked" and decision.deny_codes == ["tdm.reserved"]
+        assert "x-robots-tag" in decision.deny[0].message
+        before = len(response_site.log)
+        outcome, decision = _get(s, response_site.url_for("/essay"))  # the origin's reservation is known now
+        assert outcome == "blocked" and decision.deny_codes == ["tdm.reserved"] and len(response_site.log) == before
+    rows = _quarantine(tmp_path / "ledger.db")
+    assert [(r["action"], r["reason"], r["handed_over"]) for r in rows] == [("discarded", "tdm.reserved", 0)]
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:  # fetched (a collection row), then discarded
+        assert conn.execute("SELECT count(*) FROM collections c JOIN decisions d USING (decision_id) "
+                            "WHERE d.url LIKE '%essay-noai'").fetchone()[0] == 1
+
+
+def test_research_organisation_gets_the_warning(response_site: Any, gate_for: Any) -> None:
+    with GatedSession(gate_for(rs.RESEARCH)) as s:
+        r = s.get(response_site.url_for("/essay-noai"), timeout=10)
+    assert r.scrapegate_decision.allow and r.scrapegate_decision.warn_codes == ["tdm.reserved"]
+
+
+def test_a_price_job_ignores_noai(response_site: Any, gate_for: Any) -> None:
+    with GatedSession(gate_for(rs.PRICES)) as s:
+        assert s.get(response_site.url_for("/essay-noai"), timeout=10).scrapegate_decision.allow
+
+
+def test_quarantine_survives_the_run_until_the_manifest_is_corrected(response_site: Any, gate_for: Any) -> None:
+    with GatedSession(gate_for(rs.PRICES)) as s:
+        assert _get(s, response_site.url_for("/team"))[0] == "blocked"
+    with GatedSession(gate_for(rs.PRICES)) as s:  # a new run: the ledger remembers
+        outcome, decision = _get(s, response_site.url_for("/products/kettle"))
+        assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"]
+    corrected = {**rs.DECLARED, "metadata": {**rs.DECLARED["metadata"], "name": "prices"}}
+    with GatedSession(gate_for(corrected)) as s:
+        assert s.get(response_site.url_for("/products/kettle"), timeout=10).scrapegate_decision.allow
+
+
+def test_sampling_trusts_then_samples_and_a_mismatch_resets(response_site: Any, gate_for: Any) -> None:
+    g = gate_for(rs.PRICES, mode="audit", sampling=SamplingPolicy(trust_after=2, one_in=3))
+    site = normalize(response_site.url_for("/")).site
+    with GatedSession(g) as s:
+        for _ in range(5):
+            s.get(response_site.url_for("/products/kettle"), timeout=10)
+        state = g.response_phase.sampler.state("prices", site)
+        assert state.trusted and state.inspected == 3  # two to earn trust, then one in three
+        s.get(response_site.url_for("/team"), timeout=10)  # not sampled (3 in a row are skipped)...
+        s.get(response_site.url_for("/team"), timeout=10)
+        s.get(response_site.url_for("/team"), timeout=10)  # ...this one is, and it mismatches
+        state = g.response_phase.sampler.state("prices", site)
+        assert not state.trusted and state.mismatches == 1
+
+
+@pytest.mark.parametrize("inspect", [False])
+def test_inspection_can_be_switched_off(response_site: Any, gate_for: Any, inspect: bool) -> None:
+    with GatedSession(gate_for(rs.PRICES, inspect=inspect)) as s:
+        assert s.get(response_site.url_for("/team"), timeout=10).scrapegate_decision.allow
+
+
+def test_ledger_quarantine_lists_and_erase_plan_includes_every_affected_url(
+        response_site: Any, gate_for: Any, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+
+    db = tmp_path / "ledger.db"
+    with GatedSession(gate_for(rs.PRICES, mode="audit")) as s:
+        for path in ("/products/kettle", "/team", "/img/portrait.jpg"):
+            s.get(response_site.url_for(path), timeout=10)
+    with GatedSession(gate_for(rs.TRAINING)) as s:
+        _get(s, response_site.url_for("/essay-noai"))
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--format", "jsonl"])
+    assert listed.exit_code == 0, listed.output
+    entries = [json.loads(line) for line in listed.output.splitlines()]
+    assert sorted((e["url"].rsplit("/", 1)[-1], e["category"] or e["reason"], e["handed_over"]) for e in entries) == [
+        ("essay-noai", "tdm.reserved", False), ("portrait.jpg", "facial_images", True), ("team", "personal", True)]
+    text = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--job", "prices"])
+    assert text.exit_code == 0 and "# quarantine: 2 open entries" in text.output and "yes" in text.output
+
+    plan = runner.invoke(cli, ["ledger", "erase-plan", "--ledger", str(db), "--job", "prices", "--format", "jsonl"])
+    marked = {json.loads(line)["url"].rsplit("/", 1)[-1]: json.loads(line)["quarantined"]
+              for line in plan.output.splitlines()}
+    assert marked["team"] == ["personal"] and marked["portrait.jpg"] == ["facial_images"]
+    assert marked["kettle"] == []
+
+    refused = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--release", "--job", "prices"])
+    assert refused.exit_code == 2 and "--by" in refused.output
+    released = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--release", "--job", "prices",
+                                   "--site", "localhost", "--by", "dpo@example.com", "--reason", "deleted, PRIV-1"])
+    assert released.exit_code == 0 and "released 2 entries" in released.output
+    after = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--format", "jsonl"])
+    assert [json.loads(line)["job"] for line in after.output.splitlines()] == ["training"]
