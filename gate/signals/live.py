@@ -162,10 +162,6 @@ class LiveSignals:
         self._tails[ident] = (tuple(values.values()), tail)
         return tail
 
-    def site_signal(self, name: str) -> SiteSignal | None:
-        """The gathering site signal called `name`, if this source gathers it."""
-        return next((s for s in self._site_signals if s.name == name), None)
-
     def close(self) -> None:
         self.robots.close()
         for session in self._sessions:
