@@ -136,8 +136,8 @@ def _signals_contract() -> Field:
     for kind in site_signal_kinds():
         children[kind.name] = part(kind.not_checked(), kind.enums)
     # What the response phase adds (gate.core.site_memory): data categories a site already
-    # yielded, and an RSL licence a response named.
-    children.update(terms=OPEN, login_required=ANY, content=OPEN, rsl=OPEN)
+    # yielded.
+    children.update(terms=OPEN, login_required=ANY, content=OPEN)
     return Field(children=children)
 
 
