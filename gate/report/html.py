@@ -17,7 +17,7 @@ import html
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Mapping, Sequence
 
-__all__ = ["render_report"]
+__all__ = ["render_report", "render_diff", "page"]
 
 PALETTE = ("#c0392b", "#2980b9", "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#f1c40f", "#2c3e50", "#e84393")
 GREEN = "#27ae60"  # "allowed" only
@@ -112,15 +112,20 @@ def render_report(rows: Sequence[Mapping[str, Any]], *, laws: Mapping[str, str],
                                                 ((c, laws.get(c, ""), n) for c, n in reasons.most_common(15))),
         "<h2>Waivers</h2>" + _table(("id", "waives", "approved by", "expires", "state"), waiver_rows),
     ]
+    return page("scrapegate report", sections, charts=2)
+
+
+def page(title: str, sections: Sequence[str], *, charts: int) -> str:
+    """A whole self-contained document around `sections`."""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>scrapegate report</title>
+<html lang="en"><head><meta charset="utf-8"><title>{_esc(title)}</title>
 <style>
 body {{ font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; margin: .5em 0 1.5em; }}
 td, th {{ border: 1px solid #ccc; padding: 3px 8px; text-align: left; }}
 svg.chart {{ display: block; margin-bottom: 1em; }}
 </style></head>
-<body data-charts="2">
+<body data-charts="{charts}">
 {chr(10).join(sections)}
 <script>
 addEventListener("load", () => {{
@@ -131,3 +136,32 @@ addEventListener("load", () => {{
 </script>
 </body></html>
 """
+
+
+def _hbars(title: str, counts: Sequence[tuple[str, int, str]], chart_id: str) -> str:
+    """Horizontal bars, one per (label, count, colour)."""
+    peak = max([n for _, n, _ in counts] + [1])
+    parts = [f'<svg id="{chart_id}" class="chart" role="img" aria-label="{_esc(title)}" '
+             f'viewBox="0 0 760 {30 * len(counts) + 10}" width="760">']
+    for i, (label, n, colour) in enumerate(counts):
+        y = 10 + 30 * i
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{_esc(label)}</text>'
+                     f'<rect x="170" y="{y}" width="{max(500 * n / peak, 2):.1f}" height="20" fill="{colour}">'
+                     f'<title>{_esc(label)}: {n}</title></rect>'
+                     f'<text x="{176 + 500 * n / peak:.1f}" y="{y + 15}" font-size="12">{n}</text>')
+    parts.append("</svg>")
+    return f"<h2>{_esc(title)}</h2>\n" + "".join(parts)
+
+
+def render_diff(base: str, head: str, summary: Mapping[str, int], changes: Sequence[Sequence[Any]]) -> str:
+    """`policy diff --format html`: the verdicts that change as a chart, then every change."""
+    counts = [("allow -> deny", summary["allow_to_deny"], PALETTE[0]),
+              ("deny -> allow", summary["deny_to_allow"], GREEN),
+              ("codes changed", summary["codes_changed"], PALETTE[1]),
+              ("unchanged", summary["unchanged"], PALETTE[5])]
+    sections = [f"<h1>scrapegate policy diff</h1><p>Base <code>{_esc(base)}</code> &rarr; head "
+                f"<code>{_esc(head)}</code>: {summary['targets']} target(s) in {summary['jobs']} job(s).</p>",
+                _hbars("What the change does to the jobs' targets", counts, "chart-diff"),
+                "<h2>Changes</h2>" + _table(("manifest", "job", "target", "change", "deny added", "deny removed",
+                                             "warnings"), changes)]
+    return page("scrapegate policy diff", sections, charts=1)

@@ -88,3 +88,35 @@ def test_the_charts_render_in_headless_chromium(report_file: Path, tmp_path: Pat
     # The first chart's bars: red (#c0392b, the denial code series) must be on screen.
     reds = sum(1 for r, g, b in image.getdata() if r > 170 and g < 80 and b < 70)
     assert reds > 500, f"no chart bars in the screenshot ({reds} red pixels)"
+
+
+def _rendered_charts(html_file: Path, tmp_path: Path, shot: Path) -> str:
+    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=900,900"]
+    dom = subprocess.run([*flags, "--virtual-time-budget=2000", "--dump-dom", html_file.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot.unlink(missing_ok=True)
+    subprocess.run([*flags, f"--screenshot={shot}", html_file.as_uri()], capture_output=True, timeout=120)
+    return dom.stdout
+
+
+@pytest.mark.slow
+def test_policy_diff_as_html_renders_in_headless_chromium(tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from legal_workflow_bundle import write_bundle, write_job
+
+    base = write_bundle(tmp_path / "base")
+    head = write_bundle(tmp_path / "head", extra_sites=["example.com"])
+    job = write_job(tmp_path / "job.yaml")
+    out = tmp_path / "diff.html"
+    result = CliRunner().invoke(cli, ["policy", "diff", "--base", str(base), "--head", str(head), str(job),
+                                      "--format", "html", "-o", str(out)])
+    assert result.exit_code == 1, result.output  # a target goes from allow to deny
+    text = out.read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
+    assert "allow -&gt; deny" in text and "terms.automated_collection_prohibited" in text
+    shot = ARTIFACTS / "policy-diff.png"
+    assert 'data-charts-rendered="1"' in _rendered_charts(out, tmp_path, shot)
+    assert shot.exists()
