@@ -71,10 +71,10 @@ class GatedTermsFetch:
                 raise
             except Exception as exc:
                 if deadline.expired:
-                    raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s") from exc
+                    raise TermsFetchRefused(f"{url}: not fetched within the {self.deadline:g} s deadline") from exc
                 raise
         if deadline.expired:  # cut mid-way: what was read may be a fragment
-            raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s")
+            raise TermsFetchRefused(f"{url}: not fetched within the {self.deadline:g} s deadline")
         return result
 
     def _fetch(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
