@@ -62,17 +62,22 @@ class GatedTermsFetch:
         self.fetches = 0
 
     def __call__(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
-        # A wall-clock deadline (gate.signals.deadline): a server trickling one byte per
-        # read timeout is cut off too, when the session is a deadline_session (LiveSignals').
+        # The session's sockets are shut down at the deadline (gate.signals.deadline): a
+        # server trickling its answer byte by byte cannot hold the fetch past it.
         with wall_clock(self.deadline) as deadline:
             try:
-                return self._get(url)
+                result = self._fetch(url)
+            except TermsFetchRefused:
+                raise
             except Exception as exc:
                 if deadline.expired:
-                    raise TermsFetchRefused(f"{url}: not fetched within the {self.deadline:g} s deadline") from exc
+                    raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s") from exc
                 raise
+        if deadline.expired:  # cut mid-way: what was read may be a fragment
+            raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s")
+        return result
 
-    def _get(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
+    def _fetch(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
         import requests
 
         ends = time.monotonic() + self.deadline
