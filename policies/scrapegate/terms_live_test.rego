@@ -38,7 +38,7 @@ with_terms(doc, value) := fx.patch(doc, {"/signals/terms": value})
 
 authenticated(doc) := fx.patch(doc, {"/request/authenticated": true})
 
-purpose(doc, category) := fx.patch(doc, {"/job/purpose": {"category": category, "description": "x"}})
+for_purpose(doc, category) := fx.patch(doc, {"/job/purpose": {"category": category, "description": "x"}})
 
 deny_of(doc, sites) := result if {
 	result := terms.deny with input.request as doc.request
@@ -137,7 +137,7 @@ test_a_registry_denial_is_not_repeated_as_a_warning if {
 
 test_tdm_reserved_in_prose_denies_ai_and_tdm_jobs if {
 	every category in ["ai_training", "text_and_data_mining"] {
-		doc := purpose(with_terms(fx.price_monitoring, reserving), category)
+		doc := for_purpose(with_terms(fx.price_monitoring, reserving), category)
 		some v in deny_of(doc, {})
 		v.code == "tdm.reservation_in_prose"
 		contains(v.message, "Text und Data Mining")
@@ -147,14 +147,14 @@ test_tdm_reserved_in_prose_denies_ai_and_tdm_jobs if {
 
 test_tdm_reserved_in_prose_does_not_deny_other_jobs if {
 	every category in ["price_monitoring", "academic_research", "search_indexing"] {
-		doc := purpose(with_terms(fx.price_monitoring, reserving), category)
+		doc := for_purpose(with_terms(fx.price_monitoring, reserving), category)
 		count(deny_of(doc, {})) == 0
 		fx.codes(warn_of(doc, {})) == {"terms.prohibition_detected"}
 	}
 }
 
 test_tdm_in_prose_needs_known_terms if {
-	doc := purpose(with_terms(fx.price_monitoring, object.union(reserving, {"known": false})), "ai_training")
+	doc := for_purpose(with_terms(fx.price_monitoring, object.union(reserving, {"known": false})), "ai_training")
 	count(deny_of(doc, {})) == 0
 }
 
