@@ -123,5 +123,5 @@ class GatedTermsFetch:
             if len(data) >= self.max_bytes:
                 return bytes(data[: self.max_bytes])  # read as far as it goes
             if time.monotonic() > ends:
-                raise TermsFetchRefused(f"{response.url}: body not read within {self.deadline:g} s")
+                raise TermsFetchRefused(f"{response.url}: body not read within the {self.deadline:g} s deadline")
         return bytes(data)
