@@ -19,6 +19,12 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   the reactor. It is left in `request.meta["scrapegate_decision"]` (so also `response.meta`).
 - A `rate_limit` obligation (robots.txt crawl-delay) raises the download slot's delay; it is
   re-applied before every request, so AutoThrottle cannot lower it below the crawl-delay.
+  With SCRAPEGATE_REDIS (a cluster of crawlers) the slot delay is left alone: the request
+  waits for its origin's cluster-wide slot instead, and holds it until it leaves the
+  downloader (response or failure), so the interval holds across every node as the origin
+  sees it (gate.enforce.ratelimit). Stats: `scrapegate/cluster/shared`,
+  `scrapegate/cluster/fallback` (Redis down: this node's own limiter at interval x nodes), and
+  at the close the node's Cluster.stats (`scrapegate/cluster/redis_outages`, ...).
 - The response phase (Gate.inspect: page-level opt-outs, the content classifiers) runs in
   `process_response`; a response it withholds raises IgnoreRequest (enforce mode).
 - Stats: `scrapegate/allowed`, `scrapegate/denied`, `scrapegate/denied/<code>`,
@@ -29,7 +35,8 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
 
 Settings: see docs/adapters.md (SCRAPEGATE_ENABLED, SCRAPEGATE_JOB, SCRAPEGATE_MODE,
 SCRAPEGATE_POLICIES, SCRAPEGATE_SHIPPED_POLICIES, SCRAPEGATE_WAIVERS, SCRAPEGATE_ENGINE,
-SCRAPEGATE_OPA_URL, SCRAPEGATE_LEDGER, SCRAPEGATE_SIGNALS, SCRAPEGATE_TIMEOUT).
+SCRAPEGATE_OPA_URL, SCRAPEGATE_LEDGER, SCRAPEGATE_SIGNALS, SCRAPEGATE_TIMEOUT, SCRAPEGATE_REDIS,
+SCRAPEGATE_CLUSTER_NODES, SCRAPEGATE_REDIS_LEASE).
 """
 
 from __future__ import annotations
@@ -42,13 +49,14 @@ try:
     from scrapy.exceptions import IgnoreRequest, NotConfigured
     from scrapy.utils.defer import maybe_deferred_to_future
     from scrapy.utils.misc import load_object
+    from twisted.internet.task import deferLater
     from twisted.internet.threads import deferToThread
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
-from gate.enforce.admit import DECISION_ATTR, inspect_hop, record_body
+from gate.enforce.admit import DECISION_ATTR, inspect_hop, origin_key, record_body
 from gate.enforce.identity import header_problem
-from gate.enforce.ratelimit import min_interval
+from gate.enforce.ratelimit import Grant, limiter_for, min_interval
 from gate.errors import CollectionBlocked
 from gate.model.response import ResponseFacts
 
@@ -67,6 +75,7 @@ __all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", 
 logger = logging.getLogger(__name__)
 
 META_KEY = DECISION_ATTR
+SLOT_KEY = "scrapegate_slot"  # the origin's cluster-wide slot, held while the request is downloaded
 DEFAULT_PRIORITY = 100  # where RobotsTxtMiddleware sits: before any other middleware
 DEFAULT_TIMEOUT_S = 10.0
 _SKIPPED_SCHEMES = ("data:", "file:")  # no network request is made
@@ -100,7 +109,8 @@ def scrapegate_settings(settings: "BaseSettings") -> dict[str, Any]:
     bool, a float), for gate.core.config."""
     out: dict[str, Any] = {"SCRAPEGATE_LEDGER": _ledger_setting(settings.get("SCRAPEGATE_LEDGER", True))}
     for name in ("SCRAPEGATE_JOB", "SCRAPEGATE_MODE", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL",
-                 "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS"):
+                 "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS", "SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES",
+                 "SCRAPEGATE_REDIS_LEASE"):
         if settings.get(name):
             out[name] = settings.get(name)
     if settings.get("SCRAPEGATE_POLICIES"):
@@ -148,6 +158,8 @@ class ScrapegateMiddleware:
                            "unreachable robots.txt as allow-all, scrapegate denies. Set ROBOTSTXT_OBEY = False.")
         mw = cls(crawler, gate_from_settings(settings))
         crawler.signals.connect(mw.spider_closed, signal=scrapy_signals.spider_closed)
+        if mw.gate.cluster is not None:
+            crawler.signals.connect(mw._left_downloader, signal=scrapy_signals.request_left_downloader)
         crawler.signals.connect(mw.response_downloaded, signal=scrapy_signals.response_downloaded)
         return mw
 
@@ -174,8 +186,43 @@ class ScrapegateMiddleware:
                              {"request": request, "reason": decision.summary()})
                 raise IgnoreRequest(f"scrapegate: {decision.summary()}")
             self.stats.inc_value("scrapegate/audit/let_through")
-        self._apply_delay(request, decision)
+        if self.gate.cluster is not None:
+            await self._cluster_slot(request, decision)
+        else:
+            self._apply_delay(request, decision)
         return None
+
+    async def _cluster_slot(self, request: "Request", decision: "Decision") -> None:
+        """Wait for the origin's cluster-wide slot (Redis calls in a worker thread, waits on
+        the reactor); it is given back when the request leaves the downloader."""
+        interval = min_interval(decision.obligations)
+        if interval <= 0:
+            return
+        from twisted.internet import reactor  # imported late: Scrapy installs the reactor first
+
+        limiter, origin = limiter_for(self.gate), origin_key(request.url)
+        while True:
+            got = await maybe_deferred_to_future(deferToThread(limiter.try_acquire, origin, interval))
+            if isinstance(got, Grant):
+                request.meta[SLOT_KEY] = got
+                logger.debug("scrapegate: slot of %s granted for %s", origin, request.url)
+                self.stats.inc_value("scrapegate/cluster/shared" if got.shared else "scrapegate/cluster/fallback")
+                return
+            await maybe_deferred_to_future(deferLater(reactor, got, lambda: None))
+
+    def _release(self, request: "Request") -> None:
+        grant = request.meta.pop(SLOT_KEY, None)
+        if isinstance(grant, Grant):
+            logger.debug("scrapegate: slot of %s released by %s", grant.origin, request.url)
+            deferToThread(limiter_for(self.gate).release, grant)  # release() never raises
+
+    def _left_downloader(self, request: "Request", spider: Any = None) -> None:
+        self._release(request)
+
+    def process_exception(self, request: "Request", exception: BaseException, spider: Any = None) -> None:
+        self._release(request)  # dropped by a later middleware, or failed: give the slot back
+        return None
+
 
     def response_downloaded(self, response: "Response", request: "Request", spider: Any = None) -> None:
         """Record what reached the origin, as it came back from the downloader: before
@@ -198,6 +245,7 @@ class ScrapegateMiddleware:
     async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
         """The response phase (page-level opt-outs, the content classifiers); a response it
         withholds raises IgnoreRequest. Recording happened at response_downloaded."""
+        self._release(request)  # a response that never reached the downloader (a cache hit)
         decision = request.meta.get(META_KEY)
         if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
             return response
@@ -241,6 +289,10 @@ class ScrapegateMiddleware:
         """Close the gate (and the engine it built) once pending ledger writes are done."""
         from twisted.internet.defer import DeferredList
 
+        cluster = self.gate.cluster
+        if cluster is not None:  # the node's view of Redis: outages, fallbacks, robots.txt shared
+            for name, value in cluster.stats.items():
+                self.stats.set_value(f"scrapegate/cluster/{name}", value)
         done = DeferredList(list(self._pending), consumeErrors=True)
         done.addBoth(lambda _: self.gate.close())
         return done

@@ -7,7 +7,8 @@ phase     Gate.inspect(decision, ResponseFacts) with the shipped policies (embed
           live signals against a local server (robots.txt cached), no ledger: a 100 KB page
           with nothing to find (classifiers only), a 100 KB article whose person-name markers
           the job declares (classifiers + a policy evaluation), the same once the (job, site)
-          is trusted and sampled out, a 100 KB shop page with declared findings (ditto), a 1-megapixel JPEG and PNG with a face (ditto), and a page with
+          is trusted and sampled out, a 100 KB shop page with declared findings (ditto),
+          a 1-megapixel JPEG and PNG with a face (ditto), and a page with
           X-Robots-Tag: noai for an AI-training job (opt-out parse + evaluation)
 png       decoding a 1-megapixel PNG with IMREAD_GRAYSCALE and IMREAD_REDUCED_GRAYSCALE_2, and
           the detector's cost and recall on the labelled set's PNG images at smaller working

@@ -65,12 +65,12 @@ def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":
         return g.check(url, method)
 
 
-def _guard_with(gate: Any, func: Any) -> Any:
+def _guard_with(gate: Any, func: Any, strict: bool = False) -> Any:
     # This package is the composition root: it plugs the enforcement stage into the core's
     # Gate.guard (see gate.core.extensions), so that the core never imports gate.enforce.
     from gate.enforce.guard import guard_with
 
-    return guard_with(gate, func)
+    return guard_with(gate, func, strict=strict)
 
 
 provide_guard(_guard_with)

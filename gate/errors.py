@@ -8,6 +8,7 @@ The hierarchy::
     ├── PolicyError            a policy or data file could not be loaded or compiled
     ├── InvalidURL             a URL the gate will not evaluate (scheme, userinfo, host)
     ├── LedgerError            the decision ledger could not be written or read
+    ├── ClusterError           the cluster settings (SCRAPEGATE_REDIS, ...) are unusable
     └── EngineError            the policy engine failed to evaluate
         └── EngineUnavailable  the policy engine could not be reached
 """
@@ -26,6 +27,7 @@ __all__ = [
     "PolicyError",
     "InvalidURL",
     "LedgerError",
+    "ClusterError",
     "EngineError",
     "EngineUnavailable",
 ]
@@ -71,6 +73,10 @@ class InvalidURL(GateError, ValueError):
 
 class LedgerError(GateError):
     """The decision ledger could not be written or read."""
+
+
+class ClusterError(GateError):
+    """The cluster settings (SCRAPEGATE_REDIS, SCRAPEGATE_CLUSTER_NODES, ...) are unusable."""
 
 
 class EngineError(GateError):

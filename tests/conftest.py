@@ -39,6 +39,12 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SCRAPEGATE_OPA_TIMEOUT", raising=False)
     monkeypatch.delenv("SCRAPEGATE_SIGNALS", raising=False)
     monkeypatch.delenv("SCRAPEGATE_LEDGER_WRITER", raising=False)
+    for name in ("SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES", "SCRAPEGATE_REDIS_LEASE"):
+        monkeypatch.delenv(name, raising=False)
+    # Reading each site's own terms adds GET / and a terms page to a live gate's first request
+    # to a site; tests that count what reached an origin are about other things. The terms
+    # tests (tests/signals_terms) switch it on.
+    monkeypatch.setenv("SCRAPEGATE_TERMS_DISCOVERY", "off")
 
 
 @pytest.fixture

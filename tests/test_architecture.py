@@ -31,6 +31,7 @@ SOURCES = {"gate": REPO / "gate", "gate.adapters": REPO / "adapters"}
 LAYERS = [
     "gate.errors",
     "gate.model",
+    "gate.cluster",  # what the nodes of a crawl share (Redis, issue 21): under the signals and enforce using it
     "gate.signals",
     "gate.engines",
     "gate.ledger",

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("gate.cli.schema", "Print the job manifest's JSON Schema."),
     "robots": ("gate.cli.signals", "Fetch a site's robots.txt and show the verdict for a URL."),
     "signals": ("gate.cli.signals", "Gather every live signal for a URL (robots, opt-outs, terms)."),
+    "terms": ("gate.cli.terms", "Find a site's terms page and show the clauses that forbid collection."),
     "policy": ("gate.cli.policy", "Test, diff, document and lint the Rego policies."),
     "bundle": ("gate.cli.bundle", "Build OPA bundles and push policies to an OPA server."),
     "ledger": ("gate.cli.ledger", "Verify, query and export the decision ledger."),

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from gate.errors import EngineError, GateError, LedgerError, ManifestError, PolicyError
+from gate.errors import ClusterError, EngineError, GateError, LedgerError, ManifestError, PolicyError
 
 __all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
            "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
@@ -34,7 +34,7 @@ def cli_errors() -> Iterator[None]:
     """Translate library errors at the edge of a command."""
     try:
         yield
-    except (ManifestError, PolicyError, ValueError) as exc:
+    except (ManifestError, PolicyError, ClusterError, ValueError) as exc:
         raise BadInput(str(exc)) from exc
     except (EngineError, LedgerError) as exc:
         raise InternalFailure(str(exc)) from exc

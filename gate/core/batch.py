@@ -135,9 +135,10 @@ def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, in
         return report
     signals = None
     if live:
+        from gate.core.config import terms_discovery
         from gate.signals.live import LiveSignals
 
-        signals = LiveSignals(timeout=timeout)
+        signals = LiveSignals(timeout=timeout, terms=terms_discovery())
     try:
         for loaded in jobs:
             report.results += _decide_one(loaded, engine, signals, include_input)

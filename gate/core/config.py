@@ -13,6 +13,10 @@ as a plain mapping of typed values. The environment variables:
     SCRAPEGATE_OPA_URL   http(s)://host:port    (the OPA server)
     SCRAPEGATE_SIGNALS   live | static          (default: live)
     SCRAPEGATE_LEDGER    where the ledger is, when one is on (default ./.scrapegate/ledger.db)
+    SCRAPEGATE_REDIS     redis://host:port/db: robots.txt and rate limits shared by a cluster (default: none)
+    SCRAPEGATE_CLUSTER_NODES   how many nodes share them (default 1; the Redis-down fallback divides by it)
+    SCRAPEGATE_REDIS_LEASE     seconds a node may hold an origin's slot at most (default 30)
+    SCRAPEGATE_TERMS_DISCOVERY  on | off    (default: on; live signals read each site's own terms)
 
 SCRAPEGATE_LEDGER names a location, it does not switch the ledger on: whether there is a
 ledger is the argument's (or the setting's) to say. The OPA engine also reads
@@ -26,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
+from gate.cluster import DEFAULT_LEASE_S, LEASE_ENV, NODES_ENV, REDIS_ENV, Cluster, shared_cluster
 from gate.engines.base import Engine
-from gate.errors import PolicyError
+from gate.errors import ClusterError, PolicyError
 from gate.ledger import Ledger, open_ledger
 from gate.ledger.location import LEDGER_ENV
 from gate.signals.base import SignalSource
@@ -35,12 +40,15 @@ from gate.signals.base import SignalSource
 __all__ = [
     "ENGINE_ENV", "OPA_URL_ENV", "SIGNALS_ENV", "LEDGER_ENV", "ENGINES", "SIGNAL_MODES",
     "EngineChoice", "engine_choice", "make_engine", "signals_choice", "make_signals", "make_ledger",
-    "make_decision_log", "pick",
+    "make_decision_log", "make_cluster", "pick", "REDIS_ENV", "TERMS_DISCOVERY_ENV", "terms_discovery",
 ]
 
 ENGINE_ENV = "SCRAPEGATE_ENGINE"
 OPA_URL_ENV = "SCRAPEGATE_OPA_URL"
 SIGNALS_ENV = "SCRAPEGATE_SIGNALS"
+TERMS_DISCOVERY_ENV = "SCRAPEGATE_TERMS_DISCOVERY"
+_ON = {"on", "true", "1", "yes"}
+_OFF = {"off", "false", "0", "no"}
 ENGINES = ("embedded", "opa")
 SIGNAL_MODES = ("live", "static")
 # Settings that have no environment variable of their own.
@@ -138,10 +146,24 @@ def signals_choice(value: Any = None, settings: Settings | None = None) -> Signa
                      f"or the settings), not {name!r}")
 
 
+def terms_discovery(value: Any = None, settings: Settings | None = None) -> bool:
+    """Whether live signals discover and read each site's own terms (issue 22): on unless
+    the argument, SCRAPEGATE_TERMS_DISCOVERY or the setting says off."""
+    chosen = pick(TERMS_DISCOVERY_ENV, value, settings, True)
+    if isinstance(chosen, bool):
+        return chosen
+    word = str(chosen).strip().lower()
+    if word in _ON | _OFF:
+        return word in _ON
+    raise ValueError(f"{TERMS_DISCOVERY_ENV} must be on or off, not {chosen!r}")
+
+
 def make_signals(value: Any = None, *, settings: Settings | None = None, timeout: float = 10.0,
-                 purpose: str = "other", verify: bool | str = True) -> SignalSource:
-    """The signal source: static (nothing fetched), live (robots.txt, and the opt-outs for
-    the purposes they govern) or the SignalSource given."""
+                 purpose: str = "other", verify: bool | str = True, cluster: Cluster | None = None,
+                 terms: bool | None = None) -> SignalSource:
+    """The signal source: static (nothing fetched), live (robots.txt, the site's terms, and
+    the opt-outs for the purposes they govern; robots.txt shared through `cluster`'s Redis
+    when given) or the SignalSource given."""
     chosen = signals_choice(value, settings)
     if chosen == "static":
         from gate.signals.static import StaticSignals
@@ -150,7 +172,8 @@ def make_signals(value: Any = None, *, settings: Settings | None = None, timeout
     if chosen == "live":
         from gate.signals.live import LiveSignals
 
-        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify)
+        return LiveSignals(timeout=timeout, purpose=purpose, verify=verify, cluster=cluster,
+                           terms=terms_discovery(terms, settings))
     return chosen
 
 
@@ -184,3 +207,26 @@ def make_decision_log(value: Any = None) -> Any:
 
         return DecisionLogSink(os.fspath(value))
     return value
+
+
+def make_cluster(value: Any = None, *, settings: Settings | None = None) -> Cluster | None:
+    """The cluster a Gate shares robots.txt and rate limits with: `value` is a Cluster, a
+    Redis URL or None (then SCRAPEGATE_REDIS, then the setting); none named means none. The
+    node count and lease come from SCRAPEGATE_CLUSTER_NODES and SCRAPEGATE_REDIS_LEASE (or the
+    settings). One Cluster per process for the same settings (gate.cluster.shared_cluster)."""
+    if isinstance(value, Cluster):
+        return value
+    url = pick(REDIS_ENV, value, settings)
+    if not url:
+        return None
+    raw_nodes = pick(NODES_ENV, None, settings, 1)
+    raw_lease = pick(LEASE_ENV, None, settings, DEFAULT_LEASE_S)
+    try:
+        nodes = int(raw_nodes)
+    except (TypeError, ValueError):
+        raise ClusterError(f"{NODES_ENV}: the node count must be a whole number, not {raw_nodes!r}") from None
+    try:
+        lease = float(raw_lease)
+    except (TypeError, ValueError):
+        raise ClusterError(f"{LEASE_ENV}: the lease must be a number of seconds, not {raw_lease!r}") from None
+    return shared_cluster(str(url).strip(), nodes=nodes, lease_s=lease)

@@ -13,8 +13,8 @@ from typing import Any, Callable
 __all__ = ["GuardProvider", "provide_guard", "guard_provider", "ResponsePhaseProvider", "provide_response_phase",
            "response_phase_provider"]
 
-# (gate, func or None) -> the guarded func, or a decorator when func is None.
-GuardProvider = Callable[[Any, Any], Any]
+# (gate, func or None, strict) -> the guarded func, or a decorator when func is None.
+GuardProvider = Callable[[Any, Any, bool], Any]
 
 _guard: GuardProvider | None = None
 

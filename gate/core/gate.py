@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping
 
+from gate.cluster import Cluster
 from gate.core import config
 from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_request
 from gate.core.evaluation import Evaluation
@@ -25,7 +26,7 @@ from gate.model.decision import Decision, new_decision_id, utc_stamp
 from gate.model.input import build_input, ledger_view, subjects_of, utc_now
 from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
-from gate.model.readings import path_readings
+from gate.model.readings import needs_readings, path_readings
 from gate.model.response import ResponseFacts
 from gate.model.url import NormalizedURL, normalize
 from gate.signals.base import SignalSource
@@ -70,7 +71,9 @@ class Gate:
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
     fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
     `inspect=False` turns the response phase's content classifiers off (page-level
-    opt-outs are still read); `sampling` is its gate.inspect.SamplingPolicy.
+    opt-outs are still read); `sampling` is its gate.inspect.SamplingPolicy. `cluster`
+    (a Redis URL or a gate.cluster.Cluster; default $SCRAPEGATE_REDIS) shares robots.txt and
+    the rate limits with the other nodes of a crawl.
     """
 
     def __init__(
@@ -92,6 +95,7 @@ class Gate:
         exceptions: str | Path | None = None,
         inspect: bool = True,
         sampling: Any = None,
+        cluster: Any = None,
     ) -> None:
         self.mode: Mode = as_mode(mode)
         self.job = load_job(job)
@@ -102,8 +106,10 @@ class Gate:
             engine = config.make_engine(choice)
         self.engine: Engine = engine
         try:
+            self.cluster: Cluster | None = config.make_cluster(cluster)
             self.signals: SignalSource = config.make_signals(
-                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify)
+                signals, timeout=timeout, purpose=self.job.spec.purpose.category, verify=verify,
+                cluster=self.cluster)
             self.ledger: Ledger | None = config.make_ledger(ledger)
             self.decision_log = config.make_decision_log(decision_log)
         except BaseException:
@@ -148,6 +154,7 @@ class Gate:
                 ledger=config.make_ledger(settings=settings),
                 signals=config.signals_choice(settings=settings),
                 timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),
+                cluster=config.make_cluster(settings=settings),
             )
         except BaseException:
             engine.close()
@@ -176,7 +183,7 @@ class Gate:
         except InvalidURL as exc:
             return Evaluation(Decision.denied("request.invalid_url", str(exc), url=str(url), mode=self.mode))
         first = self._decide_one(nurl, method, authenticated, nowait)
-        readings = path_readings(nurl.path)
+        readings = path_readings(nurl.path) if needs_readings(nurl.path) else ()
         if first is None or not readings or not first.decision.allow:
             return first
         for path in readings:
@@ -447,10 +454,12 @@ class Gate:
     def obligations(self, decision: Decision, code: str) -> list[dict[str, Any]]:
         return [o for o in decision.obligations if o.get("code") == code]
 
-    def guard(self, func: Callable[..., Any] | None = None) -> Any:
-        """Decorator: every HTTP request `func` makes is gated (see gate.enforce.guard; the
-        core reaches it through gate.core.extensions, never by importing it)."""
-        return guard_provider()(self, func)
+    def guard(self, func: Callable[..., Any] | None = None, *, strict: bool = False) -> Any:
+        """Decorator: the requests `func` makes through requests, urllib3 and httpx are gated
+        (see gate.enforce.guard); with `strict=True` any other outgoing connection in the call
+        raises CollectionBlocked (gate.enforce.strict). The core reaches it through
+        gate.core.extensions, never by importing it."""
+        return guard_provider()(self, func, strict)
 
     @property
     def cache_stats(self) -> dict[str, int]:

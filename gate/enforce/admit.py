@@ -1,8 +1,9 @@
 """One request hop through a Gate: decide, refuse or wait for the host's slot, then record
 what was collected. Shared by `@guard` and every adapter.
 
-    decision = admit(gate, "https://shop.example/p/1", "GET")   # raises CollectionBlocked (enforce)
-    ...send...
+    decision = admit(gate, "https://shop.example/p/1", "GET", pace=False)   # CollectionBlocked (enforce)
+    with paced(gate, url, decision):      # the origin's slot (rate_limit), held through the send
+        ...send...
     record_body(gate, decision, 200, body)
 
 Two context variables carry the state, so other threads and tasks are never affected:
@@ -19,12 +20,13 @@ Two context variables carry the state, so other threads and tasks are never affe
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Mapping
 
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.enforce.strict import internal, note_admitted, sending
 from gate.errors import CollectionBlocked, InvalidURL
 from gate.model.url import normalize
 
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
     from gate.model.response import ResponseFacts
 
 __all__ = [
-    "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit",
-    "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR",
+    "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit", "paced", "apaced",
+    "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR", "sending",
     "inspect_hop", "ainspect_hop",
 ]
 
@@ -64,10 +66,12 @@ def activated(gate: "Gate | None") -> Iterator[None]:
 
 @contextmanager
 def handled_by(gate: "Gate") -> Iterator[None]:
-    """Around the inner send of a hop that `gate` already admitted."""
+    """Around the inner send of a hop that `gate` already admitted (its connections are the
+    admitted ones for a strict guard: gate.enforce.strict)."""
     token = _HANDLED.set(gate)
     try:
-        yield
+        with sending():
+            yield
     finally:
         _HANDLED.reset(token)
 
@@ -109,29 +113,51 @@ def _headers_refused(gate: "Gate", url: str, method: str, headers: Mapping[Any, 
         return gate.refuse(url, problem[0], problem[1], method)
 
 
-def admit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None) -> "Decision":
+def admit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None, *,
+          pace: bool = True) -> "Decision":
     """Decide on one hop before it is sent. Enforce mode raises CollectionBlocked for a deny;
-    audit mode returns the deny (already in the ledger) and lets the hop go. Then waits for
-    the host's slot when the decision carries a `rate_limit` obligation. `headers`, the
-    hop's headers as they will be sent, are checked by gate.enforce.identity (Host, User-Agent)."""
+    audit mode returns the deny (already in the ledger) and lets the hop go. `headers`, the
+    hop's headers as they will be sent, are checked by gate.enforce.identity (Host, User-Agent).
+    With `pace`, then waits for the origin's slot when the decision carries a `rate_limit`
+    obligation; a caller that can tell when its request went out passes pace=False and sends
+    inside `paced`."""
     decision = _headers_refused(gate, url, method, headers)
     if decision is None:
-        with activated(None):  # the gate's own fetches are not gated by itself
+        with activated(None), internal():  # the gate's own fetches are not gated by itself
             decision = gate.check(url, method)
     _refuse_or_pass(gate, decision, url)
-    limiter_for(gate).wait(origin_key(url), min_interval(decision.obligations))
+    note_admitted(url)
+    if pace:
+        limiter_for(gate).wait(origin_key(url), min_interval(decision.obligations))
     return decision
 
 
-async def aadmit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None) -> "Decision":
+async def aadmit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None, *,
+                 pace: bool = True) -> "Decision":
     """`admit` for asyncio: the decision runs in a worker thread, the wait on the loop."""
     decision = _headers_refused(gate, url, method, headers)
     if decision is None:
-        with activated(None):  # cleared before asyncio.to_thread copies the context
+        with activated(None), internal():  # cleared before asyncio.to_thread copies the context
             decision = await gate.acheck(url, method)
     _refuse_or_pass(gate, decision, url)
-    await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
+    note_admitted(url)
+    if pace:
+        await limiter_for(gate).await_slot(origin_key(url), min_interval(decision.obligations))
     return decision
+
+
+@contextmanager
+def paced(gate: "Gate", url: str, decision: "Decision") -> Iterator[None]:
+    """Wait for the origin's slot (the decision's `rate_limit`), hold it for the block (the
+    send, up to the response head), then give it back: the interval holds as the origin sees it."""
+    with limiter_for(gate).hold(origin_key(url), min_interval(decision.obligations)):
+        yield
+
+
+@asynccontextmanager
+async def apaced(gate: "Gate", url: str, decision: "Decision") -> AsyncIterator[None]:
+    async with limiter_for(gate).ahold(origin_key(url), min_interval(decision.obligations)):
+        yield
 
 
 def inspect_hop(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":

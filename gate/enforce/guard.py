@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Generator, TypeVar
+from contextlib import contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Generator, Iterator, TypeVar
 
 from gate.enforce.admit import activated
 from gate.enforce.hooks import install
+from gate.enforce.strict import strict_scope
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate, Mode
@@ -35,56 +37,64 @@ __all__ = ["guard", "guard_with"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def guard(job: Any, mode: "Mode" = "enforce", **gate_kwargs: Any) -> Callable[[F], F]:
+def guard(job: Any, mode: "Mode" = "enforce", *, strict: bool = False, **gate_kwargs: Any) -> Callable[[F], F]:
     """Decorator factory: a Gate for `job` (built now, so a bad manifest or policy fails at
     import), applied to each call of the decorated function. The gate is reachable as
-    `func.gate` (its ledger, `close()`)."""
+    `func.gate` (its ledger, `close()`). `strict=True`: see gate.enforce.strict."""
     from gate.core.gate import Gate
 
     gate = job if isinstance(job, Gate) else Gate(job, mode=mode, **gate_kwargs)
 
     def decorate(func: F) -> F:
-        return guard_with(gate, func)
+        return guard_with(gate, func, strict=strict)
 
     return decorate
 
 
-def guard_with(gate: "Gate", func: Callable[..., Any] | None = None) -> Any:
+def guard_with(gate: "Gate", func: Callable[..., Any] | None = None, *, strict: bool = False) -> Any:
     """Wrap `func` so that `gate` is active while it runs; without `func`, a decorator
-    (so both `@g.guard` and `@g.guard()` work)."""
+    (so both `@g.guard` and `@g.guard()` work). With `strict`, any other outgoing TCP
+    connection made in the call, its threads included, raises CollectionBlocked."""
     if func is None:
-        return lambda f: guard_with(gate, f)
+        return lambda f: guard_with(gate, f, strict=strict)
     install()
     if inspect.isasyncgenfunction(func):
-        wrapper = _async_gen_wrapper(gate, func)
+        wrapper = _async_gen_wrapper(gate, func, strict)
     elif inspect.iscoroutinefunction(func):
-        wrapper = _coroutine_wrapper(gate, func)
+        wrapper = _coroutine_wrapper(gate, func, strict)
     elif inspect.isgeneratorfunction(func):
-        wrapper = _gen_wrapper(gate, func)
+        wrapper = _gen_wrapper(gate, func, strict)
     else:
-        wrapper = _sync_wrapper(gate, func)
+        wrapper = _sync_wrapper(gate, func, strict)
     wrapper = functools.wraps(func)(wrapper)
     wrapper.gate = gate  # type: ignore[attr-defined]
     return wrapper
 
 
-def _sync_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., Any]:
+@contextmanager
+def _active(gate: "Gate", strict: bool) -> Iterator[None]:
+    """The gate active, and with `strict` every other connection watched (gate.enforce.strict)."""
+    with activated(gate), (strict_scope(gate, activated) if strict else nullcontext()):
+        yield
+
+
+def _sync_wrapper(gate: "Gate", func: Callable[..., Any], strict: bool) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
-        with activated(gate):
+        with _active(gate, strict):
             return func(*args, **kwargs)
 
     return call
 
 
-def _coroutine_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., Any]:
+def _coroutine_wrapper(gate: "Gate", func: Callable[..., Any], strict: bool) -> Callable[..., Any]:
     async def call(*args: Any, **kwargs: Any) -> Any:
-        with activated(gate):  # the awaiting task's context: set and reset inside one task
+        with _active(gate, strict):  # the awaiting task's context: set and reset inside one task
             return await func(*args, **kwargs)
 
     return call
 
 
-def _gen_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., Any]:
+def _gen_wrapper(gate: "Gate", func: Callable[..., Any], strict: bool) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
         with activated(gate):
             gen = func(*args, **kwargs)
@@ -92,7 +102,7 @@ def _gen_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., Any]:
         # setting it across a `yield` would gate the consumer's code too.
         method, value = gen.send, None
         while True:
-            with activated(gate):
+            with _active(gate, strict):
                 try:
                     item = method(value)
                 except StopIteration as stop:
@@ -109,13 +119,13 @@ def _gen_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _async_gen_wrapper(gate: "Gate", func: Callable[..., Any]) -> Callable[..., Any]:
+def _async_gen_wrapper(gate: "Gate", func: Callable[..., Any], strict: bool) -> Callable[..., Any]:
     async def call(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
         with activated(gate):
             agen = func(*args, **kwargs)
         method, value = agen.asend, None
         while True:
-            with activated(gate):
+            with _active(gate, strict):
                 try:
                     item = await method(value)
                 except StopAsyncIteration:

@@ -23,7 +23,7 @@ import functools
 import threading
 from typing import Any, Callable
 
-from gate.enforce.admit import active_gate, admit, already_handled, record_body, take_handled
+from gate.enforce.admit import active_gate, admit, already_handled, paced, record_body, sending, take_handled
 from gate.enforce.identity import sent_agent
 
 __all__ = ["install", "installed", "pool_url"]
@@ -89,8 +89,9 @@ def _install_urllib3() -> None:
                     return original(self, method, url, *args, **kwargs)
             full = pool_url(self, url)
             kwargs = _with_agent(gate, self, args, kwargs)
-            decision = admit(gate, full, method, kwargs["headers"])
-            response = original(self, method, url, **kwargs)
+            decision = admit(gate, full, method, kwargs["headers"], pace=False)
+            with paced(gate, full, decision), sending():
+                response = original(self, method, url, **kwargs)
             if kwargs.get("preload_content", True):
                 record_body(gate, decision, response.status, response.data or b"")
             return response

@@ -21,9 +21,11 @@ from gate.enforce.admit import (
     aadmit,
     admit,
     ainspect_hop,
+    apaced,
     arecord_body,
     handled_by,
     inspect_hop,
+    paced,
     record_body,
 )
 from gate.enforce.identity import sent_agent
@@ -168,8 +170,9 @@ def _facts(request: httpx.Request, response: httpx.Response, head: bytes, rest: 
 def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -> httpx.Response:
     """One hop through `transport`, admitted by `gate` first (also used by `@guard`)."""
     request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
-    decision = admit(gate, str(request.url), request.method, request.headers)
-    with handled_by(gate):
+    url = str(request.url)
+    decision = admit(gate, url, request.method, request.headers, pace=False)
+    with paced(gate, url, decision), handled_by(gate):  # handle_request returns at the response head
         response = transport.handle_request(request)
     inner = response.stream
     try:
@@ -188,9 +191,11 @@ def send_gated(gate: "Gate", transport: SyncTransport, request: httpx.Request) -
 
 async def asend_gated(gate: "Gate", transport: AsyncTransport, request: httpx.Request) -> httpx.Response:
     request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
-    decision = await aadmit(gate, str(request.url), request.method, request.headers)
-    with handled_by(gate):
-        response = await transport.handle_async_request(request)
+    url = str(request.url)
+    decision = await aadmit(gate, url, request.method, request.headers, pace=False)
+    async with apaced(gate, url, decision):
+        with handled_by(gate):
+            response = await transport.handle_async_request(request)
     inner = response.stream
     try:
         head, rest = await _aread_head(inner)

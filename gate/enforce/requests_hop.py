@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from gate.enforce.admit import admit, attach, handled_by, inspect_hop, record_body
+from gate.enforce.admit import admit, attach, handled_by, inspect_hop, paced, record_body
 from gate.enforce.identity import sent_agent
 from gate.model.response import ResponseFacts
 
@@ -26,8 +26,8 @@ def send_gated(gate: "Gate", send: Callable[..., "requests.Response"], request: 
     Used by GatedAdapter and by the requests hook of `@guard`."""
     url = request.url or ""
     request.headers["User-Agent"] = sent_agent(gate, request.headers.get("User-Agent"))
-    decision: Decision = admit(gate, url, request.method or "GET", request.headers)
-    with handled_by(gate):
+    decision: Decision = admit(gate, url, request.method or "GET", request.headers, pace=False)
+    with paced(gate, url, decision), handled_by(gate):
         response = send(request, stream=stream, **kwargs)
     attach(response, decision)
     headers = getattr(response.raw, "headers", None) or response.headers  # urllib3's keeps repeated lines apart

@@ -164,14 +164,17 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _bounded(root: Any, path: str) -> None:
     """Refuse a document whose aliases expand past MAX_YAML_NODES (counted over the node
-    graph, each shared node once per use, without expanding anything)."""
+    graph, each shared node once per use, without expanding anything) or refer to themselves."""
     sizes: dict[int, int] = {}
 
     def size(node: Any) -> int:
         known = sizes.get(id(node))
+        if known == -1:  # reached again from inside itself
+            raise ManifestError(f"{path}:{int(node.start_mark.line) + 1}: a YAML alias refers to itself; refused",
+                                file=path)
         if known is not None:
             return known
-        sizes[id(node)] = 1  # a recursive alias counts once; PyYAML refuses it later
+        sizes[id(node)] = -1
         total = 1
         if isinstance(node, yaml.SequenceNode):
             for child in node.value:
@@ -186,7 +189,11 @@ def _bounded(root: Any, path: str) -> None:
         sizes[id(node)] = total
         return total
 
-    if size(root) > MAX_YAML_NODES:
+    try:
+        total = size(root)
+    except RecursionError:
+        raise ManifestError(f"{path}: YAML nested too deeply; refused", file=path) from None
+    if total > MAX_YAML_NODES:
         line = int(root.start_mark.line) + 1
         raise ManifestError(f"{path}:{line}: YAML aliases expand to more than {MAX_YAML_NODES} nodes "
                             "(an anchor bomb?); refused", file=path)

@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 from gate.engines.policy_set import PolicyModule, load_policy_set
 from gate.errors import PolicyError
+from gate.policy.rego_tests import ERROR, FAIL, PASS, SKIP, TestCase, TestResult
 
 __all__ = ["TestCase", "TestResult", "TestReport", "StreamPrinter", "discover", "run_tests", "ENGINES",
            "PASS", "FAIL", "ERROR", "SKIP"]
 
-PASS, FAIL, ERROR, SKIP = "PASS", "FAIL", "ERROR", "SKIPPED"
 EXIT_OK, EXIT_FAILED, EXIT_NO_TESTS = 0, 1, 2
 RULE_LINE = "-" * 80
 
@@ -30,38 +30,6 @@ _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^((?:todo_)?test_\w+)\b(?!\s*\()", re.MULTILINE)
 _WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
 _DATA_REF = re.compile(r"\bdata\.([A-Za-z_][\w.]*)")
-
-
-@dataclass(frozen=True)
-class TestCase:
-    __test__ = False  # not a pytest test class
-
-    package: str
-    rule: str
-    file: str
-    line: int
-
-    @property
-    def name(self) -> str:
-        return f"data.{self.package}.{self.rule}"
-
-    @property
-    def skipped(self) -> bool:
-        return self.rule.startswith("todo_")
-
-
-@dataclass
-class TestResult:
-    __test__ = False  # not a pytest test class
-
-    case: TestCase
-    status: str
-    duration_s: float | None = 0.0  # None: evaluated in a batch (OPA), no time of its own
-    message: str = ""
-
-    def line(self) -> str:
-        took = f" ({_duration(self.duration_s)})" if self.status != SKIP and self.duration_s is not None else ""
-        return f"{self.case.name}: {self.status}{took}"
 
 
 @dataclass
@@ -151,14 +119,6 @@ class StreamPrinter:
             self.write("no tests found (test_* rules in *_test.rego files)\n")
             return
         self.write("\n".join(([RULE_LINE] if self._printed else []) + report.counts()) + "\n")
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1e-3:
-        return f"{seconds * 1e6:.0f}µs"
-    if seconds < 1:
-        return f"{seconds * 1e3:.1f}ms"
-    return f"{seconds:.2f}s"
 
 
 def discover(modules: Iterable[PolicyModule]) -> list[TestCase]:

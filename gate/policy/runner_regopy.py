@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -24,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 from gate.engines.policy_set import load_policy_set
 from gate.errors import PolicyError
-from gate.policy.runner import ERROR, FAIL, PASS, TestCase, TestResult
+from gate.policy.rego_tests import ERROR, FAIL, PASS, TestCase, TestResult
 
 __all__ = ["run_isolated", "max_rss_mb"]
 
@@ -89,6 +90,11 @@ def _rss_mb(pid: int) -> int:
     return 0
 
 
+def _over_limit(rss_mb: int, limit_mb: int) -> str:
+    return (f"killed at {rss_mb} MB resident (limit {limit_mb} MB, SCRAPEGATE_TEST_MAX_RSS_MB): rego-cpp "
+            "compiles a `with` over a large rule graph slowly; `--engine opa` runs these tests")
+
+
 def _watch(proc: subprocess.Popen[str], limit_mb: int, tripped: list[int]) -> None:
     """Kill the worker when its resident memory passes `limit_mb` (Linux: /proc)."""
     while proc.poll() is None:
@@ -110,9 +116,13 @@ def _worker_run(roots: list[str], cases: list[TestCase], test_files: list[str] |
     )
     assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
     limit, tripped = max_rss_mb(), list[int]()
+    try:
+        proc.stdin.write(json.dumps({"roots": roots, "tests": [c.name for c in cases], "test_files": test_files,
+                                     "max_rss_mb": limit}))
+        proc.stdin.close()
+    except BrokenPipeError:  # the worker died at start: its exit status and stderr say why
+        pass
     threading.Thread(target=_watch, args=(proc, limit, tripped), daemon=True).start()
-    proc.stdin.write(json.dumps({"roots": roots, "tests": [c.name for c in cases], "test_files": test_files}))
-    proc.stdin.close()
     setup_error = None
     try:
         for raw in proc.stdout:
@@ -138,8 +148,7 @@ def _worker_run(roots: list[str], cases: list[TestCase], test_files: list[str] |
     if setup_error is not None:
         raise PolicyError(setup_error)
     if tripped:
-        stderr += (f"\nkilled at {tripped[0]} MB resident (limit {limit} MB, SCRAPEGATE_TEST_MAX_RSS_MB): "
-                   "rego-cpp compiles a `with` over a large rule graph slowly; `--engine opa` runs these tests")
+        stderr += "\n" + _over_limit(tripped[0], limit)
     yield "exit", (proc.returncode, stderr)
 
 
@@ -166,6 +175,12 @@ def _worker() -> int:
         bundle = interp.build(None, [_entrypoint(n) for n in names])
     except Exception:  # noqa: BLE001 - fall back to one query per test, which names the test
         bundle = None
+    # The parent's watchdog polls; a compile that grew past the bound between two polls stops here.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    if peak > job["max_rss_mb"]:
+        sys.stderr.write(_over_limit(peak, job["max_rss_mb"]) + "\n")
+        sys.stderr.flush()
+        os._exit(70)
     _emit({"ready": True})
     for name in names:
         start = time.perf_counter()

@@ -62,6 +62,10 @@ REGISTRY: dict[str, dict[str, str]] = {
         "text": "gate.report.ledger:QuarantineText",
         "jsonl": "gate.report.ledger:RowsJSONL",
     },
+    "terms": {
+        "text": "gate.report.terms:TermsText",
+        "json": "gate.report.terms:TermsJSON",
+    },
     "ledger-erase-plan": {
         "text": "gate.report.ledger:ErasePlanText",
         "jsonl": "gate.report.ledger:RowsJSONL",

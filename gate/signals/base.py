@@ -4,11 +4,12 @@ A `SignalSource` gathers the signals for one URL: `StaticSignals` (gate.signals.
 nothing fetched) or `LiveSignals` (gate.signals.live: robots.txt, fetched and cached per
 origin, and the site signals the job's purpose calls for).
 
-    input.signals = {"robots": {...}, <each site signal>: {...}, "terms": {...}, "login_required": bool}
+    input.signals = {"robots": {...}, <each site signal>: {...}, "login_required": bool}
 
 robots.txt is gathered for every request. Every other signal a site states (the
 machine-readable opt-outs today; an ai.txt tomorrow) is a `SiteSignal`, registered in
-SITE_SIGNALS: a new one is one module holding its class, and its line there. Its value
+SITE_SIGNALS (the opt-outs; the site's own terms): a new one is one module holding its
+class, and its line there. Its value
 when not checked, the fields the decision cache keys on and the purposes it applies to
 come from the class, so the static section, the cache key and the policy lint's input
 contract follow from the registry.
@@ -36,11 +37,13 @@ __all__ = [
 SITE_SIGNALS: dict[str, str] = {
     "optout": "gate.signals.optout_signal:OptOutSignal",
     "rsl": "gate.signals.rsl_signal:RslSignal",
+    "terms": "gate.signals.terms_signal:TermsSignal",
 }
 ROBOTS_NOT_CHECKED: dict[str, Any] = {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None}
 ROBOTS_KEY_FIELDS = ("status", "allowed", "crawl_delay", "rule")
-# The terms registry is data the policies read; nothing is gathered for it (yet).
-TERMS_UNKNOWN: dict[str, Any] = {"known": False}
+# The terms signal's value when not gathered (static mode): "terms unknown". The terms
+# registry is data the policies read, and applies either way.
+TERMS_UNKNOWN: dict[str, Any] = {"known": False, "status": "not_checked"}
 
 
 _new = object.__new__
@@ -118,6 +121,10 @@ class SiteSignal(Protocol):
 
     def close(self) -> None: ...
 
+    # Optional: `per_origin = True` says the value is the same for every path of an origin,
+    # and `peek(url, user_agent)` returns it without I/O when cached (else None); LiveSignals
+    # then keeps the signal on its hot path (gate.signals.terms_signal does).
+
 
 @lru_cache(maxsize=1)
 def site_signal_kinds() -> tuple[type[SiteSignal], ...]:
@@ -137,7 +144,7 @@ def section(robots: dict[str, Any], site: dict[str, dict[str, Any]] | None = Non
     for kind in site_signal_kinds():
         value = (site or {}).get(kind.name)
         signals[kind.name] = value if value is not None else kind.not_checked()
-    signals["terms"] = dict(TERMS_UNKNOWN)
+    signals.setdefault("terms", dict(TERMS_UNKNOWN))  # when no terms signal is registered
     signals["login_required"] = login_required
     return signals
 
@@ -157,7 +164,5 @@ def signals_key(signals: dict[str, Any]) -> tuple[Any, ...]:
     for kind in site_signal_kinds():
         part = signals.get(kind.name) or {}
         key += [part.get(f) for f in kind.key_fields]
-    terms = signals.get("terms") or {}
-    key.append(tuple(sorted((k, str(v)) for k, v in terms.items())))
     key.append(bool(signals.get("login_required")))
     return tuple(key)

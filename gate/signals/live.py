@@ -13,13 +13,23 @@ from typing import Any
 
 import requests
 
+from gate.cluster import Cluster
 from gate.model.url import NormalizedURL
-from gate.signals.base import Gathered, SiteSignal, not_checked_signals, section, signals_key, site_signal_kinds
+from gate.signals.base import (
+    ROBOTS_NOT_CHECKED,
+    Gathered,
+    SiteSignal,
+    not_checked_signals,
+    section,
+    signals_key,
+    site_signal_kinds,
+)
 from gate.signals.deadline import deadline_session
 from gate.signals.optout_signal import TDM_PURPOSES
 from gate.signals.robots import Rule, canonical_target
 from gate.signals.robots_cache import RobotsCache
 from gate.signals.robots_fetch import RobotsFetcher, RobotsResult
+from gate.signals.robots_shared import SharedRobotsFetcher
 
 __all__ = ["LiveSignals", "TDM_PURPOSES"]
 
@@ -40,27 +50,44 @@ class LiveSignals:
     """A SignalSource that fetches. One instance may serve many threads and many URLs.
 
     `purpose`: gather, beyond robots.txt, the site signals that govern it (the Gate passes
-    the job's; for most purposes that is none, which keeps a crawl's hot path to one robots
-    lookup). Without a purpose, `optout` says whether to gather every registered site signal
-    (True) or robots.txt alone (False).
+    the job's; for most purposes that is the site's terms alone, one per origin and cached
+    for a day, which keeps a crawl's hot path to one robots lookup and one dict lookup).
+    Without a purpose, `optout` says whether to gather every registered site signal (True)
+    or robots.txt alone (False). `terms=False` leaves the terms out (SCRAPEGATE_TERMS_DISCOVERY=off).
     """
 
     live = True
 
     def __init__(self, *, timeout: float = 10.0, robots: RobotsCache | None = None, optout: bool = True,
-                 verify: bool | str = True, purpose: str | None = None) -> None:
+                 verify: bool | str = True, purpose: str | None = None, cluster: Cluster | None = None,
+                 terms: bool = True) -> None:
         """`verify`: TLS verification for the signal fetches, like requests' (True, or a CA
-        bundle path for origins signed by a private CA)."""
+        bundle path for origins signed by a private CA). `cluster`: share robots.txt fetches
+        with the other nodes through its Redis (gate.signals.robots_shared)."""
         self._verify = verify
         self._sessions: list[requests.Session] = []
-        self.robots = robots if robots is not None else RobotsCache(
-            fetcher=RobotsFetcher(timeout=timeout, session=self._session()))
+        if robots is None:
+            fetcher: Any = RobotsFetcher(timeout=timeout, session=self._session())
+            if cluster is not None:
+                fetcher = SharedRobotsFetcher(fetcher, cluster)
+            robots = RobotsCache(fetcher=fetcher)
+        self.robots = robots
         kinds = site_signal_kinds()
         if purpose is not None:
             kinds = tuple(kind for kind in kinds if kind.applies(purpose))
         elif not optout:
             kinds = ()
+        if not terms:
+            kinds = tuple(kind for kind in kinds if kind.name != "terms")
         self._site_signals: list[SiteSignal] = [kind(timeout=timeout, session=self._session) for kind in kinds]
+        # Signals whose value is one per origin (the terms) ride the hot path; the others
+        # (opt-outs: tdmrep.json location patterns vary by path) take the full one.
+        self._per_origin: list[Any] = [s for s in self._site_signals if getattr(s, "per_origin", False)]
+        for signal in self._site_signals:
+            if hasattr(signal, "use_robots"):  # its own fetches obey robots.txt: one cache for all
+                signal.use_robots(self.robots)
+        self._per_path = [s for s in self._site_signals if not getattr(s, "per_origin", False)]
+        self._tails: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     def _session(self) -> requests.Session:
         session = deadline_session(_VerifyingSession(self._verify))  # wall-clock deadlines (signals.deadline)
@@ -69,10 +96,15 @@ class LiveSignals:
         self._sessions.append(session)
         return session
 
+    def site_signal(self, name: str) -> SiteSignal | None:
+        """The site signal gathered under input.signals.<name>, if this source gathers it."""
+        return next((s for s in self._site_signals if s.name == name), None)
+
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         result = self.robots.fresh(url, user_agent) or self.robots.lookup(url, user_agent).result
-        if not self._site_signals:
-            return self._robots_only(result, url, user_agent)
+        if not self._per_path:
+            origin_values = {s.name: s.gather(url, user_agent, result) for s in self._per_origin}
+            return self._robots_only(result, url, user_agent, origin_values)
         robots = result.signal(url, user_agent)
         docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
         site: dict[str, dict[str, Any]] = {}
@@ -83,15 +115,25 @@ class LiveSignals:
     def gather_cached(self, url: NormalizedURL, user_agent: str) -> Gathered | None:
         """The signals when they are all cached (no I/O at all), else None: lets an event
         loop decide on the spot and send only cache misses to a thread."""
-        if self._site_signals:
+        if self._per_path:
             return None
         lookup = self.robots.peek(url, user_agent)
-        return None if lookup is None else self._robots_only(lookup.result, url, user_agent)
+        if lookup is None:
+            return None
+        site = {}
+        for signal in self._per_origin:
+            value = signal.peek(url, user_agent)
+            if value is None:
+                return None
+            site[signal.name] = value
+        return self._robots_only(lookup.result, url, user_agent, site)
 
-    def _robots_only(self, result: RobotsResult, url: NormalizedURL, user_agent: str) -> Gathered:
+    def _robots_only(self, result: RobotsResult, url: NormalizedURL, user_agent: str,
+                     site: dict[str, tuple[dict[str, Any], str | None]] | None = None) -> Gathered:
         # The hot path of most crawls: one robots verdict and the decision key from it (both
-        # precomputed per robots.txt file and agent); the policy-input dict only if the
-        # decision is not cached.
+        # precomputed per robots.txt file and agent), plus the per-origin signals' part of
+        # the key (built once per value); the policy-input dict only if the decision is not
+        # cached.
         if result.status == "ok" and result.robots is not None:
             hot = result.robots.memo.get(user_agent)  # lives and dies with the cached file
             if hot is None:
@@ -100,11 +142,25 @@ class LiveSignals:
         else:
             key = (result.status, result.status == "unavailable", None, None) + _not_checked_tail()
             hot = None
-        return Gathered.lazy(key, {"robots": result.sha256} if hot is None else hot.docs, _RobotsSignals(key))
+        docs = {"robots": result.sha256} if hot is None else hot.docs
+        if not site:
+            return Gathered.lazy(key, docs, _RobotsSignals(key))
+        values = {name: value for name, (value, _) in site.items()}
+        key = key[:4] + self._tail(values)
+        docs = {**docs, **{signal.document: site[signal.name][1] for signal in self._per_origin}}
+        return Gathered.lazy(key, docs, _RobotsSignals(key, values))
 
-    def site_signal(self, name: str) -> SiteSignal | None:
-        """The gathering site signal called `name`, if this source gathers it."""
-        return next((s for s in self._site_signals if s.name == name), None)
+    def _tail(self, values: dict[str, dict[str, Any]]) -> tuple[Any, ...]:
+        """signals_key's tail for these per-origin values (the rest not checked), memoised."""
+        ident = tuple(id(v) for v in values.values())
+        kept = self._tails.get(ident)
+        if kept is not None and all(a is b for a, b in zip(kept[0], values.values())):
+            return kept[1]
+        tail = signals_key(section(dict(ROBOTS_NOT_CHECKED), values))[4:]
+        if len(self._tails) > 4096:
+            self._tails.clear()
+        self._tails[ident] = (tuple(values.values()), tail)
+        return tail
 
     def close(self) -> None:
         self.robots.close()
@@ -162,12 +218,13 @@ class _RobotsSignals:
     """Builds the policy input's signals from a robots-only key, when a decision is not
     cached (a callable, not a closure, so the hot path allocates less)."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "site")
 
-    def __init__(self, key: tuple[Any, ...]) -> None:
+    def __init__(self, key: tuple[Any, ...], site: dict[str, dict[str, Any]] | None = None) -> None:
         self.key = key
+        self.site = site
 
     def __call__(self) -> dict[str, Any]:
         status, allowed, delay, rule = self.key[:4]
-        return section({"status": status, "allowed": allowed, "crawl_delay": delay, "rule": rule})
+        return section({"status": status, "allowed": allowed, "crawl_delay": delay, "rule": rule}, self.site)
 

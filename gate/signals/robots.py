@@ -261,6 +261,10 @@ class Robots:
         return self._global_signals + own
 
 
+# Google's robots.txt parser keeps the first 2083 * 8 - 1 characters of a line and drops the
+# rest (its GoogleOnly_LineTooLong case). RFC 9309 2.5 lets a parser bound what it reads, so
+# the same cap is taken here: a site tested against Google's parser reads the same.
+MAX_LINE_CHARS = 2083 * 8 - 1
 # The longest Crawl-delay honoured, in seconds; larger values are clamped to it.
 MAX_CRAWL_DELAY_S = 86400.0
 
@@ -303,7 +307,7 @@ def parse(text: str | bytes) -> Robots:
     current: Group | None = None
     in_rules = False  # a rule was seen since the last User-agent line
     for number, raw in enumerate(_LINE_END.split(text), start=1):
-        kv = _key_value(raw)
+        kv = _key_value(raw[:MAX_LINE_CHARS])
         if kv is None:
             continue  # blank lines and comments neither open nor close a group
         key, value = kv

@@ -97,12 +97,13 @@ class _Flight:
 class RobotsCache:
     """Fetches each origin's robots.txt once per TTL, however many threads ask at once.
 
-    `fetcher` defaults to a RobotsFetcher sharing this cache's clock; `clock` (epoch
+    `fetcher` (a RobotsFetcher, or a SharedRobotsFetcher of gate.signals.robots_shared)
+    defaults to a RobotsFetcher sharing this cache's clock; `clock` (epoch
     seconds) is injectable so tests can expire entries without waiting."""
 
     def __init__(
         self,
-        fetcher: RobotsFetcher | None = None,
+        fetcher: Any = None,
         *,
         ttl_s: float = ROBOTS_CACHE_TTL_S,
         unreachable_ttl_s: float = ROBOTS_UNREACHABLE_TTL_S,
@@ -191,14 +192,22 @@ class RobotsCache:
             assert flight.lookup is not None  # the leader always sets it before `done`
             return flight.lookup._replace(state="joined")
         result: RobotsResult | None = None
+        ttl_left: float | None = None
         try:
-            result = self._fetcher.fetch(n, user_agent)
+            # A shared fetcher (gate.signals.robots_shared) says how long its copy stays fresh.
+            fetch_with_ttl = getattr(self._fetcher, "fetch_with_ttl", None)
+            if fetch_with_ttl is not None:
+                result, ttl_left = fetch_with_ttl(n, user_agent)
+            else:
+                result = self._fetcher.fetch(n, user_agent)
         except Exception as exc:  # a fetcher must not raise; if one does, fail closed
             result = RobotsResult.unreachable(n.origin, f"{type(exc).__name__}: {exc}", self._clock())
         finally:
             if result is None:  # interrupted: release the waiters with a fail-closed answer
                 result = RobotsResult.unreachable(n.origin, "fetch interrupted", self._clock())
             ttl = self.unreachable_ttl_s if result.status == "unreachable" else self.ttl_s
+            if ttl_left is not None:
+                ttl = min(ttl, ttl_left)
             with self._lock:
                 now = self._clock()
                 self._fetches += 1

@@ -108,7 +108,10 @@ _raw_deny := array.concat(
 	array.concat(array.concat([v | some v in content.deny], [v | some v in rsl.deny]), _subject_deny),
 )
 
-_raw_warn := array.concat(array.concat([v | some v in signals.warn], [v | some v in rsl.warn]), _subject_warn)
+_raw_warn := array.concat(
+	array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
+	_subject_warn,
+)
 
 _raw_obligations := array.concat(
 	[o | some o in signals.obligations],

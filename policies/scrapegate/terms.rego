@@ -3,9 +3,9 @@
 # description: >-
 #   The site terms registry (sites/data.yaml, keyed by registrable domain, so an entry for
 #   facebook.com covers m.facebook.com) records sites whose terms forbid automated
-#   collection. input.signals.terms, when known, supplements it for sites the registry
-#   does not list. A job lifts the denial for one site by listing it under
-#   site_permissions with written evidence.
+#   collection. input.signals.terms, the site's own terms page as last read, supplements
+#   it (terms_live.rego, LEGAL-R2 R22). A job lifts the denial for one site by listing it
+#   under site_permissions with written evidence.
 # custom:
 #   owner: commercial-legal
 package scrapegate.terms
@@ -35,21 +35,11 @@ registry_entry := data.scrapegate.sites[_listed.alias_of]
 # _listed: the registry's entry under the site's own name, which may be an alias.
 _listed := data.scrapegate.sites[site]
 
-# prohibition: what forbids automated collection on this site, from the registry or,
-# for a site it does not list, from the live terms signal.
-prohibition := object.union(registry_entry, {"origin": "registry"}) if registry_entry.automated_collection == "prohibited"
+# prohibition: what forbids automated collection on this site: the registry, or the
+# site's own terms page where they bind the job (terms_live.rego, R22).
+prohibition := object.union(registry_entry, {"origin": "registry"}) if _registry_prohibits
 
-prohibition := {
-	"clause": object.get(input.signals.terms, "clause", "automated collection prohibited"),
-	"section": "terms of service",
-	"terms_url": object.get(input.signals.terms, "source", "unknown"),
-	"reviewed": "live signal",
-	"origin": "signal",
-} if {
-	input.signals.terms.known == true
-	input.signals.terms.automated_collection == "prohibited"
-	not registry_entry
-}
+_registry_prohibits if registry_entry.automated_collection == "prohibited"
 
 # permitted: the job holds written permission for this site.
 permitted if {

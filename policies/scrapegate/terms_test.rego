@@ -64,7 +64,7 @@ test_permission_for_a_host_counts if {
 }
 
 test_live_terms_signal_supplements_the_registry if {
-	doc := fx.patch(fx.price_monitoring, {"/signals/terms": {
+	doc := fx.patch(fx.price_monitoring, {"/request/authenticated": true, "/signals/terms": {
 		"known": true, "automated_collection": "prohibited",
 		"clause": "no robots", "source": "https://shop.example.com/terms",
 	}})

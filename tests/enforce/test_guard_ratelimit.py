@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from gate.enforce.ratelimit import HostRateLimiter, limiter_for, min_interval
+from gate.enforce.ratelimit import LOCAL_HELD_POLL_S, Grant, HostRateLimiter, limiter_for, min_interval
 
 
 class FakeClock:
@@ -19,18 +19,30 @@ class FakeClock:
         return self.now
 
 
-def test_slots_are_spaced_per_host_and_hosts_are_independent() -> None:
+def test_a_slot_is_held_until_released_and_the_interval_runs_from_the_release() -> None:
     clock = FakeClock()
-    limiter = HostRateLimiter(clock)
-    assert limiter.reserve("http://a", 10) == 0
-    assert limiter.reserve("http://a", 10) == 10
-    assert limiter.reserve("http://a", 10) == 20
-    assert limiter.reserve("http://b", 10) == 0
-    clock.now += 25
-    assert limiter.reserve("http://a", 10) == 5  # the booked slots still count
-    clock.now += 100
-    assert limiter.reserve("http://a", 10) == 0
-    assert limiter.reserve("http://c", 0) == 0 and limiter.reserve("http://c", 0) == 0
+    limiter = HostRateLimiter(clock, lease_s=60)
+    first = limiter.try_acquire("http://a", 10)
+    assert isinstance(first, Grant)
+    held = limiter.try_acquire("http://a", 10)  # still sending: ask again shortly, no booking ahead
+    assert isinstance(held, float) and 0 < held <= LOCAL_HELD_POLL_S
+    assert isinstance(limiter.try_acquire("http://b", 10), Grant)  # hosts are independent
+    clock.now += 3  # the response head arrives 3 s after the grant
+    limiter.release(first)
+    assert limiter.try_acquire("http://a", 10) == 10  # one full interval after the release
+    clock.now += 10
+    assert isinstance(limiter.try_acquire("http://a", 10), Grant)
+    assert limiter.acquire("http://c", 0) == (None, 0.0)
+
+
+def test_a_holder_that_never_releases_blocks_the_host_for_one_lease_only() -> None:
+    clock = FakeClock()
+    limiter = HostRateLimiter(clock, lease_s=5)
+    assert isinstance(limiter.try_acquire("http://a", 1), Grant)
+    clock.now += 4.9
+    assert not isinstance(limiter.try_acquire("http://a", 1), Grant)
+    clock.now += 0.2
+    assert isinstance(limiter.try_acquire("http://a", 1), Grant)
 
 
 @pytest.mark.parametrize("obligations, expected", [

@@ -58,6 +58,27 @@ SITE_SAYS_NO = {
     "login_required": True,
 }
 UNREACHABLE = {**static_signals(), "robots": {"status": "unreachable", "allowed": None, "crawl_delay": None, "rule": None}}
+# The site's own terms page (issue 22, R22), as gate.signals.terms_signal reports it: a clause
+# that forbids scraping, one that reserves TDM in prose, and a registry site's page changed
+# since its review (facebook.com's entry: reviewed 2026-11-26).
+_TERMS_READ = {
+    "known": True, "status": "found", "automated_collection": "prohibited", "tdm_reserved_in_prose": False,
+    "clause": "Automated access, scraping and crawling are prohibited.", "source": "https://shop.example.com/terms",
+    "how_found": "link", "read_at": "2026-11-26T09:00:00Z", "language": "en", "sha256": "ab" * 32, "modified": "",
+    "clauses": [{"label": "prohibition", "text": "Automated access, scraping and crawling are prohibited.",
+                 "confidence": 0.9}],
+}
+TERMS_VARIANTS = {
+    "terms-forbid": {**static_signals(), "terms": _TERMS_READ},
+    "terms-tdm-prose": {**static_signals(), "terms": {
+        **_TERMS_READ, "tdm_reserved_in_prose": True,
+        "clauses": [{"label": "tdm_reservation", "text": "We reserve text and data mining.", "confidence": 0.9}]}},
+    "terms-changed": {**static_signals(), "terms": {
+        **_TERMS_READ, "source": "https://www.facebook.com/terms.php", "modified": "2026-12-01"}},
+}
+# A site that objected to the examples' operator (a registry entry given as extra data).
+OBJECTOR = {"scrapegate": {"sites": {"objector.example": {
+    "objections": [{"operator": "Example Corp", "date": "2026-10-01", "evidence": "letter"}]}}}}
 
 
 def manifest_files() -> list[Path]:
@@ -82,10 +103,32 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
                 variants = {"static": static_signals()}
                 if examples:
                     variants.update({"site-says-no": SITE_SAYS_NO, "robots-unreachable": UNREACHABLE})
+                    variants.update(TERMS_VARIANTS)
                 for name, signals in variants.items():
                     policy_input = build_input(loaded.job, url, authenticated=target.authenticated,
                                                signals=signals, now=NOW)
                     out.append((f"{path.name}:{loaded.job.name}:{target.url}:{name}", policy_input))
+    out += terms_cases()
+    return out
+
+
+def terms_cases() -> list[tuple[str, dict[str, Any]]]:
+    """R22 beyond the example targets: an authenticated target, a site that objected to the
+    operator, and AI / TDM jobs at a site whose terms reserve TDM in prose."""
+    loaded = load_manifests([REPO / "examples" / "jobs" / "price-monitoring.yaml"])[0]
+    out = []
+    for name, url, auth, signals in [
+        ("authenticated", "https://shop.example.com/account", True, TERMS_VARIANTS["terms-forbid"]),
+        ("objector", "https://shop.objector.example/", False, TERMS_VARIANTS["terms-forbid"]),
+        ("objector-unknown", "https://shop.objector.example/", False, static_signals()),
+    ]:
+        out.append((f"r22:{name}", build_input(loaded.job, normalize(url), authenticated=auth, signals=signals, now=NOW)))
+    for purpose in ("ai_training", "text_and_data_mining", "academic_research"):
+        job = loaded.job.model_copy(update={"spec": loaded.job.spec.model_copy(update={
+            "purpose": loaded.job.spec.purpose.model_copy(update={"category": purpose})})})
+        policy_input = build_input(job, normalize("https://shop.example.com/"), signals=TERMS_VARIANTS["terms-tdm-prose"],
+                                   now=NOW)
+        out.append((f"r22:tdm-prose:{purpose}", policy_input))
     return out
 
 
@@ -109,7 +152,8 @@ def waivers(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def embedded(waivers: Path) -> EmbeddedEngine:
-    return EmbeddedEngine(extra_data=load_waivers(waivers))
+    return EmbeddedEngine(extra_data={**load_waivers(waivers), "scrapegate": {
+        **load_waivers(waivers).get("scrapegate", {}), **OBJECTOR["scrapegate"]}})
 
 
 @pytest.fixture(scope="module")

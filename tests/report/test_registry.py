@@ -20,6 +20,7 @@ COMMANDS = {
     ("ledger", "export"): "ledger-export",
     ("ledger", "stats"): "ledger-stats",
     ("ledger", "erase-plan"): "ledger-erase-plan",
+    ("terms",): "terms",
 }
 
 

@@ -38,7 +38,7 @@ def test_robots_fetch_ends_by_its_deadline_against_a_trickling_server(response: 
         started = time.monotonic()
         result = fetcher.fetch(slow.base + "/page", USER_AGENT)
         took = time.monotonic() - started
-    assert took < 2.0, took
+    assert took < 5.0, took  # unbounded it takes > 20 s
     assert result.status == "unreachable" and "deadline" in (result.error or "")
     assert not result.allowed(slow.base + "/page", USER_AGENT)  # fail closed, never a fragment's verdict
 
@@ -48,7 +48,7 @@ def test_trickled_status_line_and_headers_also_end_by_the_deadline() -> None:
             RobotsFetcher(timeout=4.0, deadline=1.0) as fetcher:
         started = time.monotonic()
         result = fetcher.fetch(slow.base + "/", USER_AGENT)
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 5.0
     assert result.status == "unreachable"
 
 
@@ -58,7 +58,7 @@ def test_tdmrep_fetch_ends_by_its_deadline() -> None:
     with Trickler(response, 0.05) as slow, OptOutFetcher(USER_AGENT, timeout=4.0, deadline=1.0) as optout:
         started = time.monotonic()
         fetched = optout.tdmrep(slow.base + "/a")
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 5.0
     assert fetched.status == "unreachable" and "deadline" in (fetched.error or "")
 
 
@@ -68,7 +68,7 @@ def test_gate_denies_robots_unreachable_when_robots_trickles(engine: Any) -> Non
         with Gate(JOB, engine=engine, signals=signals, ledger=None) as g:
             started = time.monotonic()
             decision = g.check(slow.base + "/page")
-            assert time.monotonic() - started < 2.0
+            assert time.monotonic() - started < 5.0
     assert decision.deny_codes == ["robots.unreachable"]
 
 
@@ -85,10 +85,10 @@ def test_opa_engine_worst_case_holds_against_a_trickling_server() -> None:
             engine.evaluate({"request": {}})
         took = time.monotonic() - started
         bound = (1 + 1) * 0.6 + 0.05
-        assert took < bound + 0.5, (took, bound)
+        assert took < bound + 1.5, (took, bound)  # unbounded it takes > 30 s
         started = time.monotonic()
         engine.refresh_revision()  # one request, no retries: one timeout
-        assert time.monotonic() - started < 0.6 + 0.5
+        assert time.monotonic() - started < 0.6 + 1.5
         engine.close()
         assert slow.connections >= 3
 
@@ -108,7 +108,7 @@ def test_run_decisions_for_different_origins_do_not_wait_on_each_other(make_gate
     from gate.proxy.server import GatingProxy
     from gate.proxy.service import GateService
 
-    signals = LiveSignals(robots=RobotsCache(fetcher=RobotsFetcher(timeout=10.0, deadline=4.0)), optout=False)
+    signals = LiveSignals(robots=RobotsCache(fetcher=RobotsFetcher(timeout=10.0, deadline=8.0)), optout=False)
     gate = make_gate(signals=signals)
     service = GateService(gate)
     with Trickler(SLOW_ROBOTS, 0.5) as slow, Origin() as fast, \
@@ -119,8 +119,8 @@ def test_run_decisions_for_different_origins_do_not_wait_on_each_other(make_gate
         time.sleep(0.3)  # the slow origin's robots.txt fetch is under way
         _proxy_get(proxy, fast.base + "/y", out, "fast")
         assert "slow" not in out  # still waiting on its own robots.txt
-        slow_thread.join(10)
+        slow_thread.join(20)
     service.close()
-    assert out["fast"][0] < 1.5 and out["fast"][1].startswith(b"HTTP/1.1 200"), out
+    assert out["fast"][0] < 4.0 and out["fast"][1].startswith(b"HTTP/1.1 200"), out
     assert out["slow"][1].startswith(b"HTTP/1.1 451")  # robots.unreachable: fail closed
     assert fast.arrived() == ["/y"]

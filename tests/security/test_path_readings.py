@@ -121,3 +121,69 @@ def test_proxy_refuses_content_length_with_transfer_encoding(origin: Origin, gat
         reply = s.recv(65536)
     assert reply.startswith(b"HTTP/1.1 400"), reply[:200]
     assert origin.arrived() == []
+
+
+PATH_SCOPED = """package scrapegate
+
+# A path-scoped terms entry and a path-scoped waiver, as data: /members is prohibited,
+# /members/open is waived. Each reading of the path is evaluated against both.
+deny contains {"code": "terms.automated_collection_prohibited", "jurisdiction": null, "law": "site terms",
+               "message": sprintf("terms prohibit %v", [input.request.path]), "precedents": []} if {
+	some prefix in data.testterms.prohibited_paths
+	startswith(input.request.path, prefix)
+	not _waived
+}
+
+_waived if {
+	some prefix in data.testterms.waived_paths
+	startswith(input.request.path, prefix)
+}
+
+decision := {"allow": count(deny) == 0, "deny": [v | some v in deny], "warn": [], "obligations": [], "waived": []}
+"""
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ("/members/x", False), ("//members/x", False), ("/%2Fmembers/x", False), ("/;/members/x", False),
+    ("/members/open/x", True),
+    # the waiver's path spelled so that only some readings reach it: one reading is not waived
+    ("/members/open/..%2F..%2Fmembers/x", False), ("/members/open;/../x", False),
+])
+def test_path_scoped_terms_and_waivers_see_every_reading(origin: Origin, tmp_path: Path, path: str,
+                                                         allowed: bool) -> None:
+    import json
+
+    from gate.core.gate import Gate
+    from gate.engines.embedded import EmbeddedEngine
+
+    from local_site import JOB
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "main.rego").write_text(PATH_SCOPED)
+    (tmp_path / "p" / "data.json").write_text(json.dumps(
+        {"testterms": {"prohibited_paths": ["/members"], "waived_paths": ["/members/open"]}}))
+    engine = EmbeddedEngine([tmp_path / "p"], include_shipped=False)
+    # Path-scoped rules are not in the decision cache's key (it holds the robots verdict, not
+    # the path): such a rule needs its verdict in the key, or no cache, as here.
+    with Gate(JOB, engine=engine, signals="static", ledger=None, decision_cache_size=0) as g:
+        assert g.check(origin.base + path).allow is allowed, path
+    engine.close()
+
+
+def test_playwright_denies_every_reading(origin: Origin, make_gate: Any) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from gate.adapters.playwright import gate_page
+
+    page_html = "".join(f'<img src="{p}">' for p in ("/%2Fprivate/x", "/a/..%2Fprivate/y", "/;/private", "/ok.png"))
+    origin.route("/", body=f"<html><body>{page_html}</body></html>", content_type="text/html")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page(service_workers="block")
+            pg = gate_page(page, make_gate())
+            page.goto(origin.base + "/")
+            page.wait_for_load_state("load")
+        finally:
+            browser.close()
+    assert sorted(origin.arrived()) == ["/", "/ok.png"]
+    assert len(pg.blocked) == 3

@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable, Mapping
 
 from gate.signals.terms.clauses import PERMISSION, PROHIBITION, TDM_RESERVATION, Clause
@@ -73,6 +74,7 @@ class TermsRecord:
     fetches: int = 0
     tried: tuple[str, ...] = ()
     error: str = ""
+    modified: str | None = None  # the page's Last-Modified header as YYYY-MM-DD, when it sent one
 
     def is_fresh(self, now: float | None = None, ttl_s: float = TERMS_CACHE_TTL_S) -> bool:
         return (time.time() if now is None else now) - self.read_at < ttl_s
@@ -102,6 +104,7 @@ class TermsRecord:
             "read_at": datetime.fromtimestamp(self.read_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "language": self.language or "",
             "sha256": self.sha256 or "",
+            "modified": self.modified or "",
             "clauses": [{"label": c.label, "text": c.text, "confidence": c.confidence} for c in shown[:max_clauses]],
         }
 
@@ -110,7 +113,7 @@ class TermsRecord:
             "site": self.site, "status": self.status, "read_at": self.read_at, "url": self.url,
             "how_found": self.how_found, "anchor": self.anchor, "language": self.language,
             "sha256": self.sha256, "clauses": [c.as_dict() for c in self.clauses],
-            "fetches": self.fetches, "tried": list(self.tried), "error": self.error,
+            "fetches": self.fetches, "tried": list(self.tried), "error": self.error, "modified": self.modified,
         }
 
     @classmethod
@@ -127,7 +130,7 @@ class TermsRecord:
                 url=data.get("url"), how_found=data.get("how_found"), anchor=str(data.get("anchor", "")),
                 language=data.get("language"), sha256=data.get("sha256"), clauses=clauses,
                 fetches=int(data.get("fetches", 0)), tried=tuple(data.get("tried", ())),
-                error=str(data.get("error", "")),
+                error=str(data.get("error", "")), modified=data.get("modified"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"invalid terms record: {exc!r}") from exc
@@ -305,4 +308,18 @@ class TermsFinder:
             site=site, status=FOUND, read_at=self._clock(), url=candidate.url,
             how_found=candidate.how_found, anchor=candidate.anchor, language=page.language,
             sha256=page.sha256, clauses=page.clauses, fetches=attempt.fetches, tried=tuple(attempt.tried),
+            modified=_http_date(_header(headers, "last-modified")),
         )
+
+
+def _http_date(value: str) -> str | None:
+    """An HTTP date (Last-Modified) as YYYY-MM-DD in UTC; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d")

@@ -1,0 +1,165 @@
+"""What the nodes of one crawl share: a Redis server (issue 21).
+
+    cluster = shared_cluster("redis://10.0.0.5:6379/0", nodes=4)
+    client = cluster.redis()          # None while Redis is known to be down (back off, fail closed)
+    cluster.stats                     # {"redis_errors": 0, "robots_shared_hits": 3, ...}
+
+SCRAPEGATE_REDIS (or the Scrapy setting of that name) turns it on for every Gate of a process,
+through gate.core.config. Two things then go through Redis:
+
+- robots.txt: one fetch per origin for the whole cluster (gate.signals.robots_shared);
+- the `rate_limit` obligation: one pacer per origin for the whole cluster
+  (gate.cluster.pacing, used by gate.enforce.ratelimit).
+
+When Redis cannot be reached, each node falls back to its own limiter with the interval
+multiplied by SCRAPEGATE_CLUSTER_NODES (the per-node limit divided by the node count: the
+cluster as a whole stays within the limit), fetches robots.txt itself, logs a warning once per
+outage and counts it in `stats`. Redis is tried again after REDIS_RETRY_S.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from gate.errors import ClusterError
+
+__all__ = [
+    "Cluster", "shared_cluster", "REDIS_ENV", "NODES_ENV", "LEASE_ENV", "REDIS_RETRY_S", "DEFAULT_LEASE_S",
+    "REDIS_TIMEOUT_S", "KEY_PREFIX",
+]
+
+logger = logging.getLogger("scrapegate.cluster")
+
+REDIS_ENV = "SCRAPEGATE_REDIS"
+NODES_ENV = "SCRAPEGATE_CLUSTER_NODES"
+LEASE_ENV = "SCRAPEGATE_REDIS_LEASE"
+KEY_PREFIX = "scrapegate"
+# A node that dies holding an origin's slot blocks that origin for at most this long.
+DEFAULT_LEASE_S = 30.0
+# Short socket timeouts: a stalled Redis must not stall the crawl; the node falls back.
+REDIS_TIMEOUT_S = 2.0
+# After a failure, the node uses its fallback this long before it asks Redis again.
+REDIS_RETRY_S = 5.0
+_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _validate(url: str, nodes: int, lease_s: float) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in _SCHEMES:
+        raise ClusterError(f"{REDIS_ENV}: {url!r} is not a Redis URL (redis://host:port/db, rediss://, unix://)")
+    if nodes < 1:
+        raise ClusterError(f"{NODES_ENV}: the node count must be at least 1, not {nodes}")
+    if not lease_s > 0:
+        raise ClusterError(f"{LEASE_ENV}: the lease must be a positive number of seconds, not {lease_s}")
+
+
+class Cluster:
+    """One Redis server shared by the nodes of a crawl, and this node's view of its health.
+
+    `nodes` is how many nodes share the limits (the fallback divides by it); `lease_s` bounds
+    how long a node may hold an origin's slot without giving it back."""
+
+    def __init__(self, url: str, *, nodes: int = 1, lease_s: float = DEFAULT_LEASE_S,
+                 retry_s: float = REDIS_RETRY_S, timeout_s: float = REDIS_TIMEOUT_S, prefix: str = KEY_PREFIX) -> None:
+        _validate(url, nodes, lease_s)
+        try:
+            import redis  # noqa: F401 - a missing client is a set-up error, said at start, not per request
+        except ImportError:
+            raise ImportError(f"{REDIS_ENV} needs the Redis client: pip install 'scrapegate[redis]'") from None
+        self.url = url
+        self.nodes = nodes
+        self.lease_s = lease_s
+        self.retry_s = retry_s
+        self.timeout_s = timeout_s
+        self.prefix = prefix
+        self._client: Any = None
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+        self._retry_at = 0.0
+        self.stats: dict[str, int] = {
+            "redis_errors": 0, "redis_outages": 0, "rate_limit_shared": 0, "rate_limit_fallback": 0,
+            "robots_shared_hits": 0, "robots_shared_fetches": 0, "robots_shared_joined": 0,
+            "robots_local_fetches": 0,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Cluster {self.url} nodes={self.nodes} {'down' if self.down else 'up'}>"
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    def _connect(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=self.timeout_s, socket_connect_timeout=self.timeout_s,
+                                    retry_on_timeout=False)
+
+    def redis(self) -> Any:
+        """The Redis client, or None while this node is in its fallback after a failure."""
+        if self._down_since is not None and time.monotonic() < self._retry_at:
+            return None
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._connect()
+                client = self._client
+        return client
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def failed(self, exc: BaseException, doing: str) -> None:
+        """Redis failed while `doing` something: fall back (and say so once per outage)."""
+        with self._lock:
+            self.stats["redis_errors"] += 1
+            first = self._down_since is None
+            if first:
+                self._down_since = time.monotonic()
+                self.stats["redis_outages"] += 1
+            self._retry_at = time.monotonic() + self.retry_s
+        if first:
+            logger.warning("scrapegate: Redis at %s unreachable while %s (%s: %s); this node falls back to its "
+                           "own limiter at 1/%d of each rate limit and fetches robots.txt itself; retrying in %g s",
+                           self.url, doing, type(exc).__name__, exc, self.nodes, self.retry_s)
+
+    def succeeded(self) -> None:
+        """A Redis call worked: end an outage (and say so)."""
+        if self._down_since is None:
+            return
+        with self._lock:
+            since, self._down_since = self._down_since, None
+        if since is not None:
+            logger.warning("scrapegate: Redis at %s reachable again after %.1f s; shared limits resume",
+                           self.url, time.monotonic() - since)
+
+    def count(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            self.stats[name] = self.stats.get(name, 0) + n
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+_CLUSTERS: dict[tuple[str, int, float], Cluster] = {}
+_CLUSTERS_LOCK = threading.Lock()
+
+
+def shared_cluster(url: str, *, nodes: int = 1, lease_s: float = DEFAULT_LEASE_S) -> Cluster:
+    """The process's one Cluster for these settings: every Gate in the process shares its
+    connection pool, its health and its counters."""
+    _validate(url, nodes, lease_s)
+    key = (url, nodes, lease_s)
+    with _CLUSTERS_LOCK:
+        cluster = _CLUSTERS.get(key)
+        if cluster is None:
+            cluster = _CLUSTERS[key] = Cluster(url, nodes=nodes, lease_s=lease_s)
+        return cluster

@@ -1,0 +1,46 @@
+"""Classes 1 and 11 in a real Scrapy crawl (a subprocess, as tests/adapters/test_adapter_scrapy.py
+runs it): links spelled to reach a robots-disallowed path never arrive, and every allowed
+request the origin logged - its 302 included - is counted as collected."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from origin import Origin
+
+from local_site import ledger_rows, write_job, write_policy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from scrapy_bench import GATE_MIDDLEWARES, SPIDER  # noqa: E402 - the benchmark's crawl script
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+SPELLED = ["//private/a", "/%2Fprivate/b", "/x/..%2Fprivate/c", "/;/private/d", "/..;/private/e"]
+
+
+def test_scrapy_crawl_never_sends_a_spelled_private_path(tmp_path: Path) -> None:
+    with Origin() as origin:
+        links = "".join(f'<a href="{origin.base}{p}">x</a>' for p in [*SPELLED, "/ok", "/r"])
+        origin.route("/", body=f"<html>{links}</html>", content_type="text/html")
+        origin.route("/r", status=302, body="", headers={"Location": "/final"})
+        origin.route("/ok", body="<html>ok</html>", content_type="text/html")
+        origin.route("/final", body="<html>final</html>", content_type="text/html")
+        script, out = tmp_path / "crawl.py", tmp_path / "stats.json"
+        script.write_text(SPIDER)
+        settings = {**GATE_MIDDLEWARES, "LOG_LEVEL": "INFO",
+                    "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
+                    "SCRAPEGATE_POLICIES": [str(write_policy(tmp_path / "policies"))],
+                    "SCRAPEGATE_SHIPPED_POLICIES": False, "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
+        proc = subprocess.run([sys.executable, str(script), origin.base + "/", str(out), json.dumps(settings)],
+                              capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        arrived = origin.arrived()
+    stats = json.loads(out.read_text())
+    assert not [p for p in arrived if "private" in p], arrived
+    assert sorted(arrived) == ["/", "/final", "/ok", "/r"]
+    assert stats["scrapegate/denied/robots.disallowed"] == len(SPELLED)
+    assert stats["scrapegate/collected"] == stats["scrapegate/allowed"] == len(arrived)
+    assert sum(1 for r in ledger_rows(tmp_path / "ledger.db") if r["collected_status"] == 302) == 1
