@@ -140,7 +140,8 @@ class LiveSignals:
                 hot = result.robots.memo[user_agent] = _HotRobots(result, user_agent)
             key = hot.key_for(url)
         else:
-            key = (result.status, result.status == "unavailable", None, None) + _not_checked_tail()
+            cause = _cause(result.error) if result.status == "unreachable" else None
+            key = (result.status, result.status == "unavailable", None, cause) + _not_checked_tail()
             hot = None
         docs = {"robots": result.sha256} if hot is None else hot.docs
         if not parts:
@@ -223,6 +224,19 @@ class _HotRobots:
         if key is None:
             key = self.rule_keys[rule.text] = ("ok", rule.allow, self.delay, rule.text) + self.tail
         return key
+
+
+def _cause(error: str | None) -> str:
+    """Why robots.txt was unreachable, in a few words, for the denial's message (the `rule`
+    field carries it: no rule matched, the whole site is disallowed)."""
+    text = (error or "").lower()
+    for needle, words in (("connection refused", "connection refused"), ("name or service not known", "unknown host"),
+                          ("nodename nor servname", "unknown host"), ("timed out", "timed out"),
+                          ("timeout", "timed out"), ("certificate", "TLS certificate not trusted"),
+                          ("ssl", "TLS error"), ("connection reset", "connection reset")):
+        if needle in text:
+            return words
+    return (error or "unknown cause")[:120]
 
 
 class _RobotsSignals:
