@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from gate.model.agent import product_token
 from gate.model.job import CollectionJob
-from gate.model.url import NormalizedURL
+from gate.model.url import NormalizedURL, host_kind
 
 __all__ = ["build_input", "subjects_of", "ledger_view", "utc_now"]
 
@@ -49,6 +50,10 @@ def build_input(
             "site": url.site,
             "path": url.path,
             "authenticated": authenticated,
+            # computed here, not in Rego: regopy lacks net.cidr_contains, and the product
+            # token has one implementation (gate.model.agent)
+            "host_kind": host_kind(url.host),
+            "agent_token": product_token(view.get("user_agent")),
         },
         "job": view,
         "subjects": subjects_of(view),

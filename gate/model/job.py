@@ -172,6 +172,11 @@ class JobSpec(_Strict):
         description="who receives the data or its results (LEGAL-R2 R8-R10)",
     )
     sells_data: bool = Field(default=False, description="the data or access to it is sold (LEGAL-R2 R8, R9)")
+    allow_ip_literals: bool = Field(
+        default=False,
+        description="allow targets whose host is a public IP address (denied as request.ip_literal "
+        "otherwise: an IP literal names no site, so no site rule could apply); loopback is always allowed",
+    )
     legal_basis: LegalBasis = Field(default_factory=LegalBasis)
     site_permissions: list[SitePermission] = Field(default_factory=list)
     retention_days: Optional[int] = Field(default=None, ge=0)

@@ -18,7 +18,7 @@ import idna
 
 from gate.errors import InvalidURL
 
-__all__ = ["NormalizedURL", "normalize", "registrable_domain", "normalize_host", "normalize_path"]
+__all__ = ["NormalizedURL", "normalize", "registrable_domain", "normalize_host", "normalize_path", "host_kind"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 section 2.3: unreserved characters never need percent-encoding.
@@ -154,6 +154,25 @@ def normalize_host(host: str) -> str:
 
 
 _extractor = None
+
+
+@lru_cache(maxsize=4096)
+def host_kind(host: str) -> str:
+    """What a normalised host is, for `request.host_kind` (issue 17.3): "name", or for an IP
+    literal "loopback" (127.0.0.0/8, ::1), "private" (RFC 1918, link-local, unique-local and
+    other non-global ranges) or "public". An IP literal names no site, so it gets past every
+    site rule; the policies deny a public one unless the job opts in."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return "name"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:8.8.8.8 reaches 8.8.8.8
+    if ip.is_loopback:
+        return "loopback"
+    return "public" if ip.is_global else "private"
 
 
 @lru_cache(maxsize=65536)

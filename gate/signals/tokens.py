@@ -26,6 +26,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from gate.model.agent import product_token
 from gate.model.url import normalize, normalize_path
 
 __all__ = [
@@ -35,24 +36,8 @@ __all__ = [
 
 GLOBAL_AGENT = "*"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-_COMPATIBLE = re.compile(r"\(\s*compatible\s*;\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
 _HEX = frozenset("0123456789abcdefABCDEF")
 _TARGET_CACHE_SIZE = 16384
-
-
-@lru_cache(maxsize=1024)
-def product_token(user_agent: str | None) -> str:
-    """The lower-cased product token of a User-Agent string; "" when it has none."""
-    ua = (user_agent or "").strip()
-    m = _TOKEN.match(ua)
-    if m is None:
-        return ""
-    token = m.group(0).lower()
-    if token == "mozilla":
-        compat = _COMPATIBLE.search(ua)
-        if compat:
-            return compat.group(1).lower()
-    return token
 
 
 def agent_of_line(value: str) -> str:

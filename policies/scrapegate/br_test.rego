@@ -35,3 +35,21 @@ test_ordinary_personal_data_is_not_sensitive if {
 test_brazilian_tld_brings_brazilian_subjects if {
 	count(br_denials(fx.at(fx.with_subjects(fx.faces, ["US-NY"]), "www.example.com.br", "example.com.br"))) == 1
 }
+
+# R15: a research body's study may do without consent, and must anonymise where possible.
+test_research_body_study_needs_no_consent_but_anonymises if {
+	doc := fx.patch(fx.with_subjects(fx.faces, ["BR"]), {"/job/purpose/category": "academic_research", "/job/operator/research_organisation": true})
+	result := {"deny": br.deny, "obligations": br.obligations} with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+		with input.signals as doc.signals
+	result.deny == set()
+	some o in result.obligations
+	o.code == "lgpd.anonymise_where_possible"
+	o.jurisdictions == ["BR"]
+	other := fx.patch(doc, {"/job/operator/research_organisation": false})
+	count(br.deny) == 1 with input.request as other.request
+		with input.job as other.job
+		with input.subjects as other.subjects
+		with input.signals as other.signals
+}

@@ -10,27 +10,49 @@
 package scrapegate.derive
 
 # Categories that are personal data (GDPR Art. 4(1)); copyrighted_works and non_personal
-# are not.
-personal_categories := {"personal", "facial_images", "biometric", "special_category"}
+# are not. criminal_offences: GDPR Art. 10 data (LEGAL-R2 R7).
+personal_categories := {"personal", "facial_images", "biometric", "special_category", "criminal_offences"}
 
-# Consent kinds that can count as consent at all, and those that are express.
+# Consent kinds that count as consent at all (GDPR Art. 6(1)(a), APP 3.3, Quebec's express
+# consent, CPA, CUBI, WA MHMDA), and those that are explicit (GDPR Art. 9(2)(a), LGPD Art.
+# 11(I), PIPL Art. 29): LEGAL-R2 R18. BIPA 15(b) takes a written_release only.
 any_consent := {"opt_in", "explicit", "written_release"}
 
 express_consent := {"explicit", "written_release"}
 
+# Purposes whose very function is to identify people (LEGAL-R2 R1): whatever the job calls
+# itself, these make facial images biometric data.
+identification_purposes := {"facial_recognition", "law_enforcement_support"}
+
 # --- data categories -------------------------------------------------------------------
 
-# effective_categories(declared, purpose_category): the declared categories plus what the purpose
-# makes of them. A photo is biometric data only when processed to identify a person
-# (GDPR Art. 4(14), Recital 51): facial_images + facial_recognition => biometric.
-effective_categories(declared, purpose_category) := {c | some c in declared} | {"biometric" |
+# identifies(purpose_category, identifies_persons): the processing identifies people
+# (LEGAL-R2 R1): an identifying purpose, identifies_persons true, or identifies_persons
+# absent (null), read the way that protects the subjects. Only an explicit false with
+# another purpose keeps photos plain personal data.
+identifies(purpose_category, _) if purpose_category in identification_purposes
+
+identifies(_, identifies_persons) if identifies_persons == true
+
+identifies(_, identifies_persons) if identifies_persons == null
+
+# effective_categories(declared, purpose_category, identifies_persons): the declared
+# categories plus what the processing makes of them. A photo is biometric data when it is
+# processed to identify a person (GDPR Art. 4(14), Recital 51; and likewise under every
+# biometric law here): what the processing does decides, not the purpose label.
+effective_categories(declared, purpose_category, identifies_persons) := {c | some c in declared} | {"biometric" |
 	"facial_images" in declared
-	purpose_category == "facial_recognition"
+	identifies(purpose_category, identifies_persons)
 }
 
-categories := effective_categories(input.job.data_categories, input.job.purpose.category)
+# identifies_persons: the job's declaration, null when absent.
+default identifies_persons := null
 
-# (facial_images is personal itself: what the purpose adds changes nothing here.)
+identifies_persons := input.job.identifies_persons if is_boolean(input.job.identifies_persons)
+
+categories := effective_categories(input.job.data_categories, input.job.purpose.category, identifies_persons)
+
+# (facial_images is personal itself: what the processing adds changes nothing here.)
 personal if {
 	some c in input.job.data_categories
 	c in personal_categories
@@ -40,11 +62,83 @@ biometric if "biometric" in categories
 
 special_category if "special_category" in categories
 
+criminal_offences if "criminal_offences" in input.job.data_categories
+
+# facial_biometric: facial images that R1 makes biometric data.
+facial_biometric if {
+	"facial_images" in input.job.data_categories
+	identifies(input.job.purpose.category, identifies_persons)
+}
+
+# identification_assumed: facial images are biometric only because identifies_persons
+# was left out (R1: warn declaration.identification_assumed).
+identification_assumed if {
+	"facial_images" in input.job.data_categories
+	identifies_persons == null
+	not input.job.purpose.category in identification_purposes
+}
+
+# facial_or_biometric: the data R2 reads an absent targeting for.
+facial_or_biometric if "facial_images" in input.job.data_categories
+
+facial_or_biometric if biometric
+
 # sensitive: biometric or special-category data (GDPR Art. 9, APP 3.3, LGPD Art. 5(II),
 # PIPL Art. 28, PIPEDA's sensitive information).
 sensitive if biometric
 
 sensitive if special_category
+
+# --- facts left out (LEGAL-R2 R2, R20) ------------------------------------------------------
+
+# targeting: as declared; absent, read as untargeted (R2: with facial or biometric data;
+# this bundle reads every personal-data job that way, the reading that protects the
+# subjects), with warning declaration.targeting_assumed.
+default targeting := "untargeted"
+
+targeting := input.job.targeting if is_string(input.job.targeting)
+
+targeting_assumed if {
+	personal
+	not is_string(object.get(input.job, "targeting", null))
+}
+
+targeted if targeting == "targeted"
+
+untargeted if targeting == "untargeted"
+
+# minors: the subjects include children. Absent: false for targeted collection, true
+# for untargeted (a crawl of faces or social media always reaches children), with warning
+# declaration.minors_assumed (R20).
+minors if input.job.data_subjects.minors == true
+
+minors if minors_assumed
+
+minors_assumed if {
+	personal
+	not is_boolean(object.get(object.get(input.job, "data_subjects", {}), "minors", null))
+	untargeted
+}
+
+# --- who gets the data (LEGAL-R2 R8, R9, R10, R19) ------------------------------------------
+
+default recipients := ["internal"]
+
+recipients := input.job.recipients if is_array(input.job.recipients)
+
+# sells: the data or access to it is sold.
+sells if input.job.sells_data == true
+
+# offered_to_customers: sold, or given to customers (BIPA 15(c), CUBI 503.001(c)).
+offered_to_customers if sells
+
+offered_to_customers if "customers" in recipients
+
+# beyond_internal: a recipient other than the operator itself.
+beyond_internal if {
+	some r in recipients
+	r != "internal"
+}
 
 # --- jurisdictions ---------------------------------------------------------------------
 
@@ -149,8 +243,17 @@ _subject_members := [j | some c in subject_code_list; some j in jurisdiction_gro
 
 _subject_plain := [normalise(c, _covered_list) | some c in subject_code_list; c != "*"; not jurisdiction_groups[c]]
 
-# subjects_in(coverage): the members of a package's coverage list that are subjects.
-subjects_in(coverage) := [j | some j in coverage; j in subject_list]
+# subjects_in(coverage): the members of a package's coverage list that are subjects. With
+# subjects "*" that is the whole list; otherwise each member is looked up in an index of
+# the subjects: `j in subject_list` compares every pair, which cost the Clearview-like
+# decision ~1,700 string comparisons per package in the embedded engine.
+subjects_in(coverage) := coverage if _everywhere
+
+subjects_in(coverage) := [j | some j in coverage; _subject_index[j]] if not _everywhere
+
+_everywhere if "*" in subject_code_list
+
+_subject_index := {j: true | some j in subject_list}
 
 # subjects: the jurisdictions whose data subjects the request concerns.
 subjects := {j | some j in subject_list}
@@ -229,30 +332,85 @@ consented(consent, kinds) if {
 	documented(consent.evidence)
 }
 
-# art6_holds(legal_basis): an Art. 6 basis is declared; "consent" only with evidence of consent.
-art6_holds(legal_basis) if {
-	is_string(legal_basis.gdpr_art6)
-	legal_basis.gdpr_art6 != "consent"
+# law_reference(legal_basis): the Union or Member State law the basis rests on (Art. 6(3)).
+law_reference(legal_basis) if documented(legal_basis.law_reference)
+
+# art6_problem(legal_basis): why the declared Art. 6 basis cannot hold (LEGAL-R2 R4);
+# undefined when it holds. legitimate_interests holds here; its assessment is
+# gdpr.lia_missing's concern.
+art6_problem(legal_basis) := "no Art. 6 basis was declared" if not is_string(object.get(legal_basis, "gdpr_art6", null))
+
+art6_problem(legal_basis) := concat("", [
+	legal_basis.gdpr_art6,
+	" never holds for scraped third-party data: the subjects have no contract with the operator and no life depends on the collection",
+]) if legal_basis.gdpr_art6 in {"contract", "vital_interests"}
+
+art6_problem(legal_basis) := concat("", [
+	legal_basis.gdpr_art6,
+	" holds only with legal_basis.law_reference naming the Union or Member State law (Art. 6(3))",
+]) if {
+	legal_basis.gdpr_art6 in {"legal_obligation", "public_task"}
+	not law_reference(legal_basis)
 }
 
-art6_holds(legal_basis) if {
+art6_problem(legal_basis) := "consent counts only with a consent kind other than none and evidence" if {
 	legal_basis.gdpr_art6 == "consent"
-	consented(legal_basis.consent, any_consent)
+	not consented(legal_basis.consent, any_consent)
 }
 
-# art9_holds(legal_basis): an Art. 9(2) condition that holds for scraped data.
-# manifestly_made_public never does: CJEU C-252/21 para 77 needs the subject's clear
-# affirmative act, and the Dutch AP rejected it for Clearview. explicit_consent holds only
-# with explicit consent and evidence.
-art9_holds(legal_basis) if {
-	is_string(legal_basis.gdpr_art9)
-	not legal_basis.gdpr_art9 in {"manifestly_made_public", "explicit_consent"}
-}
+# art6_holds(legal_basis): a declared Art. 6 basis that can hold.
+art6_holds(legal_basis) if not art6_problem(legal_basis)
 
-art9_holds(legal_basis) if {
+# Art. 9(2) conditions that never hold for scraped data (b, c, d), and those that hold
+# only on a Union or Member State law (g, h, i, j).
+_art9_never := {"employment", "vital_interests", "nonprofit_members"}
+
+_art9_on_law := {"substantial_public_interest", "health_care", "public_health", "research"}
+
+# art9_problem(legal_basis, is_biometric, is_targeted): why the declared Art. 9(2)
+# condition cannot hold (LEGAL-R2 R5); undefined when it holds.
+art9_problem(legal_basis, _, _) := "no Art. 9(2) condition was declared" if not is_string(object.get(legal_basis, "gdpr_art9", null))
+
+art9_problem(legal_basis, _, _) := "explicit_consent needs consent kind explicit or written_release with evidence (Art. 9(2)(a))" if {
 	legal_basis.gdpr_art9 == "explicit_consent"
-	consented(legal_basis.consent, {"explicit"})
+	not consented(legal_basis.consent, express_consent)
 }
+
+art9_problem(legal_basis, _, _) := concat("", [legal_basis.gdpr_art9, " never holds for scraped data"]) if {
+	legal_basis.gdpr_art9 in _art9_never
+}
+
+art9_problem(legal_basis, is_biometric, _) := "manifestly_made_public never holds for biometric data: templates are never published (AP NL, Clearview)" if {
+	legal_basis.gdpr_art9 == "manifestly_made_public"
+	is_biometric == true
+}
+
+art9_problem(legal_basis, is_biometric, is_targeted) := "manifestly_made_public holds only for targeted collection (CJEU C-252/21: the subject's own clear affirmative act)" if {
+	legal_basis.gdpr_art9 == "manifestly_made_public"
+	is_biometric != true
+	is_targeted != true
+}
+
+art9_problem(legal_basis, _, is_targeted) := "legal_claims holds only for targeted collection (Art. 9(2)(f))" if {
+	legal_basis.gdpr_art9 == "legal_claims"
+	is_targeted != true
+}
+
+art9_problem(legal_basis, _, _) := concat("", [
+	legal_basis.gdpr_art9, " holds only with legal_basis.law_reference naming the Union or Member State law (Art. 9(2)(g)-(j))",
+]) if {
+	legal_basis.gdpr_art9 in _art9_on_law
+	not law_reference(legal_basis)
+}
+
+art9_problem(legal_basis, _, _) := "research (Art. 9(2)(j)) also needs a DPIA (assessments.dpia)" if {
+	legal_basis.gdpr_art9 == "research"
+	law_reference(legal_basis)
+	not documented(object.get(object.get(legal_basis, "assessments", {}), "dpia", null))
+}
+
+# art9_holds(legal_basis, is_biometric, is_targeted): a declared Art. 9(2) condition that can hold.
+art9_holds(legal_basis, is_biometric, is_targeted) if not art9_problem(legal_basis, is_biometric, is_targeted)
 
 # --- purpose ------------------------------------------------------------------------------
 
@@ -263,11 +421,15 @@ research_organisation_research if {
 	input.job.operator.research_organisation == true
 }
 
-# commercial: collection for a commercial purpose (CUBI, RCW 19.375): everything except
-# academic research by a research organisation.
+# commercial: a capture for a commercial purpose (CUBI, RCW 19.375; LEGAL-R2 R19). CUBI
+# leaves the term undefined and the Texas AG reads it broadly: every capture is commercial
+# unless a research organisation keeps the data to itself (not sold, recipients internal).
+# A vendor selling to police (law_enforcement_support) acts commercially.
 default commercial := true
 
 commercial := false if {
-	input.job.purpose.category == "academic_research"
 	input.job.operator.research_organisation == true
+	not sells
+	not beyond_internal
+	input.job.purpose.category != "law_enforcement_support"
 }

@@ -14,14 +14,21 @@ import data.scrapegate.ca
 import data.scrapegate.content
 import data.scrapegate.derive
 import data.scrapegate.cn
+import data.scrapegate.declaration
 import data.scrapegate.eu_ai_act
 import data.scrapegate.gdpr
+import data.scrapegate.kr
 import data.scrapegate.lib
+import data.scrapegate.nz
+import data.scrapegate.request
 import data.scrapegate.review
+import data.scrapegate.rsl
 import data.scrapegate.signals
 import data.scrapegate.terms
+import data.scrapegate.tr
 import data.scrapegate.us_biometric
 import data.scrapegate.waivers
+import data.scrapegate.za
 
 # decision is one rule with else branches, the common case (a well-formed input, no waiver
 # for this job and site) first, so the input is checked once and the waivers looked up once.
@@ -103,47 +110,60 @@ _well_formed if {
 # data protection packages say. One expression, not a rule per part: each rule costs the
 # embedded engine a call on every decision.
 _raw_deny := array.concat(
-	array.concat([v | some v in signals.deny], [v | some v in terms.deny]),
-	array.concat([v | some v in content.deny], _subject_deny),
+	array.concat(
+		array.concat([v | some v in request.deny], [v | some v in signals.deny]),
+		[v | some v in terms.deny],
+	),
+	array.concat(
+		array.concat([v | some v in content.deny], [v | some v in rsl.deny]),
+		array.concat(_subject_deny, _team_deny),
+	),
 )
 
 _raw_warn := array.concat(
-	array.concat([v | some v in signals.warn], [v | some v in terms.warn]),
-	_subject_warn,
+	array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
+	array.concat(_subject_warn, _team_warn),
 )
 
 _raw_obligations := array.concat(
-	[o | some o in signals.obligations],
-	_subject_obligations,
+	array.concat([o | some o in signals.obligations], [o | some o in eu_ai_act.obligations]),
+	array.concat(_subject_obligations, _team_obligations),
 )
+
+# A team's own rules: `package scrapegate.team` (any number of files) defining deny, warn or
+# obligations reaches the decision for every job (policies/README.md, "Add a team rule").
+# `policy lint` flags a deny/warn/obligations rule of any other package main does not collect.
+# Static references: regopy 1.5.2 reads `data.scrapegate.team[kind]` as every rule of the package.
+_team_deny := [v | some v in data.scrapegate.team.deny]
+
+_team_warn := [v | some v in data.scrapegate.team.warn]
+
+_team_obligations := [o | some o in data.scrapegate.team.obligations]
 
 # The data protection packages decide only about personal data (every rule of theirs
 # needs derive.personal): a job that collects none skips them, which keeps its decision
 # cheap.
 default _subject_deny := []
 
-_subject_deny := _concat([
-	[v | some v in gdpr.deny],
-	[v | some v in eu_ai_act.deny],
-	[v | some v in us_biometric.deny],
-	[v | some v in au.deny],
-	[v | some v in ca.deny],
-	[v | some v in br.deny],
-	[v | some v in cn.deny],
-]) if derive.personal
+_subject_deny := [v |
+	some part in [gdpr.deny, eu_ai_act.deny, us_biometric.deny, au.deny, ca.deny, br.deny, cn.deny, kr.deny, tr.deny, za.deny, nz.deny]
+	some v in part
+] if derive.personal
 
 default _subject_warn := []
 
-_subject_warn := array.concat([v | some v in us_biometric.warn], [v | some v in review.warn]) if derive.personal
+_subject_warn := [v |
+	some part in [declaration.warn, gdpr.warn, eu_ai_act.warn, us_biometric.warn, review.warn]
+	some v in part
+] if derive.personal
 
 default _subject_obligations := []
 
-_subject_obligations := array.concat(
-	[o | some o in gdpr.obligations],
-	[o | some o in us_biometric.obligations],
-) if derive.personal
+_subject_obligations := [o |
+	some part in [gdpr.obligations, us_biometric.obligations, ca.obligations, br.obligations, cn.obligations]
+	some o in part
+] if derive.personal
 
-_concat(lists) := [x | some l in lists; some x in l]
 
 # --- the facts waivers are matched against ---------------------------------------------
 

@@ -3,7 +3,10 @@
 # description: >-
 #   Japan, Singapore, India and Switzerland have publicly-available exceptions that are
 #   narrow or contested: biometric collection there is a warning for review, not a rule.
-#   A subject jurisdiction no policy covers is a warning too.
+#   Switzerland is not the GDPR (LEGAL-R2 R13): the nFADP needs no legal basis for private
+#   processing and allows data the person made generally accessible unless they objected
+#   (Art. 30(3)); CH biometric data warn (Art. 30(2)(c)), CH personal data are allowed.
+#   A subject jurisdiction no policy covers is a warning too, and so is "*" (R14).
 # custom:
 #   owner: privacy-legal
 package scrapegate.review
@@ -56,4 +59,22 @@ warn contains v if {
 	v := lib.violation("jurisdiction.uncovered", j, lib.text([
 		"no policy covers personal data of subjects in ", j, ": nothing was checked for it",
 	]))
+}
+
+# METADATA
+# title: Subjects anywhere include places no policy covers
+# description: >-
+#   Subjects "*" expand to every covered jurisdiction, but "*" also includes places no
+#   policy in the bundle decides for: nothing was checked for them (LEGAL-R2 R14).
+# custom:
+#   code: jurisdiction.uncovered
+#   law: none in this bundle
+#   owner: privacy-legal
+#   jurisdictions: ["*"]
+#   waivable: true
+warn contains v if {
+	derive.personal
+	"*" in derive.subject_code_list
+	v := lib.violation("jurisdiction.uncovered", "*",
+		"subjects '*' include jurisdictions no policy in this bundle covers: nothing was checked for them")
 }

@@ -22,8 +22,20 @@ test_non_biometric_personal_data_needs_no_review if {
 }
 
 test_uncovered_jurisdiction_warns if {
-	w := review_warnings(fx.with_subjects(fx.profiles, ["KR", "US-NY", "FR"]))
-	fx.jurisdictions_of(w, "jurisdiction.uncovered") == {"KR", "US-NY"}
+	w := review_warnings(fx.with_subjects(fx.profiles, ["MX", "US-NY", "FR", "KR"]))
+	fx.jurisdictions_of(w, "jurisdiction.uncovered") == {"MX", "US-NY"}
+}
+
+# R14: "*" includes places no policy covers.
+test_subjects_anywhere_warn_uncovered if {
+	"*" in fx.jurisdictions_of(review_warnings(fx.with_subjects(fx.profiles, ["*"])), "jurisdiction.uncovered")
+	not "*" in fx.jurisdictions_of(review_warnings(fx.with_subjects(fx.profiles, ["EU"])), "jurisdiction.uncovered")
+}
+
+# R13: CH personal data are allowed; CH biometric data warn.
+test_switzerland_personal_data_are_not_reviewed_biometric_data_are if {
+	count(review_warnings(fx.with_subjects(fx.profiles, ["CH"]))) == 0
+	"CH" in fx.jurisdictions_of(review_warnings(fx.with_subjects(fx.faces, ["CH"])), "review_required")
 }
 
 test_uncovered_jurisdiction_without_personal_data_is_silent if {

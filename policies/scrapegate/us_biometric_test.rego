@@ -51,9 +51,33 @@ test_bipa_retention_over_three_years_is_denied if {
 	us_codes(fx.patch(doc, {"/job/retention_days": 1095})) == set()
 }
 
-test_photos_without_facial_recognition_are_no_biometric_identifiers if {
-	doc := fx.patch(illinois, {"/job/data_categories": ["facial_images"], "/job/purpose/category": "price_monitoring"})
+test_photos_stated_to_identify_nobody_are_no_biometric_identifiers if {
+	doc := fx.patch(illinois, {
+		"/job/data_categories": ["facial_images"], "/job/purpose/category": "price_monitoring",
+		"/job/identifies_persons": false,
+	})
 	us_codes(doc) == set()
+}
+
+# R1: a face search under another label is still one.
+test_photos_under_any_label_are_biometric_identifiers_unless_stated_otherwise if {
+	every p in ["law_enforcement_support", "price_monitoring", "journalism"] {
+		"bipa.written_release_missing" in us_codes(fx.patch(illinois, {"/job/data_categories": ["facial_images"], "/job/purpose/category": p}))
+	}
+}
+
+# R8: BIPA 15(c) and 15(d).
+test_bipa_forbids_profiting_whatever_the_consent if {
+	doc := fx.with_consent(illinois, "written_release", "signed releases")
+	us_codes(fx.patch(doc, {"/job/sells_data": true})) == {"bipa.profit_prohibited"}
+	us_codes(fx.patch(doc, {"/job/recipients": ["customers"]})) == {"bipa.profit_prohibited"}
+	us_codes(doc) == set()
+}
+
+test_bipa_disclosure_beyond_the_operator_needs_a_written_release if {
+	doc := fx.patch(fx.with_consent(illinois, "explicit", "click-through"), {"/job/recipients": ["internal", "law_enforcement"]})
+	us_codes(doc) == {"bipa.written_release_missing", "bipa.disclosure_consent_missing"}
+	us_codes(fx.with_consent(doc, "written_release", "signed releases")) == set()
 }
 
 test_facial_images_for_facial_recognition_are_biometric_identifiers if {
@@ -76,18 +100,68 @@ test_cubi_does_not_apply_to_research_by_a_research_organisation if {
 	us_codes(fx.patch(doc, {"/job/operator/research_organisation": false})) == {"cubi.consent_missing"}
 }
 
+# R19: a research organisation that sells or shares with customers acts commercially.
+test_cubi_research_organisation_selling_is_commercial if {
+	doc := fx.patch(texas, {"/job/purpose/category": "academic_research", "/job/operator/research_organisation": true, "/job/sells_data": true})
+	us_codes(doc) == {"cubi.consent_missing", "cubi.disclosure_prohibited"}
+}
+
+# R9: CUBI 503.001(c).
+test_cubi_forbids_selling_or_publishing if {
+	doc := fx.with_consent(texas, "opt_in", "consent records")
+	us_codes(fx.patch(doc, {"/job/recipients": ["public"]})) == {"cubi.disclosure_prohibited"}
+	us_codes(fx.patch(doc, {"/job/sells_data": true})) == {"cubi.disclosure_prohibited"}
+	us_codes(fx.patch(doc, {"/job/recipients": ["internal"]})) == set()
+}
+
+test_cubi_law_enforcement_recipients_warn if {
+	result := us_outcome(fx.patch(fx.with_consent(texas, "opt_in", "consent records"), {"/job/recipients": ["law_enforcement"]}))
+	result.deny == set()
+	"US-TX" in fx.jurisdictions_of(result.warn, "review_required")
+}
+
+# R19: journalism warns instead of the CUBI denial.
+test_cubi_journalism_warns_instead if {
+	result := us_outcome(fx.patch(texas, {"/job/purpose/category": "journalism"}))
+	result.deny == set()
+	"US-TX" in fx.jurisdictions_of(result.warn, "review_required")
+}
+
+# R9: HB 149 (TRAIGA) takes AI training that identifies nobody out of CUBI.
+test_cubi_ai_training_that_identifies_nobody_is_out if {
+	doc := fx.patch(texas, {"/job/purpose/category": "ai_training", "/job/identifies_persons": false})
+	us_codes(doc) == set()
+	us_codes(fx.patch(doc, {"/job/identifies_persons": true})) == {"cubi.consent_missing"}
+}
+
 # --- Washington RCW 19.375 -----------------------------------------------------------------
 
 test_washington_needs_notice_and_consent if {
-	us_codes(washington) == {"wa.biometric_consent_missing"}
+	us_codes(washington) == {"wa.biometric_consent_missing", "wa.mhmda_consent_missing"}
 }
 
 test_washington_consent_lifts_it if {
 	us_codes(fx.with_consent(washington, "explicit", "enrolment consent")) == set()
 }
 
-test_washington_excludes_photographs if {
-	us_codes(fx.patch(washington, {"/job/data_categories": ["facial_images"], "/job/purpose/category": "journalism"})) == set()
+# R10: RCW 19.375 excludes photographs; the My Health My Data Act reaches face imagery.
+test_washington_excludes_photographs_but_mhmda_reaches_them if {
+	doc := fx.patch(washington, {"/job/data_categories": ["facial_images"], "/job/purpose/category": "journalism"})
+	us_codes(doc) == {"wa.mhmda_consent_missing"}
+	us_codes(fx.patch(doc, {"/job/identifies_persons": false})) == set()
+}
+
+test_washington_mhmda_sale_needs_a_signed_authorisation if {
+	doc := fx.patch(fx.with_consent(washington, "opt_in", "consent records"), {"/job/sells_data": true})
+	us_codes(doc) == {"wa.mhmda_sale_authorization_missing"}
+	us_codes(fx.with_consent(doc, "written_release", "signed authorisations")) == set()
+}
+
+# R18: MHMDA sharing needs a second consent: a review.
+test_washington_sharing_warns if {
+	result := us_outcome(fx.patch(fx.with_consent(washington, "opt_in", "consent records"), {"/job/recipients": ["customers"]}))
+	"US-WA" in fx.jurisdictions_of(result.warn, "review_required")
+	not "US-WA" in fx.jurisdictions_of(us_outcome(fx.with_consent(washington, "opt_in", "consent records")).warn, "review_required")
 }
 
 # --- Colorado ------------------------------------------------------------------------------
@@ -98,6 +172,14 @@ test_colorado_needs_consent if {
 
 test_colorado_consent_lifts_it if {
 	us_codes(fx.with_consent(colorado, "opt_in", "consent records")) == set()
+}
+
+# R11, R20: a retention policy within 24 months; unknown retention is denied.
+test_colorado_retention_over_24_months_or_unknown_is_denied if {
+	doc := fx.with_consent(colorado, "opt_in", "consent records")
+	us_codes(fx.patch(doc, {"/job/retention_days": 731})) == {"co.biometric_retention_excessive"}
+	us_codes(fx.patch(doc, {"/job/retention_days": null})) == {"co.biometric_retention_excessive"}
+	us_codes(fx.patch(doc, {"/job/retention_days": 730})) == set()
 }
 
 # --- California --------------------------------------------------------------------------------
@@ -121,7 +203,7 @@ test_california_non_biometric_data_gets_no_warning if {
 test_us_subjects_bring_every_state_law if {
 	us_codes(fx.with_subjects(fx.faces, ["US"])) == {
 		"bipa.written_release_missing", "cubi.consent_missing",
-		"wa.biometric_consent_missing", "co.biometric_consent_missing",
+		"wa.biometric_consent_missing", "wa.mhmda_consent_missing", "co.biometric_consent_missing",
 	}
 }
 

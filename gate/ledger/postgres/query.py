@@ -162,12 +162,17 @@ def erase_plan(url: str, *, site: str | None = None, jurisdiction: str | None = 
                 "content_sha256": [],
             }
         if plan:
-            for decision_id, digest in conn.execute(
-                    f"SELECT decision_id, content_sha256 FROM {_C} WHERE decision_id = ANY(%s) ORDER BY seq",
+            stored: set[str] = set()  # decisions with at least one copy of more than 0 bytes
+            for decision_id, digest, size in conn.execute(
+                    f"SELECT decision_id, content_sha256, bytes FROM {_C} WHERE decision_id = ANY(%s) ORDER BY seq",
                     (list(plan),)):
+                if not size:  # a redirect hop or an empty body kept nothing
+                    continue
+                stored.add(decision_id)
                 entry = plan[decision_id]
                 if digest not in entry["content_sha256"]:
                     entry["content_sha256"].append(digest)
+            plan = {k: v for k, v in plan.items() if k in stored}
         for entry in plan.values():
             entry["quarantined"] = []
         _add_quarantine(plan, quarantine_rows.entries(conn, job=job), site, jurisdiction is not None, since)

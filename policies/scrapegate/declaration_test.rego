@@ -1,0 +1,47 @@
+package scrapegate.declaration_test
+
+import data.scrapegate.declaration
+import data.scrapegate.fixtures_test as fx
+
+outcome(doc) := result if {
+	result := {"warn": declaration.warn}
+		with input.request as doc.request
+		with input.job as doc.job
+		with input.subjects as doc.subjects
+		with input.signals as doc.signals
+		with input.now as doc.now
+		with input.now_date as doc.now_date
+}
+
+
+warns(doc) := fx.codes(outcome(doc).warn)
+
+# R1
+test_identification_assumed_warns_when_left_out if {
+	photos := fx.patch(fx.with_subjects(fx.profiles, ["FR"]), {"/job/data_categories": ["facial_images"]})
+	warns(photos) == {"declaration.identification_assumed"}
+	warns(fx.patch(photos, {"/job/identifies_persons": false})) == set()
+	warns(fx.patch(photos, {"/job/purpose/category": "facial_recognition"})) == set()
+}
+
+# R2
+test_targeting_assumed_warns_when_left_out if {
+	doc := json.patch(fx.with_subjects(fx.faces, ["FR"]), [{"op": "remove", "path": "/job/targeting"}])
+	"declaration.targeting_assumed" in warns(doc)
+	not "declaration.targeting_assumed" in warns(fx.faces)
+}
+
+# R20
+test_minors_assumed_warns_for_untargeted_collection_only if {
+	doc := json.patch(fx.with_subjects(fx.profiles, ["FR"]), [
+		{"op": "replace", "path": "/job/targeting", "value": "untargeted"},
+		{"op": "remove", "path": "/job/data_subjects/minors"},
+	])
+	warns(doc) == {"declaration.minors_assumed"}
+	warns(fx.patch(doc, {"/job/targeting": "targeted"})) == set()
+	warns(fx.patch(doc, {"/job/data_subjects/minors": false})) == set()
+}
+
+test_non_personal_data_warn_nothing if {
+	warns(json.patch(fx.price_monitoring, [{"op": "remove", "path": "/job/targeting"}])) == set()
+}
