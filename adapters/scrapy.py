@@ -223,7 +223,6 @@ class ScrapegateMiddleware:
         self._release(request)  # dropped by a later middleware, or failed: give the slot back
         return None
 
-
     def response_downloaded(self, response: "Response", request: "Request", spider: Any = None) -> None:
         """Record what reached the origin, as it came back from the downloader: before
         RedirectMiddleware turns a 3xx into a new request (a fetched 302 is collected, as in

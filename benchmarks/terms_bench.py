@@ -153,20 +153,93 @@ def synthetic_page(lang: str = "en", size: int = PAGE_BYTES) -> str:
     return "".join(parts)
 
 
-def page_cost_ms(lang: str = "en", rounds: int = 7, runs: int = 15) -> dict[str, float]:
-    """Median ms of analyse_page on a 50 KB page: the median of `rounds` rounds' medians."""
-    page = synthetic_page(lang)
+def worst_page(lang: str = "en", size: int = PAGE_BYTES) -> str:
+    """The worst case: a 50 KB page made of nothing but the language's labelled sentences
+    (every sentence names bots, crawling, TDM or AI, so every one is classified)."""
+    texts = [r["text"] for r in load_set("all") if r["lang"] == lang]
+    parts, i = ["<!doctype html><html><body><main>"], 0
+    while sum(len(p.encode()) for p in parts) < size:
+        parts.append("<p>" + texts[i % len(texts)] + "</p>")
+        i += 1
+    return "".join(parts) + "</main></body></html>"
+
+
+def page_cost_ms(lang: str = "en", rounds: int = 7, runs: int = 15, worst: bool = False) -> dict[str, float]:
+    """Median ms of analyse_page on a 50 KB page: the median of `rounds` rounds' medians,
+    wall-clock and CPU time (the CPU figure is the one to read on a shared, loaded machine)."""
+    page = worst_page(lang) if worst else synthetic_page(lang)
     analyse_page(page, content_type="text/html")  # compile the patterns once, as a process would
-    medians = []
+    medians, cpu_medians = [], []
     for _ in range(rounds):
-        times = []
+        times, cpu = [], []
         for _ in range(runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             analyse_page(page, content_type="text/html")
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
         medians.append(statistics.median(times))
+        cpu_medians.append(statistics.median(cpu))
     return {"bytes": len(page.encode()), "median_ms": round(statistics.median(medians), 2),
-            "fastest_round_ms": round(min(medians), 2), "slowest_round_ms": round(max(medians), 2)}
+            "fastest_round_ms": round(min(medians), 2), "slowest_round_ms": round(max(medians), 2),
+            "cpu_median_ms": round(statistics.median(cpu_medians), 2)}
+
+
+def gate_fetches(sites: int = 10, processes: int = 3, urls_per_site: int = 30) -> dict[str, int]:
+    """Discovery requests per site through the gate's own terms signal (LiveSignals, as
+    `check --live` and the adapters use it) against real local servers on 127.0.0.x, when
+    `processes` fresh LiveSignals (as many processes the same day, sharing one
+    $SCRAPEGATE_HOME) each gather `urls_per_site` URLs of every site."""
+    import http.server
+    import os
+    import tempfile
+    import threading
+
+    from gate.model.url import normalize
+    from gate.signals.live import LiveSignals
+
+    counts: dict[str, int] = defaultdict(int)
+    home = (FIXTURES / "home_de.html").read_bytes()
+    terms = (FIXTURES / "terms_de.html").read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path not in ("/robots.txt", "/.well-known/tdmrep.json"):
+                counts[self.server.server_address[0]] += 1  # type: ignore[index]
+            body = {"/robots.txt": b"User-agent: *\nAllow: /\n", "/": home, "/agb": terms}.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if self.path != "/robots.txt" else "text/plain")
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    servers = [http.server.ThreadingHTTPServer((f"127.0.0.{50 + i}", 0), Handler) for i in range(sites)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    old = os.environ.get("SCRAPEGATE_HOME")
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["SCRAPEGATE_HOME"] = state
+        try:
+            for _ in range(processes):
+                source = LiveSignals(timeout=5, purpose="price_monitoring")
+                try:
+                    for server in servers:
+                        host, port = server.server_address[:2]
+                        for n in range(urls_per_site):
+                            source.gather(normalize(f"http://{host}:{port}/p/{n}"), "BenchBot/1.0")
+                finally:
+                    source.close()
+        finally:
+            if old is None:
+                os.environ.pop("SCRAPEGATE_HOME", None)
+            else:
+                os.environ["SCRAPEGATE_HOME"] = old
+            for server in servers:
+                server.shutdown()
+                server.server_close()
+    return {"sites": sites, "processes": processes, "gathers_per_site": processes * urls_per_site,
+            "max_discovery_requests_per_site": max(counts.values()), "total": sum(counts.values())}
 
 
 def fetch_budget(sites: int = 200, finds_per_day: int = 24, days: int = 2) -> dict[str, float]:
@@ -223,7 +296,7 @@ def _print_report(split: str, result: dict[str, Any], show_errors: bool) -> None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=["test", "dev", "stress", "all"])
+    parser.add_argument("--split", default="test", choices=["test", "dev", "stress", "blind2", "blind3", "all"])
     parser.add_argument("--given-language", action="store_true", help="use the labelled language")
     parser.add_argument("--errors", action="store_true", help="list each misread sentence")
     parser.add_argument("--no-timing", action="store_true")
@@ -231,28 +304,38 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = evaluate(load_set(args.split), given_language=args.given_language)
     timing = {} if args.no_timing else {lang: page_cost_ms(lang) for lang in _FILLER}
+    worst = {} if args.no_timing else {lang: page_cost_ms(lang, rounds=3, runs=7, worst=True) for lang in LANGUAGES}
     budget = {} if args.no_timing else fetch_budget()
+    through_gate = {} if args.no_timing else gate_fetches()
     met = (result["overall"]["precision"] >= TARGET_OVERALL and result["overall"]["recall"] >= TARGET_OVERALL
            and all(m["precision"] >= TARGET_PER_LANGUAGE and m["recall"] >= TARGET_PER_LANGUAGE
                    for m in result["per_language"].values()))
     if args.json:
-        print(json.dumps({"split": args.split, "classifier": result, "page_cost": timing,
-                          "fetch_budget": budget, "targets_met": met}, ensure_ascii=False, indent=2))
+        print(json.dumps({"split": args.split, "classifier": result, "page_cost": timing, "worst_page_cost": worst,
+                          "fetch_budget": budget, "gate_fetches": through_gate, "targets_met": met},
+                         ensure_ascii=False, indent=2))
         return 0
     _print_report(args.split, result, args.errors)
     print(f"  targets (>= {TARGET_OVERALL:.0%} overall, >= {TARGET_PER_LANGUAGE:.0%} per language): "
           f"{'met' if met else 'NOT met'}")
-    for lang, t in timing.items():
-        verdict = "met" if t["median_ms"] <= TARGET_PAGE_MS else "NOT met"
-        print(f"page cost {lang}: {t['bytes']} bytes, median {t['median_ms']} ms "
-                f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms), "
-              f"target <= {TARGET_PAGE_MS:g} ms: {verdict}")
+    for name, table in (("page cost", timing), ("worst-case page cost", worst)):
+        for lang, t in table.items():
+            verdict = "met" if t["median_ms"] <= TARGET_PAGE_MS else "NOT met"
+            print(f"{name} {lang}: {t['bytes']} bytes, median {t['median_ms']} ms "
+                  f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms; CPU {t['cpu_median_ms']} ms), "
+                  f"target <= {TARGET_PAGE_MS:g} ms: {verdict}")
     if budget:
         verdict = "met" if budget["max_per_site_per_day"] <= TARGET_FETCHES_PER_DAY else "NOT met"
         print(f"discovery: {budget['sites']} sites x {budget['finds_per_site']} finds over {budget['days']} days: "
               f"max {budget['max_per_site_per_day']} fetches per site per day "
               f"(mean {budget['mean_per_site_per_day']}), "
               f"target <= {TARGET_FETCHES_PER_DAY}: {verdict}")
+    if through_gate:
+        g = through_gate
+        verdict = "met" if g["max_discovery_requests_per_site"] <= TARGET_FETCHES_PER_DAY else "NOT met"
+        print(f"discovery through the gate: {g['sites']} local sites, {g['processes']} processes x "
+              f"{g['gathers_per_site'] // g['processes']} URLs per site: max {g['max_discovery_requests_per_site']} "
+              f"requests per site, target <= {TARGET_FETCHES_PER_DAY}: {verdict}")
     return 0
 
 

@@ -47,7 +47,10 @@ class CollectionBlocked(GateError):
             f"{v.code}" + (f" [{v.jurisdiction}]" if v.jurisdiction else "") + (f" ({v.law})" if v.law else "")
             for v in decision.deny
         ) or "denied"
-        super().__init__(f"scrapegate blocked {self.url}: {reasons}")
+        # The first denial's own words name what matched (robots: "... (Disallow: /private)").
+        first = decision.deny[0].message if decision.deny and decision.deny[0].message else ""
+        super().__init__(f"scrapegate blocked {self.url}: {reasons}" + (f" - {first}" if first else "")
+                         + f" (why: scrapegate explain JOB.yaml --target {self.url} --live)")
 
 
 class ManifestError(GateError):

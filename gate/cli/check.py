@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options
+from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options, waivers_file
 from gate.report import formats
 
 __all__ = ["check"]
@@ -23,10 +24,12 @@ __all__ = ["check"]
 @click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
 @click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for large static checks (default: one per CPU; 1 to disable).")
 def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_input: bool, live: bool,
-          timeout: float, output: Any, workers: int | None, **policy: Any) -> None:
+          timeout: float, output: Any, workers: int | None, color: bool | None, **policy: Any) -> None:
     """Evaluate every target of every job in MANIFESTS (files or directories).
 
     Static by default: no network, so robots.txt and opt-outs are not checked and deny
@@ -61,6 +64,30 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
         report.fail_on_warn = fail_on_warn
         policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules
         roots = policy_set.roots if policy_set is not None else [shipped_policies_dir()]
-        get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots)).write(report, output)
-    if report.exit_code():
-        sys.exit(report.exit_code())
+        paint = color if color is not None else (not os.environ.get("NO_COLOR") and output.isatty())
+        get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots),
+                      color=paint).write(report, output)
+        unknown = _unknown_waiver_codes(waivers_file(policy.get("waivers"), policy.get("exceptions")), roots)
+    for line in unknown:
+        click.echo(f"warning: {line}", err=True)
+    code = report.exit_code() or (1 if unknown and fail_on_warn else 0)
+    if code:
+        sys.exit(code)
+
+
+def _unknown_waiver_codes(path: str | None, roots: Any) -> list[str]:
+    """A waiver naming a code no rule produces waives nothing (a typo, a renamed rule): say so."""
+    if not path:
+        return []
+    from gate.engines.waivers import WAIVERS_DATA_KEY, load_waivers
+    from gate.policy.docs import rule_catalogue
+
+    known = set(rule_catalogue(roots))
+    if not known:  # the catalogue could not be read: no basis to judge
+        return []
+    out = []
+    for waiver in load_waivers(path)["scrapegate"][WAIVERS_DATA_KEY]:
+        for code in waiver["rules"]:
+            if code not in known and "*" not in str(code):
+                out.append(f"{path}: waiver {waiver['id']} names {code!r}, which no rule produces: it waives nothing")
+    return out

@@ -80,11 +80,12 @@ def ledger() -> None:
 @click.option("--anchor", "anchors", multiple=True, metavar="HASH",
               help="A head printed by an earlier verify and kept elsewhere: it must still be in the "
                    "ledger (detects rows cut from the end). Repeatable.")
-@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE",
+@click.option("--checkpoints", "checkpoints", type=click.Path(dir_okay=False), metavar="FILE", multiple=True,
               help="The signed checkpoints (env SCRAPEGATE_LEDGER_CHECKPOINTS; default beside the ledger "
-                   "file, or in the state directory for PostgreSQL).")
+                   "file, or in the state directory for PostgreSQL). Repeatable: one file per node of a "
+                   "shared PostgreSQL ledger.")
 @format_option(formats("ledger-verify"))
-def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: str | None, fmt: str) -> None:
+def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: tuple[str, ...], fmt: str) -> None:
     """Recompute both hash chains and name the first broken row of each.
 
     A row edited, deleted or inserted by hand breaks the chain at that row (or the row
@@ -233,15 +234,15 @@ def quarantine(ledger_path: str | None, job: str | None, site: str | None, relea
       scrapegate ledger quarantine --release --job shop-prices --site example.com \\
           --by dpo@example.com --reason "deleted, ticket PRIV-12"
     """
+    from gate.ledger.query import quarantine as open_entries
     from gate.ledger.sqlite.query import normalize_site
-    from gate.ledger.sqlite.query import quarantine as open_entries
 
     if release:
         if not (job and site and by and reason):
             raise BadInput("--release needs --job, --site, --by and --reason")
-        from gate.ledger.sqlite.ledger import SQLiteLedger
+        from gate.ledger import open_ledger
 
-        with _ledger_errors(), SQLiteLedger(ledger_path) as book:
+        with _ledger_errors(), open_ledger(ledger_path) as book:  # type: ignore[attr-defined]
             closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason)
         click.echo(f"released {closed} entr{'y' if closed == 1 else 'ies'} of job {job} on {normalize_site(site)}")
         return

@@ -21,6 +21,8 @@ from typing import Any, Iterable, Mapping
 
 from gate.model.url import NormalizedURL
 from gate.signals.base import Gathered
+from gate.signals.robots import canonical_target
+from gate.signals.rsl import RslDocument, licence_signal
 
 __all__ = ["SiteMemory", "merge_optout"]
 
@@ -46,7 +48,7 @@ class SiteMemory:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._reserved: dict[str, tuple[dict[str, Any], ...]] = {}  # origin -> reserving sources
-        self._rsl: dict[str, dict[str, Any]] = {}  # origin -> the RSL signal a response named
+        self._rsl: dict[str, tuple[Any, ...]] = {}  # origin -> (status, licence URL, document, errors) a response named
         self._undeclared: dict[str, dict[str, set[str]]] = {}  # site -> category -> URLs
 
     def __bool__(self) -> bool:
@@ -63,9 +65,12 @@ class SiteMemory:
                     kept.append(s)
             self._reserved[origin] = tuple(kept)
 
-    def note_rsl(self, origin: str, signal: Mapping[str, Any]) -> None:
+    def note_rsl(self, origin: str, status: str, licence_url: str, document: RslDocument | None,
+                 errors: Iterable[str] = ()) -> None:
+        """An RSL licence a response of `origin` named: every URL of the origin is decided
+        with what it says for that URL."""
         with self._lock:
-            self._rsl[origin] = dict(signal)
+            self._rsl[origin] = (status, licence_url, document, tuple(errors))
 
     def note_undeclared(self, site: str, category: str, url: str) -> None:
         with self._lock:
@@ -89,15 +94,17 @@ class SiteMemory:
             seen = {c: len(urls) for c, urls in self._undeclared.get(url.site, {}).items()}
         if not reserved and not seen and rsl is None:
             return gathered
+        licence = None if rsl is None else licence_signal(rsl[0], rsl[1], rsl[2], url.host, canonical_target(url),
+                                                          rsl[3])
         key = gathered.key + (("learnt", bool(reserved), tuple(sorted(seen)),
-                                None if rsl is None else rsl.get("key")),)
+                                None if licence is None else (licence["status"], licence["terms_key"])),)
 
         def build() -> dict[str, Any]:
             signals = dict(gathered.signals)
             if reserved:
                 signals["optout"] = merge_optout(signals.get("optout"), reserved)
-            if rsl is not None:
-                signals["rsl"] = {k: v for k, v in rsl.items() if k != "key"}
+            if licence is not None:
+                signals["rsl"] = licence
             if seen:
                 signals["content"] = {"undeclared": [{"category": c, "urls": n} for c, n in sorted(seen.items())]}
             return signals

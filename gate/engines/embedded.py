@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,12 +41,45 @@ def rego_error_message(exc: BaseException, modules: Sequence[PolicyModule]) -> s
 
 
 @contextmanager
+def _no_raw_dump() -> Iterator[None]:
+    """rego-cpp prints its own dump of a compile error on file descriptor 1; the error also
+    comes back in the exception, which is reported once, as file:line:col, on stderr. So
+    nothing of it may reach stdout (a SARIF or JSON report, a pipe): fd 1 points at
+    /dev/null while rego-cpp compiles."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no fd 1 (an embedding host): nothing to protect
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        _flush_c_stdio()  # what rego-cpp buffered goes to /dev/null, not later to the real stdout
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _flush_c_stdio() -> None:
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
+
+
+@contextmanager
 def map_rego_errors(modules: Sequence[PolicyModule], error: type[Exception] = PolicyError) -> Iterator[None]:
     """The one border where regopy's errors become scrapegate's."""
     import regopy
 
     try:
-        yield
+        with _no_raw_dump():
+            yield
     except regopy.RegoError as exc:
         raise error(rego_error_message(exc, modules)) from exc
 

@@ -20,6 +20,7 @@ gets the response.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from gate.errors import InvalidURL
 from gate.model.url import normalize
 from gate.signals.optout import assess
 from gate.signals.optout_signal import TDM_PURPOSES
+from gate.signals.rsl import links_in_headers, links_in_html
 
 from .sampling import Sampler, SamplingPolicy
 
@@ -41,6 +43,7 @@ __all__ = ["ResponsePhase", "run_response_phase", "UNDECLARED", "phone_regions_o
 
 UNDECLARED = "content.undeclared_category"
 _BUILD_LOCK = threading.Lock()
+logger = logging.getLogger("scrapegate")
 
 
 def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
@@ -77,7 +80,12 @@ class ResponsePhase:
         self.sampler = Sampler(policy)
         self.regions = phone_regions_of(list(spec.data_subjects.jurisdictions))
         self._inspector: ContentInspector | None = None
+        # The live RSL fetcher (robots.txt's bounds and cache), when the job's purpose is
+        # one RSL speaks to; static signals fetch nothing.
+        site_signal = getattr(gate.signals, "site_signal", None)
+        self._rsl: Any = site_signal("rsl") if site_signal is not None else None
         self._lock = threading.Lock()
+        self._warned = False
 
     @property
     def inspector(self) -> "ContentInspector":
@@ -100,8 +108,9 @@ class ResponsePhase:
         reserving = self._page_reservations(response)
         if reserving:
             gate.memory.note_reservation(nurl.origin, reserving)
+        licensed = self._page_licence(response, nurl.origin)
         content = self._inspect(response, gate.job.name, nurl.site)
-        if not reserving and not (content and content["findings"]):
+        if not reserving and not licensed and not (content and content["findings"]):
             return decision  # nothing the policies have not already seen
         answer = gate.decide_response(response, content=content)
         undeclared = [v for v in answer.deny if v.code == UNDECLARED and _evidence(v)]
@@ -119,6 +128,21 @@ class ResponsePhase:
                        body=response.body)
         return [s.to_dict() for s in found.sources if s.reserves_tdm]
 
+    def _page_licence(self, response: "ResponseFacts", origin: str) -> bool:
+        """An RSL licence the response names (Link header, <link> tag): fetched with the
+        robots.txt bounds (cached), and noted for the origin. True when one was found."""
+        fetcher = self._rsl
+        if fetcher is None or response.status >= 400:
+            return False
+        named = links_in_headers(response.header_values("link"), response.url)
+        if not named and "html" in (response.header("content-type") or "").lower():
+            named = links_in_html(response.body, response.url)
+        if not named:
+            return False
+        status, document, _, errors = fetcher.fetch(named[0], self.gate.job.spec.user_agent)
+        self.gate.memory.note_rsl(origin, status, named[0], document, errors)
+        return True
+
     def _inspect(self, response: "ResponseFacts", job: str, site: str) -> dict[str, Any] | None:
         if not self.gate.inspect_content or not response.body or response.status >= 400:
             return None
@@ -135,7 +159,13 @@ class ResponsePhase:
                 undeclared: list["Violation"]) -> None:
         gate = self.gate
         quarantine = getattr(gate.ledger, "quarantine", None)
-        if quarantine is None or answer.allow:
+        if answer.allow or gate.ledger is None:
+            return
+        if quarantine is None:
+            if not self._warned:
+                self._warned = True
+                logger.warning("scrapegate: ledger %r keeps no quarantine; withheld and undeclared responses are "
+                               "recorded as decisions only", gate.ledger)
             return
         handed_over = gate.mode == "audit"
         if undeclared:  # one entry per category, with every detector's evidence for it

@@ -30,7 +30,7 @@ from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_locatio
 if TYPE_CHECKING:
     from gate.model.decision import Decision
 
-__all__ = ["Ledger", "open_ledger", "ledger_location", "is_postgres", "sqlite_path", "LEDGER_ENV",
+__all__ = ["Ledger", "QuarantineLedger", "open_ledger", "ledger_location", "is_postgres", "sqlite_path", "LEDGER_ENV",
            "DEFAULT_LEDGER_PATH", "POSTGRES_SCHEMES"]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
@@ -46,9 +46,7 @@ class Ledger(Protocol):
     A backend may also offer `record_parts(parts, decision, method, site, mode, signal_docs)`,
     a cheaper `record` for the copies of a cached decision (see gate.ledger.rows.row_parts).
 
-    The quarantine (issue 19's response phase): `quarantine` marks a URL whose response
-    held an undeclared data category (or, without a category, one fetched and discarded),
-    `quarantined` lists the entries still open, `release` closes those of a (job, site).
+    A backend that keeps the response phase's quarantine also implements QuarantineLedger.
     """
 
     def record(self, decision: "Decision", policy_input: Mapping[str, Any], *, mode: str, job: str,
@@ -56,16 +54,25 @@ class Ledger(Protocol):
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None: ...
 
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class QuarantineLedger(Protocol):
+    """The quarantine of issue 19's response phase: `quarantine` marks a URL whose response
+    held an undeclared data category (or, without a category, one fetched and discarded),
+    `quarantined` lists the entries still open, `release` closes those of a (job, site).
+    The SQLite ledger implements it; the PostgreSQL backend does not yet (the response
+    phase then records decisions only, and says so in a warning)."""
+
     def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
                    category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None: ...
 
     def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]: ...
 
     def release(self, *, job: str, site: str, by: str, reason: str) -> int: ...
-
-    def flush(self) -> None: ...
-
-    def close(self) -> None: ...
 
 
 def open_ledger(location: str | os.PathLike[str] | None = None, **options: Any) -> Ledger:

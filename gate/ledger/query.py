@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from gate.ledger import is_postgres, ledger_location, sqlite_path
 from gate.ledger.checkpoints import (
+    Checkpoint,
     check_checkpoints,
     checkpoints_path,
     load_key,
@@ -19,7 +20,7 @@ from gate.ledger.checkpoints import (
 )
 from gate.ledger.sqlite.query import EXPORT_FIELDS, Filters, Problem, VerifyReport
 
-__all__ = ["verify", "rows", "stats", "erase_plan", "Filters", "EXPORT_FIELDS"]
+__all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "Filters", "EXPORT_FIELDS"]
 
 
 def _backend(location: str | None) -> tuple[Any, str]:
@@ -33,27 +34,35 @@ def _backend(location: str | None) -> tuple[Any, str]:
     return sqlite_query, sqlite_path(where)
 
 
-def verify(location: str | None = None, anchors: Iterable[str] = (), checkpoints: str | None = None) -> VerifyReport:
+def verify(location: str | None = None, anchors: Iterable[str] = (),
+           checkpoints: str | Sequence[str] | None = None) -> VerifyReport:
     """The backend's chain check, then, with a key configured, the signed checkpoints
-    (gate.ledger.checkpoints; `checkpoints` overrides their file), and the journals of
-    batched writers that died: decisions they acknowledged and never committed are lost."""
+    (gate.ledger.checkpoints; `checkpoints` names their file, or one file per node of a
+    shared ledger), and the journals of batched writers that died: decisions they
+    acknowledged and never committed are lost."""
     backend, where = _backend(location)
     report: VerifyReport = backend.verify(where, anchors)
-    base = Path(checkpoints) if checkpoints else checkpoints_path(where)
+    if isinstance(checkpoints, str):
+        checkpoints = [checkpoints]
+    bases = [Path(c) for c in checkpoints] if checkpoints else [checkpoints_path(where)]
     problems: list[Problem] = []
     key = load_key()
     if key is not None:
-        found, bad = read_checkpoints(base, key)
-        problems += [Problem("checkpoint", 0, None, text) for text in bad]
-        if not found and not bad and (report.decisions or report.collections):
-            problems.append(Problem("checkpoint", 0, None, f"no signed checkpoint at {base}, though the ledger has "
-                                    "rows: the checkpoints were deleted, or kept elsewhere (--checkpoints)"))
+        found: list[Checkpoint] = []
+        for base in bases:
+            good, bad = read_checkpoints(base, key)
+            found += good
+            problems += [Problem("checkpoint", 0, None, text) for text in bad]
+        if not found and not problems and (report.decisions or report.collections):
+            problems.append(Problem("checkpoint", 0, None, f"no signed checkpoint at {', '.join(map(str, bases))}, "
+                                    "though the ledger has rows: the checkpoints were deleted, or kept elsewhere "
+                                    "(--checkpoints)"))
         wanted = {(chain, head[0]) for cp in found for chain, head in cp.heads.items()}
         hashes = backend.hashes_at(where, wanted) if wanted else {}
         counts = {"decisions": report.decisions, "collections": report.collections}
         problems += [Problem("checkpoint", 0, None, text)
                      for text in check_checkpoints(found, counts, lambda chain, seq: hashes.get((chain, seq)))]
-    for pid, journal in pending_journals(base):
+    for pid, journal in (j for base in bases for j in pending_journals(base)):
         if process_alive(pid):
             continue  # a running writer: its rows may still be on their way
         try:
@@ -84,3 +93,8 @@ def stats(location: str | None = None, filters: Filters | None = None) -> dict[s
 def erase_plan(location: str | None = None, **scope: Any) -> list[dict[str, Any]]:
     backend, where = _backend(location)
     return backend.erase_plan(where, **scope)  # type: ignore[no-any-return]
+
+
+def quarantine(location: str | None = None, **scope: Any) -> list[dict[str, Any]]:
+    backend, where = _backend(location)
+    return backend.quarantine(where, **scope)  # type: ignore[no-any-return]

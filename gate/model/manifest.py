@@ -73,8 +73,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
 
 
-def render_validation_error(exc: ValidationError, where: str) -> list[str]:
-    """One `file (document N) field.path: message` line per problem (at most MAX_ERRORS)."""
+def render_validation_error(exc: ValidationError, where: str, node: Any = None) -> list[str]:
+    """One `file:line: field.path: message` line per problem (at most MAX_ERRORS); without
+    the YAML node (JSON, a dict), `where field.path: message`."""
     lines: list[str] = []
     seen: set[str] = set()
     errors = exc.errors(include_input=True, include_url=False)[: MAX_ERRORS * 4]
@@ -99,7 +100,10 @@ def render_validation_error(exc: ValidationError, where: str) -> list[str]:
             msg = "required field is missing"
         else:
             msg = err["msg"].removeprefix("Value error, ")
-        line = f"{where} {loc}: {msg}"
+        if node is not None:
+            line = f"{where}:{_node_line(node, list(err['loc']))}: {loc}: {msg}"
+        else:
+            line = f"{where} {loc}: {msg}"
         line = line if len(line) <= 4 * MAX_VALUE_CHARS else line[: 4 * MAX_VALUE_CHARS - 3] + "..."
         if line not in seen:  # a union reports the same problem per branch
             seen.add(line)
@@ -145,7 +149,7 @@ def _control_character(value: Any, path: str = "") -> str | None:
     return None
 
 
-def parse_job(doc: Any, where: str) -> CollectionJob:
+def parse_job(doc: Any, where: str, node: Any = None) -> CollectionJob:
     if not isinstance(doc, Mapping):
         raise ManifestError(f"{where}: a manifest must be a mapping with apiVersion, kind, metadata, spec", file=where)
     bad = _control_character(doc)
@@ -154,7 +158,7 @@ def parse_job(doc: Any, where: str) -> CollectionJob:
     try:
         return CollectionJob.model_validate(doc)
     except ValidationError as exc:
-        lines = render_validation_error(exc, where)
+        lines = render_validation_error(exc, where, node)
         raise ManifestError("\n".join(lines), file=where, errors=lines) from None
 
 
@@ -199,6 +203,31 @@ def _bounded(root: Any, path: str) -> None:
                             "(an anchor bomb?); refused", file=path)
 
 
+def _no_duplicate_keys(root: Any, path: str) -> None:
+    """A key given twice in one mapping: YAML would silently keep the last; refuse it, at the
+    second one's line (the nodes are a graph through aliases: each is visited once)."""
+    seen_nodes: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[Any, int] = {}
+            for key, child in node.value:
+                value = getattr(key, "value", None)
+                if isinstance(value, str):
+                    line = int(key.start_mark.line) + 1
+                    if value in keys and value != "<<":
+                        raise ManifestError(f"{path}:{line}: duplicate key {value!r} (first at line {keys[value]}): "
+                                            "YAML would silently keep only the last", file=path)
+                    keys[value] = line
+                todo += [key, child]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+
+
 def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
     """(value, node) per document, parsed once; YAML errors carry the parser's line."""
     loader = _Loader(text)
@@ -208,6 +237,7 @@ def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
             node = loader.get_node()
             if node is not None:
                 _bounded(node, path)
+                _no_duplicate_keys(node, path)
                 docs.append((loader.construct_document(node), node))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -239,7 +269,7 @@ def load_job_file(path: Path) -> list[LoadedJob]:
     errors: list[str] = []
     for i, (value, node) in enumerate(docs, start=1):
         try:
-            job = parse_job(value, f"{shown} (document {i})")
+            job = parse_job(value, shown if len(docs) == 1 else f"{shown} (document {i})", node)
         except ManifestError as exc:
             errors += exc.errors
             continue

@@ -17,6 +17,7 @@ from typing import Any
 from gate.errors import PolicyError
 from gate.model.decision import Decision
 from gate.policy.meta import RegoModule, RegoRule, RegoStatement, iter_deny_warn, mask, parse_module
+from gate.policy.reach import TEAM_PACKAGE, unreachable
 
 __all__ = ["Fact", "Condition", "RuleExplanation", "Explanation", "explain_input", "UNDEFINED"]
 
@@ -70,6 +71,7 @@ class RuleExplanation:
     error: str | None = None
     in_decision: list[str] = field(default_factory=list)  # jurisdictions of the decision's entries
     waived_by: list[str] = field(default_factory=list)
+    note: str = ""  # why a rule that holds is not in the decision
 
     def reason(self) -> str:
         if self.error:
@@ -91,6 +93,9 @@ class Explanation:
     fired: list[RuleExplanation]
     not_fired: list[RuleExplanation]
     other_jurisdictions: int
+    # Rules that hold but whose entries are not in the decision (a package main.rego does not
+    # collect): never listed as fired, so an ALLOW never shows a fired deny.
+    not_in_decision: list[RuleExplanation] = field(default_factory=list)
 
 
 def _one_line(text: str) -> str:
@@ -304,6 +309,8 @@ def explain_input(policy_set: Any, policy_input: dict[str, Any], decision: Decis
         waived.setdefault(str(w.get("code")), []).append(str(w.get("waiver")))
     fired: list[RuleExplanation] = []
     not_fired: list[RuleExplanation] = []
+    not_in_decision: list[RuleExplanation] = []
+    cut_off = {(m.package, r.line) for m, r in unreachable(modules)}
     other = 0
     for i, (module, rule) in enumerate(targets):
         custom = rule.custom
@@ -335,10 +342,18 @@ def explain_input(policy_set: Any, policy_input: dict[str, Any], decision: Decis
             item = RuleExplanation(code, rule.name, rule.title, str(custom.get("law") or ""), rule_js,
                                    str(module.path), rule.line, held_all and error is None, conditions, failed,
                                    error, entries.get(code, []), waived.get(code, []))
-            if item.fired or code in entries:
+            if code in entries or code in waived:
                 fired.append(item)
+            elif item.fired:
+                item.note = (f"package {module.package} is not collected by data.scrapegate.decision; put a "
+                              f"team's rules in `package {TEAM_PACKAGE}`" if (module.package, rule.line) in cut_off
+                              else "its entry is not in the decision")
+                not_in_decision.append(item)
+            elif any(n.code == code for n in not_fired):
+                continue  # one code, several rules (tdm.reserved): listed once, at its first rule
             elif _relevant(rule_js, job_js, groups):
                 not_fired.append(item)
             else:
                 other += 1
-    return Explanation(job, file, target, decision, policy_input, sorted(job_js), fired, not_fired, other)
+    return Explanation(job, file, target, decision, policy_input, sorted(job_js), fired, not_fired, other,
+                       not_in_decision)

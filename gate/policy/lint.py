@@ -7,6 +7,8 @@
 - untested: every code appears in some `*_test.rego`.
 - builtin: only builtins verified to behave as in OPA under regopy 1.5.2 (VERIFIED_BUILTINS,
   re-probed by the tests); known-broken ones are named with the reason.
+- unreachable: a deny, warn or obligations rule in a package the decision does not collect
+  (gate/policy/reach.py) changes no decision; a team's rules go in `package scrapegate.team`.
 - never-fires: a reference to an input field the policy input contract (CONTRACT.md, the
   manifest model) does not define is always undefined, so a condition on it never holds;
   so is a comparison of a closed-set field (purpose.category, data_categories, ...) with a
@@ -22,6 +24,7 @@ from typing import Any, Sequence
 
 from gate.engines.base import DECISION_PATH
 from gate.policy.meta import RegoModule, RegoRule, input_refs, iter_deny_warn, line_of, parse_module
+from gate.policy.reach import TEAM_PACKAGE, unreachable
 
 __all__ = ["Finding", "lint_policies", "lint_modules", "VERIFIED_BUILTINS", "KNOWN_BROKEN", "input_contract"]
 
@@ -133,8 +136,8 @@ def _signals_contract() -> Field:
     for kind in site_signal_kinds():
         children[kind.name] = part(kind.not_checked(), kind.enums)
     # What the response phase adds (gate.core.site_memory): data categories a site already
-    # yielded, and an RSL licence a response named.
-    children.update(terms=OPEN, login_required=ANY, content=OPEN, rsl=OPEN)
+    # yielded.
+    children.update(terms=OPEN, login_required=ANY, content=OPEN)
     return Field(children=children)
 
 
@@ -334,6 +337,10 @@ def lint_modules(modules: Sequence[RegoModule], *, base: Path | None = None) -> 
         if module.is_test:
             continue
         _check_contract(module, where, contract, findings)
+    for module, rule in unreachable(modules):
+        findings.append(Finding(_rel(module.path, base), rule.line, "unreachable",
+                                f"{module.package}.{rule.name} never reaches the decision: data.scrapegate.decision "
+                                f"does not collect it; put a team's rules in `package {TEAM_PACKAGE}`"))
     for module, rule in iter_deny_warn(modules):
         if module.package in DECISION_PACKAGES and rule.metadata is None:
             continue
@@ -347,9 +354,13 @@ def lint_modules(modules: Sequence[RegoModule], *, base: Path | None = None) -> 
 
 
 def lint_policies(roots: Sequence[Path | str], *, base: Path | None = None) -> list[Finding]:
-    """Lint every module under the policy directories."""
+    """Lint every module under the policy directories. A module that does not parse is a
+    PolicyError at file:line:col (the CLI's exit 2), not a list of findings about a file
+    the engine would refuse."""
+    from gate.engines.embedded import new_interpreter
     from gate.engines.policy_set import load_policy_set
 
     policy_set = load_policy_set(list(roots))
+    new_interpreter(policy_set, include_tests=True)  # parses every module; raises at the first error
     modules = [parse_module(m.path, m.source) for m in policy_set.modules]
     return lint_modules(modules, base=base)

@@ -19,12 +19,23 @@ def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
         yield prefix, value
 
 
+def not_checked(policy_input: dict[str, Any]) -> list[str]:
+    """The site signals the decision was made without (static mode)."""
+    signals = policy_input.get("signals") or {}
+    return [name for name, value in signals.items() if isinstance(value, dict) and value.get("status") == "not_checked"]
+
+
 def render_text(e: Explanation) -> str:
     d = e.decision
     verdict = "ALLOW" if d.allow else "DENY"
     lines = [f"explain: job {e.job} ({e.file}), target {e.target}",
              f"decision: {verdict} ({len(d.deny)} deny, {len(d.warn)} warn, {len(d.waived)} waived; "
-             f"policy {str(d.policy_revision or '')[:12]}, {d.engine} engine)", "", "Input facts:"]
+             f"policy {str(d.policy_revision or '')[:12]}, {d.engine} engine)"]
+    unchecked = not_checked(e.policy_input)
+    if unchecked:
+        lines.append(f"not checked: {', '.join(unchecked)} (static mode: nothing was fetched, "
+                     "so what the site says there decided nothing; --live fetches them)")
+    lines += ["", "Input facts:"]
     for path, value in _flatten(e.policy_input):
         lines.append(f"  {path} = {json.dumps(value, sort_keys=True)}")
     lines += ["", f"Jurisdictions considered: {', '.join(e.jurisdictions) or '(none)'}", "", "Rules that fired:"]
@@ -47,6 +58,10 @@ def render_text(e: Explanation) -> str:
         lines.append(f"  {r.code}: {r.reason()}  ({r.file}:{r.failed.line if r.failed else r.line})")
     if e.other_jurisdictions:
         lines.append(f"  ({e.other_jurisdictions} rule(s) for other jurisdictions not shown)")
+    if e.not_in_decision:
+        lines += ["", "Rules that hold but do not reach the decision (they change nothing):"]
+        for r in e.not_in_decision:
+            lines.append(f"  {r.kind.upper()} {r.code} {r.file}:{r.line}: {r.note}")
     return "\n".join(lines) + "\n"
 
 
@@ -57,14 +72,16 @@ def _rule_json(r: RuleExplanation) -> dict[str, Any]:
     return {"code": r.code, "kind": r.kind, "title": r.title, "law": r.law, "jurisdictions": r.jurisdictions,
             "file": r.file, "line": r.line, "fired": r.fired, "reason": r.reason(),
             "decision_jurisdictions": r.in_decision,
-            "waived_by": r.waived_by, "error": r.error,
+            "waived_by": r.waived_by, "error": r.error, "note": r.note,
             "conditions": [{"text": c.text, "line": c.line, "held": c.held, "facts": facts(c)} for c in r.conditions]}
 
 
 def render_json(e: Explanation) -> str:
     doc = {"job": e.job, "file": e.file, "target": e.target, "decision": e.decision.model_dump(mode="json"),
+           "not_checked": not_checked(e.policy_input),
            "input": e.policy_input, "jurisdictions": e.jurisdictions,
            "fired": [_rule_json(r) for r in e.fired], "not_fired": [_rule_json(r) for r in e.not_fired],
+           "not_in_decision": [_rule_json(r) for r in e.not_in_decision],
            "other_jurisdictions": e.other_jurisdictions}
     return json.dumps(doc, indent=2) + "\n"
 

@@ -37,6 +37,7 @@ __all__ = [
 SITE_SIGNALS: dict[str, str] = {
     "optout": "gate.signals.optout_signal:OptOutSignal",
     "terms": "gate.signals.terms_signal:TermsSignal",
+    "rsl": "gate.signals.rsl_signal:RslSignal",
 }
 ROBOTS_NOT_CHECKED: dict[str, Any] = {"status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None}
 ROBOTS_KEY_FIELDS = ("status", "allowed", "crawl_delay", "rule")

@@ -182,9 +182,11 @@ class _Matcher:
 class Robots:
     """A parsed robots.txt. Thread-safe: matchers are compiled once per product token."""
 
-    def __init__(self, groups: list[Group], sitemaps: list[str], signal_lines: list[SignalLine]) -> None:
+    def __init__(self, groups: list[Group], sitemaps: list[str], signal_lines: list[SignalLine],
+                 licenses: list[str] | None = None) -> None:
         self.groups = groups
         self.sitemaps = sitemaps
+        self.licenses = licenses or []  # RSL 1.0 `License:` URLs (file-wide, like Sitemap)
         self.signal_lines = signal_lines  # every Content-Signal/Content-Usage line, in file order
         self._global_signals = [s for s in signal_lines if not s.agents]
         self._by_agent: dict[str, list[Group]] = {}
@@ -301,6 +303,7 @@ def parse(text: str | bytes) -> Robots:
     groups: list[Group] = []
     sitemaps: list[str] = []
     signals: list[SignalLine] = []
+    licenses: list[str] = []
     current: Group | None = None
     in_rules = False  # a rule was seen since the last User-agent line
     for number, raw in enumerate(_LINE_END.split(text), start=1):
@@ -327,9 +330,12 @@ def parse(text: str | bytes) -> Robots:
         elif key in ("sitemap", "site-map"):
             if value:
                 sitemaps.append(value)
+        elif key == "license":
+            if value:
+                licenses.append(value)
         elif key in _SIGNAL_KEYS:
             line = SignalLine(_SIGNAL_KEYS[key], value, number, tuple(current.agents) if current else ())
             signals.append(line)
             if current is not None:
                 current.signals.append(line)
-    return Robots(groups, sitemaps, signals)
+    return Robots(groups, sitemaps, signals, licenses)

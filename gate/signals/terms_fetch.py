@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from gate.model.url import normalize
+from gate.signals.deadline import wall_clock
 
 if TYPE_CHECKING:
     import requests
@@ -61,6 +62,22 @@ class GatedTermsFetch:
         self.fetches = 0
 
     def __call__(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
+        # The session's sockets are shut down at the deadline (gate.signals.deadline): a
+        # server trickling its answer byte by byte cannot hold the fetch past it.
+        with wall_clock(self.deadline) as deadline:
+            try:
+                result = self._fetch(url)
+            except TermsFetchRefused:
+                raise
+            except Exception as exc:
+                if deadline.expired:
+                    raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s") from exc
+                raise
+        if deadline.expired:  # cut mid-way: what was read may be a fragment
+            raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s")
+        return result
+
+    def _fetch(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
         import requests
 
         ends = time.monotonic() + self.deadline

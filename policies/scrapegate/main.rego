@@ -22,6 +22,7 @@ import data.scrapegate.lib
 import data.scrapegate.nz
 import data.scrapegate.request
 import data.scrapegate.review
+import data.scrapegate.rsl
 import data.scrapegate.signals
 import data.scrapegate.terms
 import data.scrapegate.tr
@@ -109,19 +110,35 @@ _well_formed if {
 # data protection packages say. One expression, not a rule per part: each rule costs the
 # embedded engine a call on every decision.
 _raw_deny := array.concat(
-	array.concat([v | some v in request.deny], [v | some v in signals.deny]),
-	array.concat(array.concat([v | some v in terms.deny], [v | some v in content.deny]), _subject_deny),
+	array.concat(
+		array.concat([v | some v in request.deny], [v | some v in signals.deny]),
+		[v | some v in terms.deny],
+	),
+	array.concat(
+		array.concat([v | some v in content.deny], [v | some v in rsl.deny]),
+		array.concat(_subject_deny, _team_deny),
+	),
 )
 
 _raw_warn := array.concat(
-	array.concat([v | some v in signals.warn], [v | some v in terms.warn]),
-	_subject_warn,
+	array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
+	array.concat(_subject_warn, _team_warn),
 )
 
 _raw_obligations := array.concat(
 	array.concat([o | some o in signals.obligations], [o | some o in eu_ai_act.obligations]),
-	_subject_obligations,
+	array.concat(_subject_obligations, _team_obligations),
 )
+
+# A team's own rules: `package scrapegate.team` (any number of files) defining deny, warn or
+# obligations reaches the decision for every job (policies/README.md, "Add a team rule").
+# `policy lint` flags a deny/warn/obligations rule of any other package main does not collect.
+# Static references: regopy 1.5.2 reads `data.scrapegate.team[kind]` as every rule of the package.
+_team_deny := [v | some v in data.scrapegate.team.deny]
+
+_team_warn := [v | some v in data.scrapegate.team.warn]
+
+_team_obligations := [o | some o in data.scrapegate.team.obligations]
 
 # The data protection packages decide only about personal data (every rule of theirs
 # needs derive.personal): a job that collects none skips them, which keeps its decision

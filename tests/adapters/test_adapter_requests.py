@@ -139,3 +139,6 @@ def test_with_the_shipped_policies(site: Site) -> None:
     assert decision.allow and {"code": "rate_limit", "min_interval_s": 0.1} in decision.obligations
     assert blocked.value.decision.deny_codes == ["robots.disallowed"]
     assert site.paths() == ["/a"]
+    # The refusal names the rule that matched and the command that explains it (issue 20.11).
+    assert "(Disallow: /private)" in str(blocked.value)
+    assert f"scrapegate explain JOB.yaml --target {site.base}/private/x --live" in str(blocked.value)

@@ -64,7 +64,9 @@ def test_wrong_enum_exits_2_with_the_message_form(tmp_path: Path, examples: Path
     bad.write_text((examples / "price-monitoring.yaml").read_text().replace("price_monitoring", "face_search"))
     result = CliRunner().invoke(cli, ["check", str(bad)])
     assert result.exit_code == 2
-    assert f"{bad} (document 1) spec.purpose.category: 'face_search' is not one of: search_indexing, archiving," in result.output
+    line = next(i for i, text in enumerate(bad.read_text().splitlines(), 1) if "face_search" in text)
+    assert f"{bad}:{line}: spec.purpose.category: 'face_search' is not one of: search_indexing, archiving," in result.output
+    assert "(document 1)" not in result.output
 
 
 def test_fail_on_warn(tmp_path: Path, examples: Path) -> None:
@@ -165,3 +167,16 @@ def test_the_old_flag_is_hidden_and_two_different_files_are_refused(examples: Pa
     result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml"),
                                       "--waivers", str(tmp_path / "a.yaml"), "--exceptions", str(tmp_path / "b.yaml")])
     assert result.exit_code == 2 and "name different files" in result.output
+
+
+def test_a_waiver_naming_an_unknown_code_warns(tmp_path: Path, examples: Path) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("- id: W-TYPO\n  rules: [gdpr.art9_prohibted, gdpr.art9_prohibited]\n  jobs: '*'\n  sites: '*'\n"
+                       "  approved_by: dpo@example.com\n  reason: r\n  ticket: LEGAL-9\n  expires: 2099-12-31\n")
+    job = str(examples / "price-monitoring.yaml")
+    plain = CliRunner().invoke(cli, ["check", job, "--waivers", str(waivers)])
+    assert plain.exit_code == 0
+    assert plain.stderr == (f"warning: {waivers}: waiver W-TYPO names 'gdpr.art9_prohibted', which no rule produces: "
+                            "it waives nothing\n")
+    strict = CliRunner().invoke(cli, ["check", job, "--waivers", str(waivers), "--fail-on-warn"])
+    assert strict.exit_code == 1 and "gdpr.art9_prohibted" in strict.stderr

@@ -225,3 +225,15 @@ def test_verify_with_an_anchor_detects_rows_cut_from_the_end(crawl: dict[str, st
     result = run("verify", "--anchor", head)  # ...but not the one that was anchored
     assert result.exit_code == 1
     assert f"missing anchor: anchor {head} is in neither chain: rows were cut from the end" in result.output
+
+
+def test_erase_plan_skips_redirect_hops_that_kept_no_bytes(tmp_path: Path) -> None:
+    """A 301 hop is recorded as a collection of 0 bytes: nothing of it is stored to delete."""
+    with SQLiteLedger() as ledger:
+        hop = record(ledger, allowed(), "https://example.com/old")
+        ledger.record_collected(hop, status=301, nbytes=0, sha256=sha(b""))
+        page = record(ledger, allowed(), "https://example.com/new", collected=b"page")
+        ledger.flush()
+    plan = [json.loads(line) for line in run("erase-plan", "--site", "example.com", "--format", "jsonl")
+            .stdout.splitlines()]
+    assert [(p["decision_id"], p["content_sha256"]) for p in plan] == [(page, [sha(b"page")])]

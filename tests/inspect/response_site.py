@@ -25,7 +25,11 @@ PAGES = {
     "/team": "personal",
     "/img/portrait.jpg": "faces",
     "/essay-noai": "reserved",  # X-Robots-Tag: noai
+    "/licensed": "rsl",  # Link: an RSL licence that prohibits ai-train
 }
+LICENCE = (b'<rsl xmlns="https://rslstandard.org/rsl"><content url="/"><license>'
+           b'<permits type="usage">search</permits><prohibits type="usage">ai-train</prohibits>'
+           b'</license></content></rsl>')
 
 
 def job(name: str, purpose: str, categories: list[str], **spec: Any) -> dict[str, Any]:
@@ -58,6 +62,9 @@ def serve(server: HTTPServer, portrait_jpeg: bytes) -> None:
     server.expect_request("/essay-noai").respond_with_response(Response(
         ESSAY, headers={"X-Robots-Tag": "noai", "Content-Type": html}))
     server.expect_request("/essay").respond_with_data(ESSAY, content_type=html)
+    server.expect_request("/licensed").respond_with_response(Response(ESSAY, headers={
+        "Link": '</rsl/license.xml>; rel="license"; type="application/rsl+xml"', "Content-Type": html}))
+    server.expect_request("/rsl/license.xml").respond_with_data(LICENCE, content_type="application/rsl+xml")
 
 
 INDEX = "".join(f'<a href="{path}">{path}</a> ' for path in PAGES)

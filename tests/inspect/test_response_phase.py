@@ -173,3 +173,17 @@ def test_ledger_quarantine_lists_and_erase_plan_includes_every_affected_url(
     assert released.exit_code == 0 and "released 2 entries" in released.output
     after = runner.invoke(cli, ["ledger", "quarantine", "--ledger", str(db), "--format", "jsonl"])
     assert [json.loads(line)["job"] for line in after.output.splitlines()] == ["training"]
+
+
+def test_a_licence_named_by_a_link_header_is_fetched_and_decides(response_site: Any, gate_for: Any) -> None:
+    with GatedSession(gate_for(rs.TRAINING)) as s:
+        assert _get(s, response_site.url_for("/essay"))[0] == "ok"
+        outcome, decision = _get(s, response_site.url_for("/licensed"))
+        assert outcome == "blocked" and decision.deny_codes == ["tdm.reserved"] and "RSL licence" in decision.deny[0].message
+        before = len(response_site.log)
+        outcome, decision = _get(s, response_site.url_for("/essay"))  # the licence is known for the origin now
+        assert outcome == "blocked" and len(response_site.log) == before
+    fetched = [req.path for req, _ in response_site.log].count("/rsl/license.xml")
+    assert fetched == 1  # fetched once, then cached
+    with GatedSession(gate_for(rs.PRICES)) as s:  # a licence about AI says nothing to a price job
+        assert s.get(response_site.url_for("/licensed"), timeout=10).scrapegate_decision.allow

@@ -232,3 +232,23 @@ def test_after_sigkill_verify_names_the_acknowledged_rows_that_were_lost(locatio
     report = verify(location)
     assert [p.table for p in report.problems] == ["lost"], report.problems
     assert f"{len(lost)} decision(s)" in report.problems[0].reason and lost[0] in report.problems[0].reason
+
+
+def test_each_node_of_a_shared_postgresql_ledger_keeps_its_checkpoints_and_verify_reads_them_all(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from gate.cli.ledger import ledger as ledger_cli
+
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY", KEY)
+    files = [tmp_path / "node-a.checkpoints", tmp_path / "node-b.checkpoints"]
+    for node, path in enumerate(files):
+        monkeypatch.setenv("SCRAPEGATE_LEDGER_CHECKPOINTS", str(path))
+        _fill(postgres_url, n=10 + node)
+    monkeypatch.delenv("SCRAPEGATE_LEDGER_CHECKPOINTS")
+    args = ["verify", "--ledger", postgres_url, "--checkpoints", str(files[0]), "--checkpoints", str(files[1])]
+    assert CliRunner().invoke(ledger_cli, args).exit_code == 0
+    _rewrite(postgres_url, ATTACKS["truncated tail"])  # only node b's last rows go
+    assert verify(postgres_url, checkpoints=[str(files[0])]).ok  # node a's checkpoints cannot see it
+    result = CliRunner().invoke(ledger_cli, args)
+    assert result.exit_code == 1 and "checkpoint contradicted: decisions: the checkpoint" in result.output

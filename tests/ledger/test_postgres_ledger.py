@@ -167,3 +167,31 @@ def test_a_gate_denies_with_ledger_unavailable_when_the_database_is_gone(postgre
                             "WHERE application_name = 'scrapegate-ledger'")
         decision = gate.check("https://shop.example.com/p/2")
     assert not decision.allow and "ledger.unavailable" in decision.deny_codes
+
+
+def test_the_quarantine_in_postgresql(postgres_url: str) -> None:
+    with open_ledger(postgres_url, writer="batched") as ledger:  # type: ignore[attr-defined]
+        assert isinstance(ledger, Ledger)
+        decision_id = ledger.record(allowed(), policy_input("https://www.example.org/team"), mode="enforce",
+                                    job="prices", owner=None)
+        ledger.record_collected(decision_id, status=200, nbytes=10, sha256=sha(b"team"))
+        ledger.quarantine(decision_id, job="prices", site="example.org", url="https://www.example.org/team",
+                          reason="content.undeclared_category", category="facial_images",
+                          evidence={"findings": [{"detector": "faces", "sha256": sha(b"team")}]}, handed_over=True)
+        ledger.quarantine(None, job="prices", site="other.org", url="https://other.org/x", reason="tdm.reserved",
+                          category=None, evidence=None, handed_over=False)
+        assert [e["action"] for e in ledger.quarantined()] == ["quarantined", "discarded"]
+    listed = _cli("quarantine", "--ledger", postgres_url, "--format", "jsonl")
+    assert listed.exit_code == 0 and [json.loads(line)["site"] for line in listed.output.splitlines()] == [
+        "example.org", "other.org"]
+    plan = erase_plan(postgres_url, site="example.org")
+    assert plan[0]["quarantined"] == ["facial_images"] and plan[0]["url"] == "https://www.example.org/team"
+    released = _cli("quarantine", "--ledger", postgres_url, "--release", "--job", "prices", "--site",
+                    "example.org", "--by", "dpo@example.com", "--reason", "deleted")
+    assert released.exit_code == 0 and "released 1 entry" in released.output
+    with open_ledger(postgres_url) as ledger:  # type: ignore[attr-defined]
+        assert [e["site"] for e in ledger.quarantined()] == ["other.org"]
+    with psycopg.connect(postgres_url) as conn:
+        seq, digest = conn.execute("SELECT seq, hash FROM scrapegate.heads WHERE chain = 'quarantine'").fetchone()
+        last = conn.execute("SELECT seq, hash FROM scrapegate.quarantine ORDER BY seq DESC LIMIT 1").fetchone()
+    assert (seq, digest) == tuple(last) and seq == 3

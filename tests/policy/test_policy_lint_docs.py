@@ -121,7 +121,9 @@ deny contains v if {
     path = bundle / "scrapegate" / "extra.rego"
     assert result.output.splitlines() == [
         f"{path}:3: metadata: deny rule has no METADATA block (title, custom.code, custom.law, custom.owner)",
-        "1 finding(s)",
+        f"{path}:3: unreachable: scrapegate.extra.deny never reaches the decision: data.scrapegate.decision "
+        "does not collect it; put a team's rules in `package scrapegate.team`",
+        "2 finding(s)",
     ]
 
 
@@ -155,7 +157,10 @@ warn contains v if {
 }
 """
     bundle = write_bundle(tmp_path / "policies", files={"extra.rego": rule})
-    findings = [str(f) for f in lint_policies([bundle], base=tmp_path)]
+    everything = lint_policies([bundle], base=tmp_path)
+    # scrapegate.extra is no package the decision collects (test_team_rules.py tests that check)
+    assert {(x.line, x.check) for x in everything if x.check == "unreachable"} == {(12, "unreachable"), (25, "unreachable")}
+    findings = [str(x) for x in everything if x.check != "unreachable"]
     f = "policies/scrapegate/extra.rego"
     assert findings == [
         f"{f}:7: law: deny rule extra.untested METADATA has no custom.law",
@@ -179,7 +184,7 @@ warn contains v if {
     ]
     result = _lint(bundle)
     assert result.exit_code == 1
-    assert result.output.splitlines()[-1] == "12 finding(s)"
+    assert result.output.splitlines()[-1] == "14 finding(s)"
 
 
 def test_lint_owner_from_the_package_metadata(tmp_path: Path) -> None:

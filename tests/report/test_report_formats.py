@@ -229,7 +229,8 @@ def test_workflow_example_and_pre_commit_hooks(repo: Path) -> None:
     assert any(u.startswith("actions/setup-python@") for u in uses)
     assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
     runs = "\n".join(s.get("run", "") for s in steps)
-    assert "pip install scrapegate" in runs
+    assert 'pip install "scrapegate @ git+${SCRAPEGATE_GIT}@${SCRAPEGATE_REF}"' in runs  # not on PyPI
+    assert not re.search(r"pip install scrapegate\s*$", runs, re.MULTILINE)
     assert "scrapegate check jobs/ --format sarif -o scrapegate.sarif" in runs
     assert workflow["permissions"]["security-events"] == "write"
     hooks = {h["id"]: h for h in yaml.safe_load((repo / ".pre-commit-hooks.yaml").read_text())}

@@ -124,3 +124,21 @@ def test_run_decisions_for_different_origins_do_not_wait_on_each_other(make_gate
     assert out["fast"][0] < 4.0 and out["fast"][1].startswith(b"HTTP/1.1 200"), out
     assert out["slow"][1].startswith(b"HTTP/1.1 451")  # robots.unreachable: fail closed
     assert fast.arrived() == ["/y"]
+
+
+def test_terms_discovery_fetch_ends_by_its_deadline() -> None:
+    import requests
+
+    from gate.signals.deadline import deadline_session
+    from gate.signals.robots_fetch import RobotsResult
+    from gate.signals.terms_fetch import GatedTermsFetch, TermsFetchRefused
+
+    body = b"<html><body>" + b"Terms of service. " * 40 + b"</body></html>"
+    response = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    with Trickler(response, 0.05) as slow, deadline_session(requests.Session()) as session:
+        fetch = GatedTermsFetch(session, USER_AGENT, lambda u: RobotsResult("unavailable", None, None),
+                                timeout=4.0, deadline=1.0)
+        started = time.monotonic()
+        with pytest.raises(TermsFetchRefused, match="within"):
+            fetch(slow.base + "/terms")
+        assert time.monotonic() - started < 5.0  # unbounded it takes > 35 s

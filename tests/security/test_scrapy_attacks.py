@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from origin import Origin
 
-from local_site import ledger_rows, write_job, write_policy
+from local_site import USER_AGENT, ledger_rows, write_job, write_policy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from scrapy_bench import GATE_MIDDLEWARES, SPIDER  # noqa: E402 - the benchmark's crawl script
@@ -44,3 +44,56 @@ def test_scrapy_crawl_never_sends_a_spelled_private_path(tmp_path: Path) -> None
     assert stats["scrapegate/denied/robots.disallowed"] == len(SPELLED)
     assert stats["scrapegate/collected"] == stats["scrapegate/allowed"] == len(arrived)
     assert sum(1 for r in ledger_rows(tmp_path / "ledger.db") if r["collected_status"] == 302) == 1
+
+
+HEADER_SPIDER = '''
+import json, sys
+from scrapy import Request, Spider
+from scrapy.crawler import CrawlerProcess
+
+base, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
+
+class Headers(Spider):
+    name = "headers"
+
+    async def start(self):
+        yield Request(base + "/h", headers={"Host": "www.facebook.com"}, dont_filter=True)
+        yield Request(base + "/u", headers={"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"})
+        yield Request(base + "/ok")
+
+    def start_requests(self):  # Scrapy < 2.13
+        yield Request(base + "/h", headers={"Host": "www.facebook.com"}, dont_filter=True)
+        yield Request(base + "/u", headers={"User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)"})
+        yield Request(base + "/ok")
+
+    def parse(self, response):
+        return None
+
+settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": False}
+settings.update(json.loads(settings_json))
+process = CrawlerProcess(settings=settings)
+crawler = process.create_crawler(Headers)
+process.crawl(crawler)
+process.start()
+with open(out, "w") as fh:
+    json.dump(crawler.stats.get_stats(), fh, default=str)
+'''
+
+
+def test_scrapy_denies_a_foreign_host_and_a_caller_set_agent(tmp_path: Path) -> None:
+    with Origin() as origin:
+        script, out = tmp_path / "crawl.py", tmp_path / "stats.json"
+        script.write_text(HEADER_SPIDER)
+        settings = {**GATE_MIDDLEWARES, "LOG_LEVEL": "INFO",
+                    "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
+                    "SCRAPEGATE_POLICIES": [str(write_policy(tmp_path / "policies"))],
+                    "SCRAPEGATE_SHIPPED_POLICIES": False, "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
+        proc = subprocess.run([sys.executable, str(script), origin.base, str(out), json.dumps(settings)],
+                              capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        arrived, agents = origin.arrived(), {h.headers.get("User-Agent") for h in origin.hits}
+    stats = json.loads(out.read_text())
+    assert arrived == ["/ok"]
+    assert agents == {USER_AGENT}
+    assert stats["scrapegate/denied/request.host_mismatch"] == 1
+    assert stats["scrapegate/denied/request.agent_mismatch"] == 1

@@ -90,7 +90,7 @@ def test_a_registered_signal_is_gathered_keyed_and_recorded(aitxt: None, httpser
     fetched = [(r.path, r.headers.get("User-Agent")) for r, _ in httpserver.log]
     assert ("/ai.txt", "ExampleBot/1.0") in fetched
     recorded = next(iter(rows()))
-    assert set(recorded["signals"]) == {"robots", "tdmrep", "aitxt"} and len(recorded["signals"]["aitxt"]) == 64
+    assert set(recorded["signals"]) == {"robots", "tdmrep", "rsl", "aitxt"} and len(recorded["signals"]["aitxt"]) == 64
 
 
 def test_a_signal_is_not_gathered_for_purposes_it_does_not_govern(aitxt: None, httpserver: HTTPServer) -> None:

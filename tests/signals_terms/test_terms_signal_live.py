@@ -189,3 +189,25 @@ def test_a_body_is_read_up_to_the_size_bound(httpserver: HTTPServer) -> None:
     finally:
         live.close()
     assert status == 200 and len(body) == 100_000
+
+
+def test_a_trickling_terms_page_is_cut_at_the_wall_clock_deadline(httpserver: HTTPServer) -> None:
+    def trickle(_: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            for _ in range(40):
+                time.sleep(0.2)
+                yield b"x"
+        return Response(body(), content_type=HTML)
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/terms").respond_with_handler(trickle)
+    live = LiveSignals(timeout=1)
+    try:
+        fetch = GatedTermsFetch(live._session(), UA, lambda u: live.robots.lookup(u, UA).result, timeout=1,
+                                deadline=1.0)
+        started = time.monotonic()
+        with pytest.raises(TermsFetchRefused, match="deadline"):
+            fetch(httpserver.url_for("/terms"))
+        assert time.monotonic() - started < 3.0  # each read came within the 1 s timeout; the deadline cut it
+    finally:
+        live.close()

@@ -25,8 +25,9 @@ from typing import Any, Mapping
 
 from gate.errors import LedgerError
 from gate.ledger.checkpoints import checkpointer_for
+from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres import store
-from gate.ledger.postgres.schema import redact
+from gate.ledger.postgres.schema import pg_errors, redact
 from gate.ledger.rows import decision_values, row_values, utc_time
 from gate.ledger.sqlite.writer import WriterProcess
 from gate.model.decision import Decision
@@ -114,6 +115,37 @@ class PostgresLedger:
             self._batcher.put(store.COLLECTION, values)
             return
         self._append([(store.COLLECTION, values)])
+
+    # -- the quarantine (the response phase: gate.inspect.phase) -------------------------
+
+    def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
+                   category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None:
+        """Mark `url` quarantined (a `category` the job did not declare, with the evidence)
+        or, without a category, fetched and discarded (`reason`: the deny codes)."""
+        self.flush()  # its decision row first, whichever writer
+        with self._lock:
+            quarantine_rows.append_entry(
+                self._connection(), self.url, time=utc_time(), action="quarantined" if category else "discarded",
+                decision_id=decision_id, job=job, site=site, page=url, reason=reason, category=category,
+                evidence=None if evidence is None else dict(evidence), handed_over=handed_over, actor=None)
+
+    def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+        """The entries not yet released, oldest first."""
+        with self._lock, pg_errors(self.url, "reading the quarantine of"):
+            return quarantine_rows.entries(self._connection(), job=job, site=site)
+
+    def release(self, *, job: str, site: str, by: str, reason: str) -> int:
+        """Close the open entries of (job, site); returns how many it closed."""
+        if not by.strip() or not reason.strip():
+            raise LedgerError(f"ledger {self.path}: a release names who releases (by) and why (reason)")
+        open_entries = self.quarantined(job=job, site=site)
+        if not open_entries:
+            return 0
+        with self._lock:
+            quarantine_rows.append_entry(
+                self._connection(), self.url, time=utc_time(), action="released", decision_id=None, job=job,
+                site=site, page=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
+        return len(open_entries)
 
     def flush(self) -> None:
         """Wait until everything recorded so far is committed (no-op for the sync writer)."""

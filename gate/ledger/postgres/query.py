@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
+from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors, redact
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite.query import (
@@ -17,6 +18,7 @@ from gate.ledger.sqlite.query import (
     Filters,
     Problem,
     VerifyReport,
+    _add_quarantine,
     _decode,
     _verify_table,
     jurisdiction_terms,
@@ -24,7 +26,7 @@ from gate.ledger.sqlite.query import (
 )
 from gate.ledger.sqlite.store import COLLECTION_FIELDS, DECISION_FIELDS
 
-__all__ = ["verify", "rows", "stats", "erase_plan", "hashes_at", "missing_decisions", "EXPORT_FIELDS"]
+__all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "hashes_at", "missing_decisions", "EXPORT_FIELDS"]
 
 _D, _C = f"{SCHEMA}.decisions", f"{SCHEMA}.collections"
 _SELECT = (
@@ -160,13 +162,27 @@ def erase_plan(url: str, *, site: str | None = None, jurisdiction: str | None = 
                 "content_sha256": [],
             }
         if plan:
-            for decision_id, digest in conn.execute(
-                    f"SELECT decision_id, content_sha256 FROM {_C} WHERE decision_id = ANY(%s) ORDER BY seq",
+            stored: set[str] = set()  # decisions with at least one copy of more than 0 bytes
+            for decision_id, digest, size in conn.execute(
+                    f"SELECT decision_id, content_sha256, bytes FROM {_C} WHERE decision_id = ANY(%s) ORDER BY seq",
                     (list(plan),)):
+                if not size:  # a redirect hop or an empty body kept nothing
+                    continue
+                stored.add(decision_id)
                 entry = plan[decision_id]
                 if digest not in entry["content_sha256"]:
                     entry["content_sha256"].append(digest)
+            plan = {k: v for k, v in plan.items() if k in stored}
+        for entry in plan.values():
+            entry["quarantined"] = []
+        _add_quarantine(plan, quarantine_rows.entries(conn, job=job), site, jurisdiction is not None, since)
     return list(plan.values())
+
+
+def quarantine(url: str, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+    """The quarantine's open entries (what `scrapegate ledger quarantine` lists)."""
+    with _reading(url, "reading the quarantine of") as conn:
+        return quarantine_rows.entries(conn, job=job, site=normalize_site(site) if site else None)
 
 
 def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:

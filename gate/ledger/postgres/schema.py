@@ -78,6 +78,26 @@ CREATE INDEX collections_by_decision ON {SCHEMA}.collections (decision_id);
 CREATE TABLE {SCHEMA}.heads (chain text PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL);
 INSERT INTO {SCHEMA}.heads VALUES ('decisions', 0, '{"0" * 64}'), ('collections', 0, '{"0" * 64}');
 """),
+    (2, "the response phase's quarantine, its own hash chain", f"""
+CREATE TABLE {SCHEMA}.quarantine (
+    seq bigint PRIMARY KEY,
+    time text NOT NULL,
+    action text NOT NULL,
+    decision_id text,
+    job text NOT NULL,
+    site text NOT NULL,
+    url text,
+    reason text,
+    category text,
+    evidence text,
+    handed_over smallint NOT NULL,
+    actor text,
+    prev_hash text NOT NULL,
+    hash text NOT NULL
+);
+CREATE INDEX quarantine_by_job_site ON {SCHEMA}.quarantine (job, site);
+INSERT INTO {SCHEMA}.heads VALUES ('quarantine', 0, '{"0" * 64}');
+"""),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -278,10 +278,16 @@ def erase_plan(path: str | Path | None = None, *, site: str | None = None, juris
                 "content_sha256": [],
             }
         if plan:
-            for decision_id, digest in conn.execute("SELECT decision_id, content_sha256 FROM collections ORDER BY seq"):
+            stored: set[str] = set()  # decisions with at least one copy of more than 0 bytes
+            for decision_id, digest, size in conn.execute(
+                    "SELECT decision_id, content_sha256, bytes FROM collections ORDER BY seq"):
                 entry = plan.get(decision_id)
-                if entry is not None and digest not in entry["content_sha256"]:
+                if entry is None or not size:  # a redirect hop or an empty body kept nothing
+                    continue
+                stored.add(decision_id)
+                if digest not in entry["content_sha256"]:
                     entry["content_sha256"].append(digest)
+            plan = {k: v for k, v in plan.items() if k in stored}
         for entry in plan.values():
             entry["quarantined"] = []
         _add_quarantine(plan, quarantine_rows.entries(conn, job=job), site, jurisdiction is not None, since)

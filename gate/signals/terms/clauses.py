@@ -93,7 +93,10 @@ def find_clauses(
         full = f"{sentence.context} {sentence.text}" if sentence.context else sentence.text
         own = detect_language(full)
         sentence_lang = own.lang if own.lang and own.lang != page_lang and own.confidence >= 0.5 else page_lang
-        verdict = classify_sentence(sentence.text, sentence_lang, sentence.context)
+        # topical() found the topic with the page language's own patterns (plus English
+        # ones only for ja/zh pages): then the topic search need not run again.
+        known = sentence_lang == page_lang and page_lang not in ("ja", "zh")
+        verdict = classify_sentence(sentence.text, sentence_lang, sentence.context, topical=known)
         if verdict.label == MENTION:
             # No cue in the page's language: the sentence may be in another one (English,
             # the lingua franca of terms pages, or its own best guess, however unsure).

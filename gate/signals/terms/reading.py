@@ -14,6 +14,11 @@ from functools import lru_cache
 from typing import Iterable, Pattern
 
 from gate.signals.terms.language import detect_language
+
+try:  # the regular-expression parser, to find each fragment's literal core
+    from re import _parser as _sre  # type: ignore[attr-defined,unused-ignore]  # Python >= 3.11
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre  # type: ignore[no-redef,unused-ignore]
 from gate.signals.terms.lexicon import LEXICONS, Lexicon
 
 __all__ = [
@@ -63,6 +68,9 @@ class _Compiled:
     lex: Lexicon
     topic: Pattern[str]
     tdm: Pattern[str]
+    # The literal every TDM/AI fragment's match contains ("mining", "training", "人工智能"):
+    # a sentence holding none of them is not about TDM, without running the pattern.
+    tdm_cores: tuple[str, ...] | None
     cues: dict[str, Pattern[str] | None]
     self_: Pattern[str] | None
     condition: Pattern[str] | None
@@ -91,8 +99,10 @@ def compiled(lang: str) -> _Compiled:
     topic, tdm_re, negation = _alt(topics), _alt(tdm), _alt(lex.negation)
     if topic is None or tdm_re is None or negation is None:
         raise ValueError(f"lexicon {lang!r} needs topic, TDM and negation words")
+    cores = [literal_core(f, 2) for f in tdm]
     return _Compiled(
-        lex=lex, topic=topic, tdm=tdm_re,
+        lex=lex, topic=topic, tdm=tdm_re, tdm_cores=None if None in cores else tuple(dict.fromkeys(
+            c for c in cores if c is not None)),
         cues={kind: _alt(getattr(lex, kind)) for kind in kinds},
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
         consent=_alt(lex.consent), negation=negation,
@@ -258,10 +268,13 @@ def _decide(cues: list[_Cue], spans: list[tuple[int, int]]) -> tuple[str, float,
     return None
 
 
-def classify_sentence(text: str, lang: str | None = None, context: str = "") -> Verdict:
+def classify_sentence(text: str, lang: str | None = None, context: str = "", *, topical: bool = False) -> Verdict:
     """Classify one sentence; `context` is a list item's lead-in ("You agree not to:").
 
-    `lang` is one of LANGUAGES; None detects it from the sentence itself.
+    `lang` is one of LANGUAGES; None detects it from the sentence itself. `topical`: the
+    caller already found a topic with `lang`'s own patterns (gate.signals.terms.topics),
+    so the topic search is not run again (on German, with its compound words, that search
+    is the dearest pattern of all).
     """
     full = f"{context} {text}" if context else text
     if lang is None or lang not in LEXICONS:
@@ -269,9 +282,10 @@ def classify_sentence(text: str, lang: str | None = None, context: str = "") -> 
     c = compiled(lang)
     low = normalise(full)
     acronym = ACRONYM.search(full) is not None
-    if not acronym and not c.topic.search(low):
+    if not acronym and not topical and not c.topic.search(low):
         return Verdict(OTHER, _OTHER_CONFIDENCE)
-    about_tdm = acronym or c.tdm.search(low) is not None
+    cores = c.tdm_cores
+    about_tdm = acronym or ((cores is None or any(core in low for core in cores)) and c.tdm.search(low) is not None)
     cues = _only_with_consent(c, low, _cues(c, low, about_tdm))
     decided = _decide(cues, _condition_spans(c, low))
     if decided is None:
@@ -283,3 +297,19 @@ def classify_sentence(text: str, lang: str | None = None, context: str = "") -> 
     label = TDM_RESERVATION if about_tdm else PROHIBITION
     return Verdict(label, round(confidence, 3), words)
 
+
+def literal_core(fragment: str, shortest: int = 3) -> str | None:
+    """The longest literal that every match of `fragment` contains, if it has at least
+    `shortest` characters: "crawl" for `crawl\\w*`, "bot" for `\\b(?:ro)?bots?\\b`."""
+    parsed = list(_sre.parse(fragment))
+    if len(parsed) == 1 and str(parsed[0][0]) == "BRANCH":  # "a|b": no literal in common
+        return None
+    best, run = "", ""
+    for op, arg in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            run += chr(arg)
+        elif name != "AT":  # \b and friends are zero-width: the literal run goes on
+            best, run = max(best, run, key=len), ""
+    best = max(best, run, key=len)
+    return best if len(best) >= shortest else None
