@@ -79,7 +79,7 @@ def test_collections_are_chained_and_bound_to_their_decision(tmp_path: Path) -> 
     a, b = rows()
     assert (a["collected"], a["status"], a["bytes"], a["collections"]) == (True, 304, 0, 2)
     assert b["collected"] is False
-    # the 304 kept 0 bytes: no copy of it to delete (issue 20.9)
+    # The 304's empty body kept nothing: only the stored copy is listed (issue 20.9).
     assert erase_plan(site="example.com")[0]["content_sha256"] == [sha(b"hello")]
 
 
