@@ -2,13 +2,13 @@
 look than read: decisions per day by code and by site (charts), the top denial reasons with
 their laws, and the waivers with their expiry.
 
-The charts are inline SVG written here, not a vendored chart library. Measured against the
-small offline candidates (uPlot 1.6: ~50 KB minified, Chart.js 4: ~200 KB, both drawing on a
-canvas with JavaScript), two stacked-bar charts need ~60 lines of Python and add 0 bytes of
-dependency; the file renders with JavaScript off (mail clients, locked-down viewers), prints,
-and its text stays searchable. The one script in the file only marks, after load, how many
-charts the browser laid out (`data-charts-rendered` on <body>), which the test reads back
-from headless Chromium.
+The charts are inline SVG written here, not a vendored chart library. The small offline
+candidates (uPlot, Chart.js; their published minified sizes are tens to hundreds of KB, not
+measured in this repository) draw on a canvas with JavaScript; two stacked-bar charts and one
+bar chart need ~80 lines of Python and add no dependency, and the file renders with
+JavaScript off (mail clients, locked-down viewers), prints, and its text stays searchable.
+The one script in the file only marks, after load, how many charts the browser laid out
+(`data-charts-rendered` on <body>), which the test reads back from headless Chromium.
 """
 
 from __future__ import annotations
