@@ -30,7 +30,7 @@ emails_on(doc, n) := with_findings(doc, [finding("personal.email", "personal", n
 
 at_path(doc, path) := fx.patch(doc, {"/request/path": path})
 
-declaring(doc, declared) := fx.patch(doc, {"/job/data_categories": declared})
+declaring(doc, categories) := fx.patch(doc, {"/job/data_categories": categories})
 
 no_response := fx.patch(fx.price_monitoring, {"/response": null})
 

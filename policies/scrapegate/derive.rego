@@ -26,23 +26,23 @@ identification_purposes := {"facial_recognition", "law_enforcement_support"}
 
 # --- data categories -------------------------------------------------------------------
 
-# identifies(purpose_category, flag): the processing (flag: identifies_persons) identifies people
+# identifies(purpose_category, identifies_persons): the processing identifies people
 # (LEGAL-R2 R1): an identifying purpose, identifies_persons true, or identifies_persons
 # absent (null), read the way that protects the subjects. Only an explicit false with
 # another purpose keeps photos plain personal data.
 identifies(purpose_category, _) if purpose_category in identification_purposes
 
-identifies(_, flag) if flag == true
+identifies(_, identifies_persons) if identifies_persons == true
 
-identifies(_, flag) if flag == null
+identifies(_, identifies_persons) if identifies_persons == null
 
-# effective_categories(declared, purpose_category, flag): the declared
+# effective_categories(declared, purpose_category, identifies_persons): the declared
 # categories plus what the processing makes of them. A photo is biometric data when it is
 # processed to identify a person (GDPR Art. 4(14), Recital 51; and likewise under every
 # biometric law here): what the processing does decides, not the purpose label.
-effective_categories(declared, purpose_category, flag) := {c | some c in declared} | {"biometric" |
+effective_categories(declared, purpose_category, identifies_persons) := {c | some c in declared} | {"biometric" |
 	"facial_images" in declared
-	identifies(purpose_category, flag)
+	identifies(purpose_category, identifies_persons)
 }
 
 # identifies_persons: the job's declaration, null when absent.
@@ -215,9 +215,9 @@ tld_codes(host, cctld) := [j |
 	j := cctld[concat(".", array.slice(labels, i, n))]
 ]
 
-default _declared_codes := []
+default _declared := []
 
-_declared_codes := input.subjects.declared
+_declared := input.subjects.declared
 
 default _inferred := []
 
@@ -229,7 +229,7 @@ _target_host := lower(input.request.host)
 
 # subject_code_list: the codes as declared, inferred by the caller, and inferred from the
 # target's TLD, before expansion (duplicates possible).
-subject_code_list := array.concat(array.concat(_declared_codes, _inferred), tld_codes(_target_host, tld_map))
+subject_code_list := array.concat(array.concat(_declared, _inferred), tld_codes(_target_host, tld_map))
 
 subject_codes := {c | some c in subject_code_list}
 
@@ -367,7 +367,7 @@ _art9_never := {"employment", "vital_interests", "nonprofit_members"}
 
 _art9_on_law := {"substantial_public_interest", "health_care", "public_health", "research"}
 
-# art9_problem(legal_basis, biometric_data, targeted_collection): why the declared Art. 9(2)
+# art9_problem(legal_basis, is_biometric, is_targeted): why the declared Art. 9(2)
 # condition cannot hold (LEGAL-R2 R5); undefined when it holds.
 art9_problem(legal_basis, _, _) := "no Art. 9(2) condition was declared" if not is_string(object.get(legal_basis, "gdpr_art9", null))
 
@@ -380,20 +380,20 @@ art9_problem(legal_basis, _, _) := concat("", [legal_basis.gdpr_art9, " never ho
 	legal_basis.gdpr_art9 in _art9_never
 }
 
-art9_problem(legal_basis, biometric_data, _) := "manifestly_made_public never holds for biometric data: templates are never published (AP NL, Clearview)" if {
+art9_problem(legal_basis, is_biometric, _) := "manifestly_made_public never holds for biometric data: templates are never published (AP NL, Clearview)" if {
 	legal_basis.gdpr_art9 == "manifestly_made_public"
-	biometric_data == true
+	is_biometric == true
 }
 
-art9_problem(legal_basis, biometric_data, targeted_collection) := "manifestly_made_public holds only for targeted collection (CJEU C-252/21: the subject's own clear affirmative act)" if {
+art9_problem(legal_basis, is_biometric, is_targeted) := "manifestly_made_public holds only for targeted collection (CJEU C-252/21: the subject's own clear affirmative act)" if {
 	legal_basis.gdpr_art9 == "manifestly_made_public"
-	biometric_data != true
-	targeted_collection != true
+	is_biometric != true
+	is_targeted != true
 }
 
-art9_problem(legal_basis, _, targeted_collection) := "legal_claims holds only for targeted collection (Art. 9(2)(f))" if {
+art9_problem(legal_basis, _, is_targeted) := "legal_claims holds only for targeted collection (Art. 9(2)(f))" if {
 	legal_basis.gdpr_art9 == "legal_claims"
-	targeted_collection != true
+	is_targeted != true
 }
 
 art9_problem(legal_basis, _, _) := concat("", [
@@ -409,8 +409,8 @@ art9_problem(legal_basis, _, _) := "research (Art. 9(2)(j)) also needs a DPIA (a
 	not documented(object.get(object.get(legal_basis, "assessments", {}), "dpia", null))
 }
 
-# art9_holds(legal_basis, biometric_data, targeted_collection): a declared Art. 9(2) condition that can hold.
-art9_holds(legal_basis, biometric_data, targeted_collection) if not art9_problem(legal_basis, biometric_data, targeted_collection)
+# art9_holds(legal_basis, is_biometric, is_targeted): a declared Art. 9(2) condition that can hold.
+art9_holds(legal_basis, is_biometric, is_targeted) if not art9_problem(legal_basis, is_biometric, is_targeted)
 
 # --- purpose ------------------------------------------------------------------------------
 

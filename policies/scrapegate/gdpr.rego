@@ -296,14 +296,14 @@ obligations contains {
 	not _established_in_eea
 }
 
-_eea_states := derive.coverage_list("eu_ai_act")
+_eea := derive.coverage_list("eu_ai_act")
 
 # eea_subjects: subject jurisdictions in the EEA.
-eea_subjects := derive.subjects_in(_eea_states)
+eea_subjects := derive.subjects_in(_eea)
 
 _established_in_eea if {
 	some e in derive.establishment_list
-	e in _eea_states
+	e in _eea
 }
 
 # METADATA
