@@ -59,7 +59,7 @@ deny contains v if {
 #   waivable: true
 deny contains v if {
 	some seen in input.signals.content.undeclared
-	not _declared(seen.category)
+	not _is_declared(seen.category)
 	v := lib.violation("content.undeclared_category", null, lib.text([
 		object.get(input.request, "site", "?"), " already yielded ", seen.category, " (",
 		object.get(seen, "urls", 1), " URL(s) quarantined) that job ", object.get(input.job, "name", "?"),
@@ -72,7 +72,7 @@ deny contains v if {
 _mismatches contains f if {
 	some f in input.response.content.findings
 	_counts(f)
-	not _declared(f.category)
+	not _is_declared(f.category)
 	not _tolerated(f)
 }
 
@@ -101,7 +101,7 @@ _counts(f) if {
 }
 
 # A finding's category is declared when the job declares any category that covers it.
-_declared(category) if {
+_is_declared(category) if {
 	some c in object.get(_covered_by, category, [category])
 	c in input.job.data_categories
 }

@@ -30,7 +30,7 @@ emails_on(doc, n) := with_findings(doc, [finding("personal.email", "personal", n
 
 at_path(doc, path) := fx.patch(doc, {"/request/path": path})
 
-declaring(doc, categories) := fx.patch(doc, {"/job/data_categories": categories})
+declaring(doc, cats) := fx.patch(doc, {"/job/data_categories": cats})
 
 no_response := fx.patch(fx.price_monitoring, {"/response": null})
 

@@ -22,7 +22,7 @@ licence(status, permits, prohibits, payment, required) := {
 	"license_required": required, "terms_key": "t", "errors": [],
 }
 
-with_licence(doc, purpose, lic) := fx.patch(doc, {"/signals/rsl": lic, "/job/purpose/category": purpose})
+with_licence(doc, category, lic) := fx.patch(doc, {"/signals/rsl": lic, "/job/purpose/category": category})
 
 research(doc) := fx.patch(doc, {"/job/operator/research_organisation": true})
 
