@@ -206,6 +206,7 @@ class PageGate(_Base):
     def detach(self) -> None:
         """Remove the route and the listeners."""
         self.target.unroute(ROUTE_PATTERN, self.handle)
+        self.target.__dict__.pop("goto", None)  # the page's own goto again
         if self._listening:
             self.target.remove_listener("requestfinished", self._finished)
             self.target.remove_listener("requestfailed", self._failed)
@@ -300,10 +301,36 @@ class AsyncPageGate(_Base):
             self.target.remove_listener("requestfailed", self._failed)
 
 
+# How long a goto that the gate refused waits for Chromium's error page to commit.
+ERROR_PAGE_WAIT_MS = 5000
+
+
+def _settling_goto(page: Any, goto: Any) -> Any:
+    """`page.goto` that, when the gate refused the navigation, waits for Chromium's error page
+    (chrome-error://chromewebdata/) to commit before raising: otherwise that late commit
+    interrupts the page's next goto ("interrupted by another navigation")."""
+
+    def goto_settled(url: str, **kwargs: Any) -> Any:
+        try:
+            return goto(url, **kwargs)
+        except Exception as exc:
+            if "ERR_BLOCKED_BY_CLIENT" in str(exc):
+                try:
+                    page.wait_for_url("chrome-error://**", timeout=ERROR_PAGE_WAIT_MS)
+                except Exception:  # noqa: BLE001 - no error page came: nothing to wait for
+                    pass
+            raise
+
+    return goto_settled
+
+
 def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: bool = True) -> PageGate:
-    """Gate every request of a sync-API `Page` or `BrowserContext`; returns the PageGate."""
+    """Gate every request of a sync-API `Page` or `BrowserContext`; returns the PageGate. On a
+    Page, a refused `goto` leaves the page ready for the next one."""
     pg = PageGate(target, gate, record_bodies, fetch)
     target.route(ROUTE_PATTERN, pg.handle)
+    if callable(getattr(target, "wait_for_url", None)):  # a Page, not a BrowserContext
+        target.goto = _settling_goto(target, target.goto)
     if not fetch and pg._records:
         target.on("requestfinished", pg._finished)
         target.on("requestfailed", pg._failed)

@@ -108,7 +108,10 @@ def scrapegate_settings(settings: "BaseSettings") -> dict[str, Any]:
     """The SCRAPEGATE_* settings that are set, read with Scrapy's typed getters (a list, a
     bool, a float), for gate.core.config."""
     out: dict[str, Any] = {"SCRAPEGATE_LEDGER": _ledger_setting(settings.get("SCRAPEGATE_LEDGER", True))}
-    for name in ("SCRAPEGATE_JOB", "SCRAPEGATE_MODE", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL",
+    job = settings.get("SCRAPEGATE_JOB")
+    if isinstance(job, str) and job:
+        out["SCRAPEGATE_JOB"] = _job_path(job)
+    for name in ("SCRAPEGATE_MODE", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL",
                  "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS", "SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES",
                  "SCRAPEGATE_REDIS_LEASE"):
         if settings.get(name):
@@ -121,6 +124,22 @@ def scrapegate_settings(settings: "BaseSettings") -> dict[str, Any]:
         out["SCRAPEGATE_SIGNALS"] = _signals_setting(settings.get("SCRAPEGATE_SIGNALS"))
     out["SCRAPEGATE_TIMEOUT"] = settings.getfloat("SCRAPEGATE_TIMEOUT", DEFAULT_TIMEOUT_S)
     return out
+
+
+def _job_path(job: str) -> str:
+    """A relative SCRAPEGATE_JOB is read from the working directory, else from the Scrapy
+    project's root (where scrapy.cfg is): `scrapy crawl` runs from any folder of a project."""
+    from pathlib import Path
+
+    path = Path(job)
+    if path.is_absolute() or path.exists():
+        return job
+    from scrapy.utils.conf import closest_scrapy_cfg
+
+    cfg = closest_scrapy_cfg()
+    if cfg and (Path(cfg).parent / path).exists():
+        return str(Path(cfg).parent / path)
+    return job
 
 
 def gate_from_settings(settings: "BaseSettings") -> "Gate":
@@ -156,7 +175,18 @@ class ScrapegateMiddleware:
         if settings.getbool("ROBOTSTXT_OBEY"):
             logger.warning("scrapegate: ROBOTSTXT_OBEY is also on; RobotsTxtMiddleware treats an "
                            "unreachable robots.txt as allow-all, scrapegate denies. Set ROBOTSTXT_OBEY = False.")
-        mw = cls(crawler, gate_from_settings(settings))
+        user_agent = settings.get("USER_AGENT")
+        try:
+            gate = gate_from_settings(settings)
+        except Exception as exc:
+            # Scrapy may start the crawler in a task whose exception nobody retrieves: say it here.
+            logger.error("scrapegate: the gate could not start: %s", exc)
+            raise
+        if settings.getpriority("USER_AGENT") not in (None, 0) and user_agent != gate.job.spec.user_agent:
+            logger.warning("scrapegate: the USER_AGENT setting %r is replaced by the job's user_agent %r on every "
+                           "request without its own User-Agent (the gate decides for the job's agent)",
+                           user_agent, gate.job.spec.user_agent)
+        mw = cls(crawler, gate)
         crawler.signals.connect(mw.spider_closed, signal=scrapy_signals.spider_closed)
         if mw.gate.cluster is not None:
             crawler.signals.connect(mw._left_downloader, signal=scrapy_signals.request_left_downloader)

@@ -184,6 +184,60 @@ def page_cost_ms(lang: str = "en", rounds: int = 7, runs: int = 15, worst: bool 
             "cpu_median_ms": round(statistics.median(cpu_medians), 2)}
 
 
+def hot_path_us(urls: int = 2000, rounds: int = 3) -> dict[str, float]:
+    """CPU µs of one LiveSignals.gather on a crawl's hot path (robots.txt and the site's
+    terms both cached), with and without the terms signal, against a real local server."""
+    import http.server
+    import os
+    import tempfile
+    import threading
+
+    from gate.model.url import normalize
+    from gate.signals.live import LiveSignals
+
+    home = (FIXTURES / "home_de.html").read_bytes()
+    terms = (FIXTURES / "terms_de.html").read_bytes()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = {"/robots.txt": b"User-agent: *\nDisallow: /cart\n", "/": home, "/agb": terms}.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    targets = [normalize(f"http://127.0.0.1:{server.server_address[1]}/p/{i}") for i in range(urls)]
+    old = os.environ.get("SCRAPEGATE_HOME")
+    out: dict[str, list[float]] = {"without_terms_us": [], "with_terms_us": []}
+    with tempfile.TemporaryDirectory() as state:
+        os.environ["SCRAPEGATE_HOME"] = state
+        try:
+            for _ in range(rounds):
+                for name, on in (("without_terms_us", False), ("with_terms_us", True)):
+                    source = LiveSignals(timeout=5, purpose="price_monitoring", terms=on)
+                    try:
+                        source.gather(targets[0], "BenchBot/1.0")  # fill the caches
+                        started = time.process_time()
+                        for target in targets:
+                            keys = source.gather(target, "BenchBot/1.0").key  # noqa: F841 - the key is what a decision needs
+                        out[name].append((time.process_time() - started) / len(targets) * 1e6)
+                    finally:
+                        source.close()
+        finally:
+            if old is None:
+                os.environ.pop("SCRAPEGATE_HOME", None)
+            else:
+                os.environ["SCRAPEGATE_HOME"] = old
+            server.shutdown()
+            server.server_close()
+    return {name: round(statistics.median(values), 2) for name, values in out.items()}
+
+
 def gate_fetches(sites: int = 10, processes: int = 3, urls_per_site: int = 30) -> dict[str, int]:
     """Discovery requests per site through the gate's own terms signal (LiveSignals, as
     `check --live` and the adapters use it) against real local servers on 127.0.0.x, when
@@ -307,12 +361,14 @@ def main(argv: list[str] | None = None) -> int:
     worst = {} if args.no_timing else {lang: page_cost_ms(lang, rounds=3, runs=7, worst=True) for lang in LANGUAGES}
     budget = {} if args.no_timing else fetch_budget()
     through_gate = {} if args.no_timing else gate_fetches()
+    hot = {} if args.no_timing else hot_path_us()
     met = (result["overall"]["precision"] >= TARGET_OVERALL and result["overall"]["recall"] >= TARGET_OVERALL
            and all(m["precision"] >= TARGET_PER_LANGUAGE and m["recall"] >= TARGET_PER_LANGUAGE
                    for m in result["per_language"].values()))
     if args.json:
         print(json.dumps({"split": args.split, "classifier": result, "page_cost": timing, "worst_page_cost": worst,
-                          "fetch_budget": budget, "gate_fetches": through_gate, "targets_met": met},
+                          "fetch_budget": budget, "gate_fetches": through_gate, "hot_path": hot,
+                          "targets_met": met},
                          ensure_ascii=False, indent=2))
         return 0
     _print_report(args.split, result, args.errors)
@@ -336,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"discovery through the gate: {g['sites']} local sites, {g['processes']} processes x "
               f"{g['gathers_per_site'] // g['processes']} URLs per site: max {g['max_discovery_requests_per_site']} "
               f"requests per site, target <= {TARGET_FETCHES_PER_DAY}: {verdict}")
+    if hot:
+        print(f"hot path: a cached LiveSignals.gather costs {hot['with_terms_us']} us CPU with the terms signal, "
+              f"{hot['without_terms_us']} us without")
     return 0
 
 

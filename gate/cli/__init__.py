@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bundle": ("gate.cli.bundle", "Build OPA bundles and push policies to an OPA server."),
     "ledger": ("gate.cli.ledger", "Verify, query and export the decision ledger."),
     "run": ("gate.cli.run", "Run any command behind a gating HTTP(S) proxy."),
+    "report": ("gate.cli.report", "Write a self-contained HTML report of a ledger (charts, reasons, waivers)."),
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options, waivers_file
+from gate.cli.progress import ProgressBar
 from gate.report import formats
 
 __all__ = ["check"]
@@ -56,10 +57,12 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
     with cli_errors():
         jobs = load_manifests(manifests)  # bad manifests are reported before policies load
         engine = engine_from_options(**policy)
+        bar = ProgressBar("checking")
         try:
             report = decide_jobs(jobs, engine, live=live, include_input=include_input, timeout=timeout,
-                                workers=workers)
+                                workers=workers, progress=bar)
         finally:
+            bar.close()
             engine.close()
         report.fail_on_warn = fail_on_warn
         policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules

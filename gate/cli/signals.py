@@ -82,8 +82,10 @@ def signals(url: str, agent: str, timeout: float) -> None:
     """Gather every live signal for URL and print it as the policy input has it.
 
     robots.txt (verdict, rule, crawl-delay), machine-readable TDM/AI opt-outs (TDMRep
-    /.well-known/tdmrep.json, robots.txt Content-Signal and Content-Usage) and the site
-    as the terms registry keys it (registrable domain).
+    /.well-known/tdmrep.json, robots.txt Content-Signal and Content-Usage), the site's own
+    terms page as read (`scrapegate terms` shows it in full; off with
+    SCRAPEGATE_TERMS_DISCOVERY=off) and the site as the terms registry keys it (registrable
+    domain).
 
     \b
     Example:

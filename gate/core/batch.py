@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from gate.engines.base import Engine
 from gate.errors import ManifestError
@@ -96,7 +96,8 @@ def _decide_chunk(chunk: list[LoadedJob]) -> list[Result]:
     return [r for loaded in chunk for r in _decide_one(loaded, _worker_engine, None, False)]
 
 
-def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Result]:
+def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int,
+              progress: Callable[[int, int], None] | None = None) -> list[Result]:
     """Static checks of many jobs in forked workers that inherit the compiled policies."""
     import multiprocessing
 
@@ -104,8 +105,13 @@ def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Resul
     _worker_engine = engine
     chunks = [jobs[i::workers * 4] for i in range(workers * 4)]
     try:
+        total = sum(len(j.job.spec.targets) for j in jobs)
+        parts: list[list[Result]] = []
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_decide_chunk, chunks)
+            for part in pool.imap(_decide_chunk, chunks):  # in order, as each chunk is done
+                parts.append(part)
+                if progress is not None:
+                    progress(sum(len(p) for p in parts), total)
     finally:
         _worker_engine = None
     order = {id(loaded): n for n, loaded in enumerate(jobs)}
@@ -118,10 +124,12 @@ def _parallel(jobs: list[LoadedJob], engine: Engine, workers: int) -> list[Resul
 
 
 def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, include_input: bool = False,
-               timeout: float = 10.0, workers: int | None = None) -> Report:
+               timeout: float = 10.0, workers: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Report:
     """Static mode by default: no network, robots and opt-outs `not_checked`. Many targets
     are evaluated in `workers` forked processes (default: one per CPU) for the embedded
-    engine; results keep the manifests' order."""
+    engine; results keep the manifests' order. `progress(done, total)` is told the targets
+    decided so far."""
     empty = [f"{j.file} (document {j.document}) spec.targets: job {j.job.name} has no targets; nothing to evaluate"
              for j in jobs if not j.job.spec.targets]
     if empty or not jobs:
@@ -131,7 +139,7 @@ def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, in
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if (workers > 1 and not live and not include_input and engine.name == "embedded"
             and targets >= PARALLEL_MIN_TARGETS and len(jobs) > 1 and hasattr(os, "fork")):
-        report.results = _parallel(jobs, engine, min(workers, len(jobs)))
+        report.results = _parallel(jobs, engine, min(workers, len(jobs)), progress)
         return report
     signals = None
     if live:
@@ -142,6 +150,8 @@ def decide_jobs(jobs: list[LoadedJob], engine: Engine, *, live: bool = False, in
     try:
         for loaded in jobs:
             report.results += _decide_one(loaded, engine, signals, include_input)
+            if progress is not None:
+                progress(len(report.results), targets)
     finally:
         if signals is not None:
             signals.close()

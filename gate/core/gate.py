@@ -28,8 +28,9 @@ from gate.model.job import CollectionJob
 from gate.model.manifest import load_job
 from gate.model.readings import needs_readings, path_readings
 from gate.model.response import ResponseFacts
-from gate.model.url import NormalizedURL, normalize
+from gate.model.url import NormalizedURL, host_kind, normalize
 from gate.signals.base import SignalSource
+from gate.signals.static import StaticSignals
 
 __all__ = ["Gate", "Mode", "as_mode"]
 
@@ -119,6 +120,9 @@ class Gate:
         self._job_view = self.job.policy_view()
         self._subjects = subjects_of(self._job_view)
         self._user_agent = self.job.spec.user_agent
+        # a public IP literal the job may not contact gets no signal fetch either: the
+        # policies deny it (request.ip_literal), and no robots.txt request goes out first
+        self._no_fetch = StaticSignals()
         self._authenticated = [
             normalize(t.url) for t in self.job.target_list() if t.authenticated
         ]
@@ -210,13 +214,14 @@ class Gate:
         else:
             auth = authenticated
         try:
+            source = self._signal_source(nurl)
             if nowait:
-                cached = getattr(self.signals, "gather_cached", None)
+                cached = getattr(source, "gather_cached", None)
                 gathered = cached(nurl, self._user_agent) if cached is not None else None
                 if gathered is None:
                     return None
             else:
-                gathered = self.signals.gather(nurl, self._user_agent)
+                gathered = source.gather(nurl, self._user_agent)
         except Exception as exc:  # a failed signal fails closed
             denied = Decision.denied("signals.error", f"gathering signals failed: {exc}", url=nurl.url, mode=self.mode)
             return Evaluation(denied, url=nurl, authenticated=auth)
@@ -336,13 +341,20 @@ class Gate:
                                url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                engine=decision.engine)
 
+    def _signal_source(self, nurl: NormalizedURL) -> SignalSource:
+        """The signals for `nurl`: none fetched for a public IP literal the job may not use."""
+        if not self.job.spec.allow_ip_literals and host_kind(nurl.host) == "public":
+            return self._no_fetch
+        return self.signals
+
     def prefetch(self, url: str) -> None:
         """Gather `url`'s signals into the caches without deciding: a caller that decides on
         one worker thread (`scrapegate run`) warms them on the request's own thread first, so
         one slow origin never holds up the decisions for another. Failures are left for the
         decision to report (and deny)."""
         try:
-            self.signals.gather(normalize(url), self._user_agent)
+            nurl = normalize(url)
+            self._signal_source(nurl).gather(nurl, self._user_agent)
         except Exception:  # noqa: BLE001 - the decision itself fails closed on it
             pass
 
@@ -414,7 +426,7 @@ class Gate:
         `input.response.content`. Never cached; recorded like any decision."""
         try:
             nurl = normalize(response.url)
-            gathered = self.signals.gather(nurl, self._user_agent)
+            gathered = self._signal_source(nurl).gather(nurl, self._user_agent)
         except InvalidURL as exc:
             return Decision.denied("request.invalid_url", str(exc), url=response.url, mode=self.mode)
         except Exception as exc:  # a failed signal fails closed

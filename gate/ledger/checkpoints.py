@@ -29,8 +29,9 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from gate.errors import LedgerError
 
@@ -65,6 +66,9 @@ def load_key(environ: Mapping[str, str] | None = None) -> bytes | None:
             raise LedgerError(f"ledger key file {source}: {exc.strerror or exc}") from exc
     if key is None:
         return None
+    if key.startswith(b"-----BEGIN"):
+        _pem_key(key)  # refused now if it is not an Ed25519 key
+        return key
     if len(key) < MIN_KEY_BYTES:
         raise LedgerError(f"ledger key from {source}: at least {MIN_KEY_BYTES} bytes are needed, got {len(key)}")
     return key
@@ -84,9 +88,52 @@ def checkpoints_path(location: str, environ: Mapping[str, str] | None = None) ->
     return state / f"{name}.checkpoints"
 
 
+def _signed_bytes(body: Mapping[str, object]) -> bytes:
+    return _DOMAIN + json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+@lru_cache(maxsize=4)
+def _pem_key(key: bytes) -> Any:
+    """An Ed25519 private or public key from PEM text (`cryptography`, imported only here)."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError as exc:  # pragma: no cover - the proxy and dev extras install it
+        raise LedgerError("an Ed25519 checkpoint key needs the cryptography package (pip install cryptography)"
+                          ) from exc
+    try:
+        loaded: Any = (serialization.load_pem_private_key(key, password=None) if b"PRIVATE KEY" in key
+                       else serialization.load_pem_public_key(key))
+    except (ValueError, TypeError) as exc:
+        raise LedgerError(f"the ledger checkpoint key is PEM but not a usable key: {exc}") from exc
+    if not isinstance(loaded, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
+        raise LedgerError(f"the ledger checkpoint key must be Ed25519 (or an HMAC secret), not {type(loaded).__name__}")
+    return loaded
+
+
 def _mac(key: bytes, body: Mapping[str, object]) -> str:
-    text = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    return hmac.new(key, _DOMAIN + text, hashlib.sha256).hexdigest()
+    """The checkpoint's signature: HMAC-SHA256 under a secret, or Ed25519 under a PEM private key."""
+    if key.startswith(b"-----BEGIN"):
+        private = _pem_key(key)
+        if not hasattr(private, "sign"):
+            raise LedgerError("the ledger checkpoint key is an Ed25519 public key: it verifies checkpoints but "
+                              "cannot sign them; give the writers the private key")
+        return str(private.sign(_signed_bytes(body)).hex())
+    return hmac.new(key, _signed_bytes(body), hashlib.sha256).hexdigest()
+
+
+def _valid(key: bytes, body: Mapping[str, object], mac: str) -> bool:
+    if key.startswith(b"-----BEGIN"):
+        from cryptography.exceptions import InvalidSignature
+
+        loaded = _pem_key(key)
+        public = loaded.public_key() if hasattr(loaded, "public_key") else loaded
+        try:
+            public.verify(bytes.fromhex(mac), _signed_bytes(body))
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+    return hmac.compare_digest(mac, _mac(key, body))
 
 
 @dataclass(frozen=True)
@@ -102,6 +149,9 @@ class Checkpointer:
     processes never interleave, and a checkpoint on disk survives what the commit survives."""
 
     def __init__(self, path: Path, key: bytes, interval_s: float = CHECKPOINT_INTERVAL_S) -> None:
+        if key.startswith(b"-----BEGIN") and not hasattr(_pem_key(key), "sign"):
+            raise LedgerError("the ledger checkpoint key is an Ed25519 public key: it verifies checkpoints but "
+                              "cannot sign them; give the writers the private key")
         self.path, self._key, self._interval = path, key, interval_s
         self._heads: dict[str, tuple[int, str]] = {}
         self._written: dict[str, tuple[int, str]] = {}
@@ -160,7 +210,7 @@ def read_checkpoints(path: Path, key: bytes) -> tuple[list[Checkpoint], list[str
                 continue  # a line torn by a crash mid-write: the checkpoint was never complete
             problems.append(f"checkpoint line {number} of {path} is not a checkpoint")
             continue
-        if not isinstance(mac, str) or not hmac.compare_digest(mac, _mac(key, entry)):
+        if not isinstance(mac, str) or not _valid(key, entry, mac):
             problems.append(f"checkpoint line {number} of {path} has a bad signature: forged, edited, or signed "
                             "with another key")
             continue

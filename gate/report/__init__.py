@@ -38,6 +38,7 @@ REGISTRY: dict[str, dict[str, str]] = {
         "text": "gate.report.diff:DiffText",
         "json": "gate.report.diff:DiffJSON",
         "markdown": "gate.report.diff:DiffMarkdown",
+        "html": "gate.report.diff:DiffHTML",
     },
     "policy-lint": {
         "text": "gate.report.lint:LintText",

@@ -8,7 +8,8 @@ from typing import Any, TextIO
 
 from gate.policy.diff import CODES_CHANGED, PolicyDiff, PolicySource
 
-__all__ = ["DiffText", "DiffJSON", "DiffMarkdown", "render_text", "render_json", "render_markdown"]
+__all__ = ["DiffText", "DiffJSON", "DiffMarkdown", "DiffHTML", "render_text", "render_json", "render_markdown",
+           "render_html"]
 
 
 def _codes(items: dict[str, list[str]]) -> list[str]:
@@ -73,6 +74,16 @@ def render_json(d: PolicyDiff) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
+def render_html(d: PolicyDiff) -> str:
+    from gate.report.html import render_diff
+
+    rows = [(f"{c.file}:{c.line}", c.job, c.target, c.change, ", ".join(_codes(c.deny_added)) or "-",
+             ", ".join(_codes(c.deny_removed)) or "-",
+             ", ".join([f"+{x}" for x in _codes(c.warn_added)] + [f"-{x}" for x in _codes(c.warn_removed)]) or "-")
+            for c in d.changes]
+    return render_diff(_source_text(d.base), _source_text(d.head), d.summary(), rows)
+
+
 class _Diff:
     render = staticmethod(render_text)
 
@@ -93,3 +104,7 @@ class DiffJSON(_Diff):
 
 class DiffMarkdown(_Diff):
     render = staticmethod(render_markdown)
+
+
+class DiffHTML(_Diff):
+    render = staticmethod(render_html)

@@ -9,7 +9,7 @@ gathering raises, and the Gate turns that into a deny.
 from __future__ import annotations
 
 import http.cookiejar
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -87,7 +87,7 @@ class LiveSignals:
             if hasattr(signal, "use_robots"):  # its own fetches obey robots.txt: one cache for all
                 signal.use_robots(self.robots)
         self._per_path = [s for s in self._site_signals if not getattr(s, "per_origin", False)]
-        self._tails: dict[tuple[int, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self._tails: dict[tuple[Any, ...], _Origin] = {}
 
     def _session(self) -> requests.Session:
         session = deadline_session(_VerifyingSession(self._verify))  # wall-clock deadlines (signals.deadline)
@@ -103,8 +103,8 @@ class LiveSignals:
     def gather(self, url: NormalizedURL, user_agent: str) -> Gathered:
         result = self.robots.fresh(url, user_agent) or self.robots.lookup(url, user_agent).result
         if not self._per_path:
-            origin_values = {s.name: s.gather(url, user_agent, result) for s in self._per_origin}
-            return self._robots_only(result, url, user_agent, origin_values)
+            parts = tuple(s.gather(url, user_agent, result) for s in self._per_origin)
+            return self._robots_only(result, url, user_agent, parts)
         robots = result.signal(url, user_agent)
         docs: dict[str, str | None] = {"robots": robots.pop("sha256", None)}
         site: dict[str, dict[str, Any]] = {}
@@ -120,16 +120,16 @@ class LiveSignals:
         lookup = self.robots.peek(url, user_agent)
         if lookup is None:
             return None
-        site = {}
+        parts = []
         for signal in self._per_origin:
-            value = signal.peek(url, user_agent)
-            if value is None:
+            part = signal.peek(url, user_agent)
+            if part is None:
                 return None
-            site[signal.name] = value
-        return self._robots_only(lookup.result, url, user_agent, site)
+            parts.append(part)
+        return self._robots_only(lookup.result, url, user_agent, tuple(parts))
 
     def _robots_only(self, result: RobotsResult, url: NormalizedURL, user_agent: str,
-                     site: dict[str, tuple[dict[str, Any], str | None]] | None = None) -> Gathered:
+                     parts: tuple[tuple[dict[str, Any], str | None], ...] = ()) -> Gathered:
         # The hot path of most crawls: one robots verdict and the decision key from it (both
         # precomputed per robots.txt file and agent), plus the per-origin signals' part of
         # the key (built once per value); the policy-input dict only if the decision is not
@@ -140,27 +140,30 @@ class LiveSignals:
                 hot = result.robots.memo[user_agent] = _HotRobots(result, user_agent)
             key = hot.key_for(url)
         else:
-            key = (result.status, result.status == "unavailable", None, None) + _not_checked_tail()
+            cause = _cause(result.error) if result.status == "unreachable" else None
+            key = (result.status, result.status == "unavailable", None, cause) + _not_checked_tail()
             hot = None
         docs = {"robots": result.sha256} if hot is None else hot.docs
-        if not site:
+        if not parts:
             return Gathered.lazy(key, docs, _RobotsSignals(key))
-        values = {name: value for name, (value, _) in site.items()}
-        key = key[:4] + self._tail(values)
-        docs = {**docs, **{signal.document: site[signal.name][1] for signal in self._per_origin}}
-        return Gathered.lazy(key, docs, _RobotsSignals(key, values))
+        origin = self._origin_part(parts, result.sha256)
+        return Gathered.lazy(key[:4] + origin.tail, origin.docs, _RobotsSignals(key[:4] + origin.tail, origin.values))
 
-    def _tail(self, values: dict[str, dict[str, Any]]) -> tuple[Any, ...]:
-        """signals_key's tail for these per-origin values (the rest not checked), memoised."""
-        ident = tuple(id(v) for v in values.values())
+    def _origin_part(self, parts: tuple[tuple[dict[str, Any], str | None], ...], robots_sha: str | None) -> "_Origin":
+        """The per-origin signals' part of the key, their values and the documents' hashes,
+        built once per value (the signals return the same objects while a value holds)."""
+        ident = (robots_sha, *(id(value) for value, _ in parts))
         kept = self._tails.get(ident)
-        if kept is not None and all(a is b for a, b in zip(kept[0], values.values())):
-            return kept[1]
-        tail = signals_key(section(dict(ROBOTS_NOT_CHECKED), values))[4:]
+        if kept is not None and all(a is b for a, (b, _) in zip(kept.held, parts)):
+            return kept
+        values = {signal.name: value for signal, (value, _) in zip(self._per_origin, parts)}
+        docs = {"robots": robots_sha, **{signal.document: sha for signal, (_, sha) in zip(self._per_origin, parts)}}
+        origin = _Origin(tuple(value for value, _ in parts), signals_key(section(dict(ROBOTS_NOT_CHECKED), values))[4:],
+                         values, docs)
         if len(self._tails) > 4096:
             self._tails.clear()
-        self._tails[ident] = (tuple(values.values()), tail)
-        return tail
+        self._tails[ident] = origin
+        return origin
 
     def close(self) -> None:
         self.robots.close()
@@ -168,6 +171,15 @@ class LiveSignals:
             session.close()
         for signal in self._site_signals:
             signal.close()
+
+
+class _Origin(NamedTuple):
+    """One origin's per-origin signals as the hot path uses them (see _origin_part)."""
+
+    held: tuple[dict[str, Any], ...]  # the value objects it was built from (identity check)
+    tail: tuple[Any, ...]
+    values: dict[str, dict[str, Any]]
+    docs: dict[str, str | None]
 
 
 class _VerifyingSession(requests.Session):
@@ -212,6 +224,19 @@ class _HotRobots:
         if key is None:
             key = self.rule_keys[rule.text] = ("ok", rule.allow, self.delay, rule.text) + self.tail
         return key
+
+
+def _cause(error: str | None) -> str:
+    """Why robots.txt was unreachable, in a few words, for the denial's message (the `rule`
+    field carries it: no rule matched, the whole site is disallowed)."""
+    text = (error or "").lower()
+    for needle, words in (("connection refused", "connection refused"), ("name or service not known", "unknown host"),
+                          ("nodename nor servname", "unknown host"), ("timed out", "timed out"),
+                          ("timeout", "timed out"), ("certificate", "TLS certificate not trusted"),
+                          ("ssl", "TLS error"), ("connection reset", "connection reset")):
+        if needle in text:
+            return words
+    return (error or "unknown cause")[:120]
 
 
 class _RobotsSignals:

@@ -71,10 +71,10 @@ class GatedTermsFetch:
                 raise
             except Exception as exc:
                 if deadline.expired:
-                    raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s") from exc
+                    raise TermsFetchRefused(f"{url}: not fetched within the {self.deadline:g} s deadline") from exc
                 raise
         if deadline.expired:  # cut mid-way: what was read may be a fragment
-            raise TermsFetchRefused(f"{url}: not fetched within {self.deadline:g} s")
+            raise TermsFetchRefused(f"{url}: not fetched within the {self.deadline:g} s deadline")
         return result
 
     def _fetch(self, url: str) -> tuple[int, Mapping[str, str], bytes]:
@@ -123,5 +123,5 @@ class GatedTermsFetch:
             if len(data) >= self.max_bytes:
                 return bytes(data[: self.max_bytes])  # read as far as it goes
             if time.monotonic() > ends:
-                raise TermsFetchRefused(f"{response.url}: body not read within {self.deadline:g} s")
+                raise TermsFetchRefused(f"{response.url}: body not read within the {self.deadline:g} s deadline")
         return bytes(data)

@@ -78,7 +78,8 @@ class TermsSignal:
         self._session: requests.Session | None = None
         self._robots: "RobotsCache | None" = None  # for hops to another origin than the request's
         self._finders: dict[str, tuple[TermsFinder, GatedTermsFetch]] = {}
-        self._values: OrderedDict[tuple[str, str], tuple[TermsRecord, dict[str, Any]]] = OrderedDict()
+        self._values: OrderedDict[tuple[str, str], tuple[TermsRecord, tuple[dict[str, Any], str | None]]] = (
+            OrderedDict())
         self._lock = threading.Lock()
         self._local = threading.local()  # the robots.txt result of the origin being discovered
 
@@ -92,24 +93,23 @@ class TermsSignal:
 
     def peek(self, url: NormalizedURL, user_agent: str) -> tuple[dict[str, Any], str | None] | None:
         """The value when it is cached and fresh (no I/O), else None."""
-        with self._lock:
-            hit = self._values.get((url.origin, user_agent))
+        hit = self._values.get((url.origin, user_agent))  # a read: no lock (the hot path)
         if hit is None or not hit[0].is_fresh():
             return None
-        return hit[1], hit[0].sha256
+        return hit[1]
 
     def gather(self, url: NormalizedURL, user_agent: str, robots: "RobotsResult") -> tuple[dict[str, Any], str | None]:
         cached = self.peek(url, user_agent)
         if cached is not None:
             return cached
         record = self.record(url.url, user_agent, robots)
-        value = record.as_signal()
+        part = (record.as_signal(), record.sha256)  # one object per read: LiveSignals memoises on it
         with self._lock:
-            self._values[(url.origin, user_agent)] = (record, value)
+            self._values[(url.origin, user_agent)] = (record, part)
             self._values.move_to_end((url.origin, user_agent))
             while len(self._values) > TERMS_SIGNAL_CACHE_SIZE:
                 self._values.popitem(last=False)
-        return value, record.sha256
+        return part
 
     def record(self, url: str, user_agent: str, robots: "RobotsResult | None" = None, *,
                refresh: bool = False) -> TermsRecord:

@@ -22,7 +22,7 @@ test_biometric_information_needs_consent if {
 	contains(p, "[2021] AICmr 54")
 }
 
-test_consent_with_evidence_lifts_it if {
+test_au_consent_with_evidence_lifts_it if {
 	count(au_denials(fx.with_consent(australia, "opt_in", "consent records"))) == 0
 }
 

@@ -20,7 +20,7 @@ test_sensitive_data_needs_specific_consent if {
 	v.jurisdiction == "BR"
 }
 
-test_explicit_consent_with_evidence_lifts_it if {
+test_br_explicit_consent_with_evidence_lifts_it if {
 	count(br_denials(fx.with_consent(brazil, "explicit", "consent term signed"))) == 0
 }
 

@@ -3,7 +3,7 @@ package scrapegate.declaration_test
 import data.scrapegate.declaration
 import data.scrapegate.fixtures_test as fx
 
-outcome(doc) := result if {
+declaration_outcome(doc) := result if {
 	result := {"warn": declaration.warn}
 		with input.request as doc.request
 		with input.job as doc.job
@@ -14,7 +14,7 @@ outcome(doc) := result if {
 }
 
 
-warns(doc) := fx.codes(outcome(doc).warn)
+warns(doc) := fx.codes(declaration_outcome(doc).warn)
 
 # R1
 test_identification_assumed_warns_when_left_out if {

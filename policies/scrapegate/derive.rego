@@ -26,23 +26,23 @@ identification_purposes := {"facial_recognition", "law_enforcement_support"}
 
 # --- data categories -------------------------------------------------------------------
 
-# identifies(purpose_category, identifies_persons): the processing identifies people
+# identifies(purpose_category, declared_identifies): the processing identifies people
 # (LEGAL-R2 R1): an identifying purpose, identifies_persons true, or identifies_persons
 # absent (null), read the way that protects the subjects. Only an explicit false with
 # another purpose keeps photos plain personal data.
 identifies(purpose_category, _) if purpose_category in identification_purposes
 
-identifies(_, identifies_persons) if identifies_persons == true
+identifies(_, declared_identifies) if declared_identifies == true
 
-identifies(_, identifies_persons) if identifies_persons == null
+identifies(_, declared_identifies) if declared_identifies == null
 
-# effective_categories(declared, purpose_category, identifies_persons): the declared
+# effective_categories(declared, purpose_category, declared_identifies): the declared
 # categories plus what the processing makes of them. A photo is biometric data when it is
 # processed to identify a person (GDPR Art. 4(14), Recital 51; and likewise under every
 # biometric law here): what the processing does decides, not the purpose label.
-effective_categories(declared, purpose_category, identifies_persons) := {c | some c in declared} | {"biometric" |
+effective_categories(declared, purpose_category, declared_identifies) := {c | some c in declared} | {"biometric" |
 	"facial_images" in declared
-	identifies(purpose_category, identifies_persons)
+	identifies(purpose_category, declared_identifies)
 }
 
 # identifies_persons: the job's declaration, null when absent.
@@ -367,7 +367,7 @@ _art9_never := {"employment", "vital_interests", "nonprofit_members"}
 
 _art9_on_law := {"substantial_public_interest", "health_care", "public_health", "research"}
 
-# art9_problem(legal_basis, is_biometric, is_targeted): why the declared Art. 9(2)
+# art9_problem(legal_basis, biometric_data, is_targeted): why the declared Art. 9(2)
 # condition cannot hold (LEGAL-R2 R5); undefined when it holds.
 art9_problem(legal_basis, _, _) := "no Art. 9(2) condition was declared" if not is_string(object.get(legal_basis, "gdpr_art9", null))
 
@@ -380,14 +380,14 @@ art9_problem(legal_basis, _, _) := concat("", [legal_basis.gdpr_art9, " never ho
 	legal_basis.gdpr_art9 in _art9_never
 }
 
-art9_problem(legal_basis, is_biometric, _) := "manifestly_made_public never holds for biometric data: templates are never published (AP NL, Clearview)" if {
+art9_problem(legal_basis, biometric_data, _) := "manifestly_made_public never holds for biometric data: templates are never published (AP NL, Clearview)" if {
 	legal_basis.gdpr_art9 == "manifestly_made_public"
-	is_biometric == true
+	biometric_data == true
 }
 
-art9_problem(legal_basis, is_biometric, is_targeted) := "manifestly_made_public holds only for targeted collection (CJEU C-252/21: the subject's own clear affirmative act)" if {
+art9_problem(legal_basis, biometric_data, is_targeted) := "manifestly_made_public holds only for targeted collection (CJEU C-252/21: the subject's own clear affirmative act)" if {
 	legal_basis.gdpr_art9 == "manifestly_made_public"
-	is_biometric != true
+	biometric_data != true
 	is_targeted != true
 }
 
@@ -409,8 +409,8 @@ art9_problem(legal_basis, _, _) := "research (Art. 9(2)(j)) also needs a DPIA (a
 	not documented(object.get(object.get(legal_basis, "assessments", {}), "dpia", null))
 }
 
-# art9_holds(legal_basis, is_biometric, is_targeted): a declared Art. 9(2) condition that can hold.
-art9_holds(legal_basis, is_biometric, is_targeted) if not art9_problem(legal_basis, is_biometric, is_targeted)
+# art9_holds(legal_basis, biometric_data, is_targeted): a declared Art. 9(2) condition that can hold.
+art9_holds(legal_basis, biometric_data, is_targeted) if not art9_problem(legal_basis, biometric_data, is_targeted)
 
 # --- purpose ------------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ deny contains v if {
 	some place in _places("gdpr.no_legal_basis")
 	v := _entry("gdpr.no_legal_basis", place, [
 		"personal data of subjects in ", place.names, " without an Art. 6 legal basis that holds (declared: ",
-		object.get(derive.declared_basis, "gdpr_art6", null), "): ", reason,
+		_gdpr_declared("gdpr_art6"), "): ", reason,
 	])
 }
 
@@ -96,11 +96,17 @@ deny contains v if {
 	v := _entry("gdpr.art9_prohibited", place, [
 		_sensitive_kind, " data of subjects in ", place.names,
 		" without an Art. 9(2) condition that holds (declared: ",
-		object.get(derive.declared_basis, "gdpr_art9", null), "): ", reason,
+		_gdpr_declared("gdpr_art9"), "): ", reason,
 	])
 }
 
 default _is_biometric := false
+
+# What the job declared under `key`, for messages: "none" rather than "null".
+_gdpr_declared(key) := value if {
+	value := object.get(derive.declared_basis, key, null)
+	value != null
+} else := "none"
 
 _is_biometric := true if derive.biometric
 
@@ -296,14 +302,14 @@ obligations contains {
 	not _established_in_eea
 }
 
-_eea := derive.coverage_list("eu_ai_act")
+_gdpr_eea := derive.coverage_list("eu_ai_act")
 
 # eea_subjects: subject jurisdictions in the EEA.
-eea_subjects := derive.subjects_in(_eea)
+eea_subjects := derive.subjects_in(_gdpr_eea)
 
 _established_in_eea if {
 	some e in derive.establishment_list
-	e in _eea
+	e in _gdpr_eea
 }
 
 # METADATA

@@ -10,7 +10,7 @@ denials(doc) := result if {
 		with input.signals as doc.signals
 }
 
-codes(doc) := fx.codes(denials(doc))
+request_codes(doc) := fx.codes(denials(doc))
 
 # --- request.ip_literal (issue 17.3) -----------------------------------------------------
 
@@ -23,14 +23,14 @@ test_a_public_ip_literal_is_denied if {
 }
 
 test_the_job_may_allow_ip_literals if {
-	codes(fx.patch(at_ip("93.184.216.34", "public"), {"/job/allow_ip_literals": true})) == set()
+	request_codes(fx.patch(at_ip("93.184.216.34", "public"), {"/job/allow_ip_literals": true})) == set()
 }
 
 test_loopback_private_and_names_stay_allowed if {
-	codes(at_ip("127.0.0.1", "loopback")) == set()
-	codes(at_ip("::1", "loopback")) == set()
-	codes(at_ip("10.0.0.7", "private")) == set()
-	codes(at_ip("shop.example.com", "name")) == set()
+	request_codes(at_ip("127.0.0.1", "loopback")) == set()
+	request_codes(at_ip("::1", "loopback")) == set()
+	request_codes(at_ip("10.0.0.7", "private")) == set()
+	request_codes(at_ip("shop.example.com", "name")) == set()
 }
 
 # --- robots.impersonation (issue 17.5) ---------------------------------------------------
@@ -46,16 +46,16 @@ test_claiming_a_well_known_crawler_is_denied if {
 }
 
 test_the_crawlers_owner_may_use_its_token if {
-	codes(as_agent(fx.price_monitoring, "googlebot", "Google LLC")) == set()
-	codes(as_agent(fx.price_monitoring, "gptbot", " OpenAI ")) == set()
-	codes(as_agent(fx.price_monitoring, "ccbot", "Common Crawl Foundation")) == set()
+	request_codes(as_agent(fx.price_monitoring, "googlebot", "Google LLC")) == set()
+	request_codes(as_agent(fx.price_monitoring, "gptbot", " OpenAI ")) == set()
+	request_codes(as_agent(fx.price_monitoring, "ccbot", "Common Crawl Foundation")) == set()
 	# another crawler owner is not the owner
-	codes(as_agent(fx.price_monitoring, "googlebot", "Microsoft")) == {"robots.impersonation"}
+	request_codes(as_agent(fx.price_monitoring, "googlebot", "Microsoft")) == {"robots.impersonation"}
 }
 
 test_an_unlisted_token_is_not_impersonation if {
-	codes(as_agent(fx.price_monitoring, "examplepricebot", "Example Corp")) == set()
-	codes(as_agent(fx.price_monitoring, "googlebotx", "Example Corp")) == set()
+	request_codes(as_agent(fx.price_monitoring, "examplepricebot", "Example Corp")) == set()
+	request_codes(as_agent(fx.price_monitoring, "googlebotx", "Example Corp")) == set()
 }
 
 test_every_token_names_a_listed_owner if {

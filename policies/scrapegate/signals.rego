@@ -64,9 +64,14 @@ deny contains v if {
 	input.signals.robots.status == "unreachable"
 	v := lib.violation("robots.unreachable", null, lib.text([
 		"robots.txt of ", _request("host"),
-		" is unreachable (server error or network failure): complete disallow assumed",
+		" is unreachable (", _unreachable_cause, "): complete disallow assumed",
 	]))
 }
+
+# The fetcher's cause (connection refused, timed out, HTTP 503, ...), in `rule` when unreachable.
+default _unreachable_cause := "server error or network failure"
+
+_unreachable_cause := input.signals.robots.rule if is_string(input.signals.robots.rule)
 
 # METADATA
 # title: Content behind a login

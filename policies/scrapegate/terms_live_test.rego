@@ -38,7 +38,7 @@ with_terms(doc, value) := fx.patch(doc, {"/signals/terms": value})
 
 authenticated(doc) := fx.patch(doc, {"/request/authenticated": true})
 
-purpose(doc, category) := fx.patch(doc, {"/job/purpose": {"category": category, "description": "x"}})
+for_purpose(doc, category) := fx.patch(doc, {"/job/purpose": {"category": category, "description": "x"}})
 
 deny_of(doc, sites) := result if {
 	result := terms.deny with input.request as doc.request
@@ -63,7 +63,6 @@ shipped_warn(doc) := result if {
 	result := terms.warn with input.request as doc.request with input.job as doc.job with input.signals as doc.signals
 }
 
-codes(entries) := {e.code | some e in entries}
 
 test_a_forbidding_clause_warns_quoting_clause_url_and_date if {
 	doc := with_terms(fx.price_monitoring, forbidding)
@@ -115,7 +114,7 @@ test_a_site_that_objected_to_the_operator_is_denied if {
 test_an_objection_to_another_operator_only_warns if {
 	doc := with_terms(fx.price_monitoring, forbidding)
 	count(deny_of(doc, objected_other)) == 0
-	codes(warn_of(doc, objected_other)) == {"terms.prohibition_detected"}
+	fx.codes(warn_of(doc, objected_other)) == {"terms.prohibition_detected"}
 }
 
 test_site_permission_lifts_the_live_clause if {
@@ -127,18 +126,18 @@ test_site_permission_lifts_the_live_clause if {
 test_a_registry_site_is_denied_whatever_its_live_terms_say if {
 	every value in [unknown, forbidding, object.union(forbidding, {"automated_collection": "unknown"})] {
 		doc := with_terms(fx.at(fx.price_monitoring, "www.facebook.com", "facebook.com"), value)
-		"terms.automated_collection_prohibited" in codes(shipped_deny(doc))
+		"terms.automated_collection_prohibited" in fx.codes(shipped_deny(doc))
 	}
 }
 
 test_a_registry_denial_is_not_repeated_as_a_warning if {
 	doc := with_terms(fx.at(fx.price_monitoring, "www.facebook.com", "facebook.com"), forbidding)
-	not "terms.prohibition_detected" in codes(shipped_warn(doc))
+	not "terms.prohibition_detected" in fx.codes(shipped_warn(doc))
 }
 
 test_tdm_reserved_in_prose_denies_ai_and_tdm_jobs if {
 	every category in ["ai_training", "text_and_data_mining"] {
-		doc := purpose(with_terms(fx.price_monitoring, reserving), category)
+		doc := for_purpose(with_terms(fx.price_monitoring, reserving), category)
 		some v in deny_of(doc, {})
 		v.code == "tdm.reservation_in_prose"
 		contains(v.message, "Text und Data Mining")
@@ -148,14 +147,14 @@ test_tdm_reserved_in_prose_denies_ai_and_tdm_jobs if {
 
 test_tdm_reserved_in_prose_does_not_deny_other_jobs if {
 	every category in ["price_monitoring", "academic_research", "search_indexing"] {
-		doc := purpose(with_terms(fx.price_monitoring, reserving), category)
+		doc := for_purpose(with_terms(fx.price_monitoring, reserving), category)
 		count(deny_of(doc, {})) == 0
-		codes(warn_of(doc, {})) == {"terms.prohibition_detected"}
+		fx.codes(warn_of(doc, {})) == {"terms.prohibition_detected"}
 	}
 }
 
 test_tdm_in_prose_needs_known_terms if {
-	doc := purpose(with_terms(fx.price_monitoring, object.union(reserving, {"known": false})), "ai_training")
+	doc := for_purpose(with_terms(fx.price_monitoring, object.union(reserving, {"known": false})), "ai_training")
 	count(deny_of(doc, {})) == 0
 }
 
@@ -182,6 +181,6 @@ test_an_unchanged_registry_page_does_not_warn if {
 		object.union(unknown, {"sha256": "b9", "source": "https://shop.example.com/terms"}),
 	] {
 		doc := with_terms(fx.price_monitoring, value)
-		not "terms.changed_since_review" in codes(warn_of(doc, reviewed))
+		not "terms.changed_since_review" in fx.codes(warn_of(doc, reviewed))
 	}
 }

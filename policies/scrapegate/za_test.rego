@@ -3,7 +3,7 @@ package scrapegate.za_test
 import data.scrapegate.za
 import data.scrapegate.fixtures_test as fx
 
-outcome(doc) := result if {
+za_outcome(doc) := result if {
 	result := {"deny": za.deny}
 		with input.request as doc.request
 		with input.job as doc.job
@@ -13,27 +13,27 @@ outcome(doc) := result if {
 		with input.now_date as doc.now_date
 }
 
-codes(doc) := fx.codes(outcome(doc).deny)
+za_codes(doc) := fx.codes(za_outcome(doc).deny)
 
 south_africa := fx.patch(fx.with_subjects(fx.faces, ["ZA"]), {"/job/purpose/category": "security_research"})
 
 test_special_personal_information_needs_an_authorisation if {
-	some v in outcome(south_africa).deny
+	some v in za_outcome(south_africa).deny
 	v.code == "popia.special_pi_prohibited"
 	v.jurisdiction == "ZA"
 }
 
-test_consent_with_evidence_lifts_it if {
-	codes(fx.with_consent(south_africa, "opt_in", "consent records")) == set()
+test_za_consent_with_evidence_lifts_it if {
+	za_codes(fx.with_consent(south_africa, "opt_in", "consent records")) == set()
 }
 
 test_research_with_safeguards_lifts_it if {
 	research := fx.patch(south_africa, {"/job/purpose/category": "academic_research"})
-	codes(research) == {"popia.special_pi_prohibited"}
-	codes(fx.patch(research, {"/job/legal_basis/assessments/dpia": "DPIA-7"})) == set()
+	za_codes(research) == {"popia.special_pi_prohibited"}
+	za_codes(fx.patch(research, {"/job/legal_basis/assessments/dpia": "DPIA-7"})) == set()
 }
 
 test_criminal_offence_data_are_special_personal_information if {
-	codes(fx.patch(fx.with_subjects(fx.profiles, ["ZA"]), {"/job/data_categories": ["criminal_offences"]})) == {"popia.special_pi_prohibited"}
-	codes(fx.with_subjects(fx.profiles, ["ZA"])) == set()
+	za_codes(fx.patch(fx.with_subjects(fx.profiles, ["ZA"]), {"/job/data_categories": ["criminal_offences"]})) == {"popia.special_pi_prohibited"}
+	za_codes(fx.with_subjects(fx.profiles, ["ZA"])) == set()
 }

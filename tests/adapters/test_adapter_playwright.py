@@ -172,3 +172,23 @@ def test_browser_mode_gates_first_hops_and_records_on_requestfinished(site: Site
     assert "/private/no.png" not in site.paths()
     rows = ledger_rows(tmp_path / "l.db")
     assert {r["url"].rsplit("/", 1)[-1] for r in rows if r["collected_status"] == 200} >= {"gallery", "ok.png"}
+
+
+def test_the_next_goto_after_a_denied_navigation_works(site: Site, make_gate: Any, browser: Any) -> None:
+    """Issue 20.11: a denied navigation leaves the page on Chromium's error page; the next
+    `goto` on the same page must still work."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from gate.adapters.playwright import gate_page
+
+    serve_gallery(site)
+    page = browser.new_page(service_workers="block")
+    gate_page(page, make_gate())
+    for _ in range(2):
+        with pytest.raises(PlaywrightError, match="ERR_BLOCKED_BY_CLIENT"):
+            page.goto(site.base + "/private/end")
+        page.goto(site.base + "/landing")
+        assert page.url == site.base + "/landing"
+        assert page.evaluate("document.querySelector('a').href") == site.base + "/next"
+    page.close()
+    assert "/private/end" not in site.paths()

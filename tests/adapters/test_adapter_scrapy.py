@@ -5,6 +5,7 @@ dumped to JSON by the subprocess, prove what the middleware counted."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -181,3 +182,33 @@ def test_settings_go_through_the_one_factory_and_yield_to_the_environment(
     monkeypatch.setenv("SCRAPEGATE_ENGINE", "opa")  # the environment wins over the settings
     with pytest.raises(PolicyError, match="--opa-url"):
         gate_from_settings(settings)
+
+
+def test_a_relative_job_is_found_from_the_project_root_and_user_agent_replacement_warns(
+        tmp_path: Path, examples: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 20.11: `scrapy crawl` from a sub-folder of the project with SCRAPEGATE_JOB
+    relative to the project root; a USER_AGENT setting the job's agent replaces is named."""
+    import logging
+
+    from scrapy.utils.test import get_crawler
+
+    from gate.adapters.scrapy import ScrapegateMiddleware
+    from gate.errors import GateError
+
+    (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = project.settings\n")
+    (tmp_path / "jobs").mkdir()
+    shutil.copy(examples / "price-monitoring.yaml", tmp_path / "jobs" / "prices.yaml")
+    (tmp_path / "project" / "spiders").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "project" / "spiders")
+    caplog.set_level(logging.WARNING, logger="gate.adapters.scrapy")
+    crawler = get_crawler(settings_dict={"SCRAPEGATE_JOB": "jobs/prices.yaml", "USER_AGENT": "OtherBot/1.0"})
+    mw = ScrapegateMiddleware.from_crawler(crawler)
+    try:
+        assert mw.gate.job.metadata.name == "shop-prices"
+        assert "USER_AGENT setting 'OtherBot/1.0' is replaced by the job's user_agent" in caplog.text
+    finally:
+        mw.gate.close()
+    caplog.clear()
+    with pytest.raises(GateError, match="missing.yaml"):
+        ScrapegateMiddleware.from_crawler(get_crawler(settings_dict={"SCRAPEGATE_JOB": "jobs/missing.yaml"}))
+    assert "scrapegate: the gate could not start" in caplog.text and "missing.yaml" in caplog.text

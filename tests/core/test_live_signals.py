@@ -179,3 +179,22 @@ def test_live_signals_use_the_robots_cache_they_are_given(httpserver: HTTPServer
     with Gate(job(httpserver.url_for("/")), signals=source, ledger=None) as gate:
         assert gate.check(httpserver.url_for("/x/1")).deny_codes == ["robots.disallowed"]
     assert source.robots is cache and len(cache) == 1
+
+
+def test_an_unreachable_robots_txt_denies_and_names_the_cause(httpserver: HTTPServer) -> None:
+    """Issue 20.11: a server that refuses connections is still a complete disallow, and the
+    denial says why."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/page"
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=503)
+    with Gate(job(url), ledger=None) as gate:
+        refused = gate.check(url)
+        failing = gate.check(httpserver.url_for("/page"))
+    assert refused.deny_codes == ["robots.unreachable"]
+    assert "is unreachable (connection refused): complete disallow assumed" in refused.deny[0].message
+    assert failing.deny_codes == ["robots.unreachable"]
+    assert "is unreachable (HTTP 503): complete disallow assumed" in failing.deny[0].message

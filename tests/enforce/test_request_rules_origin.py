@@ -17,6 +17,7 @@ from gate.adapters.requests import GatedSession
 from gate.core.gate import Gate
 from gate.engines.embedded import EmbeddedEngine
 from gate.errors import CollectionBlocked
+from gate.signals.static import StaticSignals
 
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 # The site lets Googlebot in and keeps everyone else out, as many sites do.
@@ -107,3 +108,32 @@ def test_public_ip_literals_are_denied_unless_the_job_opts_in(url: str, engine: 
     opted_in = Gate(job(user_agent="ExamplePriceBot/1.0", allow_ip_literals=True), engine=engine, signals="static")
     assert opted_in.check(url).allow
 
+
+
+class RecordingSignals(StaticSignals):
+    """Static signals that remember which hosts the gate asked about (a live source would
+    have fetched their robots.txt)."""
+
+    live = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hosts: list[str] = []
+
+    def gather(self, url: Any, user_agent: str) -> Any:
+        self.hosts.append(url.host)
+        return super().gather(url, user_agent)
+
+    gather_cached = gather
+
+
+def test_no_signal_is_fetched_from_a_public_ip_literal(engine: EmbeddedEngine) -> None:
+    recorder = RecordingSignals()
+    gate = Gate(job(user_agent="ExamplePriceBot/1.0"), engine=engine, signals=recorder)
+    assert gate.check("http://93.184.216.34/prices").deny_codes == ["request.ip_literal"]
+    assert gate.check("http://127.0.0.1:9/prices").allow
+    assert recorder.hosts == ["127.0.0.1"]  # robots.txt would have been asked of loopback only
+    opted_in = RecordingSignals()
+    Gate(job(user_agent="ExamplePriceBot/1.0", allow_ip_literals=True), engine=engine,
+         signals=opted_in).check("http://93.184.216.34/prices")
+    assert opted_in.hosts == ["93.184.216.34"]

@@ -47,6 +47,8 @@ TRAINING = job("training", "ai_training", ["non_personal"])
 RESEARCH = job("research", "text_and_data_mining", ["non_personal"],
                operator={"name": "Uni", "establishment": "DE", "markets": ["EU"], "research_organisation": True})
 # The same pages, declared: personal data and facial images, with a basis and an assessment.
+# LEGAL-R2 R1: faces that are not used to identify anyone are not biometric data; without
+# `identifies_persons: false` the gate would read them as identifying (and ask for Art. 9).
 DECLARED = job("people", "market_research", ["personal", "facial_images"], retention_days=30,
                identifies_persons=False, legal_basis={
     "gdpr_art6": "legitimate_interests", "gdpr_art9": None, "consent": {"kind": "none", "evidence": None},

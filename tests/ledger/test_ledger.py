@@ -79,7 +79,8 @@ def test_collections_are_chained_and_bound_to_their_decision(tmp_path: Path) -> 
     a, b = rows()
     assert (a["collected"], a["status"], a["bytes"], a["collections"]) == (True, 304, 0, 2)
     assert b["collected"] is False
-    assert erase_plan(site="example.com")[0]["content_sha256"] == [sha(b"hello"), sha(b"")]
+    # The 304's empty body kept nothing: only the stored copy is listed (issue 20.9).
+    assert erase_plan(site="example.com")[0]["content_sha256"] == [sha(b"hello")]
 
 
 def test_marking_an_unknown_decision_collected_is_an_error(tmp_path: Path) -> None:

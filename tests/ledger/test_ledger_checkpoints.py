@@ -252,3 +252,31 @@ def test_each_node_of_a_shared_postgresql_ledger_keeps_its_checkpoints_and_verif
     assert verify(postgres_url, checkpoints=[str(files[0])]).ok  # node a's checkpoints cannot see it
     result = CliRunner().invoke(ledger_cli, args)
     assert result.exit_code == 1 and "checkpoint contradicted: decisions: the checkpoint" in result.output
+
+
+def test_ed25519_checkpoints_are_verified_with_the_public_key_alone(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from gate.errors import LedgerError
+
+    private = ed25519.Ed25519PrivateKey.generate()
+    (tmp_path / "writer.pem").write_bytes(private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "auditor.pem").write_bytes(private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    location = str(tmp_path / "ledger.db")
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY_FILE", str(tmp_path / "writer.pem"))
+    _fill(location, writer="batched")
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY_FILE", str(tmp_path / "auditor.pem"))
+    assert verify(location).ok
+    with pytest.raises(LedgerError, match="public key: it verifies checkpoints but cannot sign them"):
+        open_ledger(location)  # an auditor's key cannot write (nor forge) checkpoints
+    _rewrite(location, ATTACKS["re-chain after edit"])
+    assert [p.table for p in verify(location).problems] == ["checkpoint"]
+    other = ed25519.Ed25519PrivateKey.generate().public_key()
+    (tmp_path / "other.pem").write_bytes(other.public_bytes(serialization.Encoding.PEM,
+                                                            serialization.PublicFormat.SubjectPublicKeyInfo))
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY_FILE", str(tmp_path / "other.pem"))
+    assert any("bad signature" in p.reason for p in verify(location).problems)

@@ -23,6 +23,7 @@ def test_job_level_findings_print_once_per_job(examples: Path) -> None:
     after = face[face.index("DENY  https://www.facebook.com/"):]
     assert "terms.automated_collection_prohibited" in after and "gdpr.art9_prohibited" not in after
     assert "(document 1)" not in out
+    assert "declared: null" not in out and "declared: none" in out
     for line in out.splitlines():
         assert len(line) <= 100 or re.search(r"https?://\S{60,}", line), line
     assert out.splitlines()[-1].startswith("2 job(s), 4 target(s): 2 allowed, 2 denied, ")

@@ -211,3 +211,19 @@ def test_a_trickling_terms_page_is_cut_at_the_wall_clock_deadline(httpserver: HT
         assert time.monotonic() - started < 3.0  # each read came within the 1 s timeout; the deadline cut it
     finally:
         live.close()
+
+
+def test_an_adapter_gets_the_same_signal_with_the_shipped_policies(shop: HTTPServer) -> None:
+    """requests' GatedSession with its own live Gate on the shipped policies: the first
+    request to the site reads its terms (gated, before the page itself), the fetch is
+    allowed with the terms.prohibition_detected warning, and later pages add no fetch."""
+    from gate.adapters.requests import GatedSession
+
+    shop.expect_request("/.well-known/tdmrep.json").respond_with_data("", status=404)
+    with GatedSession(job(), signals="live", ledger=False) as session:
+        first = session.get(shop.url_for("/p/1"))
+        second = session.get(shop.url_for("/p/2"))
+    assert first.status_code == second.status_code == 200
+    decision = first.scrapegate_decision  # type: ignore[attr-defined]
+    assert decision.allow and "terms.prohibition_detected" in {w.code for w in decision.warn}
+    assert [p for p in paths(shop) if p != "/robots.txt"] == ["/", "/agb", "/p/1", "/p/2"]

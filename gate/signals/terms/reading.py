@@ -72,6 +72,9 @@ class _Compiled:
     # a sentence holding none of them is not about TDM, without running the pattern.
     tdm_cores: tuple[str, ...] | None
     cues: dict[str, Pattern[str] | None]
+    # Per cue kind, the literals one of which every match contains (None: some fragment
+    # has none): a kind none of whose literals is in the sentence is not searched.
+    cue_cores: dict[str, tuple[str, ...] | None]
     self_: Pattern[str] | None
     condition: Pattern[str] | None
     only: Pattern[str] | None
@@ -82,6 +85,12 @@ class _Compiled:
 def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
     parts = list(fragments)
     return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
+def _cores(fragments: Iterable[str]) -> tuple[str, ...] | None:
+    """The literal core of each fragment (see literal_core), or None if one has none."""
+    cores = [literal_core(f, 1) for f in fragments]
+    return None if None in cores else tuple(dict.fromkeys(c for c in cores if c is not None))
 
 
 @lru_cache(maxsize=None)
@@ -104,6 +113,7 @@ def compiled(lang: str) -> _Compiled:
         lex=lex, topic=topic, tdm=tdm_re, tdm_cores=None if None in cores else tuple(dict.fromkeys(
             c for c in cores if c is not None)),
         cues={kind: _alt(getattr(lex, kind)) for kind in kinds},
+        cue_cores={kind: _cores(getattr(lex, kind)) for kind in kinds},
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
         consent=_alt(lex.consent), negation=negation,
     )
@@ -190,6 +200,9 @@ def _cues(c: _Compiled, low: str, about_tdm: bool) -> list[_Cue]:
     found: list[_Cue] = []
     for kind, pattern in c.cues.items():
         if pattern is None:
+            continue
+        cores = c.cue_cores[kind]
+        if cores is not None and not any(core in low for core in cores):
             continue
         for m in pattern.finditer(low):
             s, e, words = m.start(), m.end(), m.group()

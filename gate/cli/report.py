@@ -1,0 +1,46 @@
+"""scrapegate report"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from gate.cli.options import cli_errors
+
+__all__ = ["report"]
+
+
+@click.command()
+@click.option("--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH|URL",
+              type=click.Path(dir_okay=False),
+              help="Ledger file, or a postgresql:// URL (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="A waivers file: list its waivers and when they expire.")
+def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
+    """Write one self-contained HTML file about a ledger: decisions per day by code and by
+    site (charts), the top denial reasons with their laws, the waivers and their expiry.
+    No network, no script or style from elsewhere: open it anywhere, attach it to a ticket.
+
+    \b
+    Example:
+      scrapegate report --ledger .scrapegate/ledger.db -o report.html
+      scrapegate report -o report.html --waivers waivers.yaml
+    """
+    from gate.engines.policy_set import shipped_policies_dir
+    from gate.engines.waivers import WAIVERS_DATA_KEY, load_waivers
+    from gate.ledger.query import rows
+    from gate.policy.docs import rule_catalogue
+    from gate.report.html import render_report
+
+    with cli_errors():
+        decisions = list(rows(ledger_path))
+        laws = {code: doc.law for code, doc in rule_catalogue([shipped_policies_dir()]).items()}
+        granted = load_waivers(waivers)["scrapegate"][WAIVERS_DATA_KEY] if waivers else []
+        today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
+        text = render_report(decisions, laws=laws, waivers=granted, source=str(ledger_path or "default"), today=today)
+        output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output} ({len(decisions)} decision(s))", err=True)
