@@ -34,9 +34,12 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 from bench_common import price_job  # noqa: E402
 
 PARTS = ["scrapegate/_well_formed", "scrapegate/_relevant_exceptions", "scrapegate/derive/personal",
-         "scrapegate/signals/deny", "scrapegate/signals/warn", "scrapegate/signals/obligations",
-         "scrapegate/terms/deny", "scrapegate/gdpr/deny", "scrapegate/eu_ai_act/deny", "scrapegate/us_biometric/deny",
-         "scrapegate/ca/deny", "scrapegate/review/warn", "scrapegate/_raw_deny", "scrapegate/decision"]
+         "scrapegate/request/deny", "scrapegate/signals/deny", "scrapegate/signals/warn",
+         "scrapegate/signals/obligations", "scrapegate/terms/deny", "scrapegate/terms/warn", "scrapegate/content/deny",
+         "scrapegate/rsl/deny", "scrapegate/rsl/warn", "scrapegate/declaration/warn", "scrapegate/team/deny",
+         "scrapegate/gdpr/deny", "scrapegate/eu_ai_act/deny", "scrapegate/eu_ai_act/obligations",
+         "scrapegate/us_biometric/deny", "scrapegate/ca/deny", "scrapegate/review/warn", "scrapegate/_raw_deny",
+         "scrapegate/_raw_warn", "scrapegate/_raw_obligations", "scrapegate/decision"]
 
 
 def median_ms(fn: Callable[[int], Any], n: int) -> float:

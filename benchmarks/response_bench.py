@@ -71,7 +71,7 @@ def _job(name: str, purpose: str, categories: list[str]) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "operator": {"name": "Bench", "establishment": "DE", "markets": ["EU"]}, "purpose": {"category": purpose},
         "user_agent": "BenchBot/1.0", "data_categories": categories, "data_subjects": {"jurisdictions": ["EU"]},
-        "targeting": "targeted", "retention_days": 30,
+        "targeting": "targeted", "retention_days": 30, "identifies_persons": False,
         "legal_basis": {"gdpr_art6": "legitimate_interests", "gdpr_art9": None, "consent": {"kind": "none"},
                         "assessments": {"lia": "LIA-1", "dpia": None}}}
     return {"apiVersion": "scrapegate/v1", "kind": "CollectionJob", "metadata": {"name": name}, "spec": spec}

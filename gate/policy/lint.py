@@ -26,6 +26,9 @@ from gate.engines.base import DECISION_PATH
 from gate.policy.meta import RegoModule, RegoRule, input_refs, iter_deny_warn, line_of, parse_module
 from gate.policy.reach import TEAM_PACKAGE, unreachable
 
+# The shipped file that keeps data.scrapegate.team.{deny,warn,obligations} defined (and cheap).
+TEAM_DEFAULTS = "team_defaults.rego"
+
 __all__ = ["Finding", "lint_policies", "lint_modules", "VERIFIED_BUILTINS", "KNOWN_BROKEN", "input_contract"]
 
 # Probed one by one in regopy 1.5.2 against the values OPA returns (tests/test_policy_lint_docs.py).
@@ -344,6 +347,8 @@ def lint_modules(modules: Sequence[RegoModule], *, base: Path | None = None) -> 
     for module, rule in iter_deny_warn(modules):
         if module.package in DECISION_PACKAGES and rule.metadata is None:
             continue
+        if module.package == TEAM_PACKAGE and module.path.name == TEAM_DEFAULTS and rule.metadata is None:
+            continue  # the shipped empty team rules: they decide nothing, a team's own rules carry METADATA
         where = _rel(module.path, base)
         _check_metadata(module, rule, where, findings)
         for code in rule.codes:
