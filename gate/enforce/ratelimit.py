@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 import weakref
+from abc import ABC, abstractmethod
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping
@@ -62,15 +63,17 @@ class Grant:
     shared: bool = False
 
 
-class _Pacing:
-    """Waiting, holding and releasing, built on `try_acquire` and `release`."""
+class _Pacing(ABC):
+    """Waiting, holding and releasing, built on `try_acquire` and `release`, which each
+    limiter (node-local, or shared through Redis) defines."""
 
+    @abstractmethod
     def try_acquire(self, origin: str, interval_s: float) -> Grant | float:
         """The slot (a Grant), or the seconds to wait before asking again."""
-        raise NotImplementedError
 
+    @abstractmethod
     def release(self, grant: Grant) -> None:
-        raise NotImplementedError
+        """Give the slot back: the next grant comes one interval after this."""
 
     def acquire(self, origin: str, interval_s: float) -> tuple[Grant | None, float]:
         """Sleep until `origin`'s slot is granted; (the grant, the time waited). No interval: (None, 0)."""
