@@ -378,9 +378,9 @@ def test_a_legal_basis_changed_in_place_is_not_served_from_the_cache(tmp_path: P
 
 
 def test_the_reused_id_memory_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gate.ledger.sqlite.ledger as sqlite_ledger
+    import gate.ledger.frontend as frontend  # the recording side both backends share
 
-    monkeypatch.setattr(sqlite_ledger, "RECENT_IDS_MAX", 4)
+    monkeypatch.setattr(frontend, "RECENT_IDS_MAX", 4)
     with SQLiteLedger() as ledger:
         ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(11)]
         # Two generations of at most MAX/2: the last 2 to 4 ids are remembered, older ones not.

@@ -14,89 +14,51 @@ the next call reconnects.
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
-import sys
 import threading
-import uuid
-import weakref
 from typing import Any, Mapping
 
 from gate.errors import LedgerError
 from gate.ledger.checkpoints import checkpointer_for
+from gate.ledger.frontend import (
+    BATCH_MAX_DELAY_S,
+    BATCH_MAX_ROWS,
+    DEFAULT_WRITER,
+    WRITER_ENV,
+    WRITERS,
+    LedgerFrontEnd,
+)
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres import store
 from gate.ledger.postgres.schema import pg_errors, redact
-from gate.ledger.rows import decision_values, row_values, utc_time
+from gate.ledger.rows import utc_time
 from gate.ledger.sqlite.writer import WriterProcess
-from gate.model.decision import Decision
 
 __all__ = ["PostgresLedger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV"]
 
-WRITERS = ("sync", "batched")
-DEFAULT_WRITER = "sync"
-WRITER_ENV = "SCRAPEGATE_LEDGER_WRITER"
-BATCH_MAX_ROWS = 512
-BATCH_MAX_DELAY_S = 0.05
-RECENT_IDS_MAX = 65536
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-_OPEN: "weakref.WeakSet[PostgresLedger]" = weakref.WeakSet()
 _ABANDONED: list[Any] = []  # connections inherited over fork(): never closed in the child (that ends the parent's)
 
 
-class PostgresLedger:
+class PostgresLedger(LedgerFrontEnd):
     """The ledger in the PostgreSQL database at `url`; implements gate.ledger.Ledger. Re-check
     its chains with gate.ledger.postgres.query.verify (or `scrapegate ledger verify`)."""
 
     def __init__(self, url: str, *, writer: str | None = None, durable: bool = True,
                  batch_max_rows: int = BATCH_MAX_ROWS, batch_max_delay_s: float = BATCH_MAX_DELAY_S) -> None:
-        writer = writer or os.environ.get(WRITER_ENV) or DEFAULT_WRITER
-        if writer not in WRITERS:
-            raise ValueError(f"writer must be one of {', '.join(WRITERS)}, not {writer!r}")
+        self._init_writer(writer, durable, batch_max_rows, batch_max_delay_s)
         self.url = url
         self.path = redact(url)  # what messages and reports name (the password hidden)
-        self.writer = writer
-        self.durable = durable
-        self._batch = (max(1, batch_max_rows), max(0.0, batch_max_delay_s))
-        self._lock = threading.Lock()
-        self._recent: set[str] = set()
-        self._older: set[str] = set()
-        self._closed = False
-        self._pid = os.getpid()
         self._checkpointer = checkpointer_for(url)  # signed heads, once a key is configured
         self._conn: Any = store.connect(url)  # creates or migrates the schema, or refuses a newer one
-        self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
-        _OPEN.add(self)
+        self._opened()
 
     def __enter__(self) -> "PostgresLedger":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"PostgresLedger({self.path!r}, writer={self.writer!r})"
-
-    def record(self, decision: Decision, policy_input: Mapping[str, Any], *, mode: str, job: str,
-               owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str:
-        """Record one decision; return its id (a fresh one if this Decision's id was already
-        recorded here). Raises LedgerError naming the ledger and the cause."""
-        try:
-            values = decision_values(decision, policy_input, mode, job, owner, signal_docs)
-        except LedgerError as exc:
-            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
-        return self._append_decision(values)
-
-    def record_parts(self, parts: tuple[Any, ...], decision: Decision, method: str, site: str, mode: str,
-                     signal_docs: Mapping[str, str | None] | None = None) -> str:
-        """`record` for a copy of a cached decision (see gate.ledger.rows.row_parts)."""
-        try:
-            values = row_values(parts, decision.decision_id, decision.evaluated_at, method, decision.url or "", site,
-                                mode, signal_docs)
-        except LedgerError as exc:
-            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
-        return self._append_decision(values)
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
         """Mark a recorded decision collected: HTTP status, body size and the body's sha256."""
@@ -147,32 +109,6 @@ class PostgresLedger:
                 site=site, page=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
         return len(open_entries)
 
-    def flush(self) -> None:
-        """Wait until everything recorded so far is committed (no-op for the sync writer)."""
-        if self._batcher is not None:
-            self._batcher.flush()
-
-    def close(self) -> None:
-        """Commit what is queued and close. Raises LedgerError if queued decisions were lost."""
-        if self._closed:
-            return
-        failure = None
-        if self._batcher is not None and self._pid == os.getpid():
-            failure = self._batcher.stop()
-        with self._lock:
-            self._closed = True
-            if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
-                try:
-                    self._checkpointer.write()
-                except LedgerError as exc:
-                    failure = failure or exc
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
-        _OPEN.discard(self)
-        if failure is not None:
-            raise failure
-
     # -- internals ---------------------------------------------------------------------
 
     def _append_decision(self, values: list[Any]) -> str:
@@ -209,18 +145,6 @@ class PostgresLedger:
             pass
         self._conn = None
 
-    def _unique_id(self, decision_id: str) -> str:
-        recent = self._recent
-        if self._recorded_here(decision_id):
-            decision_id = str(uuid.uuid4())
-        recent.add(decision_id)
-        if len(recent) >= RECENT_IDS_MAX // 2:
-            self._older, self._recent = recent, set()
-        return decision_id
-
-    def _recorded_here(self, decision_id: str) -> bool:
-        return decision_id in self._recent or decision_id in self._older
-
     def _after_fork(self) -> None:
         """In a forked child: the parent's connection and writer are the parent's."""
         _ABANDONED.append(self._conn)
@@ -235,22 +159,3 @@ class PostgresLedger:
         return WriterProcess(self.url, durable=self.durable, max_rows=self._batch[0], max_delay_s=self._batch[1],
                              unique_id=self._unique_id, label=self.path)
 
-
-def _after_fork_in_child() -> None:
-    for ledger in list(_OPEN):
-        ledger._after_fork()
-
-
-@atexit.register
-def _close_all() -> None:
-    for ledger in list(_OPEN):
-        if ledger._pid != os.getpid():
-            continue
-        try:
-            ledger.close()
-        except LedgerError as exc:
-            print(f"scrapegate: {exc}", file=sys.stderr)
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -38,25 +38,28 @@ with a bounded retry, see gate.ledger.sqlite.store.
 
 from __future__ import annotations
 
-import atexit
 import os
 import re
 import sqlite3
-import sys
 import threading
-import uuid
-import weakref
 from pathlib import Path
 from typing import Any, Mapping
 
 from gate.errors import LedgerError
 from gate.ledger.checkpoints import checkpointer_for
-from gate.ledger.rows import decision_values, jurisdictions_of, mask_url, row_values, utc_time
+from gate.ledger.frontend import (
+    BATCH_MAX_DELAY_S,
+    BATCH_MAX_ROWS,
+    DEFAULT_WRITER,
+    WRITER_ENV,
+    WRITERS,
+    LedgerFrontEnd,
+)
+from gate.ledger.rows import jurisdictions_of, mask_url, utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
 from gate.ledger.sqlite.store import DEFAULT_LEDGER_PATH, LEDGER_ENV, resolve_path
 from gate.ledger.sqlite.writer import WriterProcess
-from gate.model.decision import Decision
 
 __all__ = [
     "SQLiteLedger", "WRITERS", "DEFAULT_WRITER", "WRITER_ENV", "mask_url", "jurisdictions_of", "utc_time",
@@ -64,75 +67,30 @@ __all__ = [
     "BATCH_MAX_ROWS", "BATCH_MAX_DELAY_S",
 ]
 
-WRITERS = ("sync", "batched")
-DEFAULT_WRITER = "sync"
-WRITER_ENV = "SCRAPEGATE_LEDGER_WRITER"  # lets Gate(ledger=True) users pick the batched writer
-BATCH_MAX_ROWS = 512
-BATCH_MAX_DELAY_S = 0.05
-# Decision ids this instance has recorded, to give a reused Decision (a cache hit) a fresh id.
-RECENT_IDS_MAX = 65536
-_OPEN: "weakref.WeakSet[SQLiteLedger]" = weakref.WeakSet()
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _ABANDONED: list[Any] = []  # connections inherited over fork(): never closed in the child
 
 
-class SQLiteLedger:
+class SQLiteLedger(LedgerFrontEnd):
     """The SQLite decision ledger at `path` (None: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db);
     implements gate.ledger.Ledger. Re-check its chains with gate.ledger.sqlite.query.verify."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, writer: str | None = None,
                  durable: bool = False, batch_max_rows: int = BATCH_MAX_ROWS,
                  batch_max_delay_s: float = BATCH_MAX_DELAY_S) -> None:
-        writer = writer or os.environ.get(WRITER_ENV) or DEFAULT_WRITER
-        if writer not in WRITERS:
-            raise ValueError(f"writer must be one of {', '.join(WRITERS)}, not {writer!r}")
+        self._init_writer(writer, durable, batch_max_rows, batch_max_delay_s)
         self.path: Path = resolve_path(path)
-        self.writer = writer
-        # durable=True: synchronous=FULL, an fsync per commit (survives power loss, not only
-        # process death, which synchronous=NORMAL in WAL already survives).
-        self.durable = durable
-        self._batch = (max(1, batch_max_rows), max(0.0, batch_max_delay_s))
-        self._lock = threading.Lock()
-        self._recent: set[str] = set()  # ids recorded lately (and _older), see _unique_id
-        self._older: set[str] = set()
-        self._closed = False
-        self._pid = os.getpid()
         # Signed checkpoints of the chain heads (gate.ledger.checkpoints) once a key is configured;
         # the batched writer's process keeps its own.
         self._checkpointer = checkpointer_for(str(self.path))
         self._conn: sqlite3.Connection | None = store.connect(self.path, durable=durable)
-        self._batcher: WriterProcess | None = self._new_batcher() if writer == "batched" else None
-        _OPEN.add(self)
+        self._opened()
 
     def __enter__(self) -> "SQLiteLedger":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"SQLiteLedger({str(self.path)!r}, writer={self.writer!r})"
-
-    def record(self, decision: Decision, policy_input: Mapping[str, Any], *, mode: str, job: str,
-               owner: str | None, signal_docs: Mapping[str, str | None] | None = None) -> str:
-        """Record one decision; return its id (a fresh one if this Decision object's id was
-        already recorded here). Raises LedgerError naming the file and the cause."""
-        try:
-            values = decision_values(decision, policy_input, mode, job, owner, signal_docs)
-        except LedgerError as exc:
-            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
-        return self._append_decision(values)
-
-    def record_parts(self, parts: tuple[Any, ...], decision: Decision, method: str, site: str, mode: str,
-                     signal_docs: Mapping[str, str | None] | None = None) -> str:
-        """`record` for a decision derived from one whose `gate.ledger.rows.row_parts` the
-        caller keeps (the Gate's cached decisions): the same row, rendered without the input."""
-        try:
-            values = row_values(parts, decision.decision_id, decision.evaluated_at, method, decision.url or "", site,
-                                mode, signal_docs)
-        except LedgerError as exc:
-            raise LedgerError(f"ledger {self.path}: cannot record decision {decision.decision_id}: {exc}") from exc
-        return self._append_decision(values)
 
     def _append_decision(self, values: list[Any]) -> str:
         if self._batcher is not None:
@@ -200,33 +158,6 @@ class SQLiteLedger:
                 site=site, url=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
         return len(open_entries)
 
-    def flush(self) -> None:
-        """Wait until everything recorded so far is committed (no-op for the sync writer);
-        raises LedgerError if the batched writer failed."""
-        if self._batcher is not None:
-            self._batcher.flush()
-
-    def close(self) -> None:
-        """Commit what is queued and close. Raises LedgerError if queued decisions were lost."""
-        if self._closed:
-            return
-        failure = None
-        if self._batcher is not None and self._pid == os.getpid():
-            failure = self._batcher.stop()
-        with self._lock:
-            self._closed = True
-            if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
-                try:
-                    self._checkpointer.write()
-                except LedgerError as exc:
-                    failure = failure or exc
-            if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
-            self._conn = None
-        _OPEN.discard(self)
-        if failure is not None:
-            raise failure
-
     # -- internals ---------------------------------------------------------------------
 
     def _check_open(self) -> sqlite3.Connection:
@@ -235,18 +166,6 @@ class SQLiteLedger:
         if self._conn is None:
             self._conn = store.connect(self.path, durable=self.durable)
         return self._conn
-
-    def _unique_id(self, decision_id: str) -> str:
-        recent = self._recent
-        if self._recorded_here(decision_id):
-            decision_id = str(uuid.uuid4())
-        recent.add(decision_id)
-        if len(recent) >= RECENT_IDS_MAX // 2:  # two generations: O(1), at least MAX/2 remembered
-            self._older, self._recent = recent, set()
-        return decision_id
-
-    def _recorded_here(self, decision_id: str) -> bool:
-        return decision_id in self._recent or decision_id in self._older
 
     def _after_fork(self) -> None:
         """In a forked child: never touch the parent's connection or queue (SQLite forbids
@@ -263,22 +182,3 @@ class SQLiteLedger:
         return WriterProcess(self.path, durable=self.durable, max_rows=self._batch[0], max_delay_s=self._batch[1],
                              unique_id=self._unique_id)
 
-
-def _after_fork_in_child() -> None:
-    for ledger in list(_OPEN):
-        ledger._after_fork()
-
-
-@atexit.register
-def _close_all() -> None:
-    for ledger in list(_OPEN):
-        if ledger._pid != os.getpid():
-            continue
-        try:
-            ledger.close()
-        except LedgerError as exc:  # at exit there is no caller left to raise to
-            print(f"scrapegate: {exc}", file=sys.stderr)
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
