@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from gate.engines import job_memo
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
 from gate.engines.policy_set import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
 from gate.engines.rego_binding import query_entrypoint, set_input
@@ -121,6 +122,7 @@ class EmbeddedEngine(BaseEngine):
         include_shipped: bool = True,
         extra_data: dict[str, Any] | None = None,
         entrypoint: str = DECISION_ENTRYPOINT,
+        use_job_memo: bool = True,
     ) -> None:
         roots: list[Path] = [shipped_policies_dir()] if include_shipped else []
         roots += [Path(p) for p in policy_dirs or ()]
@@ -129,11 +131,27 @@ class EmbeddedEngine(BaseEngine):
         self.policy_set = load_policy_set(roots, extra_data)
         self.entrypoint = entrypoint
         self._entrypoint_bytes = entrypoint.encode("utf-8")
+        self._site_bytes = job_memo.SITE_ENTRYPOINT.encode("utf-8")
+        self._job_bytes = job_memo.JOB_ENTRYPOINT.encode("utf-8")
         self._local = threading.local()
         # Compile now, in the caller's thread, so errors surface at construction.
         builder = new_interpreter(self.policy_set)
-        with map_rego_errors(self.policy_set.policy_modules()):
-            self._bundle = builder.build(None, [self.entrypoint])
+        modules = self.policy_set.policy_modules()
+        # The job memo (gate/engines/job_memo.py) for the shipped decision, when the
+        # job-level packages are the shipped ones and the bundle defines its two parts.
+        self.job_memo: job_memo.JobMemo | None = None
+        shipped = shipped_policies_dir()
+        if use_job_memo and entrypoint == DECISION_ENTRYPOINT and job_memo.memo_applies(modules, shipped):
+            try:
+                with map_rego_errors(modules):
+                    self._bundle = builder.build(None, [self.entrypoint, job_memo.SITE_ENTRYPOINT,
+                                                        job_memo.JOB_ENTRYPOINT])
+                self.job_memo = job_memo.JobMemo()
+            except PolicyError:  # a bundle without the parts: decision alone, below
+                builder = new_interpreter(self.policy_set)
+        if self.job_memo is None:
+            with map_rego_errors(modules):
+                self._bundle = builder.build(None, [self.entrypoint])
         self._local.interp = builder
 
     @property
@@ -150,14 +168,59 @@ class EmbeddedEngine(BaseEngine):
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
         interp = getattr(self._local, "interp", None) or self._interpreter()
+        self._set_input(interp, policy_input)
+        if self.job_memo is not None:
+            joined = self._joined(interp, policy_input, self.job_memo)
+            if joined is not None:
+                return joined
+            self._set_input(interp, policy_input)  # the job query replaced it
+        value = self._query(interp, self._entrypoint_bytes)
+        return value if isinstance(value, dict) else None
+
+    def _joined(self, interp: Any, policy_input: dict[str, Any], memo: job_memo.JobMemo) -> dict[str, Any] | None:
+        """decision as site_findings joined with the memoized job_findings; None (evaluate
+        decision itself) when site_findings is not plain or a part is not of its shape. An
+        engine error in either query is raised: a deny, as for decision."""
+        site = job_memo.site_part(self._query(interp, self._site_bytes))
+        if site is None:
+            return None
+        job_in = job_memo.job_input(policy_input, site["host_codes"])
+        if job_in is None:
+            return None
+        key = memo.key(job_in)
+        text = memo.get(key)
+        if text is None:
+            self._set_input(interp, job_in)
+            text = self._query_text(interp, self._job_bytes)
+            if job_memo.job_part(self._parse(text)) is None:
+                return None
+            memo.put(key, text)
+        job = job_memo.job_part(self._parse(text))
+        return None if job is None else job_memo.join(site, job)
+
+    def _set_input(self, interp: Any, policy_input: dict[str, Any]) -> None:
         try:
             set_input(interp, policy_input)
-            ok, text = query_entrypoint(interp, self._bundle, self._entrypoint_bytes)
-        except Exception as exc:  # an input rego-cpp cannot hold, or rego-cpp's own error
+        except Exception as exc:  # an input rego-cpp cannot hold
+            message = rego_error_message(exc, self.policy_set.modules)
+            raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {message}") from exc
+
+    def _query_text(self, interp: Any, entrypoint: bytes) -> str:
+        try:
+            ok, text = query_entrypoint(interp, self._bundle, entrypoint)
+        except Exception as exc:  # rego-cpp's own error
             message = rego_error_message(exc, self.policy_set.modules)
             raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {message}") from exc
         if not ok:
             raise EngineError(f"policy evaluation failed (a builtin or rule errored): {text[:500]}")
+        return text
+
+    def _query(self, interp: Any, entrypoint: bytes) -> Any:
+        return self._parse(self._query_text(interp, entrypoint))
+
+    @staticmethod
+    def _parse(text: str) -> Any:
+        """The query's value; None when undefined."""
         if text == "undefined":
             return None
         try:
@@ -165,8 +228,7 @@ class EmbeddedEngine(BaseEngine):
             expressions = json.loads(text, strict=False).get("expressions") or [None]
         except (ValueError, AttributeError) as exc:
             raise EngineError(f"unreadable engine output: {text[:200]!r}") from exc
-        value = expressions[0]
-        return value if isinstance(value, dict) else None
+        return expressions[0]
 
     def close(self) -> None:
         self._local = threading.local()

@@ -229,7 +229,11 @@ _target_host := lower(input.request.host)
 
 # subject_code_list: the codes as declared, inferred by the caller, and inferred from the
 # target's TLD, before expansion (duplicates possible).
-subject_code_list := array.concat(array.concat(_declared, _inferred), tld_codes(_target_host, tld_map))
+subject_code_list := array.concat(array.concat(_declared, _inferred), host_codes)
+
+# host_codes: the codes the target's TLD implies (the only part of the subjects that
+# depends on the request; main's site_findings reports it for the embedded engine's job memo).
+host_codes := tld_codes(_target_host, tld_map)
 
 subject_codes := {c | some c in subject_code_list}
 

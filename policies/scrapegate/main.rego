@@ -130,6 +130,67 @@ _raw_obligations := array.concat(
 	array.concat(_subject_obligations, _team_obligations),
 )
 
+# --- the decision in two parts (the embedded engine's job memo) -------------------------
+# What the data protection packages find depends on the job and the subject codes only
+# (they read input.job, input.subjects and derive, whose one request-dependent part is
+# derive.host_codes). The embedded engine evaluates job_findings once per job and subject
+# codes, with an input that holds no request and no signals (so it cannot depend on them,
+# the TLD's codes appended to subjects.inferred), and site_findings for every new host; it
+# joins them in _raw_deny's, _raw_warn's and _raw_obligations' order. Whenever site_findings
+# says the input is malformed or a waiver is written for the job and site, it evaluates
+# decision instead. tests/policy/test_job_memo.py checks that the joined decision equals
+# decision for every end-to-end manifest.
+
+# METADATA
+# title: The job-level findings
+# description: >-
+#   The data protection packages' deny, warn and obligations entries and the AI Act's
+#   obligations: the parts of decision that depend on the job and the subject codes only,
+#   in decision's order. Used by the embedded engine's job memo.
+# scope: document
+# entrypoint: true
+job_findings := {
+	"deny": _subject_deny,
+	"warn": _subject_warn,
+	"obligations": array.concat([o | some o in eu_ai_act.obligations], _subject_obligations),
+}
+
+# METADATA
+# title: The site-level findings
+# description: >-
+#   The parts of decision that read the request and the signals (the site's packages and
+#   a team's rules), the codes the host's TLD adds to the subjects, and whether decision
+#   is the plain join of these and job_findings (a well-formed input, no waiver written
+#   for the job and site). Used by the embedded engine's job memo.
+# scope: document
+# entrypoint: true
+site_findings := {
+	"plain": _plain_input,
+	"host_codes": _host_codes,
+	"deny": array.concat(
+		array.concat(array.concat([v | some v in request.deny], [v | some v in signals.deny]), [v | some v in terms.deny]),
+		array.concat([v | some v in content.deny], [v | some v in rsl.deny]),
+	),
+	"warn": array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
+	"obligations": [o | some o in signals.obligations],
+	"team_deny": _team_deny,
+	"team_warn": _team_warn,
+	"team_obligations": _team_obligations,
+} if _plain_input
+
+site_findings := {"plain": false} if not _plain_input
+
+# Only a job with personal data reads the subject codes (every data protection part is
+# gated by derive.personal): for the others the TLD lookup is skipped.
+default _host_codes := []
+
+_host_codes := derive.host_codes if derive.personal
+
+_plain_input if {
+	_well_formed
+	count(_relevant_waivers) == 0
+}
+
 # A team's own rules: `package scrapegate.team` (any number of files) defining deny, warn or
 # obligations reaches the decision for every job (policies/README.md, "Add a team rule").
 # `policy lint` flags a deny/warn/obligations rule of any other package main does not collect.

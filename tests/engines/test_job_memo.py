@@ -1,0 +1,172 @@
+"""Issue 16.5: the embedded engine's job memo (gate/engines/job_memo.py). A decision joined
+from site_findings and the memoized job_findings must be identical to decision evaluated
+whole: the same denials, warnings and obligations in the same order, for every example and
+end-to-end manifest, every target, several signal variants and hosts of several TLDs, with
+the memo cold and warm; waivers and malformed inputs go to decision itself; a team module in
+a job-level package switches the memo off."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gate.engines import job_memo
+from gate.engines.embedded import EmbeddedEngine
+from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+from gate.errors import ManifestError
+from gate.model.input import build_input
+from gate.model.manifest import load_manifests
+from gate.model.url import normalize
+from gate.signals.static import static_signals
+
+REPO = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+SITE_SAYS_NO = {
+    "robots": {"status": "ok", "allowed": False, "crawl_delay": 10, "rule": "Disallow: /"},
+    "optout": {"status": "ok", "tdm_reserved": True, "ai_train": "reserved",
+               "sources": [{"kind": "tdm-reservation-header"}]},
+    "terms": {"known": False},
+    "login_required": True,
+}
+# Hosts whose TLDs add subject codes (or none), beside each manifest's own targets.
+EXTRA_HOSTS = ["https://news.example.fr/a", "https://shop.example.co.uk/b", "https://x.example.com/c",
+               "https://portal.example.com.br/d", "https://www.facebook.com/e"]
+
+
+def manifest_files() -> list[Path]:
+    files = sorted((REPO / "examples" / "jobs").glob("*.yaml"))
+    return files + sorted(p for p in (REPO / "tests" / "manifests").glob("*.yaml") if p.name != "expected.yaml")
+
+
+def cases() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in manifest_files():
+        try:
+            jobs = load_manifests([path])
+        except ManifestError:
+            continue  # a manifest kept to test validation
+        for loaded in jobs:
+            targets = [(t.url, t.authenticated) for t in loaded.job.target_list()]
+            targets += [(url, False) for url in EXTRA_HOSTS]
+            for url, auth in targets:
+                for name, signals in (("static", static_signals()), ("site-says-no", SITE_SAYS_NO)):
+                    policy_input = build_input(loaded.job, normalize(url), authenticated=auth, signals=signals, now=NOW)
+                    out.append((f"{path.name}:{loaded.job.name}:{url}:{name}", policy_input))
+    return out
+
+
+@pytest.fixture(scope="module")
+def engines() -> tuple[EmbeddedEngine, EmbeddedEngine]:
+    whole, memo = EmbeddedEngine(use_job_memo=False), EmbeddedEngine()
+    assert whole.job_memo is None and memo.job_memo is not None
+    return whole, memo
+
+
+def test_every_manifest_decides_identically_with_the_memo(engines: tuple[EmbeddedEngine, EmbeddedEngine]) -> None:
+    whole, memo = engines
+    assert memo.job_memo is not None
+    all_cases = cases()
+    assert len(all_cases) >= 500, "every manifest's targets and the extra hosts, two signal variants"
+    mismatches = []
+    personal = 0
+    for name, policy_input in all_cases:
+        want = whole.evaluate(policy_input)
+        # cold or warm (the memo is shared by every case), then surely warm
+        for _ in range(2):
+            if memo.evaluate(policy_input) != want:  # == on the lists: the same order too
+                mismatches.append(name)
+        personal += bool(want and (want["deny"] or want["warn"]) and any(
+            e["code"].startswith(("gdpr.", "bipa.", "eu_ai_act.")) for e in want["deny"] + want["warn"]))
+    assert not mismatches, f"{len(mismatches)} differ: {mismatches[:5]}"
+    assert personal >= 20, "the cases exercise the job-level packages"
+    assert memo.job_memo.hits > memo.job_memo.misses > 10
+
+
+def test_the_job_query_sees_no_request_and_no_signals() -> None:
+    policy_input = build_input(load_manifests([REPO / "examples" / "jobs" / "clearview-like.yaml"])[0].job,
+                               normalize("https://news.example.fr/p"), signals=static_signals(), now=NOW)
+    job_in = job_memo.job_input(policy_input, ["FR"])
+    assert job_in is not None and sorted(job_in) == ["job", "subjects"]
+    assert job_in["subjects"]["inferred"] == policy_input["subjects"].get("inferred", []) + ["FR"]
+    assert job_memo.job_input({**policy_input, "subjects": {"declared": [], "inferred": "FR"}}, []) is None
+
+
+def test_shipped_job_level_packages_read_only_the_job_and_the_subjects() -> None:
+    """What makes the split sound: the packages job_findings evaluates read the input only as
+    input.job and input.subjects (derive's TLD codes are the one exception, and site_findings
+    reports them) and import only derive and lib."""
+    offenders = []
+    for module in load_policy_set([shipped_policies_dir()]).policy_modules():
+        package = job_memo.module_package(module)
+        if package not in job_memo.JOB_PACKAGES or package == "scrapegate":
+            continue
+        code = "\n".join(line.split("#", 1)[0] for line in module.source.splitlines())
+        for m in re.finditer(r"\binput\b(\.\w+)?", code):
+            if m.group(1) not in (".job", ".subjects"):
+                offenders.append(f"{module.name}: {code[m.start():].splitlines()[0]}")
+        offenders += [f"{module.name}: import {i}" for i in re.findall(r"^import\s+(\S+)", code, re.MULTILINE)
+                      if i not in ("data.scrapegate.derive", "data.scrapegate.lib")]
+    assert offenders == ["policies/scrapegate/derive.rego: input.request.host)"]
+
+
+def test_waivers_and_malformed_inputs_take_the_whole_decision(tmp_path: Path) -> None:
+    waivers = {"scrapegate": {"granted_waivers": [{
+        "id": "W-1", "rules": ["gdpr.lia_missing"], "jobs": "*", "sites": "example.fr", "approved_by": "dpo@example.com",
+        "reason": "an assessment exists on paper", "ticket": "LEGAL-1", "expires": "2099-12-31"}]}}
+    whole, memo = EmbeddedEngine(use_job_memo=False, extra_data=waivers), EmbeddedEngine(extra_data=waivers)
+    assert memo.job_memo is not None
+    job = load_manifests([REPO / "examples" / "jobs" / "clearview-like.yaml"])[0].job
+    waived = build_input(job, normalize("https://news.example.fr/p"), signals=static_signals(), now=NOW)
+    result = memo.evaluate(waived)
+    assert result == whole.evaluate(waived) and result is not None and result["waived"]
+    assert memo.job_memo.hits + memo.job_memo.misses == 0, "a waived site never reaches the memo"
+    malformed = {k: v for k, v in waived.items() if k != "signals"}
+    assert memo.evaluate(malformed) == whole.evaluate(malformed)
+    assert [d["code"] for d in (memo.evaluate(malformed) or {})["deny"]] == ["input.malformed"]
+
+
+GDPR_TEAM_RULE = """\
+package scrapegate.gdpr
+
+deny contains {"code": "team.gdpr_host", "jurisdiction": null, "law": "house rule", "message": "m",
+	"precedents": []} if input.request.host == "news.example.fr"
+"""
+TEAM_RULE = """\
+package scrapegate.team
+
+deny contains {"code": "team.host", "jurisdiction": null, "law": "house rule", "message": "m",
+	"precedents": []} if input.request.host == "news.example.fr"
+"""
+
+
+def test_a_team_module_in_a_job_level_package_switches_the_memo_off(tmp_path: Path) -> None:
+    (tmp_path / "gdpr_extra.rego").write_text(GDPR_TEAM_RULE)
+    engine = EmbeddedEngine([tmp_path])
+    assert engine.job_memo is None, "a job-level package with a module of the team's"
+    job = load_manifests([REPO / "examples" / "jobs" / "clearview-like.yaml"])[0].job
+    result = engine.evaluate(build_input(job, normalize("https://news.example.fr/p"), signals=static_signals(), now=NOW))
+    assert result is not None and "team.gdpr_host" in [d["code"] for d in result["deny"]]
+
+
+def test_team_rules_decide_with_the_memo(tmp_path: Path) -> None:
+    (tmp_path / "team.rego").write_text(TEAM_RULE)
+    whole, memo = EmbeddedEngine([tmp_path], use_job_memo=False), EmbeddedEngine([tmp_path])
+    assert memo.job_memo is not None
+    job = load_manifests([REPO / "examples" / "jobs" / "clearview-like.yaml"])[0].job
+    for url in ("https://news.example.fr/p", "https://news2.example.fr/p", "https://news.example.fr/q"):
+        policy_input = build_input(job, normalize(url), signals=static_signals(), now=NOW)
+        result = memo.evaluate(policy_input)
+        assert result == whole.evaluate(policy_input) and result is not None
+        assert ("team.host" in [d["code"] for d in result["deny"]]) is ("//news.example.fr/" in url)
+    assert memo.job_memo.hits == 2 and memo.job_memo.misses == 1
+
+
+def test_the_memo_is_bounded() -> None:
+    memo = job_memo.JobMemo(max_entries=2)
+    for i in range(3):
+        memo.put(str(i), f"t{i}")
+    assert memo.get("0") is None and memo.get("2") == "t2" and memo.get("1") == "t1"
