@@ -85,12 +85,15 @@ def map_rego_errors(modules: Sequence[PolicyModule], error: type[Exception] = Po
         raise error(rego_error_message(exc, modules)) from exc
 
 
-def new_interpreter(policy_set: PolicySet, include_tests: bool = False) -> Any:
-    """A regopy interpreter holding the set's modules and data, strict about builtin errors
-    (a builtin that fails must fail the evaluation, not silently drop a rule)."""
+def new_interpreter(policy_set: PolicySet, include_tests: bool = False,
+                    modules: Sequence[PolicyModule] | None = None) -> Any:
+    """A regopy interpreter holding the set's modules (or `modules` of them) and data, strict
+    about builtin errors (a builtin that fails must fail the evaluation, not silently drop a
+    rule)."""
     import regopy
 
-    modules = policy_set.policy_modules(include_tests)
+    if modules is None:
+        modules = policy_set.policy_modules(include_tests)
     interp = regopy.Interpreter()
     interp.strict_built_in_errors = True
     with map_rego_errors(modules):
@@ -152,6 +155,14 @@ class EmbeddedEngine(BaseEngine):
         if self.job_memo is None:
             with map_rego_errors(modules):
                 self._bundle = builder.build(None, [self.entrypoint])
+        self._site_bundle = self._bundle
+        if self.job_memo is not None and job_memo.all_shipped(modules, shipped):
+            # site_findings in a bundle without the law packages it never reads: rego-cpp
+            # checks the whole bundle on every query (BENCHMARKS.md, "Issue 16.5").
+            site_modules = job_memo.site_modules(modules)
+            with map_rego_errors(site_modules):
+                self._site_bundle = new_interpreter(self.policy_set, modules=site_modules).build(
+                    None, [job_memo.SITE_ENTRYPOINT])
         self._local.interp = builder
 
     @property
@@ -174,14 +185,14 @@ class EmbeddedEngine(BaseEngine):
             if joined is not None:
                 return joined
             self._set_input(interp, policy_input)  # the job query replaced it
-        value = self._query(interp, self._entrypoint_bytes)
+        value = self._query(interp, self._entrypoint_bytes, self._bundle)
         return value if isinstance(value, dict) else None
 
     def _joined(self, interp: Any, policy_input: dict[str, Any], memo: job_memo.JobMemo) -> dict[str, Any] | None:
         """decision as site_findings joined with the memoized job_findings; None (evaluate
         decision itself) when site_findings is not plain or a part is not of its shape. An
         engine error in either query is raised: a deny, as for decision."""
-        site = job_memo.site_part(self._query(interp, self._site_bytes))
+        site = job_memo.site_part(self._query(interp, self._site_bytes, self._site_bundle))
         if site is None:
             return None
         job_in = job_memo.job_input(policy_input, site["host_codes"])
@@ -191,7 +202,7 @@ class EmbeddedEngine(BaseEngine):
         text = memo.get(key)
         if text is None:
             self._set_input(interp, job_in)
-            text = self._query_text(interp, self._job_bytes)
+            text = self._query_text(interp, self._job_bytes, self._bundle)
             if job_memo.job_part(self._parse(text)) is None:
                 return None
             memo.put(key, text)
@@ -205,9 +216,9 @@ class EmbeddedEngine(BaseEngine):
             message = rego_error_message(exc, self.policy_set.modules)
             raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {message}") from exc
 
-    def _query_text(self, interp: Any, entrypoint: bytes) -> str:
+    def _query_text(self, interp: Any, entrypoint: bytes, bundle: Any) -> str:
         try:
-            ok, text = query_entrypoint(interp, self._bundle, entrypoint)
+            ok, text = query_entrypoint(interp, bundle, entrypoint)
         except Exception as exc:  # rego-cpp's own error
             message = rego_error_message(exc, self.policy_set.modules)
             raise EngineError(f"policy evaluation failed: {type(exc).__name__}: {message}") from exc
@@ -215,8 +226,8 @@ class EmbeddedEngine(BaseEngine):
             raise EngineError(f"policy evaluation failed (a builtin or rule errored): {text[:500]}")
         return text
 
-    def _query(self, interp: Any, entrypoint: bytes) -> Any:
-        return self._parse(self._query_text(interp, entrypoint))
+    def _query(self, interp: Any, entrypoint: bytes, bundle: Any) -> Any:
+        return self._parse(self._query_text(interp, entrypoint, bundle))
 
     @staticmethod
     def _parse(text: str) -> Any:

@@ -28,7 +28,8 @@ from typing import Any, Sequence
 
 from gate.engines.policy_set import PolicyModule
 
-__all__ = ["JOB_ENTRYPOINT", "SITE_ENTRYPOINT", "JOB_PACKAGES", "JobMemo", "memo_applies", "job_input", "join"]
+__all__ = ["JOB_ENTRYPOINT", "SITE_ENTRYPOINT", "JOB_PACKAGES", "LAW_PACKAGES", "JobMemo", "memo_applies",
+           "all_shipped", "site_modules", "job_input", "join"]
 
 JOB_ENTRYPOINT = "scrapegate/job_findings"
 SITE_ENTRYPOINT = "scrapegate/site_findings"
@@ -40,6 +41,8 @@ JOB_PACKAGES = frozenset({
     "scrapegate.ca", "scrapegate.br", "scrapegate.cn", "scrapegate.kr", "scrapegate.tr", "scrapegate.za",
     "scrapegate.nz", "scrapegate.declaration", "scrapegate.review", "scrapegate.derive", "scrapegate.lib",
 })
+# The law packages only job_findings reads: the site bundle leaves them out.
+LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.derive", "scrapegate.lib"}
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _LISTS = ("deny", "warn", "obligations")
 _SITE_LISTS = _LISTS + ("team_deny", "team_warn", "team_obligations", "host_codes")
@@ -59,6 +62,18 @@ def memo_applies(modules: Sequence[PolicyModule], shipped_root: Path) -> bool:
         if not module.path.resolve().is_relative_to(root):
             return False
     return True
+
+
+def all_shipped(modules: Sequence[PolicyModule], shipped_root: Path) -> bool:
+    """True when every module is a shipped one: only then may site_findings be compiled
+    without the law packages (a team's module could read, say, data.scrapegate.gdpr)."""
+    root = shipped_root.resolve()
+    return all(module.path.resolve().is_relative_to(root) for module in modules)
+
+
+def site_modules(modules: Sequence[PolicyModule]) -> list[PolicyModule]:
+    """The modules site_findings can reach: all but the law packages."""
+    return [m for m in modules if module_package(m) not in LAW_PACKAGES]
 
 
 def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, Any] | None:

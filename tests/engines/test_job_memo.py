@@ -170,3 +170,25 @@ def test_the_memo_is_bounded() -> None:
     for i in range(3):
         memo.put(str(i), f"t{i}")
     assert memo.get("0") is None and memo.get("2") == "t2" and memo.get("1") == "t1"
+
+
+def test_site_findings_run_in_a_bundle_without_the_law_packages(engines: tuple[EmbeddedEngine, EmbeddedEngine],
+                                                                 tmp_path: Path) -> None:
+    """Only the shipped modules: the law packages are left out of site_findings' bundle, and
+    none of the modules it holds imports one (main's _subject_* parts, which do, are not
+    reached from site_findings). With a team's module the whole bundle is used."""
+    _, memo = engines
+    assert memo._site_bundle is not memo._bundle
+    modules = memo.policy_set.policy_modules()
+    kept = job_memo.site_modules(modules)
+    assert {job_memo.module_package(m) for m in modules} - {job_memo.module_package(m) for m in kept} \
+        == job_memo.LAW_PACKAGES
+    laws = {p.rsplit(".", 1)[1] for p in job_memo.LAW_PACKAGES}
+    for module in kept:
+        if job_memo.module_package(module) == "scrapegate":
+            continue
+        code = "\n".join(line.split("#", 1)[0] for line in module.source.splitlines())
+        assert not set(re.findall(r"data\.scrapegate\.(\w+)", code)) & laws, module.name
+    (tmp_path / "team.rego").write_text(TEAM_RULE)
+    with_team = EmbeddedEngine([tmp_path])
+    assert with_team.job_memo is not None and with_team._site_bundle is with_team._bundle
