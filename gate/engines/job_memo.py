@@ -43,6 +43,7 @@ JOB_PACKAGES = frozenset({
 })
 # The law packages only job_findings reads: the site bundle leaves them out.
 LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.derive", "scrapegate.lib"}
+_NOT_IN_SITE = LAW_PACKAGES | {"scrapegate.waivers"}
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _LISTS = ("deny", "warn", "obligations")
 _SITE_LISTS = _LISTS + ("team_deny", "team_warn", "team_obligations", "host_codes")
@@ -72,8 +73,9 @@ def all_shipped(modules: Sequence[PolicyModule], shipped_root: Path) -> bool:
 
 
 def site_modules(modules: Sequence[PolicyModule]) -> list[PolicyModule]:
-    """The modules site_findings can reach: all but the law packages."""
-    return [m for m in modules if module_package(m) not in LAW_PACKAGES]
+    """The modules site_findings can reach: all but the law packages and the waivers (which
+    only decision's assemble reads)."""
+    return [m for m in modules if module_package(m) not in _NOT_IN_SITE]
 
 
 def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, Any] | None:
