@@ -39,11 +39,12 @@ SITE_ENTRYPOINT = "scrapegate/site_findings"
 JOB_PACKAGES = frozenset({
     "scrapegate", "scrapegate.gdpr", "scrapegate.eu_ai_act", "scrapegate.us_biometric", "scrapegate.au",
     "scrapegate.ca", "scrapegate.br", "scrapegate.cn", "scrapegate.kr", "scrapegate.tr", "scrapegate.za",
-    "scrapegate.nz", "scrapegate.declaration", "scrapegate.review", "scrapegate.derive", "scrapegate.lib",
+    "scrapegate.nz", "scrapegate.declaration", "scrapegate.review", "scrapegate.derive", "scrapegate.facts",
+    "scrapegate.lib",
 })
 # The law packages only job_findings reads: the site bundle leaves them out.
-LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.derive", "scrapegate.lib"}
-_NOT_IN_SITE = LAW_PACKAGES | {"scrapegate.waivers"}
+LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.derive", "scrapegate.facts", "scrapegate.lib"}
+_NOT_IN_SITE = LAW_PACKAGES | {"scrapegate.derive", "scrapegate.waivers"}
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _LISTS = ("deny", "warn", "obligations")
 _SITE_LISTS = _LISTS + ("team_deny", "team_warn", "team_obligations", "host_codes")
@@ -73,7 +74,8 @@ def all_shipped(modules: Sequence[PolicyModule], shipped_root: Path) -> bool:
 
 
 def site_modules(modules: Sequence[PolicyModule]) -> list[PolicyModule]:
-    """The modules site_findings can reach: all but the law packages and the waivers (which
+    """The modules site_findings can reach: all but the law packages, derive (the site
+    packages read the few job facts they need from scrapegate.facts) and the waivers (which
     only decision's assemble reads)."""
     return [m for m in modules if module_package(m) not in _NOT_IN_SITE]
 

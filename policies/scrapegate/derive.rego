@@ -9,9 +9,11 @@
 #   owner: privacy-legal
 package scrapegate.derive
 
+import data.scrapegate.facts
+
 # Categories that are personal data (GDPR Art. 4(1)); copyrighted_works and non_personal
 # are not. criminal_offences: GDPR Art. 10 data (LEGAL-R2 R7).
-personal_categories := {"personal", "facial_images", "biometric", "special_category", "criminal_offences"}
+personal_categories := facts.personal_data_categories
 
 # Consent kinds that count as consent at all (GDPR Art. 6(1)(a), APP 3.3, Quebec's express
 # consent, CPA, CUBI, WA MHMDA), and those that are explicit (GDPR Art. 9(2)(a), LGPD Art.
@@ -53,10 +55,7 @@ identifies_persons := input.job.identifies_persons if is_boolean(input.job.ident
 categories := effective_categories(input.job.data_categories, input.job.purpose.category, identifies_persons)
 
 # (facial_images is personal itself: what the processing adds changes nothing here.)
-personal if {
-	some c in input.job.data_categories
-	c in personal_categories
-}
+personal if facts.job_collects_personal_data
 
 biometric if "biometric" in categories
 
@@ -150,9 +149,7 @@ default _coverage := {}
 
 _coverage := data.scrapegate.jurisdictions.coverage
 
-default tld_map := {}
-
-tld_map := data.scrapegate.cctld
+tld_map := facts.country_code_tlds
 
 # The precomputed tables (data.yaml jurisdictions.tables): every covered jurisdiction, and
 # each package's coverage with groups expanded, as lists. The rules read only these and
@@ -208,12 +205,7 @@ _folds(code, universe) if {
 # looked up in cctld.
 tld_jurisdictions(host, cctld) := {j | some j in tld_codes(host, cctld)}
 
-tld_codes(host, cctld) := [j |
-	labels := split(host, ".")
-	n := count(labels)
-	some i in numbers.range(0, n - 1)
-	j := cctld[concat(".", array.slice(labels, i, n))]
-]
+tld_codes(host, cctld) := facts.suffix_codes(host, cctld)
 
 default _declared := []
 
@@ -223,17 +215,13 @@ default _inferred := []
 
 _inferred := input.subjects.inferred
 
-default _target_host := ""
-
-_target_host := lower(input.request.host)
-
 # subject_code_list: the codes as declared, inferred by the caller, and inferred from the
 # target's TLD, before expansion (duplicates possible).
 subject_code_list := array.concat(array.concat(_declared, _inferred), host_codes)
 
 # host_codes: the codes the target's TLD implies (the only part of the subjects that
 # depends on the request; main's site_findings reports it for the embedded engine's job memo).
-host_codes := tld_codes(_target_host, tld_map)
+host_codes := facts.target_tld_codes
 
 subject_codes := {c | some c in subject_code_list}
 
@@ -324,10 +312,7 @@ declared_consent := declared_basis.consent if is_object(declared_basis.consent)
 assessment(name) := object.get(object.get(declared_basis, "assessments", {}), name, null)
 
 # documented(value): a non-empty reference to a document (assessment, evidence).
-documented(value) if {
-	is_string(value)
-	trim_space(value) != ""
-}
+documented(value) if facts.text_documented(value)
 
 # consented(consent, kinds): consent of one of kinds, backed by evidence. Consent without
 # evidence does not count.
@@ -420,10 +405,7 @@ art9_holds(legal_basis, biometric_data, is_targeted) if not art9_problem(legal_b
 
 # research_organisation_research: scientific research by a research organisation (DSM
 # Directive Art. 2(1), Art. 3): purpose academic_research or text_and_data_mining.
-research_organisation_research if {
-	input.job.purpose.category in {"academic_research", "text_and_data_mining"}
-	input.job.operator.research_organisation == true
-}
+research_organisation_research if facts.research_by_research_organisation
 
 # commercial: a capture for a commercial purpose (CUBI, RCW 19.375; LEGAL-R2 R19). CUBI
 # leaves the term undefined and the Texas AG reads it broadly: every capture is commercial

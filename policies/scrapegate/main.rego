@@ -16,6 +16,7 @@ import data.scrapegate.derive
 import data.scrapegate.cn
 import data.scrapegate.declaration
 import data.scrapegate.eu_ai_act
+import data.scrapegate.facts
 import data.scrapegate.gdpr
 import data.scrapegate.kr
 import data.scrapegate.lib
@@ -133,7 +134,7 @@ _raw_obligations := array.concat(
 # --- the decision in two parts (the embedded engine's job memo) -------------------------
 # What the data protection packages find depends on the job and the subject codes only
 # (they read input.job, input.subjects and derive, whose one request-dependent part is
-# derive.host_codes). The embedded engine evaluates job_findings once per job and subject
+# facts.target_tld_codes). The embedded engine evaluates job_findings once per job and subject
 # codes, with an input that holds no request and no signals (so it cannot depend on them,
 # the TLD's codes appended to subjects.inferred), and site_findings for every new host; it
 # joins them in _raw_deny's, _raw_warn's and _raw_obligations' order. Whenever site_findings
@@ -184,7 +185,7 @@ site_findings := {"plain": false} if not _plain_input
 # gated by derive.personal): for the others the TLD lookup is skipped.
 default _host_codes := []
 
-_host_codes := derive.host_codes if derive.personal
+_host_codes := facts.target_tld_codes if facts.job_collects_personal_data
 
 _plain_input if {
 	_well_formed

@@ -11,7 +11,7 @@
 #   owner: copyright-legal
 package scrapegate.rsl
 
-import data.scrapegate.derive
+import data.scrapegate.facts
 import data.scrapegate.lib
 import data.scrapegate.terms
 
@@ -64,7 +64,7 @@ _prohibited contains "ai-all (licence unreadable)" if {
 #   waivable: true
 deny contains v if {
 	count(_prohibited) > 0
-	not derive.research_organisation_research
+	not facts.research_by_research_organisation
 	v := lib.violation("tdm.reserved", null, lib.text([
 		object.get(input.request, "site", "?"), " reserves ", concat(", ", lib.sorted(_prohibited)),
 		" in its RSL licence (", object.get(input.signals.rsl, "url", "?"), "); purpose ", _purpose,
@@ -88,7 +88,7 @@ deny contains v if {
 #   waivable: true
 warn contains v if {
 	count(_prohibited) > 0
-	derive.research_organisation_research
+	facts.research_by_research_organisation
 	v := lib.violation("tdm.reserved", null, lib.text([
 		object.get(input.request, "site", "?"), " reserves ", concat(", ", lib.sorted(_prohibited)),
 		" in its RSL licence; allowed only as scientific research by a research organisation (DSM Directive Art. 3)",

@@ -9,7 +9,7 @@
 #   owner: policy-engineering
 package scrapegate.signals
 
-import data.scrapegate.derive
+import data.scrapegate.facts
 import data.scrapegate.lib
 
 # Purposes that are text and data mining in the sense of DSM Directive Art. 2(2).
@@ -117,7 +117,7 @@ _behind_login if input.request.authenticated == true
 deny contains v if {
 	_tdm_reserved
 	input.job.purpose.category in tdm_purposes
-	not derive.research_organisation_research
+	not facts.research_by_research_organisation
 	v := lib.violation("tdm.reserved", null, lib.text([
 		_request("site"), " reserves text and data mining (", _reservation, "); purpose ",
 		input.job.purpose.category, " is not allowed",
@@ -140,7 +140,7 @@ deny contains v if {
 #   waivable: true
 warn contains v if {
 	_tdm_reserved
-	derive.research_organisation_research
+	facts.research_by_research_organisation
 	v := lib.violation("tdm.reserved", null, lib.text([
 		_request("site"), " reserves text and data mining (", _reservation,
 		"); allowed only as scientific research by a research organisation (DSM Directive Art. 3)",

@@ -11,7 +11,7 @@
 #   owner: commercial-legal
 package scrapegate.terms
 
-import data.scrapegate.derive
+import data.scrapegate.facts
 import data.scrapegate.lib
 
 # site: the registrable domain of the target (the host when the caller sent none or "").
@@ -50,7 +50,7 @@ _registry_prohibits if registry_entry.automated_collection == "prohibited"
 permitted if {
 	some permission in input.job.site_permissions
 	_names_site(permission.site)
-	derive.documented(permission.evidence)
+	facts.text_documented(permission.evidence)
 }
 
 _names_site(name) if lower(name) == site

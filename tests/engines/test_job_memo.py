@@ -97,8 +97,8 @@ def test_the_job_query_sees_no_request_and_no_signals() -> None:
 
 def test_shipped_job_level_packages_read_only_the_job_and_the_subjects() -> None:
     """What makes the split sound: the packages job_findings evaluates read the input only as
-    input.job and input.subjects (derive's TLD codes are the one exception, and site_findings
-    reports them) and import only derive and lib."""
+    input.job and input.subjects (the target's TLD codes in facts are the one exception, and
+    site_findings reports them) and import only derive, facts and lib."""
     offenders = []
     for module in load_policy_set([shipped_policies_dir()]).policy_modules():
         package = job_memo.module_package(module)
@@ -109,8 +109,8 @@ def test_shipped_job_level_packages_read_only_the_job_and_the_subjects() -> None
             if m.group(1) not in (".job", ".subjects"):
                 offenders.append(f"{module.name}: {code[m.start():].splitlines()[0]}")
         offenders += [f"{module.name}: import {i}" for i in re.findall(r"^import\s+(\S+)", code, re.MULTILINE)
-                      if i not in ("data.scrapegate.derive", "data.scrapegate.lib")]
-    assert offenders == ["policies/scrapegate/derive.rego: input.request.host)"]
+                      if i not in ("data.scrapegate.derive", "data.scrapegate.facts", "data.scrapegate.lib")]
+    assert offenders == ["policies/scrapegate/facts.rego: input.request.host)"]
 
 
 def test_waivers_and_malformed_inputs_take_the_whole_decision(tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_the_memo_is_bounded() -> None:
 
 def test_site_findings_run_in_a_bundle_without_the_law_packages(engines: tuple[EmbeddedEngine, EmbeddedEngine],
                                                                  tmp_path: Path) -> None:
-    """Only the shipped modules: the law packages and the waivers are left out of
+    """Only the shipped modules: the law packages, derive and the waivers are left out of
     site_findings' bundle, and none of the modules it holds but main imports one (main's
     _subject_* parts and assemble, which do, are not reached from site_findings). With a
     team's module the whole bundle is used."""
@@ -183,8 +183,8 @@ def test_site_findings_run_in_a_bundle_without_the_law_packages(engines: tuple[E
     modules = memo.policy_set.policy_modules()
     kept = job_memo.site_modules(modules)
     assert {job_memo.module_package(m) for m in modules} - {job_memo.module_package(m) for m in kept} \
-        == job_memo.LAW_PACKAGES | {"scrapegate.waivers"}
-    laws = {p.rsplit(".", 1)[1] for p in job_memo.LAW_PACKAGES} | {"waivers"}
+        == job_memo.LAW_PACKAGES | {"scrapegate.derive", "scrapegate.waivers"}
+    laws = {p.rsplit(".", 1)[1] for p in job_memo.LAW_PACKAGES} | {"derive", "waivers"}
     for module in kept:
         if job_memo.module_package(module) == "scrapegate":
             continue

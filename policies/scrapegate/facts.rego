@@ -1,0 +1,57 @@
+# METADATA
+# title: Job facts the site packages share with derive
+# description: >-
+#   The few facts about the job that the site packages (signals, terms, rsl) and the
+#   decision's site part read: whether the job collects personal data, whether a value is
+#   documented, whether it is research by a research organisation, and the subject codes the
+#   target's TLD implies. derive re-exports each under its own name for the law packages.
+#   They live apart from derive so that the embedded engine can evaluate the site part in a
+#   bundle without derive and the law packages (rego-cpp checks the whole bundle on every
+#   query: BENCHMARKS.md, "Issue 16.5").
+# custom:
+#   owner: policy-engineering
+package scrapegate.facts
+
+# Categories that are personal data (GDPR Art. 4(1)); copyrighted_works and non_personal
+# are not. criminal_offences: GDPR Art. 10 data (LEGAL-R2 R7).
+personal_data_categories := {"personal", "facial_images", "biometric", "special_category", "criminal_offences"}
+
+# job_collects_personal_data: the job declares a category of personal data.
+job_collects_personal_data if {
+	some c in input.job.data_categories
+	c in personal_data_categories
+}
+
+# text_documented(value): a non-empty string (an evidence or assessment reference).
+text_documented(value) if {
+	is_string(value)
+	trim_space(value) != ""
+}
+
+# research_by_research_organisation: scientific research by a research organisation (DSM
+# Directive Art. 2(1), Art. 3): purpose academic_research or text_and_data_mining.
+research_by_research_organisation if {
+	input.job.purpose.category in {"academic_research", "text_and_data_mining"}
+	input.job.operator.research_organisation == true
+}
+
+# suffix_codes(host, cctld): the codes cctld gives every suffix of the host
+# ("news.example.co.uk" -> GB, "x.eu" -> EU).
+suffix_codes(host, cctld) := [j |
+	labels := split(host, ".")
+	n := count(labels)
+	some i in numbers.range(0, n - 1)
+	j := cctld[concat(".", array.slice(labels, i, n))]
+]
+
+default country_code_tlds := {}
+
+country_code_tlds := data.scrapegate.cctld
+
+default _host_lower := ""
+
+_host_lower := lower(input.request.host)
+
+# target_tld_codes: the codes the target's TLD implies (the only part of the subjects that
+# depends on the request).
+target_tld_codes := suffix_codes(_host_lower, country_code_tlds)
