@@ -157,7 +157,7 @@ class EmbeddedEngine(BaseEngine):
                 self._bundle = builder.build(None, [self.entrypoint])
         self._site_bundle = self._bundle
         if self.job_memo is not None and job_memo.all_shipped(modules, shipped):
-            # site_findings in a bundle without the law packages it never reads: rego-cpp
+            # site.host_findings in a bundle without the packages it never reads: rego-cpp
             # checks the whole bundle on every query (BENCHMARKS.md, "Issue 16.5").
             site_modules = job_memo.site_modules(modules)
             with map_rego_errors(site_modules):
@@ -189,8 +189,8 @@ class EmbeddedEngine(BaseEngine):
         return value if isinstance(value, dict) else None
 
     def _joined(self, interp: Any, policy_input: dict[str, Any], memo: job_memo.JobMemo) -> dict[str, Any] | None:
-        """decision as site_findings joined with the memoized job_findings; None (evaluate
-        decision itself) when site_findings is not plain or a part is not of its shape. An
+        """decision as site.host_findings joined with the memoized job_findings; None (evaluate
+        decision itself) when site.host_findings is not plain or a part is not of its shape. An
         engine error in either query is raised: a deny, as for decision."""
         site = job_memo.site_part(self._query(interp, self._site_bytes, self._site_bundle))
         if site is None:

@@ -2,19 +2,21 @@
 and the subject codes only, so it is evaluated once per job and subject codes and reused for
 every new host (BENCHMARKS.md, "Issue 16.5").
 
-The shipped main.rego defines two entrypoints beside `decision`:
-- `site_findings`, queried with the full input for every decision: the site packages' and a
-  team's entries, the codes the host's TLD adds to the subjects, and `plain` (the input is
-  well formed and no waiver is written for the job and site);
-- `job_findings`, queried with an input holding only `job` and `subjects` (the TLD's codes
+The shipped policies define two entrypoints beside `decision`:
+- `site.host_findings` (site.rego), queried with the full input for every decision: the site
+  packages' and a team's entries, the codes the host's TLD adds to the subjects, and `plain`
+  (the input is well formed and no waiver is written for the job and site); when every
+  module is a shipped one it runs in a bundle of its own without main, derive, the waivers
+  and the law packages (rego-cpp checks the whole bundle on every query);
+- `job_findings` (main.rego), queried with an input holding only `job` and `subjects` (the TLD's codes
   appended to `subjects.inferred`, where derive.subject_code_list would put them): no
   request, no signals, no clock, so its answer cannot depend on them.
 `join` puts the parts in the order decision's `_plain_decision` uses. Whenever a part is not
 plain, missing or not of the expected shape, the caller evaluates `decision` itself.
 
-The memo is used only when every module of the job-level packages is the shipped one: a team
-module that adds a rule to, say, `package scrapegate.gdpr` could read the request, which the
-job query does not hold.
+The memo is used only when every module of the job-level packages, main and site is a
+shipped one: a team module that adds a rule to, say, `package scrapegate.gdpr` could read the
+request, which the job query does not hold.
 """
 
 from __future__ import annotations
@@ -32,19 +34,21 @@ __all__ = ["JOB_ENTRYPOINT", "SITE_ENTRYPOINT", "JOB_PACKAGES", "LAW_PACKAGES", 
            "all_shipped", "site_modules", "job_input", "join"]
 
 JOB_ENTRYPOINT = "scrapegate/job_findings"
-SITE_ENTRYPOINT = "scrapegate/site_findings"
+SITE_ENTRYPOINT = "scrapegate/site/host_findings"
 # The packages job_findings evaluates (main's _subject_* and eu_ai_act.obligations, and what
 # they import). tests/policy/test_job_memo.py checks that none reads the request or signals.
-# main's own package is there too: it defines the two parts and the order join follows.
+# main's own package and scrapegate.site are there too: they define the two parts and the
+# order join follows.
 JOB_PACKAGES = frozenset({
-    "scrapegate", "scrapegate.gdpr", "scrapegate.eu_ai_act", "scrapegate.us_biometric", "scrapegate.au",
-    "scrapegate.ca", "scrapegate.br", "scrapegate.cn", "scrapegate.kr", "scrapegate.tr", "scrapegate.za",
-    "scrapegate.nz", "scrapegate.declaration", "scrapegate.review", "scrapegate.derive", "scrapegate.facts",
-    "scrapegate.lib",
+    "scrapegate", "scrapegate.site", "scrapegate.derive", "scrapegate.facts", "scrapegate.lib",
+    "scrapegate.gdpr", "scrapegate.eu_ai_act", "scrapegate.us_biometric", "scrapegate.au", "scrapegate.ca",
+    "scrapegate.br", "scrapegate.cn", "scrapegate.kr", "scrapegate.tr", "scrapegate.za", "scrapegate.nz",
+    "scrapegate.declaration", "scrapegate.review",
 })
 # The law packages only job_findings reads: the site bundle leaves them out.
-LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.derive", "scrapegate.facts", "scrapegate.lib"}
-_NOT_IN_SITE = LAW_PACKAGES | {"scrapegate.derive", "scrapegate.waivers"}
+LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.site", "scrapegate.derive", "scrapegate.facts",
+                               "scrapegate.lib"}
+_NOT_IN_SITE = LAW_PACKAGES | {"scrapegate", "scrapegate.derive", "scrapegate.waivers"}
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _LISTS = ("deny", "warn", "obligations")
 _SITE_LISTS = _LISTS + ("team_deny", "team_warn", "team_obligations", "host_codes")
@@ -67,14 +71,14 @@ def memo_applies(modules: Sequence[PolicyModule], shipped_root: Path) -> bool:
 
 
 def all_shipped(modules: Sequence[PolicyModule], shipped_root: Path) -> bool:
-    """True when every module is a shipped one: only then may site_findings be compiled
+    """True when every module is a shipped one: only then may site.host_findings be compiled
     without the law packages (a team's module could read, say, data.scrapegate.gdpr)."""
     root = shipped_root.resolve()
     return all(module.path.resolve().is_relative_to(root) for module in modules)
 
 
 def site_modules(modules: Sequence[PolicyModule]) -> list[PolicyModule]:
-    """The modules site_findings can reach: all but the law packages, derive (the site
+    """The modules site.host_findings can reach: all but main, the law packages, derive (the site
     packages read the few job facts they need from scrapegate.facts) and the waivers (which
     only decision's assemble reads)."""
     return [m for m in modules if module_package(m) not in _NOT_IN_SITE]
@@ -97,7 +101,7 @@ def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, 
 
 
 def site_part(value: Any) -> dict[str, list[Any]] | None:
-    """site_findings' answer when it is plain and every part is a list, else None."""
+    """site.host_findings' answer when it is plain and every part is a list, else None."""
     if not isinstance(value, dict) or value.get("plain") is not True:
         return None
     if not all(isinstance(value.get(k), list) for k in _SITE_LISTS):

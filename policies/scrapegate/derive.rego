@@ -220,7 +220,7 @@ _inferred := input.subjects.inferred
 subject_code_list := array.concat(array.concat(_declared, _inferred), host_codes)
 
 # host_codes: the codes the target's TLD implies (the only part of the subjects that
-# depends on the request; main's site_findings reports it for the embedded engine's job memo).
+# depends on the request; site.host_findings reports it for the embedded engine's job memo).
 host_codes := facts.target_tld_codes
 
 subject_codes := {c | some c in subject_code_list}

@@ -16,7 +16,6 @@ import data.scrapegate.derive
 import data.scrapegate.cn
 import data.scrapegate.declaration
 import data.scrapegate.eu_ai_act
-import data.scrapegate.facts
 import data.scrapegate.gdpr
 import data.scrapegate.kr
 import data.scrapegate.lib
@@ -25,6 +24,7 @@ import data.scrapegate.request
 import data.scrapegate.review
 import data.scrapegate.rsl
 import data.scrapegate.signals
+import data.scrapegate.site
 import data.scrapegate.terms
 import data.scrapegate.tr
 import data.scrapegate.us_biometric
@@ -43,10 +43,10 @@ import data.scrapegate.za
 # scope: document
 # entrypoint: true
 decision := _plain_decision if {
-	_well_formed
-	count(_relevant_waivers) == 0
-} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), _relevant_waivers, _context) if {
-	_well_formed
+	site.input_well_formed
+	count(site.waivers_for_site) == 0
+} else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), site.waivers_for_site, _context) if {
+	site.input_well_formed
 } else := {
 	"allow": false,
 	"deny": [lib.violation("input.malformed", null, "the policy input lacks request, job, subjects or signals")],
@@ -54,7 +54,7 @@ decision := _plain_decision if {
 	"obligations": [],
 	"waived": [],
 } if {
-	not _well_formed # not when assemble fails: an undefined decision is its own deny
+	not site.input_well_formed # not when assemble fails: an undefined decision is its own deny
 }
 
 # _plain_decision: no waiver is written for this job and site, the common case: the
@@ -96,15 +96,6 @@ assemble(raw_deny, raw_warn, raw_obligations, granted, ctx) := {
 	kept := waivers.kept(raw_deny, granted, ctx)
 }
 
-# (is_string(input.request.host) implies that input.request is an object, and so on.)
-_well_formed if {
-	is_string(input.request.host)
-	is_object(input.job.purpose)
-	is_array(input.job.data_categories)
-	is_array(input.subjects.declared)
-	is_object(input.signals)
-}
-
 # Every law package's output, before waivers, as lists. One entry per package: a
 # package that is not listed here decides nothing.
 # What the site says (robots.txt, terms, login walls, TDM reservations), then what the
@@ -136,11 +127,11 @@ _raw_obligations := array.concat(
 # (they read input.job, input.subjects and derive, whose one request-dependent part is
 # facts.target_tld_codes). The embedded engine evaluates job_findings once per job and subject
 # codes, with an input that holds no request and no signals (so it cannot depend on them,
-# the TLD's codes appended to subjects.inferred), and site_findings for every new host; it
-# joins them in _raw_deny's, _raw_warn's and _raw_obligations' order. Whenever site_findings
-# says the input is malformed or a waiver is written for the job and site, it evaluates
-# decision instead. tests/policy/test_job_memo.py checks that the joined decision equals
-# decision for every end-to-end manifest.
+# the TLD's codes appended to subjects.inferred), and site.host_findings (site.rego) for every
+# new host; it joins them in _raw_deny's, _raw_warn's and _raw_obligations' order. Whenever
+# site.host_findings says the input is malformed or a waiver is written for the job and site,
+# it evaluates decision instead. tests/engines/test_job_memo.py checks that the joined
+# decision equals decision for every example and end-to-end manifest.
 
 # METADATA
 # title: The job-level findings
@@ -154,42 +145,6 @@ job_findings := {
 	"deny": _subject_deny,
 	"warn": _subject_warn,
 	"obligations": array.concat([o | some o in eu_ai_act.obligations], _subject_obligations),
-}
-
-# METADATA
-# title: The site-level findings
-# description: >-
-#   The parts of decision that read the request and the signals (the site's packages and
-#   a team's rules), the codes the host's TLD adds to the subjects, and whether decision
-#   is the plain join of these and job_findings (a well-formed input, no waiver written
-#   for the job and site). Used by the embedded engine's job memo.
-# scope: document
-# entrypoint: true
-site_findings := {
-	"plain": _plain_input,
-	"host_codes": _host_codes,
-	"deny": array.concat(
-		array.concat(array.concat([v | some v in request.deny], [v | some v in signals.deny]), [v | some v in terms.deny]),
-		array.concat([v | some v in content.deny], [v | some v in rsl.deny]),
-	),
-	"warn": array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
-	"obligations": [o | some o in signals.obligations],
-	"team_deny": _team_deny,
-	"team_warn": _team_warn,
-	"team_obligations": _team_obligations,
-} if _plain_input
-
-site_findings := {"plain": false} if not _plain_input
-
-# Only a job with personal data reads the subject codes (every data protection part is
-# gated by derive.personal): for the others the TLD lookup is skipped.
-default _host_codes := []
-
-_host_codes := facts.target_tld_codes if facts.job_collects_personal_data
-
-_plain_input if {
-	_well_formed
-	count(_relevant_waivers) == 0
 }
 
 # A team's own rules: `package scrapegate.team` (any number of files) defining deny, warn or
@@ -227,44 +182,9 @@ _subject_obligations := [o |
 ] if derive.personal
 
 
-# --- the facts waivers are matched against ---------------------------------------------
+# --- the facts waivers are matched against (site.rego: waivers_for_site) ---------------
 
-default _granted_waivers := []
-
-_granted_waivers := data.scrapegate.granted_waivers
-
-# _relevant_waivers: the waivers written for this job and this site (whatever their
-# rules and expiry); only these can change the decision.
-_relevant_waivers := [w |
-	some w in _granted_waivers
-	is_string(w.jobs)
-	glob.match(w.jobs, null, _job_name)
-	_sites_match(w.sites)
-]
-
-_sites_match(pattern) if {
-	is_string(pattern)
-	glob.match(pattern, null, _request_site)
-}
-
-_sites_match(pattern) if {
-	is_string(pattern)
-	glob.match(pattern, null, _request_host)
-}
-
-_context := {"job": _job_name, "site": _request_site, "host": _request_host, "today": _today}
-
-default _job_name := ""
-
-_job_name := input.job.name if is_string(input.job.name)
-
-default _request_host := ""
-
-_request_host := input.request.host if is_string(input.request.host)
-
-default _request_site := ""
-
-_request_site := input.request.site if is_string(input.request.site)
+_context := {"job": site.job_name, "site": site.request_site, "host": site.request_host, "today": _today}
 
 # _today: input.now_date, else the date part of input.now; null (no waiver holds) without.
 default _today := null

@@ -1,5 +1,5 @@
 """Issue 16.5: the embedded engine's job memo (gate/engines/job_memo.py). A decision joined
-from site_findings and the memoized job_findings must be identical to decision evaluated
+from site.host_findings and the memoized job_findings must be identical to decision evaluated
 whole: the same denials, warnings and obligations in the same order, for every example and
 end-to-end manifest, every target, several signal variants and hosts of several TLDs, with
 the memo cold and warm; waivers and malformed inputs go to decision itself; a team module in
@@ -98,11 +98,11 @@ def test_the_job_query_sees_no_request_and_no_signals() -> None:
 def test_shipped_job_level_packages_read_only_the_job_and_the_subjects() -> None:
     """What makes the split sound: the packages job_findings evaluates read the input only as
     input.job and input.subjects (the target's TLD codes in facts are the one exception, and
-    site_findings reports them) and import only derive, facts and lib."""
+    site.host_findings reports them) and import only derive, facts and lib."""
     offenders = []
     for module in load_policy_set([shipped_policies_dir()]).policy_modules():
         package = job_memo.module_package(module)
-        if package not in job_memo.JOB_PACKAGES or package == "scrapegate":
+        if package not in job_memo.JOB_PACKAGES or package in ("scrapegate", "scrapegate.site"):
             continue
         code = "\n".join(line.split("#", 1)[0] for line in module.source.splitlines())
         for m in re.finditer(r"\binput\b(\.\w+)?", code):
@@ -174,20 +174,17 @@ def test_the_memo_is_bounded() -> None:
 
 def test_site_findings_run_in_a_bundle_without_the_law_packages(engines: tuple[EmbeddedEngine, EmbeddedEngine],
                                                                  tmp_path: Path) -> None:
-    """Only the shipped modules: the law packages, derive and the waivers are left out of
-    site_findings' bundle, and none of the modules it holds but main imports one (main's
-    _subject_* parts and assemble, which do, are not reached from site_findings). With a
-    team's module the whole bundle is used."""
+    """Only the shipped modules: main, the law packages, derive and the waivers are left out
+    of site.host_findings' bundle, and none of the modules it holds reads one. With a team's
+    module the whole bundle is used."""
     _, memo = engines
     assert memo._site_bundle is not memo._bundle
     modules = memo.policy_set.policy_modules()
     kept = job_memo.site_modules(modules)
     assert {job_memo.module_package(m) for m in modules} - {job_memo.module_package(m) for m in kept} \
-        == job_memo.LAW_PACKAGES | {"scrapegate.derive", "scrapegate.waivers"}
+        == job_memo.LAW_PACKAGES | {"scrapegate", "scrapegate.derive", "scrapegate.waivers"}
     laws = {p.rsplit(".", 1)[1] for p in job_memo.LAW_PACKAGES} | {"derive", "waivers"}
     for module in kept:
-        if job_memo.module_package(module) == "scrapegate":
-            continue
         code = "\n".join(line.split("#", 1)[0] for line in module.source.splitlines())
         assert not set(re.findall(r"data\.scrapegate\.(\w+)", code)) & laws, module.name
     (tmp_path / "team.rego").write_text(TEAM_RULE)
