@@ -33,13 +33,14 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from bench_common import price_job  # noqa: E402
 
-PARTS = ["scrapegate/_well_formed", "scrapegate/_relevant_exceptions", "scrapegate/derive/personal",
+PARTS = ["scrapegate/site/input_well_formed", "scrapegate/site/waivers_for_site", "scrapegate/derive/personal",
          "scrapegate/request/deny", "scrapegate/signals/deny", "scrapegate/signals/warn",
          "scrapegate/signals/obligations", "scrapegate/terms/deny", "scrapegate/terms/warn", "scrapegate/content/deny",
          "scrapegate/rsl/deny", "scrapegate/rsl/warn", "scrapegate/declaration/warn", "scrapegate/team/deny",
          "scrapegate/gdpr/deny", "scrapegate/eu_ai_act/deny", "scrapegate/eu_ai_act/obligations",
          "scrapegate/us_biometric/deny", "scrapegate/ca/deny", "scrapegate/review/warn", "scrapegate/_raw_deny",
-         "scrapegate/_raw_warn", "scrapegate/_raw_obligations", "scrapegate/decision"]
+         "scrapegate/_raw_warn", "scrapegate/_raw_obligations", "scrapegate/decision",
+         "scrapegate/site/host_findings", "scrapegate/job_findings"]
 
 
 def median_ms(fn: Callable[[int], Any], n: int) -> float:
@@ -85,6 +86,14 @@ def _floor(policy_input: dict[str, Any], modules: list[Any]) -> list[tuple[str, 
     return rows
 
 
+def derive_codes(engine: Any, interp: Any) -> list[Any]:
+    """The host codes site.host_findings reports for the interpreter's input."""
+    import json
+
+    value = json.loads(str(interp.query_bundle_entrypoint(engine._site_bundle, "scrapegate/site/host_findings")))
+    return list(value["expressions"][0].get("host_codes") or [])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--job", help="a job manifest (default: the benchmarks' price-monitoring job)")
@@ -92,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from gate.core.gate import Gate
     from gate.engines.embedded import EmbeddedEngine, new_interpreter
+    from gate.engines.job_memo import JOB_ENTRYPOINT, SITE_ENTRYPOINT, job_input
     from gate.engines.rego_binding import set_input
     from gate.model.input import build_input
     from gate.model.url import normalize
@@ -118,8 +128,15 @@ def main(argv: list[str] | None = None) -> None:
     rows = [("cold Gate.check, whole", median_ms(lambda i: gate.check(f"https://c{i}.example.com/p"), 200)),
             ("engine.evaluate (input + query + output)", median_ms(lambda _: engine.evaluate(policy_input), 200)),
             ("set_input: the input handed to regopy", median_ms(lambda _: set_input(interp, policy_input), 200)),
-            ("the compiled decision query alone",
-             median_ms(lambda _: str(interp.query_bundle_entrypoint(engine._bundle, engine.entrypoint)), 200))]
+            ("the compiled decision query alone (the job memo's fallback)",
+             median_ms(lambda _: str(interp.query_bundle_entrypoint(engine._bundle, engine.entrypoint)), 200)),
+            ("site.host_findings alone, in its own bundle (every new host)",
+             median_ms(lambda _: str(interp.query_bundle_entrypoint(engine._site_bundle, SITE_ENTRYPOINT)), 200))]
+    job_in = job_input(policy_input, list(derive_codes(engine, interp)))
+    if job_in is not None:
+        rows.append(("job_findings alone, its own input (a job memo miss)",
+                     _query_ms(engine._bundle, JOB_ENTRYPOINT, job_in, 20)))
+    set_input(interp, policy_input)
     rows += _floor(policy_input, engine.policy_set.policy_modules())
     parts = new_interpreter(engine.policy_set).build(None, PARTS)
     rows += [(f"part {p}", _query_ms(parts, p, policy_input)) for p in PARTS]
