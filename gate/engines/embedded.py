@@ -156,6 +156,10 @@ class EmbeddedEngine(BaseEngine):
             with map_rego_errors(modules):
                 self._bundle = builder.build(None, [self.entrypoint])
         self._site_bundle = self._bundle
+        # The job fields the site bundle reads (None: all of them): with the site bundle only
+        # the shipped site modules read the site query's input, so the rest of the job need
+        # not be handed to rego-cpp for every new host.
+        self._site_job_fields: frozenset[str] | None = None
         if self.job_memo is not None and job_memo.all_shipped(modules, shipped):
             # site.host_findings in a bundle without the packages it never reads: rego-cpp
             # checks the whole bundle on every query (BENCHMARKS.md, "Issue 16.5").
@@ -163,6 +167,7 @@ class EmbeddedEngine(BaseEngine):
             with map_rego_errors(site_modules):
                 self._site_bundle = new_interpreter(self.policy_set, modules=site_modules).build(
                     None, [job_memo.SITE_ENTRYPOINT])
+            self._site_job_fields = job_memo.site_job_fields(site_modules)
         self._local.interp = builder
 
     @property
@@ -179,12 +184,13 @@ class EmbeddedEngine(BaseEngine):
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
         interp = getattr(self._local, "interp", None) or self._interpreter()
-        self._set_input(interp, policy_input)
         if self.job_memo is not None:
+            fields = self._site_job_fields
+            self._set_input(interp, policy_input if fields is None else job_memo.project_job(policy_input, fields))
             joined = self._joined(interp, policy_input, self.job_memo)
             if joined is not None:
                 return joined
-            self._set_input(interp, policy_input)  # the job query replaced it
+        self._set_input(interp, policy_input)
         value = self._query(interp, self._entrypoint_bytes, self._bundle)
         return value if isinstance(value, dict) else None
 

@@ -31,7 +31,7 @@ from typing import Any, Sequence
 from gate.engines.policy_set import PolicyModule
 
 __all__ = ["JOB_ENTRYPOINT", "SITE_ENTRYPOINT", "JOB_PACKAGES", "LAW_PACKAGES", "JobMemo", "memo_applies",
-           "all_shipped", "site_modules", "job_input", "join"]
+           "all_shipped", "site_modules", "site_job_fields", "project_job", "job_input", "join"]
 
 JOB_ENTRYPOINT = "scrapegate/job_findings"
 SITE_ENTRYPOINT = "scrapegate/site/host_findings"
@@ -82,6 +82,60 @@ def site_modules(modules: Sequence[PolicyModule]) -> list[PolicyModule]:
     packages read the few job facts they need from scrapegate.facts) and the waivers (which
     only decision's assemble reads)."""
     return [m for m in modules if module_package(m) not in _NOT_IN_SITE]
+
+
+_INPUT_REF = re.compile(r"\binput\b(?!\s*:=)")
+_JOB_FIELD = re.compile(r"\.job\.([A-Za-z_]\w*)")
+_JOB_GET = re.compile(r"object\.get\(\s*input\.job\s*,\s*\"(\w+)\"")
+
+
+def _code(source: str) -> str:
+    """The source without comments (a '#' inside a string is kept)."""
+    from gate.policy.runner import _drop_comment
+
+    return "\n".join(_drop_comment(line) for line in source.splitlines())
+
+
+def site_job_fields(modules: Sequence[PolicyModule]) -> frozenset[str] | None:
+    """The fields of input.job the site bundle's modules read, found in their code:
+    `input.job.<field>` and `object.get(input.job, "<field>", ...)`. None when a module reads
+    input.job (or the input) any other way, a way that could reach any field: then the site
+    query gets the whole job."""
+    fields: set[str] = set()
+    for module in modules:
+        code = _code(module.source)
+        gets = {m.start(): m.group(1) for m in _JOB_GET.finditer(code)}
+        for m in _INPUT_REF.finditer(code):
+            rest = code[m.end():]
+            if not rest.startswith("."):
+                # object.get(input, "key", ...) reads a top-level part: fine unless it is the job
+                key = re.match(r'\s*,\s*"(\w+)"', rest)
+                if not (code[:m.start()].rstrip().endswith("object.get(") and key and key.group(1) != "job"):
+                    return None
+                continue
+            if not rest.startswith(".job"):
+                continue  # request, signals, subjects, now: never projected
+            field = _JOB_FIELD.match(rest)
+            if field:
+                fields.add(field.group(1))
+                continue
+            start = code.rfind("object.get(", 0, m.start())
+            if start in gets and code[start:m.start()].strip() == "object.get(":
+                fields.add(gets[start])
+                continue
+            return None
+    return frozenset(fields)
+
+
+def project_job(policy_input: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+    """The input with only the job fields the site query reads (fewer nodes to hand to
+    rego-cpp for every new host)."""
+    job = policy_input.get("job")
+    if not isinstance(job, dict):
+        return policy_input
+    out = dict(policy_input)
+    out["job"] = {k: v for k, v in job.items() if k in fields}
+    return out
 
 
 def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ import pytest
 
 from gate.engines import job_memo
 from gate.engines.embedded import EmbeddedEngine
-from gate.engines.policy_set import load_policy_set, shipped_policies_dir
+from gate.engines.policy_set import PolicyModule, load_policy_set, shipped_policies_dir
 from gate.errors import ManifestError
 from gate.model.input import build_input
 from gate.model.manifest import load_manifests
@@ -190,3 +190,29 @@ def test_site_findings_run_in_a_bundle_without_the_law_packages(engines: tuple[E
     (tmp_path / "team.rego").write_text(TEAM_RULE)
     with_team = EmbeddedEngine([tmp_path])
     assert with_team.job_memo is not None and with_team._site_bundle is with_team._bundle
+
+
+def _module(tmp_path: Path, source: str) -> PolicyModule:
+    path = tmp_path / "m.rego"
+    path.write_text(source)
+    return PolicyModule(path, "policies/m.rego", source, False)
+
+
+def test_the_site_query_gets_only_the_job_fields_the_site_modules_read(
+        engines: tuple[EmbeddedEngine, EmbeddedEngine], tmp_path: Path) -> None:
+    _, memo = engines
+    assert memo._site_job_fields == {"allow_ip_literals", "data_categories", "name", "operator", "purpose",
+                                     "site_permissions", "user_agent"}
+    head = "package p\n"
+    assert job_memo.site_job_fields([_module(tmp_path, head + 'r if input.job.legal_basis.x == 1\n'
+                                                       'q := object.get(input.job, "owner", "?")\n')]) \
+        == {"legal_basis", "owner"}
+    # a job read that could reach any field: the whole job
+    for body in ("r := input.job[k]\n", "r := input.job\n", 'r := object.get(input, "job", {})\n', "r := input\n",
+                 "r := object.keys(input.job)\n"):
+        assert job_memo.site_job_fields([_module(tmp_path, head + body)]) is None, body
+    # a comment or another part of the input changes nothing
+    assert job_memo.site_job_fields([_module(tmp_path, head + "# input.job\nr := input.request.host\n")]) == set()
+    (tmp_path / "team.rego").write_text(TEAM_RULE)
+    with_team = EmbeddedEngine([tmp_path / "team.rego"])
+    assert with_team.job_memo is not None and with_team._site_job_fields is None
