@@ -96,7 +96,7 @@ def make_gate(engine: Any) -> Iterator[Any]:
 
     made: list[Any] = []
 
-    def make(mode: str = "enforce", ledger: Any = None, **kw: Any) -> Any:
+    def make(mode: str = "enforce", ledger: Any = False, **kw: Any) -> Any:
         kw.setdefault("signals", signals_source())
         g = Gate(JOB, engine=engine, mode=mode, ledger=ledger, **kw)
         made.append(g)

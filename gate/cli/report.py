@@ -13,7 +13,7 @@ __all__ = ["report"]
 
 
 @click.command()
-@click.option("--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH|URL",
+@click.option("--ledger", "ledger_path", metavar="PATH|URL",
               type=click.Path(dir_okay=False),
               help="Ledger file, or a postgresql:// URL (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
