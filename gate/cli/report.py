@@ -22,8 +22,9 @@ __all__ = ["report"]
               help="A waivers file: list its waivers and when they expire.")
 def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
     """Write one self-contained HTML file about a ledger: decisions per day by code and by
-    site (charts), the top denial reasons with their laws, the waivers and their expiry.
-    No network, no script or style from elsewhere: open it anywhere, attach it to a ticket.
+    site (charts; per week or month over a long span), the top denial reasons with their
+    laws, the waivers and their expiry, and the quarantined URLs. No network, no script or
+    style from elsewhere: open it anywhere, attach it to a ticket.
 
     \b
     Example:
@@ -32,7 +33,7 @@ def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
     """
     from gate.engines.policy_set import shipped_policies_dir
     from gate.engines.waivers import WAIVERS_DATA_KEY, load_waivers
-    from gate.ledger.query import rows
+    from gate.ledger.query import quarantine, rows
     from gate.policy.docs import rule_catalogue
     from gate.report.html import render_report
 
@@ -41,6 +42,8 @@ def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
         laws = {code: doc.law for code, doc in rule_catalogue([shipped_policies_dir()]).items()}
         granted = load_waivers(waivers)["scrapegate"][WAIVERS_DATA_KEY] if waivers else []
         today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-        text = render_report(decisions, laws=laws, waivers=granted, source=str(ledger_path or "default"), today=today)
+        held = quarantine(ledger_path)
+        text = render_report(decisions, laws=laws, waivers=granted, source=str(ledger_path or "default"), today=today,
+                             quarantine=held)
         output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output} ({len(decisions)} decision(s))", err=True)
