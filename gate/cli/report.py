@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from gate.cli.options import cli_errors
+from gate.cli.options import BadInput, cli_errors
+from gate.errors import LedgerError
 
 __all__ = ["report"]
 
@@ -33,17 +34,22 @@ def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
     """
     from gate.engines.policy_set import shipped_policies_dir
     from gate.engines.waivers import WAIVERS_DATA_KEY, load_waivers
+    from gate.ledger import ledger_location
     from gate.ledger.query import quarantine, rows
     from gate.policy.docs import rule_catalogue
     from gate.report.html import render_report
 
     with cli_errors():
-        decisions = list(rows(ledger_path))
+        try:
+            where = ledger_location(ledger_path)
+        except LedgerError as exc:  # SCRAPEGATE_LEDGER=off: nothing to report on, a usage error
+            raise BadInput(str(exc)) from exc
+        decisions = list(rows(where))
         laws = {code: doc.law for code, doc in rule_catalogue([shipped_policies_dir()]).items()}
         granted = load_waivers(waivers)["scrapegate"][WAIVERS_DATA_KEY] if waivers else []
         today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-        held = quarantine(ledger_path)
-        text = render_report(decisions, laws=laws, waivers=granted, source=str(ledger_path or "default"), today=today,
+        held = quarantine(where)
+        text = render_report(decisions, laws=laws, waivers=granted, source=where, today=today,
                              quarantine=held)
         output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output} ({len(decisions)} decision(s))", err=True)

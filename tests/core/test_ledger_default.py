@@ -150,6 +150,10 @@ def test_ledger_commands_say_the_ledger_is_off(tmp_path: Path, monkeypatch: pyte
                             env=env, cwd=tmp_path, timeout=120)
     assert result.returncode == 2
     assert "SCRAPEGATE_LEDGER=off switches the ledger off" in result.stderr
+    report = subprocess.run([sys.executable, "-m", "gate", "report", "-o", "r.html"], capture_output=True,
+                            text=True, env=env, cwd=tmp_path, timeout=120)
+    assert report.returncode == 2
+    assert "SCRAPEGATE_LEDGER=off switches the ledger off" in report.stderr
     assert list(tmp_path.iterdir()) == []
 
 
