@@ -89,10 +89,18 @@ _JOB_FIELD = re.compile(r"\.job\.([A-Za-z_]\w*)")
 _JOB_GET = re.compile(r"object\.get\(\s*input\.job\s*,\s*\"(\w+)\"")
 
 
+def _drop_comment(line: str) -> str:
+    in_string = False
+    for i, ch in enumerate(line):
+        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+            in_string = not in_string
+        elif ch == "#" and not in_string:
+            return line[:i]
+    return line
+
+
 def _code(source: str) -> str:
     """The source without comments (a '#' inside a string is kept)."""
-    from gate.policy.runner import _drop_comment
-
     return "\n".join(_drop_comment(line) for line in source.splitlines())
 
 
