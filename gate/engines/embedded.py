@@ -204,7 +204,10 @@ class EmbeddedEngine(BaseEngine):
         job_in = job_memo.job_input(policy_input, site["host_codes"])
         if job_in is None:
             return None
-        key = memo.key(job_in)
+        try:
+            key = memo.key(job_in)
+        except (TypeError, ValueError) as exc:  # not JSON: what set_input refuses too
+            raise EngineError(f"policy evaluation failed: the job is not JSON: {exc}") from exc
         text = memo.get(key)
         if text is None:
             self._set_input(interp, job_in)

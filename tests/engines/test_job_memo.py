@@ -17,7 +17,7 @@ import pytest
 from gate.engines import job_memo
 from gate.engines.embedded import EmbeddedEngine
 from gate.engines.policy_set import PolicyModule, load_policy_set, shipped_policies_dir
-from gate.errors import ManifestError
+from gate.errors import EngineError, ManifestError
 from gate.model.input import build_input
 from gate.model.manifest import load_manifests
 from gate.model.url import normalize
@@ -216,3 +216,15 @@ def test_the_site_query_gets_only_the_job_fields_the_site_modules_read(
     (tmp_path / "team.rego").write_text(TEAM_RULE)
     with_team = EmbeddedEngine([tmp_path / "team.rego"])
     assert with_team.job_memo is not None and with_team._site_job_fields is None
+
+
+def test_a_job_rego_cpp_cannot_hold_is_an_error_in_a_field_the_site_query_never_sees(
+        engines: tuple[EmbeddedEngine, EmbeddedEngine]) -> None:
+    """Fail closed: the site query's input leaves legal_basis out, the job query's does not."""
+    _, memo = engines
+    job = load_manifests([REPO / "examples" / "jobs" / "clearview-like.yaml"])[0].job
+    policy_input = build_input(job, normalize("https://news.example.fr/p"), signals=static_signals(), now=NOW)
+    for bad in (float("nan"), {1, 2}):
+        broken = {**policy_input, "job": {**policy_input["job"], "legal_basis": {"gdpr_art6": bad}}}
+        with pytest.raises(EngineError):
+            memo.evaluate(broken)
