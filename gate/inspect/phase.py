@@ -39,9 +39,11 @@ if TYPE_CHECKING:
 
     from .content import ContentInspector
 
-__all__ = ["ResponsePhase", "run_response_phase", "UNDECLARED", "phone_regions_of"]
+__all__ = ["ResponsePhase", "run_response_phase", "run_response_phase_nowait", "warm_response_phase", "UNDECLARED",
+           "phone_regions_of"]
 
 UNDECLARED = "content.undeclared_category"
+NOWAIT_PARSE_MAX = 256 * 1024  # bytes of a page read for opt-outs and licence links inline, at most
 _BUILD_LOCK = threading.Lock()
 logger = logging.getLogger("scrapegate")
 
@@ -54,6 +56,29 @@ def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFa
                 gate.response_phase = ResponsePhase(gate)
             phase = gate.response_phase
     result: Decision = phase.run(decision, response)
+    return result
+
+
+def warm_response_phase(gate: "Gate") -> None:
+    """Build `gate`'s response phase, and its classifiers when the gate inspects content,
+    ahead of the first response (a crawler calls this before it starts)."""
+    phase = gate.response_phase
+    if phase is None:
+        with _BUILD_LOCK:
+            if gate.response_phase is None:
+                gate.response_phase = ResponsePhase(gate)
+            phase = gate.response_phase
+    if gate.inspect_content:
+        phase.inspector  # noqa: B018 - the property builds it
+
+
+def run_response_phase_nowait(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision | None":
+    """`run_response_phase` when it needs neither the content classifiers nor a fetch, else
+    None (the caller runs the phase in a worker thread): an event loop calls this inline."""
+    phase = gate.response_phase
+    if phase is None:
+        return None  # the first response builds the phase (and its models) in a thread
+    result: Decision | None = phase.run_nowait(decision, response)
     return result
 
 
@@ -120,6 +145,34 @@ class ResponsePhase:
             gate.memory.note_undeclared(nurl.site, _evidence(v)["category"], nurl.url)
         self._ledger(answer, response, nurl.site, undeclared)
         return answer
+
+    def run_nowait(self, decision: "Decision", response: "ResponseFacts") -> "Decision | None":
+        """`run` when it costs no classifier and no fetch (this response is not sampled, and
+        names no RSL licence), else None: the sampler counts nothing then, `run` does."""
+        gate = self.gate
+        if not decision.allow and gate.mode == "enforce":
+            return decision
+        body = response.body
+        if response.status < 400:
+            if self._rsl is not None and self._names_licence(response):
+                return None  # fetched (or read from the cache) in the thread
+            if (self.reads_optouts or self._rsl is not None) and len(body) > NOWAIT_PARSE_MAX:
+                return None  # reading a large page's opt-outs and links: not on an event loop
+            if gate.inspect_content and body:
+                try:
+                    site = normalize(response.url).site
+                except InvalidURL:
+                    return decision
+                if self.sampler.would_inspect(gate.job.name, site):
+                    return None
+        # A concurrent mismatch may still make `run` pick this one: correct, only slower.
+        return self.run(decision, response)
+
+    def _names_licence(self, response: "ResponseFacts") -> bool:
+        if links_in_headers(response.header_values("link"), response.url):
+            return True
+        return "html" in (response.header("content-type") or "").lower() and bool(
+            links_in_html(response.body, response.url))
 
     def _page_reservations(self, response: "ResponseFacts") -> list[dict[str, Any]]:
         if not self.reads_optouts or response.status >= 400:
