@@ -21,10 +21,15 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   decides in a worker thread (`deferToThread`), so a fetch never stalls the reactor. The
   decision is left in `request.meta["scrapegate_decision"]` (so also `response.meta`).
 - Acknowledged means sent: a request leaves this middleware only after its decision's row
-  is committed (the default writer commits before `check` returns; concurrent decisions from
-  worker threads share a commit, gate.ledger.group). A crawl killed at any moment leaves the
-  decision of every request it sent in the ledger. The batched writer (opt-in) trades that
-  for throughput: see gate.ledger.sqlite.ledger.
+  is committed. With the default writer (group commit, gate.ledger.group) the decisions made
+  on the reactor in one turn are queued and committed in one transaction at the end of the
+  turn (`reactor.callLater(0)`); their requests wait for it (a coroutine then, not None).
+  Decisions made in worker threads share commits the same way. A crawl killed at any moment
+  leaves the decision of every request it sent in the ledger. A response's collection row
+  (status, size, sha256) is queued too and rides with the next commit (or the close); a kill
+  can lose the collection rows of the last responses, as the thread that wrote them before
+  did, never a decision. The batched writer
+  (opt-in) trades the decisions' promise for throughput: see gate.ledger.sqlite.ledger.
 - A `rate_limit` obligation (robots.txt crawl-delay) raises the download slot's delay; it is
   re-applied before every request, so AutoThrottle cannot lower it below the crawl-delay.
   With SCRAPEGATE_REDIS (a cluster of crawlers) the slot delay is left alone: the request
@@ -68,9 +73,11 @@ from gate.enforce.admit import DECISION_ATTR, inspect_hop, inspect_hop_nowait, o
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import Grant, limiter_for, min_interval
 from gate.errors import CollectionBlocked
+from gate.ledger.group import GroupCommit, Ticket, deferred
 from gate.model.response import ResponseFacts
 
 _INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
+_COLLECTIONS_CHECKED = 64  # deferred collection rows held before their tickets are looked at
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -174,6 +181,12 @@ class ScrapegateMiddleware:
         self.stats = crawler.stats
         self._user_agent = gate.job.spec.user_agent.encode()
         self._pending: set[Any] = set()
+        # The default writer: a collection row rides with the next decision's commit (one
+        # transaction a page, not two); its ticket is checked later, a failure logged.
+        group = getattr(gate.ledger, "group", None) if getattr(gate.ledger, "writer", None) == "sync" else None
+        self._group: GroupCommit | None = group
+        self._collections: list[Ticket] = []
+        self._turn_waiters: list[Any] = []  # requests waiting for this reactor turn's commit
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
@@ -220,11 +233,50 @@ class ScrapegateMiddleware:
             return None
         request.headers.setdefault(b"User-Agent", self._user_agent)
         problem = header_problem(self.gate, request.url, request.headers)  # Host, User-Agent
-        decision: Decision | None = (self.gate.refuse(request.url, problem[0], problem[1], request.method)
-                                     if problem else self.gate.check_nowait(request.url, request.method))
+        if self._group is None:
+            decision = self._decide_inline(request, problem)
+        else:
+            with deferred() as held:  # queued: committed with the rest of this reactor turn
+                decision = self._decide_inline(request, problem)
+            if held.tickets and decision is not None:
+                return self._after_commit(request, decision, held.tickets)
         if decision is None:
             return self._decide_in_thread(request)
         return self._admit(request, decision)
+
+    def _decide_inline(self, request: "Request", problem: tuple[str, str] | None) -> "Decision | None":
+        if problem:
+            return self.gate.refuse(request.url, problem[0], problem[1], request.method)
+        return self.gate.check_nowait(request.url, request.method)
+
+    async def _after_commit(self, request: "Request", decision: "Decision", tickets: list[Ticket]) -> None:
+        """The request goes on only once its decision's row is committed: at the end of this
+        reactor turn, in one transaction with every other row queued in the turn."""
+        from twisted.internet import reactor
+        from twisted.internet.defer import Deferred
+
+        waiter: Deferred[None] = Deferred()
+        if not self._turn_waiters:
+            reactor.callLater(0, self._commit_turn)  # type: ignore[arg-type]
+        self._turn_waiters.append(waiter)
+        await maybe_deferred_to_future(waiter)
+        for ticket in tickets:
+            error = ticket.error()
+            if error is not None:  # not recorded: denied (enforce) or raised (audit), as Gate.check does
+                decision = self.gate.unrecorded(decision, error)
+                break
+        admitted = self._admit(request, decision)
+        if admitted is not None:
+            await admitted
+
+    def _commit_turn(self) -> None:
+        waiters, self._turn_waiters = self._turn_waiters, []
+        try:
+            if self._group is not None:
+                self._group.commit_open()
+        finally:  # each waiter reads its own ticket: committed, or why not
+            for waiter in waiters:
+                waiter.callback(None)
 
     async def _decide_in_thread(self, request: "Request") -> None:
         decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
@@ -295,7 +347,14 @@ class ScrapegateMiddleware:
         self.stats.inc_value("scrapegate/collected")
         if len(response.body) <= _INLINE_HASH_MAX:
             try:
-                record_body(self.gate, decision, response.status, response.body)
+                if self._group is None:
+                    record_body(self.gate, decision, response.status, response.body)
+                    return
+                with deferred() as held:
+                    record_body(self.gate, decision, response.status, response.body)
+                self._collections += held.tickets
+                if len(self._collections) >= _COLLECTIONS_CHECKED:
+                    self._check_collections()
             except Exception as exc:  # noqa: BLE001 - as the thread's errback: logged, the crawl goes on
                 logger.error("scrapegate: recording a collection failed: %s", exc)
             return
@@ -304,6 +363,18 @@ class ScrapegateMiddleware:
         pending.addErrback(lambda failure: logger.error("scrapegate: recording a collection failed: %s",
                                                         failure.getErrorMessage()))
         pending.addBoth(lambda _: self._pending.discard(pending))
+
+    def _check_collections(self, commit: bool = False) -> None:
+        """Log the deferred collection rows that failed; keep those not yet committed."""
+        if commit and self._group is not None:
+            self._group.commit_open()
+        waiting = []
+        for ticket in self._collections:
+            if not ticket.group.done:
+                waiting.append(ticket)
+            elif (error := ticket.error()) is not None:
+                logger.error("scrapegate: recording a collection failed: %s", error)
+        self._collections = waiting
 
     def process_response(self, request: "Request", response: "Response", spider: Any = None) -> Any:
         """The response phase (page-level opt-outs, the content classifiers); a response it
@@ -372,6 +443,8 @@ class ScrapegateMiddleware:
         if cluster is not None:  # the node's view of Redis: outages, fallbacks, robots.txt shared
             for name, value in cluster.stats.items():
                 self.stats.set_value(f"scrapegate/cluster/{name}", value)
+        if self._collections:
+            self._check_collections(commit=True)
         done = DeferredList(list(self._pending), consumeErrors=True)
         done.addBoth(lambda _: self.gate.close())
         return done
