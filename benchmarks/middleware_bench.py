@@ -5,6 +5,7 @@ local site cached), no network and no reactor turn. Median of rounds of CPU time
 
     python benchmarks/middleware_bench.py [--requests 3000] [--rounds 5] [--ledger none|batched]
     python benchmarks/middleware_bench.py --profile     # cProfile of the hot path, top functions
+    python benchmarks/middleware_bench.py --baseline    # building the Request and Response alone
 
 The default writer is left out: its requests wait for the reactor turn's group commit, which
 needs a running reactor (benchmarks/crawl_cost.py measures it in a real crawl).
@@ -57,9 +58,11 @@ def _one(mw: Any, base: str, i: int) -> None:
     from scrapy.http import HtmlResponse, Request
 
     request = Request(f"{base}/p/{i}")
+    if mw is None:  # --baseline: what building the Request and the Response costs alone
+        HtmlResponse(request.url, status=200, body=_body(i), request=request, headers={"Content-Type": "text/html"})
+        return
     assert mw.process_request(request) is None  # a cached decision: no coroutine
-    body = (f'<html><body><a href="/p/{i * 5 + 1}">page</a>' + "x" * 2000 + "</body></html>").encode()
-    response = HtmlResponse(request.url, status=200, body=body, request=request,
+    response = HtmlResponse(request.url, status=200, body=_body(i), request=request,
                             headers={"Content-Type": "text/html"})
     mw.response_downloaded(response, request)
     out = mw.process_response(request, response)
@@ -72,7 +75,11 @@ def _one(mw: Any, base: str, i: int) -> None:
                     ResponseFacts.of(response.url, response.status, response.headers, response.body))
 
 
-def hot_path_us(requests: int, rounds: int, ledger: str, profile: bool = False) -> list[float]:
+def _body(i: int) -> bytes:
+    return (f'<html><body><a href="/p/{i * 5 + 1}">page</a>' + "x" * 2000 + "</body></html>").encode()
+
+
+def hot_path_us(requests: int, rounds: int, ledger: str, profile: bool = False, baseline: bool = False) -> list[float]:
     server, base = _serve(requests * 2)
     out: list[float] = []
     try:
@@ -86,7 +93,7 @@ def hot_path_us(requests: int, rounds: int, ledger: str, profile: bool = False) 
                 if prof is not None:
                     prof.enable()
                 for i in range(requests):
-                    _one(mw, base, 200 + r * requests + i)
+                    _one(None if baseline else mw, base, 200 + r * requests + i)
                 if prof is not None:
                     prof.disable()
                 out.append((time.process_time() - start) / requests * 1e6)
@@ -104,9 +111,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--ledger", choices=("none", "batched"), default="none")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--baseline", action="store_true", help="only build the Request and Response objects")
     args = parser.parse_args(argv)
-    got = hot_path_us(args.requests, args.rounds, args.ledger, args.profile)
-    print(f"middleware hot path, ledger {args.ledger}: {statistics.median(got):.0f} us CPU per request "
+    got = hot_path_us(args.requests, args.rounds, args.ledger, args.profile, args.baseline)
+    what = "baseline (Request + Response only)" if args.baseline else f"middleware hot path, ledger {args.ledger}"
+    print(f"{what}: {statistics.median(got):.0f} us CPU per request "
           f"(median of {args.rounds}; rounds " + ", ".join(f"{v:.0f}" for v in got) + ")")
 
 

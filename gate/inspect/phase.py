@@ -25,7 +25,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gate.errors import InvalidURL
-from gate.model.url import normalize
+from gate.model.url import NormalizedURL, normalize
 from gate.signals.optout import assess
 from gate.signals.optout_signal import TDM_PURPOSES
 from gate.signals.rsl import links_in_headers, links_in_html
@@ -122,14 +122,15 @@ class ResponsePhase:
                     self._inspector = ContentInspector()
         return self._inspector
 
-    def run(self, decision: "Decision", response: "ResponseFacts") -> "Decision":
+    def run(self, decision: "Decision", response: "ResponseFacts", nurl: "NormalizedURL | None" = None) -> "Decision":
         gate = self.gate
         if not decision.allow and gate.mode == "enforce":
             return decision  # never fetched: nothing to inspect
-        try:
-            nurl = normalize(response.url)
-        except InvalidURL:
-            return decision
+        if nurl is None:
+            try:
+                nurl = normalize(response.url)
+            except InvalidURL:
+                return decision
         reserving = self._page_reservations(response)
         if reserving:
             gate.memory.note_reservation(nurl.origin, reserving)
@@ -152,21 +153,20 @@ class ResponsePhase:
         gate = self.gate
         if not decision.allow and gate.mode == "enforce":
             return decision
+        try:
+            nurl = normalize(response.url)
+        except InvalidURL:
+            return decision  # as `run`
         body = response.body
         if response.status < 400:
             if self._rsl is not None and self._names_licence(response):
                 return None  # fetched (or read from the cache) in the thread
             if (self.reads_optouts or self._rsl is not None) and len(body) > NOWAIT_PARSE_MAX:
                 return None  # reading a large page's opt-outs and links: not on an event loop
-            if gate.inspect_content and body:
-                try:
-                    site = normalize(response.url).site
-                except InvalidURL:
-                    return decision
-                if self.sampler.would_inspect(gate.job.name, site):
-                    return None
+            if gate.inspect_content and body and self.sampler.would_inspect(gate.job.name, nurl.site):
+                return None
         # A concurrent mismatch may still make `run` pick this one: correct, only slower.
-        return self.run(decision, response)
+        return self.run(decision, response, nurl)
 
     def _names_licence(self, response: "ResponseFacts") -> bool:
         if links_in_headers(response.header_values("link"), response.url):
