@@ -6,6 +6,7 @@ local site cached), no network and no reactor turn. Median of rounds of CPU time
     python benchmarks/middleware_bench.py [--requests 3000] [--rounds 5] [--ledger none|batched]
     python benchmarks/middleware_bench.py --profile     # cProfile of the hot path, top functions
     python benchmarks/middleware_bench.py --baseline    # building the Request and Response alone
+    python benchmarks/middleware_bench.py --inspect     # the classifiers on 2-32 KiB HTML pages
 
 The default writer is left out: its requests wait for the reactor turn's group commit, which
 needs a running reactor (benchmarks/crawl_cost.py measures it in a real crawl).
@@ -105,6 +106,30 @@ def hot_path_us(requests: int, rounds: int, ledger: str, profile: bool = False, 
     return out
 
 
+def inspect_costs_us(rounds: int) -> dict[int, float]:
+    """CPU of the content classifiers on an HTML page of 2, 8, 16 and 32 KiB of prose (what
+    the response phase runs inline on a sampled response up to NOWAIT_INSPECT_MAX)."""
+    import random
+
+    from gate.inspect.content import ContentInspector
+
+    inspector, rng = ContentInspector(), random.Random(7)
+    words = ("the price of this product is 12.99 EUR contact the shop for details about shipping "
+             "returns and delivery times in your region").split()
+    out: dict[int, float] = {}
+    for kib in (2, 8, 16, 32):
+        text = " ".join(rng.choice(words) for _ in range(kib * 1024 // 5))
+        body = f"<html><body><p>{text}</p></body></html>".encode()[:kib * 1024]
+        times = []
+        for _ in range(rounds):
+            start = time.process_time()
+            for _ in range(40):
+                inspector.inspect(body, "text/html", complete=True, phone_regions=("DE",))
+            times.append((time.process_time() - start) / 40 * 1e6)
+        out[kib] = statistics.median(times)
+    return out
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -112,7 +137,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--ledger", choices=("none", "batched"), default="none")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--baseline", action="store_true", help="only build the Request and Response objects")
+    parser.add_argument("--inspect", action="store_true", help="CPU of the classifiers on 2-32 KiB HTML pages")
     args = parser.parse_args(argv)
+    if args.inspect:
+        for kib, us in inspect_costs_us(args.rounds).items():
+            print(f"content classifiers, {kib:2d} KiB HTML page: {us:.0f} us CPU (median of {args.rounds})")
+        return
     got = hot_path_us(args.requests, args.rounds, args.ledger, args.profile, args.baseline)
     what = "baseline (Request + Response only)" if args.baseline else f"middleware hot path, ledger {args.ledger}"
     print(f"{what}: {statistics.median(got):.0f} us CPU per request "
