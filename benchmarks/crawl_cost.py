@@ -11,8 +11,8 @@ process, start-up included), and each round's pages/s as a share of the round's
 same conditions are compared).
 
 Configurations: scrapy+robotstxt (Scrapy's RobotsTxtMiddleware, no gate), gate-noledger,
-gate-default (SCRAPEGATE_LEDGER_WRITER unset: the default writer), gate-sync, gate-group,
-gate-batched.
+gate-default (SCRAPEGATE_LEDGER_WRITER unset: the default writer), gate-default-nofreeze (the
+same with SCRAPEGATE_GC_FREEZE = False), gate-batched, gate-sync (the default writer named).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ __all__ = ["crawl_costs", "CONFIGS"]
 _SMALL_START = "/p/60"  # its subtree holds 6 pages of the 1,500-page site
 
 BASE = "scrapy+robotstxt"
-CONFIGS = (BASE, "gate-noledger", "gate-default", "gate-batched")
-ALL_CONFIGS = (*CONFIGS, "gate-sync", "gate-group")
+CONFIGS = (BASE, "gate-noledger", "gate-default", "gate-default-nofreeze", "gate-batched")
+ALL_CONFIGS = (*CONFIGS, "gate-sync")
 
 
 def _one(config: str, base: str, tmp: Path, job: Path, round_: int, concurrency: int,
@@ -54,7 +54,9 @@ def _one(config: str, base: str, tmp: Path, job: Path, round_: int, concurrency:
     if config == BASE:
         settings["ROBOTSTXT_OBEY"] = True
     else:
-        ledger = config.split("-", 1)[1]
+        ledger = config.split("-")[1]
+        if config.endswith("-nofreeze"):
+            settings["SCRAPEGATE_GC_FREEZE"] = False
         where: Any = False if ledger == "noledger" else str(tmp / f"{round_}-{ledger}.db")
         settings.update(GATE_MIDDLEWARES, SCRAPEGATE_JOB=str(job), SCRAPEGATE_LEDGER=where)
         if ledger not in ("noledger", "default"):
