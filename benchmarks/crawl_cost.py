@@ -12,7 +12,7 @@ same conditions are compared).
 
 Configurations: scrapy+robotstxt (Scrapy's RobotsTxtMiddleware, no gate), gate-noledger,
 gate-default (SCRAPEGATE_LEDGER_WRITER unset: the default writer), gate-default-nofreeze (the
-same with SCRAPEGATE_GC_FREEZE = False), gate-batched, gate-sync (the default writer named).
+same with SCRAPEGATE_GC_FREEZE = False), gate-batched.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _SMALL_START = "/p/60"  # its subtree holds 6 pages of the 1,500-page site
 
 BASE = "scrapy+robotstxt"
 CONFIGS = (BASE, "gate-noledger", "gate-default", "gate-default-nofreeze", "gate-batched")
-ALL_CONFIGS = (*CONFIGS, "gate-sync")
+ALL_CONFIGS = CONFIGS
 
 
 def _one(config: str, base: str, tmp: Path, job: Path, round_: int, concurrency: int,
