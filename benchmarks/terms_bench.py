@@ -350,7 +350,8 @@ def _print_report(split: str, result: dict[str, Any], show_errors: bool) -> None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=["test", "dev", "stress", "blind2", "blind3", "blind4", "all"])
+    parser.add_argument("--split", default="test",
+                        choices=["test", "dev", "stress", "blind2", "blind3", "blind4", "all"])
     parser.add_argument("--given-language", action="store_true", help="use the labelled language")
     parser.add_argument("--errors", action="store_true", help="list each misread sentence")
     parser.add_argument("--no-timing", action="store_true")
