@@ -50,6 +50,8 @@ ACRONYM = re.compile(r"(?<![A-Za-z])(?:AI|A\.I\.|KI|IA|TDM|LLMs?|GenAI)(?![A-Za-
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"', "“": '"',
                          "”": '"', "„": '"', "\u00ad": None})
 _SPACE = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # what _SPACE would change: a run, or a space other than " "
+_QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _QUOTES) + "]")
 _CLAUSE_END = re.compile(r"[,;]")
 _WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
@@ -67,6 +69,15 @@ _KINDS = ("prohibit", "restrict_modal", "need_consent", "reserve", "permit", "mo
 
 
 @dataclass(frozen=True)
+class _Group:
+    """Fragments with their literal cores (None: has none, always searched)."""
+
+    fragments: tuple[tuple[str, str | None], ...]
+    cores: frozenset[str]
+    coreless: bool
+
+
+@dataclass(frozen=True)
 class _Compiled:
     lex: Lexicon
     topic: Pattern[str]
@@ -75,8 +86,11 @@ class _Compiled:
     # sentence lacks cannot match it, so only the others are searched, as one alternation
     # in the lexicon's order (_subset): the same matches as the whole alternation, at a
     # fraction of the cost (a sentence holds the cores of a few of ~50 fragments).
-    tdm: tuple[tuple[str, str | None], ...]
-    cues: dict[str, tuple[tuple[str, str | None], ...]]
+    tdm: _Group
+    cues: dict[str, _Group]
+    # Every literal core of those fragments: which of them a sentence holds is found once
+    # (`_present`), and a group none of whose cores it holds is skipped with one set test.
+    cores: tuple[str, ...]
     self_: Pattern[str] | None
     condition: Pattern[str] | None
     only: Pattern[str] | None
@@ -94,14 +108,22 @@ def _subset_pattern(fragments: tuple[str, ...]) -> Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in fragments))
 
 
-def _subset(fragments: tuple[tuple[str, str | None], ...], low: str) -> Pattern[str] | None:
-    """The alternation of the fragments that can match `low` (None: none can)."""
-    present = tuple(f for f, core in fragments if core is None or core in low)
-    return _subset_pattern(present) if present else None
+def _subset(group: _Group, present: frozenset[str] | set[str]) -> Pattern[str] | None:
+    """The alternation of the group's fragments that can match a sentence holding the
+    `present` cores (None: none can)."""
+    if not group.coreless and group.cores.isdisjoint(present):
+        return None
+    return _subset_pattern(tuple(f for f, core in group.fragments if core is None or core in present))
 
 
-def _with_cores(fragments: Iterable[str], shortest: int) -> tuple[tuple[str, str | None], ...]:
-    return tuple((f, literal_core(f, shortest)) for f in fragments)
+def _group(fragments: Iterable[str], shortest: int) -> _Group:
+    pairs = tuple((f, literal_core(f, shortest)) for f in fragments)
+    return _Group(pairs, frozenset(core for _, core in pairs if core is not None),
+                  any(core is None for _, core in pairs))
+
+
+def _present(c: _Compiled, low: str) -> set[str]:
+    return {core for core in c.cores if core in low}
 
 
 @lru_cache(maxsize=None)
@@ -117,9 +139,11 @@ def compiled(lang: str) -> _Compiled:
     topic, negation = _alt(topics), _alt(lex.negation)
     if topic is None or not tdm or negation is None:
         raise ValueError(f"lexicon {lang!r} needs topic, TDM and negation words")
+    groups = {kind: _group(getattr(lex, kind), 1) for kind in _KINDS}
+    tdm_group = _group(tdm, 2)
     return _Compiled(
-        lex=lex, topic=topic, tdm=_with_cores(tdm, 2),
-        cues={kind: _with_cores(getattr(lex, kind), 1) for kind in _KINDS},
+        lex=lex, topic=topic, tdm=tdm_group, cues=groups,
+        cores=tuple(sorted(set(tdm_group.cores).union(*(g.cores for g in groups.values())))),
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
         consent=_alt(lex.consent), negation=negation,
     )
@@ -127,7 +151,13 @@ def compiled(lang: str) -> _Compiled:
 
 def normalise(text: str) -> str:
     """Lower case, NFC, plain quotes and apostrophes, single spaces: what the cues match."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_QUOTES).lower())
+    # Each step only when the text needs it: a translate or a substitution that changes
+    # nothing still builds a new string, and this runs on every topical sentence.
+    text = unicodedata.normalize("NFC", text)
+    if _QUOTE_CHARS.search(text):
+        text = text.translate(_QUOTES)
+    text = text.lower()
+    return _SPACE.sub(" ", text) if _ODD_SPACE.search(text) else text
 
 
 def _clause_before(low: str, start: int, chars: int) -> str:
@@ -201,11 +231,11 @@ class _Cue:
     words: str
 
 
-def _cues(c: _Compiled, low: str, about_tdm: bool) -> list[_Cue]:
+def _cues(c: _Compiled, low: str, about_tdm: bool, present: set[str]) -> list[_Cue]:
     """Every cue of the sentence with its direction after negation and subject."""
     found: list[_Cue] = []
-    for kind, fragments in c.cues.items():
-        pattern = _subset(fragments, low)
+    for kind, group in c.cues.items():
+        pattern = _subset(group, present)
         if pattern is None:
             continue
         for m in pattern.finditer(low):
@@ -301,9 +331,10 @@ def classify_sentence(text: str, lang: str | None = None, context: str = "", *, 
     acronym = ACRONYM.search(full) is not None
     if not acronym and not topical and not c.topic.search(low):
         return Verdict(OTHER, _OTHER_CONFIDENCE)
-    tdm = None if acronym else _subset(c.tdm, low)
+    present = _present(c, low)
+    tdm = None if acronym else _subset(c.tdm, present)
     about_tdm = acronym or (tdm is not None and tdm.search(low) is not None)
-    cues = _only_with_consent(c, low, _cues(c, low, about_tdm))
+    cues = _only_with_consent(c, low, _cues(c, low, about_tdm, present))
     decided = _decide(cues, _condition_spans(c, low))
     if decided is None:
         return Verdict(MENTION, _MENTION_CONFIDENCE)
