@@ -39,6 +39,7 @@ from gate.signals.terms.reading import (
     TDM_RESERVATION,
     Verdict,
     classify_sentence,
+    may_decide,
 )
 from gate.signals.terms.text import Sentence, split_sentences
 from gate.signals.terms.topics import topical
@@ -121,7 +122,8 @@ def _read_as_own_language(sentence: Sentence, page_lang: str, verdict: Verdict) 
         verdict = classify_sentence(sentence.text, sentence_lang, sentence.context)
     if verdict.label == MENTION:
         for other in dict.fromkeys((own.lang, "en")):
-            if other and other != sentence_lang:
+            # may_decide: most such sentences hold no cue of the other language either.
+            if other and other != sentence_lang and may_decide(sentence.text, other, sentence.context):
                 second = classify_sentence(sentence.text, other, sentence.context)
                 if second.label not in (MENTION, OTHER):
                     return second, other

@@ -23,7 +23,7 @@ from gate.signals.terms.lexicon import LEXICONS, Lexicon
 
 __all__ = [
     "PROHIBITION", "TDM_RESERVATION", "PERMISSION", "MENTION", "OTHER", "LABELS", "RESTRICTIVE",
-    "Verdict", "classify_sentence", "compiled", "normalise", "ACRONYM",
+    "Verdict", "classify_sentence", "may_decide", "compiled", "normalise", "ACRONYM",
 ]
 
 PROHIBITION = "prohibition"
@@ -313,6 +313,16 @@ def _decide(cues: list[_Cue], spans: list[tuple[int, int]]) -> tuple[str, float,
     if allow:
         return _A, max(_STRENGTH[q.kind] for q in allow) * factor, allow
     return None
+
+
+def may_decide(text: str, lang: str, context: str = "") -> bool:
+    """Whether `lang`'s cues could read the sentence as a prohibition, reservation or
+    permission: False when no cue kind's literal core is in it, so that classify_sentence
+    would say mention or other. Cheaper than classifying (no topic search)."""
+    c = compiled(lang)
+    low = normalise(f"{context} {text}" if context else text)
+    present = _present(c, low)
+    return any(group.coreless or not group.cores.isdisjoint(present) for group in c.cues.values())
 
 
 def classify_sentence(text: str, lang: str | None = None, context: str = "", *, topical: bool = False) -> Verdict:
