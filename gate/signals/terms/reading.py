@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Pattern
 
@@ -53,6 +53,7 @@ _SPACE = re.compile(r"\s+")
 _ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # what _SPACE would change: a run, or a space other than " "
 _QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _QUOTES) + "]")
 _CLAUSE_END = re.compile(r"[,;]")
+_SUBSETS_KEPT = 2048
 _WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
 
@@ -75,6 +76,8 @@ class _Group:
     fragments: tuple[tuple[str, str | None], ...]
     cores: frozenset[str]
     coreless: bool
+    # The alternation for each set of present cores seen (bounded: _SUBSETS_KEPT).
+    subsets: dict[frozenset[str], Pattern[str]] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -103,17 +106,18 @@ def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
 
 
-@lru_cache(maxsize=4096)
-def _subset_pattern(fragments: tuple[str, ...]) -> Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in fragments))
-
-
-def _subset(group: _Group, present: frozenset[str] | set[str]) -> Pattern[str] | None:
+def _subset(group: _Group, present: set[str]) -> Pattern[str] | None:
     """The alternation of the group's fragments that can match a sentence holding the
     `present` cores (None: none can)."""
-    if not group.coreless and group.cores.isdisjoint(present):
+    held = group.cores.intersection(present)
+    if not held and not group.coreless:
         return None
-    return _subset_pattern(tuple(f for f, core in group.fragments if core is None or core in present))
+    pattern = group.subsets.get(held)
+    if pattern is None:
+        pattern = re.compile("|".join(f"(?:{f})" for f, core in group.fragments if core is None or core in held))
+        if len(group.subsets) < _SUBSETS_KEPT:
+            group.subsets[held] = pattern
+    return pattern
 
 
 def _group(fragments: Iterable[str], shortest: int) -> _Group:
