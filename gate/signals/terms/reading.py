@@ -265,6 +265,8 @@ def _cues(c: _Compiled, low: str, about_tdm: bool, present: set[str]) -> list[_C
             else:  # api, allow_negated
                 direction, kind_ = _A, kind
             found.append(_Cue(direction, kind_, s, e, words))
+    if len(found) < 2:  # what follows relates one cue to another
+        return found
     # A cue inside a stronger one of the other direction is part of it: "may" in "may
     # not", "permitted" in "not permitted", "prohibits" in "nothing ... prohibits".
     negated_allow = [q for q in found if q.kind == "allow_negated"]
@@ -348,8 +350,10 @@ def classify_sentence(text: str, lang: str | None = None, context: str = "", *, 
     present = _present(c, low)
     tdm = None if acronym else _subset(c.tdm, present)
     about_tdm = acronym or (tdm is not None and tdm.search(low) is not None)
-    cues = _only_with_consent(c, low, _cues(c, low, about_tdm, present))
-    decided = _decide(cues, _condition_spans(c, low))
+    cues = _cues(c, low, about_tdm, present)
+    if not cues:  # a topic and no cue (a quarter of a page's topical sentences)
+        return Verdict(MENTION, _MENTION_CONFIDENCE)
+    decided = _decide(_only_with_consent(c, low, cues), _condition_spans(c, low))
     if decided is None:
         return Verdict(MENTION, _MENTION_CONFIDENCE)
     direction, confidence, deciding = decided
