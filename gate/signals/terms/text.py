@@ -168,7 +168,8 @@ def _splits(line: str) -> list[int]:
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of `text` (as made by page_text, or any plain text), with offsets."""
     sentences: list[Sentence] = []
-    lead_in = ""
+    lead_in: str | None = ""  # None: `announcer` not yet judged
+    announcer = ""
     pos = 0
     for line in text.split("\n"):
         line_start = pos
@@ -177,7 +178,9 @@ def split_sentences(text: str) -> list[Sentence]:
             lead_in = ""
             continue
         is_item = bool(_BULLET_LINE.match(line))
-        context = lead_in if is_item else ""
+        if is_item and lead_in is None:  # decided when an item needs it (most blocks have none)
+            lead_in = announcer if announcer.endswith(_LEAD_IN_END) or _announces(announcer) else ""
+        context = (lead_in or "") if is_item else ""
         start = 0
         last = ""
         for cut in [*_splits(line), len(line)]:
@@ -197,7 +200,7 @@ def split_sentences(text: str) -> list[Sentence]:
         if not is_item:
             # A block that announces a list leads in its items: "You agree not to:", "Dem
             # Nutzer ist untersagt,", "利用者は、次の行為をしてはなりません。"
-            lead_in = last if last.endswith(_LEAD_IN_END) or _announces(last) else ""
+            announcer, lead_in = last, None
     return sentences
 
 

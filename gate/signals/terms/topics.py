@@ -54,7 +54,8 @@ _ACRONYM_BARE = re.compile(ACRONYM.pattern.removeprefix("(?<![A-Za-z])").removes
 def _acronyms(text: str) -> list[int]:
     """The starts of ACRONYM.finditer(text), found with the cheaper bare pattern: every
     place ACRONYM matches, the bare one does, so each bare match is confirmed in place."""
-    out, pos = [], 0
+    out: list[int] = []
+    pos = 0
     while True:
         bare = _ACRONYM_BARE.search(text, pos)
         if bare is None:
