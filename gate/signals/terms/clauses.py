@@ -93,8 +93,10 @@ def find_clauses(
     # topical() found the topic with the page language's own patterns (plus English ones
     # only for ja/zh pages): then the topic search need not run again.
     known = page_lang not in ("ja", "zh")
-    for sentence in topical(text, page_lang, sentences):
-        verdict = classify_sentence(sentence.text, page_lang, sentence.context, topical=known)
+    lows: dict[str, str] = {}  # the normalised sentences topical() read
+    for sentence in topical(text, page_lang, sentences, lows):
+        full = f"{sentence.context} {sentence.text}" if sentence.context else sentence.text
+        verdict = classify_sentence(sentence.text, page_lang, sentence.context, topical=known, low=lows.get(full))
         sentence_lang = page_lang
         if verdict.label in (MENTION, OTHER):
             # The page's language reads no cue in it: the sentence may be in another one

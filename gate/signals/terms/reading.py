@@ -331,19 +331,22 @@ def may_decide(text: str, lang: str, context: str = "") -> bool:
     return any(group.coreless or not group.cores.isdisjoint(present) for group in c.cues.values())
 
 
-def classify_sentence(text: str, lang: str | None = None, context: str = "", *, topical: bool = False) -> Verdict:
+def classify_sentence(text: str, lang: str | None = None, context: str = "", *, topical: bool = False,
+                      low: str | None = None) -> Verdict:
     """Classify one sentence; `context` is a list item's lead-in ("You agree not to:").
 
     `lang` is one of LANGUAGES; None detects it from the sentence itself. `topical`: the
     caller already found a topic with `lang`'s own patterns (gate.signals.terms.topics),
     so the topic search is not run again (on German, with its compound words, that search
-    is the dearest pattern of all).
+    is the dearest pattern of all). `low`: normalise() of "context text", if the caller
+    has it already.
     """
     full = f"{context} {text}" if context else text
     if lang is None or lang not in LEXICONS:
         lang = detect_language(full).lang or "en"
     c = compiled(lang)
-    low = normalise(full)
+    if low is None:
+        low = normalise(full)
     acronym = ACRONYM.search(full) is not None
     if not acronym and not topical and not c.topic.search(low):
         return Verdict(OTHER, _OTHER_CONFIDENCE)
