@@ -15,7 +15,8 @@ easier: the whole page votes). Sentences from bullet lists are read with their l
 as `find_clauses` reads a page.
 
 The page cost is the median of `analyse_page` (HTML to text, sentences, language,
-clauses) over a synthetic 50 KB page per language; target <= 20 ms. The discovery cost
+clauses) over a synthetic 50 KB page per language; target <= 20 ms of CPU time (the
+verdict reads the CPU column; wall-clock is printed too). The discovery cost
 is the most requests any site received in a day from a TermsFinder asked for its terms
 every hour; target <= 2.
 """
@@ -377,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if met else 'NOT met'}")
     for name, table in (("page cost", timing), ("worst-case page cost", worst)):
         for lang, t in table.items():
-            verdict = "met" if t["median_ms"] <= TARGET_PAGE_MS else "NOT met"
+            # judged on CPU time (issue 22's brief): on a shared machine wall-clock counts
+            # other processes' turns; the wall figure is printed beside it
+            verdict = "met" if t["cpu_median_ms"] <= TARGET_PAGE_MS else "NOT met"
             print(f"{name} {lang}: {t['bytes']} bytes, median {t['median_ms']} ms "
                   f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms; CPU {t['cpu_median_ms']} ms), "
                   f"target <= {TARGET_PAGE_MS:g} ms: {verdict}")
