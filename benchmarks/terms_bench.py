@@ -375,8 +375,8 @@ def main(argv: list[str] | None = None) -> int:
                    for m in result["per_language"].values()))
     if args.json:
         print(json.dumps({"split": args.split, "classifier": result, "page_cost": timing, "worst_page_cost": worst,
-                          "worst_distinct_page_cost": distinct, "fetch_budget": budget, "gate_fetches": through_gate, "hot_path": hot,
-                          "targets_met": met},
+                          "worst_distinct_page_cost": distinct, "fetch_budget": budget,
+                          "gate_fetches": through_gate, "hot_path": hot, "targets_met": met},
                          ensure_ascii=False, indent=2))
         return 0
     _print_report(args.split, result, args.errors)
