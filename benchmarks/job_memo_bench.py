@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         one._site_bundle, one._site_job_fields = one._bundle, None
         engines["memo, one bundle"] = one
         engines["memo"] = EmbeddedEngine()
-    gates = {name: Gate(price_job(), engine=e, signals="static", ledger=None) for name, e in engines.items()}
+    gates = {name: Gate(price_job(), engine=e, signals="static", ledger=False) for name, e in engines.items()}
     medians: dict[str, list[float]] = {name: [] for name in gates}
     n = 0
     for _ in range(args.rounds):

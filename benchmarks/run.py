@@ -176,7 +176,7 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     rows.append(("c  cold decision, Clearview-like job (>25 denials), median", f"{heavy:.1f} ms", "< 5 ms",
                  _verdict(heavy < 5)))
     first = []
-    gate = Gate(clearview, engine=engine, signals="static", ledger=None)
+    gate = Gate(clearview, engine=engine, signals="static", ledger=False)
     for i in range(max(5, n_heavy // 2)):
         if engine.job_memo is not None:
             engine.job_memo.clear()
@@ -188,8 +188,8 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     # The job memo's worth, measured interleaved (batch by batch) against an engine that
     # evaluates decision whole, so that the machine's drift cannot skew the ratio.
     whole = EmbeddedEngine(use_job_memo=False)
-    pairs = {"on": Gate(price_job(), engine=engine, signals="static", ledger=None),
-             "off": Gate(price_job(), engine=whole, signals="static", ledger=None)}
+    pairs = {"on": Gate(price_job(), engine=engine, signals="static", ledger=False),
+             "off": Gate(price_job(), engine=whole, signals="static", ledger=False)}
     by_mode: dict[str, list[float]] = {"on": [], "off": []}
     for r in range(rounds):
         for mode, gate in pairs.items():
