@@ -24,22 +24,20 @@ import random
 import sqlite3
 import time
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from gate.errors import LedgerError
 from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
+from gate.ledger.sqlite.schema import SCHEMA_VERSION
 
 __all__ = [
     "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "BUSY_TIMEOUT_S", "GENESIS_HASH", "HASH_DOMAIN",
-    "DECISION_FIELDS", "COLLECTION_FIELDS", "SCHEMA_VERSION",
+    "DECISION_FIELDS", "COLLECTION_FIELDS", "SCHEMA_VERSION", "Interner",
     "resolve_path", "canonical", "row_hash", "connect", "sqlite_errors", "busy_retry",
     "DECISION", "COLLECTION", "append", "decision_hash",
 ]
 
-SCHEMA_VERSION = "1"
-LEDGER_FORMAT = "scrapegate-ledger"
 HASH_DOMAIN = "scrapegate-ledger/1"
 GENESIS_HASH = "0" * 64
 # Bound on waiting for another writer (thread or process) to release the write lock.
@@ -57,71 +55,6 @@ DECISION_FIELDS = (
 )
 COLLECTION_FIELDS = ("decision_id", "time", "status", "bytes", "content_sha256", "decision_hash")
 
-# The response phase's quarantine (its rows: gate.ledger.sqlite.quarantine).
-QUARANTINE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS quarantine (
-    seq INTEGER PRIMARY KEY,
-    time TEXT NOT NULL,
-    action TEXT NOT NULL,
-    decision_id TEXT,
-    job TEXT NOT NULL,
-    site TEXT NOT NULL,
-    url TEXT,
-    reason TEXT,
-    category TEXT,
-    evidence TEXT,
-    handed_over INTEGER NOT NULL,
-    actor TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-)"""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS decisions (
-    seq INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL UNIQUE,
-    time TEXT NOT NULL,
-    job TEXT NOT NULL,
-    owner TEXT,
-    method TEXT NOT NULL,
-    url TEXT NOT NULL,
-    site TEXT NOT NULL,
-    allow INTEGER NOT NULL,
-    mode TEXT NOT NULL,
-    deny_codes TEXT NOT NULL,
-    warn_codes TEXT NOT NULL,
-    waived_codes TEXT NOT NULL,
-    jurisdictions TEXT NOT NULL,
-    legal_basis TEXT NOT NULL,
-    policy_revision TEXT,
-    engine TEXT,
-    signals TEXT NOT NULL,
-    error TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS collections (
-    seq INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL,
-    time TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    content_sha256 TEXT NOT NULL,
-    decision_hash TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision_id);
-""" + QUARANTINE_SCHEMA
-
-_INSERT_COLLECTION = "INSERT INTO collections VALUES (" + ",".join("?" * (len(COLLECTION_FIELDS) + 3)) + ")"
-_HEADS = {t: f"SELECT seq, hash FROM {t} ORDER BY seq DESC LIMIT 1" for t in ("decisions", "collections")}
-# A batch's decisions go in by multi-row INSERTs of power-of-two sizes up to this: one
-# statement step (the GIL released and re-taken once) instead of one per row, few distinct
-# statements to prepare and cache, and within SQLite's bound on parameters per statement.
-INSERT_CHUNK_ROWS = 512
-_ROW_SQL = "(" + ",".join("?" * (len(DECISION_FIELDS) + 3)) + ")"
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _dumps = _JSON.encode
 _encode_str = json.encoder.encode_basestring  # what _dumps escapes text with
@@ -313,16 +246,14 @@ def _set_wal(conn: sqlite3.Connection) -> None:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if tables and "meta" not in tables:
-        raise LedgerError("is an SQLite database but not a scrapegate ledger (no meta table)")
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-    conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('schema', ?)", (LEDGER_FORMAT, SCHEMA_VERSION))
+    from gate.ledger.sqlite.schema import create_or_migrate
+
+    create_or_migrate(conn)
 
 
 def _check_format(conn: sqlite3.Connection, path: Path) -> None:
+    from gate.ledger.sqlite.schema import check_meta
+
     with sqlite_errors(path, "reading"):
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -331,136 +262,15 @@ def _check_format(conn: sqlite3.Connection, path: Path) -> None:
                 conn.close()
                 raise LedgerError(f"ledger {path}: not a scrapegate ledger (no meta table)") from exc
             raise
-    if meta.get("format") != LEDGER_FORMAT:
+    try:
+        check_meta(meta, str(path))
+    except LedgerError:
         conn.close()
-        raise LedgerError(f"ledger {path}: not a scrapegate ledger (format {meta.get('format')!r})")
-    if meta.get("schema") != SCHEMA_VERSION:
-        conn.close()
-        raise LedgerError(
-            f"ledger {path}: schema version {meta.get('schema')!r}, this scrapegate reads {SCHEMA_VERSION!r}"
-        )
-
-
-def _head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
-    row = conn.execute(_HEADS[table]).fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+        raise
 
 
 DECISION = "decision"
 COLLECTION = "collection"
-_CHAIN = {DECISION: "decisions", COLLECTION: "collections"}
 
-
-def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
-    """Chain and insert `items` in order: runs of decisions with multi-row INSERTs, each
-    collection bound to its decision's hash (a decision earlier in the same batch included).
-    The heads are read once per transaction (under BEGIN IMMEDIATE: no other process can
-    move them), then carried along the batch."""
-    heads: dict[str, tuple[int, str]] = {}
-    batch_hashes: dict[str, str] = {}
-    run: list[Any] = []  # the run's rows, flattened, in column order
-    row_json, sha256 = _decision_json, _sha256
-    seq, prev = -1, GENESIS_HASH
-    for kind, values in items:
-        if kind == DECISION:
-            if seq < 0:
-                seq, prev = heads.get(DECISION) or _head(conn, "decisions")
-            seq += 1
-            prev_hash, prev = prev, sha256(row_json(seq, prev, values).encode("utf-8")).hexdigest()
-            run += (seq, *values, prev_hash, prev)
-            batch_hashes[values[0]] = prev
-            continue
-        if seq >= 0:
-            heads[DECISION] = (seq, prev)
-            seq = -1
-        _insert_decisions(conn, run)
-        run = []
-        values = list(values)
-        bound = batch_hashes.get(values[0])
-        if bound is None:
-            row = conn.execute("SELECT hash FROM decisions WHERE decision_id = ?", (values[0],)).fetchone()
-            if row is None:
-                raise LedgerError(f"no decision {values[0]!r} to mark collected")
-            bound = row[0]
-        values.append(bound)
-        cseq, cprev = heads.get(COLLECTION) or _head(conn, "collections")
-        cseq += 1
-        digest = row_hash("collections", cseq, cprev, values)
-        conn.execute(_INSERT_COLLECTION, (cseq, *values, cprev, digest))
-        heads[COLLECTION] = (cseq, digest)
-    _insert_decisions(conn, run)
-    if seq >= 0:
-        heads[DECISION] = (seq, prev)
-    return {_CHAIN[kind]: head for kind, head in heads.items()}
-
-
-_WIDTH = len(DECISION_FIELDS) + 3
-
-
-def _variable_limit(conn: sqlite3.Connection) -> int:
-    """SQLite's bound on parameters per statement: asked where Python can (3.11+), else the
-    default of the SQLite library (32766 since 3.32, 999 before)."""
-    getlimit = getattr(conn, "getlimit", None)
-    if getlimit is not None:
-        return int(getlimit(getattr(sqlite3, "SQLITE_LIMIT_VARIABLE_NUMBER", 9)))
-    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
-
-
-@lru_cache(maxsize=None)  # at most log2(INSERT_CHUNK_ROWS) + 1 sizes
-def _insert_sql(rows: int) -> str:
-    return "INSERT INTO decisions VALUES " + ",".join([_ROW_SQL] * rows)
-
-
-def _chunk_rows(conn: sqlite3.Connection) -> int:
-    limit = _variable_limit(conn) // _WIDTH
-    rows = INSERT_CHUNK_ROWS
-    while rows > 1 and rows > limit:
-        rows //= 2
-    return rows
-
-
-def _insert_decisions(conn: sqlite3.Connection, run: list[Any]) -> None:
-    """Insert flattened decision rows: chunks of the largest power of two that fits."""
-    if not run:
-        return
-    total, start, rows = len(run) // _WIDTH, 0, _chunk_rows(conn)
-    try:
-        while start < total:
-            while rows > total - start:
-                rows //= 2
-            conn.execute(_insert_sql(rows), run[start * _WIDTH:(start + rows) * _WIDTH])
-            start += rows
-    except sqlite3.IntegrityError as exc:
-        if "decision_id" not in str(exc):
-            raise
-        raise LedgerError(f"decision id already recorded: {_duplicates(conn, run) or exc}") from exc
-
-
-def _duplicates(conn: sqlite3.Connection, run: list[Any]) -> str:
-    """The ids of `run` recorded before it (or twice in it), for the error message."""
-    ids, first_seq = run[1::_WIDTH], run[0]
-    seen: set[str] = set()
-    dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
-    for at in range(0, len(ids), 500):
-        part = ids[at:at + 500]
-        dupes += [i for (i,) in conn.execute(
-            f"SELECT decision_id FROM decisions WHERE seq < ? AND decision_id IN ({','.join('?' * len(part))})",
-            [first_seq, *part])]
-    more = f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""
-    return ", ".join(dict.fromkeys(dupes[:10])) + more
-
-
-def append(conn: sqlite3.Connection, path: Path,
-           items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
-    """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
-    without decision_hash, which is looked up) in one transaction, in order. Returns the
-    committed heads, (seq, hash) by chain name, of the chains it extended."""
-    heads: dict[str, tuple[int, str]] = busy_retry(path, "recording in", _transaction, conn, _append, items)
-    return heads
-
-
-def decision_hash(conn: sqlite3.Connection, path: Path, decision_id: str) -> str | None:
-    """The stored hash of a decision, or None if it is not in the ledger."""
-    with sqlite_errors(path, "reading"):
-        row = conn.execute("SELECT hash FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
-    return row[0] if row else None
+# The compact appends (gate.ledger.sqlite.append) import this module: bound last.
+from gate.ledger.sqlite.append import Interner, append, decision_hash  # noqa: E402
