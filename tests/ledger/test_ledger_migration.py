@@ -78,3 +78,16 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     for opening in (lambda: SQLiteLedger(tmp_path / "l.db"), lambda: verify(str(tmp_path / "l.db"))):
         with pytest.raises(LedgerError, match="schema version '3' is newer than this scrapegate knows"):
             opening()
+
+
+def test_verify_walks_the_quarantine_chain(old_ledger: Path) -> None:
+    SQLiteLedger(old_ledger).close()
+    with sqlite3.connect(old_ledger) as conn:  # someone hides that a body was handed over
+        conn.execute("UPDATE quarantine SET handed_over = 0 WHERE seq = 1")
+    problem = verify(str(old_ledger)).problem
+    assert problem is not None and (problem.table, problem.seq) == ("quarantine", 1) and "edited" in problem.reason
+    with sqlite3.connect(old_ledger) as conn:
+        conn.execute("UPDATE quarantine SET handed_over = 1 WHERE seq = 1")
+        conn.execute("DELETE FROM quarantine WHERE seq = 2")
+    problem = verify(str(old_ledger)).problem
+    assert problem is not None and (problem.table, problem.seq) == ("quarantine", 3) and "rows deleted" in problem.reason

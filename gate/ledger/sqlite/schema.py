@@ -96,9 +96,11 @@ def _views(base: int) -> str:
     return f"""
 DROP VIEW IF EXISTS collections_v;
 DROP VIEW IF EXISTS decisions_v;
-CREATE VIEW decisions_v AS SELECT x.seq AS seq, {_uuid_sql('x.id')} AS decision_id, {_time_sql('x.time', base)} AS time,
+CREATE VIEW decisions_v AS SELECT x.seq AS seq, {_uuid_sql('x.id')} AS decision_id,
+    {_time_sql('x.time', base)} AS time,
     p.job AS job, p.owner AS owner, p.method AS method, c.origin || x.path || c.query AS url, c.site AS site,
-    p.allow AS allow, p.mode AS mode, p.deny_codes AS deny_codes, p.warn_codes AS warn_codes, p.waived_codes AS waived_codes,
+    p.allow AS allow, p.mode AS mode, p.deny_codes AS deny_codes, p.warn_codes AS warn_codes,
+    p.waived_codes AS waived_codes,
     p.jurisdictions AS jurisdictions, p.legal_basis AS legal_basis, p.policy_revision AS policy_revision,
     p.engine AS engine, c.signals AS signals, p.error AS error,
     {_prev_sql('decisions', 'decisions')} AS prev_hash, lower(hex(x.hash)) AS hash
