@@ -249,3 +249,24 @@ def quarantine(ledger_path: str | None, job: str | None, site: str | None, relea
     with _ledger_errors():
         entries = open_entries(ledger_path, job=job, site=site)
     get_formatter(fmt, "ledger-quarantine").write(entries, sys.stdout)
+
+
+@ledger.command("migrate")
+@_ledger_option
+def migrate(ledger_path: str | None) -> None:
+    """Upgrade the ledger's schema to the one this scrapegate writes.
+
+    Readers (verify, show, export...) never alter a ledger: one written by an older
+    scrapegate is refused until a writer opens it. This opens it as a writer and closes it.
+    Every row keeps its hash: anchors and signed checkpoints taken before still hold.
+
+    \b
+    Example:
+      scrapegate ledger migrate --ledger /var/lib/scrapegate/ledger.db
+      scrapegate ledger migrate --ledger postgresql://ledger@db/crawls
+    """
+    from gate.ledger import open_ledger
+
+    with _ledger_errors():
+        open_ledger(ledger_path).close()
+    click.echo(f"ledger {ledger_path or 'default'}: at the current schema")

@@ -71,6 +71,19 @@ def test_the_migrated_ledger_keeps_its_chain_going_and_catches_edits(old_ledger:
     assert problem is not None and (problem.table, problem.seq) == ("decisions", 7)
 
 
+def test_the_migrate_command_upgrades_and_a_reader_then_verifies(old_ledger: Path) -> None:
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ledger", "verify", "--ledger", str(old_ledger)]).exit_code == 2
+    result = runner.invoke(cli, ["ledger", "migrate", "--ledger", str(old_ledger)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["ledger", "verify", "--ledger", str(old_ledger)])
+    assert result.exit_code == 0 and "OK: 15 decisions, 9 collections" in result.output
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     SQLiteLedger(tmp_path / "l.db").close()
     with sqlite3.connect(tmp_path / "l.db") as conn:

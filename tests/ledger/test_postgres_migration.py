@@ -15,6 +15,7 @@ from gate.ledger.postgres.ledger import PostgresLedger
 from gate.ledger.query import rows, verify
 from gate.ledger.sqlite.quarantine import QUARANTINE_FIELDS
 from gate.ledger.sqlite.store import COLLECTION_FIELDS, DECISION_FIELDS
+
 from ledger_helpers import allowed, policy_input, sha
 
 FIXTURE = Path(__file__).parent / "data" / "schema1.db"
