@@ -48,7 +48,8 @@ CREATE TABLE {S}.collections (
     seq bigint PRIMARY KEY, decision bigint NOT NULL, time bigint NOT NULL, bytes bigint NOT NULL,
     status integer NOT NULL, content_sha256 bytea NOT NULL, hash bytea NOT NULL);
 CREATE INDEX collections_by_decision ON {S}.collections (decision);
-CREATE TABLE {S}.gaps (chain text NOT NULL, seq bigint NOT NULL, prev_hash bytea NOT NULL, PRIMARY KEY (chain, seq));
+CREATE TABLE {S}.gaps (chain text NOT NULL, seq bigint NOT NULL, since bigint NOT NULL, prev_hash bytea NOT NULL,
+    PRIMARY KEY (chain, seq));
 CREATE TABLE {S}.prunes (id serial PRIMARY KEY, body text NOT NULL, mac text NOT NULL);
 CREATE VIEW {S}.decisions_v AS SELECT x.seq AS seq, {_uuid('x.id')} AS decision_id, {_time('x.time')} AS time,
     p.job, p.owner, p.method, c.origin || x.path || c.query AS url, c.site, p.allow, p.mode, p.deny_codes,

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator
 from gate.ledger.checkpoints import PRUNED
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors, redact
+from gate.ledger.prune import Gaps, read_gaps
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite.quarantine import QUARANTINE_FIELDS
 from gate.ledger.sqlite.query import (
@@ -86,9 +87,7 @@ def verify(url: str, anchors: Iterable[str] = ()) -> VerifyReport:
     wanted = {a.strip().lower() for a in anchors if a.strip()}
     seen: set[str] = set()
     with _reading(url, "verifying") as conn:
-        gaps: dict[str, dict[int, str]] = {"decisions": {}, "collections": {}}
-        for chain, seq, prev in conn.execute(f"SELECT chain, seq, prev_hash FROM {SCHEMA}.gaps"):
-            gaps.setdefault(chain, {})[int(seq)] = bytes(prev).hex()
+        gaps = read_gaps(conn, f"{SCHEMA}.gaps")
         n_dec, head_dec, dec_problem = _verify_table(
             conn, "decisions", wanted, seen,
             f"SELECT seq, {', '.join(DECISION_FIELDS)}, hash, 1 FROM {_D} ORDER BY seq", gaps["decisions"])
@@ -203,8 +202,7 @@ def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, in
     exists, for the signed checkpoints; PRUNED for a row a signed prune removed."""
     found: dict[tuple[str, int], str] = {}
     with _reading(url, "reading") as conn:
-        gaps = {(c, int(s)): bytes(p).hex()
-                for c, s, p in conn.execute(f"SELECT chain, seq, prev_hash FROM {SCHEMA}.gaps")}
+        gaps = read_gaps(conn, f"{SCHEMA}.gaps")
         for chain, seq in wanted:
             if chain not in ("decisions", "collections"):
                 continue
@@ -213,8 +211,9 @@ def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, in
                 found[(chain, seq)] = bytes(row[0]).hex()
                 continue
             after = conn.execute(f"SELECT min(seq) FROM {SCHEMA}.{chain} WHERE seq > %s", (seq,)).fetchone()[0]
-            if after is not None and (chain, int(after)) in gaps:
-                found[(chain, seq)] = gaps[(chain, int(after))] if after == seq + 1 else PRUNED
+            gap = gaps[chain].get(int(after)) if after is not None else None
+            if gap is not None and gap[0] <= seq:
+                found[(chain, seq)] = gap[1] if after == seq + 1 else PRUNED
     return found
 
 
@@ -225,3 +224,11 @@ def missing_decisions(url: str, ids: Iterable[str]) -> list[str]:
     ids = list(dict.fromkeys(ids))
     with _reading(url, "reading") as conn:
         return [i for i in ids if decision_ref(conn, i) is None]
+
+
+def prune_state(url: str) -> tuple[tuple[str, str] | None, Gaps]:
+    """The latest signed prune record (body, signature) if any, and the gap records by chain."""
+    with _reading(url, "reading") as conn:
+        row = conn.execute(f"SELECT body, mac FROM {SCHEMA}.prunes ORDER BY id DESC LIMIT 1").fetchone()
+        gaps = read_gaps(conn, f"{SCHEMA}.gaps")
+    return (None if row is None else (str(row[0]), str(row[1]))), gaps

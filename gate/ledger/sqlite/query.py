@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from gate.ledger.prune import Gaps, expected_prev, read_gaps
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite.store import (
@@ -63,7 +64,7 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        if self.table in ("anchor", "checkpoint", "lost"):
+        if self.table in ("anchor", "checkpoint", "lost", "prune"):
             return self.reason
         return f"{self.table} row {self.seq} (decision {self.decision_id}): {self.reason}"
 
@@ -200,15 +201,12 @@ def verify(path: str | Path | None = None, anchors: Iterable[str] = ()) -> Verif
     return VerifyReport(resolved, n_dec, n_col, head_dec, head_col, problems, n_q, head_q)
 
 
-def _gaps(conn: sqlite3.Connection) -> dict[str, dict[int, str]]:
-    gaps: dict[str, dict[int, str]] = {"decisions": {}, "collections": {}}
-    for chain, seq, prev in conn.execute("SELECT chain, seq, prev_hash FROM gaps"):
-        gaps.setdefault(chain, {})[int(seq)] = bytes(prev).hex()
-    return gaps
+def _gaps(conn: sqlite3.Connection) -> Gaps:
+    return read_gaps(conn, "gaps")
 
 
 def _verify_table(conn: Any, table: str, anchors: set[str], seen: set[str], query: str,
-                  gaps: dict[int, str], stored_prev: bool = False) -> tuple[int, str, Problem | None]:
+                  gaps: dict[int, tuple[int, str]], stored_prev: bool = False) -> tuple[int, str, Problem | None]:
     """Walk one chain in seq order. Each row: seq, values, [stored prev_hash,] hash, and a
     marker that is NULL when the decision a collection belongs to is gone."""
     prev, prev_seq, count = GENESIS_HASH, 0, 0
@@ -217,7 +215,7 @@ def _verify_table(conn: Any, table: str, anchors: set[str], seen: set[str], quer
     for row in conn.execute(query):
         count += 1
         seq, values, stored_hash, bound = int(row[0]), list(row[1:-tail]), str(row[-2]), row[-1]
-        expected = prev if seq == prev_seq + 1 else gaps.get(seq)
+        expected = prev if seq == prev_seq + 1 else expected_prev(gaps, seq, prev_seq)
         # A collection row keeps a 128-bit prefix of its hash; the chain goes on with the full one.
         computed = row_hash(table, seq, expected, values) if expected is not None else stored_hash
         digest = computed if computed.startswith(stored_hash) else stored_hash
@@ -342,8 +340,9 @@ def hashes_at(path: str | Path | None, wanted: Iterable[tuple[str, int]]) -> dic
                     found[(chain, seq)] = bytes(row[0]).hex()
                     continue
                 after = conn.execute(f"SELECT min(seq) FROM {chain} WHERE seq > ?", (seq,)).fetchone()[0]
-                if after is not None and after in gaps[chain]:
-                    found[(chain, seq)] = gaps[chain][after] if after == seq + 1 else PRUNED
+                gap = gaps[chain].get(after) if after is not None else None
+                if gap is not None and gap[0] <= seq:
+                    found[(chain, seq)] = gap[1] if after == seq + 1 else PRUNED
     return found
 
 
@@ -386,3 +385,10 @@ def quarantine(path: str | Path | None = None, *, job: str | None = None,
     """The quarantine's open entries (what `scrapegate ledger quarantine` lists)."""
     with _reading(path, "reading the quarantine of") as (conn, _):
         return quarantine_rows.entries(conn, job=job, site=normalize_site(site) if site else None)
+
+
+def prune_state(path: str | Path | None) -> tuple[tuple[str, str] | None, Gaps]:
+    """The latest signed prune record (body, signature) if any, and the gap records by chain."""
+    with _reading(path, "reading") as (conn, _):
+        row = conn.execute("SELECT body, mac FROM prunes ORDER BY id DESC LIMIT 1").fetchone()
+        return (None if row is None else (str(row[0]), str(row[1]))), _gaps(conn)

@@ -69,7 +69,8 @@ CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision);
 CREATE TABLE IF NOT EXISTS heads (chain TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash BLOB NOT NULL);
 -- After a prune (gate.ledger.prune): the hash of the row before each kept row whose
 -- predecessor was pruned, and the signed records that cover them.
-CREATE TABLE IF NOT EXISTS gaps (chain TEXT NOT NULL, seq INTEGER NOT NULL, prev_hash BLOB NOT NULL,
+CREATE TABLE IF NOT EXISTS gaps (chain TEXT NOT NULL, seq INTEGER NOT NULL, since INTEGER NOT NULL,
+    prev_hash BLOB NOT NULL,
     PRIMARY KEY (chain, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS prunes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, mac TEXT NOT NULL);
 """ + QUARANTINE_SCHEMA
