@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from gate.cli import cli
 from gate.ledger import open_ledger
 from gate.ledger.query import erase_plan, quarantine, rows, verify
+
 from ledger_helpers import allowed, denied, policy_input, sha
 
 KEY = "prune-test-key-0123456789"

@@ -42,8 +42,9 @@ CREATE TABLE {S}.contexts (
 CREATE TABLE {S}.decisions (
     seq bigint PRIMARY KEY, time bigint NOT NULL, context integer NOT NULL, id bytea NOT NULL,
     path text NOT NULL, hash bytea NOT NULL);
--- A 6-byte prefix of the id: the writer checks uniqueness under the chain lock.
-CREATE INDEX decisions_by_id ON {S}.decisions (substring(id FROM 1 FOR 6));
+-- The id's last 6 bytes (a gate's ids share a per-process prefix and end in a counter); the
+-- writer checks uniqueness under the chain lock.
+CREATE INDEX decisions_by_id ON {S}.decisions (substring(id FROM length(id) - 5));
 CREATE TABLE {S}.collections (
     seq bigint PRIMARY KEY, decision bigint NOT NULL, time bigint NOT NULL, bytes bigint NOT NULL,
     status integer NOT NULL, content_sha256 bytea NOT NULL, hash bytea NOT NULL);

@@ -34,7 +34,7 @@ _COPY_DECISIONS = f"COPY {SCHEMA}.decisions (seq, time, context, id, path, hash)
 _INSERT_COLLECTION = f"INSERT INTO {SCHEMA}.collections VALUES (%s, %s, %s, %s, %s, %s, %s)"
 _LOCK_HEAD = f"SELECT seq, hash FROM {SCHEMA}.heads WHERE chain = %s FOR UPDATE"
 _MOVE_HEAD = f"UPDATE {SCHEMA}.heads SET seq = %s, hash = %s WHERE chain = %s"
-_BY_ID = f"SELECT seq, hash FROM {SCHEMA}.decisions WHERE substring(id FROM 1 FOR 6) = %s AND id = %s"
+_BY_ID = f"SELECT seq, hash FROM {SCHEMA}.decisions WHERE substring(id FROM length(id) - 5) = %s AND id = %s"
 _interners: dict[int, tuple[Any, PgInterner]] = {}  # by connection (held: ids are not reused)
 
 
@@ -69,7 +69,7 @@ def _interner(conn: Any) -> PgInterner:
 
 def decision_ref(conn: Any, decision_id: str) -> tuple[int, str] | None:
     key = encoding.encode_id(decision_id)
-    row = conn.execute(_BY_ID, (key[:6], key)).fetchone()
+    row = conn.execute(_BY_ID, (key[-6:], key)).fetchone()
     return (int(row[0]), bytes(row[1]).hex()) if row else None
 
 
@@ -77,7 +77,8 @@ def _refuse_duplicates(conn: Any, ids: list[bytes]) -> None:
     seen: set[bytes] = set()
     dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
     found = {bytes(i) for (i,) in conn.execute(
-        f"SELECT id FROM {SCHEMA}.decisions WHERE substring(id FROM 1 FOR 6) = ANY(%s)", ([i[:6] for i in ids],))}
+        f"SELECT id FROM {SCHEMA}.decisions WHERE substring(id FROM length(id) - 5) = ANY(%s)",
+        ([i[-6:] for i in ids],))}
     dupes += [i for i in ids if i in found]
     if dupes:
         names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]

@@ -30,7 +30,7 @@ INSERT_CHUNK_ROWS = 512
 _CHAIN = {store.DECISION: "decisions", store.COLLECTION: "collections"}
 _HEADS = {"decisions": "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
           "collections": "SELECT seq, hash FROM heads WHERE chain = 'collections'"}
-_BY_ID = "SELECT seq, hash, time FROM decisions WHERE substr(id, 1, 6) = ? AND id = ?"
+_BY_ID = "SELECT seq, hash, time FROM decisions WHERE substr(id, -6) = ? AND id = ?"
 
 
 class Interner:
@@ -107,7 +107,7 @@ def head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
 def decision_ref(conn: sqlite3.Connection, decision_id: str) -> tuple[int, str, int] | None:
     """(seq, hash, stored time) of a decision by its id, or None."""
     key = encoding.encode_id(decision_id)
-    row = conn.execute(_BY_ID, (key[:6], key)).fetchone()
+    row = conn.execute(_BY_ID, (key[-6:], key)).fetchone()
     return (int(row[0]), bytes(row[1]).hex(), int(row[2])) if row else None
 
 
@@ -200,8 +200,8 @@ def _refuse_duplicates(conn: sqlite3.Connection, run: list[Any]) -> None:
     for at in range(0, len(ids), 500):
         part = ids[at:at + 500]
         found = {bytes(i) for (i,) in conn.execute(
-            f"SELECT id FROM decisions WHERE substr(id, 1, 6) IN ({','.join('?' * len(part))})",
-            [i[:6] for i in part])}
+            f"SELECT id FROM decisions WHERE substr(id, -6) IN ({','.join('?' * len(part))})",
+            [i[-6:] for i in part])}
         dupes += [i for i in part if i in found]
     if dupes:
         names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]

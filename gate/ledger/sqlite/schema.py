@@ -57,9 +57,10 @@ CREATE TABLE IF NOT EXISTS decisions (
     seq INTEGER PRIMARY KEY, id BLOB NOT NULL, time INTEGER NOT NULL, context INTEGER NOT NULL,
     path TEXT NOT NULL, hash BLOB NOT NULL
 );
--- A 6-byte prefix of the id: half the index of the whole id; uniqueness is checked by the
+-- The id's last 6 bytes (a gate's ids share a per-process prefix and end in a counter): a
+-- third of the index of the whole id; uniqueness is checked by the
 -- writer under the write lock (gate.ledger.sqlite.store).
-CREATE INDEX IF NOT EXISTS decisions_by_id ON decisions (substr(id, 1, 6));
+CREATE INDEX IF NOT EXISTS decisions_by_id ON decisions (substr(id, -6));
 CREATE TABLE IF NOT EXISTS collections (
     seq INTEGER PRIMARY KEY, decision INTEGER NOT NULL, time INTEGER NOT NULL, status INTEGER NOT NULL,
     bytes INTEGER NOT NULL, content_sha256 BLOB NOT NULL, hash BLOB NOT NULL
