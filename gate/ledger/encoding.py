@@ -42,14 +42,15 @@ PROFILE_FIELDS = ("job", "owner", "method", "allow", "mode", "deny_codes", "warn
                   "jurisdictions", "legal_basis", "policy_revision", "engine", "error")
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def encode_id(value: str) -> bytes:
-    if len(value) == 36:
-        try:
-            parsed = uuid.UUID(value)
-        except ValueError:
-            parsed = None
-        if parsed is not None and str(parsed) == value:
-            return parsed.bytes
+    # The canonical (lower-case, dashed) UUID form only: anything else must decode back as text.
+    if len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-":
+        digits = value[:8] + value[9:13] + value[14:18] + value[19:23] + value[24:]
+        if _HEX.issuperset(digits):
+            return bytes.fromhex(digits)
     raw = _TEXT_MARK + value.encode("utf-8")
     return _TEXT_MARK + raw if len(raw) == 16 else raw
 
@@ -61,14 +62,24 @@ def decode_id(value: Any) -> str:
     return raw.lstrip(_TEXT_MARK).decode("utf-8", "replace")
 
 
+_seconds: dict[str, int] = {}  # "2026-11-26T10:00:00" -> epoch seconds: a crawl's rows share few seconds
+
+
 def encode_time(value: str, base: int = 0) -> int:
     """Microseconds since the epoch (minus `base`) of a time in the ledger's form."""
-    try:
-        parsed = datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc)
-    except (TypeError, ValueError) as exc:
-        raise LedgerError(f"not a ledger time: {value!r}") from exc
-    micros = int(parsed.timestamp()) * 1_000_000 + parsed.microsecond
-    return micros - base
+    head = value[:19]
+    seconds = _seconds.get(head)
+    if seconds is None or len(value) != 27 or value[19] != "." or value[26] != "Z" or not value[20:26].isdigit():
+        try:
+            parsed = datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc)
+        except (TypeError, ValueError) as exc:
+            raise LedgerError(f"not a ledger time: {value!r}") from exc
+        seconds = int(parsed.timestamp())
+        if len(_seconds) >= 4096:
+            _seconds.clear()
+        _seconds[head] = seconds
+        return seconds * 1_000_000 + parsed.microsecond - base
+    return seconds * 1_000_000 + int(value[20:26]) - base
 
 
 def decode_time(value: int, base: int = 0) -> str:

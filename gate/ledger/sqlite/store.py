@@ -1,16 +1,19 @@
 """The ledger's SQLite border: schema, connections, the hash chain and the bounded busy retry.
 
-Two append-only tables, each its own hash chain:
+Two append-only tables, each its own hash chain (and the quarantine's, gate.ledger.sqlite.quarantine):
 
 - ``decisions``: one row per decision.
-- ``collections``: one row per fetch an adapter reported for a decision; it carries the
+- ``collections``: one row per fetch an adapter reported for a decision; its hash covers the
   hash of the decision row it belongs to, so a collection cannot be moved to another
   decision, and an edited decision breaks both chains.
 
 Each row's ``hash`` is the SHA-256 of a canonical serialisation (`canonical`) of the row's
-stored values, its ``seq`` and ``prev_hash``: a JSON array, UTF-8, no whitespace, non-ASCII
-unescaped, values in column order (text, integers and nulls only). Anything that can read
-SQLite and JSON can re-check the chain without scrapegate.
+values (DECISION_FIELDS, COLLECTION_FIELDS), its ``seq`` and the previous row's hash: a JSON
+array, UTF-8, no whitespace, non-ASCII unescaped, values in column order (text, integers and
+nulls only). The rows are stored compactly (schema 2, gate.ledger.encoding and
+gate.ledger.sqlite.schema); the views ``decisions_v`` and ``collections_v`` give the values
+back as text, so anything that can read SQLite and JSON can re-check the chain without
+scrapegate.
 
 Every sqlite3 error is mapped here, once, to a LedgerError that names the file and the cause.
 """
