@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
     from gate.model.url import normalize
 
     engine = EmbeddedEngine()
-    gate = Gate(args.job or price_job(), engine=engine, signals="static", ledger=None)
+    gate = Gate(args.job or price_job(), engine=engine, signals="static", ledger=False)
     for i in range(20):
         gate.check(f"https://warm{i}.example.com/x")
 

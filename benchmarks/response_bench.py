@@ -95,11 +95,11 @@ def bench_phase(n: int) -> list[Row]:
     shop = sets.shop_page().encode()
     rows: list[Row] = []
     try:
-        declared = Gate(_job("declared", "market_research", ["personal", "facial_images"]), engine=engine, ledger=None,
+        declared = Gate(_job("declared", "market_research", ["personal", "facial_images"]), engine=engine, ledger=False,
                         sampling=SamplingPolicy(trust_after=10**9))  # never trusted: every response inspected
         sampled = Gate(_job("sampled", "market_research", ["personal", "facial_images"]), engine=engine,
-                       ledger=None, sampling=SamplingPolicy(trust_after=1, one_in=10))
-        training = Gate(_job("training", "ai_training", ["non_personal"]), engine=engine, ledger=None)
+                       ledger=False, sampling=SamplingPolicy(trust_after=1, one_in=10))
+        training = Gate(_job("training", "ai_training", ["non_personal"]), engine=engine, ledger=False)
         clean = b"<html><body>" + b"<p>" + b"lorem ipsum dolor sit amet consectetur " * 25 + b"</p>"
         clean = clean * 100 + b"</body></html>"
         cases = [

@@ -58,7 +58,8 @@ def _warm_gate(n_hosts: int, ledger: Path | None) -> tuple[Any, list[str], dict[
 
     files = {f"https://shop{h}.example.com": robots_for(h) for h in range(n_hosts)}
     signals = LiveSignals(robots=RobotsCache(fetcher=MemoryRobotsFetcher(files)), optout=False)
-    gate = Gate(price_job(), engine=EmbeddedEngine(), signals=signals, ledger=ledger)
+    gate = Gate(price_job(), engine=EmbeddedEngine(), signals=signals,
+                ledger=ledger if ledger is not None else False)  # None would be the default ledger
     return gate, list(files), files
 
 
@@ -145,7 +146,7 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     rows: list[Row] = [("c  policy load + compile (shipped bundle)", f"{compile_ms:.0f} ms", "", "")]
 
     def cold_ms(job: Any, host: str, first: int, n: int) -> list[float]:
-        gate = Gate(job, engine=engine, signals="static", ledger=None)
+        gate = Gate(job, engine=engine, signals="static", ledger=False)
         times = []
         for i in range(first, first + n):  # each URL a new host: the decision cache cannot help
             t = time.perf_counter()

@@ -57,10 +57,10 @@ if TYPE_CHECKING:
 
 
 def check(url: str, job: Any, method: str = "GET", **kwargs: Any) -> "Decision":
-    """Decide on one URL for one job, opening and closing a Gate (like requests.get)."""
+    """Decide on one URL for one job, opening and closing a Gate (like requests.get). The
+    decision is recorded as Gate() records (pass ledger=False for none)."""
     from gate.core.gate import Gate
 
-    kwargs.setdefault("ledger", None)
     with Gate(job, **kwargs) as g:
         return g.check(url, method)
 

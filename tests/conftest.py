@@ -29,6 +29,19 @@ from pg_server import PostgresServer, find_bindir
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_session_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Session and module fixtures are built before a test's own monkeypatch below, and the
+    ledger is on by default (issue 20.10): they too write under a tmp dir, never in the
+    working tree (./.scrapegate) or the developer's home."""
+    patch = pytest.MonkeyPatch()
+    base = tmp_path_factory.mktemp("session-state")
+    patch.setenv("SCRAPEGATE_LEDGER", str(base / "ledger.db"))
+    patch.setenv("SCRAPEGATE_HOME", str(base / "state"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCRAPEGATE_LEDGER", str(tmp_path / "ledger.db"))
@@ -96,7 +109,7 @@ def make_gate(engine: Any) -> Iterator[Any]:
 
     made: list[Any] = []
 
-    def make(mode: str = "enforce", ledger: Any = None, **kw: Any) -> Any:
+    def make(mode: str = "enforce", ledger: Any = False, **kw: Any) -> Any:
         kw.setdefault("signals", signals_source())
         g = Gate(JOB, engine=engine, mode=mode, ledger=ledger, **kw)
         made.append(g)

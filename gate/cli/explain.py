@@ -56,7 +56,7 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
         if not isinstance(engine, EmbeddedEngine):
             raise BadInput("explain evaluates the rules' conditions with the embedded engine; drop --engine opa")
         authenticated = next((t.authenticated for t in loaded.job.target_list() if t.url == url), None)
-        with Gate(loaded.job, engine=engine, signals="live" if live else "static", ledger=None,
+        with Gate(loaded.job, engine=engine, signals="live" if live else "static", ledger=False,
                   timeout=timeout) as gate:
             evaluation = gate.decide(url, authenticated=authenticated)
             decision, policy_input = evaluation.decision, gate.input_for(evaluation)

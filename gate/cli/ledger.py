@@ -28,7 +28,7 @@ def _ledger_errors() -> Iterator[None]:
 
 def _ledger_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH|URL",
+        "--ledger", "ledger_path", metavar="PATH|URL",
         type=click.Path(dir_okay=False),
         help="Ledger file, or a postgresql:// URL (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")(fn)
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from gate.cli.options import cli_errors
+from gate.cli.options import BadInput, cli_errors
+from gate.errors import LedgerError
 
 __all__ = ["report"]
 
 
 @click.command()
-@click.option("--ledger", "ledger_path", envvar="SCRAPEGATE_LEDGER", metavar="PATH|URL",
+@click.option("--ledger", "ledger_path", metavar="PATH|URL",
               type=click.Path(dir_okay=False),
               help="Ledger file, or a postgresql:// URL (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -22,8 +23,9 @@ __all__ = ["report"]
               help="A waivers file: list its waivers and when they expire.")
 def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
     """Write one self-contained HTML file about a ledger: decisions per day by code and by
-    site (charts), the top denial reasons with their laws, the waivers and their expiry.
-    No network, no script or style from elsewhere: open it anywhere, attach it to a ticket.
+    site (charts; per week or month over a long span), the top denial reasons with their
+    laws, the waivers and their expiry, and the quarantined URLs. No network, no script or
+    style from elsewhere: open it anywhere, attach it to a ticket.
 
     \b
     Example:
@@ -32,15 +34,22 @@ def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
     """
     from gate.engines.policy_set import shipped_policies_dir
     from gate.engines.waivers import WAIVERS_DATA_KEY, load_waivers
-    from gate.ledger.query import rows
+    from gate.ledger import ledger_location
+    from gate.ledger.query import quarantine, rows
     from gate.policy.docs import rule_catalogue
     from gate.report.html import render_report
 
     with cli_errors():
-        decisions = list(rows(ledger_path))
+        try:
+            where = ledger_location(ledger_path)
+        except LedgerError as exc:  # SCRAPEGATE_LEDGER=off: nothing to report on, a usage error
+            raise BadInput(str(exc)) from exc
+        decisions = list(rows(where))
         laws = {code: doc.law for code, doc in rule_catalogue([shipped_policies_dir()]).items()}
         granted = load_waivers(waivers)["scrapegate"][WAIVERS_DATA_KEY] if waivers else []
         today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-        text = render_report(decisions, laws=laws, waivers=granted, source=str(ledger_path or "default"), today=today)
+        held = quarantine(where)
+        text = render_report(decisions, laws=laws, waivers=granted, source=where, today=today,
+                             quarantine=held)
         output.write_text(text, encoding="utf-8")
     click.echo(f"wrote {output} ({len(decisions)} decision(s))", err=True)

@@ -22,7 +22,8 @@ DEFAULT_SIGNAL_TIMEOUT_S = 10.0
               help="enforce answers denied requests with 451; audit forwards them and only records.")
 @click.option("--fail-on-deny", is_flag=True, help="Exit 1 if any request was denied (in audit mode too).")
 @click.option("--ledger", "ledger_file", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Decision ledger (default $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db).")
+              help="Decision ledger (default $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db; "
+                   "SCRAPEGATE_LEDGER=off records nothing).")
 @policy_options
 @click.option("--signals", type=click.Choice(["live", "static"]), default="live", show_default=True,
               envvar="SCRAPEGATE_SIGNALS",
@@ -94,7 +95,7 @@ def run(job_file: str, mode: str, fail_on_deny: bool, ledger_file: str | None, s
         built["engine"] = engine_from_options(**policy)
         try:
             built["gate"] = Gate(job_file, engine=built["engine"], mode=as_mode(mode),
-                                 ledger=ledger_file or True, signals=config.signals_choice(signals), timeout=timeout,
+                                 ledger=ledger_file, signals=config.signals_choice(signals), timeout=timeout,
                                  verify=upstream_ca or True)
         except ImportError as exc:
             raise InternalFailure(f"cannot set up {signals} signals: {exc}; try --signals static") from exc

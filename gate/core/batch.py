@@ -81,7 +81,7 @@ class Report:
 def _decide_one(loaded: LoadedJob, engine: Engine, signals: Any, include_input: bool) -> list[Result]:
     from gate.core.gate import Gate
 
-    gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=None)
+    gate = Gate(loaded.job, engine=engine, signals=signals or "static", ledger=False)
     results = []
     for i, target in enumerate(loaded.job.target_list()):
         evaluation = gate.decide(target.url, authenticated=target.authenticated)

@@ -12,14 +12,14 @@ as a plain mapping of typed values. The environment variables:
     SCRAPEGATE_ENGINE    embedded | opa         (default: opa when an OPA URL is given, else embedded)
     SCRAPEGATE_OPA_URL   http(s)://host:port    (the OPA server)
     SCRAPEGATE_SIGNALS   live | static          (default: live)
-    SCRAPEGATE_LEDGER    where the ledger is, when one is on (default ./.scrapegate/ledger.db)
+    SCRAPEGATE_LEDGER    where the ledger is (default ./.scrapegate/ledger.db), or off for none
     SCRAPEGATE_REDIS     redis://host:port/db: robots.txt and rate limits shared by a cluster (default: none)
     SCRAPEGATE_CLUSTER_NODES   how many nodes share them (default 1; the Redis-down fallback divides by it)
     SCRAPEGATE_REDIS_LEASE     seconds a node may hold an origin's slot at most (default 30)
     SCRAPEGATE_TERMS_DISCOVERY  on | off    (default: on; live signals read each site's own terms)
 
-SCRAPEGATE_LEDGER names a location, it does not switch the ledger on: whether there is a
-ledger is the argument's (or the setting's) to say. The OPA engine also reads
+The ledger is on by default, at ./.scrapegate/ledger.db: `ledger=False` (or a setting of
+False, or SCRAPEGATE_LEDGER=off) records nothing. The OPA engine also reads
 SCRAPEGATE_OPA_TOKEN and SCRAPEGATE_OPA_TIMEOUT, the SQLite ledger SCRAPEGATE_LEDGER_WRITER.
 """
 
@@ -34,7 +34,7 @@ from gate.cluster import DEFAULT_LEASE_S, LEASE_ENV, NODES_ENV, REDIS_ENV, Clust
 from gate.engines.base import Engine
 from gate.errors import ClusterError, PolicyError
 from gate.ledger import Ledger, open_ledger
-from gate.ledger.location import LEDGER_ENV
+from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_off
 from gate.signals.base import SignalSource
 
 __all__ = [
@@ -178,24 +178,35 @@ def make_signals(value: Any = None, *, settings: Settings | None = None, timeout
 
 
 def make_ledger(value: Any = None, *, settings: Settings | None = None) -> Ledger | None:
-    """The ledger: `value` is None (not given), False (none), True (on, at the default
-    location), a location (path or URL) or a Ledger. Not given, the setting decides, in
-    the same terms; neither given means no ledger. A location comes from the argument,
-    else SCRAPEGATE_LEDGER, else the setting, else ./.scrapegate/ledger.db."""
-    explicit = value
-    if value is None and settings is not None:
-        value = settings.get(LEDGER_SETTING)
-    if value is None or value is False:
+    """The ledger, on unless something says off (the README's promise: every decision lands
+    in the ledger). `value` is None (not given), False (none), True (on), a location (path or
+    URL) or a Ledger; an explicit value decides. Not given: SCRAPEGATE_LEDGER=off (or false,
+    no, none, 0) or a setting of False/off means none; otherwise the location is
+    SCRAPEGATE_LEDGER, else the setting's, else ./.scrapegate/ledger.db."""
+    if value is False:
         return None
     if value is True:
-        return open_ledger()  # SCRAPEGATE_LEDGER, else the default
-    if not isinstance(value, (str, os.PathLike)):
+        return open_ledger(_env_location())
+    if value is not None and not isinstance(value, (str, os.PathLike)):
         ledger: Ledger = value  # a Ledger object
         return ledger
-    location = os.fspath(value)
-    if explicit is not None:
-        return open_ledger(location)
-    return open_ledger(os.environ.get(LEDGER_ENV) or location)  # a setting's location yields to the environment
+    if value is not None and os.fspath(value) != "":
+        return open_ledger(os.fspath(value))
+    env = os.environ.get(LEDGER_ENV) or None
+    setting = settings.get(LEDGER_SETTING) if settings is not None else None
+    if (env is not None and ledger_off(env)) or (setting not in (None, "") and ledger_off(setting)):
+        return None  # off, wherever it is said, wins over a location said elsewhere
+    if env is not None:
+        return open_ledger(env)
+    if setting in (None, "", True):
+        return open_ledger(str(DEFAULT_LEDGER_PATH))
+    return make_ledger(setting)
+
+
+def _env_location() -> str:
+    """SCRAPEGATE_LEDGER when it names a location (not off), else the default location."""
+    env = os.environ.get(LEDGER_ENV)
+    return str(DEFAULT_LEDGER_PATH) if not env or ledger_off(env) else env
 
 
 def make_decision_log(value: Any = None) -> Any:

@@ -67,7 +67,9 @@ class Gate:
     policies (plus `policies`, with `waivers`) run embedded, or on the OPA server at
     `opa_url` / $SCRAPEGATE_OPA_URL. `signals="live"` (the default) fetches robots.txt and
     opt-outs; `"static"` checks only the job's declarations and the terms registry.
-    `ledger` is a location, a Ledger, True (the default location) or None/False (none).
+    `ledger` is a location, a Ledger, True (the default location) or False (none); not
+    given, $SCRAPEGATE_LEDGER decides (a location, or `off`), else ./.scrapegate/ledger.db:
+    every decision is recorded unless something says not to.
     `decision_log` (a DecisionLogSink, a JSONL path or an http(s) URL) ships every decision
     in OPA's decision-log format. `verify` is the TLS verification of the live signal
     fetches (True, or a CA bundle path). `exceptions` is the old name of `waivers`.
@@ -151,11 +153,12 @@ class Gate:
             raise ManifestError("SCRAPEGATE_ENABLED is on but SCRAPEGATE_JOB names no job manifest")
         engine = config.make_engine(config.engine_choice(settings=settings))
         try:
+            ledger = config.make_ledger(settings=settings)
             gate = cls(
                 job,
                 engine=engine,
                 mode=as_mode(settings.get("SCRAPEGATE_MODE") or DEFAULT_MODE),
-                ledger=config.make_ledger(settings=settings),
+                ledger=ledger if ledger is not None else False,  # None would mean "not given": on
                 signals=config.signals_choice(settings=settings),
                 timeout=float(settings.get("SCRAPEGATE_TIMEOUT") or DEFAULT_TIMEOUT_S),
                 cluster=config.make_cluster(settings=settings),

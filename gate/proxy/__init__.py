@@ -5,6 +5,7 @@ Needs the `proxy` extra (proxy.py and cryptography): `pip install 'scrapegate[pr
     ca.py       the per-user CA and leaf certificates (cryptography)
     service.py  one Gate for every connection; the run's tally; the 451 body
     plugin.py   the proxy.py plugin that gates each request
+    upstream_tls.py  the origin's TLS handshake before the tunnel's 200 (an untrusted origin: a 502)
     meter.py    measures each response for the ledger's collection record
     server.py   proxy.py embedded: loopback listener, a thread per connection
     command.py  COMMAND's environment and process; `run_behind_proxy`

@@ -52,9 +52,8 @@ def default_upstream_ca() -> str | None:
     return certifi.where()
 
 
+# (An origin's untrusted certificate is reported by upstream_tls.py in its own words.)
 _HINTS = (
-    ("Server raised cert verification error", "the origin's certificate is not trusted by the upstream CA "
-                                              "bundle: see --upstream-ca / SCRAPEGATE_UPSTREAM_CA"),
     ("Client raised cert verification error", "COMMAND does not trust the scrapegate CA: does it read "
                                               "SSL_CERT_FILE / REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE?"),
 )
@@ -75,7 +74,8 @@ class _OneLine(logging.Formatter):
         return text
 
 
-_OWN_EXCEPTIONS = ("HttpRequestRejected", "ProxyAuthenticationFailed", "ProxyConnectionFailed")
+# UpstreamTlsRefused is logged once, as one line, by upstream_tls.py itself.
+_OWN_EXCEPTIONS = ("HttpRequestRejected", "ProxyAuthenticationFailed", "ProxyConnectionFailed", "UpstreamTlsRefused")
 
 
 class _DropOwnRejections(logging.Filter):
@@ -232,12 +232,14 @@ class GatingProxy:
         from proxy.common.flag import FlagParser
 
         from gate.proxy.plugin import CA_FLAG, SERVICE_FLAG, GatePlugin
+        from gate.proxy.upstream_tls import VerifyingHttpProxyPlugin
 
         workdir = self.ca.directory / "proxy.py"
-        args = ["--hostname", LOOPBACK, "--port", "0", "--cache-dir", str(workdir / "cache"),
+        # --disable-http-proxy drops proxy.py's own HttpProxyPlugin: ours replaces it.
+        args = ["--hostname", LOOPBACK, "--port", "0", "--cache-dir", str(workdir / "cache"), "--disable-http-proxy",
                 "--log-level", logging.getLevelName(self._log_level)[0]]
         opts: dict[str, Any] = dict(
-            plugins=[GatePlugin], threaded=True, threadless=False, timeout=IDLE_TIMEOUT_S,
+            plugins=[VerifyingHttpProxyPlugin, GatePlugin], threaded=True, threadless=False, timeout=IDLE_TIMEOUT_S,
             ca_key_file=str(self.ca.key_path), ca_cert_file=str(self.ca.cert_path),
             ca_signing_key_file=str(self.ca.leaf_key_path), ca_cert_dir=str(self.ca.leaves_dir),
             ca_file=self.upstream_ca, data_dir=str(workdir),

@@ -88,10 +88,11 @@ def test_signals_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_ledger_switch_and_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env_path = tmp_path / "ledger.db"  # the autouse fixture's SCRAPEGATE_LEDGER
-    assert config.make_ledger() is None and config.make_ledger(False) is None
-    assert config.make_ledger(settings={"SCRAPEGATE_LEDGER": False}) is None  # the environment does not switch it on
+    assert config.make_ledger(False) is None
+    assert config.make_ledger(settings={"SCRAPEGATE_LEDGER": False}) is None  # a setting's off beats the location
     for value, settings, expected in [
-        (True, None, env_path),                                        # on: the environment's location
+        (None, None, env_path),                                        # on by default: the environment's location
+        (True, None, env_path),
         (tmp_path / "arg.db", {"SCRAPEGATE_LEDGER": str(tmp_path / "set.db")}, tmp_path / "arg.db"),
         (None, {"SCRAPEGATE_LEDGER": str(tmp_path / "set.db")}, env_path),  # a setting yields to the environment
         (None, {"SCRAPEGATE_LEDGER": True}, env_path),
@@ -99,9 +100,16 @@ def test_ledger_switch_and_location(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         ledger = config.make_ledger(value, settings=settings)
         assert isinstance(ledger, SQLiteLedger) and ledger.path == expected, (value, settings)
         ledger.close()
+    monkeypatch.setenv("SCRAPEGATE_LEDGER", "off")  # the environment's off beats the default and a setting
+    assert config.make_ledger() is None
+    assert config.make_ledger(settings={"SCRAPEGATE_LEDGER": str(tmp_path / "set.db")}) is None
     monkeypatch.delenv("SCRAPEGATE_LEDGER")
     ledger = config.make_ledger(settings={"SCRAPEGATE_LEDGER": str(tmp_path / "set.db")})
     assert isinstance(ledger, SQLiteLedger) and ledger.path == tmp_path / "set.db"
+    ledger.close()
+    monkeypatch.chdir(tmp_path)  # nothing named anywhere: ./.scrapegate/ledger.db, as the CLI
+    ledger = config.make_ledger()
+    assert isinstance(ledger, SQLiteLedger) and ledger.path.resolve() == tmp_path / ".scrapegate" / "ledger.db"
     ledger.close()
 
 

@@ -36,7 +36,7 @@ def _result(policy_input: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def gate() -> Any:
     engine = StaticEngine(_result)
-    with Gate(JOB, engine=engine, signals="static", ledger=None) as g:
+    with Gate(JOB, engine=engine, signals="static", ledger=False) as g:
         yield g
 
 
@@ -85,7 +85,7 @@ def test_frozen_entries_travel_as_plain_json_and_through_pickle(gate: Gate) -> N
 
 def test_decide_returns_an_evaluation_and_input_for_rebuilds_the_cached_one() -> None:
     moment = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
-    with Gate(JOB, engine=StaticEngine(_result), signals="static", ledger=None, clock=lambda: moment) as gate:
+    with Gate(JOB, engine=StaticEngine(_result), signals="static", ledger=False, clock=lambda: moment) as gate:
         evaluated = gate.decide("https://shop.example.com/p/1")
         cached = gate.decide("https://shop.example.com/p/1")
         invalid = gate.decide("ftp://shop.example.com/p/1")

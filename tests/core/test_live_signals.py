@@ -29,7 +29,7 @@ def job(url: str, purpose: str = "price_monitoring", **spec: object) -> dict:
 def test_robots_disallow_denies_with_the_deciding_rule(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data(
         "User-agent: examplebot\nDisallow: /private\nCrawl-delay: 2\n", content_type="text/plain")
-    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+    with Gate(job(httpserver.url_for("/")), ledger=False) as gate:
         denied = gate.check(httpserver.url_for("/private/a"))
         allowed = gate.check(httpserver.url_for("/public/a"))
     assert denied.deny_codes == ["robots.disallowed"]
@@ -43,7 +43,7 @@ def test_robots_disallow_denies_with_the_deciding_rule(httpserver: HTTPServer) -
 
 def test_robots_txt_itself_is_allowed_under_disallow_all(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /\n")
-    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+    with Gate(job(httpserver.url_for("/")), ledger=False) as gate:
         assert gate.check(httpserver.url_for("/robots.txt")).allow
         assert gate.check(httpserver.url_for("/robots.txt") + "?x=1").allow
         assert gate.check(httpserver.url_for("/robots.txt.bak")).deny_codes == ["robots.disallowed"]
@@ -53,13 +53,13 @@ def test_robots_txt_itself_is_allowed_under_disallow_all(httpserver: HTTPServer)
 @pytest.mark.parametrize("status", [500, 503])
 def test_unreachable_robots_denies_everything(httpserver: HTTPServer, status: int) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("oops", status=status)
-    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+    with Gate(job(httpserver.url_for("/")), ledger=False) as gate:
         assert gate.check(httpserver.url_for("/anything")).deny_codes == ["robots.unreachable"]
 
 
 def test_missing_robots_allows(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("nope", status=404)
-    with Gate(job(httpserver.url_for("/")), ledger=None) as gate:
+    with Gate(job(httpserver.url_for("/")), ledger=False) as gate:
         assert gate.check(httpserver.url_for("/anything")).allow
 
 
@@ -68,12 +68,12 @@ def test_tdm_reservation_denies_ai_training_only(httpserver: HTTPServer) -> None
     httpserver.expect_request("/.well-known/tdmrep.json").respond_with_json(
         [{"location": "/articles/*", "tdm-reservation": 1}])
     url = httpserver.url_for("/articles/1")
-    with Gate(job(url, "ai_training"), ledger=None) as gate:
+    with Gate(job(url, "ai_training"), ledger=False) as gate:
         reserved = gate.check(url)
         free = gate.check(httpserver.url_for("/about"))
     assert reserved.deny_codes == ["tdm.reserved"]
     assert free.allow
-    with Gate(job(url, "price_monitoring"), ledger=None) as gate:
+    with Gate(job(url, "price_monitoring"), ledger=False) as gate:
         assert gate.check(url).allow
 
 
@@ -82,7 +82,7 @@ def test_content_signal_in_robots_reserves(httpserver: HTTPServer) -> None:
         "User-agent: *\nContent-Signal: ai-train=no, search=yes\nAllow: /\n")
     httpserver.expect_request("/.well-known/tdmrep.json").respond_with_data("", status=404)
     url = httpserver.url_for("/page")
-    with Gate(job(url, "text_and_data_mining"), ledger=None) as gate:
+    with Gate(job(url, "text_and_data_mining"), ledger=False) as gate:
         assert gate.check(url).deny_codes == ["tdm.reserved"]
 
 
@@ -156,11 +156,11 @@ def test_live_signals_trust_a_private_ca_when_told(tmp_path: Path) -> None:
     server.start()
     try:
         url = server.url_for("/no/1")
-        with Gate(job(url), ledger=None) as untrusting:  # the system store does not know this CA
+        with Gate(job(url), ledger=False) as untrusting:  # the system store does not know this CA
             assert untrusting.check(url).deny_codes == ["robots.unreachable"]
         bundle = tmp_path / "ca.pem"
         ca.cert_pem.write_to_path(str(bundle))
-        with Gate(job(url), ledger=None, verify=str(bundle)) as trusting:
+        with Gate(job(url), ledger=False, verify=str(bundle)) as trusting:
             assert trusting.check(url).deny_codes == ["robots.disallowed"]
             assert trusting.check(server.url_for("/yes")).allow
     finally:
@@ -176,7 +176,7 @@ def test_live_signals_use_the_robots_cache_they_are_given(httpserver: HTTPServer
     cache = RobotsCache(fetcher=RobotsFetcher())
     assert len(cache) == 0  # empty, hence falsy: it must still be the one used
     source = LiveSignals(robots=cache, optout=False)
-    with Gate(job(httpserver.url_for("/")), signals=source, ledger=None) as gate:
+    with Gate(job(httpserver.url_for("/")), signals=source, ledger=False) as gate:
         assert gate.check(httpserver.url_for("/x/1")).deny_codes == ["robots.disallowed"]
     assert source.robots is cache and len(cache) == 1
 
@@ -191,7 +191,7 @@ def test_an_unreachable_robots_txt_denies_and_names_the_cause(httpserver: HTTPSe
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/page"
     httpserver.expect_request("/robots.txt").respond_with_data("", status=503)
-    with Gate(job(url), ledger=None) as gate:
+    with Gate(job(url), ledger=False) as gate:
         refused = gate.check(url)
         failing = gate.check(httpserver.url_for("/page"))
     assert refused.deny_codes == ["robots.unreachable"]

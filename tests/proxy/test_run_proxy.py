@@ -305,7 +305,9 @@ def test_unreachable_and_untrusted_origins_are_reported(workdir: Path, origins: 
             "--no-shipped-policies", "--ledger", str(workdir / "ledger.db"), "--", *curl(out, origins.https.url("/t"))]
     result = CliRunner().invoke(cli, args, env={"SCRAPEGATE_UPSTREAM_CA": None})
     assert result.exit_code != 0
-    assert "not trusted by the upstream CA bundle" in result.stderr
+    assert f"localhost:{origins.https.port}: the origin's certificate is not trusted" \
+        in result.stderr
+    assert "--upstream-ca FILE" in result.stderr
     assert "Traceback" not in result.stderr
     assert origins.https.log == []
     assert ledger(workdir) == []

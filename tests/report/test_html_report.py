@@ -1,7 +1,8 @@
 """Issue 20.12: `scrapegate report --ledger PATH -o report.html` writes one self-contained
 HTML file (nothing fetched from elsewhere), loaded in the real Debian Chromium, headless:
-the charts are laid out (the page's own check, read back with --dump-dom) and a screenshot
-shows them; the screenshot is kept as a test artifact (tests/artifacts/, untracked)."""
+the charts are laid out (the page's own check, read back with --dump-dom), the quarantined
+URLs are listed and laid out (read through Playwright, the network cut), and a screenshot
+shows them; the screenshots are kept as test artifacts (tests/artifacts/, untracked)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from gate.cli import cli
 from gate.ledger.sqlite.ledger import SQLiteLedger
+from gate.report.html import MAX_BARS, bar_unit, render_report
 
 from ledger_helpers import allowed, denied, policy_input, sha
 
@@ -51,6 +53,11 @@ def report_file(tmp_path: Path) -> Path:
                           mode="enforce", job="faces", owner="o@example.com", signal_docs={})
         ledger.record(denied("robots.disallowed"), policy_input("https://www.example.com/private"), mode="enforce",
                       job="faces", owner="o@example.com", signal_docs={})
+        # the response phase's quarantine: two open entries, and a site released since
+        for i, site in ((1, "shop.example.com"), (2, "shop.example.com"), (3, "blog.example.org")):
+            ledger.quarantine(None, job="prices", site=site, url=f"https://{site}/team/{i}", reason="faces found",
+                              category="facial_images", evidence={"faces": i}, handed_over=i == 2)
+        ledger.release(job="prices", site="blog.example.org", by="dpo@example.com", reason="deleted")
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(WAIVERS)
     out = tmp_path / "report.html"
@@ -66,6 +73,38 @@ def test_the_report_is_one_self_contained_file(report_file: Path) -> None:
     assert "<td>gdpr.art9_prohibited</td><td>GDPR Art. 9(1)" in text.replace("\n", "")  # the law beside the code
     assert "W-OLD" in text and "expired" in text and "W-1" in text and "active" in text
     assert "10 decision(s), 6 allowed, 4 denied" in text
+    quarantine = text[text.index('<h2 id="quarantine">'):]
+    assert "2 quarantined URL(s)" in text and "2 URL(s) on 1 site(s)" in quarantine
+    assert "https://shop.example.com/team/1" in quarantine and "https://shop.example.com/team/2" in quarantine
+    assert "blog.example.org" not in quarantine  # released: no longer waiting for deletion
+    assert "<td>facial_images</td><td>faces found</td><td>yes</td>" in quarantine
+
+
+def test_an_empty_quarantine_says_none() -> None:
+    text = render_report([], laws={}, waivers=[], source="x", today="2026-12-03")
+    section = text[text.index('<h2 id="quarantine">'):]
+    assert "<td colspan=\"9\">none</td>" in section.split("</table>")[0]
+
+
+def _rows(first: str, days: int) -> list[dict[str, object]]:
+    import datetime as dt
+
+    start = dt.date.fromisoformat(first)
+    return [{"time": f"{start + dt.timedelta(days=d)}T10:00:00Z", "allow": d % 3 != 0,
+             "deny_codes": [] if d % 3 else ["robots.disallowed"], "site": "shop.example.com"} for d in range(days)]
+
+
+def test_long_spans_are_drawn_per_week_then_per_month() -> None:
+    assert bar_unit(_rows("2026-01-01", MAX_BARS)) == "day"
+    assert bar_unit(_rows("2026-01-01", MAX_BARS + 1)) == "week"
+    assert bar_unit(_rows("2024-01-01", 7 * MAX_BARS + 1)) == "month"
+    year = render_report(_rows("2025-01-01", 365), laws={}, waivers=[], source="x", today="2026-12-03")
+    assert "Decisions per week, by denial code" in year
+    chart = year[year.index('id="chart-sites"'):year.index("</svg>", year.index('id="chart-sites"'))]
+    assert chart.count("<rect ") - 1 == 53  # one bar per week (2024-12-30 .. 2025-12-29), one legend swatch
+    assert "<title>2024-12-30 shop.example.com: 5</title>" in chart  # the week holds 1-5 January
+    months = render_report(_rows("2023-01-01", 1000), laws={}, waivers=[], source="x", today="2026-12-03")
+    assert "Decisions per month, by site" in months and ">2023-01</text>" in months
 
 
 @pytest.mark.slow
@@ -88,6 +127,35 @@ def test_the_charts_render_in_headless_chromium(report_file: Path, tmp_path: Pat
     # The first chart's bars: red (#c0392b, the denial code series) must be on screen.
     reds = sum(1 for r, g, b in image.getdata() if r > 170 and g < 80 and b < 70)
     assert reds > 500, f"no chart bars in the screenshot ({reds} red pixels)"
+
+
+@pytest.mark.slow
+def test_the_quarantine_section_is_laid_out_offline_in_chromium(report_file: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 900, "height": 900}, offline=True)
+            context.on("request", lambda r: requests.append(r.url))
+            page = context.new_page()
+            page.goto(report_file.as_uri())
+            page.wait_for_function("document.body.dataset.chartsRendered !== undefined", timeout=20000)
+            assert page.evaluate("document.body.dataset.chartsRendered") == "2"
+            table = page.locator("#quarantine ~ table").first
+            box = table.bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 40
+            cells = table.locator("tr").all_inner_texts()
+            assert len(cells) == 3 and "https://shop.example.com/team/1" in cells[1]
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "html-report-full.png"), full_page=True)
+        finally:
+            browser.close()
+    assert requests == [report_file.as_uri()]  # one self-contained file: nothing else was asked for
+    assert (ARTIFACTS / "html-report-full.png").stat().st_size > 10_000
 
 
 def _rendered_charts(html_file: Path, tmp_path: Path, shot: Path) -> str:

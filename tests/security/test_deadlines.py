@@ -65,7 +65,7 @@ def test_tdmrep_fetch_ends_by_its_deadline() -> None:
 def test_gate_denies_robots_unreachable_when_robots_trickles(engine: Any) -> None:
     with Trickler(SLOW_ROBOTS, 0.5) as slow:
         signals = LiveSignals(robots=RobotsCache(fetcher=RobotsFetcher(timeout=4.0, deadline=1.0)), optout=False)
-        with Gate(JOB, engine=engine, signals=signals, ledger=None) as g:
+        with Gate(JOB, engine=engine, signals=signals, ledger=False) as g:
             started = time.monotonic()
             decision = g.check(slow.base + "/page")
             assert time.monotonic() - started < 5.0

@@ -165,7 +165,7 @@ def test_path_scoped_terms_and_waivers_see_every_reading(origin: Origin, tmp_pat
     engine = EmbeddedEngine([tmp_path / "p"], include_shipped=False)
     # Path-scoped rules are not in the decision cache's key (it holds the robots verdict, not
     # the path): such a rule needs its verdict in the key, or no cache, as here.
-    with Gate(JOB, engine=engine, signals="static", ledger=None, decision_cache_size=0) as g:
+    with Gate(JOB, engine=engine, signals="static", ledger=False, decision_cache_size=0) as g:
         assert g.check(origin.base + path).allow is allowed, path
     engine.close()
 

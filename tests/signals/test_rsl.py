@@ -84,14 +84,14 @@ def test_robots_license_is_read_before_the_first_fetch(httpserver: HTTPServer, s
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\nLicense: /license.xml\n")
     httpserver.expect_request("/license.xml").respond_with_data(LICENCE, content_type="application/rsl+xml")
     base = httpserver.url_for("")
-    with Gate(_job("ai_training"), engine=shipped_engine, ledger=None) as g:
+    with Gate(_job("ai_training"), engine=shipped_engine, ledger=False) as g:
         first, second = g.check(base + "news/1"), g.check(base + "news/2")
         assert first.deny_codes == ["tdm.reserved"] and second.deny_codes == ["tdm.reserved"]
         paid = g.check(base + "premium/a")
         assert paid.deny_codes == ["rsl.license_required"] and paid.warn_codes == ["rsl.license_required"]
-    with Gate(_job("search_indexing"), engine=shipped_engine, ledger=None) as g:
+    with Gate(_job("search_indexing"), engine=shipped_engine, ledger=False) as g:
         assert g.check(base + "news/1").allow
-    with Gate(_job("price_monitoring"), engine=shipped_engine, ledger=None) as g:
+    with Gate(_job("price_monitoring"), engine=shipped_engine, ledger=False) as g:
         assert g.check(base + "news/1").allow
     paths = [req.path for req, _ in httpserver.log]
     assert paths.count("/license.xml") == 2  # once per Gate (its cache), never for the price job
@@ -103,6 +103,6 @@ def test_an_unreachable_licence_is_read_as_prohibiting_ai_use(httpserver: HTTPSe
 
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\nLicense: /gone.xml\n")
     httpserver.expect_request("/gone.xml").respond_with_data("", status=503)
-    with Gate(_job("ai_training"), engine=shipped_engine, ledger=None) as g:
+    with Gate(_job("ai_training"), engine=shipped_engine, ledger=False) as g:
         decision = g.check(httpserver.url_for("/a"))
     assert decision.deny_codes == ["tdm.reserved"] and "unreadable" in decision.deny[0].message

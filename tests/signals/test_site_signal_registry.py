@@ -95,7 +95,7 @@ def test_a_registered_signal_is_gathered_keyed_and_recorded(aitxt: None, httpser
 
 def test_a_signal_is_not_gathered_for_purposes_it_does_not_govern(aitxt: None, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
-    with Gate(_job("price_monitoring"), engine=StaticEngine(_deny_on_aitxt), ledger=None) as gate:
+    with Gate(_job("price_monitoring"), engine=StaticEngine(_deny_on_aitxt), ledger=False) as gate:
         assert gate.check(httpserver.url_for("/p/1")).allow
         evaluation = gate.decide(httpserver.url_for("/p/9"))
     assert [r.path for r, _ in httpserver.log] == ["/robots.txt"]
