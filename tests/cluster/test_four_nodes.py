@@ -62,7 +62,7 @@ def ledger_urls(url: str) -> list[str]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        return [row[0] for row in conn.execute("SELECT url FROM scrapegate.decisions ORDER BY seq")]
+        return [row[0] for row in conn.execute("SELECT url FROM scrapegate.decisions_v ORDER BY seq")]
 
 
 def verify(url: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
