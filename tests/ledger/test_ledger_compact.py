@@ -12,6 +12,7 @@ from gate.errors import LedgerError
 from gate.ledger import encoding
 from gate.ledger.query import rows, verify
 from gate.ledger.sqlite.ledger import SQLiteLedger
+
 from ledger_helpers import allowed, denied, policy_input, sha
 
 
