@@ -19,7 +19,7 @@ from gate.ledger.checkpoints import (
     process_alive,
     read_checkpoints,
 )
-from gate.ledger.prune import check_prune_record
+from gate.ledger.gaps import check_prune_record
 from gate.ledger.sqlite.query import EXPORT_FIELDS, Filters, Problem, VerifyReport
 
 __all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "Filters", "EXPORT_FIELDS"]

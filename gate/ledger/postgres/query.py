@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from gate.ledger.checkpoints import PRUNED
+from gate.ledger.gaps import Gaps, read_gaps
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors, redact
-from gate.ledger.prune import Gaps, read_gaps
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite.quarantine import QUARANTINE_FIELDS
 from gate.ledger.sqlite.query import (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from gate.ledger.prune import Gaps, expected_prev, read_gaps
+from gate.ledger.gaps import Gaps, expected_prev, read_gaps
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite.store import (
@@ -348,7 +348,7 @@ def hashes_at(path: str | Path | None, wanted: Iterable[tuple[str, int]]) -> dic
 
 def missing_decisions(path: str | Path | None, ids: Iterable[str]) -> list[str]:
     """The ids in `ids` that no decision row carries."""
-    from gate.ledger.sqlite.append import decision_ref
+    from gate.ledger.sqlite.store import decision_ref
 
     ids = list(dict.fromkeys(ids))
     with _reading(path, "reading") as (conn, _):

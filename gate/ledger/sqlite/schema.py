@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from typing import Any
+from typing import Any, Sequence
 
 from gate.errors import LedgerError
 from gate.ledger import encoding
+from gate.ledger.encoding import PROFILE_FIELDS, intern_key
+from gate.ledger.sqlite.canonical import DECISION_FIELDS
 
-__all__ = ["SCHEMA_VERSION", "LEDGER_FORMAT", "QUARANTINE_SCHEMA", "create_or_migrate", "check_meta", "time_base"]
+__all__ = ["SCHEMA_VERSION", "LEDGER_FORMAT", "QUARANTINE_SCHEMA", "CHECK_BYTES", "Interner", "create_or_migrate",
+           "check_meta", "time_base", "compact_decision"]
 
 SCHEMA_VERSION = "2"
 LEDGER_FORMAT = "scrapegate-ledger"
@@ -157,8 +160,6 @@ def create_or_migrate(conn: sqlite3.Connection) -> None:
 
 def _migrate_rows(conn: sqlite3.Connection, base: int) -> None:
     """Schema 1's rows into schema 2, keeping every seq and hash (the canonical text is the same)."""
-    from gate.ledger.sqlite.store import DECISION_FIELDS, Interner
-
     interner = Interner()
     seq_of: dict[str, int] = {}
     cols = ", ".join(DECISION_FIELDS)
@@ -183,7 +184,41 @@ def _migrate_rows(conn: sqlite3.Connection, base: int) -> None:
     conn.execute("DROP TABLE collections_1")
 
 
-def compact_decision(conn: sqlite3.Connection, interner: Any, base: int, seq: int, values: Any,
+_CONTEXT_FIELDS = ("profile", "site", "origin", "query", "signals")
+
+
+class Interner:
+    """The ids of interned profiles and contexts one connection has seen."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[tuple[Any, ...], int] = {}
+        self.contexts: dict[tuple[Any, ...], int] = {}
+        self.base: int | None = None
+        self.pending = False  # a transaction of this connection used these ids and has not committed
+
+    def context(self, conn: sqlite3.Connection, profile: tuple[Any, ...], site: str, origin: str, query: str,
+                signals: str) -> int:
+        key = (profile, site, origin, query, signals)
+        found = self.contexts.get(key)
+        if found is None:
+            pid = self.profiles.get(profile)
+            if pid is None:
+                pid = self.profiles[profile] = _intern(conn, "profiles", PROFILE_FIELDS, profile)
+            found = self.contexts[key] = _intern(conn, "contexts", _CONTEXT_FIELDS, (pid, site, origin, query, signals))
+        return found
+
+
+def _intern(conn: sqlite3.Connection, table: str, fields: Sequence[str], values: Sequence[Any]) -> int:
+    key = intern_key(values)
+    row = conn.execute(f"SELECT id FROM {table} WHERE key = ?", (key,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    cursor = conn.execute(f"INSERT INTO {table} (key, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})",
+                          (key, *values))
+    return int(cursor.lastrowid or 0)
+
+
+def compact_decision(conn: sqlite3.Connection, interner: Interner, base: int, seq: int, values: Any,
                      digest: str) -> tuple[Any, ...]:
     profile, site, origin, query, signals, path = encoding.split_decision(values)
     context = interner.context(conn, profile, site, origin, query, signals)

@@ -20,29 +20,45 @@ Every sqlite3 error is mapped here, once, to a LedgerError that names the file a
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import random
 import sqlite3
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from gate.errors import LedgerError
+from gate.ledger import encoding
 from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
-from gate.ledger.sqlite.schema import SCHEMA_VERSION
+from gate.ledger.sqlite.canonical import (
+    COLLECTION_FIELDS,
+    DECISION_FIELDS,
+    GENESIS_HASH,
+    HASH_DOMAIN,
+    _decision_json,
+    _sha256,
+    canonical,
+    row_hash,
+)
+from gate.ledger.sqlite.schema import (
+    CHECK_BYTES,
+    SCHEMA_VERSION,
+    Interner,
+    check_meta,
+    compact_decision,
+    create_or_migrate,
+    time_base,
+)
 
 __all__ = [
     "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "BUSY_TIMEOUT_S", "GENESIS_HASH", "HASH_DOMAIN",
     "DECISION_FIELDS", "COLLECTION_FIELDS", "SCHEMA_VERSION", "Interner",
     "resolve_path", "canonical", "row_hash", "connect", "sqlite_errors", "busy_retry",
-    "DECISION", "COLLECTION", "append", "decision_hash",
+    "DECISION", "COLLECTION", "append", "decision_hash", "decision_ref", "head", "INSERT_CHUNK_ROWS",
 ]
 
-HASH_DOMAIN = "scrapegate-ledger/1"
-GENESIS_HASH = "0" * 64
 # Bound on waiting for another writer (thread or process) to release the write lock.
 BUSY_TIMEOUT_S = 10.0
 _BACKOFF_FIRST_S = 20e-6
@@ -50,76 +66,10 @@ _BACKOFF_MAX_S = 5e-3
 CACHE_KIB = 16384
 _SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (and their extended forms)
 
-# Stored fields between seq and prev_hash, in hash order. Lists and objects are JSON text.
-DECISION_FIELDS = (
-    "decision_id", "time", "job", "owner", "method", "url", "site", "allow", "mode",
-    "deny_codes", "warn_codes", "waived_codes", "jurisdictions", "legal_basis",
-    "policy_revision", "engine", "signals", "error",
-)
-COLLECTION_FIELDS = ("decision_id", "time", "status", "bytes", "content_sha256", "decision_hash")
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_dumps = _JSON.encode
-_encode_str = json.encoder.encode_basestring  # what _dumps escapes text with
-
-# json's C encoder built once: what _dumps runs, without its per-call setup (CPython has it).
-_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_flat_json: Callable[[list[Any]], str]
-if _c_make_encoder is not None:
-    _markers: dict[int, Any] = {}
-    _c_encode = _c_make_encoder(_markers, _JSON.default, _encode_str, None, ":", ",", False, False, True)
-
-    def _flat_json(row: list[Any]) -> str:  # noqa: F811 - the C path of the declaration above
-        try:
-            return "".join(_c_encode(row, 0))
-        except BaseException:
-            _markers.clear()  # a failed encode leaves its containers marked as "being encoded"
-            raise
-else:  # pragma: no cover
-    _flat_json = _dumps
-
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     """`path`, else $SCRAPEGATE_LEDGER, else ./.scrapegate/ledger.db."""
     return Path(ledger_location(path)).expanduser()
-
-
-def canonical(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> bytes:
-    """The bytes a row's hash is taken over."""
-    if table == "decisions":
-        return _decision_json(seq, prev_hash, values).encode("utf-8")
-    return _flat_json([HASH_DOMAIN, table, seq, prev_hash, *values]).encode("utf-8")
-
-
-def row_hash(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> str:
-    return _sha256(canonical(table, seq, prev_hash, values)).hexdigest()
-
-
-_sha256 = hashlib.sha256
-# A crawl's decision rows differ mostly in id, time and URL: the JSON of their other columns
-# is cached by content, so a row's canonical form costs four escapes and one lookup.
-SEGMENT_CACHE_SIZE = 4096
-_SEGMENT_TYPES = frozenset({str, int, type(None)})  # no two of them compare equal across types
-_DECISIONS_OPEN = _dumps([HASH_DOMAIN, "decisions"])[:-1] + ","
-_segments: dict[tuple[Any, ...], tuple[str, str]] = {}
-_N_DECISION = len(DECISION_FIELDS)
-
-
-def _decision_json(seq: int, prev_hash: str, values: Sequence[Any]) -> str:
-    """`_flat_json([HASH_DOMAIN, "decisions", seq, prev_hash, *values])`, the same text."""
-    if len(values) == _N_DECISION and seq.__class__ is int:
-        key = (*values[2:5], *values[6:])  # all but decision_id, time and url
-        ident, when, url = values[0], values[1], values[5]
-        if (ident.__class__ is str and when.__class__ is str and url.__class__ is str
-                and prev_hash.__class__ is str and _SEGMENT_TYPES.issuperset(map(type, key))):
-            segment = _segments.get(key)
-            if segment is None:
-                if len(_segments) >= SEGMENT_CACHE_SIZE:
-                    _segments.clear()
-                segment = _segments[key] = (_flat_json(list(key[:3]))[1:-1], _flat_json(list(key[3:]))[1:-1])
-            return (f"{_DECISIONS_OPEN}{seq},{_encode_str(prev_hash)},{_encode_str(ident)},{_encode_str(when)},"
-                    f"{segment[0]},{_encode_str(url)},{segment[1]}]")
-    return _flat_json([HASH_DOMAIN, "decisions", seq, prev_hash, *values])
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -249,14 +199,10 @@ def _set_wal(conn: sqlite3.Connection) -> None:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
-    from gate.ledger.sqlite.schema import create_or_migrate
-
     create_or_migrate(conn)
 
 
 def _check_format(conn: sqlite3.Connection, path: Path) -> None:
-    from gate.ledger.sqlite.schema import check_meta
-
     with sqlite_errors(path, "reading"):
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -275,5 +221,189 @@ def _check_format(conn: sqlite3.Connection, path: Path) -> None:
 DECISION = "decision"
 COLLECTION = "collection"
 
-# The compact appends (gate.ledger.sqlite.append) import this module: bound last.
-from gate.ledger.sqlite.append import Interner, append, decision_hash  # noqa: E402
+# -- appending compact rows (schema 2) -------------------------------------------------
+
+_WIDTH = 6  # seq, id, time, context, path, hash
+# A batch's decisions go in by multi-row INSERTs of power-of-two sizes up to this: one
+# statement step (the GIL released and re-taken once) instead of one per row, few distinct
+# statements to prepare and cache, and within SQLite's bound on parameters per statement.
+INSERT_CHUNK_ROWS = 512
+_CHAIN = {DECISION: "decisions", COLLECTION: "collections"}
+_HEADS = {"decisions": "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
+          "collections": "SELECT seq, hash FROM heads WHERE chain = 'collections'"}
+_BY_ID = "SELECT seq, hash, time FROM decisions WHERE substr(id, -6) = ? AND id = ?"
+
+
+class _ByConnection:
+    """Interners by connection (sqlite3 connections take no weak references): each entry holds
+    its connection, so an id is never reused while it is here; at most _MAX_CONNECTIONS, then
+    all are forgotten (they are only caches)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[sqlite3.Connection, Interner]] = {}
+
+    def get(self, conn: sqlite3.Connection) -> Interner | None:
+        entry = self._entries.get(id(conn))
+        return entry[1] if entry is not None and entry[0] is conn else None
+
+    def put(self, conn: sqlite3.Connection, interner: Interner) -> Interner:
+        if len(self._entries) >= _MAX_CONNECTIONS:
+            self._entries.clear()
+        self._entries[id(conn)] = (conn, interner)
+        return interner
+
+    def pop(self, conn: sqlite3.Connection) -> None:
+        self._entries.pop(id(conn), None)
+
+
+_MAX_CONNECTIONS = 64
+_interners = _ByConnection()
+
+
+def _interner(conn: sqlite3.Connection) -> Interner:
+    found = _interners.get(conn)
+    if found is None:
+        found = _interners.put(conn, Interner())
+    if found.base is None:
+        found.base = time_base(conn)
+    return found
+
+
+def head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
+    row = conn.execute(_HEADS[table]).fetchone()
+    return (row[0], bytes(row[1]).hex()) if row else (0, GENESIS_HASH)
+
+
+def decision_ref(conn: sqlite3.Connection, decision_id: str) -> tuple[int, str, int] | None:
+    """(seq, hash, stored time) of a decision by its id, or None."""
+    key = encoding.encode_id(decision_id)
+    row = conn.execute(_BY_ID, (key[-6:], key)).fetchone()
+    return (int(row[0]), bytes(row[1]).hex(), int(row[2])) if row else None
+
+
+def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
+    """Chain and insert `items` in order: runs of decisions with multi-row INSERTs, each
+    collection bound to its decision's hash (a decision earlier in the same batch included).
+    The heads are read once per transaction (under BEGIN IMMEDIATE: no other process can
+    move them), then carried along the batch."""
+    interner = _interner(conn)
+    base = interner.base or 0
+    heads: dict[str, tuple[int, str]] = {}
+    batch: dict[str, tuple[int, str, int]] = {}
+    run: list[Any] = []
+    row_json, sha256 = _decision_json, _sha256
+    seq, prev = -1, GENESIS_HASH
+    for kind, values in items:
+        if kind == DECISION:
+            if seq < 0:
+                seq, prev = heads.get(DECISION) or head(conn, "decisions")
+            seq += 1
+            prev = sha256(row_json(seq, prev, values).encode("utf-8")).hexdigest()
+            row = compact_decision(conn, interner, base, seq, values, prev)
+            run += row
+            batch[values[0]] = (seq, prev, row[2])
+            continue
+        if seq >= 0:
+            heads[DECISION] = (seq, prev)
+            seq = -1
+        _insert_decisions(conn, run)
+        run = []
+        ref = batch.get(values[0]) or decision_ref(conn, values[0])
+        if ref is None:
+            raise LedgerError(f"no decision {values[0]!r} to mark collected")
+        cseq, cprev = heads.get(COLLECTION) or head(conn, "collections")
+        cseq += 1
+        digest = row_hash("collections", cseq, cprev, [*values, ref[1]])
+        conn.execute("INSERT INTO collections VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (cseq, ref[0], encoding.encode_time(values[1], base) - ref[2], values[2], values[3],
+                      encoding.encode_hash(values[4]), encoding.encode_hash(digest)[:CHECK_BYTES]))
+        heads[COLLECTION] = (cseq, digest)
+    _insert_decisions(conn, run)
+    if seq >= 0:
+        heads[DECISION] = (seq, prev)
+    if COLLECTION in heads:
+        conn.execute("INSERT OR REPLACE INTO heads VALUES ('collections', ?, ?)",
+                     (heads[COLLECTION][0], encoding.encode_hash(heads[COLLECTION][1])))
+    return {_CHAIN[kind]: h for kind, h in heads.items()}
+
+
+def _variable_limit(conn: sqlite3.Connection) -> int:
+    """SQLite's bound on parameters per statement: asked where Python can (3.11+), else the
+    default of the SQLite library (32766 since 3.32, 999 before)."""
+    getlimit = getattr(conn, "getlimit", None)
+    if getlimit is not None:
+        return int(getlimit(getattr(sqlite3, "SQLITE_LIMIT_VARIABLE_NUMBER", 9)))
+    return 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+
+
+@lru_cache(maxsize=None)  # at most log2(INSERT_CHUNK_ROWS) + 1 sizes
+def _insert_sql(rows: int) -> str:
+    return "INSERT INTO decisions VALUES " + ",".join(["(?,?,?,?,?,?)"] * rows)
+
+
+def _chunk_rows(conn: sqlite3.Connection) -> int:
+    limit = _variable_limit(conn) // _WIDTH
+    rows = INSERT_CHUNK_ROWS
+    while rows > 1 and rows > limit:
+        rows //= 2
+    return rows
+
+
+def _insert_decisions(conn: sqlite3.Connection, run: list[Any]) -> None:
+    """Insert flattened decision rows: chunks of the largest power of two that fits, after
+    checking that no id is recorded already (the id index holds a prefix, not a constraint)."""
+    if not run:
+        return
+    _refuse_duplicates(conn, run)
+    total, start, rows = len(run) // _WIDTH, 0, _chunk_rows(conn)
+    while start < total:
+        while rows > total - start:
+            rows //= 2
+        conn.execute(_insert_sql(rows), run[start * _WIDTH:(start + rows) * _WIDTH])
+        start += rows
+
+
+def _refuse_duplicates(conn: sqlite3.Connection, run: list[Any]) -> None:
+    ids: list[bytes] = run[1::_WIDTH]
+    seen: set[bytes] = set()
+    dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
+    for at in range(0, len(ids), 500):
+        part = ids[at:at + 500]
+        found = {bytes(i) for (i,) in conn.execute(
+            f"SELECT id FROM decisions WHERE substr(id, -6) IN ({','.join('?' * len(part))})",
+            [i[-6:] for i in part])}
+        dupes += [i for i in part if i in found]
+    if dupes:
+        names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        raise LedgerError(f"decision id already recorded: {', '.join(names[:10])}{more}")
+
+
+def append(conn: sqlite3.Connection, path: Path,
+           items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
+    """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
+    without decision_hash, which is looked up) in one transaction, in order. Returns the
+    committed heads, (seq, hash) by chain name, of the chains it extended."""
+    try:
+        heads: dict[str, tuple[int, str]] = busy_retry(path, "recording in", _transaction, conn,
+                                                             _attempt, items)
+    except BaseException:
+        _interners.pop(conn)  # interned rows of the rolled-back transaction are gone
+        raise
+    _interner(conn).pending = False
+    return heads
+
+
+def _attempt(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
+    previous = _interners.get(conn)
+    if previous is not None and previous.pending:  # an earlier attempt rolled back (busy): forget its ids
+        _interners.pop(conn)
+    _interner(conn).pending = True
+    return _append(conn, items)
+
+
+def decision_hash(conn: sqlite3.Connection, path: Path, decision_id: str) -> str | None:
+    """The stored hash of a decision, or None if it is not in the ledger."""
+    with sqlite_errors(path, "reading"):
+        ref = decision_ref(conn, decision_id)
+    return ref[1] if ref else None
