@@ -354,6 +354,10 @@ def _insert_decisions(conn: sqlite3.Connection, run: list[Any]) -> None:
     checking that no id is recorded already (the id index holds a prefix, not a constraint)."""
     if not run:
         return
+    if len(run) == _WIDTH:  # the sync writer's one row: the check and the insert in one statement
+        if conn.execute(_INSERT_ONE, (*run, run[1][-6:], run[1])).rowcount != 1:
+            _refuse_duplicates(conn, run)  # names the id
+        return
     _refuse_duplicates(conn, run)
     total, start, rows = len(run) // _WIDTH, 0, _chunk_rows(conn)
     while start < total:
@@ -361,6 +365,10 @@ def _insert_decisions(conn: sqlite3.Connection, run: list[Any]) -> None:
             rows //= 2
         conn.execute(_insert_sql(rows), run[start * _WIDTH:(start + rows) * _WIDTH])
         start += rows
+
+
+_INSERT_ONE = ("INSERT INTO decisions SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+               "(SELECT 1 FROM decisions WHERE substr(id, -6) = ? AND id = ?)")
 
 
 def _refuse_duplicates(conn: sqlite3.Connection, run: list[Any]) -> None:
