@@ -31,7 +31,6 @@ from gate.ledger.sqlite.store import GENESIS_HASH, row_hash
 __all__ = ["PrunePlan", "Dialect", "plan_prune", "apply_prune", "prune"]
 
 
-
 @dataclass
 class PrunePlan:
     before: str
@@ -59,18 +58,13 @@ class Dialect:
         return self.prefix + name
 
 
-def _open_quarantine(entries: list[dict[str, Any]]) -> tuple[set[str], set[tuple[str, str]]]:
-    ids = {e["decision_id"] for e in entries if e.get("decision_id")}
-    return ids, {(e["job"], e["site"]) for e in entries if e["action"] != "released"}
-
-
 def plan_prune(conn: Any, d: Dialect, before: str, quarantine_all: list[dict[str, Any]],
                quarantine_open: list[dict[str, Any]]) -> PrunePlan:
     """What a prune before `before` (a ledger time) removes, and the gap set after it."""
     plan = PrunePlan(before)
     limit = encoding.encode_time(before, d.time_base)
     named = {e["decision_id"] for e in quarantine_all if e.get("decision_id")}
-    _, open_sites = _open_quarantine(quarantine_open)
+    open_sites = {(e["job"], e["site"]) for e in quarantine_open if e["action"] != "released"}
     m = d.mark
     rows = conn.execute(
         f"SELECT x.seq, x.id, p.job, c.site, (SELECT count(*) FROM {d.t('collections')} k WHERE k.decision = x.seq "
