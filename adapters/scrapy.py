@@ -15,8 +15,21 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   audit mode it proceeds and the ledger holds the deny.
 - Redirects: RedirectMiddleware answers a 3xx with a new Request, which Scrapy schedules and
   sends through every middleware's `process_request` again, so each hop is gated.
-- The decision runs in a worker thread (`deferToThread`): a robots.txt fetch never stalls
-  the reactor. It is left in `request.meta["scrapegate_decision"]` (so also `response.meta`).
+- The hot path stays on the reactor and costs no thread hop: a decision whose signals and
+  policy result are cached is made (and recorded) inline, and `process_request` returns None
+  at once; only a miss (a robots.txt fetch, a policy evaluation) returns a coroutine that
+  decides in a worker thread (`deferToThread`), so a fetch never stalls the reactor. The
+  decision is left in `request.meta["scrapegate_decision"]` (so also `response.meta`).
+- Acknowledged means sent: a request leaves this middleware only after its decision's row
+  is committed. With the default writer (group commit, gate.ledger.group) the decisions made
+  on the reactor in one turn are queued and committed in one transaction at the end of the
+  turn (`reactor.callLater(0)`); their requests wait for it (a coroutine then, not None).
+  Decisions made in worker threads share commits the same way. A crawl killed at any moment
+  leaves the decision of every request it sent in the ledger. A response's collection row
+  (status, size, sha256) is queued too and rides with the next commit (or the close); a kill
+  can lose the collection rows of the last responses, as the thread that wrote them before
+  did, never a decision. The batched writer
+  (opt-in) trades the decisions' promise for throughput: see gate.ledger.sqlite.ledger.
 - A `rate_limit` obligation (robots.txt crawl-delay) raises the download slot's delay; it is
   re-applied before every request, so AutoThrottle cannot lower it below the crawl-delay.
   With SCRAPEGATE_REDIS (a cluster of crawlers) the slot delay is left alone: the request
@@ -26,7 +39,9 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   `scrapegate/cluster/fallback` (Redis down: this node's own limiter at interval x nodes), and
   at the close the node's Cluster.stats (`scrapegate/cluster/redis_outages`, ...).
 - The response phase (Gate.inspect: page-level opt-outs, the content classifiers) runs in
-  `process_response`; a response it withholds raises IgnoreRequest (enforce mode).
+  `process_response`, inline when it runs no classifier and fetches nothing, else in a worker
+  thread; a response it withholds raises IgnoreRequest (enforce mode). The classifiers' models
+  load when the middleware is built, not in the middle of the crawl.
 - Stats: `scrapegate/allowed`, `scrapegate/denied`, `scrapegate/denied/<code>`,
   `scrapegate/withheld`, `scrapegate/withheld/<code>`,
   `scrapegate/audit/let_through`, `scrapegate/collected`, `scrapegate/delay/<slot>`.
@@ -36,13 +51,14 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
 Settings: see docs/adapters.md (SCRAPEGATE_ENABLED, SCRAPEGATE_JOB, SCRAPEGATE_MODE,
 SCRAPEGATE_POLICIES, SCRAPEGATE_SHIPPED_POLICIES, SCRAPEGATE_WAIVERS, SCRAPEGATE_ENGINE,
 SCRAPEGATE_OPA_URL, SCRAPEGATE_LEDGER, SCRAPEGATE_SIGNALS, SCRAPEGATE_TIMEOUT, SCRAPEGATE_REDIS,
-SCRAPEGATE_CLUSTER_NODES, SCRAPEGATE_REDIS_LEASE).
+SCRAPEGATE_CLUSTER_NODES, SCRAPEGATE_REDIS_LEASE, SCRAPEGATE_GC_FREEZE).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 try:
     from scrapy import signals as scrapy_signals
@@ -54,13 +70,15 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
-from gate.enforce.admit import DECISION_ATTR, inspect_hop, origin_key, record_body
+from gate.enforce.admit import DECISION_ATTR, inspect_hop, inspect_hop_nowait, origin_key, record_body
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import Grant, limiter_for, min_interval
 from gate.errors import CollectionBlocked
+from gate.ledger.group import GroupCommit, Ticket, deferred
 from gate.model.response import ResponseFacts
 
 _INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
+_COLLECTIONS_CHECKED = 64  # deferred collection rows held before their tickets are looked at
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -142,6 +160,17 @@ def _job_path(job: str) -> str:
     return job
 
 
+def _freeze_startup_objects() -> None:
+    """Collect once, then move every object alive now (the gate's policies, engine and models,
+    Scrapy's own start-up) to the collector's permanent generation: the crawl's full collections
+    no longer walk them again and again. The gate adds about a quarter to the objects a crawl
+    process tracks, and so to every full collection (BENCHMARKS.md, "What the gate costs a
+    Scrapy crawl"). Objects frozen here are still freed by reference counting; only a cycle
+    among them outlives the crawl. SCRAPEGATE_GC_FREEZE = False turns this off."""
+    gc.collect()
+    gc.freeze()
+
+
 def gate_from_settings(settings: "BaseSettings") -> "Gate":
     """Build the crawl's Gate from the SCRAPEGATE_* settings, through the one factory
     (gate.core.config: the environment's SCRAPEGATE_ENGINE, SCRAPEGATE_OPA_URL,
@@ -164,6 +193,12 @@ class ScrapegateMiddleware:
         self.stats = crawler.stats
         self._user_agent = gate.job.spec.user_agent.encode()
         self._pending: set[Any] = set()
+        # The default writer: a collection row rides with the next decision's commit (one
+        # transaction a page, not two); its ticket is checked later, a failure logged.
+        group = getattr(gate.ledger, "group", None) if getattr(gate.ledger, "writer", None) == "sync" else None
+        self._group: GroupCommit | None = group
+        self._collections: list[Ticket] = []
+        self._turn_waiters: list[Any] = []  # requests waiting for this reactor turn's commit
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
@@ -187,23 +222,85 @@ class ScrapegateMiddleware:
                            "request without its own User-Agent (the gate decides for the job's agent)",
                            user_agent, gate.job.spec.user_agent)
         mw = cls(crawler, gate)
+        mw._warm_response_phase()
+        if settings.getbool("SCRAPEGATE_GC_FREEZE", True):
+            _freeze_startup_objects()
         crawler.signals.connect(mw.spider_closed, signal=scrapy_signals.spider_closed)
         if mw.gate.cluster is not None:
             crawler.signals.connect(mw._left_downloader, signal=scrapy_signals.request_left_downloader)
         crawler.signals.connect(mw.response_downloaded, signal=scrapy_signals.response_downloaded)
         return mw
 
-    async def process_request(self, request: "Request", spider: Any = None) -> None:
+    def _warm_response_phase(self) -> None:
+        """Build the response phase and, when content is inspected, its classifiers (the
+        image models load then) before the crawl starts: the first responses are all
+        inspected, and a model loading mid-crawl holds the reactor's GIL for a fifth of a second."""
+        from gate.inspect.phase import warm_response_phase
+
+        warm_response_phase(self.gate)
+
+    def process_request(self, request: "Request", spider: Any = None) -> Any:
+        """None (continue) at once when the signals and the decision are cached; otherwise a
+        coroutine that decides in a worker thread (a robots.txt fetch, a policy evaluation),
+        so the reactor never waits on I/O. A cached hit costs no coroutine, Deferred or thread."""
         if request.url.startswith(_SKIPPED_SCHEMES):
             return None
-        # Cached signals and decision: decide inline; otherwise (a robots.txt fetch or a
-        # policy evaluation) in a worker thread, so the reactor never waits on I/O.
         request.headers.setdefault(b"User-Agent", self._user_agent)
         problem = header_problem(self.gate, request.url, request.headers)  # Host, User-Agent
-        decision: Decision | None = (self.gate.refuse(request.url, problem[0], problem[1], request.method)
-                                     if problem else self.gate.check_nowait(request.url, request.method))
+        if self._group is None:
+            decision = self._decide_inline(request, problem)
+        else:
+            with deferred() as held:  # queued: committed with the rest of this reactor turn
+                decision = self._decide_inline(request, problem)
+            if held.tickets and decision is not None:
+                return self._after_commit(request, decision, held.tickets)
         if decision is None:
-            decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
+            return self._decide_in_thread(request)
+        return self._admit(request, decision)
+
+    def _decide_inline(self, request: "Request", problem: tuple[str, str] | None) -> "Decision | None":
+        if problem:
+            return self.gate.refuse(request.url, problem[0], problem[1], request.method)
+        return self.gate.check_nowait(request.url, request.method)
+
+    async def _after_commit(self, request: "Request", decision: "Decision", tickets: list[Ticket]) -> None:
+        """The request goes on only once its decision's row is committed: at the end of this
+        reactor turn, in one transaction with every other row queued in the turn."""
+        from twisted.internet import reactor
+        from twisted.internet.defer import Deferred
+
+        waiter: Deferred[None] = Deferred()
+        if not self._turn_waiters:
+            reactor.callLater(0, self._commit_turn)  # type: ignore[arg-type]
+        self._turn_waiters.append(waiter)
+        await maybe_deferred_to_future(waiter)
+        for ticket in tickets:
+            error = ticket.error()
+            if error is not None:  # not recorded: denied (enforce) or raised (audit), as Gate.check does
+                decision = self.gate.unrecorded(decision, error)
+                break
+        admitted = self._admit(request, decision)
+        if admitted is not None:
+            await admitted
+
+    def _commit_turn(self) -> None:
+        waiters, self._turn_waiters = self._turn_waiters, []
+        try:
+            if self._group is not None:
+                self._group.commit_open()
+        finally:  # each waiter reads its own ticket: committed, or why not
+            for waiter in waiters:
+                waiter.callback(None)
+
+    async def _decide_in_thread(self, request: "Request") -> None:
+        decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
+        admitted = self._admit(request, decision)
+        if admitted is not None:
+            await admitted
+
+    def _admit(self, request: "Request", decision: "Decision") -> Any:
+        """Count and enforce the decision; None, or the coroutine that waits for the origin's
+        cluster-wide slot. Raises IgnoreRequest for a deny in enforce mode."""
         request.meta[META_KEY] = decision
         if decision.allow:
             self.stats.inc_value("scrapegate/allowed")
@@ -217,9 +314,8 @@ class ScrapegateMiddleware:
                 raise IgnoreRequest(f"scrapegate: {decision.summary()}")
             self.stats.inc_value("scrapegate/audit/let_through")
         if self.gate.cluster is not None:
-            await self._cluster_slot(request, decision)
-        else:
-            self._apply_delay(request, decision)
+            return self._cluster_slot(request, decision)
+        self._apply_delay(request, decision)
         return None
 
     async def _cluster_slot(self, request: "Request", decision: "Decision") -> None:
@@ -256,14 +352,25 @@ class ScrapegateMiddleware:
     def response_downloaded(self, response: "Response", request: "Request", spider: Any = None) -> None:
         """Record what reached the origin, as it came back from the downloader: before
         RedirectMiddleware turns a 3xx into a new request (a fetched 302 is collected, as in
-        every adapter). The ledger write runs in a thread; spider_closed waits for it."""
+        every adapter). A body up to _INLINE_HASH_MAX is hashed and recorded inline (a hash
+        and one small commit, or a queue append for the batched writer: cheaper than a thread
+        hop); a larger one in a thread, which spider_closed waits for."""
         decision = request.meta.get(META_KEY)
         if decision is None or self.gate.ledger is None:
             return
         self.stats.inc_value("scrapegate/collected")
-        if getattr(self.gate.ledger, "writer", "sync") == "batched" and len(response.body) <= _INLINE_HASH_MAX:
-            # Only a queue append and a small hash: cheaper inline than a thread hop.
-            record_body(self.gate, decision, response.status, response.body)
+        if len(response.body) <= _INLINE_HASH_MAX:
+            try:
+                if self._group is None:
+                    record_body(self.gate, decision, response.status, response.body)
+                    return
+                with deferred() as held:
+                    record_body(self.gate, decision, response.status, response.body)
+                self._collections += held.tickets
+                if len(self._collections) >= _COLLECTIONS_CHECKED:
+                    self._check_collections()
+            except Exception as exc:  # noqa: BLE001 - as the thread's errback: logged, the crawl goes on
+                logger.error("scrapegate: recording a collection failed: %s", exc)
             return
         pending = deferToThread(record_body, self.gate, decision, response.status, response.body)
         self._pending.add(pending)
@@ -271,27 +378,55 @@ class ScrapegateMiddleware:
                                                         failure.getErrorMessage()))
         pending.addBoth(lambda _: self._pending.discard(pending))
 
-    async def process_response(self, request: "Request", response: "Response", spider: Any = None) -> "Response":
+    def _check_collections(self, commit: bool = False) -> None:
+        """Log the deferred collection rows that failed; keep those not yet committed."""
+        if commit and self._group is not None:
+            self._group.commit_open()
+        waiting = []
+        for ticket in self._collections:
+            if not ticket.group.done:
+                waiting.append(ticket)
+            elif (error := ticket.error()) is not None:
+                logger.error("scrapegate: recording a collection failed: %s", error)
+        self._collections = waiting
+
+    def process_response(self, request: "Request", response: "Response", spider: Any = None) -> Any:
         """The response phase (page-level opt-outs, the content classifiers); a response it
-        withholds raises IgnoreRequest. Recording happened at response_downloaded."""
+        withholds raises IgnoreRequest. Recording happened at response_downloaded. Inline when
+        the phase runs no classifier and fetches nothing (most responses once a site is
+        trusted); otherwise a coroutine that runs it in a worker thread: the classifiers cost
+        milliseconds the reactor should not wait for."""
         self._release(request)  # a response that never reached the downloader (a cache hit)
         decision = request.meta.get(META_KEY)
         if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
             return response
-        # The response phase (opt-outs on the page, the content classifiers), in a thread:
-        # the classifiers cost milliseconds the reactor should not wait for.
         facts = ResponseFacts.of(response.url, response.status, response.headers, response.body)
         try:
-            answer = await maybe_deferred_to_future(deferToThread(inspect_hop, self.gate, decision, facts))
+            answer = inspect_hop_nowait(self.gate, decision, facts)
         except CollectionBlocked as blocked:
-            self.stats.inc_value("scrapegate/withheld")
-            for code in blocked.decision.deny_codes:
-                self.stats.inc_value(f"scrapegate/withheld/{code}")
-            request.meta[META_KEY] = blocked.decision
-            raise IgnoreRequest(f"scrapegate: response withheld: {blocked.decision.summary()}") from None
+            self._withheld(request, blocked)
+        if answer is None:
+            return self._inspect_in_thread(request, response, decision, facts)
         if answer is not decision:
             request.meta[META_KEY] = answer
         return response
+
+    async def _inspect_in_thread(self, request: "Request", response: "Response", decision: "Decision",
+                                 facts: ResponseFacts) -> "Response":
+        try:
+            answer = await maybe_deferred_to_future(deferToThread(inspect_hop, self.gate, decision, facts))
+        except CollectionBlocked as blocked:
+            self._withheld(request, blocked)
+        if answer is not decision:
+            request.meta[META_KEY] = answer
+        return response
+
+    def _withheld(self, request: "Request", blocked: CollectionBlocked) -> NoReturn:
+        self.stats.inc_value("scrapegate/withheld")
+        for code in blocked.decision.deny_codes:
+            self.stats.inc_value(f"scrapegate/withheld/{code}")
+        request.meta[META_KEY] = blocked.decision
+        raise IgnoreRequest(f"scrapegate: response withheld: {blocked.decision.summary()}") from None
 
     def _apply_delay(self, request: "Request", decision: "Decision") -> None:
         """Raise the request's download slot delay to the crawl-delay, so that even the
@@ -322,6 +457,8 @@ class ScrapegateMiddleware:
         if cluster is not None:  # the node's view of Redis: outages, fallbacks, robots.txt shared
             for name, value in cluster.stats.items():
                 self.stats.set_value(f"scrapegate/cluster/{name}", value)
+        if self._collections:
+            self._check_collections(commit=True)
         done = DeferredList(list(self._pending), consumeErrors=True)
         done.addBoth(lambda _: self.gate.close())
         return done

@@ -10,6 +10,8 @@ b  the same with the SQLite ledger on
 c  a cold decision (new host, embedded engine) and the policy compile time
 d  `scrapegate check` on 1,000 manifests of 10 targets: wall time and peak memory
 e  a Scrapy crawl of a local 2,000-page site with and without the middleware
+s  a 1,500-page Scrapy crawl, 32 concurrent requests: Scrapy with RobotsTxtMiddleware beside the
+   gate without a ledger, with the default writer and with the batched writer (issue 21.6)
 f  the OPA-server engine's latency through the local OPA stand-in (tests/opa_fake.py)
 g  `scrapegate --help` and `scrapegate check` start-up
 t  `scrapegate policy test` on the shipped library, one test with -r, and a library twice as big
@@ -204,6 +206,25 @@ def bench_e(pages: int) -> list[Row]:
             ("e  the rounds' ratios, lowest / highest", f"{min(paired):.0%} / {max(paired):.0%}", "", "")]
 
 
+def bench_s(pages: int, rounds: int) -> list[Row]:
+    from crawl_cost import BASE, crawl_costs
+
+    result = crawl_costs(pages, rounds)
+    base_marginal = statistics.median(result[BASE]["marginal"])
+    rows: list[Row] = []
+    for config, got in result.items():
+        if config == BASE:
+            rows.append((f"s  {config}, median", f"{statistics.median(got['rate']):.0f} pages/s", "", ""))
+            continue
+        share = statistics.median(got["share"])
+        target = ">= 95%" if config == "gate-default" else ""
+        rows.append((f"s  {config}: pages/s as a share of {BASE}'s, median", f"{share:.0%}", target,
+                     _verdict(share >= 0.95) if target else ""))
+        rows.append((f"s  {config}: CPU per page less start-up, vs {BASE}",
+                     f"{statistics.median(got['marginal']) / base_marginal:.0%}", "", ""))
+    return rows
+
+
 def bench_f(samples: int) -> list[Row]:
     sys.path.insert(0, str(REPO / "tests"))
     import logging
@@ -351,6 +372,7 @@ SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "c": lambda q: bench_c(20 if q else 200),
     "d": lambda q: bench_d(50 if q else 1_000, 10),
     "e": lambda q: bench_e(200 if q else 2_000),
+    "s": lambda q: bench_s(200 if q else 1_500, 1 if q else 3),
     "f": lambda q: bench_f(20 if q else 300),
     "g": lambda q: bench_g(3 if q else 7),
     "t": lambda q: bench_t(1 if q else 5),

@@ -15,7 +15,8 @@ easier: the whole page votes). Sentences from bullet lists are read with their l
 as `find_clauses` reads a page.
 
 The page cost is the median of `analyse_page` (HTML to text, sentences, language,
-clauses) over a synthetic 50 KB page per language; target <= 20 ms. The discovery cost
+clauses) over a synthetic 50 KB page per language; target <= 20 ms of CPU time (the
+verdict reads the CPU column; wall-clock is printed too). The discovery cost
 is the most requests any site received in a day from a TermsFinder asked for its terms
 every hour; target <= 2.
 """
@@ -153,21 +154,25 @@ def synthetic_page(lang: str = "en", size: int = PAGE_BYTES) -> str:
     return "".join(parts)
 
 
-def worst_page(lang: str = "en", size: int = PAGE_BYTES) -> str:
+def worst_page(lang: str = "en", size: int = PAGE_BYTES, distinct: bool = False) -> str:
     """The worst case: a 50 KB page made of nothing but the language's labelled sentences
-    (every sentence names bots, crawling, TDM or AI, so every one is classified)."""
+    (every sentence names bots, crawling, TDM or AI, so every one is classified). The set
+    has ~60 sentences per language, so they repeat ~8 times, and topical() reads each
+    distinct sentence once; `distinct` numbers them ("Art 12 ..."), as a real page's
+    sentences would all differ, which costs more."""
     texts = [r["text"] for r in load_set("all") if r["lang"] == lang]
     parts, i = ["<!doctype html><html><body><main>"], 0
     while sum(len(p.encode()) for p in parts) < size:
-        parts.append("<p>" + texts[i % len(texts)] + "</p>")
+        parts.append("<p>" + (f"Art {i + 1} " if distinct else "") + texts[i % len(texts)] + "</p>")
         i += 1
     return "".join(parts) + "</main></body></html>"
 
 
-def page_cost_ms(lang: str = "en", rounds: int = 7, runs: int = 15, worst: bool = False) -> dict[str, float]:
+def page_cost_ms(lang: str = "en", rounds: int = 7, runs: int = 15, worst: bool = False,
+                 distinct: bool = False) -> dict[str, float]:
     """Median ms of analyse_page on a 50 KB page: the median of `rounds` rounds' medians,
     wall-clock and CPU time (the CPU figure is the one to read on a shared, loaded machine)."""
-    page = worst_page(lang) if worst else synthetic_page(lang)
+    page = worst_page(lang, distinct=distinct) if worst else synthetic_page(lang)
     analyse_page(page, content_type="text/html")  # compile the patterns once, as a process would
     medians, cpu_medians = [], []
     for _ in range(rounds):
@@ -350,7 +355,8 @@ def _print_report(split: str, result: dict[str, Any], show_errors: bool) -> None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=["test", "dev", "stress", "blind2", "blind3", "all"])
+    parser.add_argument("--split", default="test",
+                        choices=["test", "dev", "stress", "blind2", "blind3", "blind4", "all"])
     parser.add_argument("--given-language", action="store_true", help="use the labelled language")
     parser.add_argument("--errors", action="store_true", help="list each misread sentence")
     parser.add_argument("--no-timing", action="store_true")
@@ -359,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate(load_set(args.split), given_language=args.given_language)
     timing = {} if args.no_timing else {lang: page_cost_ms(lang) for lang in _FILLER}
     worst = {} if args.no_timing else {lang: page_cost_ms(lang, rounds=3, runs=7, worst=True) for lang in LANGUAGES}
+    distinct = {} if args.no_timing else {
+        lang: page_cost_ms(lang, rounds=3, runs=7, worst=True, distinct=True) for lang in LANGUAGES}
     budget = {} if args.no_timing else fetch_budget()
     through_gate = {} if args.no_timing else gate_fetches()
     hot = {} if args.no_timing else hot_path_us()
@@ -367,16 +375,19 @@ def main(argv: list[str] | None = None) -> int:
                    for m in result["per_language"].values()))
     if args.json:
         print(json.dumps({"split": args.split, "classifier": result, "page_cost": timing, "worst_page_cost": worst,
-                          "fetch_budget": budget, "gate_fetches": through_gate, "hot_path": hot,
-                          "targets_met": met},
+                          "worst_distinct_page_cost": distinct, "fetch_budget": budget,
+                          "gate_fetches": through_gate, "hot_path": hot, "targets_met": met},
                          ensure_ascii=False, indent=2))
         return 0
     _print_report(args.split, result, args.errors)
     print(f"  targets (>= {TARGET_OVERALL:.0%} overall, >= {TARGET_PER_LANGUAGE:.0%} per language): "
           f"{'met' if met else 'NOT met'}")
-    for name, table in (("page cost", timing), ("worst-case page cost", worst)):
+    for name, table in (("page cost", timing), ("worst-case page cost", worst),
+                        ("worst case, distinct sentences", distinct)):
         for lang, t in table.items():
-            verdict = "met" if t["median_ms"] <= TARGET_PAGE_MS else "NOT met"
+            # judged on CPU time (issue 22's brief): on a shared machine wall-clock counts
+            # other processes' turns; the wall figure is printed beside it
+            verdict = "met" if t["cpu_median_ms"] <= TARGET_PAGE_MS else "NOT met"
             print(f"{name} {lang}: {t['bytes']} bytes, median {t['median_ms']} ms "
                   f"(rounds {t['fastest_round_ms']}-{t['slowest_round_ms']} ms; CPU {t['cpu_median_ms']} ms), "
                   f"target <= {TARGET_PAGE_MS:g} ms: {verdict}")

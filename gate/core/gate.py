@@ -337,6 +337,11 @@ class Gate:
             self._row_parts[id(template)] = kept  # holds the template: its id is not reused
         record_parts(kept[1], decision, method, nurl.site, self.mode, docs)
 
+    def unrecorded(self, decision: Decision, exc: BaseException) -> Decision:
+        """What a decision becomes when its ledger row could not be written (an adapter that
+        commits rows itself, gate.ledger.group.deferred): a deny, or LedgerError in audit mode."""
+        return self._unrecorded(decision, exc)
+
     def _unrecorded(self, decision: Decision, exc: BaseException) -> Decision:
         if self.mode == "audit":
             raise LedgerError(f"ledger write failed: {exc}") from exc

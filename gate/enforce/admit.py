@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "active_gate", "activated", "handled_by", "already_handled", "take_handled", "admit", "aadmit", "paced", "apaced",
     "record_body", "arecord_body", "BodyDigest", "attach", "origin_key", "DECISION_ATTR", "sending",
-    "inspect_hop", "ainspect_hop",
+    "inspect_hop", "inspect_hop_nowait", "ainspect_hop",
 ]
 
 # Where an adapter leaves the decision for the caller (requests: attribute of the
@@ -167,6 +167,19 @@ def inspect_hop(gate: "Gate", decision: "Decision", response: "ResponseFacts") -
     with activated(None):  # an RSL licence fetch the phase makes is the gate's own
         answer = gate.inspect(decision, response)
     if answer is not decision:
+        _refuse_or_pass(gate, answer, response.url)
+    return answer
+
+
+def inspect_hop_nowait(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision | None":
+    """`inspect_hop` when the response phase runs no classifier and fetches nothing (see
+    gate.inspect.phase.run_response_phase_nowait), else None: an event loop calls this
+    inline and sends only the rest to a worker thread."""
+    from gate.inspect.phase import run_response_phase_nowait
+
+    with activated(None):
+        answer = run_response_phase_nowait(gate, decision, response)
+    if answer is not None and answer is not decision:
         _refuse_or_pass(gate, answer, response.url)
     return answer
 

@@ -25,7 +25,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from gate.errors import InvalidURL
-from gate.model.url import normalize
+from gate.model.url import NormalizedURL, normalize
 from gate.signals.optout import assess
 from gate.signals.optout_signal import TDM_PURPOSES
 from gate.signals.rsl import links_in_headers, links_in_html
@@ -39,9 +39,13 @@ if TYPE_CHECKING:
 
     from .content import ContentInspector
 
-__all__ = ["ResponsePhase", "run_response_phase", "UNDECLARED", "phone_regions_of"]
+__all__ = ["ResponsePhase", "run_response_phase", "run_response_phase_nowait", "warm_response_phase", "UNDECLARED",
+           "phone_regions_of"]
 
 UNDECLARED = "content.undeclared_category"
+NOWAIT_PARSE_MAX = 256 * 1024  # bytes of a page read for opt-outs and licence links inline, at most
+NOWAIT_INSPECT_MAX = 16 * 1024  # bytes of a text body the classifiers read inline, at most
+_INLINE_KINDS = frozenset({"html", "text", "json", "xml"})  # what the text classifiers read
 _BUILD_LOCK = threading.Lock()
 logger = logging.getLogger("scrapegate")
 
@@ -54,6 +58,29 @@ def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFa
                 gate.response_phase = ResponsePhase(gate)
             phase = gate.response_phase
     result: Decision = phase.run(decision, response)
+    return result
+
+
+def warm_response_phase(gate: "Gate") -> None:
+    """Build `gate`'s response phase, and its classifiers when the gate inspects content,
+    ahead of the first response (a crawler calls this before it starts)."""
+    phase = gate.response_phase
+    if phase is None:
+        with _BUILD_LOCK:
+            if gate.response_phase is None:
+                gate.response_phase = ResponsePhase(gate)
+            phase = gate.response_phase
+    if gate.inspect_content:
+        phase.inspector  # noqa: B018 - the property builds it
+
+
+def run_response_phase_nowait(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision | None":
+    """`run_response_phase` when it needs neither the content classifiers nor a fetch, else
+    None (the caller runs the phase in a worker thread): an event loop calls this inline."""
+    phase = gate.response_phase
+    if phase is None:
+        return None  # the first response builds the phase (and its models) in a thread
+    result: Decision | None = phase.run_nowait(decision, response)
     return result
 
 
@@ -97,14 +124,15 @@ class ResponsePhase:
                     self._inspector = ContentInspector()
         return self._inspector
 
-    def run(self, decision: "Decision", response: "ResponseFacts") -> "Decision":
+    def run(self, decision: "Decision", response: "ResponseFacts", nurl: "NormalizedURL | None" = None) -> "Decision":
         gate = self.gate
         if not decision.allow and gate.mode == "enforce":
             return decision  # never fetched: nothing to inspect
-        try:
-            nurl = normalize(response.url)
-        except InvalidURL:
-            return decision
+        if nurl is None:
+            try:
+                nurl = normalize(response.url)
+            except InvalidURL:
+                return decision
         reserving = self._page_reservations(response)
         if reserving:
             gate.memory.note_reservation(nurl.origin, reserving)
@@ -120,6 +148,45 @@ class ResponsePhase:
             gate.memory.note_undeclared(nurl.site, _evidence(v)["category"], nurl.url)
         self._ledger(answer, response, nurl.site, undeclared)
         return answer
+
+    def run_nowait(self, decision: "Decision", response: "ResponseFacts") -> "Decision | None":
+        """`run` when it costs no classifier and no fetch (this response is not sampled, and
+        names no RSL licence), else None: the sampler counts nothing then, `run` does."""
+        gate = self.gate
+        if not decision.allow and gate.mode == "enforce":
+            return decision
+        try:
+            nurl = normalize(response.url)
+        except InvalidURL:
+            return decision  # as `run`
+        body = response.body
+        if response.status < 400:
+            if self._rsl is not None and self._names_licence(response):
+                return None  # fetched (or read from the cache) in the thread
+            if (self.reads_optouts or self._rsl is not None) and len(body) > NOWAIT_PARSE_MAX:
+                return None  # reading a large page's opt-outs and links: not on an event loop
+            if (gate.inspect_content and body and self.sampler.would_inspect(gate.job.name, nurl.site)
+                    and not self._cheap_to_inspect(response)):
+                return None
+        # A concurrent mismatch may still make `run` pick this one: correct, only slower.
+        return self.run(decision, response, nurl)
+
+    @staticmethod
+    def _cheap_to_inspect(response: "ResponseFacts") -> bool:
+        """A small text body: the classifiers read 16 KiB of HTML in about 0.2 ms
+        (benchmarks/middleware_bench.py --inspect), about what a worker thread's round trip
+        costs a crawl. Images (the face detector: tens of ms) and larger pages go to a thread."""
+        if len(response.body) > NOWAIT_INSPECT_MAX:
+            return False
+        from .sniff import sniff
+
+        return sniff(response.header("content-type"), response.body).kind in _INLINE_KINDS
+
+    def _names_licence(self, response: "ResponseFacts") -> bool:
+        if links_in_headers(response.header_values("link"), response.url):
+            return True
+        return "html" in (response.header("content-type") or "").lower() and bool(
+            links_in_html(response.body, response.url))
 
     def _page_reservations(self, response: "ResponseFacts") -> list[dict[str, Any]]:
         if not self.reads_optouts or response.status >= 400:

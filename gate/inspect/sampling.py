@@ -72,6 +72,15 @@ class Sampler:
                 mismatches=state.mismatches))
         return inspect
 
+    def would_inspect(self, job: str, site: str) -> bool:
+        """What `should_inspect` would answer now, counting nothing (a caller deciding where
+        to run the phase: inline when no classifier runs, else in a worker thread)."""
+        with self._lock:
+            state = self._states.get((job, site))
+            if state is None or not state.trusted:
+                return True
+            return self._rng is not None or state.since_inspected + 1 >= self.policy.one_in
+
     def record(self, job: str, site: str, outcome: Outcome) -> SamplerState:
         """The outcome of an inspection that `should_inspect` asked for."""
         if outcome not in ("clean", "mismatch", "inconclusive"):

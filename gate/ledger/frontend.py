@@ -1,6 +1,7 @@
 """What the SQLite and PostgreSQL ledgers share above their stores: the writer settings,
 rendering a decision's row, the ids recorded here, flushing and closing, and closing every
 open ledger at exit / re-opening after fork(). A backend defines `_append_decision`,
+`_commit_rows` (the default writer's transaction, group-committed by gate.ledger.group),
 `_after_fork` and `_new_batcher`, and holds its connection in `_conn`."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from abc import ABC, abstractmethod
 from typing import Any, Mapping
 
 from gate.errors import LedgerError
+from gate.ledger.group import GroupCommit, Ticket
 from gate.ledger.rows import decision_values, row_values
 from gate.ledger.sqlite.writer import WriterProcess
 from gate.model.decision import Decision
@@ -51,6 +53,8 @@ class LedgerFrontEnd(ABC):
         self._older: set[str] = set()
         self._closed = False
         self._pid = os.getpid()
+        # The default writer: acknowledged once committed, concurrent rows share a commit.
+        self.group = GroupCommit(self._commit_rows)
 
     def _opened(self) -> None:
         """Start the batched writer if asked for, and join the ledgers closed at exit."""
@@ -82,10 +86,25 @@ class LedgerFrontEnd(ABC):
         return self._append_decision(values)
 
     def flush(self) -> None:
-        """Wait until everything recorded so far is committed (no-op for the sync writer);
-        raises LedgerError if the batched writer failed."""
+        """Wait until everything recorded so far is committed (the sync writer: rows queued
+        inside gate.ledger.group.deferred()); raises LedgerError if the batched writer failed."""
         if self._batcher is not None:
             self._batcher.flush()
+        elif self.group.pending() and self._pid == os.getpid():
+            self.group.commit_open()
+
+    def _record_row(self, kind: str, values: list[Any]) -> Ticket:
+        """The sync writer: queue the row (a decision gets its unique id here), wait for the
+        group's commit unless deferred. Raises LedgerError if it was not committed."""
+        return self.group.record(kind, values, self._assign_id if kind == "decision" else self._check_not_closed)
+
+    def _assign_id(self, values: list[Any]) -> None:
+        self._check_not_closed(values)
+        values[0] = self._unique_id(values[0])
+
+    def _check_not_closed(self, values: list[Any]) -> None:
+        if self._closed:
+            raise LedgerError(f"ledger {self.path}: the ledger is closed")
 
     def close(self) -> None:
         """Commit what is queued and close. Raises LedgerError if queued decisions were lost."""
@@ -94,6 +113,8 @@ class LedgerFrontEnd(ABC):
         failure = None
         if self._batcher is not None and self._pid == os.getpid():
             failure = self._batcher.stop()
+        elif self._pid == os.getpid():
+            self.group.commit_open()  # rows queued by a deferred() caller; their tickets say how it went
         with self._lock:
             self._closed = True
             if self._checkpointer is not None and self._batcher is None and self._pid == os.getpid():
@@ -123,6 +144,10 @@ class LedgerFrontEnd(ABC):
     @abstractmethod
     def _append_decision(self, values: list[Any]) -> str:
         """Chain and store one decision row (or queue it for the batched writer); its id."""
+
+    @abstractmethod
+    def _commit_rows(self, items: list[tuple[str, list[Any]]]) -> None:
+        """The sync writer's transaction: chain and store `items` in order, or raise."""
 
     @abstractmethod
     def _after_fork(self) -> None:

@@ -29,7 +29,7 @@ def test_shape_of_the_set() -> None:
     assert len({(r["lang"], r["text"]) for r in data}) == len(data)
     for r in data:
         assert set(r) <= {"id", "lang", "split", "label", "text", "context"}, r
-        assert r["lang"] in LANGUAGES and r["label"] in LABELS and r["split"] in ("test", "dev", "stress", "blind2", "blind3"), r
+        assert r["lang"] in LANGUAGES and r["label"] in LABELS and r["split"] in ("test", "dev", "stress", "blind2", "blind3", "blind4"), r
         assert r["text"].strip() == r["text"] and r["text"], r
     test = Counter((r["lang"], r["label"]) for r in data if r["split"] == "test")
     for lang in LANGUAGES:

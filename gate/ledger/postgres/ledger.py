@@ -29,6 +29,7 @@ from gate.ledger.frontend import (
     WRITERS,
     LedgerFrontEnd,
 )
+from gate.ledger.group import GroupCommit
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres import store
 from gate.ledger.postgres.schema import pg_errors, redact
@@ -76,7 +77,7 @@ class PostgresLedger(LedgerFrontEnd):
         if self._batcher is not None:
             self._batcher.put(store.COLLECTION, values)
             return
-        self._append([(store.COLLECTION, values)])
+        self._record_row(store.COLLECTION, values)
 
     # -- the quarantine (the response phase: gate.inspect.phase) -------------------------
 
@@ -114,12 +115,11 @@ class PostgresLedger(LedgerFrontEnd):
     def _append_decision(self, values: list[Any]) -> str:
         if self._batcher is not None:
             return self._batcher.put(store.DECISION, values)
-        decision_id: str = self._unique_id(values[0])
-        values[0] = decision_id
-        self._append([(store.DECISION, values)])
+        self._record_row(store.DECISION, values)
+        decision_id: str = values[0]
         return decision_id
 
-    def _append(self, items: list[tuple[str, list[Any]]]) -> None:
+    def _commit_rows(self, items: list[tuple[str, list[Any]]]) -> None:
         with self._lock:
             conn = self._connection()
             try:
@@ -151,6 +151,7 @@ class PostgresLedger(LedgerFrontEnd):
         self._conn = None
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self.group = GroupCommit(self._commit_rows)  # the parent's queue and locks are the parent's
         if self._batcher is not None:
             self._batcher.abandon_after_fork()
             self._batcher = self._new_batcher()

@@ -12,7 +12,10 @@ Two writers:
 The writer is chosen by `writer=`, else $SCRAPEGATE_LEDGER_WRITER, else "sync":
 
 - ``writer="sync"``: `record` returns only after the row is committed. A process
-  killed at any moment leaves every decision it was told about in the ledger.
+  killed at any moment leaves every decision it was told about in the ledger. Rows recorded
+  at the same time (threads) share one commit (group commit, gate.ledger.group); an event
+  loop may record inside `gate.ledger.group.deferred()` and commit once per turn, before it
+  acts on the decisions (`flush()`).
 - ``writer="batched"``: `record` queues the row and returns; a writer process
   (gate.ledger.sqlite.writer) commits queued rows in one transaction at most `batch_max_delay_s`
   later (or at `batch_max_rows`). Rows still in this process's buffer (at most half the delay
@@ -55,6 +58,7 @@ from gate.ledger.frontend import (
     WRITERS,
     LedgerFrontEnd,
 )
+from gate.ledger.group import GroupCommit
 from gate.ledger.rows import jurisdictions_of, mask_url, utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
@@ -95,14 +99,15 @@ class SQLiteLedger(LedgerFrontEnd):
     def _append_decision(self, values: list[Any]) -> str:
         if self._batcher is not None:
             return self._batcher.put(store.DECISION, values)
+        self._record_row(store.DECISION, values)
+        decision_id: str = values[0]
+        return decision_id
+
+    def _commit_rows(self, items: list[tuple[str, list[Any]]]) -> None:
         with self._lock:
-            conn = self._check_open()
-            decision_id: str = self._unique_id(values[0])
-            values[0] = decision_id
-            heads = store.append(conn, self.path, [(store.DECISION, values)])
+            heads = store.append(self._check_open(), self.path, items)
             if self._checkpointer is not None:
                 self._checkpointer.maybe_write(heads)
-        return decision_id
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
         """Mark a recorded decision collected: HTTP status, body size and the body's sha256."""
@@ -121,10 +126,7 @@ class SQLiteLedger(LedgerFrontEnd):
         if self._batcher is not None:
             self._batcher.put(store.COLLECTION, values)
             return
-        with self._lock:
-            heads = store.append(self._check_open(), self.path, [(store.COLLECTION, values)])
-            if self._checkpointer is not None:
-                self._checkpointer.maybe_write(heads)
+        self._record_row(store.COLLECTION, values)
 
     # -- the quarantine (the response phase: gate.inspect.phase) -------------------------
 
@@ -174,6 +176,7 @@ class SQLiteLedger(LedgerFrontEnd):
         self._conn = None
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self.group = GroupCommit(self._commit_rows)  # the parent's queue and locks are the parent's
         if self._batcher is not None:
             self._batcher.abandon_after_fork()
             self._batcher = self._new_batcher()

@@ -39,6 +39,7 @@ from gate.signals.terms.reading import (
     TDM_RESERVATION,
     Verdict,
     classify_sentence,
+    may_decide,
 )
 from gate.signals.terms.text import Sentence, split_sentences
 from gate.signals.terms.topics import topical
@@ -89,23 +90,19 @@ def find_clauses(
     if sentences is None:
         sentences = split_sentences(text)
     clauses = []
-    for sentence in topical(text, page_lang, sentences):
+    # topical() found the topic with the page language's own patterns (plus English ones
+    # only for ja/zh pages): then the topic search need not run again.
+    known = page_lang not in ("ja", "zh")
+    lows: dict[str, str] = {}  # the normalised sentences topical() read
+    for sentence in topical(text, page_lang, sentences, lows):
         full = f"{sentence.context} {sentence.text}" if sentence.context else sentence.text
-        own = detect_language(full)
-        sentence_lang = own.lang if own.lang and own.lang != page_lang and own.confidence >= 0.5 else page_lang
-        # topical() found the topic with the page language's own patterns (plus English
-        # ones only for ja/zh pages): then the topic search need not run again.
-        known = sentence_lang == page_lang and page_lang not in ("ja", "zh")
-        verdict = classify_sentence(sentence.text, sentence_lang, sentence.context, topical=known)
-        if verdict.label == MENTION:
-            # No cue in the page's language: the sentence may be in another one (English,
-            # the lingua franca of terms pages, or its own best guess, however unsure).
-            for other in dict.fromkeys((own.lang, "en")):
-                if other and other != sentence_lang:
-                    second = classify_sentence(sentence.text, other, sentence.context)
-                    if second.label not in (MENTION, OTHER):
-                        verdict, sentence_lang = second, other
-                        break
+        verdict = classify_sentence(sentence.text, page_lang, sentence.context, topical=known, low=lows.get(full))
+        sentence_lang = page_lang
+        if verdict.label in (MENTION, OTHER):
+            # The page's language reads no cue in it: the sentence may be in another one
+            # (an English paragraph on a German page). Guessing the language of every
+            # sentence was a sixth of a page's cost; only these need it.
+            verdict, sentence_lang = _read_as_own_language(sentence, page_lang, verdict)
         if verdict.label == OTHER or (verdict.label == MENTION and not include_mentions):
             continue
         clauses.append(Clause(
@@ -114,3 +111,22 @@ def find_clauses(
         ))
     return clauses
 
+
+def _read_as_own_language(sentence: Sentence, page_lang: str, verdict: Verdict) -> tuple[Verdict, str]:
+    """The verdict on a sentence the page's language read no cue in, and its language: its
+    own language when clearly another one, else English (the lingua franca of terms
+    pages) or its own best guess, however unsure."""
+    full = f"{sentence.context} {sentence.text}" if sentence.context else sentence.text
+    own = detect_language(full)
+    sentence_lang = page_lang
+    if own.lang and own.lang != page_lang and own.confidence >= 0.5:
+        sentence_lang = own.lang
+        verdict = classify_sentence(sentence.text, sentence_lang, sentence.context)
+    if verdict.label == MENTION:
+        for other in dict.fromkeys((own.lang, "en")):
+            # may_decide: most such sentences hold no cue of the other language either.
+            if other and other != sentence_lang and may_decide(sentence.text, other, sentence.context):
+                second = classify_sentence(sentence.text, other, sentence.context)
+                if second.label not in (MENTION, OTHER):
+                    return second, other
+    return verdict, sentence_lang

@@ -99,9 +99,11 @@ def detect_language(text: str) -> LanguageGuess:
             return LanguageGuess("zh", min(1.0, 0.6 + han / (kana + han) / 2.5), {"ja": kana, "zh": han})
     scores: dict[str, float] = {lang: 0.0 for lang in _FUNCTION_WORDS}
     lowered = sample.lower()
-    for match in _WORD.finditer(lowered):
-        for lang, weight in _WORD_WEIGHTS.get(match.group(), {}).items():
-            scores[lang] += weight
+    for word in _WORD.findall(lowered):  # strings, not match objects: this runs per sentence
+        weights = _WORD_WEIGHTS.get(word)
+        if weights is not None:
+            for lang, weight in weights.items():
+                scores[lang] += weight
     present = _LETTER_SET.intersection(lowered)
     for ch, langs in _LETTER_OWNERS.items():
         if ch not in present:

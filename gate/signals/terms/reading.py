@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Pattern
 
@@ -23,7 +23,7 @@ from gate.signals.terms.lexicon import LEXICONS, Lexicon
 
 __all__ = [
     "PROHIBITION", "TDM_RESERVATION", "PERMISSION", "MENTION", "OTHER", "LABELS", "RESTRICTIVE",
-    "Verdict", "classify_sentence", "compiled", "normalise", "ACRONYM",
+    "Verdict", "classify_sentence", "may_decide", "compiled", "normalise", "ACRONYM",
 ]
 
 PROHIBITION = "prohibition"
@@ -50,7 +50,10 @@ ACRONYM = re.compile(r"(?<![A-Za-z])(?:AI|A\.I\.|KI|IA|TDM|LLMs?|GenAI)(?![A-Za-
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"', "“": '"',
                          "”": '"', "„": '"', "\u00ad": None})
 _SPACE = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # what _SPACE would change: a run, or a space other than " "
+_QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _QUOTES) + "]")
 _CLAUSE_END = re.compile(r"[,;]")
+_SUBSETS_KEPT = 2048
 _WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
 
@@ -63,18 +66,34 @@ class Verdict:
     cues: tuple[str, ...] = ()
 
 
+_KINDS = ("prohibit", "restrict_modal", "need_consent", "reserve", "permit", "modal", "api", "allow_negated")
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Fragments with their literal cores (None: has none, always searched)."""
+
+    fragments: tuple[tuple[str, str | None], ...]
+    cores: frozenset[str]
+    coreless: bool
+    # The alternation for each set of present cores seen (bounded: _SUBSETS_KEPT).
+    subsets: dict[frozenset[str], Pattern[str]] = field(default_factory=dict, compare=False, hash=False)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     lex: Lexicon
     topic: Pattern[str]
-    tdm: Pattern[str]
-    # The literal every TDM/AI fragment's match contains ("mining", "training", "人工智能"):
-    # a sentence holding none of them is not about TDM, without running the pattern.
-    tdm_cores: tuple[str, ...] | None
-    cues: dict[str, Pattern[str] | None]
-    # Per cue kind, the literals one of which every match contains (None: some fragment
-    # has none): a kind none of whose literals is in the sentence is not searched.
-    cue_cores: dict[str, tuple[str, ...] | None]
+    # Every TDM/AI fragment and every cue kind's fragments, each with its literal core
+    # ("mining", "training", "人工智能"; None when it has none). A fragment whose core the
+    # sentence lacks cannot match it, so only the others are searched, as one alternation
+    # in the lexicon's order (_subset): the same matches as the whole alternation, at a
+    # fraction of the cost (a sentence holds the cores of a few of ~50 fragments).
+    tdm: _Group
+    cues: dict[str, _Group]
+    # Every literal core of those fragments: which of them a sentence holds is found once
+    # (`_present`), and a group none of whose cores it holds is skipped with one set test.
+    cores: tuple[str, ...]
     self_: Pattern[str] | None
     condition: Pattern[str] | None
     only: Pattern[str] | None
@@ -87,10 +106,28 @@ def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
 
 
-def _cores(fragments: Iterable[str]) -> tuple[str, ...] | None:
-    """The literal core of each fragment (see literal_core), or None if one has none."""
-    cores = [literal_core(f, 1) for f in fragments]
-    return None if None in cores else tuple(dict.fromkeys(c for c in cores if c is not None))
+def _subset(group: _Group, present: set[str]) -> Pattern[str] | None:
+    """The alternation of the group's fragments that can match a sentence holding the
+    `present` cores (None: none can)."""
+    held = group.cores.intersection(present)
+    if not held and not group.coreless:
+        return None
+    pattern = group.subsets.get(held)
+    if pattern is None:
+        pattern = re.compile("|".join(f"(?:{f})" for f, core in group.fragments if core is None or core in held))
+        if len(group.subsets) < _SUBSETS_KEPT:
+            group.subsets[held] = pattern
+    return pattern
+
+
+def _group(fragments: Iterable[str], shortest: int) -> _Group:
+    pairs = tuple((f, literal_core(f, shortest)) for f in fragments)
+    return _Group(pairs, frozenset(core for _, core in pairs if core is not None),
+                  any(core is None for _, core in pairs))
+
+
+def _present(c: _Compiled, low: str) -> set[str]:
+    return {core for core in c.cores if core in low}
 
 
 @lru_cache(maxsize=None)
@@ -103,17 +140,14 @@ def compiled(lang: str) -> _Compiled:
     if extra is not None:  # English technical words turn up in every Latin-script page
         topics += [*extra.auto, *extra.tdm, *extra.ai]
         tdm += [*extra.tdm, *extra.ai]
-    kinds = ("prohibit", "restrict_modal", "need_consent", "reserve", "permit", "modal", "api",
-             "allow_negated")
-    topic, tdm_re, negation = _alt(topics), _alt(tdm), _alt(lex.negation)
-    if topic is None or tdm_re is None or negation is None:
+    topic, negation = _alt(topics), _alt(lex.negation)
+    if topic is None or not tdm or negation is None:
         raise ValueError(f"lexicon {lang!r} needs topic, TDM and negation words")
-    cores = [literal_core(f, 2) for f in tdm]
+    groups = {kind: _group(getattr(lex, kind), 1) for kind in _KINDS}
+    tdm_group = _group(tdm, 2)
     return _Compiled(
-        lex=lex, topic=topic, tdm=tdm_re, tdm_cores=None if None in cores else tuple(dict.fromkeys(
-            c for c in cores if c is not None)),
-        cues={kind: _alt(getattr(lex, kind)) for kind in kinds},
-        cue_cores={kind: _cores(getattr(lex, kind)) for kind in kinds},
+        lex=lex, topic=topic, tdm=tdm_group, cues=groups,
+        cores=tuple(sorted(set(tdm_group.cores).union(*(g.cores for g in groups.values())))),
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
         consent=_alt(lex.consent), negation=negation,
     )
@@ -121,7 +155,13 @@ def compiled(lang: str) -> _Compiled:
 
 def normalise(text: str) -> str:
     """Lower case, NFC, plain quotes and apostrophes, single spaces: what the cues match."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).translate(_QUOTES).lower())
+    # Each step only when the text needs it: a translate or a substitution that changes
+    # nothing still builds a new string, and this runs on every topical sentence.
+    text = unicodedata.normalize("NFC", text)
+    if _QUOTE_CHARS.search(text):
+        text = text.translate(_QUOTES)
+    text = text.lower()
+    return _SPACE.sub(" ", text) if _ODD_SPACE.search(text) else text
 
 
 def _clause_before(low: str, start: int, chars: int) -> str:
@@ -195,14 +235,12 @@ class _Cue:
     words: str
 
 
-def _cues(c: _Compiled, low: str, about_tdm: bool) -> list[_Cue]:
+def _cues(c: _Compiled, low: str, about_tdm: bool, present: set[str]) -> list[_Cue]:
     """Every cue of the sentence with its direction after negation and subject."""
     found: list[_Cue] = []
-    for kind, pattern in c.cues.items():
+    for kind, group in c.cues.items():
+        pattern = _subset(group, present)
         if pattern is None:
-            continue
-        cores = c.cue_cores[kind]
-        if cores is not None and not any(core in low for core in cores):
             continue
         for m in pattern.finditer(low):
             s, e, words = m.start(), m.end(), m.group()
@@ -227,6 +265,8 @@ def _cues(c: _Compiled, low: str, about_tdm: bool) -> list[_Cue]:
             else:  # api, allow_negated
                 direction, kind_ = _A, kind
             found.append(_Cue(direction, kind_, s, e, words))
+    if len(found) < 2:  # what follows relates one cue to another
+        return found
     # A cue inside a stronger one of the other direction is part of it: "may" in "may
     # not", "permitted" in "not permitted", "prohibits" in "nothing ... prohibits".
     negated_allow = [q for q in found if q.kind == "allow_negated"]
@@ -281,26 +321,42 @@ def _decide(cues: list[_Cue], spans: list[tuple[int, int]]) -> tuple[str, float,
     return None
 
 
-def classify_sentence(text: str, lang: str | None = None, context: str = "", *, topical: bool = False) -> Verdict:
+def may_decide(text: str, lang: str, context: str = "") -> bool:
+    """Whether `lang`'s cues could read the sentence as a prohibition, reservation or
+    permission: False when no cue kind's literal core is in it, so that classify_sentence
+    would say mention or other. Cheaper than classifying (no topic search)."""
+    c = compiled(lang)
+    low = normalise(f"{context} {text}" if context else text)
+    present = _present(c, low)
+    return any(group.coreless or not group.cores.isdisjoint(present) for group in c.cues.values())
+
+
+def classify_sentence(text: str, lang: str | None = None, context: str = "", *, topical: bool = False,
+                      low: str | None = None) -> Verdict:
     """Classify one sentence; `context` is a list item's lead-in ("You agree not to:").
 
     `lang` is one of LANGUAGES; None detects it from the sentence itself. `topical`: the
     caller already found a topic with `lang`'s own patterns (gate.signals.terms.topics),
     so the topic search is not run again (on German, with its compound words, that search
-    is the dearest pattern of all).
+    is the dearest pattern of all). `low`: normalise() of "context text", if the caller
+    has it already.
     """
     full = f"{context} {text}" if context else text
     if lang is None or lang not in LEXICONS:
         lang = detect_language(full).lang or "en"
     c = compiled(lang)
-    low = normalise(full)
+    if low is None:
+        low = normalise(full)
     acronym = ACRONYM.search(full) is not None
     if not acronym and not topical and not c.topic.search(low):
         return Verdict(OTHER, _OTHER_CONFIDENCE)
-    cores = c.tdm_cores
-    about_tdm = acronym or ((cores is None or any(core in low for core in cores)) and c.tdm.search(low) is not None)
-    cues = _only_with_consent(c, low, _cues(c, low, about_tdm))
-    decided = _decide(cues, _condition_spans(c, low))
+    present = _present(c, low)
+    tdm = None if acronym else _subset(c.tdm, present)
+    about_tdm = acronym or (tdm is not None and tdm.search(low) is not None)
+    cues = _cues(c, low, about_tdm, present)
+    if not cues:  # a topic and no cue (a quarter of a page's topical sentences)
+        return Verdict(MENTION, _MENTION_CONFIDENCE)
+    decided = _decide(_only_with_consent(c, low, cues), _condition_spans(c, low))
     if decided is None:
         return Verdict(MENTION, _MENTION_CONFIDENCE)
     direction, confidence, deciding = decided

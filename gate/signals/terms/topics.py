@@ -14,15 +14,19 @@ from gate.signals.terms.text import Sentence
 __all__ = ["topical", "anchors"]
 
 
-def topical(text: str, lang: str, sentences: list[Sentence]) -> list[Sentence]:
+def topical(
+    text: str, lang: str, sentences: list[Sentence], lows: dict[str, str] | None = None,
+) -> list[Sentence]:
     """The sentences that name a topic. Most of a terms page names none, and a regular
     expression per sentence is what a 50 KB page would spend its time on, so the page is
     first searched for each topic fragment's literal core (`_anchor`: "crawl", "bot",
-    "爬虫") with str.find, and only the sentences holding one are read with the patterns."""
+    "爬虫") with str.find, and only the sentences holding one are read with the patterns.
+    `lows`, if given, collects the normalised text of the sentences read (keyed by
+    "context text") for the classifier to reuse."""
     low = _lower_same_length(text)
     if low is None:  # a rare letter whose lower case is longer: no shared offsets
         return [s for s in sentences if _names_topic(f"{s.context} {s.text}", lang)]
-    hits = [m.start() for m in ACRONYM.finditer(text)]
+    hits = _acronyms(text)
     for anchor in anchors(lang):
         i = low.find(anchor)
         while i >= 0:
@@ -33,7 +37,7 @@ def topical(text: str, lang: str, sentences: list[Sentence]) -> list[Sentence]:
 
     def names_topic(full: str) -> bool:
         if full not in checked:
-            checked[full] = _names_topic(full, lang)
+            checked[full] = _names_topic(full, lang, lows)
         return checked[full]
 
     out = []
@@ -46,15 +50,39 @@ def topical(text: str, lang: str, sentences: list[Sentence]) -> list[Sentence]:
     return out
 
 
+# ACRONYM without its look-behind and look-ahead: a pattern that starts with a look-behind
+# is tried at every offset of the page, this one is skipped ahead in C.
+_ACRONYM_BARE = re.compile(ACRONYM.pattern.removeprefix("(?<![A-Za-z])").removesuffix("(?![A-Za-z])"))
+
+
+def _acronyms(text: str) -> list[int]:
+    """The starts of ACRONYM.finditer(text), found with the cheaper bare pattern: every
+    place ACRONYM matches, the bare one does, so each bare match is confirmed in place."""
+    out: list[int] = []
+    pos = 0
+    while True:
+        bare = _ACRONYM_BARE.search(text, pos)
+        if bare is None:
+            return out
+        full = ACRONYM.match(text, bare.start())
+        if full is None:
+            pos = bare.start() + 1
+        else:
+            out.append(full.start())
+            pos = full.end()
+
+
 def _lower_same_length(text: str) -> str | None:
     low = text.replace("’", "'").replace("‘", "'").lower()
     return low if len(low) == len(text) else None
 
 
-def _names_topic(full: str, lang: str) -> bool:
+def _names_topic(full: str, lang: str, lows: dict[str, str] | None = None) -> bool:
     if ACRONYM.search(full):
         return True
     low = normalise(full)
+    if lows is not None:
+        lows[full] = low
     # Only the fragments whose literal core the sentence holds can match: a few small
     # patterns instead of one alternation of ~60 (German compounds made that the dearest
     # search of a page). The same answer as compiled(code).topic.search(low).
