@@ -1,7 +1,7 @@
 """The compact row form both backends store (SQLite schema 2, PostgreSQL schema 3; issue 21.5).
 
 A row's hash is still taken over the same canonical text as in schema 1
-(gate.ledger.sqlite.store.canonical): every stored value decodes back exactly, so a migrated
+(gate.ledger.sqlite.canonical): every stored value decodes back exactly, so a migrated
 row keeps its hash, and signed checkpoints and anchors taken before the upgrade still hold.
 
 - a decision id is bytes: a canonical UUID its 16 bytes, any other id 0xFF + its UTF-8
@@ -14,10 +14,10 @@ row keeps its hash, and signed checkpoints and anchors taken before the upgrade 
   *context* holds a profile, the site, the URL's origin (scheme://authority), its masked query
   (keys only) and the signal hashes. A decision row is (seq, id, time, context, URL path, hash);
 - a collection row keeps the first 16 bytes of its hash (a 128-bit check: verify recomputes
-  the full chain, the full head is kept in the ``heads`` row) and its time as microseconds
-  after its decision's;
+  the full chain, the full head is kept in the ``heads`` row); SQLite keeps its time as
+  microseconds after its decision's;
 - a row's prev_hash is not stored: it is the hash of the row before it in seq order (or, after
-  a prune, the signed gap record of gate.ledger.prune).
+  a prune, the gap record that a signed prune record covers: gate.ledger.gaps).
 """
 
 from __future__ import annotations
