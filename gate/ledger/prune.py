@@ -39,6 +39,7 @@ class PrunePlan:
     kept_stored: int = 0       # older decisions kept: a collection kept bytes
     kept_quarantine: int = 0   # older decisions kept: the quarantine needs them
     gaps: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict)  # the gap set after the prune
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)  # each chain's end after the prune
 
     def summary(self) -> str:
         return (f"{len(self.decisions)} decision(s) and {len(self.collections)} collection(s) made before "
@@ -146,7 +147,7 @@ def apply_prune(conn: Any, d: Dialect, plan: PrunePlan, old_gaps: Gaps, key: byt
 def prune(location: str | None, before: str, *, dry_run: bool = False) -> PrunePlan:
     """Prune the ledger at `location` (see the module doc); with `dry_run`, only plan."""
     from gate.ledger import is_postgres, ledger_location, sqlite_path
-    from gate.ledger.checkpoints import _mac, load_key
+    from gate.ledger.checkpoints import Checkpointer, _mac, checkpoints_path, load_key
     from gate.ledger.query import verify
     from gate.ledger.rows import utc_time
 
@@ -156,12 +157,35 @@ def prune(location: str | None, before: str, *, dry_run: bool = False) -> PruneP
         raise LedgerError("a prune is signed with the ledger's checkpoint key: set SCRAPEGATE_LEDGER_KEY or "
                           "SCRAPEGATE_LEDGER_KEY_FILE (or give --dry-run)")
     report = verify(location)
-    if not report.ok:
-        raise LedgerError(f"the ledger does not verify ({report.problems[0]}): a prune would hide it; refused")
+    # A ledger written before the key was configured has no checkpoint yet: that alone is no
+    # sign of tampering (verify without the key passes it too); this prune writes the first.
+    problems = [p for p in report.problems
+                if not (p.table == "checkpoint" and p.reason.startswith("no signed checkpoint"))]
+    if problems:
+        raise LedgerError(f"the ledger does not verify ({problems[0]}): a prune would hide it; refused")
     where = ledger_location(location)
     if is_postgres(where):
-        return _prune_postgres(where, when, key, dry_run, _mac)
-    return _prune_sqlite(sqlite_path(where), when, key, dry_run, _mac)
+        plan = _prune_postgres(where, when, key, dry_run, _mac)
+    else:
+        plan = _prune_sqlite(sqlite_path(where), when, key, dry_run, _mac)
+    if not dry_run and key is not None and plan.heads:
+        checkpointer = Checkpointer(checkpoints_path(where if is_postgres(where) else sqlite_path(where)), key)
+        checkpointer.advance(plan.heads)
+        checkpointer.write()  # the heads after the prune, signed: verify with the key finds them
+    return plan
+
+
+def _heads(conn: Any, d: Dialect) -> dict[str, tuple[int, str]]:
+    """The full (seq, hash) at the end of each chain (a collection row keeps only a prefix)."""
+    heads: dict[str, tuple[int, str]] = {}
+    last = conn.execute(f"SELECT seq, hash FROM {d.t('decisions')} ORDER BY seq DESC LIMIT 1").fetchone()
+    if last is not None:
+        heads["decisions"] = (int(last[0]), bytes(last[1]).hex())
+    head = conn.execute(f"SELECT seq, hash FROM {d.t('heads')} WHERE chain = 'collections'").fetchone()
+    if head is not None and int(head[0]) > 0:
+        value = head[1]
+        heads["collections"] = (int(head[0]), value if isinstance(value, str) else bytes(value).hex())
+    return heads
 
 
 def _prune_sqlite(path: str, when: str, key: bytes | None, dry_run: bool, sign: Any) -> PrunePlan:
@@ -180,6 +204,7 @@ def _prune_sqlite(path: str, when: str, key: bytes | None, dry_run: bool, sign: 
             plan = plan_prune(conn, dialect, when, q.entries(conn, include_released=True), q.entries(conn))
             if not dry_run and plan.decisions:
                 apply_prune(conn, dialect, plan, read_gaps(conn, "gaps"), key or b"", sign)
+            plan.heads = _heads(conn, dialect)
             return plan
 
         result: PrunePlan = store.busy_retry(file, "pruning", store._transaction, conn, body)
@@ -202,6 +227,7 @@ def _prune_postgres(url: str, when: str, key: bytes | None, dry_run: bool, sign:
             plan = plan_prune(conn, dialect, when, q.entries(conn, include_released=True), q.entries(conn))
             if not dry_run and plan.decisions:
                 apply_prune(conn, dialect, plan, read_gaps(conn, f"{SCHEMA}.gaps"), key or b"", sign)
+            plan.heads = _heads(conn, dialect)
         return plan
     finally:
         conn.close()

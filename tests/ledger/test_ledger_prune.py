@@ -138,3 +138,16 @@ def test_prune_needs_a_key_a_good_date_and_a_ledger_that_verifies(location: str,
     broken = _cli("prune", "--ledger", location, "--before", "2026-03-01")
     assert broken.exit_code == 2 and "does not verify" in broken.output
     assert len(list(rows(location))) == 7
+
+
+def test_a_ledger_written_before_the_key_was_set_is_pruned_and_then_verifies_with_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    location = str(tmp_path / "keyless.db")
+    monkeypatch.delenv("SCRAPEGATE_LEDGER_KEY", raising=False)
+    _fill(location)  # no key: no checkpoint file
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY", KEY)
+    assert not verify(location).ok  # with the key, a ledger with rows and no checkpoint is reported...
+    result = _cli("prune", "--ledger", location, "--before", "2026-03-01")
+    assert result.exit_code == 0, result.output  # ...but that is no reason to refuse a prune
+    report = verify(location)  # which signed the heads it left
+    assert report.ok, report.problems
