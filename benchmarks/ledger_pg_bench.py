@@ -42,8 +42,10 @@ pin = {"request": {"url": "", "method": "GET", "site": "shop.example.com"},
 if writer == "own-chain":
     # One chain per writer: the same rows, hashes and COPY, but the head lives in this process.
     from gate.ledger.postgres.store import connect, _COPY_DECISIONS
+    from gate.ledger.postgres.compact import PgInterner, compact_decision
     from gate.ledger.sqlite.store import row_hash, GENESIS_HASH
     conn = connect(url)
+    interner = PgInterner()
     copy_sql = _COPY_DECISIONS.replace("scrapegate.decisions", "scrapegate.own_chains")
 else:
     from gate.ledger import open_ledger
@@ -58,7 +60,7 @@ if writer == "own-chain":
                                  "enforce", "bench", None, None)
         seq += 1
         digest = row_hash("decisions", seq, prev, values)
-        batch.append((seq * 1000 + int(tag), *values, prev, digest))
+        batch.append(compact_decision(conn, interner, seq * 1000 + int(tag), values, digest))  # compact rows
         prev = digest
         if len(batch) == 512 or i == n - 1:
             with conn.transaction(), conn.cursor() as cur, cur.copy(copy_sql) as copy:

@@ -16,6 +16,7 @@ f  the OPA-server engine's latency through the local OPA stand-in (tests/opa_fak
 g  `scrapegate --help` and `scrapegate check` start-up
 t  `scrapegate policy test` on the shipped library, one test with -r, and a library twice as big
 m  memory: 100,000 hosts through the robots.txt cache
+l  ledger bytes per decision, SQLite and PostgreSQL (benchmarks/ledger_size_bench.py)
 """
 
 from __future__ import annotations
@@ -379,6 +380,24 @@ print(len(cache), after - before, after)
             ("m  robots cache memory (RSS growth)", f"{mb:.0f} MB", "< 300 MB", _verdict(mb < 300))]
 
 
+def bench_l(n: int) -> list[Row]:
+    """Ledger bytes per decision in both backends (issue 21.5's target: 150)."""
+    code = f"""
+import sys
+sys.path[:0] = {[str(HERE), str(REPO)]!r}
+from ledger_size_bench import postgres_bytes, sqlite_bytes
+print(sqlite_bytes({n}), postgres_bytes({n}))
+"""
+    lite, pg = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True).stdout.split()
+    rows: list[Row] = [(f"l  ledger bytes per decision, SQLite ({n:,} decisions)", f"{float(lite):.0f} B", "<= 150 B",
+                        _verdict(float(lite) <= 150))]
+    if pg != "None":
+        rows.append((f"l  ledger bytes per decision, PostgreSQL ({n:,} decisions)", f"{float(pg):.0f} B", "<= 150 B",
+                     _verdict(float(pg) <= 150)))
+    return rows
+
+
 SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "a": lambda q: bench_a_b(10_000 if q else 100_000, 100 if q else 1_000, False),
     "b": lambda q: bench_a_b(10_000 if q else 100_000, 100 if q else 1_000, True),
@@ -390,6 +409,7 @@ SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "g": lambda q: bench_g(3 if q else 7),
     "t": lambda q: bench_t(1 if q else 5),
     "m": lambda q: bench_m(10_000 if q else 100_000),
+    "l": lambda q: bench_l(5_000 if q else 50_000),
 }
 
 

@@ -139,6 +139,6 @@ def ledger_rows(path: Path) -> list[dict[str, Any]]:
         conn.row_factory = sqlite3.Row
         rows = conn.execute(
             "SELECT d.url, d.allow, d.mode, d.deny_codes, c.status AS collected_status, c.bytes, "
-            "c.content_sha256 FROM decisions d LEFT JOIN collections c ON c.decision_id = d.decision_id "
+            "c.content_sha256 FROM decisions_v d LEFT JOIN collections_v c ON c.decision_id = d.decision_id "
             "ORDER BY d.seq").fetchall()
     return [dict(r) for r in rows]

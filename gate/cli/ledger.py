@@ -249,3 +249,50 @@ def quarantine(ledger_path: str | None, job: str | None, site: str | None, relea
     with _ledger_errors():
         entries = open_entries(ledger_path, job=job, site=site)
     get_formatter(fmt, "ledger-quarantine").write(entries, sys.stdout)
+
+
+@ledger.command("migrate")
+@_ledger_option
+def migrate(ledger_path: str | None) -> None:
+    """Upgrade the ledger's schema to the one this scrapegate writes.
+
+    Readers (verify, show, export...) never alter a ledger: one written by an older
+    scrapegate is refused until a writer opens it. This opens it as a writer and closes it.
+    Every row keeps its hash: anchors and signed checkpoints taken before still hold.
+
+    \b
+    Example:
+      scrapegate ledger migrate --ledger /var/lib/scrapegate/ledger.db
+      scrapegate ledger migrate --ledger postgresql://ledger@db/crawls
+    """
+    from gate.ledger import open_ledger
+
+    with _ledger_errors():
+        open_ledger(ledger_path).close()
+    click.echo(f"ledger {ledger_path or 'default'}: at the current schema")
+
+
+@ledger.command("prune")
+@_ledger_option
+@click.option("--before", required=True, metavar="DATE",
+              help="Drop decisions made before this ISO date/time (UTC unless it has an offset).")
+@click.option("--dry-run", is_flag=True, help="Say what would go; change nothing (needs no key).")
+def prune(ledger_path: str | None, before: str, dry_run: bool) -> None:
+    """Drop old decisions; the chain stays verifiable through a signed prune record.
+
+    A decision with a stored copy (a collection that kept bytes), one the quarantine
+    names or whose job and site have open quarantine entries, and the last row of each
+    chain are kept. The ledger must verify first; the prune is signed with the checkpoint
+    key (SCRAPEGATE_LEDGER_KEY or SCRAPEGATE_LEDGER_KEY_FILE), which verify then needs.
+    SQLite gives the space back on VACUUM.
+
+    \b
+    Example:
+      scrapegate ledger prune --before 2026-01-01 --dry-run
+      SCRAPEGATE_LEDGER_KEY_FILE=/etc/scrapegate/ledger.key scrapegate ledger prune --before 2026-01-01
+    """
+    from gate.ledger.prune import prune as run_prune
+
+    with _ledger_errors():
+        plan = run_prune(ledger_path, before, dry_run=dry_run)
+    click.echo(("would remove " if dry_run else "removed ") + plan.summary())

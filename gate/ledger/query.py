@@ -11,6 +11,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from gate.ledger import is_postgres, ledger_location, sqlite_path
 from gate.ledger.checkpoints import (
     Checkpoint,
+    _valid,
     check_checkpoints,
     checkpoints_path,
     load_key,
@@ -18,6 +19,7 @@ from gate.ledger.checkpoints import (
     process_alive,
     read_checkpoints,
 )
+from gate.ledger.gaps import check_prune_record
 from gate.ledger.sqlite.query import EXPORT_FIELDS, Filters, Problem, VerifyReport
 
 __all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "Filters", "EXPORT_FIELDS"]
@@ -47,6 +49,8 @@ def verify(location: str | None = None, anchors: Iterable[str] = (),
     bases = [Path(c) for c in checkpoints] if checkpoints else [checkpoints_path(where)]
     problems: list[Problem] = []
     key = load_key()
+    record, gaps = backend.prune_state(where)
+    problems += [Problem("prune", 0, None, text) for text in check_prune_record(record, gaps, key, _valid)]
     if key is not None:
         found: list[Checkpoint] = []
         for base in bases:

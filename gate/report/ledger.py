@@ -12,7 +12,8 @@ __all__ = ["VerifyText", "VerifyJSON", "ShowTable", "RowsJSONL", "RowsCSV", "Sta
            "ErasePlanText", "write_table", "LIST_SEPARATOR"]
 
 LIST_SEPARATOR = ";"
-_PROBLEM_LABELS = {"anchor": "missing anchor", "checkpoint": "checkpoint contradicted", "lost": "lost rows"}
+_PROBLEM_LABELS = {"anchor": "missing anchor", "checkpoint": "checkpoint contradicted", "lost": "lost rows",
+                   "prune": "prune record"}
 
 
 class _Formatter:
@@ -29,6 +30,8 @@ class VerifyText(_Formatter):
             out.write(f"  {label}: {problem}\n")
         out.write(f"  decisions head:   {report.decisions_head}\n")
         out.write(f"  collections head: {report.collections_head}\n")
+        if getattr(report, "quarantine", 0):
+            out.write(f"  quarantine head:  {report.quarantine_head} ({report.quarantine} entries)\n")
 
 
 class VerifyJSON(_Formatter):
@@ -37,6 +40,7 @@ class VerifyJSON(_Formatter):
             "ledger": str(report.path), "ok": report.ok, "decisions": report.decisions,
             "collections": report.collections, "decisions_head": report.decisions_head,
             "collections_head": report.collections_head,
+            "quarantine": getattr(report, "quarantine", 0), "quarantine_head": getattr(report, "quarantine_head", None),
             "problems": [{"table": p.table, "seq": p.seq, "decision_id": p.decision_id, "reason": p.reason}
                          for p in report.problems],
         }, indent=2) + "\n")

@@ -72,7 +72,8 @@ def test_verify_a_valid_ledger_exits_0(crawl: dict[str, str], tmp_path: Path) ->
 
 def test_verify_names_a_row_edited_by_hand_and_exits_1(crawl: dict[str, str], tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "ledger.db") as conn:  # someone hides a denial
-        conn.execute("UPDATE decisions SET allow = 1, deny_codes = '[]' WHERE decision_id = ?", (crawl["private"],))
+        conn.execute("UPDATE decisions SET context = (SELECT context FROM decisions WHERE seq = 1) "
+                     "WHERE seq = (SELECT seq FROM decisions_v WHERE decision_id = ?)", (crawl["private"],))
     result = run("verify")
     assert result.exit_code == 1
     assert f"first broken row: decisions row 4 (decision {crawl['private']}): its fields do not match its hash" \
@@ -83,7 +84,8 @@ def test_verify_names_a_row_edited_by_hand_and_exits_1(crawl: dict[str, str], tm
 
 def test_verify_names_a_forged_collection_and_exits_1(crawl: dict[str, str], tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "ledger.db") as conn:  # someone shrinks what was fetched
-        conn.execute("UPDATE collections SET bytes = 1 WHERE decision_id = ?", (crawl["photo"],))
+        conn.execute("UPDATE collections SET bytes = 1 WHERE decision = "
+                     "(SELECT seq FROM decisions_v WHERE decision_id = ?)", (crawl["photo"],))
     result = run("verify")
     assert result.exit_code == 1
     assert f"collections row 2 (decision {crawl['photo']})" in result.output
@@ -219,12 +221,19 @@ def test_verify_with_an_anchor_detects_rows_cut_from_the_end(crawl: dict[str, st
     head = json.loads(run("verify", "--format", "json").stdout)["decisions_head"]
     assert run("verify", "--anchor", head).exit_code == 0
     with sqlite3.connect(tmp_path / "ledger.db") as conn:  # the last decision (not collected) vanishes
-        conn.execute("DELETE FROM collections WHERE decision_id = ?", (crawl["de"],))
-        conn.execute("DELETE FROM decisions WHERE decision_id = ?", (crawl["de"],))
+        seq = conn.execute("SELECT seq FROM decisions_v WHERE decision_id = ?", (crawl["de"],)).fetchone()[0]
+        conn.execute("DELETE FROM collections WHERE decision = ?", (seq,))
+        conn.execute("DELETE FROM decisions WHERE seq = ?", (seq,))
+        conn.execute("DELETE FROM heads")  # and the collections' head row that would give the cut away
+    assert run("verify").exit_code == 1  # a head row was there: its loss shows
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:  # the head row forged to match
+        seq = conn.execute("SELECT max(seq) FROM collections").fetchone()[0]
+        full = json.loads(run("verify", "--format", "json").stdout)["collections_head"]
+        conn.execute("INSERT INTO heads VALUES ('collections', ?, ?)", (seq, bytes.fromhex(full)))
     assert run("verify").exit_code == 0  # a shorter chain is still a valid chain...
     result = run("verify", "--anchor", head)  # ...but not the one that was anchored
     assert result.exit_code == 1
-    assert f"missing anchor: anchor {head} is in neither chain: rows were cut from the end" in result.output
+    assert f"missing anchor: anchor {head} is in no chain: rows were cut from the end" in result.output
 
 
 def test_erase_plan_skips_redirect_hops_that_kept_no_bytes(tmp_path: Path) -> None:

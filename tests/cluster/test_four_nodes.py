@@ -62,7 +62,7 @@ def ledger_urls(url: str) -> list[str]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        return [row[0] for row in conn.execute("SELECT url FROM scrapegate.decisions ORDER BY seq")]
+        return [row[0] for row in conn.execute("SELECT url FROM scrapegate.decisions_v ORDER BY seq")]
 
 
 def verify(url: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -146,6 +146,6 @@ def test_four_nodes_hold_the_crawl_delay_cluster_wide_and_a_killed_node_loses_no
     done = verify(postgres_url, env)
     assert done.returncode == 0, done.stdout + done.stderr
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute("UPDATE scrapegate.decisions SET url = url || '?edited' WHERE seq = 2")
+        conn.execute("UPDATE scrapegate.decisions SET path = path || '-edited' WHERE seq = 2")
     done = verify(postgres_url, env)
     assert done.returncode == 1 and "decisions row 2" in done.stdout + done.stderr, done.stdout + done.stderr

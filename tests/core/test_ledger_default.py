@@ -40,7 +40,7 @@ def allow_all(_: dict) -> dict:
 
 def decisions(path: Path) -> list[str]:
     with sqlite3.connect(path) as conn:
-        return [url for (url,) in conn.execute("select url from decisions order by seq")]
+        return [url for (url,) in conn.execute("select url from decisions_v order by seq")]
 
 
 def quiet_kwargs() -> dict[str, Any]:

@@ -90,7 +90,7 @@ def test_noai_page_is_discarded_for_ai_training_and_remembered(response_site: An
     rows = _quarantine(tmp_path / "ledger.db")
     assert [(r["action"], r["reason"], r["handed_over"]) for r in rows] == [("discarded", "tdm.reserved", 0)]
     with sqlite3.connect(tmp_path / "ledger.db") as conn:  # fetched (a collection row), then discarded
-        assert conn.execute("SELECT count(*) FROM collections c JOIN decisions d USING (decision_id) "
+        assert conn.execute("SELECT count(*) FROM collections_v c JOIN decisions_v d USING (decision_id) "
                             "WHERE d.url LIKE '%essay-noai'").fetchone()[0] == 1
 
 

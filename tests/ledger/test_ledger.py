@@ -228,12 +228,12 @@ def test_verify_names_an_edited_row_and_a_deleted_row(tmp_path: Path) -> None:
         ledger.record_collected(ids[3], status=200, nbytes=1, sha256=sha(b"x"))
     path = tmp_path / "ledger.db"
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE decisions SET allow = 1 WHERE seq = 3")
+        conn.execute("UPDATE decisions SET path = '/9' WHERE seq = 3")
     problem = verify().problem
     assert (problem.table, problem.seq, problem.decision_id) == ("decisions", 3, ids[2])
     assert "edited" in problem.reason
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE decisions SET allow = 0 WHERE seq = 3")
+        conn.execute("UPDATE decisions SET path = '/2' WHERE seq = 3")
         conn.execute("DELETE FROM decisions WHERE seq = 2")
     problem = verify().problem
     assert (problem.seq, problem.decision_id) == (3, ids[2]) and "seq jumps from 1 to 3" in problem.reason
@@ -245,13 +245,28 @@ def test_rewriting_a_row_with_a_recomputed_hash_breaks_the_next_row_and_its_coll
         ledger.record_collected(ids[1], status=200, nbytes=1, sha256=sha(b"x"))
     with sqlite3.connect(tmp_path / "ledger.db") as conn:
         cols = ", ".join(ledger_store.DECISION_FIELDS)
-        seq, *values, prev = conn.execute(f"SELECT seq, {cols}, prev_hash FROM decisions WHERE seq = 2").fetchone()
-        values[ledger_store.DECISION_FIELDS.index("site")] = "elsewhere.org"
+        seq, *values, prev = conn.execute(f"SELECT seq, {cols}, prev_hash FROM decisions_v WHERE seq = 2").fetchone()
+        values[ledger_store.DECISION_FIELDS.index("url")] = "https://example.com/elsewhere"
         forged = ledger_store.row_hash("decisions", seq, prev, values)
-        conn.execute("UPDATE decisions SET site = 'elsewhere.org', hash = ? WHERE seq = 2", (forged,))
+        conn.execute("UPDATE decisions SET path = '/elsewhere', hash = ? WHERE seq = 2", (bytes.fromhex(forged),))
     report = verify()
     assert [(p.table, p.seq) for p in report.problems] == [("decisions", 3), ("collections", 1)]
-    assert "was edited after it was collected" in report.problems[1].reason
+    assert "edited" in report.problems[1].reason
+
+
+def test_an_edited_interned_value_breaks_every_row_that_shares_it(tmp_path: Path) -> None:
+    with SQLiteLedger() as ledger:
+        ids = [record(ledger, allowed(), f"https://example.com/{i}") for i in range(2)]
+        ids.append(record(ledger, denied(), "https://example.com/2"))
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:  # the denial's profile now says allowed
+        conn.execute("UPDATE profiles SET allow = 1, deny_codes = '[]' WHERE allow = 0")
+    problem = verify().problem
+    assert (problem.table, problem.seq, problem.decision_id) == ("decisions", 3, ids[2])
+    assert "shares with other rows" in problem.reason
+    with sqlite3.connect(tmp_path / "ledger.db") as conn:  # the site every row shares
+        conn.execute("UPDATE profiles SET allow = 0, deny_codes = '[\"robots.disallowed\"]' WHERE id = 2")
+        conn.execute("UPDATE contexts SET origin = 'https://example.org'")
+    assert verify().problem.seq == 1
 
 
 def test_the_hash_is_reproducible_from_the_documented_canonical_form(tmp_path: Path) -> None:
@@ -261,7 +276,7 @@ def test_the_hash_is_reproducible_from_the_documented_canonical_form(tmp_path: P
         record(ledger, allowed(), "https://example.com/ä?q=1")
     with sqlite3.connect(tmp_path / "ledger.db") as conn:
         cols = ", ".join(ledger_store.DECISION_FIELDS)
-        row = conn.execute(f"SELECT seq, {cols}, prev_hash, hash FROM decisions").fetchone()
+        row = conn.execute(f"SELECT seq, {cols}, prev_hash, hash FROM decisions_v").fetchone()
     seq, *values, prev, stored = row
     text = json.dumps(["scrapegate-ledger/1", "decisions", seq, prev, *values], ensure_ascii=False,
                       separators=(",", ":"))

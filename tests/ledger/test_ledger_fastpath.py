@@ -128,7 +128,7 @@ def test_an_edited_row_is_still_caught_by_the_cached_verify(tmp_path: Path) -> N
             ledger.record(allowed(), policy_input(f"https://example.com/{i}"), mode="enforce", job="j", owner=None)
     assert verify().ok
     with sqlite3.connect(tmp_path / "ledger.db") as conn:
-        conn.execute("UPDATE decisions SET engine = 'opa' WHERE seq = 30")
+        conn.execute("UPDATE decisions SET time = time + 1 WHERE seq = 30")
     problem = verify().problem
     assert problem is not None and (problem.seq, "edited" in problem.reason) == (30, True)
 

@@ -24,7 +24,7 @@ def _committed_ids(path: Path) -> set[str]:
     """What another process would read: a separate read-only connection."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return {r[0] for r in conn.execute("SELECT decision_id FROM decisions")}
+        return {r[0] for r in conn.execute("SELECT decision_id FROM decisions_v")}
     finally:
         conn.close()
 

@@ -83,7 +83,7 @@ def _edit(url: str, sql: str, *params: Any) -> None:
 
 def test_verify_names_an_edited_row_and_a_tail_cut_without_moving_the_head(postgres_url: str) -> None:
     _fill(postgres_url)
-    _edit(postgres_url, "UPDATE scrapegate.decisions SET url = 'https://www.example.org/other' WHERE seq = 5")
+    _edit(postgres_url, "UPDATE scrapegate.decisions SET path = '/other' WHERE seq = 5")
     result = _cli("verify", "--ledger", postgres_url)
     assert result.exit_code == 1 and "decisions row 5" in result.output and "edited" in result.output
     fresh = schema.redact(postgres_url)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
+from gate.ledger.checkpoints import PRUNED
+from gate.ledger.gaps import Gaps, read_gaps
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors, redact
 from gate.ledger.rows import utc_time
+from gate.ledger.sqlite.quarantine import QUARANTINE_FIELDS
 from gate.ledger.sqlite.query import (
     EXPORT_FIELDS,
     Filters,
@@ -28,13 +31,14 @@ from gate.ledger.sqlite.store import COLLECTION_FIELDS, DECISION_FIELDS
 
 __all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "hashes_at", "missing_decisions", "EXPORT_FIELDS"]
 
-_D, _C = f"{SCHEMA}.decisions", f"{SCHEMA}.collections"
+_D, _C = f"{SCHEMA}.decisions_v", f"{SCHEMA}.collections_v"
+_CT = f"{SCHEMA}.collections"
 _SELECT = (
     "SELECT d.seq, " + ", ".join(f"d.{f}" for f in DECISION_FIELDS) + ", d.prev_hash, d.hash, "
     "c.time, c.status, c.bytes, c.content_sha256, "
-    f"(SELECT count(*) FROM {_C} k WHERE k.decision_id = d.decision_id) "
+    f"(SELECT count(*) FROM {_CT} k WHERE k.decision = d.seq) "
     f"FROM {_D} d LEFT JOIN {_C} c "
-    f"ON c.seq = (SELECT max(seq) FROM {_C} k WHERE k.decision_id = d.decision_id)"
+    f"ON c.seq = (SELECT max(seq) FROM {_CT} k WHERE k.decision = d.seq)"
 )
 
 
@@ -83,25 +87,33 @@ def verify(url: str, anchors: Iterable[str] = ()) -> VerifyReport:
     wanted = {a.strip().lower() for a in anchors if a.strip()}
     seen: set[str] = set()
     with _reading(url, "verifying") as conn:
+        gaps = read_gaps(conn, f"{SCHEMA}.gaps")
         n_dec, head_dec, dec_problem = _verify_table(
             conn, "decisions", wanted, seen,
-            f"SELECT seq, {', '.join(DECISION_FIELDS)}, prev_hash, hash, NULL FROM {_D} ORDER BY seq")
+            f"SELECT seq, {', '.join(DECISION_FIELDS)}, hash, 1 FROM {_D} ORDER BY seq", gaps["decisions"])
         n_col, head_col, col_problem = _verify_table(
             conn, "collections", wanted, seen,
-            f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.prev_hash, c.hash, d.hash "
-            f"FROM {_C} c LEFT JOIN {_D} d ON d.decision_id = c.decision_id ORDER BY c.seq")
+            f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.hash, "
+            f"(SELECT 1 FROM {SCHEMA}.decisions d WHERE d.seq = c.decision_seq) FROM {_C} c ORDER BY c.seq",
+            gaps["collections"])
+        n_q, head_q, q_problem = _verify_table(
+            conn, "quarantine", wanted, seen,
+            f"SELECT seq, {', '.join(QUARANTINE_FIELDS)}, prev_hash, hash, 1 FROM {SCHEMA}.quarantine ORDER BY seq",
+            {}, stored_prev=True)
         heads = dict((chain, (seq, digest)) for chain, seq, digest in
                      conn.execute(f"SELECT chain, seq, hash FROM {SCHEMA}.heads"))
-    problems = [p for p in (dec_problem, col_problem) if p is not None]
-    for table, count, head in (("decisions", n_dec, head_dec), ("collections", n_col, head_col)):
+    problems = [p for p in (dec_problem, col_problem, q_problem) if p is not None]
+    for table, count, head, broken in (("decisions", n_dec, head_dec, dec_problem),
+                                       ("collections", n_col, head_col, col_problem),
+                                       ("quarantine", n_q, head_q, q_problem)):
         recorded = heads.get(table)
-        if recorded is not None and recorded[1] != head:
+        if broken is None and recorded is not None and recorded[1] != head:
             problems.append(Problem(table, int(recorded[0]), None,
                                     f"the chain ends at {head} after {count} rows, but its head row says row "
                                     f"{recorded[0]} with hash {recorded[1]}: rows were cut from the end"))
-    problems += [Problem("anchor", 0, None, f"anchor {a} is in neither chain: rows were cut from the end of the "
+    problems += [Problem("anchor", 0, None, f"anchor {a} is in no chain: rows were cut from the end of the "
                          "ledger, or the anchored row was rewritten") for a in sorted(wanted - seen)]
-    return VerifyReport(redact(url), n_dec, n_col, head_dec, head_col, problems)
+    return VerifyReport(redact(url), n_dec, n_col, head_dec, head_col, problems, n_q, head_q)
 
 
 def _select(filters: Filters | None, limit: int | None = None) -> tuple[str, list[Any]]:
@@ -122,8 +134,8 @@ def rows(url: str, filters: Filters | None = None, limit: int | None = None) -> 
 def stats(url: str, filters: Filters | None = None) -> dict[str, Any]:
     """Counts: totals; denials and warnings by code; allowed/denied/collected by site."""
     where, params = _where(filters)
-    base = (f"SELECT d.*, c.seq AS collection FROM {_D} d LEFT JOIN {_C} c ON c.seq = "
-            f"(SELECT max(seq) FROM {_C} k WHERE k.decision_id = d.decision_id){where}")
+    base = (f"SELECT d.*, c.seq AS collection FROM {_D} d LEFT JOIN {_CT} c ON c.seq = "
+            f"(SELECT max(seq) FROM {_CT} k WHERE k.decision = d.seq){where}")
     with _reading(url, "reading") as conn:
         total, allowed, collected = conn.execute(
             f"SELECT count(*), coalesce(sum(allow), 0), count(collection) FROM ({base}) r", params).fetchone()
@@ -186,22 +198,37 @@ def quarantine(url: str, *, job: str | None = None, site: str | None = None) -> 
 
 
 def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints)."""
+    """The stored hash (a collection's: its 128-bit prefix) of each (chain, seq) asked for that
+    exists, for the signed checkpoints; PRUNED for a row a signed prune removed."""
     found: dict[tuple[str, int], str] = {}
-    by_chain: dict[str, list[int]] = {}
-    for chain, seq in wanted:
-        if chain in ("decisions", "collections"):
-            by_chain.setdefault(chain, []).append(seq)
     with _reading(url, "reading") as conn:
-        for chain, seqs in by_chain.items():
-            for seq, digest in conn.execute(f"SELECT seq, hash FROM {SCHEMA}.{chain} WHERE seq = ANY(%s)", (seqs,)):
-                found[(chain, int(seq))] = digest
+        gaps = read_gaps(conn, f"{SCHEMA}.gaps")
+        for chain, seq in wanted:
+            if chain not in ("decisions", "collections"):
+                continue
+            row = conn.execute(f"SELECT hash FROM {SCHEMA}.{chain} WHERE seq = %s", (seq,)).fetchone()
+            if row is not None:
+                found[(chain, seq)] = bytes(row[0]).hex()
+                continue
+            after = conn.execute(f"SELECT min(seq) FROM {SCHEMA}.{chain} WHERE seq > %s", (seq,)).fetchone()[0]
+            gap = gaps[chain].get(int(after)) if after is not None else None
+            if gap is not None and gap[0] <= seq:
+                found[(chain, seq)] = gap[1] if after == seq + 1 else PRUNED
     return found
 
 
 def missing_decisions(url: str, ids: Iterable[str]) -> list[str]:
     """The ids in `ids` that no decision row carries."""
+    from gate.ledger.postgres.store import decision_ref
+
     ids = list(dict.fromkeys(ids))
     with _reading(url, "reading") as conn:
-        present = {i for (i,) in conn.execute(f"SELECT decision_id FROM {_D} WHERE decision_id = ANY(%s)", (ids,))}
-    return [i for i in ids if i not in present]
+        return [i for i in ids if decision_ref(conn, i) is None]
+
+
+def prune_state(url: str) -> tuple[tuple[str, str] | None, Gaps]:
+    """The latest signed prune record (body, signature) if any, and the gap records by chain."""
+    with _reading(url, "reading") as conn:
+        row = conn.execute(f"SELECT body, mac FROM {SCHEMA}.prunes ORDER BY id DESC LIMIT 1").fetchone()
+        gaps = read_gaps(conn, f"{SCHEMA}.gaps")
+    return (None if row is None else (str(row[0]), str(row[1]))), gaps

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from gate.errors import LedgerError
+from gate.ledger.postgres.compact import MIGRATION_3, migrate_rows_3
 
 __all__ = [
     "SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "LOCK_TIMEOUT_S", "CONNECT_TIMEOUT_S", "POSTGRES_SCHEMES",
@@ -98,6 +99,7 @@ CREATE TABLE {SCHEMA}.quarantine (
 CREATE INDEX quarantine_by_job_site ON {SCHEMA}.quarantine (job, site);
 INSERT INTO {SCHEMA}.heads VALUES ('quarantine', 0, '{"0" * 64}');
 """),
+    (3, "compact rows: interned profiles and contexts, binary ids, times and hashes (issue 21.5)", MIGRATION_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -209,6 +211,8 @@ def _migrate(conn: Any, url: str) -> None:
                 if number <= version:
                     continue
                 conn.execute(statements)
+                if number == 3:
+                    migrate_rows_3(conn)  # the rows themselves: Python, with the same encoding as the writers
                 conn.execute(f"INSERT INTO {SCHEMA}.migrations (version, description) VALUES (%s, %s)",
                              (number, description))
         fmt = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'format'").fetchone()

@@ -22,18 +22,20 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from gate.errors import LedgerError
-from gate.ledger.postgres.schema import SCHEMA, pg_errors, redact
+from gate.ledger import encoding
+from gate.ledger.postgres.compact import CHECK_BYTES, PgInterner, compact_decision
+from gate.ledger.postgres.schema import SCHEMA, pg_errors
 from gate.ledger.postgres.schema import connect as _connect
-from gate.ledger.sqlite.store import COLLECTION, COLLECTION_FIELDS, DECISION, DECISION_FIELDS, row_hash
+from gate.ledger.sqlite.store import COLLECTION, DECISION, row_hash
 
-__all__ = ["connect", "append", "decision_hash", "DECISION", "COLLECTION"]
+__all__ = ["connect", "append", "decision_hash", "decision_ref", "compact_decisions", "DECISION", "COLLECTION"]
 
-_COPY_DECISIONS = f"COPY {SCHEMA}.decisions (seq, {', '.join(DECISION_FIELDS)}, prev_hash, hash) FROM STDIN"
-_INSERT_COLLECTION = (f"INSERT INTO {SCHEMA}.collections (seq, {', '.join(COLLECTION_FIELDS)}, prev_hash, hash) "
-                      f"VALUES ({', '.join(['%s'] * (len(COLLECTION_FIELDS) + 3))})")
+_COPY_DECISIONS = f"COPY {SCHEMA}.decisions (seq, time, context, id, path, hash) FROM STDIN"
+_INSERT_COLLECTION = f"INSERT INTO {SCHEMA}.collections VALUES (%s, %s, %s, %s, %s, %s, %s)"
 _LOCK_HEAD = f"SELECT seq, hash FROM {SCHEMA}.heads WHERE chain = %s FOR UPDATE"
 _MOVE_HEAD = f"UPDATE {SCHEMA}.heads SET seq = %s, hash = %s WHERE chain = %s"
-_HASH_OF = f"SELECT hash FROM {SCHEMA}.decisions WHERE decision_id = %s"
+_BY_ID = f"SELECT seq, hash FROM {SCHEMA}.decisions WHERE substring(id FROM length(id) - 5) = %s AND id = %s"
+_interners: dict[int, tuple[Any, PgInterner]] = {}  # by connection (held: ids are not reused)
 
 
 def connect(url: str, *, durable: bool = True) -> Any:
@@ -47,37 +49,57 @@ def append(conn: Any, url: str, items: Sequence[tuple[str, Sequence[Any]]]) -> d
     """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
     without decision_hash, which is looked up) in one transaction, in order. Returns the
     committed heads, (seq, hash) by chain name, of the chains it extended."""
-    import psycopg
-
     try:
         with pg_errors(url, "recording in"), conn.transaction():
             heads = _append(conn, items)
-        return heads
-    except LedgerError as exc:
-        cause = exc.__context__  # pg_errors raises "from None": the password-bearing cause is not printed
-        if isinstance(cause, psycopg.errors.UniqueViolation) and "decision_id" in str(cause):
-            raise LedgerError(f"ledger {redact(url)}: decision id already recorded: {_key_of(cause)}") from cause
+    except BaseException:
+        _interners.pop(id(conn), None)  # its new interned rows were rolled back
         raise
+    return heads
 
 
-def _key_of(exc: BaseException) -> str:
-    diag = getattr(exc, "diag", None)
-    detail = getattr(diag, "message_detail", None) or str(exc)
-    return str(detail)
+def _interner(conn: Any) -> PgInterner:
+    entry = _interners.get(id(conn))
+    if entry is None or entry[0] is not conn:
+        if len(_interners) >= 64:
+            _interners.clear()
+        entry = _interners[id(conn)] = (conn, PgInterner())
+    return entry[1]
+
+
+def decision_ref(conn: Any, decision_id: str) -> tuple[int, str] | None:
+    key = encoding.encode_id(decision_id)
+    row = conn.execute(_BY_ID, (key[-6:], key)).fetchone()
+    return (int(row[0]), bytes(row[1]).hex()) if row else None
+
+
+def _refuse_duplicates(conn: Any, ids: list[bytes]) -> None:
+    seen: set[bytes] = set()
+    dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
+    found = {bytes(i) for (i,) in conn.execute(
+        f"SELECT id FROM {SCHEMA}.decisions WHERE substring(id FROM length(id) - 5) = ANY(%s)",
+        ([i[-6:] for i in ids],))}
+    dupes += [i for i in ids if i in found]
+    if dupes:
+        names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]
+        raise LedgerError(f"decision id already recorded: {', '.join(names[:10])}")
 
 
 def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
     decisions = [values for kind, values in items if kind == DECISION]
-    hashes: dict[str, str] = {}
+    hashes: dict[str, tuple[int, str]] = {}
     heads: dict[str, tuple[int, str]] = {}
     if decisions:  # the decisions head is always locked before the collections head: no deadlock
         seq, prev = conn.execute(_LOCK_HEAD, ("decisions",)).fetchone()
+        interner = _interner(conn)
         rows = []
         for values in decisions:
             seq += 1
             digest = row_hash("decisions", seq, prev, values)
-            rows.append((seq, *values, prev, digest))
-            hashes[values[0]] = prev = digest
+            rows.append(compact_decision(conn, interner, seq, values, digest))
+            hashes[values[0]] = (seq, digest)
+            prev = digest
+        _refuse_duplicates(conn, [r[3] for r in rows])  # under the head lock: no other writer inserts now
         with conn.cursor() as cur, cur.copy(_COPY_DECISIONS) as copy:
             for row in rows:
                 copy.write_row(row)
@@ -89,16 +111,13 @@ def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, 
     cseq, cprev = conn.execute(_LOCK_HEAD, ("collections",)).fetchone()
     rows = []
     for values in collections:
-        bound = hashes.get(values[0])
-        if bound is None:
-            found = conn.execute(_HASH_OF, (values[0],)).fetchone()
-            if found is None:
-                raise LedgerError(f"no decision {values[0]!r} to mark collected")
-            bound = found[0]
-        values.append(bound)
+        ref = hashes.get(values[0]) or decision_ref(conn, values[0])
+        if ref is None:
+            raise LedgerError(f"no decision {values[0]!r} to mark collected")
         cseq += 1
-        digest = row_hash("collections", cseq, cprev, values)
-        rows.append((cseq, *values, cprev, digest))
+        digest = row_hash("collections", cseq, cprev, [*values, ref[1]])
+        rows.append((cseq, ref[0], encoding.encode_time(values[1]), values[3], values[2],
+                     encoding.encode_hash(values[4]), encoding.encode_hash(digest)[:CHECK_BYTES]))
         cprev = digest
     with conn.cursor() as cur:
         cur.executemany(_INSERT_COLLECTION, rows)
@@ -110,5 +129,14 @@ def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, 
 def decision_hash(conn: Any, url: str, decision_id: str) -> str | None:
     """The stored hash of a decision, or None if it is not in the ledger."""
     with pg_errors(url, "reading"):
-        row = conn.execute(_HASH_OF, (decision_id,)).fetchone()
-    return row[0] if row else None
+        ref = decision_ref(conn, decision_id)
+    return ref[1] if ref else None
+
+
+def compact_decisions(conn: Any, rows: Sequence[tuple[int, Sequence[Any], str]]) -> None:
+    """Insert (seq, DECISION_FIELDS values, hash) rows as they are (for tools and tests that
+    rebuild a chain; writers use append)."""
+    interner = PgInterner()
+    for seq, values, digest in rows:
+        conn.execute(f"INSERT INTO {SCHEMA}.decisions VALUES (%s, %s, %s, %s, %s, %s)",
+                     compact_decision(conn, interner, seq, values, digest))

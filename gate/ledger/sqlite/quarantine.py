@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gate.errors import LedgerError
-from gate.ledger.sqlite.store import GENESIS_HASH, QUARANTINE_SCHEMA, busy_retry, row_hash
+from gate.ledger.sqlite.schema import QUARANTINE_SCHEMA
+from gate.ledger.sqlite.store import GENESIS_HASH, busy_retry, row_hash
 
 __all__ = ["QUARANTINE_FIELDS", "QUARANTINE_SCHEMA", "ACTIONS", "append_entry", "entries"]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from gate.ledger.gaps import Gaps, expected_prev, read_gaps
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite.store import (
@@ -29,7 +30,10 @@ __all__ = [
     "quarantine",
     "Problem", "VerifyReport", "Filters", "EEA", "EXPORT_FIELDS",
     "verify", "rows", "stats", "erase_plan", "jurisdiction_terms", "normalize_site", "hashes_at", "missing_decisions",
+    "PRUNED",
 ]
+# What hashes_at answers for a checkpointed row that a signed prune removed.
+from gate.ledger.checkpoints import PRUNED  # noqa: E402
 
 # EU member states plus Iceland, Liechtenstein and Norway: the states "EU" stands for in a manifest.
 EEA = frozenset({
@@ -44,9 +48,9 @@ EXPORT_FIELDS = (
 _SELECT = (
     "SELECT d.seq, " + ", ".join(f"d.{f}" for f in DECISION_FIELDS) + ", d.prev_hash, d.hash, "
     "c.time, c.status, c.bytes, c.content_sha256, "
-    "(SELECT count(*) FROM collections k WHERE k.decision_id = d.decision_id) "
-    "FROM decisions d LEFT JOIN collections c "
-    "ON c.seq = (SELECT max(seq) FROM collections k WHERE k.decision_id = d.decision_id)"
+    "(SELECT count(*) FROM collections k WHERE k.decision = d.seq) "
+    "FROM decisions_v d LEFT JOIN collections_v c "
+    "ON c.seq = (SELECT max(seq) FROM collections k WHERE k.decision = d.seq)"
 )
 
 
@@ -60,7 +64,7 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        if self.table in ("anchor", "checkpoint", "lost"):
+        if self.table in ("anchor", "checkpoint", "lost", "prune"):
             return self.reason
         return f"{self.table} row {self.seq} (decision {self.decision_id}): {self.reason}"
 
@@ -73,6 +77,8 @@ class VerifyReport:
     decisions_head: str
     collections_head: str
     problems: list[Problem] = field(default_factory=list)
+    quarantine: int = 0
+    quarantine_head: str = GENESIS_HASH
 
     @property
     def ok(self) -> bool:
@@ -161,46 +167,72 @@ def _reading(path: str | Path | None, doing: str) -> Iterator[tuple[sqlite3.Conn
 
 
 def verify(path: str | Path | None = None, anchors: Iterable[str] = ()) -> VerifyReport:
-    """Recompute both chains; report the first broken row of each. A hash chain cannot show
-    that rows were cut from its end: `anchors` (heads printed by an earlier verify and kept
-    elsewhere) must each still be a row of one of the chains."""
+    """Recompute the three chains (decisions, collections, quarantine); report the first broken
+    row of each. A hash chain cannot show that rows were cut from its end: `anchors` (heads
+    printed by an earlier verify and kept elsewhere) must each still be a row of one of the
+    chains. After a prune, a kept row whose predecessor went is checked against the gap record
+    (whose signature gate.ledger.query.verify checks)."""
     wanted = {a.strip().lower() for a in anchors if a.strip()}
     seen: set[str] = set()
     with _reading(path, "verifying") as (conn, resolved):
+        gaps = _gaps(conn)
         n_dec, head_dec, dec_problem = _verify_table(
             conn, "decisions", wanted, seen,
-            f"SELECT seq, {', '.join(DECISION_FIELDS)}, prev_hash, hash, NULL FROM decisions ORDER BY seq")
+            f"SELECT seq, {', '.join(DECISION_FIELDS)}, hash, 1 FROM decisions_v ORDER BY seq", gaps["decisions"])
         n_col, head_col, col_problem = _verify_table(
             conn, "collections", wanted, seen,
-            f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.prev_hash, c.hash, d.hash "
-            "FROM collections c LEFT JOIN decisions d ON d.decision_id = c.decision_id ORDER BY c.seq")
-    problems = [p for p in (dec_problem, col_problem) if p is not None]
-    problems += [Problem("anchor", 0, None, f"anchor {a} is in neither chain: rows were cut from the end of the "
+            f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.hash, "
+            "(SELECT 1 FROM decisions d WHERE d.seq = c.decision_seq) FROM collections_v c ORDER BY c.seq",
+            gaps["collections"])
+        n_q, head_q, q_problem = _verify_table(
+            conn, "quarantine", wanted, seen,
+            f"SELECT seq, {', '.join(quarantine_rows.QUARANTINE_FIELDS)}, prev_hash, hash, 1 FROM quarantine "
+            "ORDER BY seq", {}, stored_prev=True)
+        recorded = conn.execute("SELECT seq, hash FROM heads WHERE chain = 'collections'").fetchone()
+    problems = [p for p in (dec_problem, col_problem, q_problem) if p is not None]
+    recorded_head = bytes(recorded[1]).hex() if recorded is not None else None
+    if col_problem is None and (recorded is not None or n_col) and recorded_head != head_col:
+        problems.append(Problem("collections", int(recorded[0]) if recorded else 0, None,
+                                f"the chain ends at {head_col} after {n_col} rows, but its head row says "
+                                f"{'nothing' if recorded is None else f'row {recorded[0]}'}: rows were cut from "
+                                "the end"))
+    problems += [Problem("anchor", 0, None, f"anchor {a} is in no chain: rows were cut from the end of the "
                          "ledger, or the anchored row was rewritten") for a in sorted(wanted - seen)]
-    return VerifyReport(resolved, n_dec, n_col, head_dec, head_col, problems)
+    return VerifyReport(resolved, n_dec, n_col, head_dec, head_col, problems, n_q, head_q)
 
 
-def _verify_table(conn: sqlite3.Connection, table: str, anchors: set[str], seen: set[str],
-                  query: str) -> tuple[int, str, Problem | None]:
+def _gaps(conn: sqlite3.Connection) -> Gaps:
+    return read_gaps(conn, "gaps")
+
+
+def _verify_table(conn: Any, table: str, anchors: set[str], seen: set[str], query: str,
+                  gaps: dict[int, tuple[int, str]], stored_prev: bool = False) -> tuple[int, str, Problem | None]:
+    """Walk one chain in seq order. Each row: seq, values, [stored prev_hash,] hash, and a
+    marker that is NULL when the decision a collection belongs to is gone."""
     prev, prev_seq, count = GENESIS_HASH, 0, 0
     problem: Problem | None = None
+    tail = 3 if stored_prev else 2
     for row in conn.execute(query):
         count += 1
-        seq, values, stored_prev, stored_hash, bound = row[0], row[1:-3], row[-3], row[-2], row[-1]
-        if stored_hash in anchors:
-            seen.add(stored_hash)
-        if problem is not None:
-            continue
-        if stored_prev != prev:
-            gap = f" (seq jumps from {prev_seq} to {seq}: rows deleted)" if seq != prev_seq + 1 else ""
-            problem = Problem(table, seq, values[0], "its prev_hash is not the hash of the row before it: "
-                              f"that row was rewritten, or rows were deleted or inserted{gap}")
-        elif row_hash(table, seq, stored_prev, values) != stored_hash:
-            problem = Problem(table, seq, values[0], "its fields do not match its hash: the row was edited")
-        elif table == "collections" and bound != values[-1]:
-            why = "no longer exists" if bound is None else "was edited after it was collected"
-            problem = Problem(table, seq, values[0], f"the decision it belongs to {why}")
-        prev, prev_seq = stored_hash, seq
+        seq, values, stored_hash, bound = int(row[0]), list(row[1:-tail]), str(row[-2]), row[-1]
+        expected = prev if seq == prev_seq + 1 else expected_prev(gaps, seq, prev_seq)
+        # A collection row keeps a 128-bit prefix of its hash; the chain goes on with the full one.
+        computed = row_hash(table, seq, expected, values) if expected is not None else stored_hash
+        digest = computed if computed.startswith(stored_hash) else stored_hash
+        if digest in anchors:
+            seen.add(digest)
+        if problem is None:
+            if expected is None or (stored_prev and row[-3] != expected):
+                gap = f" (seq jumps from {prev_seq} to {seq}: rows deleted)" if seq != prev_seq + 1 else ""
+                problem = Problem(table, seq, values[0] if values else None,
+                                  "it does not follow the hash of the row before it: that row was rewritten, or "
+                                  f"rows were deleted or inserted{gap}")
+            elif bound is None:
+                problem = Problem(table, seq, values[0], "the decision it belongs to no longer exists")
+            elif digest != computed or len(stored_hash) < 32:
+                problem = Problem(table, seq, values[0], "its fields do not match its hash: the row (or a value "
+                                  "it shares with other rows) was edited")
+        prev, prev_seq = digest, seq
     return count, prev, problem
 
 
@@ -238,8 +270,8 @@ def rows(path: str | Path | None = None, filters: Filters | None = None,
 def stats(path: str | Path | None = None, filters: Filters | None = None) -> dict[str, Any]:
     """Counts: totals; denials and warnings by code; allowed/denied/collected by site."""
     where, params = (filters or Filters()).where()
-    base = f"SELECT d.* , c.seq AS collection FROM decisions d LEFT JOIN collections c ON c.seq = " \
-           f"(SELECT max(seq) FROM collections k WHERE k.decision_id = d.decision_id){where}"
+    base = f"SELECT d.* , c.seq AS collection FROM decisions_v d LEFT JOIN collections c ON c.seq = " \
+           f"(SELECT max(seq) FROM collections k WHERE k.decision = d.seq){where}"
     with _reading(path, "reading") as (conn, _):
         total, allowed, collected = conn.execute(
             f"SELECT count(*), coalesce(sum(allow), 0), count(collection) FROM ({base})", params).fetchone()
@@ -280,7 +312,7 @@ def erase_plan(path: str | Path | None = None, *, site: str | None = None, juris
         if plan:
             stored: set[str] = set()  # decisions with at least one copy of more than 0 bytes
             for decision_id, digest, size in conn.execute(
-                    "SELECT decision_id, content_sha256, bytes FROM collections ORDER BY seq"):
+                    "SELECT decision_id, content_sha256, bytes FROM collections_v ORDER BY seq"):
                 entry = plan.get(decision_id)
                 if entry is None or not size:  # a redirect hop or an empty body kept nothing
                     continue
@@ -295,27 +327,32 @@ def erase_plan(path: str | Path | None = None, *, site: str | None = None, juris
 
 
 def hashes_at(path: str | Path | None, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints)."""
+    """The stored hash of each (chain, seq) asked for that exists (for the signed checkpoints);
+    PRUNED for a row a signed prune removed (gate.ledger.prune), or its hash when the gap
+    record of the next kept row holds it."""
     found: dict[tuple[str, int], str] = {}
     with _reading(path, "reading") as (conn, _):
+        gaps = _gaps(conn)
         for chain, seq in wanted:
             if chain in ("decisions", "collections"):
                 row = conn.execute(f"SELECT hash FROM {chain} WHERE seq = ?", (seq,)).fetchone()
                 if row is not None:
-                    found[(chain, seq)] = row[0]
+                    found[(chain, seq)] = bytes(row[0]).hex()
+                    continue
+                after = conn.execute(f"SELECT min(seq) FROM {chain} WHERE seq > ?", (seq,)).fetchone()[0]
+                gap = gaps[chain].get(after) if after is not None else None
+                if gap is not None and gap[0] <= seq:
+                    found[(chain, seq)] = gap[1] if after == seq + 1 else PRUNED
     return found
 
 
 def missing_decisions(path: str | Path | None, ids: Iterable[str]) -> list[str]:
     """The ids in `ids` that no decision row carries."""
+    from gate.ledger.sqlite.store import decision_ref
+
     ids = list(dict.fromkeys(ids))
-    present: set[str] = set()
     with _reading(path, "reading") as (conn, _):
-        for at in range(0, len(ids), 500):
-            part = ids[at:at + 500]
-            present.update(i for (i,) in conn.execute(
-                f"SELECT decision_id FROM decisions WHERE decision_id IN ({','.join('?' * len(part))})", part))
-    return [i for i in ids if i not in present]
+        return [i for i in ids if decision_ref(conn, i) is None]
 
 
 def _add_quarantine(plan: dict[str, dict[str, Any]], entries: list[dict[str, Any]], site: str | None,
@@ -348,3 +385,10 @@ def quarantine(path: str | Path | None = None, *, job: str | None = None,
     """The quarantine's open entries (what `scrapegate ledger quarantine` lists)."""
     with _reading(path, "reading the quarantine of") as (conn, _):
         return quarantine_rows.entries(conn, job=job, site=normalize_site(site) if site else None)
+
+
+def prune_state(path: str | Path | None) -> tuple[tuple[str, str] | None, Gaps]:
+    """The latest signed prune record (body, signature) if any, and the gap records by chain."""
+    with _reading(path, "reading") as (conn, _):
+        row = conn.execute("SELECT body, mac FROM prunes ORDER BY id DESC LIMIT 1").fetchone()
+        return (None if row is None else (str(row[0]), str(row[1]))), _gaps(conn)

@@ -1,24 +1,25 @@
 """The ledger's SQLite border: schema, connections, the hash chain and the bounded busy retry.
 
-Two append-only tables, each its own hash chain:
+Two append-only tables, each its own hash chain (and the quarantine's, gate.ledger.sqlite.quarantine):
 
 - ``decisions``: one row per decision.
-- ``collections``: one row per fetch an adapter reported for a decision; it carries the
+- ``collections``: one row per fetch an adapter reported for a decision; its hash covers the
   hash of the decision row it belongs to, so a collection cannot be moved to another
   decision, and an edited decision breaks both chains.
 
 Each row's ``hash`` is the SHA-256 of a canonical serialisation (`canonical`) of the row's
-stored values, its ``seq`` and ``prev_hash``: a JSON array, UTF-8, no whitespace, non-ASCII
-unescaped, values in column order (text, integers and nulls only). Anything that can read
-SQLite and JSON can re-check the chain without scrapegate.
+values (DECISION_FIELDS, COLLECTION_FIELDS), its ``seq`` and the previous row's hash: a JSON
+array, UTF-8, no whitespace, non-ASCII unescaped, values in column order (text, integers and
+nulls only). The rows are stored compactly (schema 2, gate.ledger.encoding and
+gate.ledger.sqlite.schema); the views ``decisions_v`` and ``collections_v`` give the values
+back as text, so anything that can read SQLite and JSON can re-check the chain without
+scrapegate.
 
 Every sqlite3 error is mapped here, once, to a LedgerError that names the file and the cause.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import random
 import sqlite3
@@ -26,22 +27,38 @@ import time
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from gate.errors import LedgerError
+from gate.ledger import encoding
 from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
+from gate.ledger.sqlite.canonical import (
+    COLLECTION_FIELDS,
+    DECISION_FIELDS,
+    GENESIS_HASH,
+    HASH_DOMAIN,
+    _decision_json,
+    _sha256,
+    canonical,
+    row_hash,
+)
+from gate.ledger.sqlite.schema import (
+    CHECK_BYTES,
+    SCHEMA_VERSION,
+    Interner,
+    check_meta,
+    compact_decision,
+    create_or_migrate,
+    time_base,
+)
 
 __all__ = [
     "LEDGER_ENV", "DEFAULT_LEDGER_PATH", "BUSY_TIMEOUT_S", "GENESIS_HASH", "HASH_DOMAIN",
-    "DECISION_FIELDS", "COLLECTION_FIELDS", "SCHEMA_VERSION",
+    "DECISION_FIELDS", "COLLECTION_FIELDS", "SCHEMA_VERSION", "Interner",
     "resolve_path", "canonical", "row_hash", "connect", "sqlite_errors", "busy_retry",
-    "DECISION", "COLLECTION", "append", "decision_hash",
+    "DECISION", "COLLECTION", "append", "decision_hash", "decision_ref", "head", "INSERT_CHUNK_ROWS",
 ]
 
-SCHEMA_VERSION = "1"
-LEDGER_FORMAT = "scrapegate-ledger"
-HASH_DOMAIN = "scrapegate-ledger/1"
-GENESIS_HASH = "0" * 64
 # Bound on waiting for another writer (thread or process) to release the write lock.
 BUSY_TIMEOUT_S = 10.0
 _BACKOFF_FIRST_S = 20e-6
@@ -49,141 +66,10 @@ _BACKOFF_MAX_S = 5e-3
 CACHE_KIB = 16384
 _SQLITE_BUSY_CODES = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED (and their extended forms)
 
-# Stored fields between seq and prev_hash, in hash order. Lists and objects are JSON text.
-DECISION_FIELDS = (
-    "decision_id", "time", "job", "owner", "method", "url", "site", "allow", "mode",
-    "deny_codes", "warn_codes", "waived_codes", "jurisdictions", "legal_basis",
-    "policy_revision", "engine", "signals", "error",
-)
-COLLECTION_FIELDS = ("decision_id", "time", "status", "bytes", "content_sha256", "decision_hash")
-
-# The response phase's quarantine (its rows: gate.ledger.sqlite.quarantine).
-QUARANTINE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS quarantine (
-    seq INTEGER PRIMARY KEY,
-    time TEXT NOT NULL,
-    action TEXT NOT NULL,
-    decision_id TEXT,
-    job TEXT NOT NULL,
-    site TEXT NOT NULL,
-    url TEXT,
-    reason TEXT,
-    category TEXT,
-    evidence TEXT,
-    handed_over INTEGER NOT NULL,
-    actor TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-)"""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS decisions (
-    seq INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL UNIQUE,
-    time TEXT NOT NULL,
-    job TEXT NOT NULL,
-    owner TEXT,
-    method TEXT NOT NULL,
-    url TEXT NOT NULL,
-    site TEXT NOT NULL,
-    allow INTEGER NOT NULL,
-    mode TEXT NOT NULL,
-    deny_codes TEXT NOT NULL,
-    warn_codes TEXT NOT NULL,
-    waived_codes TEXT NOT NULL,
-    jurisdictions TEXT NOT NULL,
-    legal_basis TEXT NOT NULL,
-    policy_revision TEXT,
-    engine TEXT,
-    signals TEXT NOT NULL,
-    error TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS collections (
-    seq INTEGER PRIMARY KEY,
-    decision_id TEXT NOT NULL,
-    time TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    content_sha256 TEXT NOT NULL,
-    decision_hash TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS collections_by_decision ON collections (decision_id);
-""" + QUARANTINE_SCHEMA
-
-_INSERT_COLLECTION = "INSERT INTO collections VALUES (" + ",".join("?" * (len(COLLECTION_FIELDS) + 3)) + ")"
-_HEADS = {t: f"SELECT seq, hash FROM {t} ORDER BY seq DESC LIMIT 1" for t in ("decisions", "collections")}
-# A batch's decisions go in by multi-row INSERTs of power-of-two sizes up to this: one
-# statement step (the GIL released and re-taken once) instead of one per row, few distinct
-# statements to prepare and cache, and within SQLite's bound on parameters per statement.
-INSERT_CHUNK_ROWS = 512
-_ROW_SQL = "(" + ",".join("?" * (len(DECISION_FIELDS) + 3)) + ")"
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_dumps = _JSON.encode
-_encode_str = json.encoder.encode_basestring  # what _dumps escapes text with
-
-# json's C encoder built once: what _dumps runs, without its per-call setup (CPython has it).
-_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_flat_json: Callable[[list[Any]], str]
-if _c_make_encoder is not None:
-    _markers: dict[int, Any] = {}
-    _c_encode = _c_make_encoder(_markers, _JSON.default, _encode_str, None, ":", ",", False, False, True)
-
-    def _flat_json(row: list[Any]) -> str:  # noqa: F811 - the C path of the declaration above
-        try:
-            return "".join(_c_encode(row, 0))
-        except BaseException:
-            _markers.clear()  # a failed encode leaves its containers marked as "being encoded"
-            raise
-else:  # pragma: no cover
-    _flat_json = _dumps
-
 
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     """`path`, else $SCRAPEGATE_LEDGER, else ./.scrapegate/ledger.db."""
     return Path(ledger_location(path)).expanduser()
-
-
-def canonical(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> bytes:
-    """The bytes a row's hash is taken over."""
-    if table == "decisions":
-        return _decision_json(seq, prev_hash, values).encode("utf-8")
-    return _flat_json([HASH_DOMAIN, table, seq, prev_hash, *values]).encode("utf-8")
-
-
-def row_hash(table: str, seq: int, prev_hash: str, values: Sequence[Any]) -> str:
-    return _sha256(canonical(table, seq, prev_hash, values)).hexdigest()
-
-
-_sha256 = hashlib.sha256
-# A crawl's decision rows differ mostly in id, time and URL: the JSON of their other columns
-# is cached by content, so a row's canonical form costs four escapes and one lookup.
-SEGMENT_CACHE_SIZE = 4096
-_SEGMENT_TYPES = frozenset({str, int, type(None)})  # no two of them compare equal across types
-_DECISIONS_OPEN = _dumps([HASH_DOMAIN, "decisions"])[:-1] + ","
-_segments: dict[tuple[Any, ...], tuple[str, str]] = {}
-_N_DECISION = len(DECISION_FIELDS)
-
-
-def _decision_json(seq: int, prev_hash: str, values: Sequence[Any]) -> str:
-    """`_flat_json([HASH_DOMAIN, "decisions", seq, prev_hash, *values])`, the same text."""
-    if len(values) == _N_DECISION and seq.__class__ is int:
-        key = (*values[2:5], *values[6:])  # all but decision_id, time and url
-        ident, when, url = values[0], values[1], values[5]
-        if (ident.__class__ is str and when.__class__ is str and url.__class__ is str
-                and prev_hash.__class__ is str and _SEGMENT_TYPES.issuperset(map(type, key))):
-            segment = _segments.get(key)
-            if segment is None:
-                if len(_segments) >= SEGMENT_CACHE_SIZE:
-                    _segments.clear()
-                segment = _segments[key] = (_flat_json(list(key[:3]))[1:-1], _flat_json(list(key[3:]))[1:-1])
-            return (f"{_DECISIONS_OPEN}{seq},{_encode_str(prev_hash)},{_encode_str(ident)},{_encode_str(when)},"
-                    f"{segment[0]},{_encode_str(url)},{segment[1]}]")
-    return _flat_json([HASH_DOMAIN, "decisions", seq, prev_hash, *values])
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -313,13 +199,7 @@ def _set_wal(conn: sqlite3.Connection) -> None:
 
 
 def _create_schema(conn: sqlite3.Connection) -> None:
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if tables and "meta" not in tables:
-        raise LedgerError("is an SQLite database but not a scrapegate ledger (no meta table)")
-    for statement in _SCHEMA.split(";"):
-        if statement.strip():
-            conn.execute(statement)
-    conn.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('schema', ?)", (LEDGER_FORMAT, SCHEMA_VERSION))
+    create_or_migrate(conn)
 
 
 def _check_format(conn: sqlite3.Connection, path: Path) -> None:
@@ -331,24 +211,74 @@ def _check_format(conn: sqlite3.Connection, path: Path) -> None:
                 conn.close()
                 raise LedgerError(f"ledger {path}: not a scrapegate ledger (no meta table)") from exc
             raise
-    if meta.get("format") != LEDGER_FORMAT:
+    try:
+        check_meta(meta, str(path))
+    except LedgerError:
         conn.close()
-        raise LedgerError(f"ledger {path}: not a scrapegate ledger (format {meta.get('format')!r})")
-    if meta.get("schema") != SCHEMA_VERSION:
-        conn.close()
-        raise LedgerError(
-            f"ledger {path}: schema version {meta.get('schema')!r}, this scrapegate reads {SCHEMA_VERSION!r}"
-        )
-
-
-def _head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
-    row = conn.execute(_HEADS[table]).fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+        raise
 
 
 DECISION = "decision"
 COLLECTION = "collection"
+
+# -- appending compact rows (schema 2) -------------------------------------------------
+
+_WIDTH = 6  # seq, id, time, context, path, hash
+# A batch's decisions go in by multi-row INSERTs of power-of-two sizes up to this: one
+# statement step (the GIL released and re-taken once) instead of one per row, few distinct
+# statements to prepare and cache, and within SQLite's bound on parameters per statement.
+INSERT_CHUNK_ROWS = 512
 _CHAIN = {DECISION: "decisions", COLLECTION: "collections"}
+_HEADS = {"decisions": "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
+          "collections": "SELECT seq, hash FROM heads WHERE chain = 'collections'"}
+_BY_ID = "SELECT seq, hash, time FROM decisions WHERE substr(id, -6) = ? AND id = ?"
+
+
+class _ByConnection:
+    """Interners by connection (sqlite3 connections take no weak references): each entry holds
+    its connection, so an id is never reused while it is here; at most _MAX_CONNECTIONS, then
+    all are forgotten (they are only caches)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[sqlite3.Connection, Interner]] = {}
+
+    def get(self, conn: sqlite3.Connection) -> Interner | None:
+        entry = self._entries.get(id(conn))
+        return entry[1] if entry is not None and entry[0] is conn else None
+
+    def put(self, conn: sqlite3.Connection, interner: Interner) -> Interner:
+        if len(self._entries) >= _MAX_CONNECTIONS:
+            self._entries.clear()
+        self._entries[id(conn)] = (conn, interner)
+        return interner
+
+    def pop(self, conn: sqlite3.Connection) -> None:
+        self._entries.pop(id(conn), None)
+
+
+_MAX_CONNECTIONS = 64
+_interners = _ByConnection()
+
+
+def _interner(conn: sqlite3.Connection) -> Interner:
+    found = _interners.get(conn)
+    if found is None:
+        found = _interners.put(conn, Interner())
+    if found.base is None:
+        found.base = time_base(conn)
+    return found
+
+
+def head(conn: sqlite3.Connection, table: str) -> tuple[int, str]:
+    row = conn.execute(_HEADS[table]).fetchone()
+    return (row[0], bytes(row[1]).hex()) if row else (0, GENESIS_HASH)
+
+
+def decision_ref(conn: sqlite3.Connection, decision_id: str) -> tuple[int, str, int] | None:
+    """(seq, hash, stored time) of a decision by its id, or None."""
+    key = encoding.encode_id(decision_id)
+    row = conn.execute(_BY_ID, (key[-6:], key)).fetchone()
+    return (int(row[0]), bytes(row[1]).hex(), int(row[2])) if row else None
 
 
 def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
@@ -356,45 +286,45 @@ def _append(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]
     collection bound to its decision's hash (a decision earlier in the same batch included).
     The heads are read once per transaction (under BEGIN IMMEDIATE: no other process can
     move them), then carried along the batch."""
+    interner = _interner(conn)
+    base = interner.base or 0
     heads: dict[str, tuple[int, str]] = {}
-    batch_hashes: dict[str, str] = {}
-    run: list[Any] = []  # the run's rows, flattened, in column order
+    batch: dict[str, tuple[int, str, int]] = {}
+    run: list[Any] = []
     row_json, sha256 = _decision_json, _sha256
     seq, prev = -1, GENESIS_HASH
     for kind, values in items:
         if kind == DECISION:
             if seq < 0:
-                seq, prev = heads.get(DECISION) or _head(conn, "decisions")
+                seq, prev = heads.get(DECISION) or head(conn, "decisions")
             seq += 1
-            prev_hash, prev = prev, sha256(row_json(seq, prev, values).encode("utf-8")).hexdigest()
-            run += (seq, *values, prev_hash, prev)
-            batch_hashes[values[0]] = prev
+            prev = sha256(row_json(seq, prev, values).encode("utf-8")).hexdigest()
+            row = compact_decision(conn, interner, base, seq, values, prev)
+            run += row
+            batch[values[0]] = (seq, prev, row[2])
             continue
         if seq >= 0:
             heads[DECISION] = (seq, prev)
             seq = -1
         _insert_decisions(conn, run)
         run = []
-        values = list(values)
-        bound = batch_hashes.get(values[0])
-        if bound is None:
-            row = conn.execute("SELECT hash FROM decisions WHERE decision_id = ?", (values[0],)).fetchone()
-            if row is None:
-                raise LedgerError(f"no decision {values[0]!r} to mark collected")
-            bound = row[0]
-        values.append(bound)
-        cseq, cprev = heads.get(COLLECTION) or _head(conn, "collections")
+        ref = batch.get(values[0]) or decision_ref(conn, values[0])
+        if ref is None:
+            raise LedgerError(f"no decision {values[0]!r} to mark collected")
+        cseq, cprev = heads.get(COLLECTION) or head(conn, "collections")
         cseq += 1
-        digest = row_hash("collections", cseq, cprev, values)
-        conn.execute(_INSERT_COLLECTION, (cseq, *values, cprev, digest))
+        digest = row_hash("collections", cseq, cprev, [*values, ref[1]])
+        conn.execute("INSERT INTO collections VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (cseq, ref[0], encoding.encode_time(values[1], base) - ref[2], values[2], values[3],
+                      encoding.encode_hash(values[4]), encoding.encode_hash(digest)[:CHECK_BYTES]))
         heads[COLLECTION] = (cseq, digest)
     _insert_decisions(conn, run)
     if seq >= 0:
         heads[DECISION] = (seq, prev)
-    return {_CHAIN[kind]: head for kind, head in heads.items()}
-
-
-_WIDTH = len(DECISION_FIELDS) + 3
+    if COLLECTION in heads:
+        conn.execute("INSERT OR REPLACE INTO heads VALUES ('collections', ?, ?)",
+                     (heads[COLLECTION][0], encoding.encode_hash(heads[COLLECTION][1])))
+    return {_CHAIN[kind]: h for kind, h in heads.items()}
 
 
 def _variable_limit(conn: sqlite3.Connection) -> int:
@@ -408,7 +338,7 @@ def _variable_limit(conn: sqlite3.Connection) -> int:
 
 @lru_cache(maxsize=None)  # at most log2(INSERT_CHUNK_ROWS) + 1 sizes
 def _insert_sql(rows: int) -> str:
-    return "INSERT INTO decisions VALUES " + ",".join([_ROW_SQL] * rows)
+    return "INSERT INTO decisions VALUES " + ",".join(["(?,?,?,?,?,?)"] * rows)
 
 
 def _chunk_rows(conn: sqlite3.Connection) -> int:
@@ -420,34 +350,41 @@ def _chunk_rows(conn: sqlite3.Connection) -> int:
 
 
 def _insert_decisions(conn: sqlite3.Connection, run: list[Any]) -> None:
-    """Insert flattened decision rows: chunks of the largest power of two that fits."""
+    """Insert flattened decision rows: chunks of the largest power of two that fits, after
+    checking that no id is recorded already (the id index holds a prefix, not a constraint)."""
     if not run:
         return
+    if len(run) == _WIDTH:  # the sync writer's one row: the check and the insert in one statement
+        if conn.execute(_INSERT_ONE, (*run, run[1][-6:], run[1])).rowcount != 1:
+            _refuse_duplicates(conn, run)  # names the id
+        return
+    _refuse_duplicates(conn, run)
     total, start, rows = len(run) // _WIDTH, 0, _chunk_rows(conn)
-    try:
-        while start < total:
-            while rows > total - start:
-                rows //= 2
-            conn.execute(_insert_sql(rows), run[start * _WIDTH:(start + rows) * _WIDTH])
-            start += rows
-    except sqlite3.IntegrityError as exc:
-        if "decision_id" not in str(exc):
-            raise
-        raise LedgerError(f"decision id already recorded: {_duplicates(conn, run) or exc}") from exc
+    while start < total:
+        while rows > total - start:
+            rows //= 2
+        conn.execute(_insert_sql(rows), run[start * _WIDTH:(start + rows) * _WIDTH])
+        start += rows
 
 
-def _duplicates(conn: sqlite3.Connection, run: list[Any]) -> str:
-    """The ids of `run` recorded before it (or twice in it), for the error message."""
-    ids, first_seq = run[1::_WIDTH], run[0]
-    seen: set[str] = set()
+_INSERT_ONE = ("INSERT INTO decisions SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+               "(SELECT 1 FROM decisions WHERE substr(id, -6) = ? AND id = ?)")
+
+
+def _refuse_duplicates(conn: sqlite3.Connection, run: list[Any]) -> None:
+    ids: list[bytes] = run[1::_WIDTH]
+    seen: set[bytes] = set()
     dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
     for at in range(0, len(ids), 500):
         part = ids[at:at + 500]
-        dupes += [i for (i,) in conn.execute(
-            f"SELECT decision_id FROM decisions WHERE seq < ? AND decision_id IN ({','.join('?' * len(part))})",
-            [first_seq, *part])]
-    more = f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""
-    return ", ".join(dict.fromkeys(dupes[:10])) + more
+        found = {bytes(i) for (i,) in conn.execute(
+            f"SELECT id FROM decisions WHERE substr(id, -6) IN ({','.join('?' * len(part))})",
+            [i[-6:] for i in part])}
+        dupes += [i for i in part if i in found]
+    if dupes:
+        names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        raise LedgerError(f"decision id already recorded: {', '.join(names[:10])}{more}")
 
 
 def append(conn: sqlite3.Connection, path: Path,
@@ -455,12 +392,26 @@ def append(conn: sqlite3.Connection, path: Path,
     """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
     without decision_hash, which is looked up) in one transaction, in order. Returns the
     committed heads, (seq, hash) by chain name, of the chains it extended."""
-    heads: dict[str, tuple[int, str]] = busy_retry(path, "recording in", _transaction, conn, _append, items)
+    try:
+        heads: dict[str, tuple[int, str]] = busy_retry(path, "recording in", _transaction, conn,
+                                                             _attempt, items)
+    except BaseException:
+        _interners.pop(conn)  # interned rows of the rolled-back transaction are gone
+        raise
+    _interner(conn).pending = False
     return heads
+
+
+def _attempt(conn: sqlite3.Connection, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
+    previous = _interners.get(conn)
+    if previous is not None and previous.pending:  # an earlier attempt rolled back (busy): forget its ids
+        _interners.pop(conn)
+    _interner(conn).pending = True
+    return _append(conn, items)
 
 
 def decision_hash(conn: sqlite3.Connection, path: Path, decision_id: str) -> str | None:
     """The stored hash of a decision, or None if it is not in the ledger."""
     with sqlite_errors(path, "reading"):
-        row = conn.execute("SELECT hash FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
-    return row[0] if row else None
+        ref = decision_ref(conn, decision_id)
+    return ref[1] if ref else None
