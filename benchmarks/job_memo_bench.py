@@ -24,6 +24,45 @@ from pathlib import Path
 from typing import Any
 
 
+def _cold_ms(gate: Any, urls: list[str]) -> float:
+    """The median of one check per URL (each a new host), in ms."""
+    times = []
+    for url in urls:
+        t = time.perf_counter()
+        gate.check(url)
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def first_host_ms(engine: Any, job: Any, n: int) -> float:
+    """A job's first host: the job memo emptied before each check (benchmark c)."""
+    from gate.core.gate import Gate
+
+    gate = Gate(job, engine=engine, signals="static", ledger=False)
+    times = []
+    for i in range(n):
+        if engine.job_memo is not None:
+            engine.job_memo.clear()
+        times.append(_cold_ms(gate, [f"https://first{i}.example.fr/photos/{i}"]))
+    return statistics.median(times)
+
+
+def memo_off_on_ms(engine: Any, job: Any, rounds: int, samples: int) -> tuple[float, float]:
+    """The job memo's worth (benchmark c): `engine` against one that evaluates decision
+    whole, batch by batch in turn, so that the machine's drift cannot skew the ratio."""
+    from gate.core.gate import Gate
+    from gate.engines.embedded import EmbeddedEngine
+
+    gates = {"off": Gate(job, engine=EmbeddedEngine(use_job_memo=False), signals="static", ledger=False),
+             "on": Gate(job, engine=engine, signals="static", ledger=False)}
+    medians: dict[str, list[float]] = {"off": [], "on": []}
+    for r in range(rounds):
+        for mode, gate in gates.items():
+            medians[mode].append(_cold_ms(gate, [f"https://{mode}{r}-{i}.example.com/photos/{i}"
+                                                 for i in range(samples)]))
+    return statistics.median(medians["off"]), statistics.median(medians["on"])
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=8)

@@ -37,6 +37,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
+from job_memo_bench import first_host_ms, memo_off_on_ms  # noqa: E402
+
 from bench_common import (  # noqa: E402
     USER_AGENT,
     MemoryRobotsFetcher,
@@ -176,31 +178,9 @@ def bench_c(samples: int, rounds: int = 5) -> list[Row]:
     heavy = statistics.median(cold_ms(clearview, "news{i}.example.fr", 0, n_heavy))
     rows.append(("c  cold decision, Clearview-like job (>25 denials), median", f"{heavy:.1f} ms", "< 5 ms",
                  _verdict(heavy < 5)))
-    first = []
-    gate = Gate(clearview, engine=engine, signals="static", ledger=False)
-    for i in range(max(5, n_heavy // 2)):
-        if engine.job_memo is not None:
-            engine.job_memo.clear()
-        t = time.perf_counter()
-        gate.check(f"https://first{i}.example.fr/photos/{i}")
-        first.append((time.perf_counter() - t) * 1e3)
-    rows.append(("c  the same, the job's first host (job memo empty), median", f"{statistics.median(first):.1f} ms",
-                 "", "info"))
-    # The job memo's worth, measured interleaved (batch by batch) against an engine that
-    # evaluates decision whole, so that the machine's drift cannot skew the ratio.
-    whole = EmbeddedEngine(use_job_memo=False)
-    pairs = {"on": Gate(price_job(), engine=engine, signals="static", ledger=False),
-             "off": Gate(price_job(), engine=whole, signals="static", ledger=False)}
-    by_mode: dict[str, list[float]] = {"on": [], "off": []}
-    for r in range(rounds):
-        for mode, gate in pairs.items():
-            times = []
-            for i in range(samples):
-                t = time.perf_counter()
-                gate.check(f"https://{mode}{r}-{i}.example.com/photos/{i}")
-                times.append((time.perf_counter() - t) * 1e3)
-            by_mode[mode].append(statistics.median(times))
-    on, off = statistics.median(by_mode["on"]), statistics.median(by_mode["off"])
+    first = first_host_ms(engine, clearview, max(5, n_heavy // 2))
+    rows.append(("c  the same, the job's first host (job memo empty), median", f"{first:.1f} ms", "", "info"))
+    off, on = memo_off_on_ms(engine, price_job(), rounds, samples)
     rows.append(("c  price job, job memo off / on, interleaved rounds' median", f"{off:.2f} / {on:.2f} ms", "",
                  f"{on / off:.2f}x"))
     return rows
