@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gate.engines.policy_set import PolicyModule
+from gate.model.rego_source import strip_comments
 
 __all__ = ["JOB_ENTRYPOINT", "SITE_ENTRYPOINT", "JOB_PACKAGES", "LAW_PACKAGES", "JobMemo", "memo_applies",
            "all_shipped", "site_modules", "site_job_fields", "project_job", "job_input", "join"]
@@ -89,19 +90,9 @@ _JOB_FIELD = re.compile(r"\.job\.([A-Za-z_]\w*)")
 _JOB_GET = re.compile(r"object\.get\(\s*input\.job\s*,\s*\"(\w+)\"")
 
 
-def _drop_comment(line: str) -> str:
-    in_string = False
-    for i, ch in enumerate(line):
-        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-            in_string = not in_string
-        elif ch == "#" and not in_string:
-            return line[:i]
-    return line
-
-
 def _code(source: str) -> str:
     """The source without comments (a '#' inside a string is kept)."""
-    return "\n".join(_drop_comment(line) for line in source.splitlines())
+    return strip_comments(source)
 
 
 def site_job_fields(modules: Sequence[PolicyModule]) -> frozenset[str] | None:

@@ -50,26 +50,26 @@ _BUILD_LOCK = threading.Lock()
 logger = logging.getLogger("scrapegate")
 
 
-def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+def _phase_of(gate: "Gate") -> "ResponsePhase":
+    """`gate`'s response phase, built once (under a lock: adapters call from many threads)."""
     phase = gate.response_phase
     if phase is None:
         with _BUILD_LOCK:
             if gate.response_phase is None:
                 gate.response_phase = ResponsePhase(gate)
             phase = gate.response_phase
-    result: Decision = phase.run(decision, response)
+    return phase
+
+
+def run_response_phase(gate: "Gate", decision: "Decision", response: "ResponseFacts") -> "Decision":
+    result: Decision = _phase_of(gate).run(decision, response)
     return result
 
 
 def warm_response_phase(gate: "Gate") -> None:
     """Build `gate`'s response phase, and its classifiers when the gate inspects content,
     ahead of the first response (a crawler calls this before it starts)."""
-    phase = gate.response_phase
-    if phase is None:
-        with _BUILD_LOCK:
-            if gate.response_phase is None:
-                gate.response_phase = ResponsePhase(gate)
-            phase = gate.response_phase
+    phase = _phase_of(gate)
     if gate.inspect_content:
         phase.inspector  # noqa: B018 - the property builds it
 

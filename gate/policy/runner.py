@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from gate.engines.policy_set import PolicyModule, load_policy_set
 from gate.errors import PolicyError
+from gate.model.rego_source import strip_comments
 from gate.policy.rego_tests import ERROR, FAIL, PASS, SKIP, TestCase, TestResult
 
 __all__ = ["TestCase", "TestResult", "TestReport", "StreamPrinter", "discover", "run_tests", "ENGINES",
@@ -143,19 +144,8 @@ def discover(modules: Iterable[PolicyModule]) -> list[TestCase]:
 
 
 def _strip_comments(source: str) -> str:
-    # Blank out comments (keeping line numbers) so commented-out tests are not run. A '#'
-    # inside a string literal is rare in tests; raw strings (backticks) are left alone.
-    return "\n".join(_drop_comment(line) for line in source.split("\n"))
-
-
-def _drop_comment(line: str) -> str:
-    in_string = False
-    for i, ch in enumerate(line):
-        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
-            in_string = not in_string
-        elif ch == "#" and not in_string:
-            return line[:i]
-    return line
+    # Blank out comments (keeping line numbers) so commented-out tests are not run.
+    return strip_comments(source)
 
 
 ENGINES = ("auto", "opa", "regopy")

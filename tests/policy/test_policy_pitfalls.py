@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from gate.engines.policy_set import shipped_policies_dir
-from gate.policy.runner import _drop_comment
+from gate.model.rego_source import strip_comments
 
 FILES = sorted(shipped_policies_dir().rglob("*.rego"))
 # The package contract: every law package exposes these, main unions them.
@@ -30,7 +30,7 @@ SHARED_RULE_NAMES = {"deny", "warn", "obligations"}
 
 def code(path: Path) -> str:
     """The source without comments (METADATA may mention anything)."""
-    return "\n".join(_drop_comment(line) for line in path.read_text().splitlines())
+    return strip_comments(path.read_text())
 
 
 def where(path: Path, pattern: str) -> list[str]:
