@@ -24,17 +24,13 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_common import price_job  # noqa: E402
-from scrapy_bench import _BENCH_SETTINGS, GATE_MIDDLEWARES, SPIDER, _serve  # noqa: E402
+from scrapy_bench import _BENCH_SETTINGS, GATE_MIDDLEWARES, crawl_site  # noqa: E402
 
 __all__ = ["crawl_costs", "CONFIGS"]
 
@@ -78,34 +74,26 @@ def crawl_costs(pages: int = 1500, rounds: int = 3, concurrency: int = 32,
     start-up, "share": rate / BASE's}."""
     if BASE not in configs:
         configs = (BASE, *configs)
-    server, base = _serve(pages)
     out: dict[str, dict[str, list[float]]] = {c: {"rate": [], "cpu": [], "marginal": [], "share": []}
                                               for c in configs}
-    try:
-        with tempfile.TemporaryDirectory() as tmp_text:
-            tmp = Path(tmp_text)
-            (tmp / "crawl.py").write_text(SPIDER)
-            job = tmp / "job.yaml"
-            job.write_text(yaml.safe_dump(price_job("bench-crawl", [base + "/p/0"])))
-            for round_ in range(rounds):
-                shift = round_ % len(configs)
-                order = configs[shift:] + configs[:shift]
-                rates: dict[str, float] = {}
-                for config in order:
-                    rate, cpu, got = _one(config, base, tmp, job, round_, concurrency)
-                    if got < pages * 0.95:
-                        raise RuntimeError(f"{config}: the crawl fetched only {got} of {pages} pages")
-                    # The same crawl started deep in the tree (a handful of pages): its CPU is the
-                    # start-up (imports, building the gate), which pages/s does not see.
-                    _, small_cpu, small_got = _one(config, base, tmp, job, round_, concurrency, _SMALL_START)
-                    rates[config] = rate
-                    out[config]["rate"].append(rate)
-                    out[config]["cpu"].append(cpu)
-                    out[config]["marginal"].append((cpu * got - small_cpu * small_got) / (got - small_got))
-                for config in configs:
-                    out[config]["share"].append(rates[config] / rates[BASE])
-    finally:
-        server.shutdown()  # type: ignore[attr-defined]
+    with crawl_site(pages) as (base, tmp, job):
+        for round_ in range(rounds):
+            shift = round_ % len(configs)
+            order = configs[shift:] + configs[:shift]
+            rates: dict[str, float] = {}
+            for config in order:
+                rate, cpu, got = _one(config, base, tmp, job, round_, concurrency)
+                if got < pages * 0.95:
+                    raise RuntimeError(f"{config}: the crawl fetched only {got} of {pages} pages")
+                # The same crawl started deep in the tree (a handful of pages): its CPU is the
+                # start-up (imports, building the gate), which pages/s does not see.
+                _, small_cpu, small_got = _one(config, base, tmp, job, round_, concurrency, _SMALL_START)
+                rates[config] = rate
+                out[config]["rate"].append(rate)
+                out[config]["cpu"].append(cpu)
+                out[config]["marginal"].append((cpu * got - small_cpu * small_got) / (got - small_got))
+            for config in configs:
+                out[config]["share"].append(rates[config] / rates[BASE])
     return out
 
 

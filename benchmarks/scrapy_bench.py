@@ -14,7 +14,9 @@ import sys
 import tempfile
 import textwrap
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -82,6 +84,22 @@ def _serve(pages: int) -> tuple[object, str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
+
+
+@contextmanager
+def crawl_site(pages: int) -> Iterator[tuple[str, Path, Path]]:
+    """The local site of `pages` pages, and a folder holding the crawl script and the price
+    job: (base URL, folder, job file). What every crawl benchmark starts from."""
+    server, base = _serve(pages)
+    try:
+        with tempfile.TemporaryDirectory() as tmp_text:
+            tmp = Path(tmp_text)
+            (tmp / "crawl.py").write_text(SPIDER)
+            job = tmp / "job.yaml"
+            job.write_text(yaml.safe_dump(price_job("bench-crawl", [base + "/p/0"])))
+            yield base, tmp, job
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
 
 def _crawl(base: str, tmp: Path, gated: bool) -> tuple[float, int]:
     script = tmp / "crawl.py"

@@ -26,41 +26,29 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
-
-import yaml
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_common import price_job  # noqa: E402
-from scrapy_bench import _BENCH_SETTINGS, GATE_MIDDLEWARES, SPIDER, _serve  # noqa: E402
+from scrapy_bench import _BENCH_SETTINGS, GATE_MIDDLEWARES, crawl_site  # noqa: E402
 
 # The gate's entry points in a Scrapy crawl: everything the middleware does happens below them.
 ENTRY = ("adapters/scrapy.py", "gate/adapters/scrapy.py")
 
 
 def profile(pages: int, ledger: str) -> None:
-    server, base = _serve(pages)
-    try:
-        with tempfile.TemporaryDirectory() as tmp_text:
-            tmp = Path(tmp_text)
-            (tmp / "crawl.py").write_text(SPIDER)
-            job = tmp / "job.yaml"
-            job.write_text(yaml.safe_dump(price_job("bench-crawl", [base + "/p/0"])))
-            settings: dict[str, object] = {**_BENCH_SETTINGS, **GATE_MIDDLEWARES, "SCRAPEGATE_JOB": str(job),
-                                           "SCRAPEGATE_LEDGER": False if ledger == "none" else str(tmp / "l.db")}
-            env = {k: v for k, v in os.environ.items() if k != "SCRAPEGATE_LEDGER"}
-            if ledger != "none":
-                env["SCRAPEGATE_LEDGER_WRITER"] = ledger
-            prof = tmp / "crawl.prof"
-            subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), str(tmp / "crawl.py"),
-                            base + "/p/0", str(tmp / "stats.json"), json.dumps(settings)],
-                           check=True, cwd=tmp, timeout=900, env=env)
-            stats = json.loads((tmp / "stats.json").read_text())
-            _report(pstats.Stats(str(prof)), int(stats.get("response_received_count", 0)))
-    finally:
-        server.shutdown()  # type: ignore[attr-defined]
+    with crawl_site(pages) as (base, tmp, job):
+        settings: dict[str, object] = {**_BENCH_SETTINGS, **GATE_MIDDLEWARES, "SCRAPEGATE_JOB": str(job),
+                                       "SCRAPEGATE_LEDGER": False if ledger == "none" else str(tmp / "l.db")}
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPEGATE_LEDGER"}
+        if ledger != "none":
+            env["SCRAPEGATE_LEDGER_WRITER"] = ledger
+        prof = tmp / "crawl.prof"
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), str(tmp / "crawl.py"),
+                        base + "/p/0", str(tmp / "stats.json"), json.dumps(settings)],
+                       check=True, cwd=tmp, timeout=900, env=env)
+        stats = json.loads((tmp / "stats.json").read_text())
+        _report(pstats.Stats(str(prof)), int(stats.get("response_received_count", 0)))
 
 
 def _report(stats: pstats.Stats, responses: int) -> None:
@@ -89,35 +77,27 @@ _ROBOTS = {"ROBOTSTXT_OBEY": True}
 
 
 def cpu_per_page(pages: int, rounds: int) -> None:
-    server, base = _serve(pages)
     configs = ("scrapy+robotstxt", "gate, no ledger", "gate, sync ledger", "gate, batched ledger")
     cpu: dict[str, list[float]] = {c: [] for c in configs}
-    try:
-        with tempfile.TemporaryDirectory() as tmp_text:
-            tmp = Path(tmp_text)
-            (tmp / "crawl.py").write_text(SPIDER)
-            job = tmp / "job.yaml"
-            job.write_text(yaml.safe_dump(price_job("bench-crawl", [base + "/p/0"])))
-            for round_ in range(rounds):
-                for config in (configs if round_ % 2 == 0 else tuple(reversed(configs))):
-                    settings: dict[str, object] = {**_BENCH_SETTINGS}
-                    env = {k: v for k, v in os.environ.items() if k != "SCRAPEGATE_LEDGER"}
-                    if config == "scrapy+robotstxt":
-                        settings.update(_ROBOTS)
-                    else:
-                        ledger = config.split()[1].rstrip(",")
-                        where = False if ledger == "no" else str(tmp / f"{round_}-{ledger}.db")
-                        settings.update(GATE_MIDDLEWARES, SCRAPEGATE_JOB=str(job), SCRAPEGATE_LEDGER=where)
-                        env["SCRAPEGATE_LEDGER_WRITER"] = "batched" if ledger == "batched" else "sync"
-                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    subprocess.run([sys.executable, str(tmp / "crawl.py"), base + "/p/0", str(tmp / "s.json"),
-                                    json.dumps(settings)], check=True, cwd=tmp, timeout=900, env=env)
-                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-                    got = int(json.loads((tmp / "s.json").read_text()).get("response_received_count", 0))
-                    cpu[config].append(used / max(got, 1) * 1e6)
-    finally:
-        server.shutdown()  # type: ignore[attr-defined]
+    with crawl_site(pages) as (base, tmp, job):
+        for round_ in range(rounds):
+            for config in (configs if round_ % 2 == 0 else tuple(reversed(configs))):
+                settings: dict[str, object] = {**_BENCH_SETTINGS}
+                env = {k: v for k, v in os.environ.items() if k != "SCRAPEGATE_LEDGER"}
+                if config == "scrapy+robotstxt":
+                    settings.update(_ROBOTS)
+                else:
+                    ledger = config.split()[1].rstrip(",")
+                    where = False if ledger == "no" else str(tmp / f"{round_}-{ledger}.db")
+                    settings.update(GATE_MIDDLEWARES, SCRAPEGATE_JOB=str(job), SCRAPEGATE_LEDGER=where)
+                    env["SCRAPEGATE_LEDGER_WRITER"] = "batched" if ledger == "batched" else "sync"
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run([sys.executable, str(tmp / "crawl.py"), base + "/p/0", str(tmp / "s.json"),
+                                json.dumps(settings)], check=True, cwd=tmp, timeout=900, env=env)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+                got = int(json.loads((tmp / "s.json").read_text()).get("response_received_count", 0))
+                cpu[config].append(used / max(got, 1) * 1e6)
     base_us = statistics.median(cpu[configs[0]])
     print(f"CPU per page of the crawl process (user + system, all threads, incl. start-up), median of {rounds}:")
     for config in configs:
