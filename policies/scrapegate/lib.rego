@@ -23,32 +23,42 @@ violation(code, jurisdiction, message) := entry if {
 }
 
 # law(code, jurisdiction) is the citation for code, never undefined: a missing catalogue
-# entry must not make a deny disappear.
-law(code, jurisdiction) := pick(_catalogue_law(code), jurisdiction, _no_citation)
-
-# The catalogue is read by path (data.scrapegate.laws[code]), not through a rule holding
-# all of it: the embedded engine copies such a rule's value on every function call.
-# (else chains: a function's clauses are all evaluated, so two clauses looked the code up
-# twice; the embedded engine pays ~50 us a lookup.)
-_catalogue_law(code) := found if {
-	found := data.scrapegate.laws[code]
-} else := _no_citation
+# entry must not make a deny disappear. A catalogue entry is either the citation itself or
+# an object of per-jurisdiction citations with a "default".
+# Why object.get(data.scrapegate.laws, code, ...) and not data.scrapegate.laws[code]: the
+# embedded engine (rego-cpp) resolves a data path with a variable key by walking every key
+# of the object, ~3 us a key (~170 us a lookup in laws), where object.get is one builtin
+# call. Nor is the catalogue entry handed to a function (as pick did): rego-cpp prints an
+# object argument as a memo key on every call. Nor is it read through a rule holding all of
+# it: the embedded engine copies such a rule's value on every function call. Most entries
+# are plain citations, so that case comes first (an else chain stops at the first defined
+# value). benchmarks/catalogue_bench.py measures it.
+law(code, jurisdiction) := found if {
+	found := object.get(data.scrapegate.laws, code, _no_citation)
+	not is_object(found)
+} else := found if {
+	entry := object.get(data.scrapegate.laws, code, {})
+	found := object.get(entry, jurisdiction, object.get(entry, "default", _no_citation))
+}
 
 _no_citation := "(no citation in data.scrapegate.laws)"
 
-# precedents(code, jurisdiction) are the citations of the cases behind code.
-precedents(code, jurisdiction) := cite(pick(_catalogue_precedents(code), jurisdiction, []))
+# precedents(code, jurisdiction) are the citations of the cases behind code: a list of case
+# ids, or an object of per-jurisdiction lists with a "default", looked up as law is.
+precedents(code, jurisdiction) := [_case(id) | some id in _precedent_ids(code, jurisdiction)]
 
-_catalogue_precedents(code) := found if {
-	found := data.scrapegate.precedents[code]
-} else := []
+_precedent_ids(code, jurisdiction) := found if {
+	found := object.get(data.scrapegate.precedents, code, [])
+	not is_object(found)
+} else := found if {
+	entry := object.get(data.scrapegate.precedents, code, {})
+	found := object.get(entry, jurisdiction, object.get(entry, "default", []))
+}
 
 # cite(ids) turns case ids into their citations; an unknown id is printed as is.
 cite(ids) := [_case(id) | some id in ids]
 
-_case(id) := found if {
-	found := data.scrapegate.cases[id]
-} else := id
+_case(id) := object.get(data.scrapegate.cases, id, id)
 
 # pick(value, jurisdiction, fallback): a catalogue entry is either the value itself or an
 # object of per-jurisdiction values with a "default"; fallback when neither applies.
