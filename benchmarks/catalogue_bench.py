@@ -16,7 +16,6 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -33,11 +32,8 @@ CLEARVIEW = REPO / "examples" / "jobs" / "clearview-like.yaml"
 
 def _export_policies(ref: str, into: Path) -> Path:
     """`policies/` of git ref `ref`, unpacked under `into`."""
-    archive = into / "policies.tar"
-    with archive.open("wb") as out:
-        subprocess.run(["git", "-C", str(REPO), "archive", ref, "policies"], stdout=out, check=True)
-    with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "policies"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
     return into / "policies"
 
 

@@ -36,10 +36,10 @@ deny contains v if {
 	derive.personal
 	reason := derive.art6_problem(derive.declared_basis)
 	some place in _places("gdpr.no_legal_basis")
-	v := _entry("gdpr.no_legal_basis", place, [
+	v := object.union(lib.violation("gdpr.no_legal_basis", place.jurisdiction, lib.text([
 		"personal data of subjects in ", place.names, " without an Art. 6 legal basis that holds (declared: ",
 		_gdpr_declared("gdpr_art6"), "): ", reason,
-	])
+	])), {"jurisdictions": place.members})
 }
 
 # METADATA
@@ -62,10 +62,10 @@ deny contains v if {
 	derive.declared_basis.gdpr_art6 == "legitimate_interests"
 	not derive.documented(derive.assessment("lia"))
 	some place in _places("gdpr.lia_missing")
-	v := _entry("gdpr.lia_missing", place, [
+	v := object.union(lib.violation("gdpr.lia_missing", place.jurisdiction, lib.text([
 		"legitimate interests claimed for personal data of subjects in ", place.names,
 		" without a documented legitimate-interest assessment (assessments.lia)",
-	])
+	])), {"jurisdictions": place.members})
 }
 
 # METADATA
@@ -93,11 +93,11 @@ deny contains v if {
 	derive.sensitive
 	reason := derive.art9_problem(derive.declared_basis, _is_biometric, _is_targeted)
 	some place in _places("gdpr.art9_prohibited")
-	v := _entry("gdpr.art9_prohibited", place, [
+	v := object.union(lib.violation("gdpr.art9_prohibited", place.jurisdiction, lib.text([
 		_sensitive_kind, " data of subjects in ", place.names,
 		" without an Art. 9(2) condition that holds (declared: ",
 		_gdpr_declared("gdpr_art9"), "): ", reason,
-	])
+	])), {"jurisdictions": place.members})
 }
 
 default _is_biometric := false
@@ -135,10 +135,10 @@ warn contains v if {
 	derive.declared_basis.gdpr_art9 == "manifestly_made_public"
 	derive.targeted
 	some place in _places("gdpr.art9_prohibited")
-	v := _entry("review_required", place, [
+	v := object.union(lib.violation("review_required", place.jurisdiction, lib.text([
 		"special-category data of subjects in ", place.names,
 		" claimed manifestly made public: confirm per source that the subject's own clear affirmative act made it public (CJEU C-252/21)",
-	])
+	])), {"jurisdictions": place.members})
 }
 
 # METADATA
@@ -160,10 +160,10 @@ deny contains v if {
 	derive.criminal_offences
 	not derive.law_reference(derive.declared_basis)
 	some place in _places("gdpr.art10_prohibited")
-	v := _entry("gdpr.art10_prohibited", place, [
+	v := object.union(lib.violation("gdpr.art10_prohibited", place.jurisdiction, lib.text([
 		"criminal-offence data of subjects in ", place.names,
 		" without official authority or a law allowing it (legal_basis.law_reference, Art. 10)",
-	])
+	])), {"jurisdictions": place.members})
 }
 
 # --- where a denial applies: one entry per regulator -----------------------------------
@@ -183,23 +183,19 @@ _places(code) := array.concat(
 	rest := [j | some j in derive.gdpr_list; not named[j]]
 }
 
-_named_in_catalogue(code) := array.concat(_override_keys(object.get(data.scrapegate.laws, code, null)), _override_keys(object.get(data.scrapegate.precedents, code, null)))
-
-_override_keys(entry) := [k | entry[k]; k != "default"] if is_object(entry)
-
-_override_keys(entry) := [] if not is_object(entry)
+# The jurisdictions with an entry of their own under code in laws or precedents. The
+# catalogue entries stay inside the comprehensions: handed to a function, an object is
+# printed as a memo key on every call in the embedded engine (lib.rego's law).
+_named_in_catalogue(code) := array.concat(
+	[k | entry := object.get(data.scrapegate.laws, code, null); is_object(entry); entry[k]; k != "default"],
+	[k | entry := object.get(data.scrapegate.precedents, code, null); is_object(entry); entry[k]; k != "default"],
+)
 
 _shared_place(states) := [] if count(states) == 0
 
 _shared_place(states) := [{"jurisdiction": states[0], "members": states, "names": states[0]}] if count(states) == 1
 
 _shared_place(states) := [{"jurisdiction": "EU", "members": states, "names": concat(", ", states)}] if count(states) > 1
-
-# _entry(code, place, parts): the deny entry for one place.
-_entry(code, place, parts) := object.union(
-	lib.violation(code, place.jurisdiction, lib.text(parts)),
-	{"jurisdictions": place.members},
-)
 
 default _sensitive_kind := "special-category"
 
@@ -227,10 +223,10 @@ deny contains v if {
 	count(_dpia_reasons) > 0
 	not derive.documented(derive.assessment("dpia"))
 	some place in _places("gdpr.dpia_missing")
-	v := _entry("gdpr.dpia_missing", place, [
+	v := object.union(lib.violation("gdpr.dpia_missing", place.jurisdiction, lib.text([
 		"personal data of subjects in ", place.names, " without a data protection impact assessment (assessments.dpia): ",
 		concat("; ", _dpia_reasons),
-	])
+	])), {"jurisdictions": place.members})
 }
 
 # _dpia_reasons: why a DPIA is needed.
