@@ -27,12 +27,12 @@ violation(code, jurisdiction, message) := entry if {
 # an object of per-jurisdiction citations with a "default".
 # Why object.get(data.scrapegate.laws, code, ...) and not data.scrapegate.laws[code]: the
 # embedded engine (rego-cpp) resolves a data path with a variable key by walking every key
-# of the object, ~3 us a key (~170 us a lookup in laws), where object.get is one builtin
-# call. Nor is the catalogue entry handed to a function (as pick did): rego-cpp prints an
-# object argument as a memo key on every call. Nor is it read through a rule holding all of
-# it: the embedded engine copies such a rule's value on every function call. Most entries
-# are plain citations, so that case comes first (an else chain stops at the first defined
-# value). benchmarks/catalogue_bench.py measures it.
+# of the object, ~2-3 us a key (~170 us a lookup in laws), where object.get is one builtin
+# call. Nor is the catalogue entry handed to a function (as a former pick helper was):
+# rego-cpp prints an object argument as a memo key on every call. Nor is it read through a
+# rule holding all of it: the embedded engine copies such a rule's value on every function
+# call. Most entries are plain citations, so that case comes first (an else chain stops at
+# the first defined value). benchmarks/catalogue_bench.py measures it.
 law(code, jurisdiction) := found if {
 	found := object.get(data.scrapegate.laws, code, _no_citation)
 	not is_object(found)
@@ -59,12 +59,6 @@ _precedent_ids(code, jurisdiction) := found if {
 cite(ids) := [_case(id) | some id in ids]
 
 _case(id) := object.get(data.scrapegate.cases, id, id)
-
-# pick(value, jurisdiction, fallback): a catalogue entry is either the value itself or an
-# object of per-jurisdiction values with a "default"; fallback when neither applies.
-pick(value, jurisdiction, fallback) := object.get(value, jurisdiction, object.get(value, "default", fallback)) if {
-	is_object(value)
-} else := value
 
 # text(parts) joins strings and other values (printed as JSON) into one message.
 # Messages are built with text, not sprintf with several arguments: regopy 1.5.2 quotes

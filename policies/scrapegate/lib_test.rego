@@ -23,6 +23,21 @@ test_unknown_code_still_gets_a_citation_and_no_precedents if {
 	v.precedents == []
 }
 
+# The catalogue's shapes, each looked up as lib.law and lib.precedents do (object.get, no
+# catalogue value handed to a function): a plain value, a per-jurisdiction object with and
+# without a default, a missing code, a null jurisdiction and an unknown case id.
+# Per-jurisdiction catalogue entries (data.yaml), looked up as lib.law and lib.precedents
+# do (object.get, no catalogue value handed to a function): the jurisdiction's own entry,
+# the default for another one and for a null jurisdiction.
+test_catalogue_entries_resolve_per_jurisdiction if {
+	lib.law("gdpr.art9_prohibited", null) == "GDPR Art. 9(1), Art. 4(14), Recital 51"
+	startswith(lib.precedents("gdpr.art9_prohibited", "FR")[0], "CNIL (FR)")
+	startswith(lib.precedents("gdpr.art9_prohibited", "DE")[0], "AP (NL)")
+	startswith(lib.precedents("gdpr.art9_prohibited", null)[0], "AP (NL)")
+	count(lib.precedents("gdpr.art9_prohibited", "IT")) == 2
+	lib.precedents("made.up", "FR") == []
+}
+
 test_precedents_resolve_case_ids if {
 	some p in lib.precedents("au.app3_consent_missing", "AU")
 	startswith(p, "OAIC (AU)")
