@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from signal_cases import SITE_SAYS_NO
 
 from gate.engines import job_memo
 from gate.engines.embedded import EmbeddedEngine
@@ -25,13 +26,6 @@ from gate.signals.static import static_signals
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
-SITE_SAYS_NO = {
-    "robots": {"status": "ok", "allowed": False, "crawl_delay": 10, "rule": "Disallow: /"},
-    "optout": {"status": "ok", "tdm_reserved": True, "ai_train": "reserved",
-               "sources": [{"kind": "tdm-reservation-header"}]},
-    "terms": {"known": False},
-    "login_required": True,
-}
 # Hosts whose TLDs add subject codes (or none), beside each manifest's own targets.
 EXTRA_HOSTS = ["https://news.example.fr/a", "https://shop.example.co.uk/b", "https://x.example.com/c",
                "https://portal.example.com.br/d", "https://www.facebook.com/e"]

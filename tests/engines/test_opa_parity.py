@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from signal_cases import SITE_SAYS_NO
 
 from gate.cli import cli
 from gate.engines.embedded import EmbeddedEngine
@@ -49,14 +50,6 @@ WAIVERS = """\
   ticket: LEGAL-8
   expires: 2020-01-01
 """
-# The site says no in every way it can: robots.txt, an opt-out, a login wall.
-SITE_SAYS_NO = {
-    "robots": {"status": "ok", "allowed": False, "crawl_delay": 10, "rule": "Disallow: /"},
-    "optout": {"status": "ok", "tdm_reserved": True, "ai_train": "reserved",
-               "sources": [{"kind": "tdm-reservation-header"}]},
-    "terms": {"known": False},
-    "login_required": True,
-}
 UNREACHABLE = {**static_signals(), "robots": {"status": "unreachable", "allowed": None, "crawl_delay": None, "rule": None}}
 # The site's own terms page (issue 22, R22), as gate.signals.terms_signal reports it: a clause
 # that forbids scraping, one that reserves TDM in prose, and a registry site's page changed
