@@ -57,7 +57,7 @@ class TimedSite:
         if path == "/robots.txt":
             return 200, "text/plain", self.robots.encode()
         if path == "/":
-            links = "".join(f'<a href="/p/{i}">{i}</a>' for i in range(self.pages))
+            links = " ".join(f'<a href="/p/{i}">page {i}</a>' for i in range(self.pages))  # no digit runs
             return 200, "text/html", f"<html><body>{links}</body></html>".encode()
         if path.startswith("/p/") and path[3:].isdigit() and int(path[3:]) < self.pages:
             n = int(path[3:])
