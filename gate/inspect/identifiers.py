@@ -47,6 +47,10 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "br.cpf": ("cpf",),
     "be.nn": ("rijksregister", "registre national", "national number", "insz", "niss"),
     "se.personnummer": ("personnummer", "personnr", "person nr"),
+    # Only for a run that is not in the identifier's own written shape (see _NIR_FORMAT):
+    "fr.nir": ("sécurité sociale", "securite sociale", "numéro insee", "numero insee", "n° insee",
+               "social security"),
+    "cn.ric": ("身份证", "resident identity", "identity card"),
 }
 NATIONAL_IDS = ("fr.nir", "it.codicefiscale", "es.dni", "es.nie", "fi.hetu", "cn.ric", "br.cpf", "be.nn",
                 "se.personnummer", "de.idnr", "pl.pesel", "nl.bsn", "gb.nhs", "dk.cpr", "us.ssn")
@@ -154,11 +158,16 @@ _CPF_FORMAT = re.compile(r"\d{3}\.\d{3}\.\d{3}-\d{2}")
 _NN_FORMAT = re.compile(r"\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}")
 _PNR_FORMAT = re.compile(r"(?:\d{2})?\d{6}[-+]\d{4}")
 _SSN_FORMAT = re.compile(r"\d{3}-\d{2}-\d{4}")
+# A NIR or a resident id as they are written: unbroken, or in their own groups (1 85 05 75 123
+# 456 73; 110105 19491231 002X). Other groupings need a keyword: numbers side by side in a
+# table or a pager ("341 342 343 344 345") pass the NIR's mod-97 key about once in 97.
+_NIR_FORMAT = re.compile(r"[0-9]{15}|[0-9][ .][0-9]{2}[ .][0-9]{2}[ .][0-9]{2}[ .][0-9]{3}[ .][0-9]{3}[ .][0-9]{2}")
+_RIC_FORMAT = re.compile(r"[0-9]{18}|[0-9]{6} [0-9]{8} [0-9]{4}")
 # digit count -> the identifiers of that length, each (kind, formatted-shape or None);
 # a shape that matches makes the identifier strong, else it needs context.
 _BY_LENGTH: dict[int, tuple[tuple[str, re.Pattern[str] | None], ...]] = {
-    15: (("fr.nir", re.compile(r".*")),),
-    18: (("cn.ric", re.compile(r".*")),),
+    15: (("fr.nir", _NIR_FORMAT),),
+    18: (("cn.ric", _RIC_FORMAT),),
     12: (("se.personnummer", _PNR_FORMAT),),
     11: (("br.cpf", _CPF_FORMAT), ("be.nn", _NN_FORMAT), ("de.idnr", None), ("pl.pesel", None)),
     10: (("fi.hetu", _HETU_FORMAT), ("se.personnummer", _PNR_FORMAT), ("gb.nhs", None), ("dk.cpr", None)),

@@ -116,3 +116,16 @@ def test_the_benchmark_pages_find_what_they_contain() -> None:
     assert shop.counts == {"email": 1, "phone": 1}  # the footer; not the EANs, SKUs, dates, prices
     article = find_personal(inspect_sets.article_page(), is_html=True, config=PersonalConfig(phone_regions=("GB",)))
     assert article.counts == {"person_name": 3}  # schema.org Person, rel=author, meta author
+
+
+def test_numbers_side_by_side_are_not_a_nir_or_resident_id_without_their_shape_or_keyword() -> None:
+    # A pager or a table: "341 342 343 344 345" passes the NIR's mod-97 key (a CI crawl of a
+    # non_personal job was denied for it); the same digits unbroken, or after a keyword, are one.
+    pager = "".join(f'<a href="/p/{k}">{k}</a>' for k in range(341, 346))
+    assert find_personal(pager, is_html=True).counts == {}
+    assert find_personal("341342343344345", is_html=False).ids == {"fr.nir": 1}
+    assert find_personal("Sécurité sociale : 341 342 343 344 345", is_html=False).ids == {"fr.nir": 1}
+    assert find_personal("N° 1 85 05 75 123 456 73", is_html=False).ids == {"fr.nir": 1}  # its own groups
+    misses = sum(1 for i in range(4000) if find_personal(
+        "".join(f"<a>{k}</a>" for k in range(i * 5 + 1, i * 5 + 6)), is_html=True).counts)
+    assert misses == 0
