@@ -160,7 +160,7 @@ _PNR_FORMAT = re.compile(r"(?:\d{2})?\d{6}[-+]\d{4}")
 _SSN_FORMAT = re.compile(r"\d{3}-\d{2}-\d{4}")
 # A NIR or a resident id as they are written: unbroken, or in their own groups (1 85 05 75 123
 # 456 73; 110105 19491231 002X). Other groupings need a keyword: numbers side by side in a
-# table or a pager ("341 342 343 344 345") pass the NIR's mod-97 key about once in 97.
+# table or a pager ("341 342 343 344 345") can pass the NIR's mod-97 key (2 of 4,000 pager pages).
 _NIR_FORMAT = re.compile(r"[0-9]{15}|[0-9][ .][0-9]{2}[ .][0-9]{2}[ .][0-9]{2}[ .][0-9]{3}[ .][0-9]{3}[ .][0-9]{2}")
 _RIC_FORMAT = re.compile(r"[0-9]{18}|[0-9]{6} [0-9]{8} [0-9]{4}")
 # digit count -> the identifiers of that length, each (kind, formatted-shape or None);
