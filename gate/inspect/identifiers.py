@@ -4,11 +4,11 @@ The documented set (`NATIONAL_IDS`), with what makes each one count:
 
 | id | stdnum module | check | counted |
 |---|---|---|---|
-| FR NIR (social security) | fr.nir | mod-97 key | always |
+| FR NIR (social security) | fr.nir | mod-97 key | unbroken or `1 85 05 75 123 456 73`; else with context |
 | IT codice fiscale | it.codicefiscale | check letter, date | always |
 | ES DNI / NIE | es.dni / es.nie | check letter | always |
 | FI henkilötunnus | fi.hetu | date + mod-31 check | always |
-| CN resident id | cn.ric | region, date, mod 11-2 | always |
+| CN resident id | cn.ric | region, date, mod 11-2 | unbroken or `110105 19491231 002X`; else with context |
 | BR CPF | br.cpf | two check digits | written `000.000.000-00`; bare: with context |
 | BE national number | be.nn | date + mod 97 | written `YY.MM.DD-XXX.CC`; bare: with context |
 | SE personnummer | se.personnummer | date + Luhn | written with `-`/`+`; bare: with context |
