@@ -1,12 +1,17 @@
 """Bytes per decision on disk in both ledger backends (issue 21.5's figure):
 
-    python benchmarks/ledger_size_bench.py [N]
+    python benchmarks/ledger_size_bench.py [N] [--sync] [--breakdown] [--postgres-only] [--distinct-bodies]
 
 Records N decisions (default 50,000) shaped as benchmarks/ledger_bench.py shapes them (1,000
 sites, a shared job view with its legal basis, one denial in four) through the batched writer,
 every other allowed one marked collected, then measures: the SQLite file after a WAL
 checkpoint and VACUUM, and the PostgreSQL tables with their indexes and TOAST after VACUUM FULL
-(pg_total_relation_size of the scrapegate schema's tables), each divided by N.
+(pg_total_relation_size of the scrapegate schema's tables), each divided by N. --sync records
+through the sync writer instead (one decision per transaction: PostgreSQL blocks of one, merged
+at the chain's end every 128 rows);
+--breakdown prints each PostgreSQL relation's share and the rows per block; --distinct-bodies
+gives every collected page its own body digest (by default they share one, which PostgreSQL's
+TOAST compression then stores once per block).
 """
 
 from __future__ import annotations
@@ -26,14 +31,18 @@ from gate.ledger import open_ledger  # noqa: E402
 
 from pg_server import PostgresServer, find_bindir  # noqa: E402
 
+DISTINCT_BODIES = "--distinct-bodies" in sys.argv  # each page's body digest differs (nothing for pglz to share)
 
-def _fill(location: str, n: int) -> None:
+
+def _fill(location: str, n: int, writer: str = "batched") -> None:
     digest = hashlib.sha256(b"page").hexdigest()
-    with open_ledger(location, writer="batched") as ledger:  # type: ignore[attr-defined]
+    with open_ledger(location, writer=writer) as ledger:  # type: ignore[attr-defined]
         for i in range(n):
             decision = _decision(i)
             decision_id = ledger.record(decision, _policy_input(i), mode="enforce", job="face-index", owner=None)
             if decision.allow and i % 2:
+                if DISTINCT_BODIES:
+                    digest = hashlib.sha256(b"page%d" % i).hexdigest()
                 ledger.record_collected(decision_id, status=200, nbytes=1000 + i, sha256=digest)
 
 
@@ -49,7 +58,9 @@ def sqlite_bytes(n: int) -> float:
         return path.stat().st_size / n
 
 
-def postgres_bytes(n: int) -> float | None:
+def postgres_bytes(n: int, writer: str = "batched", breakdown: dict[str, float] | None = None) -> float | None:
+    """Bytes per decision of the PostgreSQL ledger; `breakdown` receives each relation's share
+    (tables with their TOAST, indexes on their own) and the rows per block."""
     bindir = find_bindir()
     if bindir is None:
         return None
@@ -58,24 +69,42 @@ def postgres_bytes(n: int) -> float | None:
     server = PostgresServer(bindir).start()
     try:
         url = server.new_database()
-        _fill(url, n)
+        _fill(url, n, writer)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM FULL")
             total = conn.execute(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace s "
                 "ON s.oid = c.relnamespace WHERE s.nspname = 'scrapegate' AND c.relkind = 'r'").fetchone()[0]
+            if breakdown is not None:
+                for name, kind, size in conn.execute(
+                        "SELECT c.relname, c.relkind, CASE WHEN c.relkind = 'r' THEN pg_table_size(c.oid) "
+                        "ELSE pg_relation_size(c.oid) END FROM pg_class c JOIN pg_namespace s "
+                        "ON s.oid = c.relnamespace "
+                        "WHERE s.nspname = 'scrapegate' AND c.relkind IN ('r', 'i') ORDER BY 3 DESC"):
+                    breakdown[f"{name} ({'table + TOAST' if kind == 'r' else 'index'})"] = size / n
+                for chain in ("decision", "collection"):
+                    blocks, rows = conn.execute(f"SELECT count(DISTINCT block), count(*) FROM scrapegate.{chain}_rows"
+                                                ).fetchone()
+                    breakdown[f"{chain}_blocks: rows per block (not bytes)"] = rows / max(1, blocks)
         return float(total) / n
     finally:
         server.stop()
 
 
 def main(argv: list[str]) -> None:
-    n = int(argv[0]) if argv else 50_000
-    print(f"{n:,} decisions (1 in 4 denied, every other allowed one collected); bytes per decision")
-    print(f"SQLite (after VACUUM): {sqlite_bytes(n):,.0f}")
-    pg = postgres_bytes(n)
+    args = [a for a in argv if not a.startswith("--")]
+    n = int(args[0]) if args else 50_000
+    writer = "sync" if "--sync" in argv else "batched"
+    print(f"{n:,} decisions (1 in 4 denied, every other allowed one collected), {writer} writer; "
+          "bytes per decision")
+    if "--postgres-only" not in argv:
+        print(f"SQLite (after VACUUM): {sqlite_bytes(n):,.0f}")
+    parts: dict[str, float] = {}
+    pg = postgres_bytes(n, writer, parts if "--breakdown" in argv else None)
     print(f"PostgreSQL (tables, indexes, TOAST after VACUUM FULL): {pg:,.0f}" if pg is not None
           else "PostgreSQL: not installed")
+    for name, share in parts.items():
+        print(f"  {name}: {share:,.1f}")
 
 
 if __name__ == "__main__":

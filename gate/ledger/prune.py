@@ -54,9 +54,12 @@ class Dialect:
     prefix: str  # "" or "scrapegate."
     mark: str    # "?" or "%s"
     time_base: int
+    # PostgreSQL: the row views over its packed blocks, and how a row is removed from a block.
+    views: Mapping[str, str] = field(default_factory=dict)
+    remove: Callable[[Any, str, list[int]], None] | None = None
 
     def t(self, name: str) -> str:
-        return self.prefix + name
+        return self.prefix + self.views.get(name, name)
 
 
 def plan_prune(conn: Any, d: Dialect, before: str, quarantine_all: list[dict[str, Any]],
@@ -128,7 +131,9 @@ def apply_prune(conn: Any, d: Dialect, plan: PrunePlan, old_gaps: Gaps, key: byt
             last = seq
         plan.gaps[chain] = gaps
     for chain, seqs in chains:
-        for at in range(0, len(seqs), 500):
+        if d.remove is not None:
+            d.remove(conn, chain, seqs)
+        for at in range(0, len(seqs), 500) if d.remove is None else ():
             part = seqs[at:at + 500]
             conn.execute(f"DELETE FROM {d.t(chain)} WHERE seq IN ({','.join([m] * len(part))})", part)
         conn.execute(f"DELETE FROM {d.t('gaps')} WHERE chain = {m}", (chain,))
@@ -215,6 +220,7 @@ def _prune_sqlite(path: str, when: str, key: bytes | None, dry_run: bool, sign: 
 
 def _prune_postgres(url: str, when: str, key: bytes | None, dry_run: bool, sign: Any) -> PrunePlan:
     from gate.ledger.postgres import quarantine as q
+    from gate.ledger.postgres.blocks import remove_rows
     from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors
 
     conn = connect(url)
@@ -223,7 +229,8 @@ def _prune_postgres(url: str, when: str, key: bytes | None, dry_run: bool, sign:
             # The writers' chain locks, in their order: no row is appended while the prune runs.
             conn.execute(f"SELECT seq FROM {SCHEMA}.heads WHERE chain IN ('decisions', 'collections') "
                          "ORDER BY chain DESC FOR UPDATE")
-            dialect = Dialect(SCHEMA + ".", "%s", 0)
+            dialect = Dialect(SCHEMA + ".", "%s", 0, {"decisions": "decision_rows", "collections": "collection_rows"},
+                              remove_rows)
             plan = plan_prune(conn, dialect, when, q.entries(conn, include_released=True), q.entries(conn))
             if not dry_run and plan.decisions:
                 apply_prune(conn, dialect, plan, read_gaps(conn, f"{SCHEMA}.gaps"), key or b"", sign)

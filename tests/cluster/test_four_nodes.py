@@ -146,6 +146,7 @@ def test_four_nodes_hold_the_crawl_delay_cluster_wide_and_a_killed_node_loses_no
     done = verify(postgres_url, env)
     assert done.returncode == 0, done.stdout + done.stderr
     with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute("UPDATE scrapegate.decisions SET path = path || '-edited' WHERE seq = 2")
+        conn.execute("UPDATE scrapegate.decision_blocks b SET paths[r.i] = r.path || '-edited' "
+                     "FROM scrapegate.decision_rows r WHERE r.block = b.first_seq AND r.seq = 2")
     done = verify(postgres_url, env)
     assert done.returncode == 1 and "decisions row 2" in done.stdout + done.stderr, done.stdout + done.stderr

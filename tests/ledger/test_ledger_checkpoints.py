@@ -77,7 +77,8 @@ def _rewrite(location: str, mutate: Callable[[Rows], Rows]) -> None:
         from gate.ledger.postgres.store import compact_decisions
 
         with psycopg.connect(location) as conn:
-            conn.execute("DELETE FROM scrapegate.decisions")
+            conn.execute("DELETE FROM scrapegate.decision_blocks")
+            conn.execute("DELETE FROM scrapegate.decision_runs")
             compact_decisions(conn, [(row[0], row[1:-2], row[-1]) for row in new])
             conn.execute("UPDATE scrapegate.heads SET seq = %s, hash = %s WHERE chain = 'decisions'",
                          (new[-1][0] if new else 0, prev))

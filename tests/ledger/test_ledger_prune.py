@@ -4,6 +4,7 @@ an edit, a deleted row and a forged gap record."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,21 @@ def _sql(location: str, statement: str) -> None:
     if location.startswith("postgresql://"):
         import psycopg
 
+        from gate.ledger.postgres.blocks import remove_rows
+
+        # PostgreSQL packs a transaction's decisions into one block (gate.ledger.postgres.blocks):
+        # the same edits, made inside the blocks.
         with psycopg.connect(location, autocommit=True) as conn:
-            conn.execute(statement.replace("FROM ", "FROM scrapegate.").replace("UPDATE ", "UPDATE scrapegate.")
-                         .replace("INTO ", "INTO scrapegate."))
+            edit = re.fullmatch(r"UPDATE decisions SET path = (.+) WHERE seq = (\d+)", statement)
+            delete = re.fullmatch(r"DELETE FROM decisions WHERE seq = (\d+)", statement)
+            if edit:
+                conn.execute(f"UPDATE scrapegate.decision_blocks b SET paths[r.i] = {edit[1]} FROM "
+                             "scrapegate.decision_rows r WHERE r.block = b.first_seq AND r.seq = %s", (int(edit[2]),))
+            elif delete:
+                remove_rows(conn, "decisions", [int(delete[1])])
+            else:
+                conn.execute(statement.replace("FROM decisions", "FROM decision_rows").replace("FROM ", "FROM scrapegate.")
+                             .replace("UPDATE ", "UPDATE scrapegate.").replace("INTO ", "INTO scrapegate."))
         return
     with sqlite3.connect(location) as conn:
         conn.execute(statement)

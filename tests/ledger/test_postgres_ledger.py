@@ -81,22 +81,74 @@ def _edit(url: str, sql: str, *params: Any) -> None:
         conn.execute(sql, params)
 
 
-def test_verify_names_an_edited_row_and_a_tail_cut_without_moving_the_head(postgres_url: str) -> None:
-    _fill(postgres_url)
-    _edit(postgres_url, "UPDATE scrapegate.decisions SET path = '/other' WHERE seq = 5")
+# Schema 4 packs the rows of a transaction into one block (gate.ledger.postgres.blocks): these
+# edits reach into a block's arrays, as someone with write access to the database could.
+_EDIT_PATH = ("UPDATE scrapegate.decision_blocks b SET paths[r.i] = r.path || %s FROM scrapegate.decision_rows r "
+              "WHERE r.block = b.first_seq AND r.seq = %s")
+
+
+def _remove(url: str, chain: str, seqs: list[int]) -> None:
+    from gate.ledger.postgres.blocks import remove_rows
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        remove_rows(conn, chain, seqs)  # as a prune does, without its gap records and signed record
+
+
+def _blocks(url: str) -> list[tuple[int, int]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return [(int(f), int(n)) for f, n in conn.execute(
+            "SELECT first_seq, cardinality(times) FROM scrapegate.decision_blocks ORDER BY first_seq")]
+
+
+@pytest.mark.parametrize("writer", ["sync", "batched"])
+def test_verify_names_an_edited_row_and_a_tail_cut_without_moving_the_head(postgres_url: str, writer: str) -> None:
+    _fill(postgres_url, writer=writer)
+    assert len(_blocks(postgres_url)) == (12 if writer == "sync" else 1)  # a block per transaction
+    _edit(postgres_url, _EDIT_PATH, "-edited", 5)
     result = _cli("verify", "--ledger", postgres_url)
     assert result.exit_code == 1 and "decisions row 5" in result.output and "edited" in result.output
     fresh = schema.redact(postgres_url)
     assert fresh in result.output
 
 
-def test_verify_catches_rows_cut_from_the_end_while_the_head_row_still_names_them(postgres_url: str) -> None:
-    _fill(postgres_url)
-    _edit(postgres_url, "DELETE FROM scrapegate.collections")
-    _edit(postgres_url, "DELETE FROM scrapegate.decisions WHERE seq > 9")
+@pytest.mark.parametrize("writer", ["sync", "batched"])
+def test_verify_catches_rows_cut_from_the_end_while_the_head_row_still_names_them(postgres_url: str,
+                                                                                  writer: str) -> None:
+    _fill(postgres_url, writer=writer)
+    _edit(postgres_url, "DELETE FROM scrapegate.collection_blocks")
+    _remove(postgres_url, "decisions", [10, 11, 12])
     report = verify(postgres_url)
     assert not report.ok
     assert any("rows were cut from the end" in p.reason and p.table == "decisions" for p in report.problems)
+
+
+def test_verify_catches_a_decision_removed_from_inside_a_block(postgres_url: str) -> None:
+    _fill(postgres_url, writer="batched")
+    _remove(postgres_url, "decisions", [4])  # a denial: no collection names it
+    assert _blocks(postgres_url) == [(1, 11)]
+    problem = verify(postgres_url).problem
+    assert problem is not None and (problem.table, problem.seq) == ("decisions", 5)
+    assert "rows deleted" in problem.reason
+
+
+def test_verify_catches_an_edited_interned_value(postgres_url: str) -> None:
+    _fill(postgres_url, writer="batched")
+    _edit(postgres_url, "UPDATE scrapegate.profiles SET legal_basis = '{}' WHERE job = 'prices'")
+    problem = verify(postgres_url).problem
+    assert problem is not None and problem.table == "decisions" and "edited" in problem.reason
+
+
+def test_verify_catches_two_decisions_swapped_inside_a_block(postgres_url: str) -> None:
+    _fill(postgres_url, writer="batched")
+    # Swap rows 3 and 4 whole (every array and byte string), leaving each row's own hash with it.
+    _edit(postgres_url, "UPDATE scrapegate.decision_blocks SET times[3:4] = ARRAY[times[4], times[3]], "
+          "contexts[3:4] = ARRAY[contexts[4], contexts[3]], paths[3:4] = ARRAY[paths[4], paths[3]], "
+          "ids = overlay(overlay(ids PLACING substring(ids FROM 49 FOR 16) FROM 33 FOR 16) "
+          "PLACING substring(ids FROM 33 FOR 16) FROM 49 FOR 16), "
+          "hashes = overlay(overlay(hashes PLACING substring(hashes FROM 97 FOR 32) FROM 65 FOR 32) "
+          "PLACING substring(hashes FROM 65 FOR 32) FROM 97 FOR 32)")
+    problem = verify(postgres_url).problem
+    assert problem is not None and (problem.table, problem.seq) == ("decisions", 3)
 
 
 def test_the_schema_is_migrated_once_by_many_nodes_starting_together(postgres_url: str) -> None:

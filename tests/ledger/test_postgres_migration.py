@@ -54,7 +54,7 @@ def test_a_writer_migrates_schema_2_keeping_every_value_and_hash(postgres_url: s
     import psycopg
 
     data = _schema_2(postgres_url)
-    with pytest.raises(Exception, match="schema version 2, this scrapegate reads 3"):
+    with pytest.raises(Exception, match="schema version 2, this scrapegate reads 4"):
         verify(postgres_url)
     PostgresLedger(postgres_url).close()
     with psycopg.connect(postgres_url) as conn:

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator
 from gate.ledger.checkpoints import PRUNED
 from gate.ledger.gaps import Gaps, read_gaps
 from gate.ledger.postgres import quarantine as quarantine_rows
+from gate.ledger.postgres.compact import _time
 from gate.ledger.postgres.schema import SCHEMA, connect, pg_errors, redact
 from gate.ledger.rows import utc_time
 from gate.ledger.sqlite.quarantine import QUARANTINE_FIELDS
@@ -32,13 +33,16 @@ from gate.ledger.sqlite.store import COLLECTION_FIELDS, DECISION_FIELDS
 __all__ = ["verify", "rows", "stats", "erase_plan", "quarantine", "hashes_at", "missing_decisions", "EXPORT_FIELDS"]
 
 _D, _C = f"{SCHEMA}.decisions_v", f"{SCHEMA}.collections_v"
-_CT = f"{SCHEMA}.collections"
+_CR = f"{SCHEMA}.collection_rows"
+# Each decision's latest collection and how many it has: one pass over the collection blocks
+# (they are packed, so a per-decision probe would unpack a block each time).
+_LATEST = (f"(SELECT DISTINCT ON (k.decision) k.decision, k.seq, {_time('k.time')} AS time, k.status, k.bytes, "
+           "encode(k.content_sha256, 'hex') AS content_sha256, count(*) OVER (PARTITION BY k.decision) AS n "
+           f"FROM {_CR} k ORDER BY k.decision, k.seq DESC)")
 _SELECT = (
     "SELECT d.seq, " + ", ".join(f"d.{f}" for f in DECISION_FIELDS) + ", d.prev_hash, d.hash, "
-    "c.time, c.status, c.bytes, c.content_sha256, "
-    f"(SELECT count(*) FROM {_CT} k WHERE k.decision = d.seq) "
-    f"FROM {_D} d LEFT JOIN {_C} c "
-    f"ON c.seq = (SELECT max(seq) FROM {_CT} k WHERE k.decision = d.seq)"
+    "c.time, c.status, c.bytes, c.content_sha256, coalesce(c.n, 0) "
+    f"FROM {_D} d LEFT JOIN {_LATEST} c ON c.decision = d.seq"
 )
 
 
@@ -94,7 +98,7 @@ def verify(url: str, anchors: Iterable[str] = ()) -> VerifyReport:
         n_col, head_col, col_problem = _verify_table(
             conn, "collections", wanted, seen,
             f"SELECT c.seq, {', '.join('c.' + f for f in COLLECTION_FIELDS)}, c.hash, "
-            f"(SELECT 1 FROM {SCHEMA}.decisions d WHERE d.seq = c.decision_seq) FROM {_C} c ORDER BY c.seq",
+            f"CASE WHEN c.decision_hash IS NOT NULL THEN 1 END FROM {_C} c ORDER BY c.seq",
             gaps["collections"])
         n_q, head_q, q_problem = _verify_table(
             conn, "quarantine", wanted, seen,
@@ -134,8 +138,8 @@ def rows(url: str, filters: Filters | None = None, limit: int | None = None) -> 
 def stats(url: str, filters: Filters | None = None) -> dict[str, Any]:
     """Counts: totals; denials and warnings by code; allowed/denied/collected by site."""
     where, params = _where(filters)
-    base = (f"SELECT d.*, c.seq AS collection FROM {_D} d LEFT JOIN {_CT} c ON c.seq = "
-            f"(SELECT max(seq) FROM {_CT} k WHERE k.decision = d.seq){where}")
+    base = (f"SELECT d.*, c.seq AS collection FROM {_D} d LEFT JOIN (SELECT decision, max(seq) AS seq FROM {_CR} "
+            f"GROUP BY decision) c ON c.decision = d.seq{where}")
     with _reading(url, "reading") as conn:
         total, allowed, collected = conn.execute(
             f"SELECT count(*), coalesce(sum(allow), 0), count(collection) FROM ({base}) r", params).fetchone()
@@ -206,11 +210,18 @@ def hashes_at(url: str, wanted: Iterable[tuple[str, int]]) -> dict[tuple[str, in
         for chain, seq in wanted:
             if chain not in ("decisions", "collections"):
                 continue
-            row = conn.execute(f"SELECT hash FROM {SCHEMA}.{chain} WHERE seq = %s", (seq,)).fetchone()
+            rows_view, blocks_table = f"{SCHEMA}.{chain[:-1]}_rows", f"{SCHEMA}.{chain[:-1]}_blocks"
+            # The block that holds seq if any: the last one starting at or before it.
+            row = conn.execute(f"SELECT hash FROM {rows_view} WHERE seq = %s AND block = (SELECT max(first_seq) "
+                               f"FROM {blocks_table} WHERE first_seq <= %s)", (seq, seq)).fetchone()
             if row is not None:
                 found[(chain, seq)] = bytes(row[0]).hex()
                 continue
-            after = conn.execute(f"SELECT min(seq) FROM {SCHEMA}.{chain} WHERE seq > %s", (seq,)).fetchone()[0]
+            # The next row is in that block or the one after it.
+            after = conn.execute(f"SELECT min(seq) FROM {rows_view} WHERE seq > %s AND block BETWEEN coalesce((SELECT "
+                                 f"max(first_seq) FROM {blocks_table} WHERE first_seq <= %s), 0) AND coalesce((SELECT "
+                                 f"min(first_seq) FROM {blocks_table} WHERE first_seq > %s), %s)",
+                                 (seq, seq, seq, seq)).fetchone()[0]
             gap = gaps[chain].get(int(after)) if after is not None else None
             if gap is not None and gap[0] <= seq:
                 found[(chain, seq)] = gap[1] if after == seq + 1 else PRUNED

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from gate.errors import LedgerError
 from gate.ledger.postgres.compact import MIGRATION_3, migrate_rows_3
+from gate.ledger.postgres.packed import MIGRATION_4, migrate_rows_4
 
 __all__ = [
     "SCHEMA", "MIGRATIONS", "SCHEMA_VERSION", "LOCK_TIMEOUT_S", "CONNECT_TIMEOUT_S", "POSTGRES_SCHEMES",
@@ -100,6 +101,7 @@ CREATE INDEX quarantine_by_job_site ON {SCHEMA}.quarantine (job, site);
 INSERT INTO {SCHEMA}.heads VALUES ('quarantine', 0, '{"0" * 64}');
 """),
     (3, "compact rows: interned profiles and contexts, binary ids, times and hashes (issue 21.5)", MIGRATION_3),
+    (4, "packed rows: the rows of one transaction in one tuple, ids found by runs (issue 21.5)", MIGRATION_4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -213,6 +215,8 @@ def _migrate(conn: Any, url: str) -> None:
                 conn.execute(statements)
                 if number == 3:
                     migrate_rows_3(conn)  # the rows themselves: Python, with the same encoding as the writers
+                elif number == 4:
+                    migrate_rows_4(conn)
                 conn.execute(f"INSERT INTO {SCHEMA}.migrations (version, description) VALUES (%s, %s)",
                              (number, description))
         fmt = conn.execute(f"SELECT value FROM {SCHEMA}.meta WHERE key = 'format'").fetchone()

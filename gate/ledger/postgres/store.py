@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from gate.errors import LedgerError
 from gate.ledger import encoding
+from gate.ledger.postgres import blocks
 from gate.ledger.postgres.compact import CHECK_BYTES, PgInterner, compact_decision
 from gate.ledger.postgres.schema import SCHEMA, pg_errors
 from gate.ledger.postgres.schema import connect as _connect
@@ -30,12 +31,27 @@ from gate.ledger.sqlite.store import COLLECTION, DECISION, row_hash
 
 __all__ = ["connect", "append", "decision_hash", "decision_ref", "compact_decisions", "DECISION", "COLLECTION"]
 
-_COPY_DECISIONS = f"COPY {SCHEMA}.decisions (seq, time, context, id, path, hash) FROM STDIN"
-_INSERT_COLLECTION = f"INSERT INTO {SCHEMA}.collections VALUES (%s, %s, %s, %s, %s, %s, %s)"
 _LOCK_HEAD = f"SELECT seq, hash FROM {SCHEMA}.heads WHERE chain = %s FOR UPDATE"
 _MOVE_HEAD = f"UPDATE {SCHEMA}.heads SET seq = %s, hash = %s WHERE chain = %s"
-_BY_ID = f"SELECT seq, hash FROM {SCHEMA}.decisions WHERE substring(id FROM length(id) - 5) = %s AND id = %s"
-_interners: dict[int, tuple[Any, PgInterner]] = {}  # by connection (held: ids are not reused)
+_RECENT_MAX = 65536  # decisions a connection remembers (id -> seq, hash) for the collections that follow
+_interners: dict[int, tuple[Any, PgInterner, "_Recent"]] = {}  # by connection (held: ids are not reused)
+
+
+class _Recent:
+    """The (seq, hash) of the decisions a connection committed lately: a collection usually
+    follows its decision by moments, and finding one inside a block costs a block read."""
+
+    def __init__(self) -> None:
+        self.new: dict[str, tuple[int, str]] = {}
+        self.old: dict[str, tuple[int, str]] = {}
+
+    def get(self, decision_id: str) -> tuple[int, str] | None:
+        return self.new.get(decision_id) or self.old.get(decision_id)
+
+    def update(self, refs: dict[str, tuple[int, str]]) -> None:
+        self.new.update(refs)
+        if len(self.new) >= _RECENT_MAX // 2:  # two generations: O(1), at least MAX/2 remembered
+            self.old, self.new = self.new, {}
 
 
 def connect(url: str, *, durable: bool = True) -> Any:
@@ -47,80 +63,80 @@ def connect(url: str, *, durable: bool = True) -> Any:
 
 def append(conn: Any, url: str, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
     """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
-    without decision_hash, which is looked up) in one transaction, in order. Returns the
-    committed heads, (seq, hash) by chain name, of the chains it extended."""
+    without decision_hash, which is looked up) in one transaction, in order: each chain's new
+    rows are one block (gate.ledger.postgres.blocks). Returns the committed heads, (seq, hash)
+    by chain name, of the chains it extended."""
+    refs: dict[str, tuple[int, str]] = {}
     try:
         with pg_errors(url, "recording in"), conn.transaction():
-            heads = _append(conn, items)
+            heads = _append(conn, items, refs)
     except BaseException:
         _interners.pop(id(conn), None)  # its new interned rows were rolled back
         raise
+    _state(conn)[1].update(refs)  # committed: collections that follow find their decisions here
     return heads
 
 
-def _interner(conn: Any) -> PgInterner:
+def _state(conn: Any) -> tuple[PgInterner, _Recent]:
     entry = _interners.get(id(conn))
     if entry is None or entry[0] is not conn:
         if len(_interners) >= 64:
             _interners.clear()
-        entry = _interners[id(conn)] = (conn, PgInterner())
-    return entry[1]
+        entry = _interners[id(conn)] = (conn, PgInterner(), _Recent())
+    return entry[1], entry[2]
 
 
 def decision_ref(conn: Any, decision_id: str) -> tuple[int, str] | None:
-    key = encoding.encode_id(decision_id)
-    row = conn.execute(_BY_ID, (key[-6:], key)).fetchone()
-    return (int(row[0]), bytes(row[1]).hex()) if row else None
+    found = blocks.find_decision(conn, encoding.encode_id(decision_id))
+    return (found[0], found[1].hex()) if found else None
 
 
 def _refuse_duplicates(conn: Any, ids: list[bytes]) -> None:
     seen: set[bytes] = set()
     dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
-    found = {bytes(i) for (i,) in conn.execute(
-        f"SELECT id FROM {SCHEMA}.decisions WHERE substring(id FROM length(id) - 5) = ANY(%s)",
-        ([i[-6:] for i in ids],))}
-    dupes += [i for i in ids if i in found]
+    dupes += blocks.clashing_ids(conn, ids)
     if dupes:
         names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]
         raise LedgerError(f"decision id already recorded: {', '.join(names[:10])}")
 
 
-def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
+def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]],
+            refs: dict[str, tuple[int, str]]) -> dict[str, tuple[int, str]]:
     decisions = [values for kind, values in items if kind == DECISION]
-    hashes: dict[str, tuple[int, str]] = {}
     heads: dict[str, tuple[int, str]] = {}
+    interner, recent = _state(conn)
     if decisions:  # the decisions head is always locked before the collections head: no deadlock
         seq, prev = conn.execute(_LOCK_HEAD, ("decisions",)).fetchone()
-        interner = _interner(conn)
+        start = seq
         rows = []
         for values in decisions:
             seq += 1
             digest = row_hash("decisions", seq, prev, values)
             rows.append(compact_decision(conn, interner, seq, values, digest))
-            hashes[values[0]] = (seq, digest)
+            refs[values[0]] = (seq, digest)
             prev = digest
         _refuse_duplicates(conn, [r[3] for r in rows])  # under the head lock: no other writer inserts now
-        with conn.cursor() as cur, cur.copy(_COPY_DECISIONS) as copy:
-            for row in rows:
-                copy.write_row(row)
+        blocks.insert_decisions(conn, rows)
+        blocks.merge_tail(conn, "decisions", start, seq)
         conn.execute(_MOVE_HEAD, (seq, prev, "decisions"))
         heads["decisions"] = (seq, prev)
     collections = [list(values) for kind, values in items if kind == COLLECTION]
     if not collections:
         return heads
     cseq, cprev = conn.execute(_LOCK_HEAD, ("collections",)).fetchone()
-    rows = []
+    cstart = cseq
+    crows = []
     for values in collections:
-        ref = hashes.get(values[0]) or decision_ref(conn, values[0])
+        ref = refs.get(values[0]) or recent.get(values[0]) or decision_ref(conn, values[0])
         if ref is None:
             raise LedgerError(f"no decision {values[0]!r} to mark collected")
         cseq += 1
         digest = row_hash("collections", cseq, cprev, [*values, ref[1]])
-        rows.append((cseq, ref[0], encoding.encode_time(values[1]), values[3], values[2],
-                     encoding.encode_hash(values[4]), encoding.encode_hash(digest)[:CHECK_BYTES]))
+        crows.append((cseq, ref[0], encoding.encode_time(values[1]), values[3], values[2],
+                      encoding.encode_hash(values[4]), encoding.encode_hash(digest)[:CHECK_BYTES]))
         cprev = digest
-    with conn.cursor() as cur:
-        cur.executemany(_INSERT_COLLECTION, rows)
+    blocks.insert_collections(conn, crows)
+    blocks.merge_tail(conn, "collections", cstart, cseq)
     conn.execute(_MOVE_HEAD, (cseq, cprev, "collections"))
     heads["collections"] = (cseq, cprev)
     return heads
@@ -134,9 +150,8 @@ def decision_hash(conn: Any, url: str, decision_id: str) -> str | None:
 
 
 def compact_decisions(conn: Any, rows: Sequence[tuple[int, Sequence[Any], str]]) -> None:
-    """Insert (seq, DECISION_FIELDS values, hash) rows as they are (for tools and tests that
-    rebuild a chain; writers use append)."""
+    """Insert (seq, DECISION_FIELDS values, hash) rows as they are, as blocks (for tools and
+    tests that rebuild a chain; writers use append)."""
     interner = PgInterner()
-    for seq, values, digest in rows:
-        conn.execute(f"INSERT INTO {SCHEMA}.decisions VALUES (%s, %s, %s, %s, %s, %s)",
-                     compact_decision(conn, interner, seq, values, digest))
+    blocks.insert_decisions(conn, [compact_decision(conn, interner, seq, values, digest)
+                                   for seq, values, digest in rows])
