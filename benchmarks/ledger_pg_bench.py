@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 from pg_server import PostgresServer, find_bindir  # noqa: E402
 
-WRITERS = (1, 4, 16)
+WRITERS = (1, 4, 16)  # the default --counts
 
 # argv: url, writer ("sync" | "batched" | "own-chain"), decisions, tag, go-file
 WORKER = r"""
@@ -40,13 +40,14 @@ pin = {"request": {"url": "", "method": "GET", "site": "shop.example.com"},
                "data_subjects": {"jurisdictions": ["EU"]}},
        "subjects": {"declared": ["EU"], "inferred": []}}
 if writer == "own-chain":
-    # One chain per writer: the same rows, hashes and COPY, but the head lives in this process.
-    from gate.ledger.postgres.store import connect, _COPY_DECISIONS
+    # One chain per writer: the same rows, hashes and blocks, but the head lives in this process
+    # (its seqs start at tag * 10**9, so the writers' blocks never collide).
+    from gate.ledger.postgres.store import connect
+    from gate.ledger.postgres.blocks import insert_decisions
     from gate.ledger.postgres.compact import PgInterner, compact_decision
     from gate.ledger.sqlite.store import row_hash, GENESIS_HASH
     conn = connect(url)
     interner = PgInterner()
-    copy_sql = _COPY_DECISIONS.replace("scrapegate.decisions", "scrapegate.own_chains")
 else:
     from gate.ledger import open_ledger
     ledger = open_ledger(url, writer=writer)
@@ -60,12 +61,11 @@ if writer == "own-chain":
                                  "enforce", "bench", None, None)
         seq += 1
         digest = row_hash("decisions", seq, prev, values)
-        batch.append(compact_decision(conn, interner, seq * 1000 + int(tag), values, digest))  # compact rows
+        batch.append(compact_decision(conn, interner, int(tag) * 10**9 + seq, values, digest))  # compact rows
         prev = digest
         if len(batch) == 512 or i == n - 1:
-            with conn.transaction(), conn.cursor() as cur, cur.copy(copy_sql) as copy:
-                for row in batch:
-                    copy.write_row(row)
+            with conn.transaction():
+                insert_decisions(conn, batch)
             batch = []
     conn.close()
 else:
@@ -79,16 +79,9 @@ else:
 
 def run_once(server: PostgresServer, writers: int, writer: str, total: int) -> float:
     url = server.new_database()
-    if writer != "own-chain":
-        from gate.ledger import open_ledger
+    from gate.ledger import open_ledger
 
-        open_ledger(url).close()  # migrate before the clock starts
-    else:
-        from gate.ledger.postgres.store import connect
-
-        conn = connect(url)
-        conn.execute("CREATE TABLE scrapegate.own_chains (LIKE scrapegate.decisions INCLUDING ALL)")
-        conn.close()
+    open_ledger(url).close()  # migrate before the clock starts
     per = total // writers
     with tempfile.TemporaryDirectory() as tmp:
         go = Path(tmp) / "go"
@@ -114,6 +107,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sync-total", type=int, default=4800, help="decisions per run, sync writer")
     parser.add_argument("--batched-total", type=int, default=48000, help="decisions per run, batched writer")
+    parser.add_argument("--writers", default="sync,batched,own-chain", help="which writers, comma-separated")
+    parser.add_argument("--counts", default="1,4,16", help="how many writer processes, comma-separated")
     args = parser.parse_args(argv)
     bindir = find_bindir()
     if bindir is None:
@@ -122,12 +117,15 @@ def main(argv: list[str]) -> None:
     try:
         print(f"PostgreSQL {bindir}, fsync on, synchronous_commit on; decisions/s, median of {args.rounds} rounds "
               "(each round: a fresh database, all processes released at once, timed to the last close)")
-        print("| writer | 1 writer | 4 writers | 16 writers |")
-        print("|---|---|---|---|")
+        counts = [int(c) for c in args.counts.split(",")]
+        print("| writer | " + " | ".join(f"{c} writer{'s' if c > 1 else ''}" for c in counts) + " |")
+        print("|---" * (len(counts) + 1) + "|")
         for writer, total in (("sync", args.sync_total), ("batched", args.batched_total),
                               ("own-chain", args.batched_total)):
+            if writer not in args.writers.split(","):
+                continue
             cells = []
-            for writers in WRITERS:
+            for writers in counts:
                 rates = [run_once(server, writers, writer, total) for _ in range(args.rounds)]
                 cells.append(f"{statistics.median(rates):,.0f} ({min(rates):,.0f}-{max(rates):,.0f})")
             print(f"| {writer} | " + " | ".join(cells) + " |", flush=True)

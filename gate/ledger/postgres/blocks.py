@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from gate.errors import LedgerError
 from gate.ledger import encoding
 
 __all__ = ["BLOCK_MAX", "DecisionBlock", "CollectionBlock", "id_key", "runs_of", "insert_decisions",
-           "insert_collections", "find_decision", "clashing_ids", "read_blocks", "remove_rows", "merge_tail"]
+           "insert_collections", "find_decision", "read_blocks", "remove_rows", "merge_tail"]
 
 S = "scrapegate"
 BLOCK_MAX = 512  # rows in one block: a larger transaction writes several
@@ -117,8 +118,23 @@ class CollectionBlock:
 
 _INSERT_DECISIONS = (f"INSERT INTO {S}.decision_blocks (first_seq, seqs, times, contexts, ids, text_ids, paths, "
                      "hashes) VALUES (%s, %s::integer[], %s::bigint[], %s::integer[], %s, %s::text[], %s::text[], %s)")
-_INSERT_RUNS = (f"INSERT INTO {S}.decision_runs (prefix, lo, hi, block) "
-                "SELECT p, l, h, %s FROM unnest(%s::bytea[], %s::bigint[], %s::bigint[]) AS r(p, l, h)")
+# The block and its runs in one statement (one round trip: the sync writer pays it per decision).
+_INSERT_BLOCK_AND_RUNS = (f"WITH block AS ({_INSERT_DECISIONS}) INSERT INTO {S}.decision_runs (prefix, lo, hi, block) "
+                          "SELECT p, l, h, %s FROM unnest(%s::bytea[], %s::bigint[], %s::bigint[]) AS r(p, l, h)")
+# The new runs that overlap a stored run: the one stored run with the greatest lo <= the new
+# run's hi is the only candidate (stored runs never overlap each other).
+_CLASH = (f"SELECT 1 FROM unnest(%s::bytea[], %s::bigint[], %s::bigint[]) AS k(p, l, h) WHERE EXISTS (SELECT 1 FROM "
+          f"(SELECT hi FROM {S}.decision_runs r WHERE r.prefix = k.p AND r.lo <= k.h ORDER BY r.lo DESC LIMIT 1) z "
+          "WHERE z.hi >= k.l)")
+# The same, writing nothing (and returning no row) if an id is already stored: the writers'
+# duplicate check rides in the insert.
+_INSERT_CHECKED = (
+    f"WITH clash AS ({_CLASH}), block AS (INSERT INTO {S}.decision_blocks (first_seq, seqs, times, contexts, ids, "
+    "text_ids, paths, hashes) SELECT %s, %s::integer[], %s::bigint[], %s::integer[], %s, %s::text[], %s::text[], %s "
+    f"WHERE NOT EXISTS (SELECT 1 FROM clash) RETURNING first_seq) INSERT INTO {S}.decision_runs (prefix, lo, hi, "
+    "block) "
+    "SELECT p, l, h, block.first_seq FROM block, unnest(%s::bytea[], %s::bigint[], %s::bigint[]) AS r(p, l, h) "
+    "RETURNING 1")
 _INSERT_COLLECTIONS = (f"INSERT INTO {S}.collection_blocks (first_seq, seqs, decisions, times, bytes, statuses, "
                        "digests, hashes) VALUES (%s, %s::integer[], %s::bigint[], %s::bigint[], %s::bigint[], "
                        "%s::integer[], %s, %s)")
@@ -133,20 +149,27 @@ def _split(rows: Sequence[tuple[Any, ...]]) -> Iterable[Sequence[tuple[Any, ...]
             start = at
 
 
-def insert_decisions(conn: Any, rows: Sequence[tuple[int, int, int, bytes, str, bytes]]) -> None:
+def insert_decisions(conn: Any, rows: Sequence[tuple[int, int, int, bytes, str, bytes]], *,
+                     checked: bool = False) -> None:
     """Store compact decision rows (seq, time, context, id, path, hash), in seq order, as blocks
-    with their id runs."""
+    with their id runs. `checked`: raise LedgerError, storing nothing, if a stored decision
+    already carries one of the ids (ids repeated within `rows` are the caller's to refuse)."""
     for part in _split(rows):
         block = DecisionBlock(part[0][0])
         for row in part:
             block.add(*row)
-        _write_decisions(conn, block)
+        _write_decisions(conn, block, checked)
 
 
-def _write_decisions(conn: Any, block: DecisionBlock) -> None:
-    conn.execute(_INSERT_DECISIONS, block.params())
+def _write_decisions(conn: Any, block: DecisionBlock, checked: bool = False) -> None:
     runs = runs_of(block.ids)
-    conn.execute(_INSERT_RUNS, (block.first_seq, [r[0] for r in runs], [r[1] for r in runs], [r[2] for r in runs]))
+    arrays = ([r[0] for r in runs], [r[1] for r in runs], [r[2] for r in runs])
+    if not checked:
+        conn.execute(_INSERT_BLOCK_AND_RUNS, (*block.params(), block.first_seq, *arrays))
+        return
+    if conn.execute(_INSERT_CHECKED, (*arrays, *block.params(), *arrays)).fetchone() is None:
+        names = [encoding.decode_id(i) for i in block.ids if find_decision(conn, i) is not None]
+        raise LedgerError(f"decision id already recorded: {', '.join(names[:10])}")
 
 
 def insert_collections(conn: Any, rows: Sequence[tuple[int, int, int, int, int, bytes, bytes]]) -> None:
@@ -189,19 +212,6 @@ def _index_of(ids: bytes, text_ids: Sequence[str | None] | None, encoded: bytes)
             return at // _UUID
         at = ids.find(encoded, at + 1)
     return None
-
-
-def clashing_ids(conn: Any, ids: Sequence[bytes]) -> list[bytes]:
-    """The ids among `ids` (encoded) that a stored decision already carries: their runs are
-    checked against the stored runs first (one indexed probe per run), each id only on a clash."""
-    runs = runs_of(ids)
-    clash = conn.execute(
-        f"SELECT k.p, k.l, k.h FROM unnest(%s::bytea[], %s::bigint[], %s::bigint[]) AS k(p, l, h) WHERE EXISTS ("
-        f"SELECT 1 FROM (SELECT hi FROM {S}.decision_runs r WHERE r.prefix = k.p AND r.lo <= k.h ORDER BY r.lo DESC "
-        "LIMIT 1) z WHERE z.hi >= k.l)", ([r[0] for r in runs], [r[1] for r in runs], [r[2] for r in runs])).fetchall()
-    if not clash:
-        return []
-    return [i for i in ids if find_decision(conn, i) is not None]
 
 
 def read_blocks(conn: Any, chain: str, firsts: Sequence[int]) -> list[DecisionBlock | CollectionBlock]:

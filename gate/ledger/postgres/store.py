@@ -91,10 +91,10 @@ def decision_ref(conn: Any, decision_id: str) -> tuple[int, str] | None:
     return (found[0], found[1].hex()) if found else None
 
 
-def _refuse_duplicates(conn: Any, ids: list[bytes]) -> None:
+def _refuse_repeats(ids: list[bytes]) -> None:
+    """Ids repeated within one transaction (the stored ones are refused by the insert itself)."""
     seen: set[bytes] = set()
     dupes = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
-    dupes += blocks.clashing_ids(conn, ids)
     if dupes:
         names = [encoding.decode_id(i) for i in dict.fromkeys(dupes)]
         raise LedgerError(f"decision id already recorded: {', '.join(names[:10])}")
@@ -115,8 +115,8 @@ def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]],
             rows.append(compact_decision(conn, interner, seq, values, digest))
             refs[values[0]] = (seq, digest)
             prev = digest
-        _refuse_duplicates(conn, [r[3] for r in rows])  # under the head lock: no other writer inserts now
-        blocks.insert_decisions(conn, rows)
+        _refuse_repeats([r[3] for r in rows])
+        blocks.insert_decisions(conn, rows, checked=True)  # under the head lock: no other writer inserts now
         blocks.merge_tail(conn, "decisions", start, seq)
         conn.execute(_MOVE_HEAD, (seq, prev, "decisions"))
         heads["decisions"] = (seq, prev)
