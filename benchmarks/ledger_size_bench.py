@@ -1,6 +1,7 @@
 """Bytes per decision on disk in both ledger backends (issue 21.5's figure):
 
     python benchmarks/ledger_size_bench.py [N] [--sync] [--breakdown] [--postgres-only] [--distinct-bodies]
+        [--no-merge] [--vacuum-every K]
 
 Records N decisions (default 50,000) shaped as benchmarks/ledger_bench.py shapes them (1,000
 sites, a shared job view with its legal basis, one denial in four) through the batched writer,
@@ -11,7 +12,10 @@ through the sync writer instead (one decision per transaction: PostgreSQL blocks
 at the chain's end every 128 rows);
 --breakdown prints each PostgreSQL relation's share and the rows per block; --distinct-bodies
 gives every collected page its own body digest (by default they share one, which PostgreSQL's
-TOAST compression then stores once per block).
+TOAST compression then stores once per block); --no-merge keeps the sync writer's blocks of one
+as they are written (what a block of one costs); --vacuum-every K runs a plain VACUUM every K
+decisions while filling (as autovacuum would), so the size "as written" shows the dead space of
+merged blocks being reused.
 """
 
 from __future__ import annotations
@@ -34,10 +38,20 @@ from pg_server import PostgresServer, find_bindir  # noqa: E402
 DISTINCT_BODIES = "--distinct-bodies" in sys.argv  # each page's body digest differs (nothing for pglz to share)
 
 
+def _vacuum_every() -> int:
+    return int(sys.argv[sys.argv.index("--vacuum-every") + 1]) if "--vacuum-every" in sys.argv else 0
+
+
 def _fill(location: str, n: int, writer: str = "batched") -> None:
     digest = hashlib.sha256(b"page").hexdigest()
+    every = _vacuum_every() if location.startswith("postgresql://") else 0
     with open_ledger(location, writer=writer) as ledger:  # type: ignore[attr-defined]
         for i in range(n):
+            if every and i and i % every == 0:  # what autovacuum does, on a fixed schedule
+                import psycopg
+
+                with psycopg.connect(location, autocommit=True) as conn:
+                    conn.execute("VACUUM")
             decision = _decision(i)
             decision_id = ledger.record(decision, _policy_input(i), mode="enforce", job="face-index", owner=None)
             if decision.allow and i % 2:
@@ -71,6 +85,11 @@ def postgres_bytes(n: int, writer: str = "batched", breakdown: dict[str, float] 
         url = server.new_database()
         _fill(url, n, writer)
         with psycopg.connect(url, autocommit=True) as conn:
+            written = conn.execute(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace s "
+                "ON s.oid = c.relnamespace WHERE s.nspname = 'scrapegate' AND c.relkind = 'r'").fetchone()[0]
+            if breakdown is not None:  # dead tuples (merged small blocks) included, before any vacuum
+                breakdown["as written, before VACUUM FULL (total)"] = written / n
             conn.execute("VACUUM FULL")
             total = conn.execute(
                 "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace s "
@@ -95,6 +114,10 @@ def main(argv: list[str]) -> None:
     args = [a for a in argv if not a.startswith("--")]
     n = int(args[0]) if args else 50_000
     writer = "sync" if "--sync" in argv else "batched"
+    if "--no-merge" in argv:  # what blocks of one cost unmerged (the sync writer runs in this process)
+        from gate.ledger.postgres import blocks
+
+        blocks.MERGE_ROWS = 1 << 62
     print(f"{n:,} decisions (1 in 4 denied, every other allowed one collected), {writer} writer; "
           "bytes per decision")
     if "--postgres-only" not in argv:

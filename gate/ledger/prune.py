@@ -70,11 +70,14 @@ def plan_prune(conn: Any, d: Dialect, before: str, quarantine_all: list[dict[str
     named = {e["decision_id"] for e in quarantine_all if e.get("decision_id")}
     open_sites = {(e["job"], e["site"]) for e in quarantine_open if e["action"] != "released"}
     m = d.mark
+    # The collections that hold a decision back, counted in one pass (PostgreSQL's packed
+    # collections have no index by decision: a per-decision probe would scan them all each time).
     rows = conn.execute(
-        f"SELECT x.seq, x.id, p.job, c.site, (SELECT count(*) FROM {d.t('collections')} k WHERE k.decision = x.seq "
-        f"AND (k.bytes > 0 OR k.seq = (SELECT max(seq) FROM {d.t('collections')}))) "
+        f"SELECT x.seq, x.id, p.job, c.site, coalesce(h.n, 0) "
         f"FROM {d.t('decisions')} x LEFT JOIN {d.t('contexts')} c ON c.id = x.context "
         f"LEFT JOIN {d.t('profiles')} p ON p.id = c.profile "
+        f"LEFT JOIN (SELECT k.decision AS decision, count(*) AS n FROM {d.t('collections')} k WHERE k.bytes > 0 "
+        f"OR k.seq = (SELECT max(seq) FROM {d.t('collections')}) GROUP BY k.decision) h ON h.decision = x.seq "
         f"WHERE x.time < {m} AND x.seq < (SELECT max(seq) FROM {d.t('decisions')}) ORDER BY x.seq", (limit,)).fetchall()
     for seq, ident, job, site, held in rows:
         if held:

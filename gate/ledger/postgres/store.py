@@ -3,8 +3,9 @@
 Many writers on many machines append to the same two chains. Each append is one transaction
 that locks the chain's head row (``SELECT ... FOR UPDATE`` on ``scrapegate.heads``), chains
 its rows after that head in Python (the same canonical form and SHA-256 as the SQLite
-ledger, `gate.ledger.sqlite.store.row_hash`, so one verifier serves both), COPYs them in and
-moves the head. Another writer waits for the lock (bounded by lock_timeout) and then chains
+ledger, `gate.ledger.sqlite.store.row_hash`, so one verifier serves both), stores them as one
+block per chain (gate.ledger.postgres.blocks: one tuple for the transaction's rows) and moves
+the head. Another writer waits for the lock (bounded by lock_timeout) and then chains
 after the rows just committed. A writer that dies mid-transaction holds nothing: PostgreSQL
 rolls its transaction back, the head did not move, and everything committed before stays.
 
