@@ -126,3 +126,16 @@ def test_the_sync_writers_blocks_of_one_are_merged_and_stay_readable(postgres_ur
         assert [store.decision_ref(conn, i)[0] for i in ids[::37]] == list(range(1, n + 1))[::37]  # type: ignore[index]
     finally:
         conn.close()
+
+
+def test_runs_are_maximal_per_prefix_and_a_text_id_never_shares_a_uuids_prefix() -> None:
+    from gate.ledger import encoding
+    from gate.ledger.postgres.blocks import id_key, runs_of
+
+    head = "5ac1559f-46cc-411f-87b9-"
+    ids = [encoding.encode_id(f"{head}{c:012x}") for c in (7, 5, 6, 9, 10, 2**48 - 1)]
+    text = encoding.encode_id("abcdefghi")  # 0xFF + 9 bytes: 10 bytes, the length of a UUID's prefix
+    assert runs_of([*ids, text]) == [(ids[0][:10], 5, 7), (ids[0][:10], 9, 10), (ids[0][:10], 2**48 - 1, 2**48 - 1),
+                                      (text + b"\xff", 0, 0)]
+    uuid_like = encoding.encode_id(str(__import__("uuid").UUID(bytes=text + bytes(6))))
+    assert id_key(uuid_like) == (text, 0) and id_key(text)[0] != text

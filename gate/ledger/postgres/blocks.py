@@ -38,7 +38,9 @@ def id_key(encoded: bytes) -> tuple[bytes, int]:
     """(prefix, counter) of an encoded decision id (gate.ledger.encoding.encode_id)."""
     if len(encoded) == _UUID:
         return encoded[:10], int.from_bytes(encoded[10:], "big")
-    return encoded, 0
+    # A text id is its own prefix, never 10 bytes long (UTF-8 holds no 0xFF): it cannot share
+    # a prefix with a UUID.
+    return (encoded + b"\xff" if len(encoded) == 10 else encoded), 0
 
 
 def runs_of(ids: Iterable[bytes]) -> list[tuple[bytes, int, int]]:
