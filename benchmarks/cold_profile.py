@@ -33,7 +33,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from bench_common import price_job  # noqa: E402
 
-PARTS = ["scrapegate/site/input_well_formed", "scrapegate/site/waivers_for_site", "scrapegate/derive/personal",
+PARTS = ["scrapegate/input_well_formed", "scrapegate/site/waivers_for_site", "scrapegate/derive/personal",
          "scrapegate/request/deny", "scrapegate/signals/deny", "scrapegate/signals/warn",
          "scrapegate/signals/obligations", "scrapegate/terms/deny", "scrapegate/terms/warn", "scrapegate/content/deny",
          "scrapegate/rsl/deny", "scrapegate/rsl/warn", "scrapegate/declaration/warn", "scrapegate/team/deny",
