@@ -1,4 +1,5 @@
-"""The compact row form both backends store (SQLite schema 2, PostgreSQL schema 3; issue 21.5).
+"""The compact row form both backends store (SQLite schema 2, PostgreSQL schema 3, packed into
+blocks by PostgreSQL migration 4: gate.ledger.postgres.blocks; issue 21.5).
 
 A row's hash is still taken over the same canonical text as in schema 1
 (gate.ledger.sqlite.canonical): every stored value decodes back exactly, so a migrated

@@ -1,6 +1,8 @@
 """The PostgreSQL ledger's compact rows (schema 3, gate.ledger.encoding): the migration from
 schema 2's text rows, the interned profiles and contexts, and the views that read rows back in
-schema 2's columns (built-in functions only, so psql alone can list and re-check them)."""
+schema 2's columns (built-in functions only, so psql alone can list and re-check them).
+Migration 4 (gate.ledger.postgres.packed) packs these rows into blocks and rebuilds the views;
+the interning and the row encoding here are still what the writers use."""
 
 from __future__ import annotations
 
