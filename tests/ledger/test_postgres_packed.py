@@ -72,6 +72,17 @@ def test_ledger_migrate_packs_schema_3_keeping_every_value_hash_and_gap(postgres
     assert report.decisions_head == before["heads"][1][2]
 
 
+def test_the_migration_streams_in_chunks(postgres_url: str, keyed: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gate.ledger.postgres import packed
+
+    monkeypatch.setattr(packed, "_CHUNK", 4)  # 26 decisions, 18 collections: several chunks each
+    before = _schema_3(postgres_url)
+    PostgresLedger(postgres_url).close()
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        assert _read(conn) == before
+    assert verify(postgres_url).ok
+
+
 def test_after_the_upgrade_old_decisions_are_found_by_id_and_the_chain_goes_on(postgres_url: str,
                                                                                keyed: None) -> None:
     before = _schema_3(postgres_url)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from gate.ledger.postgres.blocks import insert_collections, insert_decisions
+from gate.ledger.postgres.blocks import BLOCK_MAX, insert_collections, insert_decisions
 from gate.ledger.postgres.compact import _time, _uuid
 
 __all__ = ["MIGRATION_4", "migrate_rows_4"]
 
 S = "scrapegate"
+_CHUNK = BLOCK_MAX * 16  # rows read and written at a time by the migration
 _ZEROS = "decode(repeat('00', 32), 'hex')"
 # An element's offset from its block's first seq.
 _OFF = "coalesce(b.seqs[u.i], u.i - 1)"
@@ -73,12 +74,20 @@ CREATE VIEW {S}.collections_v AS SELECT x.seq AS seq, {_uuid('d.id')} AS decisio
 
 
 def migrate_rows_4(conn: Any) -> None:
-    """Schema 3's rows into blocks, keeping every seq, value and hash."""
-    rows = [(int(s), int(t), int(c), bytes(i), p, bytes(h)) for s, t, c, i, p, h in conn.execute(
-        f"SELECT seq, time, context, id, path, hash FROM {S}.decisions_3 ORDER BY seq")]
-    insert_decisions(conn, rows)
-    crows = [(int(s), int(d), int(t), int(n), int(st), bytes(sha), bytes(h)) for s, d, t, n, st, sha, h in conn.execute(
-        f"SELECT seq, decision, time, bytes, status, content_sha256, hash FROM {S}.collections_3 ORDER BY seq")]
-    insert_collections(conn, crows)
+    """Schema 3's rows into blocks, keeping every seq, value and hash. Read through server-side
+    cursors and written a few blocks at a time, so a large ledger never sits in memory whole."""
+    for table, query, insert in (
+            ("decisions_3", "SELECT seq, time, context, id, path, hash", insert_decisions),
+            ("collections_3", "SELECT seq, decision, time, bytes, status, content_sha256, hash", insert_collections)):
+        with conn.cursor(name=f"scrapegate_migrate_{table}") as cursor:
+            cursor.itersize = _CHUNK
+            cursor.execute(f"{query} FROM {S}.{table} ORDER BY seq")
+            chunk: list[tuple[Any, ...]] = []
+            for row in cursor:
+                chunk.append(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row))
+                if len(chunk) >= _CHUNK:
+                    insert(conn, chunk)
+                    chunk = []
+            insert(conn, chunk)
     conn.execute(f"DROP TABLE {S}.decisions_3")
     conn.execute(f"DROP TABLE {S}.collections_3")
