@@ -247,3 +247,21 @@ def test_the_quarantine_in_postgresql(postgres_url: str) -> None:
         seq, digest = conn.execute("SELECT seq, hash FROM scrapegate.heads WHERE chain = 'quarantine'").fetchone()
         last = conn.execute("SELECT seq, hash FROM scrapegate.quarantine ORDER BY seq DESC LIMIT 1").fetchone()
     assert (seq, digest) == tuple(last) and seq == 3
+
+
+@pytest.mark.parametrize("writer", ["sync", "batched"])
+def test_the_last_n_rows_match_the_tail_of_all_rows_whatever_the_filter(postgres_url: str, writer: str) -> None:
+    from gate.ledger.query import Filters
+
+    _fill(postgres_url, n=30, writer=writer)
+    with open_ledger(postgres_url) as ledger:  # type: ignore[attr-defined]
+        recorded = list(rows(postgres_url))
+        for late in (recorded[0], recorded[-3]):  # late collections of the oldest and a recent decision
+            ledger.record_collected(late["decision_id"], status=200, nbytes=9, sha256=sha(b"late"))
+    for filters in (None, Filters(denied=True), Filters(job="prices"), Filters(site="facebook.com"),
+                    Filters(collected=True), Filters(jurisdiction="FR")):
+        every = list(rows(postgres_url, filters))
+        for n in (1, 5, 29, 40):
+            assert list(rows(postgres_url, filters, limit=n)) == every[-n:], (filters, n)
+    assert [(r["bytes"], r["collections"]) for r in rows(postgres_url, limit=3)][0] == (9, 1)  # a denial, collected late
+    assert [r["bytes"] for r in rows(postgres_url, limit=30)][0] == 9

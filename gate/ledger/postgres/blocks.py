@@ -115,7 +115,8 @@ class CollectionBlock:
     def params(self) -> tuple[Any, ...]:
         offsets = [s - self.first_seq for s in self.seqs]
         return (self.first_seq, None if offsets == list(range(len(offsets))) else offsets, self.decisions,
-                self.times, self.sizes, self.statuses, b"".join(self.digests), b"".join(self.hashes))
+                self.times, self.sizes, self.statuses, b"".join(self.digests), b"".join(self.hashes),
+                max(self.decisions))
 
 
 _INSERT_DECISIONS = (f"INSERT INTO {S}.decision_blocks (first_seq, seqs, times, contexts, ids, text_ids, paths, "
@@ -138,8 +139,8 @@ _INSERT_CHECKED = (
     "SELECT p, l, h, block.first_seq FROM block, unnest(%s::bytea[], %s::bigint[], %s::bigint[]) AS r(p, l, h) "
     "RETURNING 1")
 _INSERT_COLLECTIONS = (f"INSERT INTO {S}.collection_blocks (first_seq, seqs, decisions, times, bytes, statuses, "
-                       "digests, hashes) VALUES (%s, %s::integer[], %s::bigint[], %s::bigint[], %s::bigint[], "
-                       "%s::integer[], %s, %s)")
+                       "digests, hashes, last_decision) VALUES (%s, %s::integer[], %s::bigint[], %s::bigint[], "
+                       "%s::bigint[], %s::integer[], %s, %s, %s)")
 
 
 def _split(rows: Sequence[tuple[Any, ...]]) -> Iterable[Sequence[tuple[Any, ...]]]:

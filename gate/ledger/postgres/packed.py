@@ -41,9 +41,13 @@ ALTER TABLE {S}.decision_blocks ALTER COLUMN hashes SET STORAGE EXTERNAL;
 CREATE TABLE {S}.decision_runs (prefix bytea NOT NULL, lo bigint NOT NULL, hi bigint NOT NULL, block bigint NOT NULL);
 CREATE INDEX decision_runs_by_id ON {S}.decision_runs (prefix, lo);
 -- digests: the bodies' sha256, 32 bytes each; hashes: each row's 16-byte hash check.
+-- last_decision: the greatest decision seq the block names. A decision's collections are in
+-- blocks written after it, so `show --limit N` reads only the blocks this index finds.
 CREATE TABLE {S}.collection_blocks (
     first_seq bigint PRIMARY KEY, seqs integer[], decisions bigint[] NOT NULL, times bigint[] NOT NULL,
-    bytes bigint[] NOT NULL, statuses integer[] NOT NULL, digests bytea NOT NULL, hashes bytea NOT NULL);
+    bytes bigint[] NOT NULL, statuses integer[] NOT NULL, digests bytea NOT NULL, hashes bytea NOT NULL,
+    last_decision bigint NOT NULL);
+CREATE INDEX collection_blocks_by_last_decision ON {S}.collection_blocks (last_decision);
 CREATE VIEW {S}.decision_rows AS SELECT b.first_seq + {_OFF} AS seq,
     CASE WHEN {_TEXT_ID} IS NULL THEN substring(b.ids FROM u.i * 16 - 15 FOR 16)
         ELSE CASE WHEN octet_length(convert_to({_TEXT_ID}, 'UTF8')) = 15 THEN '\\xffff'::bytea ELSE '\\xff'::bytea END
@@ -60,12 +64,16 @@ CREATE VIEW {S}.collection_rows AS SELECT b.first_seq + {_OFF} AS seq, u.decisio
     FROM {S}.collection_blocks b
     CROSS JOIN LATERAL unnest(b.decisions, b.times, b.bytes, b.statuses)
         WITH ORDINALITY AS u(decision, time, bytes, status, i);
-CREATE VIEW {S}.decisions_v AS SELECT x.seq AS seq, {_uuid('x.id')} AS decision_id, {_time('x.time')} AS time,
+-- decisions_v's columns and each row's block and place in it (for reads that stop early).
+CREATE VIEW {S}.decisions_b AS SELECT x.seq AS seq, {_uuid('x.id')} AS decision_id, {_time('x.time')} AS time,
     p.job, p.owner, p.method, c.origin || x.path || c.query AS url, c.site, p.allow, p.mode, p.deny_codes,
     p.warn_codes, p.waived_codes, p.jurisdictions, p.legal_basis, p.policy_revision, p.engine, c.signals, p.error,
     encode(coalesce(x.prev, (SELECT g.prev_hash FROM {S}.gaps g WHERE g.chain = 'decisions' AND g.seq = x.seq),
-        {_ZEROS}), 'hex') AS prev_hash, encode(x.hash, 'hex') AS hash
+        {_ZEROS}), 'hex') AS prev_hash, encode(x.hash, 'hex') AS hash, x.block, x.i
     FROM {S}.decision_rows x LEFT JOIN {S}.contexts c ON c.id = x.context LEFT JOIN {S}.profiles p ON p.id = c.profile;
+CREATE VIEW {S}.decisions_v AS SELECT seq, decision_id, time, job, owner, method, url, site, allow, mode, deny_codes,
+    warn_codes, waived_codes, jurisdictions, legal_basis, policy_revision, engine, signals, error, prev_hash, hash
+    FROM {S}.decisions_b;
 CREATE VIEW {S}.collections_v AS SELECT x.seq AS seq, {_uuid('d.id')} AS decision_id, {_time('x.time')} AS time,
     x.status, x.bytes, encode(x.content_sha256, 'hex') AS content_sha256, encode(d.hash, 'hex') AS decision_hash,
     encode(x.hash, 'hex') AS hash, x.decision AS decision_seq

@@ -36,9 +36,15 @@ _D, _C = f"{SCHEMA}.decisions_v", f"{SCHEMA}.collections_v"
 _CR = f"{SCHEMA}.collection_rows"
 # Each decision's latest collection and how many it has: one pass over the collection blocks
 # (they are packed, so a per-decision probe would unpack a block each time).
-_LATEST = (f"(SELECT DISTINCT ON (k.decision) k.decision, k.seq, {_time('k.time')} AS time, k.status, k.bytes, "
-           "encode(k.content_sha256, 'hex') AS content_sha256, count(*) OVER (PARTITION BY k.decision) AS n "
-           f"FROM {_CR} k ORDER BY k.decision, k.seq DESC)")
+
+
+def _latest(where: str = "true") -> str:
+    return (f"(SELECT DISTINCT ON (k.decision) k.decision, k.seq, {_time('k.time')} AS time, k.status, k.bytes, "
+            "encode(k.content_sha256, 'hex') AS content_sha256, count(*) OVER (PARTITION BY k.decision) AS n "
+            f"FROM {_CR} k WHERE {where} ORDER BY k.decision, k.seq DESC)")
+
+
+_LATEST = _latest()
 _SELECT = (
     "SELECT d.seq, " + ", ".join(f"d.{f}" for f in DECISION_FIELDS) + ", d.prev_hash, d.hash, "
     "c.time, c.status, c.bytes, c.content_sha256, coalesce(c.n, 0) "
@@ -124,6 +130,17 @@ def _select(filters: Filters | None, limit: int | None = None) -> tuple[str, lis
     where, params = _where(filters)
     if limit is None:
         return _SELECT + where + " ORDER BY d.seq", params
+    if filters is None or not filters.collected:
+        # The last N matching decisions first, newest blocks first (an index scan that stops
+        # early), then the collections of those alone: they are in the blocks written after the
+        # oldest of them (collection_blocks_by_last_decision).
+        cols = ", ".join(f"d.{f}" for f in DECISION_FIELDS)
+        recent = _latest(f"k.block IN (SELECT first_seq FROM {SCHEMA}.collection_blocks WHERE last_decision >= "
+                         "(SELECT min(seq) FROM last))")
+        return (f"WITH last AS (SELECT d.seq, {cols}, d.prev_hash, d.hash FROM {SCHEMA}.decisions_b d{where} "
+                f"ORDER BY d.block DESC, d.i DESC LIMIT {int(limit)}) "
+                f"SELECT d.*, c.time, c.status, c.bytes, c.content_sha256, coalesce(c.n, 0) FROM last d "
+                f"LEFT JOIN {recent} c ON c.decision = d.seq ORDER BY d.seq"), params
     return f"SELECT * FROM ({_SELECT}{where} ORDER BY d.seq DESC LIMIT {int(limit)}) r ORDER BY 1", params
 
 
