@@ -24,7 +24,10 @@ from ledger_helpers import allowed, denied, policy_input, sha
 
 def _fill(url: str, n: int = 12, writer: str = "sync") -> list[str]:
     ids = []
-    with open_ledger(url, writer=writer) as ledger:  # type: ignore[attr-defined]
+    # The batched writer commits at close here: one transaction, so one block of every row (the
+    # tamper tests below reach into it), however slow the machine.
+    options: dict[str, Any] = {"batch_max_delay_s": 60.0} if writer == "batched" else {}
+    with open_ledger(url, writer=writer, **options) as ledger:  # type: ignore[attr-defined]
         for i in range(n):
             d = denied(jurisdiction="FR") if i % 3 == 0 else allowed()
             site = "facebook.com" if i % 2 else "example.org"
