@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import struct
 import threading
+from collections import Counter
 from typing import Any, Callable, Iterator
 
-__all__ = ["decode_grey", "available", "MAX_RAW_BYTES"]
+__all__ = ["decode_grey", "available", "MAX_RAW_BYTES", "ROUTES"]
 
 MAX_RAW_BYTES = 64 << 20  # inflated rows above this: OpenCV decodes (it never holds them all)
 _KEEP_BYTES = 8 << 20  # the per-thread buffer is kept up to this size (~2.7 MP of RGB)
 _BLOCK = 65535  # the largest stored deflate block
-_FEED = 16384  # compressed bytes handed to the inflater at a time (bounds each output piece)
+_FEED = 16384  # compressed bytes handed to the inflater at a time (bounds each output)
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 # Chunks that cannot change the grey pixels libpng returns (text, time, physical size): any
@@ -47,6 +48,7 @@ _GREY = ((9797 / 32768, 19234 / 32768, 3737 / 32768, -0.5 + 1 / 65536),)
 _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
 _local = threading.local()
+ROUTES: Counter[str] = Counter()  # how many images took which route: numpy, stored, opencv
 
 
 def _isal() -> Any:
@@ -124,21 +126,24 @@ def _buffer(name: str, size: int) -> bytearray:
     return buf
 
 
-def _inflated(isal_zlib: Any, data: bytes, png: _Png, expected: int) -> Iterator[bytes]:
+def _inflated(isal_zlib: Any, data: bytes, png: _Png, expected: int) -> Iterator[Any]:
     """The IDAT stream inflated, in pieces that never cross a multiple of _BLOCK: exactly
-    `expected` bytes and the stream's end, or ValueError."""
+    `expected` bytes and the stream's end, or ValueError.
+
+    No `max_length`: isal's decompressobj, unlike zlib's, can keep output back when it is
+    given one (a 640x480 PNG came out 4,590 bytes short). One call's output is bounded by its
+    _FEED bytes of input instead (deflate expands at most ~1032:1)."""
     inflater, view, done = isal_zlib.decompressobj(), memoryview(data), 0
     for _, pos, length in png.chunks[png.first:png.last + 1]:
         for start in range(pos + 8, pos + 8 + length, _FEED):
-            chunk: Any = view[start:min(start + _FEED, pos + 8 + length)]
-            while chunk:
-                if done >= expected:
-                    raise ValueError("more data than the header declares")
-                out = inflater.decompress(chunk, _BLOCK - done % _BLOCK)
-                if out:
-                    done += len(out)
-                    yield out
-                chunk = inflater.unconsumed_tail
+            out = memoryview(inflater.decompress(view[start:min(start + _FEED, pos + 8 + length)]))
+            if done + len(out) > expected:
+                raise ValueError("more data than the header declares")
+            at = 0
+            while at < len(out):  # split at block ends (the stored route's chunks)
+                n = min(len(out) - at, _BLOCK - done % _BLOCK)
+                yield out[at:at + n]
+                at, done = at + n, done + n
     if done != expected or not inflater.eof or inflater.unused_data:
         raise ValueError("the stream does not end where the header says")
 
@@ -227,20 +232,26 @@ def decode_grey(data: bytes) -> Any:
     """The grey image `cv2.imdecode(data, IMREAD_GRAYSCALE)` would return, or None when the
     caller should ask OpenCV itself (no `isal`, an odd or broken file, beyond the bounds).
     The caller has bounded the declared size already (FaceDetector.detect)."""
+    route, grey = "opencv", None
     isal_zlib = _isal()
-    if isal_zlib is None:
-        return None
-    try:
-        png = _Png(data, isal_zlib.crc32)
-        expected = png.raw_size()
-        if expected > MAX_RAW_BYTES:
-            return None
-        pieces = _inflated(isal_zlib, data, png, expected)
-        if png.inert and png.depth == 8 and png.colour in (0, 2) and not png.interlace:
-            grey, raw = _numpy_route(pieces, png, expected)
-            if grey is not None:
-                return grey
-            pieces = _blocks(raw, expected)  # already inflated: wrap these rows, not again
-        return _stored_route(isal_zlib, pieces, data, png, expected)
-    except (ValueError, struct.error, isal_zlib.error):
-        return None
+    if isal_zlib is not None:
+        try:
+            grey, route = _decode(isal_zlib, data)
+        except (ValueError, struct.error, isal_zlib.error):
+            grey, route = None, "opencv"
+    ROUTES[route] += 1
+    return grey
+
+
+def _decode(isal_zlib: Any, data: bytes) -> tuple[Any, str]:
+    png = _Png(data, isal_zlib.crc32)
+    expected = png.raw_size()
+    if expected > MAX_RAW_BYTES:
+        return None, "opencv"
+    pieces = _inflated(isal_zlib, data, png, expected)
+    if png.inert and png.depth == 8 and png.colour in (0, 2) and not png.interlace:
+        grey, raw = _numpy_route(pieces, png, expected)
+        if grey is not None:
+            return grey, "numpy"
+        pieces = _blocks(raw, expected)  # already inflated: wrap these rows, not again
+    return _stored_route(isal_zlib, pieces, data, png, expected), "stored"
