@@ -26,6 +26,7 @@ None and the caller decodes with OpenCV as before, so a broken file is judged by
 
 from __future__ import annotations
 
+import itertools
 import struct
 import threading
 from collections import Counter
@@ -148,26 +149,29 @@ def _inflated(isal_zlib: Any, data: bytes, png: _Png, expected: int) -> Iterator
         raise ValueError("the stream does not end where the header says")
 
 
-def _blocks(raw: Any, expected: int) -> Iterator[Any]:
-    for start in range(0, expected, _BLOCK):
-        yield raw[start:min(start + _BLOCK, expected)]
+def _blocks(raw: Any, end: int) -> Iterator[Any]:
+    for start in range(0, end, _BLOCK):
+        yield raw[start:min(start + _BLOCK, end)]
 
 
-def _numpy_route(pieces: Iterator[bytes], png: _Png, expected: int) -> tuple[Any, memoryview]:
-    """(the grey image or None when a row is Avg- or Paeth-filtered, the inflated rows)."""
+def _numpy_route(pieces: Iterator[Any], png: _Png, expected: int) -> tuple[Any, Iterator[Any]]:
+    """(the grey image, or None and the rows as pieces for the stored route when a row is
+    Avg- or Paeth-filtered: a running sum cannot undo those)."""
     import cv2
     import numpy as np
 
     buf = _buffer("raw", expected)
     view, at = memoryview(buf), 0
-    for out in pieces:
-        view[at:at + len(out)] = out
-        at += len(out)
     stride, channels = 1 + png.rowbytes(png.width), png.bits // 8
+    for out in pieces:
+        n = len(out)
+        view[at:at + n] = out
+        first = -at % stride  # the first filter byte in this piece, if any
+        if first < n and max(out[first::stride]) > 2:  # seen as the rows arrive: no wasted copy
+            return None, itertools.chain(_blocks(view, at + n), pieces)
+        at += n
     rows = np.frombuffer(buf, np.uint8, count=expected).reshape(png.height, stride)
     filters = rows[:, 0]
-    if int(filters.max()) > 2:
-        return None, view  # a running sum cannot undo Avg or Paeth: the stored route will
     pixels = rows[:, 1:].reshape(png.height, png.width, channels)
     y = 0
     while y < png.height:  # runs of rows with the same filter, each undone in one numpy call
@@ -182,8 +186,8 @@ def _numpy_route(pieces: Iterator[bytes], png: _Png, expected: int) -> tuple[Any
             np.add.accumulate(pixels[top:end], axis=0, dtype=np.uint8, out=pixels[top:end])
         y = end
     if channels == 1:
-        return pixels[:, :, 0].copy(), view
-    return cv2.transform(pixels, np.array(_GREY, np.float32)), view
+        return pixels[:, :, 0].copy(), iter(())
+    return cv2.transform(pixels, np.array(_GREY, np.float32)), iter(())
 
 
 def _stored_route(isal_zlib: Any, pieces: Iterator[Any], data: bytes, png: _Png, expected: int) -> Any:
@@ -250,8 +254,7 @@ def _decode(isal_zlib: Any, data: bytes) -> tuple[Any, str]:
         return None, "opencv"
     pieces = _inflated(isal_zlib, data, png, expected)
     if png.inert and png.depth == 8 and png.colour in (0, 2) and not png.interlace:
-        grey, raw = _numpy_route(pieces, png, expected)
+        grey, pieces = _numpy_route(pieces, png, expected)
         if grey is not None:
             return grey, "numpy"
-        pieces = _blocks(raw, expected)  # already inflated: wrap these rows, not again
     return _stored_route(isal_zlib, pieces, data, png, expected), "stored"
