@@ -3,7 +3,7 @@ routes of gate.inspect.pngdecode save, before and after, interleaved.
 
     python benchmarks/png_routes_bench.py            # about a minute
     python benchmarks/png_routes_bench.py --quick
-    python benchmarks/png_routes_bench.py --only decode,phase,set
+    python benchmarks/png_routes_bench.py --only decode,phase,knobs,set
 
 decode  CPU time of each route, interleaved round by round (median of 25), on two
         1-megapixel PNGs of the same pixels (the response bench's JPEG): OpenCV's encoding
@@ -14,6 +14,9 @@ decode  CPU time of each route, interleaved round by round (median of 25), on tw
 phase   `FaceDetector.detect` and `Gate.inspect` (classifier + policy, response_bench's
         setup) on the OpenCV PNG, with the fast route off (before) and on (after), rounds
         interleaved.
+knobs   the detector's pieces on the OpenCV PNG's 480-pixel image: detectMultiScale on 1 and
+        2 threads (CPU and wall) and with cv2.setUseOptimized(False); the 1000 -> 480 resize
+        by interpolation; equalizeHist.
 set     the labelled set's PNGs (benchmarks/inspect_sets.py): how many decode to exactly
         OpenCV's pixels, which route each took, and the detector's image-level precision
         and recall on the whole set with the route on.
@@ -162,7 +165,7 @@ def bench_phase(rounds: int) -> list[str]:
             "Gate.inspect, PNG with a face, before": run(False, lambda: gate.inspect(*png_case)),
             "Gate.inspect, PNG with a face, after": run(True, lambda: gate.inspect(*png_case)),
             "Gate.inspect, JPEG with a face (for scale)": run(True, lambda: gate.inspect(*jpeg_case)),
-            "  of which cv2.imdecode of the PNG": run(True, lambda: cv2.imdecode(np.frombuffer(png, np.uint8),
+            "for scale: cv2.imdecode of the PNG alone": run(True, lambda: cv2.imdecode(np.frombuffer(png, np.uint8),
                                                                                cv2.IMREAD_GRAYSCALE)),
         }
         results = _interleaved(routes, rounds)
@@ -172,6 +175,51 @@ def bench_phase(rounds: int) -> list[str]:
         engine.close()
         server.shutdown()
     return [f"  {label:<46} {ms:6.2f} ms CPU" for label, ms in results.items()]
+
+
+def bench_knobs(rounds: int) -> list[str]:
+    import cv2
+    import numpy as np
+
+    from gate.inspect import FaceDetector
+
+    png = _pngs()["OpenCV's PNG (Sub rows)"]
+    grey = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    small = cv2.resize(grey, (480, 480), interpolation=cv2.INTER_AREA)
+    equalized = cv2.equalizeHist(small)
+    classifier = FaceDetector()._classifier()
+
+    def detect(threads: int, optimized: bool) -> Callable[[], Any]:
+        def once() -> Any:
+            cv2.setNumThreads(threads)
+            cv2.setUseOptimized(optimized)
+            return classifier.detectMultiScale2(equalized, scaleFactor=1.2, minNeighbors=3, minSize=(24, 24))
+        return once
+
+    routes: dict[str, Callable[[], Any]] = {
+        "detectMultiScale2, 1 thread (shipped)": detect(1, True),
+        "detectMultiScale2, 2 threads": detect(2, True),
+        "detectMultiScale2, 1 thread, setUseOptimized(False)": detect(1, False),
+        "equalizeHist 480x480": lambda: cv2.equalizeHist(small),
+    }
+    for name in ("INTER_AREA", "INTER_LINEAR", "INTER_CUBIC"):
+        flag = getattr(cv2, name)
+        routes[f"resize 1000 -> 480, {name}"] = lambda flag=flag: cv2.resize(grey, (480, 480), interpolation=flag)
+    try:
+        cpu = _interleaved(routes, rounds)
+        wall: dict[str, float] = {}
+        for name in ("detectMultiScale2, 1 thread (shipped)", "detectMultiScale2, 2 threads"):
+            samples = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                routes[name]()
+                samples.append(time.perf_counter() - start)
+            wall[name] = statistics.median(samples) * 1000
+    finally:
+        cv2.setNumThreads(1)
+        cv2.setUseOptimized(True)
+    return [f"  {name:<52} {ms:6.2f} ms CPU" + (f", {wall[name]:.2f} ms wall" if name in wall else "")
+            for name, ms in cpu.items()]
 
 
 def bench_set() -> list[str]:
@@ -200,7 +248,7 @@ def bench_set() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="decode,phase,set")
+    parser.add_argument("--only", default="decode,phase,knobs,set")
     args = parser.parse_args(argv)
     rounds = 7 if args.quick else 25
     import os
@@ -211,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     if "phase" in args.only:
         print("1-megapixel PNG, the fast route off and on:")
         print("\n".join(bench_phase(rounds)))
+    if "knobs" in args.only:
+        print("the detector's pieces:")
+        print("\n".join(bench_knobs(rounds)))
     if "set" in args.only:
         print("\n".join(bench_set()))
     return 0
