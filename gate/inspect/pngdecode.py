@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterator
 __all__ = ["decode_grey", "available", "MAX_RAW_BYTES", "ROUTES"]
 
 MAX_RAW_BYTES = 64 << 20  # inflated rows above this: OpenCV decodes (it never holds them all)
-_KEEP_BYTES = 8 << 20  # the per-thread buffer is kept up to this size (~2.7 MP of RGB)
+_KEEP_BYTES = 8 << 20  # each of a thread's two buffers is kept up to this size (~2.7 MP of RGB)
 _BLOCK = 65535  # the largest stored deflate block
 _FEED = 16384  # compressed bytes handed to the inflater at a time (bounds each output)
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -49,7 +49,7 @@ _GREY = ((9797 / 32768, 19234 / 32768, 3737 / 32768, -0.5 + 1 / 65536),)
 _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
 _local = threading.local()
-ROUTES: Counter[str] = Counter()  # how many images took which route: numpy, stored, opencv
+ROUTES: Counter[str] = Counter()  # images per route (numpy, stored, opencv); threads may lose a count
 
 
 def _isal() -> Any:
