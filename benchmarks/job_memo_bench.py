@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     engines: dict[str, Any] = {"whole": EmbeddedEngine(use_job_memo=False) if has_memo else EmbeddedEngine()}
     if has_memo and not args.whole_only:
         one = EmbeddedEngine()
-        one._site_bundle, one._site_job_fields = one._bundle, None
+        one._site_bundle, one._site_shape = one._bundle, None
         engines["memo, one bundle"] = one
         engines["memo"] = EmbeddedEngine()
     gates = {name: Gate(price_job(), engine=e, signals="static", ledger=False) for name, e in engines.items()}

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from gate.engines import job_memo
+from gate.engines import input_projection, job_memo
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
 from gate.engines.policy_set import PolicyModule, PolicySet, load_policy_set, shipped_policies_dir
 from gate.engines.rego_binding import query_entrypoint, set_input
@@ -156,10 +156,10 @@ class EmbeddedEngine(BaseEngine):
             with map_rego_errors(modules):
                 self._bundle = builder.build(None, [self.entrypoint])
         self._site_bundle = self._bundle
-        # The job fields the site bundle reads (None: all of them): with the site bundle only
-        # the shipped site modules read the site query's input, so the rest of the job need
-        # not be handed to rego-cpp for every new host.
-        self._site_job_fields: frozenset[str] | None = None
+        # The parts of the input the site bundle reads (None: all of them): with the site bundle
+        # only the shipped site modules read the site query's input, so the rest need not be
+        # handed to rego-cpp for every new host (gate/engines/input_projection.py).
+        self._site_shape: input_projection.Shape = None
         if self.job_memo is not None and job_memo.all_shipped(modules, shipped):
             # site.host_findings in a bundle without the packages it never reads: rego-cpp
             # checks the whole bundle on every query (BENCHMARKS.md, "Issue 16.5").
@@ -167,7 +167,7 @@ class EmbeddedEngine(BaseEngine):
             with map_rego_errors(site_modules):
                 self._site_bundle = new_interpreter(self.policy_set, modules=site_modules).build(
                     None, [job_memo.SITE_ENTRYPOINT])
-            self._site_job_fields = job_memo.site_job_fields(site_modules)
+            self._site_shape = input_projection.read_shape([m.source for m in site_modules])
         self._local.interp = builder
 
     @property
@@ -184,9 +184,8 @@ class EmbeddedEngine(BaseEngine):
 
     def evaluate(self, policy_input: dict[str, Any]) -> dict[str, Any] | None:
         interp = getattr(self._local, "interp", None) or self._interpreter()
-        if self.job_memo is not None:
-            fields = self._site_job_fields
-            self._set_input(interp, policy_input if fields is None else job_memo.project_job(policy_input, fields))
+        if self.job_memo is not None and job_memo.well_formed(policy_input):
+            self._set_input(interp, input_projection.project(policy_input, self._site_shape))
             joined = self._joined(interp, policy_input, self.job_memo)
             if joined is not None:
                 return joined

@@ -3,9 +3,10 @@ and the subject codes only, so it is evaluated once per job and subject codes an
 every new host (BENCHMARKS.md, "Issue 16.5").
 
 The shipped policies define two entrypoints beside `decision`:
-- `site.host_findings` (site.rego), queried with the full input for every decision: the site
-  packages' and a team's entries, the codes the host's TLD adds to the subjects, and `plain`
-  (the input is well formed and no waiver is written for the job and site); when every
+- `site.host_findings` (site.rego), queried for every decision whose input is well formed
+  (`well_formed`, main's input_well_formed in Python): the site packages' and a team's
+  entries and the codes the host's TLD adds to the subjects, or false when a waiver is
+  written for the job and site; when every
   module is a shipped one it runs in a bundle of its own without main, derive, the waivers
   and the law packages (rego-cpp checks the whole bundle on every query);
 - `job_findings` (main.rego), queried with an input holding only `job` and `subjects` (the TLD's codes
@@ -29,10 +30,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gate.engines.policy_set import PolicyModule
-from gate.model.rego_source import strip_comments
 
 __all__ = ["JOB_ENTRYPOINT", "SITE_ENTRYPOINT", "JOB_PACKAGES", "LAW_PACKAGES", "JobMemo", "memo_applies",
-           "all_shipped", "site_modules", "site_job_fields", "project_job", "job_input", "join"]
+           "all_shipped", "site_modules", "job_input", "join", "well_formed",
+           "site_part", "job_part"]
 
 JOB_ENTRYPOINT = "scrapegate/job_findings"
 SITE_ENTRYPOINT = "scrapegate/site/host_findings"
@@ -52,7 +53,6 @@ LAW_PACKAGES = JOB_PACKAGES - {"scrapegate", "scrapegate.site", "scrapegate.deri
 _NOT_IN_SITE = LAW_PACKAGES | {"scrapegate", "scrapegate.derive", "scrapegate.waivers"}
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _LISTS = ("deny", "warn", "obligations")
-_SITE_LISTS = _LISTS + ("team_deny", "team_warn", "team_obligations", "host_codes")
 
 
 def module_package(module: PolicyModule) -> str | None:
@@ -85,58 +85,6 @@ def site_modules(modules: Sequence[PolicyModule]) -> list[PolicyModule]:
     return [m for m in modules if module_package(m) not in _NOT_IN_SITE]
 
 
-_INPUT_REF = re.compile(r"\binput\b(?!\s*:=)")
-_JOB_FIELD = re.compile(r"\.job\.([A-Za-z_]\w*)")
-_JOB_GET = re.compile(r"object\.get\(\s*input\.job\s*,\s*\"(\w+)\"")
-
-
-def _code(source: str) -> str:
-    """The source without comments (a '#' inside a string is kept)."""
-    return strip_comments(source)
-
-
-def site_job_fields(modules: Sequence[PolicyModule]) -> frozenset[str] | None:
-    """The fields of input.job the site bundle's modules read, found in their code:
-    `input.job.<field>` and `object.get(input.job, "<field>", ...)`. None when a module reads
-    input.job (or the input) any other way, a way that could reach any field: then the site
-    query gets the whole job."""
-    fields: set[str] = set()
-    for module in modules:
-        code = _code(module.source)
-        gets = {m.start(): m.group(1) for m in _JOB_GET.finditer(code)}
-        for m in _INPUT_REF.finditer(code):
-            rest = code[m.end():]
-            if not rest.startswith("."):
-                # object.get(input, "key", ...) reads a top-level part: fine unless it is the job
-                key = re.match(r'\s*,\s*"(\w+)"', rest)
-                if not (code[:m.start()].rstrip().endswith("object.get(") and key and key.group(1) != "job"):
-                    return None
-                continue
-            if not rest.startswith(".job"):
-                continue  # request, signals, subjects, now: never projected
-            field = _JOB_FIELD.match(rest)
-            if field:
-                fields.add(field.group(1))
-                continue
-            start = code.rfind("object.get(", 0, m.start())
-            if start in gets and code[start:m.start()].strip() == "object.get(":
-                fields.add(gets[start])
-                continue
-            return None
-    return frozenset(fields)
-
-
-def project_job(policy_input: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
-    """The input with only the job fields the site query reads (fewer nodes to hand to
-    rego-cpp for every new host)."""
-    job = policy_input.get("job")
-    if not isinstance(job, dict):
-        return policy_input
-    out = dict(policy_input)
-    out["job"] = {k: v for k, v in job.items() if k in fields}
-    return out
-
-
 def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, Any] | None:
     """The job query's input: the job and the subjects, the host's TLD codes appended to
     `inferred` (derive.subject_code_list concatenates declared, inferred and the TLD's codes,
@@ -153,13 +101,32 @@ def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, 
     return {"job": policy_input["job"], "subjects": out}
 
 
+# host_findings' array, in site.rego's order; "plain" is True for the join.
+_SITE_PARTS = ("host_codes", "deny", "warn", "obligations", "team_deny", "team_warn", "team_obligations")
+
+
+def well_formed(policy_input: Any) -> bool:
+    """main.rego's input_well_formed, the same five tests: the embedded engine queries
+    site.host_findings only for an input that passes them (decision handles the others).
+    tests/engines/test_job_memo.py holds the two equal over malformed inputs."""
+    try:
+        return (isinstance(policy_input["request"]["host"], str)
+                and isinstance(policy_input["job"]["purpose"], dict)
+                and isinstance(policy_input["job"]["data_categories"], (list, tuple))
+                and isinstance(policy_input["subjects"]["declared"], (list, tuple))
+                and isinstance(policy_input["signals"], dict))
+    except (KeyError, TypeError, IndexError):
+        return False
+
+
 def site_part(value: Any) -> dict[str, list[Any]] | None:
-    """site.host_findings' answer when it is plain and every part is a list, else None."""
-    if not isinstance(value, dict) or value.get("plain") is not True:
+    """site.host_findings' answer by name when it is plain (an array of seven lists), else
+    None (false: a waiver is written for the job and site)."""
+    if not isinstance(value, list) or len(value) != len(_SITE_PARTS):
         return None
-    if not all(isinstance(value.get(k), list) for k in _SITE_LISTS):
+    if not all(isinstance(part, list) for part in value):
         return None
-    return value
+    return dict(zip(_SITE_PARTS, value))
 
 
 def job_part(value: Any) -> dict[str, list[Any]] | None:

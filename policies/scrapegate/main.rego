@@ -43,10 +43,10 @@ import data.scrapegate.za
 # scope: document
 # entrypoint: true
 decision := _plain_decision if {
-	site.input_well_formed
+	input_well_formed
 	count(site.waivers_for_site) == 0
 } else := assemble(_as_set(_raw_deny), _as_set(_raw_warn), _as_set(_raw_obligations), site.waivers_for_site, _context) if {
-	site.input_well_formed
+	input_well_formed
 } else := {
 	"allow": false,
 	"deny": [lib.violation("input.malformed", null, "the policy input lacks request, job, subjects or signals")],
@@ -54,7 +54,18 @@ decision := _plain_decision if {
 	"obligations": [],
 	"waived": [],
 } if {
-	not site.input_well_formed # not when assemble fails: an undefined decision is its own deny
+	not input_well_formed # not when assemble fails: an undefined decision is its own deny
+}
+
+# input_well_formed: the input has the parts the rules read (is_string(input.request.host)
+# implies that input.request is an object, and so on). gate/engines/job_memo.py's
+# well_formed makes the same tests before the embedded engine queries site.host_findings.
+input_well_formed if {
+	is_string(input.request.host)
+	is_object(input.job.purpose)
+	is_array(input.job.data_categories)
+	is_array(input.subjects.declared)
+	is_object(input.signals)
 }
 
 # _plain_decision: no waiver is written for this job and site, the common case: the

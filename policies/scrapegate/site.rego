@@ -2,8 +2,8 @@
 # title: The decision's site part, for the embedded engine's job memo
 # description: >-
 #   What decision finds from the request and the signals (the site packages and a team's
-#   rules), whether the input is well formed, and which waivers are written for the job and
-#   site. main.rego reads its well-formedness and waivers from here. The embedded engine
+#   rules) and which waivers are written for the job and site. main.rego reads the waivers
+#   from here. The embedded engine
 #   evaluates `host_findings` for every new host in a bundle without derive, waivers and the law
 #   packages (rego-cpp checks the whole bundle on every query), and joins it with main's
 #   job_findings, evaluated once per job and subject codes (gate/engines/job_memo.py).
@@ -21,50 +21,37 @@ import data.scrapegate.terms
 # METADATA
 # title: The site-level findings
 # description: >-
-#   The site packages' and a team's entries in the order decision lists them, the codes
-#   the host's TLD adds to the subjects, and `plain`: whether decision is the join of these
-#   and job_findings (a well-formed input, no waiver written for the job and site). When
-#   not plain, {"plain": false} alone: the caller evaluates decision itself.
+#   The site packages' and a team's entries in the order decision lists them, and the codes
+#   the host's TLD adds to the subjects, as one array: [host_codes, deny, warn, obligations,
+#   team_deny, team_warn, team_obligations]. An array, not an object: rego-cpp builds and
+#   prints an object's keys at a cost measured on every new host (BENCHMARKS.md, "Issue
+#   16.5"). false when a waiver is written for the job and site: the caller then evaluates
+#   decision itself. The caller checks first that the input is well formed, with
+#   input_well_formed's tests (gate/engines/job_memo.py: well_formed).
 # scope: document
 # entrypoint: true
-host_findings := {
-	"plain": true,
-	"host_codes": _host_codes,
-	"deny": array.concat(
+host_findings := [
+	_host_codes,
+	array.concat(
 		array.concat(array.concat([v | some v in request.deny], [v | some v in signals.deny]), [v | some v in terms.deny]),
 		array.concat([v | some v in content.deny], [v | some v in rsl.deny]),
 	),
-	"warn": array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
-	"obligations": [o | some o in signals.obligations],
+	array.concat(array.concat([v | some v in signals.warn], [v | some v in terms.warn]), [v | some v in rsl.warn]),
+	[o | some o in signals.obligations],
 	# the same static references as main's (regopy 1.5.2 reads data.scrapegate.team[kind] as
 	# every rule of the package)
-	"team_deny": [v | some v in data.scrapegate.team.deny],
-	"team_warn": [v | some v in data.scrapegate.team.warn],
-	"team_obligations": [o | some o in data.scrapegate.team.obligations],
-} if _plain_input
-
-host_findings := {"plain": false} if not _plain_input
-
-_plain_input if {
-	input_well_formed
+	[v | some v in data.scrapegate.team.deny],
+	[v | some v in data.scrapegate.team.warn],
+	[o | some o in data.scrapegate.team.obligations],
+] if {
 	count(waivers_for_site) == 0
-}
+} else := false
 
 # Only a job with personal data reads the subject codes (every data protection part is
 # gated by derive.personal): for the others the TLD lookup is skipped.
 default _host_codes := []
 
 _host_codes := facts.target_tld_codes if facts.job_collects_personal_data
-
-# input_well_formed: the input has the parts the rules read (is_string(input.request.host)
-# implies that input.request is an object, and so on).
-input_well_formed if {
-	is_string(input.request.host)
-	is_object(input.job.purpose)
-	is_array(input.job.data_categories)
-	is_array(input.subjects.declared)
-	is_object(input.signals)
-}
 
 # --- the facts waivers are matched against ---------------------------------------------
 

@@ -17,7 +17,7 @@ from signal_cases import SITE_SAYS_NO
 
 from gate.engines import job_memo
 from gate.engines.embedded import EmbeddedEngine
-from gate.engines.policy_set import PolicyModule, load_policy_set, shipped_policies_dir
+from gate.engines.policy_set import load_policy_set, shipped_policies_dir
 from gate.errors import EngineError, ManifestError
 from gate.model.input import build_input
 from gate.model.manifest import load_manifests
@@ -186,30 +186,48 @@ def test_site_findings_run_in_a_bundle_without_the_law_packages(engines: tuple[E
     assert with_team.job_memo is not None and with_team._site_bundle is with_team._bundle
 
 
-def _module(tmp_path: Path, source: str) -> PolicyModule:
-    path = tmp_path / "m.rego"
-    path.write_text(source)
-    return PolicyModule(path, "policies/m.rego", source, False)
-
-
-def test_the_site_query_gets_only_the_job_fields_the_site_modules_read(
+def test_the_site_query_gets_only_the_parts_the_site_modules_read(
         engines: tuple[EmbeddedEngine, EmbeddedEngine], tmp_path: Path) -> None:
     _, memo = engines
-    assert memo._site_job_fields == {"allow_ip_literals", "data_categories", "name", "operator", "purpose",
-                                     "site_permissions", "user_agent"}
-    head = "package p\n"
-    assert job_memo.site_job_fields([_module(tmp_path, head + 'r if input.job.legal_basis.x == 1\n'
-                                                       'q := object.get(input.job, "owner", "?")\n')]) \
-        == {"legal_basis", "owner"}
-    # a job read that could reach any field: the whole job
-    for body in ("r := input.job[k]\n", "r := input.job\n", 'r := object.get(input, "job", {})\n', "r := input\n",
-                 "r := object.keys(input.job)\n"):
-        assert job_memo.site_job_fields([_module(tmp_path, head + body)]) is None, body
-    # a comment or another part of the input changes nothing
-    assert job_memo.site_job_fields([_module(tmp_path, head + "# input.job\nr := input.request.host\n")]) == set()
+    shape = memo._site_shape
+    assert isinstance(shape, dict) and set(shape) == {"request", "job", "signals", "response"}
+    job = shape["job"]
+    assert isinstance(job, dict) and set(job) == {"allow_ip_literals", "data_categories", "name", "operator",
+                                                  "purpose", "site_permissions", "user_agent"}
     (tmp_path / "team.rego").write_text(TEAM_RULE)
     with_team = EmbeddedEngine([tmp_path / "team.rego"])
-    assert with_team.job_memo is not None and with_team._site_job_fields is None
+    assert with_team.job_memo is not None and with_team._site_shape is None
+
+
+def test_well_formed_is_main_input_well_formed(engines: tuple[EmbeddedEngine, EmbeddedEngine]) -> None:
+    """The engine checks the input's shape in Python before it queries site.host_findings:
+    the same answer as main.rego's input_well_formed, for inputs missing or mistyping each part."""
+    from gate.engines.rego_binding import query_entrypoint, set_input
+
+    whole, _ = engines
+    job = load_manifests([REPO / "examples" / "jobs" / "price-monitoring.yaml"])[0].job
+    good = build_input(job, normalize("https://shop.example.com/p"), signals=static_signals(), now=NOW)
+    variants: list[Any] = [good, {}, [], "x", {k: v for k, v in good.items() if k != "signals"}]
+    for part, field in (("request", "host"), ("job", "purpose"), ("job", "data_categories"),
+                        ("subjects", "declared"), ("signals", None)):
+        for bad in (None, 1, "s", [], {}, [1], True):
+            if field is None:
+                variants.append({**good, part: bad})
+            else:
+                variants.append({**good, part: {**good[part], field: bad}})
+                variants.append({**good, part: {k: v for k, v in good[part].items() if k != field}})
+        variants.append({**good, part: [good[part]]})
+    import regopy
+
+    from gate.engines.embedded import new_interpreter
+
+    interp = regopy.Interpreter()
+    bundle = new_interpreter(whole.policy_set).build(None, ["scrapegate/input_well_formed"])
+    for variant in variants:
+        set_input(interp, variant)
+        ok, text = query_entrypoint(interp, bundle, b"scrapegate/input_well_formed")
+        in_rego = ok and '"expressions":[true]' in text.replace(" ", "")
+        assert job_memo.well_formed(variant) is in_rego, variant
 
 
 def test_a_job_rego_cpp_cannot_hold_is_an_error_in_a_field_the_site_query_never_sees(
