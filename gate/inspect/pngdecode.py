@@ -43,8 +43,9 @@ _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 # Chunks that cannot change the grey pixels libpng returns (text, time, physical size): any
 # other chunk (gAMA, sRGB, iCCP, cHRM, sBIT, tRNS, bKGD, eXIf, acTL, ...) takes the stored route.
 _INERT = frozenset({b"IHDR", b"IDAT", b"IEND", b"tEXt", b"zTXt", b"iTXt", b"tIME", b"pHYs"})
-# libpng's rgb_to_gray coefficients for OpenCV's (0.299, 0.587): 29900 * 32768 // 100000, ...
-# of 32768, and the truncation made a round-to-nearest by the -0.5 (+2**-16 against ties).
+# libpng's rgb_to_gray coefficients for OpenCV's (0.299, 0.587), in 32768ths (29900 * 32768
+# // 100000, ...; blue takes the rest). libpng truncates, cv2.transform rounds to nearest:
+# the offset -0.5 + 2**-16 turns the one into the other (an exact .5 would round to even).
 _GREY = ((9797 / 32768, 19234 / 32768, 3737 / 32768, -0.5 + 1 / 65536),)
 _ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
 
