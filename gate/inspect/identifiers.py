@@ -96,7 +96,9 @@ def context_before(text: str, start: int, kind: str) -> bool:
 # Word boundaries are checked on the matches instead.
 TOKENS = re.compile(
     r"[+(0-9A-Z]"
-    r"(?:(?<=[A-Z])(?:[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?"  # IBAN
+    # (?=[A-Z0-9-]): what each of the three shapes needs next; a capital starting a word fails
+    # there at once, not in each shape (~10% of this pattern's time on a shop page)
+    r"(?:(?<=[A-Z])(?=[A-Z0-9-])(?:[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?"  # IBAN
     r"|[A-Z]{5}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"  # IT codice fiscale
     r"|-?[0-9]{7}-?[A-Z])"  # ES NIE (X, Y or Z first: checked on the match)
     r"|(?<=[+(0-9])[0-9 \t().\-/]{5,24}[0-9A-Z])"  # digit runs: phones, numeric ids, ids ending in a letter
