@@ -101,7 +101,7 @@ def job_input(policy_input: dict[str, Any], host_codes: list[Any]) -> dict[str, 
     return {"job": policy_input["job"], "subjects": out}
 
 
-# host_findings' array, in site.rego's order; "plain" is True for the join.
+# host_findings' array, in site.rego's order (false instead when a waiver is written for the job and site).
 _SITE_PARTS = ("host_codes", "deny", "warn", "obligations", "team_deny", "team_warn", "team_obligations")
 
 

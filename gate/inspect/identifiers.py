@@ -10,7 +10,7 @@ The documented set (`NATIONAL_IDS`), with what makes each one count:
 | FI henkilötunnus | fi.hetu | date + mod-31 check | always |
 | CN resident id | cn.ric | region, date, mod 11-2 | unbroken or `110105 19491231 002X`; else with context |
 | BR CPF | br.cpf | two check digits | written `000.000.000-00`; bare: with context |
-| BE national number | be.nn | date + mod 97 | written `YY.MM.DD-XXX.CC`; bare: with context |
+| BE national number | be.nn | date + mod 97 | written `YY.MM.DD-NNN.CC`; bare: with context |
 | SE personnummer | se.personnummer | date + Luhn | written with `-`/`+`; bare: with context |
 | DE Steuer-IdNr | de.idnr | ISO 7064 + digit rule | with context |
 | PL PESEL | pl.pesel | date + check digit | with context |

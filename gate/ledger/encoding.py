@@ -27,13 +27,13 @@ import hashlib
 import json
 import uuid
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from gate.errors import LedgerError
 
 __all__ = [
     "encode_id", "decode_id", "encode_time", "decode_time", "encode_hash", "decode_hash", "split_url",
-    "split_decision", "join_decision", "intern_key", "PROFILE_FIELDS",
+    "split_decision", "join_decision", "intern_key", "PROFILE_FIELDS", "CONTEXT_FIELDS", "Interner",
 ]
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -41,6 +41,8 @@ _TEXT_MARK = b"\xff"
 # DECISION_FIELDS minus decision_id, time, url, site and signals: what a profile interns.
 PROFILE_FIELDS = ("job", "owner", "method", "allow", "mode", "deny_codes", "warn_codes", "waived_codes",
                   "jurisdictions", "legal_basis", "policy_revision", "engine", "error")
+# What a context interns: its profile's id and the parts of a decision a site repeats.
+CONTEXT_FIELDS = ("profile", "site", "origin", "query", "signals")
 
 
 _HEX = frozenset("0123456789abcdef")
@@ -129,3 +131,26 @@ def intern_key(values: Sequence[Any]) -> bytes:
     """The unique key of an interned row: SHA-256 of its values' JSON (NULL-safe, unlike a
     UNIQUE over nullable columns)."""
     return hashlib.sha256(json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode()).digest()
+
+
+class Interner:
+    """The ids of the profiles and contexts one ledger connection has interned, both backends.
+    `store(conn, table, fields, values)` finds or writes the row in the backend's SQL and returns
+    its id. `pending`: a transaction of this connection used these ids and has not committed
+    (the store forgets them when it rolls back)."""
+
+    def __init__(self, store: Callable[[Any, str, Sequence[str], Sequence[Any]], int]) -> None:
+        self._store = store
+        # profile tuples (13 values) and context keys (5 values) never collide
+        self.ids: dict[tuple[Any, ...], int] = {}
+        self.pending = False
+
+    def context(self, conn: Any, profile: tuple[Any, ...], site: str, origin: str, query: str, signals: str) -> int:
+        key = (profile, site, origin, query, signals)
+        found = self.ids.get(key)
+        if found is None:
+            pid = self.ids.get(profile)
+            if pid is None:
+                pid = self.ids[profile] = self._store(conn, "profiles", PROFILE_FIELDS, profile)
+            found = self.ids[key] = self._store(conn, "contexts", CONTEXT_FIELDS, (pid, site, origin, query, signals))
+        return found

@@ -139,9 +139,9 @@ _raw_obligations := array.concat(
 # facts.target_tld_codes). The embedded engine evaluates job_findings once per job and subject
 # codes, with an input that holds no request and no signals (so it cannot depend on them,
 # the TLD's codes appended to subjects.inferred), and site.host_findings (site.rego) for every
-# new host; it joins them in _raw_deny's, _raw_warn's and _raw_obligations' order. Whenever
-# site.host_findings says the input is malformed or a waiver is written for the job and site,
-# it evaluates decision instead. tests/engines/test_job_memo.py checks that the joined
+# new host; it joins them in _raw_deny's, _raw_warn's and _raw_obligations' order. When the
+# input is malformed (it checks input_well_formed's tests first) or site.host_findings says a
+# waiver is written for the job and site, it evaluates decision instead. tests/engines/test_job_memo.py checks that the joined
 # decision equals decision for every example and end-to-end manifest.
 
 # METADATA

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from gate.ledger import encoding
-from gate.ledger.encoding import PROFILE_FIELDS, intern_key
+from gate.ledger.encoding import intern_key
 
 __all__ = ["MIGRATION_3", "migrate_rows_3", "PgInterner", "compact_decision", "CHECK_BYTES"]
 
@@ -68,23 +68,11 @@ CREATE VIEW {S}.collections_v AS SELECT x.seq AS seq, {_uuid('d.id')} AS decisio
 """
 
 
-class PgInterner:
+class PgInterner(encoding.Interner):
     """Ids of the profiles and contexts one connection has interned (dropped on a rollback)."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[Any, ...], int] = {}
-        self.pending = False
-
-    def context(self, conn: Any, profile: tuple[Any, ...], site: str, origin: str, query: str, signals: str) -> int:
-        key = (profile, site, origin, query, signals)
-        found = self.ids.get(key)
-        if found is None:
-            pid = self.ids.get(profile)
-            if pid is None:
-                pid = self.ids[profile] = _intern(conn, "profiles", PROFILE_FIELDS, profile)
-            found = self.ids[key] = _intern(conn, "contexts", ("profile", "site", "origin", "query", "signals"),
-                                            (pid, site, origin, query, signals))
-        return found
+        super().__init__(_intern)
 
 
 def _intern(conn: Any, table: str, fields: Sequence[str], values: Sequence[Any]) -> int:

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from gate.errors import LedgerError
 from gate.ledger import encoding
-from gate.ledger.encoding import PROFILE_FIELDS, intern_key
+from gate.ledger.encoding import intern_key
 from gate.ledger.sqlite.canonical import DECISION_FIELDS
 
 __all__ = ["SCHEMA_VERSION", "LEDGER_FORMAT", "QUARANTINE_SCHEMA", "CHECK_BYTES", "Interner", "create_or_migrate",
@@ -184,28 +184,12 @@ def _migrate_rows(conn: sqlite3.Connection, base: int) -> None:
     conn.execute("DROP TABLE collections_1")
 
 
-_CONTEXT_FIELDS = ("profile", "site", "origin", "query", "signals")
-
-
-class Interner:
-    """The ids of interned profiles and contexts one connection has seen."""
+class Interner(encoding.Interner):
+    """The ids of interned profiles and contexts one connection has seen, and its time base."""
 
     def __init__(self) -> None:
-        self.profiles: dict[tuple[Any, ...], int] = {}
-        self.contexts: dict[tuple[Any, ...], int] = {}
+        super().__init__(_intern)
         self.base: int | None = None
-        self.pending = False  # a transaction of this connection used these ids and has not committed
-
-    def context(self, conn: sqlite3.Connection, profile: tuple[Any, ...], site: str, origin: str, query: str,
-                signals: str) -> int:
-        key = (profile, site, origin, query, signals)
-        found = self.contexts.get(key)
-        if found is None:
-            pid = self.profiles.get(profile)
-            if pid is None:
-                pid = self.profiles[profile] = _intern(conn, "profiles", PROFILE_FIELDS, profile)
-            found = self.contexts[key] = _intern(conn, "contexts", _CONTEXT_FIELDS, (pid, site, origin, query, signals))
-        return found
 
 
 def _intern(conn: sqlite3.Connection, table: str, fields: Sequence[str], values: Sequence[Any]) -> int:
