@@ -9,7 +9,8 @@ decode  CPU time of each route, interleaved round by round (median of 25), on tw
         1-megapixel PNGs of the same pixels (the response bench's JPEG): OpenCV's encoding
         (every row Sub-filtered: pngdecode's numpy route) and Pillow's (adaptive filters,
         mostly Paeth: the stored route). Routes: `cv2.imdecode` grey (before),
-        `pngdecode.decode_grey` (after), and for scale the inflate alone with zlib (what
+        `pngdecode.decode_grey` (after), the same halved (what the detector asks for when
+        the image is at least twice its working size), and for scale the inflate alone with zlib (what
         libpng uses), ISA-L, and libdeflate when installed.
 phase   `FaceDetector.detect` and `Gate.inspect` (classifier + policy, response_bench's
         setup) on the OpenCV PNG, with the fast route off (before) and on (after), rounds
@@ -104,6 +105,7 @@ def bench_decode(rounds: int) -> list[str]:
         routes: dict[str, Callable[[], Any]] = {
             "cv2.imdecode grey (before)": lambda buf=buf: cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE),
             "pngdecode.decode_grey (after)": lambda png=png: pngdecode.decode_grey(png),
+            "pngdecode.decode_grey, halve=True": lambda png=png: pngdecode.decode_grey(png, halve=True),
             "zlib inflate alone": lambda idat=idat: zlib.decompress(idat),
         }
         try:

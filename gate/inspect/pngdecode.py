@@ -1,5 +1,7 @@
 """A PNG's grey pixels for the face detector: bit for bit what OpenCV's
-`cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)` returns, at a fraction of its CPU.
+`cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)` returns, at a fraction of its CPU; or, when the
+detector asks (`halve=True`, an image at least twice its working size), that image halved,
+each 2x2 block averaged, as libjpeg's DCT scaling does for a JPEG.
 
 Why: OpenCV's libpng inflates with the system zlib, which is ~2/3 of a 1-megapixel PNG's
 decode (BENCHMARKS.md, "The PNG question"). ISA-L (the `isal` package, in the `faces` extra)
@@ -35,7 +37,7 @@ from typing import Any, Callable, Iterator
 __all__ = ["decode_grey", "available", "MAX_RAW_BYTES", "ROUTES"]
 
 MAX_RAW_BYTES = 64 << 20  # inflated rows above this: OpenCV decodes (it never holds them all)
-_KEEP_BYTES = 8 << 20  # each of a thread's two buffers is kept up to this size (~2.7 MP of RGB)
+_KEEP_BYTES = 8 << 20  # each of a thread's buffers (rows, pixels, stored PNG) is kept up to this size (~2.7 MP of RGB)
 _BLOCK = 65535  # the largest stored deflate block
 _FEED = 16384  # compressed bytes handed to the inflater at a time (bounds each output)
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -155,7 +157,7 @@ def _blocks(raw: Any, end: int) -> Iterator[Any]:
         yield raw[start:min(start + _BLOCK, end)]
 
 
-def _numpy_route(pieces: Iterator[Any], png: _Png, expected: int) -> tuple[Any, Iterator[Any]]:
+def _numpy_route(pieces: Iterator[Any], png: _Png, expected: int, halve: bool) -> tuple[Any, Iterator[Any]]:
     """(the grey image, or None and the rows as pieces for the stored route when a row is
     Avg- or Paeth-filtered: a running sum cannot undo those)."""
     import cv2
@@ -173,7 +175,11 @@ def _numpy_route(pieces: Iterator[Any], png: _Png, expected: int) -> tuple[Any, 
         at += n
     rows = np.frombuffer(buf, np.uint8, count=expected).reshape(png.height, stride)
     filters = rows[:, 0]
-    pixels = rows[:, 1:].reshape(png.height, png.width, channels)
+    # The pixels without their filter bytes, contiguous: numpy's running sum along rows that
+    # are 1 + 3w bytes apart costs twice the copy and the sum over contiguous rows together.
+    size = png.height * png.width * channels
+    pixels = np.frombuffer(_buffer("pixels", size), np.uint8, count=size).reshape(png.height, png.width, channels)
+    np.copyto(pixels, rows[:, 1:].reshape(png.height, png.width, channels))
     y = 0
     while y < png.height:  # runs of rows with the same filter, each undone in one numpy call
         kind = int(filters[y])
@@ -186,6 +192,12 @@ def _numpy_route(pieces: Iterator[Any], png: _Png, expected: int) -> tuple[Any, 
             top = max(y - 1, 0)
             np.add.accumulate(pixels[top:end], axis=0, dtype=np.uint8, out=pixels[top:end])
         y = end
+    if halve:  # each 2x2 block's mean (OpenCV's exact-2x area path), an odd last row or column dropped
+        h2, w2 = png.height // 2, png.width // 2
+        half = cv2.resize(pixels[:2 * h2, :2 * w2], (w2, h2), interpolation=cv2.INTER_AREA)
+        if channels == 1:
+            return half, iter(())
+        return cv2.transform(half, np.array(_GREY, np.float32)), iter(())
     if channels == 1:
         return pixels[:, :, 0].copy(), iter(())
     return cv2.transform(pixels, np.array(_GREY, np.float32)), iter(())
@@ -233,29 +245,44 @@ def _stored_route(isal_zlib: Any, pieces: Iterator[Any], data: bytes, png: _Png,
     return cv2.imdecode(np.frombuffer(buf, np.uint8, count=at + rest), cv2.IMREAD_GRAYSCALE)
 
 
-def decode_grey(data: bytes) -> Any:
+def decode_grey(data: bytes, halve: bool = False) -> Any:
     """The grey image `cv2.imdecode(data, IMREAD_GRAYSCALE)` would return, or None when the
     caller should ask OpenCV itself (no `isal`, an odd or broken file, beyond the bounds).
-    The caller has bounded the declared size already (FaceDetector.detect)."""
+    The caller has bounded the declared size already (FaceDetector.detect).
+
+    `halve=True` asks for that image at half the size, each 2x2 block averaged (an odd last
+    row or column dropped): what `cv2.resize(grey, INTER_AREA)` to half would give, but the
+    numpy route averages the colours before the grey conversion, on a quarter of the pixels
+    (the grey values can differ from that by 1). Like libjpeg's DCT scaling for a JPEG. An
+    image under 2 pixels on a side comes back whole."""
     route, grey = "opencv", None
     isal_zlib = _isal()
     if isal_zlib is not None:
         try:
-            grey, route = _decode(isal_zlib, data)
+            grey, route = _decode(isal_zlib, data, halve)
         except (ValueError, struct.error, isal_zlib.error):
             grey, route = None, "opencv"
     ROUTES[route] += 1
     return grey
 
 
-def _decode(isal_zlib: Any, data: bytes) -> tuple[Any, str]:
+def _decode(isal_zlib: Any, data: bytes, halve: bool) -> tuple[Any, str]:
     png = _Png(data, isal_zlib.crc32)
     expected = png.raw_size()
     if expected > MAX_RAW_BYTES:
         return None, "opencv"
     pieces = _inflated(isal_zlib, data, png, expected)
+    halve = halve and min(png.width, png.height) >= 2
     if png.inert and png.depth == 8 and png.colour in (0, 2) and not png.interlace:
-        grey, pieces = _numpy_route(pieces, png, expected)
+        grey, pieces = _numpy_route(pieces, png, expected, halve)
         if grey is not None:
             return grey, "numpy"
-    return _stored_route(isal_zlib, pieces, data, png, expected), "stored"
+    grey = _stored_route(isal_zlib, pieces, data, png, expected)
+    return (_halved(grey) if halve and grey is not None else grey), "stored"
+
+
+def _halved(grey: Any) -> Any:
+    import cv2
+
+    h2, w2 = grey.shape[0] // 2, grey.shape[1] // 2
+    return cv2.resize(grey[:2 * h2, :2 * w2], (w2, h2), interpolation=cv2.INTER_AREA)

@@ -231,3 +231,51 @@ def test_the_labelled_sets_pngs_decode_the_same() -> None:
     for data in pngs:
         _same(data)
     assert sum((pngdecode.ROUTES - before).values()) == len(pngs)
+
+
+def _halved_opencv(data: bytes) -> Any:
+    grey = _opencv(data)
+    h, w = grey.shape[0] // 2, grey.shape[1] // 2
+    return cv2.resize(grey[:2 * h, :2 * w], (w, h), interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("kinds", [[1], [0, 1, 2]])
+@pytest.mark.parametrize("colour", [0, 2])
+def test_halved_numpy_route_is_opencvs_half_within_one_level(photo: Any, kinds: list[int], colour: int) -> None:
+    """halve=True: the 2x2 means of OpenCV's grey (odd last row and column dropped). Grey files
+    are exact; colour files average before the grey conversion, so a value may differ by 1."""
+    img = photo if colour == 2 else cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    data = _png(img, colour, kinds=kinds, split=8192)
+    before = pngdecode.ROUTES.copy()
+    ours = pngdecode.decode_grey(data, halve=True)
+    assert pngdecode.ROUTES - before == {"numpy": 1}
+    expected = _halved_opencv(data)
+    assert ours.shape == expected.shape == (photo.shape[0] // 2, photo.shape[1] // 2)
+    diff = np.abs(ours.astype(int) - expected.astype(int))
+    assert diff.max() <= (0 if colour == 0 else 1)
+    assert (diff == 0).mean() > 0.8  # 85% on this photograph
+
+
+def test_halved_stored_route_is_opencvs_half(photo: Any) -> None:
+    data = _pil(photo, "RGB")  # Paeth rows: libpng decodes, then the exact 2x area step
+    before = pngdecode.ROUTES.copy()
+    assert np.array_equal(pngdecode.decode_grey(data, halve=True), _halved_opencv(data))
+    assert pngdecode.ROUTES - before == {"stored": 1}
+
+
+def test_halving_a_one_pixel_high_image_returns_it_whole() -> None:
+    data = _png(np.full((1, 40, 3), 90, np.uint8), 2, kinds=[1])
+    assert pngdecode.decode_grey(data, halve=True).shape == (1, 40)
+
+
+def test_the_detector_halves_a_large_png_and_still_finds_the_face() -> None:
+    """A 1,200-pixel photograph of a person: the PNG is decoded halved (600 px) and brought to
+    the 480-pixel working size; the JPEG of the same pixels is decoded reduced by libjpeg.
+    Both find the face."""
+    portrait = cv2.resize(cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR), (1200, 1200))
+    detector = FaceDetector()
+    before = pngdecode.ROUTES.copy()
+    png = detector.detect("png", encode(portrait, ".png"))
+    assert pngdecode.ROUTES - before == {"numpy": 1}
+    jpeg = detector.detect("jpeg", encode(portrait, ".jpg"))
+    assert png.count >= 1 and jpeg.count >= 1
