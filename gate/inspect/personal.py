@@ -190,8 +190,11 @@ def _digit_token(text: str, start: int, raw: str, skip_until: int) -> tuple[IdMa
     raw = stripped.rstrip(" \t().-/")
     if not raw:
         return None, "", "", skip_until
+    digits = raw if raw.isdigit() else _NON_DIGITS.sub("", raw)  # the token's digits are ASCII
     if raw[-1].isalpha():
-        if start >= 0:
+        # Every identifier that ends in a capital, or is broken by one, has at least 6 digits
+        # before it (ES DNI 8, FI HETU 6 + 3, FR NIR of Corsica 6, CN resident id 17).
+        if start >= 0 and len(digits) >= 6:
             found, end = inside_shape(text, start)
             if found is not None:
                 return found, "", "", end
@@ -200,7 +203,6 @@ def _digit_token(text: str, start: int, raw: str, skip_until: int) -> tuple[IdMa
                 if found is not None:
                     return found, "", "", skip_until
         raw = raw[:-1].rstrip(" \t().-/")  # "... 6789 (Mo-Fr": the number before the word
-    digits = _NON_DIGITS.sub("", raw)
     if start >= 0 and len(digits) >= 9:
         found = classify_digits(text, start, raw, digits)
         if found is not None:
@@ -211,17 +213,19 @@ def _digit_token(text: str, start: int, raw: str, skip_until: int) -> tuple[IdMa
 def _phone(raw: str, digits: str, regions: tuple[str, ...]) -> tuple[str, float] | None:
     import phonenumbers  # deferred: its metadata loads per region on first use
 
+    international = raw.startswith("+") or raw.startswith("00")
+    if international:
+        attempts: list[tuple[str | None, float]] = [(None, 1.0)]
+    else:  # first: most digit runs on a page fail here, before any pattern runs
+        attempts = [(r, PHONE_IN_ASSUMED_REGION) for r in regions if digits.startswith(_trunk_prefix(r))]
+        if not attempts:
+            return None
     if len(digits) > 15 or _DATE.fullmatch(raw):
         return None
     if "." in raw and " " not in raw and _DOTTED_SHORT_GROUP.search(raw.lstrip("+")):
         return None  # 10.0.19041.1: a version string, not a number
-    international = raw.startswith("+") or raw.startswith("00")
     if not international and raw.isdigit() and _is_product_code(digits):
         return None
-    if international:
-        attempts: list[tuple[str | None, float]] = [(None, 1.0)]
-    else:  # checked before parsing: most digit runs on a page fail here, cheaply
-        attempts = [(r, PHONE_IN_ASSUMED_REGION) for r in regions if digits.startswith(_trunk_prefix(r))]
     for region, score in attempts:
         text = "+" + raw[2:] if raw.startswith("00") else raw
         try:

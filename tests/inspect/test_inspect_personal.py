@@ -129,3 +129,42 @@ def test_numbers_side_by_side_are_not_a_nir_or_resident_id_without_their_shape_o
     misses = sum(1 for i in range(4000) if find_personal(
         "".join(f"<a>{k}</a>" for k in range(i * 5 + 1, i * 5 + 6)), is_html=True).counts)
     assert misses == 0
+
+
+def test_script_and_style_bodies_end_where_a_lazy_case_blind_match_ends() -> None:
+    """The block pattern reads script and style bodies as runs up to a "<" (for speed) and
+    spells tag names as [sS] classes; on any mix of openers, closers and near misses it must
+    remove exactly what `<script\\b...>.*?</script\\s*>` with IGNORECASE removes."""
+    import random
+    import re
+
+    from gate.inspect import htmltext
+
+    reference = re.compile(
+        r"<script\b([^>]*)>(.*?)</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->"
+        r"|<(?:noscript|template)\b[^>]*>.*?</(?:noscript|template)\s*>", re.IGNORECASE | re.DOTALL)
+    pieces = ["<script>", "<SCRIPT type='application/ld+json'>", "</script>", "</ScRiPt  >", "</script", "<scripts>",
+              "<style>", "</STYLE>", "</style\n>", "<!--", "-->", "--", "->", "<noscript>", "</NOSCRIPT>",
+              "<template x>", "</template>", "<", ">", "a", " ", '{"email": "a@b.de"}', "<p>", "é", "<scriptá>", "!"]
+    rnd = random.Random(19)
+    for _ in range(20_000):
+        markup = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 14)))
+        assert htmltext._BLOCKS.sub(htmltext._keep_json_ld, markup) == reference.sub(htmltext._keep_json_ld, markup), markup
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("DNI 12345678Z", "es.dni"),  # 8 digits before the capital
+    ("hetu 131052-308T", "fi.hetu"),
+    ("syntynyt 010101A123N", "fi.hetu"),  # the capital breaks the digit run: matched from its start
+    ("身份证 11010519491231002X", "cn.ric"),
+])
+def test_ids_that_end_in_or_hold_a_capital_still_count(text: str, kind: str) -> None:
+    result = find_personal(text, is_html=False)
+    assert result.ids.get(kind) == 1, result
+
+
+def test_short_numbers_before_a_capitalised_word_are_nothing() -> None:
+    """Table cells and lists ("10    Deutsch") end a digit run at a capital: under 6 digits,
+    no identifier is possible and none is looked for."""
+    text = "\n".join(f"{n}    {word}" for n, word in enumerate(["Deutsch", "Umtausch", "Versand", "Zahlung"] * 10))
+    assert find_personal(text, is_html=False, config=PersonalConfig(phone_regions=("DE",))).counts == {}
