@@ -105,8 +105,10 @@ def _refuse_or_pass(gate: "Gate", decision: "Decision", url: str) -> None:
         raise CollectionBlocked(decision, url)
 
 
-def _headers_refused(gate: "Gate", url: str, method: str, headers: Mapping[Any, Any] | None) -> "Decision | None":
-    problem = header_problem(gate, url, headers) if headers else None
+def _headers_refused(gate: "Gate", url: str, method: str, headers: Mapping[Any, Any] | None,
+                     problem: tuple[str, str] | None = None) -> "Decision | None":
+    if problem is None and headers:
+        problem = header_problem(gate, url, headers)
     if problem is None:
         return None
     with activated(None):
@@ -114,14 +116,15 @@ def _headers_refused(gate: "Gate", url: str, method: str, headers: Mapping[Any, 
 
 
 def admit(gate: "Gate", url: str, method: str = "GET", headers: Mapping[Any, Any] | None = None, *,
-          pace: bool = True) -> "Decision":
+          pace: bool = True, problem: tuple[str, str] | None = None) -> "Decision":
     """Decide on one hop before it is sent. Enforce mode raises CollectionBlocked for a deny;
     audit mode returns the deny (already in the ledger) and lets the hop go. `headers`, the
     hop's headers as they will be sent, are checked by gate.enforce.identity (Host, User-Agent).
-    With `pace`, then waits for the origin's slot when the decision carries a `rate_limit`
-    obligation; a caller that can tell when its request went out passes pace=False and sends
-    inside `paced`."""
-    decision = _headers_refused(gate, url, method, headers)
+    `problem`, (code, message), is a reason the caller found to refuse the hop as it will be
+    sent (recorded as such). With `pace`, then waits for the origin's slot when the decision
+    carries a `rate_limit` obligation; a caller that can tell when its request went out passes
+    pace=False and sends inside `paced`."""
+    decision = _headers_refused(gate, url, method, headers, problem)
     if decision is None:
         with activated(None), internal():  # the gate's own fetches are not gated by itself
             decision = gate.check(url, method)

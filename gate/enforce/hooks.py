@@ -24,9 +24,9 @@ import threading
 from typing import Any, Callable
 
 from gate.enforce.admit import active_gate, admit, already_handled, paced, record_body, sending, take_handled
-from gate.enforce.identity import sent_agent
+from gate.enforce.identity import HOST_MISMATCH, sent_agent
 
-__all__ = ["install", "installed", "pool_url"]
+__all__ = ["install", "installed", "pool_url", "misdirected"]
 
 _LOCK = threading.Lock()
 _INSTALLED: set[str] = set()
@@ -65,15 +65,42 @@ def _wrap(owner: type, attr: str, make: Callable[[Callable[..., Any]], Callable[
 # -- urllib3 -------------------------------------------------------------------------------
 
 def pool_url(pool: Any, url: str) -> str:
-    """The absolute URL a connection pool is asked for: `url` is a path (origin-form), or
-    already absolute when the pool is an HTTP proxy's."""
-    if url.startswith(("http://", "https://")):
-        return url
+    """The absolute URL a connection pool is asked for, read the way urllib3 sends it: a
+    path (origin-form) on the pool's origin; any other target as urllib3's own `parse_url`
+    reads it (so `HTTP://host/x` is absolute too: a scheme is case-insensitive, and urllib3
+    sends it lower-cased in absolute form). A target without a host is a path on the pool's
+    origin (`http:/private` goes out as `http:///private`)."""
+    if url.startswith("/"):
+        return _pool_origin(pool) + url
+    from urllib3.util import parse_url
+
+    parsed = parse_url(url)
+    path = parsed.path or "/"
+    tail = (path if path.startswith("/") else "/" + path) + (f"?{parsed.query}" if parsed.query is not None else "")
+    if parsed.host is None:
+        return _pool_origin(pool) + tail
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme or pool.scheme}://{parsed.host}{port}{tail}"
+
+
+def _pool_origin(pool: Any) -> str:
     host = pool.host or ""
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"  # IPv6 literal
     port = f":{pool.port}" if pool.port else ""
-    return f"{pool.scheme}://{host}{port}{url if url.startswith('/') else '/' + url}"
+    return f"{pool.scheme}://{host}{port}"
+
+
+def misdirected(pool: Any, url: str) -> tuple[str, str] | None:
+    """(code, message) when urllib3 would send `url` in absolute form to a pool of another
+    origin (asked with `assert_same_host=False`; else urllib3 raises HostChangedError): the
+    server the pool is connected to receives it, and whether it reads the authority in the
+    target or its own is up to it. An HTTP proxy's pool (urllib3's ProxyManager) is asked for
+    other origins by design."""
+    if url.startswith("/") or getattr(pool, "proxy", None) is not None or pool.is_same_host(url):
+        return None
+    return HOST_MISMATCH, (f"{url!r} would be sent to {_pool_origin(pool)} in absolute form: that server, not the "
+                           f"one the URL names, receives it")
 
 
 def _install_urllib3() -> None:
@@ -89,7 +116,9 @@ def _install_urllib3() -> None:
                     return original(self, method, url, *args, **kwargs)
             full = pool_url(self, url)
             kwargs = _with_agent(gate, self, args, kwargs)
-            decision = admit(gate, full, method, kwargs["headers"], pace=False)
+            # with assert_same_host (the default) urllib3 itself refuses another origin
+            problem = None if kwargs.get("assert_same_host", True) else misdirected(self, url)
+            decision = admit(gate, full, method, kwargs["headers"], pace=False, problem=problem)
             with paced(gate, full, decision), sending():
                 response = original(self, method, url, **kwargs)
             if kwargs.get("preload_content", True):

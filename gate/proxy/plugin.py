@@ -29,6 +29,7 @@ from proxy.http.exception import HttpRequestRejected
 from proxy.http.parser import HttpParser
 from proxy.http.proxy import HttpProxyBasePlugin
 
+from gate.enforce.identity import is_library_agent, sent_agent
 from gate.model.decision import Decision
 from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts, decoded_body
 from gate.proxy.ca import InvalidHost
@@ -195,7 +196,7 @@ class GatePlugin(HttpProxyBasePlugin):
         self._sanitize(request)
         url = self._url(request)
         method = _text(request.method).upper() or "GET"
-        decision = self.service.check(url, method)
+        decision = self.service.check(url, method, self._sent_headers(request))
         self._gated += 1
         if self.service.blocks(decision):
             raise HttpRequestRejected(
@@ -209,13 +210,31 @@ class GatePlugin(HttpProxyBasePlugin):
         self._meter.expect(decision, method)
         return decision
 
+    @staticmethod
+    def _sent_headers(request: HttpParser) -> dict[str, str]:
+        """The client's headers that reach the origin as they are (`_prepare` replaces Host and
+        a library's default User-Agent, and drops the proxy's own)."""
+        out: dict[str, str] = {}
+        for name, value in (request.headers or {}).values():
+            lower = name.lower()
+            if lower == b"host" or lower in _STRIP_HEADERS:
+                continue
+            if lower == b"user-agent" and is_library_agent(_text(value)):
+                continue
+            out[_text(name)] = _text(value)
+        return out
+
     def _prepare(self, request: HttpParser) -> None:
-        """What the origin receives: no proxy credentials, the Host that was gated, and for
-        plain HTTP `Connection: close` (see the module docstring)."""
+        """What the origin receives: no proxy credentials, the Host that was gated, the job's
+        User-Agent in place of a library's default (curl's, python-requests'...: robots.txt was
+        read for the job's agent; any other agent was refused in `_gate`), and for plain HTTP
+        `Connection: close` (see the module docstring)."""
         assert self._origin is not None
         scheme, host, port = self._origin
         request.del_headers(list(_STRIP_HEADERS))
         request.add_header(b"Host", _authority(scheme, host, port).encode())
+        agent = request.header(b"user-agent") if request.has_header(b"user-agent") else None
+        request.add_header(b"User-Agent", sent_agent(self.service.gate, _text(agent) if agent else None).encode())
         if scheme == "http" and not request.has_header(b"upgrade"):  # a WebSocket upgrade keeps its Connection
             request.del_header(b"keep-alive")
             request.add_header(b"Connection", b"close")

@@ -8,8 +8,9 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
+from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.model.decision import Decision
 from gate.model.response import ResponseFacts
@@ -132,13 +133,20 @@ class GateService:
     def blocks(self, decision: Decision) -> bool:
         return not decision.allow and self.enforcing
 
-    def check(self, url: str, method: str) -> Decision:
-        """Gate one request. Never raises: a failure is a deny (fail closed)."""
+    def check(self, url: str, method: str, headers: Mapping[str, str] | None = None) -> Decision:
+        """Gate one request. Never raises: a failure is a deny (fail closed). `headers`, the
+        ones the origin will receive, are checked as the adapters check theirs
+        (gate.enforce.identity: another User-Agent than the job's, routing and rewrite headers
+        naming another site or path): such a request is refused and recorded."""
+        problem = header_problem(self.gate, url, headers) if headers else None
         prefetch = getattr(self.gate, "prefetch", None)
-        if prefetch is not None:  # signal fetches on this connection's thread, not the shared worker
+        if prefetch is not None and problem is None:  # signal fetches on this connection's thread
             prefetch(url)
         try:
-            decision = self._pool.submit(self.gate.check, url, method).result()
+            if problem is not None:
+                decision = self._pool.submit(self.gate.refuse, url, problem[0], problem[1], method).result()
+            else:
+                decision = self._pool.submit(self.gate.check, url, method).result()
         except Exception as exc:  # the gate itself failed (an unwritable ledger in audit mode, a bug)
             decision = Decision.denied(GATE_ERROR_CODE, f"the gate failed, so the request is denied: {exc}",
                                        url=url, mode=self.gate.mode)
