@@ -121,7 +121,14 @@ class ResponsePhase:
                 if self._inspector is None:
                     from .content import ContentInspector
 
-                    self._inspector = ContentInspector()
+                    inspector = ContentInspector()
+                    faces = inspector.faces
+                    if faces is not None and not faces.available:  # said once, where a user sees it
+                        logger.warning("scrapegate: face detection is unavailable (%s): the images job %r collects "
+                                       "are not inspected, and the policies withhold them unless it declares "
+                                       "facial_images (content.uninspected)", faces.unavailable_reason,
+                                       self.gate.job.name)
+                    self._inspector = inspector
         return self._inspector
 
     def run(self, decision: "Decision", response: "ResponseFacts", nurl: "NormalizedURL | None" = None) -> "Decision":
@@ -138,11 +145,14 @@ class ResponsePhase:
             gate.memory.note_reservation(nurl.origin, reserving)
         licensed = self._page_licence(response, nurl.origin)
         content = self._inspect(response, gate.job.name, nurl.site)
-        if not reserving and not licensed and not (content and content["findings"]):
+        # A partial inspection goes to the policies too: a detector that could not look is
+        # unknown, not clean (content.rego, content.uninspected).
+        looked = content is not None and (content["findings"] or content["status"] == "partial")
+        if not reserving and not licensed and not looked:
             return decision  # nothing the policies have not already seen
         answer = gate.decide_response(response, content=content)
         undeclared = [v for v in answer.deny if v.code == UNDECLARED and _evidence(v)]
-        if content is not None:
+        if content is not None and content["findings"]:
             self.sampler.record(gate.job.name, nurl.site, "mismatch" if undeclared else "clean")
         for v in undeclared:
             gate.memory.note_undeclared(nurl.site, _evidence(v)["category"], nurl.url)

@@ -67,6 +67,51 @@ deny contains v if {
 	]))
 }
 
+# METADATA
+# title: A classifier could not look at the response
+# description: >-
+#   A detector applied to the response but could not run to the end (its extra is not
+#   installed, the image is too large to decode or undecodable), and the category it looks
+#   for is one the job does not declare: what was collected is unknown, not clean, and is
+#   withheld like a mismatch. Which detector statuses withhold is data
+#   (content_rules.uninspected_withheld), as is the category each detector looks for
+#   (content_rules.detector_categories). A job that declares the category loses nothing
+#   by the detector's absence and is not affected.
+# related_resources:
+#   - ref: https://eur-lex.europa.eu/eli/reg/2016/679/oj
+#     description: GDPR Art. 5(1)(c), Art. 25
+# custom:
+#   code: content.uninspected
+#   law: GDPR Art. 5(1)(c) (data minimisation), Art. 25 (data protection by design)
+#   owner: privacy-legal
+#   jurisdictions: ["*"]
+#   waivable: true
+deny contains v if {
+	some run in _unchecked
+	v := lib.violation("content.uninspected", null, lib.text([
+		run.detector, " could not inspect ", object.get(input.request, "url", "?"), " (", run.status, ": ",
+		run.detail, ") for ", run.category, ", which job ", object.get(input.job, "name", "?"),
+		" does not declare: withheld as unknown, not passed as clean",
+	]))
+}
+
+# _unchecked: the detector runs of this response that did not finish, whose category the
+# job does not declare, with a status the data says withholds.
+_unchecked contains object.union(run, {"category": category}) if {
+	some run in input.response.content.detectors
+	run.status in _withheld_statuses
+	category := _detector_categories[split(run.detector, ".")[0]]
+	not _is_declared(category)
+}
+
+default _withheld_statuses := []
+
+_withheld_statuses := data.scrapegate.content_rules.uninspected_withheld
+
+default _detector_categories := {}
+
+_detector_categories := data.scrapegate.content_rules.detector_categories
+
 # _mismatches: the findings of this response that count (thresholds), are not covered by
 # a declared category and are not tolerated.
 _mismatches contains f if {

@@ -92,3 +92,43 @@ test_a_corrected_manifest_clears_the_site if {
 	doc := fx.patch(no_response, {"/signals/content": {"undeclared": [{"category": "facial_images", "urls": 2}]}})
 	content_codes(declaring(doc, ["facial_images"])) == set()
 }
+
+with_runs(doc, runs) := fx.patch(doc, {"/response": {"status": 200, "content": {
+	"schema": "scrapegate/inspection/v1", "sha256": "ab12", "bytes": 10, "complete": true,
+	"status": "partial", "categories": [], "findings": [], "detectors": runs,
+}}})
+
+run(detector, status) := {"detector": detector, "version": "test 1", "status": status, "detail": "why"}
+
+test_an_image_no_detector_could_read_is_withheld_from_a_job_that_does_not_declare_faces if {
+	every status in ["unavailable", "too_large", "undecodable"] {
+		content_codes(with_runs(fx.price_monitoring, [run("faces", status)])) == {"content.uninspected"}
+	}
+	content_codes(with_runs(fx.price_monitoring, [run("faces.lbp_frontalface", "too_large")])) == {
+		"content.uninspected",
+	}
+}
+
+test_statuses_not_listed_pass if {
+	content_codes(with_runs(fx.price_monitoring, [run("faces", "unsupported")])) == set()
+	content_codes(with_runs(fx.price_monitoring, [run("personal", "truncated")])) == set()
+	content_codes(with_runs(fx.price_monitoring, [run("faces.lbp_frontalface", "ok")])) == set()
+}
+
+test_a_job_that_declares_the_category_is_not_affected if {
+	content_codes(with_runs(declaring(fx.price_monitoring, ["facial_images"]), [run("faces", "unavailable")])) == set()
+	content_codes(with_runs(declaring(fx.price_monitoring, ["biometric"]), [run("faces", "too_large")])) == set()
+	content_codes(with_runs(declaring(fx.price_monitoring, ["personal"]), [run("faces", "unavailable")])) == {
+		"content.uninspected",
+	}
+}
+
+test_the_withheld_statuses_come_from_data if {
+	doc := with_runs(fx.price_monitoring, [run("faces", "unsupported")])
+	deny := content.deny with input.request as doc.request
+		with input.job as doc.job
+		with input.signals as doc.signals
+		with input.response as doc.response
+		with data.scrapegate.content_rules.uninspected_withheld as ["unsupported"]
+	fx.codes(deny) == {"content.uninspected"}
+}

@@ -5,7 +5,9 @@ collects the same pages."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +189,26 @@ def test_a_licence_named_by_a_link_header_is_fetched_and_decides(response_site: 
     assert fetched == 1  # fetched once, then cached
     with GatedSession(gate_for(rs.PRICES)) as s:  # a licence about AI says nothing to a price job
         assert s.get(response_site.url_for("/licensed"), timeout=10).scrapegate_decision.allow
+
+
+def test_without_a_face_model_images_are_withheld_unless_faces_are_declared(
+        response_site: Any, gate_for: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The `faces` extra not installed (import cv2 fails, as it does then): a job that does not
+    declare facial images is not handed an image nobody could look at, and is told why once;
+    pages are still read by the text classifiers; a job that declares faces is not affected.
+    (Found from outside: a non_personal job fetched a portrait unchecked, with no word said.)"""
+    monkeypatch.setitem(sys.modules, "cv2", None)
+    with caplog.at_level(logging.WARNING, logger="scrapegate"), GatedSession(gate_for(rs.PRICES)) as s:
+        outcome, decision = _get(s, response_site.url_for("/img/portrait.jpg"))
+        assert outcome == "blocked" and decision.deny_codes == ["content.uninspected"]
+        assert "unavailable" in decision.deny[0].message and "facial_images" in decision.deny[0].message
+        assert _get(s, response_site.url_for("/products/kettle"))[0] == "ok"
+        assert _get(s, response_site.url_for("/img/portrait.jpg"))[0] == "blocked"  # not a site-wide quarantine
+        assert _get(s, response_site.url_for("/products/kettle"))[0] == "ok"
+    assert sum("face detection is unavailable" in r.getMessage() for r in caplog.records) == 1
+    assert [(r["action"], r["reason"]) for r in _quarantine(tmp_path / "ledger.db")] == [
+        ("discarded", "content.uninspected")] * 2  # fetched, not handed over, recorded
+    with GatedSession(gate_for(rs.DECLARED)) as s:
+        r = s.get(response_site.url_for("/img/portrait.jpg"), timeout=10)
+        assert r.status_code == 200 and r.scrapegate_decision.allow
