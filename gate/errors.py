@@ -50,7 +50,22 @@ class CollectionBlocked(GateError):
         # The first denial's own words name what matched (robots: "... (Disallow: /private)").
         first = decision.deny[0].message if decision.deny and decision.deny[0].message else ""
         super().__init__(f"scrapegate blocked {self.url}: {reasons}" + (f" - {first}" if first else "")
-                         + f" (why: scrapegate explain JOB.yaml --target {self.url} --live)")
+                         + f" (why: {_where_to_look(decision, self.url)})")
+
+
+# Denials `explain` cannot reproduce: they come from the response (its content) or from the
+# request's own headers, not from the policies' view of the URL.
+_RESPONSE_CODES = ("content.",)
+_HEADER_CODES = ("request.host_mismatch", "request.agent_mismatch", "request.rewrite_header")
+
+
+def _where_to_look(decision: "Decision", url: str | None) -> str:
+    codes = [v.code for v in decision.deny]
+    if codes and all(c.startswith(_RESPONSE_CODES) for c in codes):
+        return "what the response held; scrapegate ledger quarantine lists the URL"
+    if codes and all(c in _HEADER_CODES for c in codes):
+        return "the request's headers, as the message says"
+    return f"scrapegate explain JOB.yaml --target {url} --live"
 
 
 class ManifestError(GateError):

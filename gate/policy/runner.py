@@ -30,6 +30,10 @@ _PACKAGE = re.compile(r"^package\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 # A test is a rule whose head starts a line: `test_x if {`, `test_x := ...`, `test_x {`.
 _TEST_RULE = re.compile(r"^((?:todo_)?test_\w+)\b(?!\s*\()", re.MULTILINE)
 _WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
+# A test file that only the real OPA engine can run: `# scrapegate: opa-only (why)` on a line
+# of its own. rego-cpp 1.5.2 compiles a `with` over the whole decision for minutes and past
+# 12 GB; such a file's tests are reported SKIP on the embedded engine, with the reason.
+_OPA_ONLY = re.compile(r"^#\s*scrapegate:\s*opa-only\b(.*)$", re.MULTILINE)
 _DATA_REF = re.compile(r"\bdata\.([A-Za-z_][\w.]*)")
 
 
@@ -177,6 +181,7 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
         raise PolicyError("--engine opa needs the OPA engine's Python bindings: "
                           "pip install --ignore-requires-python opa-golib-python-bindings")
     report = TestReport(verbose=verbose, engine="opa" if use_opa else "regopy")
+    opa_only: set[str] = set()
     if not use_opa:
         for module in policy_set.modules:
             if module.is_test and _WITH_WHOLE_INPUT.search(_strip_comments(module.source)):
@@ -184,6 +189,11 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
                     f"{module.path}: `with input as` may crash regopy 1.5.2; "
                     "replace the input key by key (`with input.job as ...`)"
                 )
+            marked = _OPA_ONLY.search(module.source) if module.is_test else None
+            if marked:
+                opa_only.add(str(module.path))
+                why = marked.group(1).strip().strip("()")
+                report.notes.append(f"{module.path}: skipped on the embedded engine ({why}); `--engine opa` runs it")
     by_name: dict[str, TestResult] = {}
 
     def emit(result: TestResult) -> None:
@@ -191,7 +201,7 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
         if on_result is not None:
             on_result(result)
 
-    runnable = [c for c in cases if not c.skipped]
+    runnable = [c for c in cases if not c.skipped and c.file not in opa_only]
     # Only the test files the selected tests need: their own and the test packages they
     # refer to (fixtures), transitively. OPA then compiles once; regopy once per file.
     groups = _by_file(runnable)
@@ -212,7 +222,7 @@ def run_tests(dirs: Sequence[Path | str], verbose: bool = False, *, run: str | N
         for file, file_cases in groups.items():
             run_isolated(roots, file_cases, sorted(_test_files_for(file, policy_set.modules)), emit)
     for case in cases:
-        if case.skipped:
+        if case.skipped or case.file in opa_only:
             emit(TestResult(case, SKIP))
     report.results = [by_name.get(c.name) or TestResult(c, SKIP) for c in cases]
     return report

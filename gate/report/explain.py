@@ -32,9 +32,13 @@ def render_text(e: Explanation) -> str:
              f"decision: {verdict} ({len(d.deny)} deny, {len(d.warn)} warn, {len(d.waived)} waived; "
              f"policy {str(d.policy_revision or '')[:12]}, {d.engine} engine)"]
     unchecked = not_checked(e.policy_input)
-    if unchecked:
+    robots = (e.policy_input.get("signals") or {}).get("robots") or {}
+    if unchecked and robots.get("status", "not_checked") == "not_checked":
         lines.append(f"not checked: {', '.join(unchecked)} (static mode: nothing was fetched, "
                      "so what the site says there decided nothing; --live fetches them)")
+    elif unchecked:  # live: not fetched for this job's purpose, or read only from responses
+        lines.append(f"not checked: {', '.join(unchecked)} (not fetched for this job's purpose, or read only from "
+                     "the responses a crawl fetches, which explain does not fetch)")
     lines += ["", "Input facts:"]
     for path, value in _flatten(e.policy_input):
         lines.append(f"  {path} = {json.dumps(value, sort_keys=True)}")

@@ -3,24 +3,8 @@ package scrapegate.main_test
 import data.scrapegate
 import data.scrapegate.fixtures_test as fx
 
-# law_denials(doc): what the law packages deny for input doc, before waivers.
-law_denials(doc) := result if {
-	result := scrapegate._raw_deny with input.request as doc.request
-		with input.job as doc.job
-		with input.subjects as doc.subjects
-		with input.signals as doc.signals
-		with input.now as doc.now
-		with input.now_date as doc.now_date
-}
-
-test_clearview_denied_for_every_required_code if {
-	missing := fx.the_clearview_codes - fx.codes(law_denials(fx.clearview))
-	count(missing) == 0
-}
-
-test_price_monitoring_denies_nothing if {
-	count(law_denials(fx.price_monitoring)) == 0
-}
+# The decision's parts: `assemble`, the waivers on the packages' output. The whole decision,
+# with inputs set by `with`, is tested in main_decision_test.rego.
 
 # --- assemble: the decision from the packages' output --------------------------------------
 
@@ -55,21 +39,4 @@ test_an_expired_waiver_denies_and_warns if {
 test_warnings_pass_through if {
 	warning := {"code": "review_required", "jurisdiction": "JP"}
 	scrapegate.assemble(set(), {warning}, set(), [], main_ctx).warn == {warning}
-}
-
-test_the_waiver_context_comes_from_the_input if {
-	c := scrapegate._context with input.job.name as "face-index"
-		with input.request.site as "facebook.com"
-		with input.request.host as "www.facebook.com"
-		with input.now as "2026-11-26T10:00:00Z"
-	c == main_ctx
-}
-
-test_malformed_input_is_denied if {
-	d := scrapegate.decision with input.request as {"url": "https://x.example/"}
-		with input.job as {}
-		with input.subjects as {}
-		with input.signals as {}
-	d.allow == false
-	fx.codes(d.deny) == {"input.malformed"}
 }

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from gate.engines.policy_set import load_policy_set, shipped_policies_dir
-from gate.policy.runner import PASS, TestReport, discover, run_tests
+from gate.policy.runner import PASS, SKIP, TestReport, discover, run_tests
 
 REPO = Path(__file__).resolve().parents[2]
 LEGAL = REPO / "docs" / "legal" / "LEGAL.md"
@@ -71,7 +71,10 @@ def test_the_light_rego_tests_pass_on_the_embedded_engine() -> None:
 
 
 def test_every_rego_test_passes(report: TestReport) -> None:
-    bad = [f"{r.line()}\n{r.message}" for r in report.results if r.status != PASS]
+    # Without the OPA bindings, regopy skips the files marked opa-only (main_decision_test).
+    skippable = {"main_decision_test.rego"} if report.engine == "regopy" else set()
+    bad = [f"{r.line()}\n{r.message}" for r in report.results
+           if r.status != PASS and not (r.status == SKIP and Path(r.case.file).name in skippable)]
     assert not bad, "\n".join(bad)
     assert report.exit_code() == 0
     assert len(report.results) >= 150

@@ -196,3 +196,24 @@ def test_policy_test_has_help() -> None:
     result = CliRunner().invoke(cli, ["policy", "test", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "opa test" in result.output
+
+
+def test_an_opa_only_file_is_skipped_with_its_reason_on_the_embedded_engine_only(tmp_path: Path, engine: str) -> None:
+    """`# scrapegate: opa-only (why)`: what rego-cpp cannot compile (a `with` over the whole
+    shipped decision ran past 12 GB) is reported SKIP there, not an ERROR after minutes; the
+    real OPA engine runs it like any other file."""
+    root = write(tmp_path, {
+        "p.rego": POLICY,
+        "p_test.rego": "package p_test\n\ntest_ok if true\n",
+        "whole_test.rego": "package whole_test\n\n# scrapegate: opa-only (too large for rego-cpp)\n\n"
+                           "import data.p\n\ntest_whole if { p.n with input.js as [1] }\n",
+    })
+    report = run_tests([root], verbose=True, engine=engine)
+    expected = PASS if engine == "opa" else SKIP
+    assert statuses(report) == {"data.p_test.test_ok": PASS, "data.whole_test.test_whole": expected}
+    assert report.exit_code() == 0
+    noted = [n for n in report.notes if "whole_test.rego" in n]
+    if engine == "opa":
+        assert noted == []
+    else:
+        assert len(noted) == 1 and "too large for rego-cpp" in noted[0] and "--engine opa" in noted[0]

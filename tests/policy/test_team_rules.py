@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -180,3 +181,14 @@ def test_explain_header_names_the_signals_not_checked(examples: Path) -> None:
     header = invoke(*args).stdout.splitlines()[2]
     assert header.startswith("not checked: robots, optout") and "--live" in header
     assert "robots" in json.loads(invoke(*args, "-f", "json").stdout)["not_checked"]
+
+
+def test_explain_live_does_not_claim_static_mode(examples: Path, httpserver: Any) -> None:
+    """--live fetches the site's files; what is still not checked then is not fetched for the
+    job's purpose (a price job's opt-outs and licence) or comes from responses."""
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    args = ["explain", str(examples / "price-monitoring.yaml"), "--target", httpserver.url_for("/products/"), "--live"]
+    lines = invoke(*args).stdout.splitlines()
+    assert not any("static mode" in line for line in lines)
+    header = [line for line in lines if line.startswith("not checked:")]
+    assert len(header) == 1 and "not fetched for this job's purpose" in header[0], lines[:4]
