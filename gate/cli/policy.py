@@ -37,7 +37,8 @@ def test(dirs: tuple[Path, ...], verbose: bool, run_pattern: str | None, engine:
     is an error. The same files run unchanged with `opa test policies/`. The real OPA
     engine runs them when its bindings are installed
     (pip install --ignore-requires-python opa-golib-python-bindings), in about a second;
-    otherwise the embedded engine does, which takes minutes on the shipped library.
+    otherwise the embedded engine does, which takes minutes on the shipped library, and
+    skips (saying why) a test file marked with a line `# scrapegate: opa-only (why)`.
 
     \b
     Exit codes: 0 all passed, 1 a test failed or errored, 2 no test found
