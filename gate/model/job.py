@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
 from typing_extensions import Annotated
 
 __all__ = [
@@ -179,7 +179,7 @@ class JobSpec(_Strict):
     )
     legal_basis: LegalBasis = Field(default_factory=LegalBasis)
     site_permissions: list[SitePermission] = Field(default_factory=list)
-    retention_days: Optional[int] = Field(default=None, ge=0)
+    retention_days: Optional[StrictInt] = Field(default=None, ge=0)  # true is not 1 day
     targets: list[Union[TargetURL, Target]] = Field(default_factory=list)
 
 

@@ -143,3 +143,16 @@ def test_a_duplicate_yaml_key_is_a_manifest_error_at_its_line(tmp_path: Path, ex
         load_manifests([job])
     assert str(caught.value) == (f"{job}:{line + 1}: duplicate key 'purpose' (first at line {line}): "
                                  "YAML would silently keep only the last")
+
+
+@pytest.mark.parametrize("value", ["true", "'30'", "1.5"])
+def test_retention_days_is_a_whole_number_not_a_boolean_or_string(tmp_path: Path, value: str) -> None:
+    """`retention_days: true` was read as 1 day; the JSON Schema says integer."""
+    p = write(tmp_path, GOOD.replace("  targets:", f"  retention_days: {value}\n  targets:"))
+    with pytest.raises(ManifestError, match=rf"{re.escape(str(p))}:10: spec\.retention_days: "):
+        load_manifests([p])
+
+
+def test_retention_days_as_a_number(tmp_path: Path) -> None:
+    [job] = load_manifests([write(tmp_path, GOOD.replace("  targets:", "  retention_days: 30\n  targets:"))])
+    assert job.job.spec.retention_days == 30
