@@ -101,11 +101,16 @@ def verify(ledger_path: str | None, anchors: tuple[str, ...], checkpoints: tuple
       scrapegate ledger verify --ledger /var/lib/scrapegate/ledger.db
       scrapegate ledger verify --anchor 9531d6c1019c12751c027a2816887e90666f1d82ee518cca206104baae483533
     """
+    from gate.ledger.query import unchecked_checkpoints
     from gate.ledger.query import verify as verify_ledger
 
     with _ledger_errors():
         report = verify_ledger(ledger_path, anchors, checkpoints)
+        unread = unchecked_checkpoints(ledger_path, checkpoints)
     get_formatter(fmt, "ledger-verify").write(report, sys.stdout)
+    for path in unread:  # an OK that did not look at them must say so
+        click.echo(f"note: the signed checkpoints in {path} were not checked: no key is configured "
+                   "(SCRAPEGATE_LEDGER_KEY or SCRAPEGATE_LEDGER_KEY_FILE)", err=True)
     if not report.ok:
         sys.exit(EXIT_BROKEN)
 

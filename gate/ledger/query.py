@@ -83,6 +83,17 @@ def verify(location: str | None = None, anchors: Iterable[str] = (),
     return report
 
 
+def unchecked_checkpoints(location: str | None = None, checkpoints: str | Sequence[str] | None = None) -> list[Path]:
+    """The signed checkpoint files `verify` left unread because no key is configured."""
+    if load_key() is not None:
+        return []
+    _, where = _backend(location)
+    if isinstance(checkpoints, str):
+        checkpoints = [checkpoints]
+    bases = [Path(c) for c in checkpoints] if checkpoints else [checkpoints_path(where)]
+    return [base for base in bases if base.exists()]
+
+
 def rows(location: str | None = None, filters: Filters | None = None,
          limit: int | None = None) -> Iterator[dict[str, Any]]:
     backend, where = _backend(location)

@@ -289,3 +289,23 @@ def test_ed25519_checkpoints_are_verified_with_the_public_key_alone(tmp_path: Pa
                                                             serialization.PublicFormat.SubjectPublicKeyInfo))
     monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY_FILE", str(tmp_path / "other.pem"))
     assert any("bad signature" in p.reason for p in verify(location).problems)
+
+
+def test_verify_without_the_key_says_the_checkpoints_were_not_checked(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """An OK that did not read the signed checkpoints says so (found from outside: it did not)."""
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY_FILE", str(tmp_path / "key"))
+    (tmp_path / "key").write_text(KEY + "\n")
+    _fill(str(tmp_path / "ledger.db"), n=3)
+    monkeypatch.delenv("SCRAPEGATE_LEDGER_KEY_FILE")
+    monkeypatch.delenv("SCRAPEGATE_LEDGER_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["ledger", "verify", "--ledger", str(tmp_path / "ledger.db")])
+    assert result.exit_code == 0, result.output
+    assert f"the signed checkpoints in {tmp_path / 'ledger.db.checkpoints'} were not checked" in result.stderr
+    monkeypatch.setenv("SCRAPEGATE_LEDGER_KEY_FILE", str(tmp_path / "key"))
+    keyed = CliRunner().invoke(cli, ["ledger", "verify", "--ledger", str(tmp_path / "ledger.db")])
+    assert keyed.exit_code == 0 and "not checked" not in keyed.stderr
