@@ -40,9 +40,10 @@ if TYPE_CHECKING:
     from .content import ContentInspector
 
 __all__ = ["ResponsePhase", "run_response_phase", "run_response_phase_nowait", "warm_response_phase", "UNDECLARED",
-           "phone_regions_of"]
+           "UNINSPECTED", "phone_regions_of"]
 
 UNDECLARED = "content.undeclared_category"
+UNINSPECTED = frozenset({"unavailable", "too_large", "undecodable"})  # what content.rego may withhold
 NOWAIT_PARSE_MAX = 256 * 1024  # bytes of a page read for opt-outs and licence links inline, at most
 NOWAIT_INSPECT_MAX = 16 * 1024  # bytes of a text body the classifiers read inline, at most
 _INLINE_KINDS = frozenset({"html", "text", "json", "xml"})  # what the text classifiers read
@@ -145,9 +146,11 @@ class ResponsePhase:
             gate.memory.note_reservation(nurl.origin, reserving)
         licensed = self._page_licence(response, nurl.origin)
         content = self._inspect(response, gate.job.name, nurl.site)
-        # A partial inspection goes to the policies too: a detector that could not look is
-        # unknown, not clean (content.rego, content.uninspected).
-        looked = content is not None and (content["findings"] or content["status"] == "partial")
+        # A detector that could not look at all goes to the policies too: unknown, not clean
+        # (content.rego, content.uninspected). One that read a prefix (truncated) or met a
+        # format OpenCV's wheels cannot decode (unsupported: ICO, HEIC) does not.
+        looked = content is not None and (content["findings"] or any(
+            run["status"] in UNINSPECTED for run in content["detectors"]))
         if not reserving and not licensed and not looked:
             return decision  # nothing the policies have not already seen
         answer = gate.decide_response(response, content=content)

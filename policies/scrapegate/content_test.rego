@@ -124,11 +124,11 @@ test_a_job_that_declares_the_category_is_not_affected if {
 }
 
 test_the_withheld_statuses_come_from_data if {
-	doc := with_runs(fx.price_monitoring, [run("faces", "unsupported")])
+	doc := with_runs(fx.price_monitoring, [run("faces", "too_large")])
 	deny := content.deny with input.request as doc.request
 		with input.job as doc.job
 		with input.signals as doc.signals
 		with input.response as doc.response
-		with data.scrapegate.content_rules.uninspected_withheld as ["unsupported"]
-	fx.codes(deny) == {"content.uninspected"}
+		with data.scrapegate.content_rules.uninspected_withheld as ["unavailable"]
+	fx.codes(deny) == set()
 }
