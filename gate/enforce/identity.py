@@ -38,6 +38,7 @@ AGENT_MISMATCH = "request.agent_mismatch"
 REWRITE_HEADER = "request.rewrite_header"
 _HOST_HEADERS = ("Host", "X-Forwarded-Host", "X-Host")  # an authority a server may route by
 _REWRITE_HEADERS = ("X-Original-URL", "X-Rewrite-URL")  # a path a server may serve instead
+_CHECKED = frozenset(n.lower() for n in (*_HOST_HEADERS, *_REWRITE_HEADERS, "Forwarded", "User-Agent"))
 _FORWARDED_HOST = re.compile(r"""(?:^|[;,\s])host\s*=\s*(?:"([^"]*)"|([^;,\s]*))""", re.IGNORECASE)
 # The agents HTTP libraries and browsers send when the caller sets none.
 _LIBRARY_AGENT = re.compile(
@@ -83,23 +84,38 @@ def _authority(value: str, scheme: str) -> tuple[str, int]:
     return normalize_host(host), port
 
 
+def _checked_headers(headers: Mapping[Any, Any] | None) -> dict[str, str]:
+    """The headers header_problem reads, by lower-case name, in one pass over `headers`."""
+    found: dict[str, str] = {}
+    for key, value in (headers or {}).items():
+        name = (key.decode("latin-1") if isinstance(key, bytes) else str(key)).lower()
+        if name in _CHECKED and name not in found:
+            if isinstance(value, (list, tuple)):
+                value = value[0] if value else b""
+            found[name] = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return found
+
+
 def header_problem(gate: "Gate", url: str, headers: Mapping[Any, Any] | None) -> tuple[str, str] | None:
     """(code, message) when the headers make the request differ from the one decided on."""
+    sent = _checked_headers(headers)
+    if not sent:
+        return None
     for name in _HOST_HEADERS:
-        problem = _authority_problem(name, header(headers, name), url)
+        problem = _authority_problem(name, sent.get(name.lower()), url)
         if problem is not None:
             return problem
-    forwarded = header(headers, "Forwarded")
+    forwarded = sent.get("forwarded")
     if forwarded is not None:
         for quoted, bare in _FORWARDED_HOST.findall(forwarded):
             problem = _authority_problem("Forwarded host", quoted or bare, url)
             if problem is not None:
                 return problem
     for name in _REWRITE_HEADERS:
-        problem = _rewrite_problem(name, header(headers, name), url)
+        problem = _rewrite_problem(name, sent.get(name.lower()), url)
         if problem is not None:
             return problem
-    agent = header(headers, "User-Agent")
+    agent = sent.get("user-agent")
     if agent is not None and not is_library_agent(agent) and agent != gate.job.spec.user_agent:
         return AGENT_MISMATCH, (f"the request sends User-Agent {agent!r}, but robots.txt was checked for the job's "
                                 f"user_agent {gate.job.spec.user_agent!r}")

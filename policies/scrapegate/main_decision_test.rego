@@ -6,7 +6,7 @@ package scrapegate.main_decision_test
 import data.scrapegate
 import data.scrapegate.fixtures_test as fx
 
-main_ctx := {"job": "face-index", "site": "facebook.com", "host": "www.facebook.com", "today": "2026-11-26"}
+decision_ctx := {"job": "face-index", "site": "facebook.com", "host": "www.facebook.com", "today": "2026-11-26"}
 
 # law_denials(doc): what the law packages deny for input doc, before waivers.
 law_denials(doc) := result if {
@@ -32,7 +32,7 @@ test_the_waiver_context_comes_from_the_input if {
 		with input.request.site as "facebook.com"
 		with input.request.host as "www.facebook.com"
 		with input.now as "2026-11-26T10:00:00Z"
-	c == main_ctx
+	c == decision_ctx
 }
 
 test_malformed_input_is_denied if {
