@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from gate.errors import ClusterError, EngineError, GateError, LedgerError, ManifestError, PolicyError
+from gate.errors import ClusterError, EngineError, ExtraMissing, GateError, LedgerError, ManifestError, PolicyError
 
 __all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
            "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
@@ -34,7 +34,8 @@ def cli_errors() -> Iterator[None]:
     """Translate library errors at the edge of a command."""
     try:
         yield
-    except (ManifestError, PolicyError, ClusterError, ValueError) as exc:
+    # A missing extra is a set-up the user can fix (the message names the pip command), not an outage.
+    except (ManifestError, PolicyError, ClusterError, ExtraMissing, ValueError) as exc:
         raise BadInput(str(exc)) from exc
     except (EngineError, LedgerError) as exc:
         raise InternalFailure(str(exc)) from exc

@@ -1,0 +1,57 @@
+"""Exit codes at the edge of every command, as a tester on a fresh install met them: bad input
+is exit 2 with a message naming the file, the flag or the value; a failure of the engine or of
+I/O is exit 3; exit 1 stays a policy denial; never a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from gate.cli import cli
+
+OPA_HINT = "pip install 'scrapegate[opa]'"
+
+
+def run(*args: str) -> Any:
+    # catch_exceptions=False: a traceback fails the test instead of becoming an exit code.
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def job(tmp_path: Path, examples: Path) -> Path:
+    path = tmp_path / "local.yaml"
+    path.write_text((examples / "price-monitoring.yaml").read_text())
+    return path
+
+
+# -- 1. the opa extra missing ----------------------------------------------------------------
+
+@pytest.fixture
+def no_opa_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "opa_client", None)  # what an uninstalled package looks like to import
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "{job}"],
+    ["explain", "{job}", "--target", "https://shop.example.com/products/"],
+    ["bundle", "push"],
+])
+def test_a_missing_opa_extra_is_bad_input_naming_the_pip_command(no_opa_client: None, job: Path,
+                                                                 command: list[str]) -> None:
+    args = [a.format(job=job) for a in command]
+    engine = [] if args[0] == "bundle" else ["--engine", "opa"]
+    result = run(*args, *engine, "--opa-url", "http://127.0.0.1:1")
+    assert result.exit_code == 2, result.output
+    assert OPA_HINT in result.output
+
+
+def test_run_with_a_missing_opa_extra_is_bad_input(no_opa_client: None, job: Path) -> None:
+    pytest.importorskip("proxy")  # run checks its own extra first
+    result = run("run", "--job", str(job), "--engine", "opa", "--opa-url", "http://127.0.0.1:1",
+                 "--signals", "static", "--", sys.executable, "-c", "pass")
+    assert result.exit_code == 2, result.output
+    assert OPA_HINT in result.output
