@@ -3,15 +3,16 @@ errors become exit codes."""
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator
 
 import click
 
 from gate.errors import ClusterError, EngineError, ExtraMissing, GateError, LedgerError, ManifestError, PolicyError
 
 __all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
-           "engine_from_options", "cli_errors", "BadInput", "InternalFailure"]
+           "engine_from_options", "cli_errors", "BadInput", "InternalFailure", "OutputFile", "writing"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -41,6 +42,46 @@ def cli_errors() -> Iterator[None]:
         raise InternalFailure(str(exc)) from exc
     except GateError as exc:
         raise InternalFailure(str(exc)) from exc
+
+
+class OutputFile(click.File):
+    """-o FILE ('-' for stdout), opened for writing at the first write, as click.File does, so a
+    run that fails before its report leaves an earlier report alone. The path is checked here
+    though: a directory or a missing folder is a bad argument before a long run, not after it."""
+
+    def __init__(self, encoding: str | None = None) -> None:
+        super().__init__("w", encoding=encoding, lazy=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (str, os.PathLike)) and os.fspath(value) != "-":
+            path = os.fspath(value)
+            if path.endswith(("/", os.sep)) or os.path.isdir(path):
+                self.fail(f"{path!r} names a directory, not a file", param, ctx)
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                self.fail(f"{path!r}: no directory {folder!r} to write it in", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+@contextmanager
+def writing(output: IO[str]) -> Iterator[IO[str]]:
+    """Write to an OutputFile and close it: a file that cannot be opened is a bad argument
+    (exit 2), a write that fails (a full disk) an I/O failure (exit 3); never exit 1, which
+    CI reads as a denial."""
+    name = getattr(output, "name", "-")
+    if name in ("-", "<stdout>"):
+        name = "stdout"
+    try:
+        yield output
+        if name == "stdout":
+            output.flush()
+        else:
+            getattr(output, "open", lambda: None)()  # a report with nothing in it is still a file
+            output.close()
+    except click.FileError as exc:
+        raise BadInput(exc.format_message()) from exc
+    except OSError as exc:
+        raise InternalFailure(f"cannot write {name}: {exc.strerror or exc}") from exc
 
 
 def policy_options(fn: Callable[..., Any]) -> Callable[..., Any]:

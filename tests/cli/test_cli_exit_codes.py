@@ -55,3 +55,44 @@ def test_run_with_a_missing_opa_extra_is_bad_input(no_opa_client: None, job: Pat
                  "--signals", "static", "--", sys.executable, "-c", "pass")
     assert result.exit_code == 2, result.output
     assert OPA_HINT in result.output
+
+
+# -- 2. output files -------------------------------------------------------------------------
+
+def _one_decision_ledger() -> None:
+    from gate.ledger.sqlite.ledger import SQLiteLedger
+
+    from ledger_helpers import allowed, policy_input
+
+    with SQLiteLedger() as book:  # at $SCRAPEGATE_LEDGER, which the commands read by default
+        book.record(allowed(), policy_input("https://example.com/"), mode="enforce", job="j", owner="o@example.com")
+
+
+@pytest.mark.parametrize("command", [["check", "{job}"], ["ledger", "export"], ["ledger", "erase-plan", "--job", "j"],
+                                     ["report"]])
+@pytest.mark.parametrize("where", ["dir/", "missing/dir/x", "dir"])
+def test_an_output_that_cannot_be_opened_is_a_bad_argument_naming_it(tmp_path: Path, job: Path,
+                                                                      command: list[str], where: str) -> None:
+    _one_decision_ledger()
+    (tmp_path / "dir").mkdir()
+    target = f"{tmp_path}/{where}"
+    result = run(*[a.format(job=job) for a in command], "-o", target)
+    assert result.exit_code == 2, result.output
+    assert target in result.output and "--output" in result.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["check", "{job}"], ["ledger", "export"], ["report"]])
+def test_a_write_that_fails_is_an_io_failure_not_a_denial(job: Path, command: list[str]) -> None:
+    _one_decision_ledger()
+    result = run(*[a.format(job=job) for a in command], "-o", "/dev/full")
+    assert result.exit_code == 3, result.output
+    assert "cannot write /dev/full: No space left on device" in result.output
+
+
+def test_an_earlier_report_is_left_alone_when_the_manifest_is_bad(tmp_path: Path) -> None:
+    bad, out = tmp_path / "bad.yaml", tmp_path / "report.txt"
+    bad.write_text("kind: [\n")
+    out.write_text("earlier report\n")
+    assert run("check", str(bad), "-o", str(out)).exit_code == 2
+    assert out.read_text() == "earlier report\n"
