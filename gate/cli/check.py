@@ -11,6 +11,7 @@ import click
 
 from gate.cli.options import (
     OutputFile,
+    Seconds,
     cli_errors,
     engine_from_options,
     format_option,
@@ -31,7 +32,8 @@ __all__ = ["check"]
 @click.option("--fail-on-warn", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--include-input", is_flag=True, help="Add each result's exact policy input to the output.")
 @click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True,
+              help="Seconds per signal fetch with --live.")
 @click.option("-o", "--output", type=OutputFile(), default="-", help="Write the report here (default stdout).")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import BadInput, cli_errors, engine_from_options, format_option, policy_options
+from gate.cli.options import BadInput, Seconds, cli_errors, engine_from_options, format_option, policy_options
 from gate.report import formats, get_formatter
 
 __all__ = ["explain"]
@@ -19,7 +19,8 @@ __all__ = ["explain"]
               help="The URL to explain (one of the job's targets, or any URL the job might fetch).")
 @click.option("--job", "job_name", metavar="NAME", help="The job to use when MANIFEST holds several.")
 @click.option("--live", is_flag=True, help="Fetch the site's robots.txt and opt-out signals (network).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True,
+              help="Seconds per signal fetch with --live.")
 @policy_options
 @format_option(formats("explain"))
 def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: float, fmt: str, **policy: Any) -> None:

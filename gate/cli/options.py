@@ -3,6 +3,7 @@ errors become exit codes."""
 
 from __future__ import annotations
 
+import math
 import os
 from contextlib import contextmanager
 from typing import IO, Any, Callable, Iterator
@@ -12,7 +13,7 @@ import click
 from gate.errors import ClusterError, EngineError, ExtraMissing, GateError, LedgerError, ManifestError, PolicyError
 
 __all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
-           "engine_from_options", "cli_errors", "BadInput", "InternalFailure", "OutputFile", "writing"]
+           "engine_from_options", "cli_errors", "BadInput", "InternalFailure", "OutputFile", "writing", "Seconds"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -42,6 +43,22 @@ def cli_errors() -> Iterator[None]:
         raise InternalFailure(str(exc)) from exc
     except GateError as exc:
         raise InternalFailure(str(exc)) from exc
+
+
+class Seconds(click.FloatRange):
+    """A timeout in seconds: finite and above 0. 0 or less would fail every fetch, and the
+    failed read would be cached (terms.db keeps one for a day) as if the site had failed."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0, min_open=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if not math.isfinite(seconds):
+            self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
+        return seconds
 
 
 class OutputFile(click.File):

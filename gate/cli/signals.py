@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, format_option
+from gate.cli.options import Seconds, cli_errors, format_option
 
 __all__ = ["robots", "signals"]
 
@@ -19,7 +19,7 @@ DEFAULT_AGENT = "scrapegate"
 @click.argument("urls", nargs=-1, required=True)
 @click.option("--agent", "-a", default=DEFAULT_AGENT, show_default=True,
               help="User agent (its product token picks the group).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per fetch.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True, help="Seconds per fetch.")
 @format_option(["text", "json"])
 def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
     """Fetch each URL's robots.txt (RFC 9309) and show the verdict for the URL.
@@ -77,7 +77,7 @@ def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
 @click.command()
 @click.argument("url")
 @click.option("--agent", "-a", default=DEFAULT_AGENT, show_default=True, help="User agent sent and matched.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per fetch.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True, help="Seconds per fetch.")
 def signals(url: str, agent: str, timeout: float) -> None:
     """Gather every live signal for URL and print it as the policy input has it.
 

@@ -96,3 +96,34 @@ def test_an_earlier_report_is_left_alone_when_the_manifest_is_bad(tmp_path: Path
     out.write_text("earlier report\n")
     assert run("check", str(bad), "-o", str(out)).exit_code == 2
     assert out.read_text() == "earlier report\n"
+
+
+# -- 3. --timeout ----------------------------------------------------------------------------
+
+TIMED = [
+    ["robots", "https://127.0.0.1:1/"],
+    ["signals", "https://127.0.0.1:1/"],
+    ["terms", "https://127.0.0.1:1/"],
+    ["check", "{job}", "--live"],
+    ["explain", "{job}", "--target", "https://shop.example.com/products/", "--live"],
+    ["bundle", "push", "--opa-url", "http://127.0.0.1:1"],
+    ["run", "--job", "{job}", "--signals", "static"],
+]
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+@pytest.mark.parametrize("command", TIMED, ids=[c[0] + ("-" + c[1] if c[0] == "bundle" else "") for c in TIMED])
+def test_a_timeout_that_is_not_a_positive_number_of_seconds_is_refused(job: Path, command: list[str],
+                                                                       timeout: str) -> None:
+    args = [a.format(job=job) for a in command] + ["--timeout", timeout]
+    if args[0] == "run":
+        args += ["--", sys.executable, "-c", "pass"]
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "'--timeout'" in result.output
+
+
+def test_a_refused_timeout_caches_no_failed_terms_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPEGATE_TERMS_DISCOVERY", "on")
+    assert run("terms", "https://127.0.0.1:1/", "--timeout", "-1").exit_code == 2
+    assert not (tmp_path / "state" / "terms.db").exists()
