@@ -132,7 +132,8 @@ def policy_source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--no-shipped-policies", is_flag=True,
                       help="Load only the --policy directories, not the policies shipped with scrapegate.")(fn)
     fn = click.option("--policy", "policy_dirs", multiple=True, type=click.Path(exists=True), metavar="DIR",
-                      help="Extra policy directory (.rego and data.yaml/json); repeatable.")(fn)
+                      help="Extra policy directory (its .rego and data.json/data.yaml files), or one .rego or "
+                           "data file; repeatable.")(fn)
     return fn
 
 

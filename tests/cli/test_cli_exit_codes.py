@@ -4,6 +4,7 @@ I/O is exit 3; exit 1 stays a policy denial; never a traceback."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,30 @@ def test_a_refused_timeout_caches_no_failed_terms_read(tmp_path: Path, monkeypat
     monkeypatch.setenv("SCRAPEGATE_TERMS_DISCOVERY", "on")
     assert run("terms", "https://127.0.0.1:1/", "--timeout", "-1").exit_code == 2
     assert not (tmp_path / "state" / "terms.db").exists()
+
+
+# -- 4. --policy FILE ------------------------------------------------------------------------
+
+def _revision(*args: str) -> str:
+    result = run("check", *args, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return str(json.loads(result.output)["policy_revision"])
+
+
+@pytest.mark.parametrize("name, content", [("team.yaml", b"team: {a: 1}\n"), ("README.md", b"# Policies\n"),
+                                           ("policy.bin", bytes(range(256))), ("notes.json", b"{}")],
+                         ids=["yaml", "markdown", "binary", "json"])
+@pytest.mark.parametrize("command", [["check", "{job}"], ["bundle", "build", "-o", "{tmp}/b.tar.gz"]])
+def test_a_policy_file_that_is_neither_rego_nor_data_is_refused_naming_it(tmp_path: Path, job: Path, name: str,
+                                                                          content: bytes, command: list[str]) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run(*[a.format(job=job, tmp=tmp_path) for a in command], "--policy", str(path))
+    assert result.exit_code == 2, result.output
+    assert f"{path}: not a policy" in result.output
+
+
+def test_a_data_file_given_on_its_own_is_loaded(tmp_path: Path, job: Path) -> None:
+    data = tmp_path / "data.yaml"
+    data.write_text("team_settings: {strict: true}\n")
+    assert _revision(str(job), "--policy", str(data)) != _revision(str(job))
