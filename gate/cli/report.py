@@ -28,6 +28,10 @@ def report(ledger_path: str | None, output: IO[str], waivers: str | None) -> Non
     style from elsewhere: open it anywhere, attach it to a ticket.
 
     \b
+    Exit codes: 0 written, 2 the ledger is missing, corrupt or not a ledger, or a bad
+    flag or --output, 3 writing the report failed (or an internal failure).
+
+    \b
     Example:
       scrapegate report --ledger .scrapegate/ledger.db -o report.html
       scrapegate report -o report.html --waivers waivers.yaml
@@ -42,13 +46,14 @@ def report(ledger_path: str | None, output: IO[str], waivers: str | None) -> Non
     with cli_errors():
         try:
             where = ledger_location(ledger_path)
-        except LedgerError as exc:  # SCRAPEGATE_LEDGER=off: nothing to report on, a usage error
+            decisions = list(rows(where))
+            held = quarantine(where)
+        # SCRAPEGATE_LEDGER=off, a missing, corrupt or foreign ledger: a bad argument, as `ledger` says
+        except LedgerError as exc:
             raise BadInput(str(exc)) from exc
-        decisions = list(rows(where))
         laws = {code: doc.law for code, doc in rule_catalogue([shipped_policies_dir()]).items()}
         granted = load_waivers(waivers)["scrapegate"][WAIVERS_DATA_KEY] if waivers else []
         today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-        held = quarantine(where)
         text = render_report(decisions, laws=laws, waivers=granted, source=where, today=today,
                              quarantine=held)
         with writing(output):

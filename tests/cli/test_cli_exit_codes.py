@@ -155,3 +155,18 @@ def test_a_data_file_given_on_its_own_is_loaded(tmp_path: Path, job: Path) -> No
     data = tmp_path / "data.yaml"
     data.write_text("team_settings: {strict: true}\n")
     assert _revision(str(job), "--policy", str(data)) != _revision(str(job))
+
+
+# -- 5. report --ledger ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("content", [None, b"not a database, not a ledger\n"], ids=["missing", "corrupt"])
+@pytest.mark.parametrize("command", [["report", "-o", "{tmp}/r.html"], ["ledger", "show"]])
+def test_report_and_ledger_agree_a_missing_or_corrupt_ledger_is_bad_input(tmp_path: Path, content: bytes | None,
+                                                                         command: list[str]) -> None:
+    path = tmp_path / "some.db"
+    if content is not None:
+        path.write_bytes(content)
+    result = run(*[a.format(tmp=tmp_path) for a in command], "--ledger", str(path))
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output
+    assert not (tmp_path / "r.html").exists()
