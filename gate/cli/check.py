@@ -10,11 +10,13 @@ from typing import Any
 import click
 
 from gate.cli.options import (
+    InternalFailure,
     OutputFile,
     Seconds,
     cli_errors,
     engine_from_options,
     format_option,
+    missing_decision_rule,
     policy_options,
     waivers_file,
     writing,
@@ -50,7 +52,7 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
     \b
     Exit codes: 0 all allowed, 1 any denial (or warning with --fail-on-warn),
     2 bad manifest/policy/flag (or an --output that cannot be opened), 3 engine or
-    internal failure (or writing the report failed).
+    internal failure (no decision from the policies, or writing the report failed).
 
     \b
     Example:
@@ -76,6 +78,9 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
             bar.close()
             engine.close()
         report.fail_on_warn = fail_on_warn
+        undecided = any("engine.undefined" in r.decision.deny_codes for r in report.failed)
+        if undecided and (why := missing_decision_rule(engine)):
+            raise InternalFailure(why)
         policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules
         roots = policy_set.roots if policy_set is not None else [shipped_policies_dir()]
         paint = color if color is not None else (not os.environ.get("NO_COLOR") and output.isatty())

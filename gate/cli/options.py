@@ -13,7 +13,8 @@ import click
 from gate.errors import ClusterError, EngineError, ExtraMissing, GateError, LedgerError, ManifestError, PolicyError
 
 __all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
-           "engine_from_options", "cli_errors", "BadInput", "InternalFailure", "OutputFile", "writing", "Seconds"]
+           "engine_from_options", "cli_errors", "BadInput", "InternalFailure", "OutputFile", "writing", "Seconds",
+           "missing_decision_rule"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -154,3 +155,30 @@ def engine_from_options(policy_dirs: tuple[str, ...] = (), no_shipped_policies: 
     if no_shipped_policies and not policy_dirs and choice.kind == "embedded":
         raise PolicyError("--no-shipped-policies needs at least one --policy DIR: nothing would be evaluated")
     return config.make_engine(choice)
+
+
+def missing_decision_rule(engine: Any) -> str | None:
+    """Why an engine's policies cannot decide at all: none of its modules defines
+    data.scrapegate.decision (--no-shipped-policies with a folder of tests, another package).
+    Asked only once a decision came back undefined, so a rule the light parser misreads can
+    cost a clearer message, never a decision."""
+    from gate.engines.base import DECISION_PATH
+    from gate.policy.meta import parse_module
+
+    policy_set = getattr(engine, "policy_set", None)  # the OPA engine's policies are the server's
+    if policy_set is None:
+        return None
+    package, rule = DECISION_PATH.rsplit(".", 1)
+    modules = policy_set.policy_modules()
+    for module in modules:
+        parsed = parse_module(module.path, module.source)
+        if parsed.package == DECISION_PATH or parsed.package.startswith(DECISION_PATH + "."):
+            return None
+        if parsed.package == package and any(name.split(".")[0].split("[")[0] == rule for name in parsed.rule_names()):
+            return None
+    where = ", ".join(str(root) for root in policy_set.roots)
+    wanted = f"data.{DECISION_PATH} (a `{rule}` rule in `package {package}`)"
+    if not modules:
+        return f"no decision rule found in the given policy: {where} holds only tests (*_test.rego); it needs {wanted}"
+    return (f"no decision rule found in the given policy: none of the {len(modules)} module(s) in {where} "
+            f"defines {wanted}")

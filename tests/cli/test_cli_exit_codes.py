@@ -170,3 +170,38 @@ def test_report_and_ledger_agree_a_missing_or_corrupt_ledger_is_bad_input(tmp_pa
     assert result.exit_code == 2, result.output
     assert str(path) in result.output
     assert not (tmp_path / "r.html").exists()
+
+
+# -- 6. a policy that decides nothing --------------------------------------------------------
+
+NO_DECISION = {
+    "tests-only": ("only_test.rego", "package scrapegate_test\n\nimport rego.v1\n\ntest_nothing if true\n",
+                   "holds only tests"),
+    "other-package": ("team.rego", "package team\n\nimport rego.v1\n\nx := 1\n", "none of the 1 module(s)"),
+}
+
+
+@pytest.mark.parametrize("case", NO_DECISION)
+@pytest.mark.parametrize("command", [["check", "{job}"],
+                                     ["explain", "{job}", "--target", "https://shop.example.com/products/"]])
+def test_a_policy_without_a_decision_rule_is_a_policy_failure_not_a_denial(tmp_path: Path, job: Path, case: str,
+                                                                           command: list[str]) -> None:
+    name, source, says = NO_DECISION[case]
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / name).write_text(source)
+    result = run(*[a.format(job=job) for a in command], "--policy", str(folder), "--no-shipped-policies")
+    assert result.exit_code == 3, result.output
+    assert "no decision rule found in the given policy" in result.output
+    assert says in result.output and str(folder) in result.output
+    assert "e3b0c44298fc" not in result.output  # no report of an empty policy's 'decisions'
+
+
+def test_a_decision_undefined_for_some_input_is_exit_3_with_the_report(tmp_path: Path, job: Path) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "main.rego").write_text('package scrapegate\n\nimport rego.v1\n\n'
+                                      'decision := {"allow": true} if input.never\n')
+    result = run("check", str(job), "--policy", str(folder), "--no-shipped-policies")
+    assert result.exit_code == 3, result.output
+    assert "engine.undefined" in result.output and "no decision rule" not in result.output
