@@ -14,7 +14,7 @@ from gate.errors import ClusterError, EngineError, ExtraMissing, GateError, Ledg
 
 __all__ = ["policy_options", "policy_source_options", "waivers_option", "waivers_file", "format_option",
            "engine_from_options", "cli_errors", "BadInput", "InternalFailure", "OutputFile", "writing", "Seconds",
-           "missing_decision_rule"]
+           "missing_decision_rule", "user_agent"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
@@ -60,6 +60,17 @@ class Seconds(click.FloatRange):
         if not math.isfinite(seconds):
             self.fail(f"{value!r} is not a finite number of seconds", param, ctx)
         return seconds
+
+
+def user_agent(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--agent: a User-Agent with a product token. robots.txt groups are picked by that token
+    (RFC 9309 2.2.1): an empty agent, or one like "/1.0", would be matched by `*` only."""
+    from gate.model.agent import product_token
+
+    if value is not None and not product_token(value):
+        raise click.BadParameter(f"{value!r} has no product token: give the crawler's name, as in "
+                                 f"'ExampleBot/1.0 (+https://example.com/bot)'", ctx, param)
+    return value
 
 
 class OutputFile(click.File):

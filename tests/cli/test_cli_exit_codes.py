@@ -205,3 +205,13 @@ def test_a_decision_undefined_for_some_input_is_exit_3_with_the_report(tmp_path:
     result = run("check", str(job), "--policy", str(folder), "--no-shipped-policies")
     assert result.exit_code == 3, result.output
     assert "engine.undefined" in result.output and "no decision rule" not in result.output
+
+
+# -- 7. --agent ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("agent", ["", "   ", "/1.0"])
+@pytest.mark.parametrize("command", ["robots", "signals", "terms"])
+def test_an_agent_without_a_product_token_is_refused(command: str, agent: str) -> None:
+    result = run(command, "https://127.0.0.1:1/", "--agent", agent, "--timeout", "0.5")
+    assert result.exit_code == 2, result.output
+    assert "'--agent'" in result.output and "no product token" in result.output
