@@ -5,7 +5,10 @@ I/O is exit 3; exit 1 stays a policy denial; never a traceback."""
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +218,20 @@ def test_an_agent_without_a_product_token_is_refused(command: str, agent: str) -
     result = run(command, "https://127.0.0.1:1/", "--agent", agent, "--timeout", "0.5")
     assert result.exit_code == 2, result.output
     assert "'--agent'" in result.output and "no product token" in result.output
+
+
+# -- bundle build -o a device or a pipe ------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_bundle_build_writes_into_a_pipe_and_leaves_it_a_pipe(tmp_path: Path) -> None:
+    # As /dev/null or /dev/stdout: a bundle renamed over one replaced it (as root, /dev/null itself).
+    fifo = tmp_path / "bundle.pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("bundle", "build", "-o", str(fifo))
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert got and got[0][:2] == b"\x1f\x8b"  # the gzip'd bundle went through the pipe
