@@ -9,6 +9,7 @@ The hierarchy::
     ├── InvalidURL             a URL the gate will not evaluate (scheme, userinfo, host)
     ├── LedgerError            the decision ledger could not be written or read
     ├── ClusterError           the cluster settings (SCRAPEGATE_REDIS, ...) are unusable
+    ├── ExtraMissing           an optional extra (pip install 'scrapegate[...]') is not installed
     └── EngineError            the policy engine failed to evaluate
         └── EngineUnavailable  the policy engine could not be reached
 """
@@ -28,6 +29,7 @@ __all__ = [
     "InvalidURL",
     "LedgerError",
     "ClusterError",
+    "ExtraMissing",
     "EngineError",
     "EngineUnavailable",
 ]
@@ -95,6 +97,11 @@ class LedgerError(GateError):
 
 class ClusterError(GateError):
     """The cluster settings (SCRAPEGATE_REDIS, SCRAPEGATE_CLUSTER_NODES, ...) are unusable."""
+
+
+class ExtraMissing(GateError, ImportError):
+    """An optional extra is not installed; the message names the pip command. Still an
+    ImportError, for callers that catch that."""
 
 
 class EngineError(GateError):

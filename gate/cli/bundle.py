@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import BadInput, cli_errors, policy_source_options, waivers_file
+from gate.cli.options import BadInput, Seconds, cli_errors, policy_source_options, waivers_file
 
 __all__ = ["bundle"]
 
@@ -73,7 +73,7 @@ def build(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str 
               help="The OPA server (env SCRAPEGATE_OPA_URL).")
 @click.option("--token", envvar="SCRAPEGATE_OPA_TOKEN", metavar="TOKEN",
               help="Bearer token for OPA's --authentication=token (env SCRAPEGATE_OPA_TOKEN).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="Delete modules an earlier push uploaded that this one no longer has.")
 def push(policy_dirs: tuple[str, ...], no_shipped_policies: bool, waivers: str | None, exceptions: str | None,

@@ -9,7 +9,18 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, engine_from_options, format_option, policy_options, waivers_file
+from gate.cli.options import (
+    InternalFailure,
+    OutputFile,
+    Seconds,
+    cli_errors,
+    engine_from_options,
+    format_option,
+    missing_decision_rule,
+    policy_options,
+    waivers_file,
+    writing,
+)
 from gate.cli.progress import ProgressBar
 from gate.report import formats
 
@@ -23,8 +34,9 @@ __all__ = ["check"]
 @click.option("--fail-on-warn", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--include-input", is_flag=True, help="Add each result's exact policy input to the output.")
 @click.option("--live", is_flag=True, help="Fetch robots.txt and opt-out signals for every target (network).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
-@click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True,
+              help="Seconds per signal fetch with --live.")
+@click.option("-o", "--output", type=OutputFile(), default="-", help="Write the report here (default stdout).")
 @click.option("--color/--no-color", default=None,
               help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
@@ -39,7 +51,8 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
 
     \b
     Exit codes: 0 all allowed, 1 any denial (or warning with --fail-on-warn),
-    2 bad manifest/policy/flag, 3 engine or internal failure.
+    2 bad manifest/policy/flag (or an --output that cannot be opened), 3 engine or
+    internal failure (no decision from the policies, or writing the report failed).
 
     \b
     Example:
@@ -65,11 +78,15 @@ def check(manifests: tuple[str, ...], fmt: str, fail_on_warn: bool, include_inpu
             bar.close()
             engine.close()
         report.fail_on_warn = fail_on_warn
+        undecided = any("engine.undefined" in r.decision.deny_codes for r in report.failed)
+        if undecided and (why := missing_decision_rule(engine)):
+            raise InternalFailure(why)
         policy_set = getattr(engine, "policy_set", None)  # the OPA engine has none: describe the shipped rules
         roots = policy_set.roots if policy_set is not None else [shipped_policies_dir()]
         paint = color if color is not None else (not os.environ.get("NO_COLOR") and output.isatty())
-        get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots),
-                      color=paint).write(report, output)
+        with writing(output):
+            get_formatter(fmt, include_input=include_input, catalogue=partial(rule_catalogue, roots),
+                          color=paint).write(report, output)
         unknown = _unknown_waiver_codes(waivers_file(policy.get("waivers"), policy.get("exceptions")), roots)
     for line in unknown:
         click.echo(f"warning: {line}", err=True)

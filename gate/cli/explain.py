@@ -7,7 +7,16 @@ from typing import Any
 
 import click
 
-from gate.cli.options import BadInput, cli_errors, engine_from_options, format_option, policy_options
+from gate.cli.options import (
+    BadInput,
+    InternalFailure,
+    Seconds,
+    cli_errors,
+    engine_from_options,
+    format_option,
+    missing_decision_rule,
+    policy_options,
+)
 from gate.report import formats, get_formatter
 
 __all__ = ["explain"]
@@ -19,7 +28,8 @@ __all__ = ["explain"]
               help="The URL to explain (one of the job's targets, or any URL the job might fetch).")
 @click.option("--job", "job_name", metavar="NAME", help="The job to use when MANIFEST holds several.")
 @click.option("--live", is_flag=True, help="Fetch the site's robots.txt and opt-out signals (network).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per signal fetch with --live.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True,
+              help="Seconds per signal fetch with --live.")
 @policy_options
 @format_option(formats("explain"))
 def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: float, fmt: str, **policy: Any) -> None:
@@ -30,13 +40,15 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
     did not hold. Every condition is evaluated on the policy input, not described.
 
     \b
-    Exit codes: 0 the target is allowed, 1 it is denied, 2 bad manifest, policy or flag.
+    Exit codes: 0 the target is allowed, 1 it is denied, 2 bad manifest, policy or flag,
+    3 the engine could not decide (an evaluation error, no decision rule).
 
     \b
     Example:
       scrapegate explain examples/jobs/clearview-like.yaml --target https://www.facebook.com/
       scrapegate explain jobs/prices.yaml -t https://shop.example.com/p/1 --live --format json
     """
+    from gate.core.batch import ENGINE_FAILURE_CODES
     from gate.core.gate import Gate
     from gate.engines.embedded import EmbeddedEngine
     from gate.model.manifest import load_manifests
@@ -60,11 +72,15 @@ def explain(manifest: str, url: str, job_name: str | None, live: bool, timeout: 
                   timeout=timeout) as gate:
             evaluation = gate.decide(url, authenticated=authenticated)
             decision, policy_input = evaluation.decision, gate.input_for(evaluation)
+        if "engine.undefined" in decision.deny_codes and (why := missing_decision_rule(engine)):
+            raise InternalFailure(why)
         if policy_input is None:  # the URL never reached the policies (invalid URL, failed signals)
             raise BadInput(f"{url}: {decision.error or decision.summary()}")
         explanation = explain_input(engine.policy_set, policy_input, decision, job=loaded.job.name,
                                     file=loaded.file, target=url)
         engine.close()
     get_formatter(fmt, "explain").write(explanation, sys.stdout)
+    if set(decision.deny_codes) & ENGINE_FAILURE_CODES:  # the engine could not decide: not a denial
+        raise SystemExit(InternalFailure.exit_code)
     if not decision.allow:
         raise SystemExit(1)

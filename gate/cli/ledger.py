@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator, TextIO
 
 import click
 
-from gate.cli.options import BadInput, format_option
+from gate.cli.options import BadInput, OutputFile, format_option, writing
 from gate.errors import GateError
 from gate.report import formats, get_formatter
 
@@ -65,7 +65,8 @@ def ledger() -> None:
 
     \b
     Exit codes: 0 done (verify: the chains are intact), 1 verify found a broken row,
-    2 the ledger is missing, corrupt or not a ledger, or a flag is wrong.
+    2 the ledger is missing, corrupt or not a ledger, or a flag is wrong (an --output that
+    cannot be opened), 3 writing the output failed.
 
     \b
     Example:
@@ -139,7 +140,7 @@ def show(ledger_path: str | None, limit: int | None, **filters: Any) -> None:
 @_ledger_option
 @_filter_options
 @format_option(formats("ledger-export"), default="jsonl")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+@click.option("-o", "--output", type=OutputFile(encoding="utf-8"), default="-",
               help="Write here (default stdout).")
 def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) -> None:
     """Export matching decisions, with their collection and chain hashes.
@@ -154,7 +155,7 @@ def export(ledger_path: str | None, fmt: str, output: TextIO, **filters: Any) ->
     """
     from gate.ledger.query import EXPORT_FIELDS, rows
 
-    with _ledger_errors():
+    with _ledger_errors(), writing(output):
         get_formatter(fmt, "ledger-export", fields=EXPORT_FIELDS).write(rows(ledger_path, _filters(**filters)), output)
 
 
@@ -185,7 +186,7 @@ def stats(ledger_path: str | None, fmt: str, **filters: Any) -> None:
 @click.option("--job", metavar="NAME", help="Everything this job collected.")
 @click.option("--since", metavar="TIME", help="Only decisions at or after this ISO date/time.")
 @format_option(formats("ledger-erase-plan"))
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+@click.option("-o", "--output", type=OutputFile(encoding="utf-8"), default="-",
               help="Write here (default stdout).")
 def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | None, job: str | None,
                since: str | None, fmt: str, output: TextIO) -> None:
@@ -209,7 +210,8 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
         plan = plan_erasure(ledger_path, site=site, jurisdiction=jurisdiction, job=job, since=since)
     scope = ", ".join(f"{k}={v}" for k, v in (("site", site), ("jurisdiction", jurisdiction), ("job", job),
                                                ("since", since)) if v)
-    get_formatter(fmt, "ledger-erase-plan", scope=scope).write(plan, output)
+    with writing(output):
+        get_formatter(fmt, "ledger-erase-plan", scope=scope).write(plan, output)
 
 
 @ledger.command("quarantine")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, format_option, waivers_file
+from gate.cli.options import OutputFile, cli_errors, format_option, waivers_file, writing
 from gate.report import formats, get_formatter
 
 __all__ = ["diff", "docs", "lint"]
@@ -36,7 +36,7 @@ def _roots(dirs: tuple[str, ...]) -> list[Path]:
 @click.option("--exceptions", type=click.Path(exists=True, dir_okay=False), metavar="FILE", hidden=True,
               help="Old name of --waivers.")
 @format_option(formats("policy-diff"))
-@click.option("-o", "--output", type=click.File("w"), default="-", help="Write the report here (default stdout).")
+@click.option("-o", "--output", type=OutputFile(), default="-", help="Write the report here (default stdout).")
 def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir: str, waivers: str | None,
          exceptions: str | None, fmt: str, output: Any) -> None:
     """Show what a policy change does to the jobs in MANIFESTS.
@@ -47,7 +47,8 @@ def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir:
 
     \b
     Exit codes: 0 no allowed target becomes denied, 1 some allowed target becomes
-    denied, 2 bad manifest, policy or revision.
+    denied, 2 bad manifest, policy, revision or --output, 3 engine failure or writing
+    the report failed.
 
     \b
     Example:
@@ -61,7 +62,8 @@ def diff(manifests: tuple[str, ...], base: str, head: str | None, policy_subdir:
         waivers = waivers_file(waivers, exceptions)
         extra = load_waivers(waivers) if waivers else None
         result = diff_policies(manifests, base, head, subdir=policy_subdir, extra_data=extra)
-        get_formatter(fmt, "policy-diff").write(result, output)
+        with writing(output):
+            get_formatter(fmt, "policy-diff").write(result, output)
     if result.exit_code():
         sys.exit(result.exit_code())
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from typing import IO
 
 import click
 
-from gate.cli.options import BadInput, cli_errors
+from gate.cli.options import BadInput, OutputFile, cli_errors, writing
 from gate.errors import LedgerError
 
 __all__ = ["report"]
@@ -17,15 +17,19 @@ __all__ = ["report"]
 @click.option("--ledger", "ledger_path", metavar="PATH|URL",
               type=click.Path(dir_okay=False),
               help="Ledger file, or a postgresql:// URL (env SCRAPEGATE_LEDGER; default ./.scrapegate/ledger.db).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", required=True, type=OutputFile(encoding="utf-8"), metavar="FILE",
               help="The HTML file to write.")
 @click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="A waivers file: list its waivers and when they expire.")
-def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
+def report(ledger_path: str | None, output: IO[str], waivers: str | None) -> None:
     """Write one self-contained HTML file about a ledger: decisions per day by code and by
     site (charts; per week or month over a long span), the top denial reasons with their
     laws, the waivers and their expiry, and the quarantined URLs. No network, no script or
     style from elsewhere: open it anywhere, attach it to a ticket.
+
+    \b
+    Exit codes: 0 written, 2 the ledger is missing, corrupt or not a ledger, or a bad
+    flag or --output, 3 writing the report failed (or an internal failure).
 
     \b
     Example:
@@ -42,14 +46,16 @@ def report(ledger_path: str | None, output: Path, waivers: str | None) -> None:
     with cli_errors():
         try:
             where = ledger_location(ledger_path)
-        except LedgerError as exc:  # SCRAPEGATE_LEDGER=off: nothing to report on, a usage error
+            decisions = list(rows(where))
+            held = quarantine(where)
+        # SCRAPEGATE_LEDGER=off, a missing, corrupt or foreign ledger: a bad argument, as `ledger` says
+        except LedgerError as exc:
             raise BadInput(str(exc)) from exc
-        decisions = list(rows(where))
         laws = {code: doc.law for code, doc in rule_catalogue([shipped_policies_dir()]).items()}
         granted = load_waivers(waivers)["scrapegate"][WAIVERS_DATA_KEY] if waivers else []
         today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-        held = quarantine(where)
         text = render_report(decisions, laws=laws, waivers=granted, source=where, today=today,
                              quarantine=held)
-        output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output} ({len(decisions)} decision(s))", err=True)
+        with writing(output):
+            output.write(text)
+    click.echo(f"wrote {output.name} ({len(decisions)} decision(s))", err=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import BadInput, InternalFailure, cli_errors, engine_from_options, policy_options
+from gate.cli.options import BadInput, InternalFailure, Seconds, cli_errors, engine_from_options, policy_options
 
 __all__ = ["run"]
 
@@ -29,7 +29,7 @@ DEFAULT_SIGNAL_TIMEOUT_S = 10.0
               envvar="SCRAPEGATE_SIGNALS",
               help="live fetches robots.txt and opt-outs per origin; static checks only the job and the "
                    "terms registry (env SCRAPEGATE_SIGNALS).")
-@click.option("--timeout", type=float, default=DEFAULT_SIGNAL_TIMEOUT_S, show_default=True,
+@click.option("--timeout", type=Seconds(), default=DEFAULT_SIGNAL_TIMEOUT_S, show_default=True,
               help="Seconds per live signal fetch.")
 @click.option("--upstream-ca", type=click.Path(exists=True, dir_okay=False), envvar="SCRAPEGATE_UPSTREAM_CA",
               metavar="FILE", help="CA bundle the proxy verifies origins with (default: certifi's; "

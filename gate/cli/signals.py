@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, format_option
+from gate.cli.options import Seconds, cli_errors, format_option, user_agent
 
 __all__ = ["robots", "signals"]
 
@@ -17,9 +17,9 @@ DEFAULT_AGENT = "scrapegate"
 
 @click.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--agent", "-a", default=DEFAULT_AGENT, show_default=True,
+@click.option("--agent", "-a", callback=user_agent, default=DEFAULT_AGENT, show_default=True,
               help="User agent (its product token picks the group).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per fetch.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True, help="Seconds per fetch.")
 @format_option(["text", "json"])
 def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
     """Fetch each URL's robots.txt (RFC 9309) and show the verdict for the URL.
@@ -29,7 +29,7 @@ def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
     state. URLs of one origin share one fetch: the second shows a cache hit.
 
     \b
-    Exit codes: 0 every URL allowed, 1 any disallowed, 2 bad URL.
+    Exit codes: 0 every URL allowed, 1 any disallowed, 2 bad URL or flag (an empty --agent).
 
     \b
     Example:
@@ -76,8 +76,9 @@ def robots(urls: tuple[str, ...], agent: str, timeout: float, fmt: str) -> None:
 
 @click.command()
 @click.argument("url")
-@click.option("--agent", "-a", default=DEFAULT_AGENT, show_default=True, help="User agent sent and matched.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per fetch.")
+@click.option("--agent", "-a", callback=user_agent, default=DEFAULT_AGENT, show_default=True,
+              help="User agent sent and matched.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True, help="Seconds per fetch.")
 def signals(url: str, agent: str, timeout: float) -> None:
     """Gather every live signal for URL and print it as the policy input has it.
 

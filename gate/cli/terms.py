@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import cli_errors, format_option
+from gate.cli.options import Seconds, cli_errors, format_option, user_agent
 from gate.report import formats, get_formatter
 
 __all__ = ["terms"]
@@ -18,12 +18,12 @@ DEFAULT_AGENT = "scrapegate"
 
 @click.command()
 @click.argument("url")
-@click.option("--agent", "-a", default=None, help=f"User agent sent and matched in robots.txt [default: the "
-              f"--job's, else {DEFAULT_AGENT}].")
+@click.option("--agent", "-a", callback=user_agent, default=None,
+              help=f"User agent sent and matched in robots.txt [default: the --job's, else {DEFAULT_AGENT}].")
 @click.option("--job", "job_file", type=click.Path(dir_okay=False), default=None,
               help="A job manifest whose user_agent to use.")
 @click.option("--refresh", is_flag=True, help="Read the terms again even when the stored read is fresh.")
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per fetch.")
+@click.option("--timeout", type=Seconds(), default=10.0, show_default=True, help="Seconds per fetch.")
 @format_option(formats("terms"))
 def terms(url: str, agent: str | None, job_file: str | None, refresh: bool, timeout: float, fmt: str) -> None:
     """Find URL's site's terms page and show what it says about being collected.

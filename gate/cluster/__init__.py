@@ -25,7 +25,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from gate.errors import ClusterError
+from gate.errors import ClusterError, ExtraMissing
 
 __all__ = [
     "Cluster", "shared_cluster", "REDIS_ENV", "NODES_ENV", "LEASE_ENV", "REDIS_RETRY_S", "DEFAULT_LEASE_S",
@@ -69,7 +69,7 @@ class Cluster:
         try:
             import redis  # noqa: F401 - a missing client is a set-up error, said at start, not per request
         except ImportError:
-            raise ImportError(f"{REDIS_ENV} needs the Redis client: pip install 'scrapegate[redis]'") from None
+            raise ExtraMissing(f"{REDIS_ENV} needs the Redis client: pip install 'scrapegate[redis]'") from None
         self.url = url
         self.nodes = nodes
         self.lease_s = lease_s

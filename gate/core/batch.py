@@ -15,8 +15,9 @@ from gate.model.manifest import LoadedJob, load_manifests
 
 __all__ = ["Result", "Report", "decide_manifests", "decide_jobs", "PARALLEL_MIN_TARGETS"]
 
-# Deny codes that mean the engine failed, not that the policies denied.
-ENGINE_FAILURE_CODES = frozenset({"engine.unavailable", "engine.error"})
+# Deny codes that mean the engine failed, not that the policies denied: unreachable, erred,
+# or no decision at all (a policy without a decision rule, a decision that is not one).
+ENGINE_FAILURE_CODES = frozenset({"engine.unavailable", "engine.error", "engine.undefined"})
 
 # Below this many targets a second process costs more than it saves.
 PARALLEL_MIN_TARGETS = 200
@@ -64,8 +65,8 @@ class Report:
 
     @property
     def failed(self) -> list[Result]:
-        """Results denied because the engine could not decide (unreachable, erred): an outage,
-        not a violation."""
+        """Results denied because the engine could not decide (unreachable, erred, no decision):
+        an outage or a broken policy, not a violation."""
         return [r for r in self.results if set(r.decision.deny_codes) & ENGINE_FAILURE_CODES]
 
     def exit_code(self) -> int:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 from gate.engines.base import DECISION_ENTRYPOINT, BaseEngine
-from gate.errors import EngineError, EngineUnavailable, PolicyError
+from gate.errors import EngineError, EngineUnavailable, ExtraMissing, PolicyError
 from gate.signals.deadline import deadline_session, wall_clock
 
 __all__ = ["OPAServerEngine", "OPAAddress", "parse_opa_url", "map_opa_errors", "new_client",
@@ -81,7 +81,7 @@ def new_client(address: OPAAddress, token: str | None = None, timeout: float = D
     try:
         from opa_client import OpaClient
     except ImportError:
-        raise ImportError(_INSTALL_HINT) from None
+        raise ExtraMissing(_INSTALL_HINT) from None
     return OpaClient(**_client_kwargs(address, token, timeout))
 
 

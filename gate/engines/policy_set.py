@@ -124,6 +124,11 @@ def load_policy_set(roots: Sequence[Path | str], extra_data: dict[str, Any] | No
         p = Path(root)
         if not p.exists():
             raise PolicyError(f"{p}: policy directory does not exist")
+        if p.is_file() and p.suffix != ".rego" and p.name not in DATA_FILE_NAMES:
+            # Below a directory such a file is skipped, as OPA's bundles skip it; named on its
+            # own it was meant to be loaded, and skipping it silently would hide the mistake.
+            raise PolicyError(f"{p}: not a policy: give a directory, a .rego module or a data file named "
+                              f"{', '.join(DATA_FILE_NAMES)}")
         rp = p.resolve()
         if rp not in seen:
             seen.add(rp)

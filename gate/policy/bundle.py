@@ -196,10 +196,16 @@ def build_bundle(policy_set: PolicySet, out: str | Path | IO[bytes], *,
     if isinstance(out, (str, Path)):
         target = Path(out)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(payload)
-            tmp.replace(target)  # never leave a half-written bundle where OPA looks
+            if target.exists() and not target.is_file():
+                # A device or a pipe (/dev/null, /dev/stdout, a FIFO): write into it. Renaming a
+                # file over it would replace it, /dev/null included when run as root.
+                with target.open("wb") as stream:
+                    stream.write(payload)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.write_bytes(payload)
+                tmp.replace(target)  # never leave a half-written bundle where OPA looks
         except OSError as exc:
             raise PolicyError(f"{target}: cannot write bundle: {exc}") from exc
     else:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from gate.errors import ExtraMissing
+
 __all__ = ["INSTALL_HINT", "ProxyExtraMissing", "require_extra",
            "CertificateAuthority", "GateService", "GatingProxy", "RunResult", "run_behind_proxy"]
 
@@ -24,7 +26,7 @@ INSTALL_HINT = "pip install 'scrapegate[proxy]'"
 _EXTRA_MODULES = (("proxy.py", "proxy"), ("cryptography", "cryptography.x509"))
 
 
-class ProxyExtraMissing(ImportError):
+class ProxyExtraMissing(ExtraMissing):
     """The `proxy` extra is not installed."""
 
 
