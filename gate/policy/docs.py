@@ -152,10 +152,19 @@ def _cell(text: str) -> str:
 
 
 def _relative(path: str, base: Path | None) -> str:
+    """`path` relative to `base`; a shipped policy outside it (an installed wheel's
+    site-packages) as `policies/...`, the repository's own layout, never an absolute path."""
     if base is None:
         return path
+    resolved = Path(path).resolve()
     try:
-        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+        return resolved.relative_to(base.resolve()).as_posix()
+    except ValueError:
+        pass
+    from gate.engines.policy_set import shipped_policies_dir
+
+    try:
+        return "policies/" + resolved.relative_to(shipped_policies_dir().resolve()).as_posix()
     except ValueError:
         return path
 

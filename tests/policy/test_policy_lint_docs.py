@@ -249,3 +249,17 @@ def test_commands_have_help_with_an_example(args: list[str]) -> None:
     assert "Example:" in result.output and "scrapegate " + " ".join(args) in result.output
     listing = CliRunner().invoke(cli, [*args[:-1], "--help"])
     assert f"  {args[-1]} " in listing.output
+
+
+def test_docs_written_outside_the_repository_name_the_shipped_policies_as_the_repository_does(
+        tmp_path: Path) -> None:
+    """From an installed wheel the shipped .rego files live in site-packages: the catalogue
+    names them `policies/...` as the repository's docs/policies.md does, never by an absolute path."""
+    out = tmp_path / "elsewhere" / "policies.md"
+    out.parent.mkdir()
+    result = CliRunner().invoke(cli, ["policy", "docs", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "`policies/scrapegate/gdpr.rego:" in text
+    shipped = str(Path(__file__).resolve().parents[2])
+    assert shipped not in text and "site-packages" not in text
