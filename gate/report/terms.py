@@ -44,7 +44,7 @@ class TermsText:
             for clause in doc["clauses"]:
                 label = _LABELS.get(clause["label"], clause["label"])
                 lines.append(f"    {label:<13} {clause['confidence']:.2f}  " + _wrap(clause["text"]))
-        lines.append(_change_text(doc["changed_since_last_read"]))
+        lines.append(_change_text(doc["changed_since_last_read"], doc["from_cache"]))
         out.write("\n".join(lines) + "\n")
 
 
@@ -52,7 +52,9 @@ def _wrap(text: str) -> str:
     return "\n".join(textwrap.wrap(text, 88, subsequent_indent=" " * 24)) or '""'
 
 
-def _change_text(change: dict[str, Any] | None) -> str:
+def _change_text(change: dict[str, Any] | None, from_cache: bool = False) -> str:
+    if change is None and from_cache:  # the cached read is the only one: nothing to compare it with
+        return "  since the last read: the cached read above is the only read of this site"
     if change is None:
         return "  since the last read: no earlier read of this site"
     head = f"  since the last read ({change['previous_read_at']}): "

@@ -72,6 +72,9 @@ def test_text_output(httpserver: HTTPServer) -> None:
     assert "language:  fr" in out
     assert "FORBIDS" in out and "RESERVES TDM" in out
     assert "since the last read: no earlier read of this site" in out
+    code, again = run(httpserver.url_for("/"))  # the same read, from the cache
+    assert "(from the cache" in again and "no earlier read" not in again
+    assert "since the last read: the cached read above is the only read of this site" in again
 
 
 def test_a_site_without_terms_is_terms_unknown(httpserver: HTTPServer) -> None:
