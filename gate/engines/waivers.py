@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gate.engines.policy_set import load_data_file
+from gate.engines.policy_set import load_data_document
 from gate.errors import PolicyError
 
 __all__ = ["load_waivers", "WAIVER_FIELDS", "WAIVERS_DATA_KEY"]
@@ -24,7 +24,7 @@ def load_waivers(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
         raise PolicyError(f"{p}: waivers file does not exist")
-    value = load_data_file(p)
+    value, _ = load_data_document(p, plain_dates=True)  # expires: 2026-12-31 as written
     if isinstance(value, dict):
         key = next((k for k in _FILE_KEYS if k in value), None)
         if key is not None:
