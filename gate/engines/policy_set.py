@@ -11,9 +11,10 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from gate.errors import PolicyError
+from gate.errors import ManifestError, PolicyError
 
-__all__ = ["PolicySet", "PolicyModule", "load_policy_set", "shipped_policies_dir", "load_data_file"]
+__all__ = ["PolicySet", "PolicyModule", "load_policy_set", "shipped_policies_dir", "load_data_file",
+           "load_data_document"]
 
 DATA_FILE_NAMES = ("data.json", "data.yaml", "data.yml")
 SKIP_DIRS = {".git", "__pycache__", ".opa", "node_modules"}
@@ -59,24 +60,63 @@ def _walk(root: Path) -> Iterable[Path]:
             yield path
 
 
-def load_data_file(path: Path) -> Any:
-    """Parse a JSON or YAML data file; errors name the file and, where known, the line."""
+def load_data_document(path: Path, *, plain_dates: bool = False) -> tuple[Any, Any]:
+    """(value, YAML node or None) of a JSON or YAML data file, read with the manifests' safe
+    YAML loader (anchor bombs and duplicate keys refused unbuilt); errors name the file and,
+    where known, the line. A YAML date or time is not JSON (OPA reads it as a string, Python
+    as a date): refused, unless `plain_dates` keeps it as its text."""
+    from gate.model.manifest import safe_yaml_documents
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: cannot read data file: {exc}") from exc
     if path.suffix == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text), None
         except json.JSONDecodeError as exc:
             raise PolicyError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from exc
+        except RecursionError:
+            raise PolicyError(f"{path}: JSON nested too deeply; refused") from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PolicyError(f"{where}: invalid YAML: {problem}") from exc
+        docs = safe_yaml_documents(text, str(path), plain_dates=True, max_nodes=None)
+    except ManifestError as exc:
+        raise PolicyError(str(exc)) from None
+    if len(docs) > 1:
+        raise PolicyError(f"{path}:{int(docs[1][1].start_mark.line) + 1}: a data file holds one YAML document; "
+                          f"this one holds {len(docs)}")
+    if not docs:
+        return None, None
+    value, node = docs[0]
+    if not plain_dates:
+        line = _timestamp_line(node)
+        if line is not None:
+            raise PolicyError(f"{path}:{line}: data is not JSON: a YAML date or time; quote it "
+                              "(OPA would read it as a string)")
+    return value, node
+
+
+def _timestamp_line(root: Any) -> int | None:
+    """The line of the first value YAML reads as a date or time, or None."""
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            return int(node.start_mark.line) + 1
+        if isinstance(node, yaml.MappingNode):
+            todo += [part for pair in reversed(node.value) for part in reversed(pair)]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += reversed(node.value)
+    return None
+
+
+def load_data_file(path: Path) -> Any:
+    """Parse a JSON or YAML data file (see load_data_document)."""
+    return load_data_document(path)[0]
 
 
 def _merge(target: dict[str, Any], key_path: list[str], value: Any, origin: str,

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from gate.errors import ManifestError
 from gate.model.job import CollectionJob
 
-__all__ = ["LoadedJob", "load_manifests", "load_job", "parse_job", "expand_paths", "MANIFEST_SUFFIXES"]
+__all__ = ["LoadedJob", "load_manifests", "load_job", "parse_job", "expand_paths", "MANIFEST_SUFFIXES",
+           "safe_yaml_documents", "render_validation_error", "node_line"]
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 API_VERSION = "scrapegate/v1"
@@ -73,9 +74,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
 
 
-def render_validation_error(exc: ValidationError, where: str, node: Any = None) -> list[str]:
+def render_validation_error(exc: ValidationError, where: str, node: Any = None, *,
+                            schema: str = "scrapegate/v1 CollectionJob", loc_prefix: str = "") -> list[str]:
     """One `file:line: field.path: message` line per problem (at most MAX_ERRORS); without
-    the YAML node (JSON, a dict), `where field.path: message`."""
+    the YAML node (JSON, a dict), `where field.path: message`. `schema` names what an unknown
+    field is not part of; `loc_prefix` goes before each field path (`waivers`)."""
     lines: list[str] = []
     seen: set[str] = set()
     errors = exc.errors(include_input=True, include_url=False)[: MAX_ERRORS * 4]
@@ -86,6 +89,8 @@ def render_validation_error(exc: ValidationError, where: str, node: Any = None) 
         loc = _loc(err["loc"])
         if err["type"] in _BRANCH_MISMATCH and any(s == loc or s.startswith(loc + ".") for s in specific):
             continue
+        if loc_prefix:
+            loc = loc_prefix if loc == "(document)" else loc_prefix + ("" if loc.startswith("[") else ".") + loc
         value = err.get("input")
         kind = err["type"]
         if kind == "literal_error":
@@ -95,7 +100,7 @@ def render_validation_error(exc: ValidationError, where: str, node: Any = None) 
             else:
                 msg = f"{_short(value)} is not one of: {', '.join(allowed)}"
         elif kind == "extra_forbidden":
-            msg = "unknown field (not part of scrapegate/v1 CollectionJob)"
+            msg = f"unknown field (not part of {schema})"
         elif kind == "missing":
             msg = "required field is missing"
         else:
@@ -164,10 +169,35 @@ def parse_job(doc: Any, where: str, node: Any = None) -> CollectionJob:
 
 # libyaml's parser when PyYAML was built with it (10x faster on large manifest sets).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-def _bounded(root: Any, path: str) -> None:
-    """Refuse a document whose aliases expand past MAX_YAML_NODES (counted over the node
+class _PlainDatesLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The safe loader with dates and times kept as the strings they are written as (what
+    OPA and JSON see): a field that wants a date validates the text itself."""
+
+
+_PlainDatesLoader.add_constructor(_TIMESTAMP, yaml.SafeLoader.construct_yaml_str)
+
+
+def _distinct_nodes(root: Any) -> int:
+    """How many nodes the document holds, each shared node once (what its text spells out)."""
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+    return len(seen)
+
+
+def _bounded(root: Any, path: str, limit: int = MAX_YAML_NODES) -> None:
+    """Refuse a document whose aliases expand past `limit` nodes (counted over the node
     graph, each shared node once per use, without expanding anything) or refer to themselves."""
     sizes: dict[int, int] = {}
 
@@ -183,12 +213,12 @@ def _bounded(root: Any, path: str) -> None:
         if isinstance(node, yaml.SequenceNode):
             for child in node.value:
                 total += size(child)
-                if total > MAX_YAML_NODES:
+                if total > limit:
                     break
         elif isinstance(node, yaml.MappingNode):
             for key, child in node.value:
                 total += size(key) + size(child)
-                if total > MAX_YAML_NODES:
+                if total > limit:
                     break
         sizes[id(node)] = total
         return total
@@ -197,9 +227,9 @@ def _bounded(root: Any, path: str) -> None:
         total = size(root)
     except RecursionError:
         raise ManifestError(f"{path}: YAML nested too deeply; refused", file=path) from None
-    if total > MAX_YAML_NODES:
+    if total > limit:
         line = int(root.start_mark.line) + 1
-        raise ManifestError(f"{path}:{line}: YAML aliases expand to more than {MAX_YAML_NODES} nodes "
+        raise ManifestError(f"{path}:{line}: YAML aliases expand to more than {limit} nodes "
                             "(an anchor bomb?); refused", file=path)
 
 
@@ -228,15 +258,46 @@ def _no_duplicate_keys(root: Any, path: str) -> None:
             todo += node.value
 
 
-def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
-    """(value, node) per document, parsed once; YAML errors carry the parser's line."""
-    loader = _Loader(text)
+def _bad_timestamp_line(root: Any) -> int | None:
+    """The line of the first date or time that is no date or time (2026-02-30): YAML's
+    constructor raises a bare ValueError for it, without a position."""
+    seen: set[int] = set()
+    todo = [root]
+    constructor = yaml.SafeLoader("")
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP:
+            try:
+                constructor.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return int(node.start_mark.line) + 1
+        elif isinstance(node, yaml.MappingNode):
+            todo += [part for pair in reversed(node.value) for part in reversed(pair)]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += reversed(node.value)
+    return None
+
+
+def safe_yaml_documents(text: str, path: str, *, plain_dates: bool = False,
+                        max_nodes: int | None = MAX_YAML_NODES) -> list[tuple[Any, Any]]:
+    """(value, node) per document, parsed once, with the safe loader: an anchor bomb (aliases
+    expanding past `max_nodes`; None: past MAX_YAML_NODES or twice the nodes the text spells
+    out, for data files that may be large by themselves), a self-referring alias and a
+    duplicate key are refused before anything is built, and YAML errors carry the parser's
+    line. `plain_dates` keeps dates as the strings they are written as. Raises ManifestError
+    (a caller reading other files re-raises it as its own)."""
+    loader = (_PlainDatesLoader if plain_dates else _Loader)(text)
     docs: list[tuple[Any, Any]] = []
+    node = None
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                _bounded(node, path)
+                limit = max_nodes if max_nodes is not None else max(MAX_YAML_NODES, 2 * _distinct_nodes(node))
+                _bounded(node, path, limit)
                 _no_duplicate_keys(node, path)
                 docs.append((loader.construct_document(node), node))
     except yaml.YAMLError as exc:
@@ -244,9 +305,16 @@ def _yaml_documents(text: str, path: str) -> list[tuple[Any, Any]]:
         loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
         problem = getattr(exc, "problem", None) or str(exc)
         raise ManifestError(f"{loc}: invalid YAML: {problem}", file=path) from None
+    except (ValueError, OverflowError) as exc:  # a date that is none: 2026-02-30
+        line = _bad_timestamp_line(node) if node is not None else None
+        loc = f"{path}:{line}" if line else path
+        raise ManifestError(f"{loc}: invalid YAML date: {exc}", file=path) from None
     finally:
         loader.dispose()
     return docs
+
+
+node_line = _node_line
 
 
 def load_job_file(path: Path) -> list[LoadedJob]:
@@ -262,7 +330,7 @@ def load_job_file(path: Path) -> list[LoadedJob]:
             raise ManifestError(f"{shown}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", file=shown) from None
         docs: list[tuple[Any, Any]] = [(v, None) for v in (value if isinstance(value, list) else [value])]
     else:
-        docs = _yaml_documents(text, shown)
+        docs = safe_yaml_documents(text, shown)
     if not docs:
         raise ManifestError(f"{shown}: no manifest document in file", file=shown)
     loaded: list[LoadedJob] = []

@@ -30,7 +30,7 @@ from gate.engines.base import DECISION_ENTRYPOINT
 from gate.engines.policy_set import PolicyModule, PolicySet
 from gate.errors import PolicyError
 
-__all__ = ["BundleInfo", "PushResult", "bundle_files", "build_bundle", "bundle_roots",
+__all__ = ["BundleInfo", "PushResult", "bundle_files", "build_bundle", "bundle_roots", "compile_policy_set",
            "push_policy_set", "MANIFEST", "POLICY_ID_PREFIX"]
 
 MANIFEST = ".manifest"
@@ -179,10 +179,23 @@ def bundle_files(policy_set: PolicySet, *, entrypoint: str = DECISION_ENTRYPOINT
 
 
 # -- build --------------------------------------------------------------------------
+def compile_policy_set(policy_set: PolicySet, entrypoint: str = DECISION_ENTRYPOINT) -> None:
+    """Compile the set's policy modules (tests left out, as in the bundle) and data with the
+    embedded engine, the way `check` does: its errors, as file:line:col, are PolicyErrors."""
+    from gate.engines.embedded import map_rego_errors, new_interpreter
+
+    interpreter = new_interpreter(policy_set)
+    with map_rego_errors(policy_set.policy_modules()):
+        interpreter.build(None, [entrypoint])
+
+
 def build_bundle(policy_set: PolicySet, out: str | Path | IO[bytes], *,
                  entrypoint: str = DECISION_ENTRYPOINT) -> BundleInfo:
     """Write the bundle as a gzip tarball to a path or a binary stream. Reproducible:
-    entries are sorted and stamped with a fixed time."""
+    entries are sorted and stamped with a fixed time. The policies are compiled first, as
+    `check` compiles them: a module that does not parse is a PolicyError at file:line:col,
+    and nothing is written."""
+    compile_policy_set(policy_set, entrypoint)
     files = bundle_files(policy_set, entrypoint=entrypoint)
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:

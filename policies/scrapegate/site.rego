@@ -63,19 +63,26 @@ _granted := data.scrapegate.granted_waivers
 # and expiry); only these can change the decision.
 waivers_for_site := [w |
 	some w in _granted
-	is_string(w.jobs)
-	glob.match(w.jobs, null, job_name)
+	_glob_matches(w.jobs, job_name)
 	_sites_match(w.sites)
 ]
 
-_sites_match(pattern) if {
+_sites_match(pattern) if _glob_matches(pattern, request_site)
+
+_sites_match(pattern) if _glob_matches(pattern, request_host)
+
+# A waiver's jobs and sites: a glob, or a list of globs one of which matches (as in
+# waivers.rego, which this bundle leaves out).
+_glob_matches(pattern, value) if {
 	is_string(pattern)
-	glob.match(pattern, null, request_site)
+	glob.match(pattern, null, value)
 }
 
-_sites_match(pattern) if {
-	is_string(pattern)
-	glob.match(pattern, null, request_host)
+_glob_matches(pattern, value) if {
+	is_array(pattern)
+	some one in pattern
+	is_string(one)
+	glob.match(one, null, value)
 }
 
 default job_name := ""

@@ -3,9 +3,10 @@
 # description: >-
 #   A waiver is data: {id, rules, jobs, sites, approved_by, reason, ticket, expires}, at
 #   data.scrapegate.granted_waivers (`scrapegate check --waivers FILE` supplies the list).
-#   It lifts a denial when the denial's code is in rules, the job name matches the jobs
-#   glob, the site (registrable domain or host) matches the sites glob, and today is on
-#   or before expires. Globs use * and ? with no separator: "*" matches every site.
+#   It lifts a denial when the denial's code is in rules, the job name matches jobs, the
+#   site (registrable domain or host) matches sites, and today is on or before expires.
+#   jobs and sites are each a glob or a list of globs (any one matching is a match). Globs
+#   use * and ? with no separator: "*" matches every site.
 #   eu_ai_act.art5_1e is never waivable. The functions take every fact as an argument;
 #   ctx is {job, site, host, today}.
 # custom:
@@ -77,19 +78,25 @@ applies(waiver, denial, ctx) if {
 	is_string(waiver.id)
 	is_array(waiver.rules)
 	denial.code in waiver.rules
-	is_string(waiver.jobs)
-	glob.match(waiver.jobs, null, ctx.job)
+	_matches(waiver.jobs, ctx.job)
 	_site_matches(waiver.sites, ctx)
 }
 
-_site_matches(pattern, ctx) if {
+_site_matches(pattern, ctx) if _matches(pattern, ctx.site)
+
+_site_matches(pattern, ctx) if _matches(pattern, ctx.host)
+
+# _matches(pattern, value): pattern is a glob, or a list of globs one of which matches.
+_matches(pattern, value) if {
 	is_string(pattern)
-	glob.match(pattern, null, ctx.site)
+	glob.match(pattern, null, value)
 }
 
-_site_matches(pattern, ctx) if {
-	is_string(pattern)
-	glob.match(pattern, null, ctx.host)
+_matches(pattern, value) if {
+	is_array(pattern)
+	some one in pattern
+	is_string(one)
+	glob.match(one, null, value)
 }
 
 # unexpired(waiver, today): expires is a YYYY-MM-DD date on or after today (a waiver is

@@ -52,6 +52,15 @@ test_site_globs_match_the_site_or_the_host if {
 	not waivers.applies(object.union(sample_waiver, {"sites": "*.linkedin.com"}), sample_terms_denial, sample_ctx)
 }
 
+test_jobs_and_sites_may_be_lists_of_globs if {
+	lists := object.union(sample_waiver, {"jobs": ["price-*", "face-index"], "sites": ["linkedin.com", "*.facebook.com"]})
+	waivers.applies(lists, sample_terms_denial, sample_ctx)
+	not waivers.applies(lists, sample_terms_denial, object.union(sample_ctx, {"job": "face-search"}))
+	not waivers.applies(lists, sample_terms_denial, object.union(sample_ctx, {"site": "x.com", "host": "www.x.com"}))
+	not waivers.applies(object.union(sample_waiver, {"jobs": []}), sample_terms_denial, sample_ctx)
+	not waivers.applies(object.union(sample_waiver, {"sites": [1, {}]}), sample_terms_denial, sample_ctx)
+}
+
 test_waiver_holds_through_its_expiry_day if {
 	waivers.unexpired(sample_waiver, "2026-12-31")
 	not waivers.unexpired(sample_waiver, "2027-01-01")

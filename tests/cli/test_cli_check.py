@@ -180,3 +180,69 @@ def test_a_waiver_naming_an_unknown_code_warns(tmp_path: Path, examples: Path) -
                             "it waives nothing\n")
     strict = CliRunner().invoke(cli, ["check", job, "--waivers", str(waivers), "--fail-on-warn"])
     assert strict.exit_code == 1 and "gdpr.art9_prohibted" in strict.stderr
+
+
+def waiver_text(**fields: str) -> str:
+    base = {"id": "W-1", "rules": "[terms.automated_collection_prohibited]", "jobs": '"*"', "sites": "facebook.com",
+            "approved_by": "dpo@example.com", "reason": "licence", "ticket": "LEGAL-9", "expires": "2999-12-31"}
+    base.update(fields)
+    return "waivers:\n" + "".join(f"  {'-' if i == 0 else ' '} {k}: {v}\n" for i, (k, v) in enumerate(base.items())
+                                  if v != "DROP")
+
+
+# (waivers file, the one error line after "Error: <file>"): every field a tester got through.
+BAD_WAIVERS = [
+    (waiver_text(rules="42"), ":3: waivers[0].rules: must be a list of rule codes, not int 42"),
+    (waiver_text(rules="[]"), ":3: waivers[0].rules: an empty list waives nothing: name the rule codes"),
+    (waiver_text(jobs="{name: face-index}"), ":4: waivers[0].jobs: must be a glob string or a list of globs, not dict {'name': 'face-index'}"),
+    (waiver_text(sites="[facebook.com, 7]"), ":5: waivers[0].sites: each site glob must be a string, not int 7"),
+    (waiver_text(expires="someday"), ":9: waivers[0].expires: 'someday' is not a date: write YYYY-MM-DD (the last day the waiver holds)"),
+    (waiver_text(expires="2026-02-30"), ":9: waivers[0].expires: '2026-02-30' is not a date: day is out of range for month"),
+    (waiver_text(approved_by="DROP"), ":2: waivers[0].approved_by: required field is missing"),
+    (waiver_text(owner="me"), ":10: waivers[0].owner: unknown field (not part of a waiver: id, rules, jobs, sites, approved_by, reason, ticket, expires)"),
+    (waiver_text() + "  - 42\n", ":10: waivers[1]: a waiver is a mapping of id, rules, jobs, sites, approved_by, reason, ticket, expires"),
+    (waiver_text() + waiver_text()[len("waivers:\n"):], ":10: waivers[1].id: 'W-1' is already the id of waivers[0]: a waiver's id names it in every decision"),
+    ("waivers: 42\n", ":1: waivers: expected a list of waivers, not int"),
+    ("waiver:\n" + waiver_text()[len("waivers:\n"):], ":1: 'waiver': a waivers file is a list of waivers, or holds it under one key, waivers: (exceptions: is its old name)"),
+]
+
+
+@pytest.mark.parametrize("text,error", BAD_WAIVERS, ids=[e.split(":", 2)[2].strip().split(":")[0] + str(i) for i, (_, e) in enumerate(BAD_WAIVERS)])
+@pytest.mark.parametrize("command", ["check", "explain"])
+def test_a_bad_waiver_is_bad_input_at_file_line_and_field(tmp_path: Path, examples: Path, text: str, error: str,
+                                                         command: str) -> None:
+    waivers = tmp_path / "wv.yaml"
+    waivers.write_text(text)
+    args = [command, str(examples / "clearview-like.yaml"), "--waivers", str(waivers)]
+    if command == "explain":
+        args += ["--target", "https://www.facebook.com/"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {waivers}{error}\n"
+
+
+def test_a_json_waivers_file_names_the_waiver_and_field(tmp_path: Path, examples: Path) -> None:
+    waivers = tmp_path / "wv.json"
+    waivers.write_text(json.dumps([{"id": "W-1", "rules": 42, "jobs": "*", "sites": "*", "approved_by": "a",
+                                    "reason": "r", "ticket": "t", "expires": "2026-02-30"}]))
+    result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml"), "--waivers", str(waivers)])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {waivers}: waivers[0].rules: must be a list of rule codes, not int 42\n"
+                             f"{waivers}: waivers[0].expires: '2026-02-30' is not a date: day is out of range for month\n")
+
+
+def test_jobs_and_sites_may_be_lists_of_globs(tmp_path: Path, examples: Path) -> None:
+    """Written like rules, as lists: any glob of the list matching is a match (before, a list
+    loaded and waived nothing)."""
+    waivers = tmp_path / "wv.yaml"
+    waivers.write_text(waiver_text(jobs="[price-*, face-index]", sites="[linkedin.com, facebook.com]", ticket="1234"))
+    result = run("check", str(examples / "clearview-like.yaml"), "-f", "json", "--waivers", str(waivers))
+    by_target = {r["target"]: r["decision"] for r in json.loads(result.output)["results"]}
+    fb, fr = by_target["https://www.facebook.com/"], by_target["https://news.example.fr/photos/"]
+    assert [(w["code"], w["waiver"], w["ticket"]) for w in fb["waived"]] == [
+        ("terms.automated_collection_prohibited", "W-1", "1234")]
+    assert "terms.automated_collection_prohibited" not in {d["code"] for d in fb["deny"]}
+    assert fr["waived"] == []  # another site
+    waivers.write_text(waiver_text(jobs="[price-*, face-search]", sites="[linkedin.com, facebook.com]"))
+    result = run("check", str(examples / "clearview-like.yaml"), "-f", "json", "--waivers", str(waivers))
+    assert all(r["decision"]["waived"] == [] for r in json.loads(result.output)["results"])  # another job

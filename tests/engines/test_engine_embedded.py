@@ -3,6 +3,7 @@ positions, fail-closed evaluation, thread safety, revision hashing."""
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -106,6 +107,62 @@ def test_bad_yaml_data_names_the_line(tmp_path: Path) -> None:
     (root / "scrapegate" / "data.yaml").write_text("law: ok\nbad: [unclosed\n")
     with pytest.raises(PolicyError, match=r"data.yaml:3:1: invalid YAML"):
         EmbeddedEngine([root], include_shipped=False)
+
+
+# A billion laughs in nine lines: 9**9 (387 million) strings once expanded.
+BOMB = "".join(
+    [f'{c}: &{c} ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' if c == "a" else
+     f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+     for p, c in zip("-abcdefgh", "abcdefghi")])
+
+
+@pytest.mark.timeout(60)
+def test_an_anchor_bomb_in_policy_data_is_refused_before_it_expands(tmp_path: Path, examples: Path) -> None:
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+    from gate.engines.policy_set import load_policy_set
+
+    root = bundle(tmp_path)
+    (root / "scrapegate" / "blocked" / "data.json").unlink()
+    (root / "scrapegate" / "blocked" / "data.yaml").write_text(BOMB)
+    # Loading alone, first: before the fix it returned (PyYAML shares the aliased lists) and
+    # the engine then expanded them; this fails fast instead of running the CLI into it.
+    with pytest.raises(PolicyError, match=r"blocked/data.yaml:1: YAML aliases expand to more than 100000 nodes"):
+        load_policy_set([root])
+    result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml"), "--policy", str(root)])
+    assert result.exit_code == 2, result.output
+    assert "anchor bomb" in result.output and "Traceback" not in result.output and len(result.output) < 2000
+
+
+def test_large_policy_data_without_aliases_is_not_taken_for_a_bomb(tmp_path: Path) -> None:
+    root = bundle(tmp_path)
+    (root / "scrapegate" / "blocked" / "data.json").unlink()
+    hosts = "".join(f"  - h{i}.example\n" for i in range(120_000))
+    (root / "scrapegate" / "blocked" / "data.yaml").write_text("hosts:\n" + hosts + "  - bad.example\n")
+    from gate.engines.policy_set import load_policy_set
+
+    assert len(load_policy_set([root]).data["scrapegate"]["blocked"]["hosts"]) == 120_001
+
+
+@pytest.mark.parametrize("text,message", [
+    ("law: ok\nlaw: other\n", r"data.yaml:2: duplicate key 'law' \(first at line 1\)"),
+    ("law: ok\nsince: 2024-01-01\n", r"data.yaml:2: data is not JSON: a YAML date"),
+    ("law: ok\nsince: 2024-02-30\n", r"data.yaml:2: data is not JSON: a YAML date"),
+    ("law: ok\n---\nlaw: other\n", r"data.yaml:3: a data file holds one YAML document; this one holds 2"),
+])
+def test_policy_data_yaml_is_read_like_a_manifest(tmp_path: Path, examples: Path, text: str, message: str) -> None:
+    from click.testing import CliRunner
+
+    from gate.cli import cli
+
+    root = bundle(tmp_path)
+    (root / "scrapegate" / "data.yaml").write_text(text)
+    with pytest.raises(PolicyError, match=message):
+        EmbeddedEngine([root], include_shipped=False)
+    result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml"), "--policy", str(root)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert re.search(message, result.output), result.output
 
 
 def test_revision_changes_with_policy_and_data_but_not_tests(tmp_path: Path) -> None:

@@ -87,6 +87,13 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
         load_manifests([p])
 
 
+def test_a_date_that_is_none_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("kind: CollectionJob\n", "kind: CollectionJob\nsince: 2026-02-30\n"))
+    with pytest.raises(ManifestError) as info:
+        load_manifests([path])
+    assert str(info.value) == f"{path}:3: invalid YAML date: day is out of range for month"
+
+
 def test_bad_target_url_and_jurisdiction(tmp_path: Path) -> None:
     text = GOOD.replace('"https://shop.example.com/p/1"', '"ftp://shop.example.com/p/1"').replace("[eu]", "[Europe]")
     with pytest.raises(ManifestError) as info:

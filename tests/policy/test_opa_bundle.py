@@ -178,3 +178,31 @@ def test_cli_build_with_policy_dirs_and_waivers(tmp_path: Path) -> None:
 def test_cli_build_without_any_policy_is_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["bundle", "build", "--no-shipped-policies", "-o", str(tmp_path / "b.tar.gz")])
     assert result.exit_code == 2 and "--policy" in result.output
+
+
+def test_cli_build_refuses_a_bad_waivers_file_and_writes_nothing(tmp_path: Path) -> None:
+    root = write_test_policies(tmp_path / "p")
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(WAIVERS.replace("rules: [test.blocked]", "rules: 42"))
+    out = tmp_path / "b.tar.gz"
+    result = CliRunner().invoke(cli, ["bundle", "build", "--no-shipped-policies", "--policy", str(root),
+                                      "--waivers", str(waivers), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {waivers}:3: waivers[0].rules: must be a list of rule codes, not int 42\n"
+    assert not out.exists()
+
+
+def test_cli_build_compiles_the_policies_first_like_check(tmp_path: Path, examples: Path) -> None:
+    """A module that does not parse is exit 2 at file:line:col, as `check --policy` says, and
+    no bundle is written (before, the broken module was packed and the build exited 0)."""
+    team = tmp_path / "pol_bad" / "scrapegate" / "team"
+    team.mkdir(parents=True)
+    (team / "team.rego").write_text("package scrapegate.team\n\nimport rego.v1\nx = := 1\n")
+    out = tmp_path / "b.tar.gz"
+    built = CliRunner().invoke(cli, ["bundle", "build", "-o", str(out), "--policy", str(tmp_path / "pol_bad")])
+    checked = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml"),
+                                       "--policy", str(tmp_path / "pol_bad")])
+    assert checked.exit_code == 2 and f"{team / 'team.rego'}:4:" in checked.output
+    assert built.exit_code == 2, built.output
+    assert built.output == checked.output
+    assert not out.exists()

@@ -66,6 +66,23 @@ def report_file(tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.parametrize("field,value,error", [
+    ("rules", "42", ":2: waivers[0].rules: must be a list of rule codes, not int 42"),  # was a TypeError in the page
+    ("expires", "someday", ":8: waivers[0].expires: 'someday' is not a date: write YYYY-MM-DD (the last day the waiver holds)"),
+])
+def test_a_bad_waivers_file_is_bad_input_not_a_page(tmp_path: Path, field: str, value: str, error: str) -> None:
+    with SQLiteLedger() as ledger:
+        ledger.record(allowed(), policy_input("https://shop.example.com/p/1"), mode="enforce", job="prices",
+                      owner="o@example.com", signal_docs={})
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(re.sub(rf"(?m)^(  {field}): .*$", rf"\1: {value}", WAIVERS, count=1))
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(cli, ["report", "-o", str(out), "--waivers", str(waivers)])
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {waivers}{error}\n"
+    assert not out.exists()
+
+
 def test_the_report_is_one_self_contained_file(report_file: Path) -> None:
     text = report_file.read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "nothing may load from elsewhere"
