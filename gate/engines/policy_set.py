@@ -98,19 +98,11 @@ def load_data_document(path: Path, *, plain_dates: bool = False) -> tuple[Any, A
 
 def _timestamp_line(root: Any) -> int | None:
     """The line of the first value YAML reads as a date or time, or None."""
-    seen: set[int] = set()
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    from gate.model.manifest import yaml_nodes
+
+    for node in yaml_nodes(root):
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
             return int(node.start_mark.line) + 1
-        if isinstance(node, yaml.MappingNode):
-            todo += [part for pair in reversed(node.value) for part in reversed(pair)]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += reversed(node.value)
     return None
 
 

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 from pydantic import ValidationError
@@ -180,8 +180,9 @@ class _PlainDatesLoader(_Loader):  # type: ignore[misc,valid-type]
 _PlainDatesLoader.add_constructor(_TIMESTAMP, yaml.SafeLoader.construct_yaml_str)
 
 
-def _distinct_nodes(root: Any) -> int:
-    """How many nodes the document holds, each shared node once (what its text spells out)."""
+def yaml_nodes(root: Any) -> Iterator[Any]:
+    """Every node of a composed YAML document once (a node shared through aliases once), in
+    document order: what the document's text spells out, without expanding its aliases."""
     seen: set[int] = set()
     todo = [root]
     while todo:
@@ -189,11 +190,16 @@ def _distinct_nodes(root: Any) -> int:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        yield node
         if isinstance(node, yaml.MappingNode):
-            todo += [part for pair in node.value for part in pair]
+            todo += [part for pair in reversed(node.value) for part in reversed(pair)]
         elif isinstance(node, yaml.SequenceNode):
-            todo += node.value
-    return len(seen)
+            todo += reversed(node.value)
+
+
+def _distinct_nodes(root: Any) -> int:
+    """How many nodes the document holds, each shared node once (what its text spells out)."""
+    return sum(1 for _ in yaml_nodes(root))
 
 
 def _bounded(root: Any, path: str, limit: int = MAX_YAML_NODES) -> None:
@@ -261,23 +267,13 @@ def _no_duplicate_keys(root: Any, path: str) -> None:
 def _bad_timestamp_line(root: Any) -> int | None:
     """The line of the first date or time that is no date or time (2026-02-30): YAML's
     constructor raises a bare ValueError for it, without a position."""
-    seen: set[int] = set()
-    todo = [root]
     constructor = yaml.SafeLoader("")
-    while todo:
-        node = todo.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
+    for node in yaml_nodes(root):
         if isinstance(node, yaml.ScalarNode) and node.tag == _TIMESTAMP:
             try:
                 constructor.construct_yaml_timestamp(node)
             except (ValueError, OverflowError):
                 return int(node.start_mark.line) + 1
-        elif isinstance(node, yaml.MappingNode):
-            todo += [part for pair in reversed(node.value) for part in reversed(pair)]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += reversed(node.value)
     return None
 
 
