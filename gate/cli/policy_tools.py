@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gate.cli.options import OutputFile, cli_errors, format_option, waivers_file, writing
+from gate.cli.options import InternalFailure, OutputFile, cli_errors, format_option, waivers_file, writing
 from gate.report import formats, get_formatter
 
 __all__ = ["diff", "docs", "lint"]
@@ -100,8 +100,11 @@ def docs(dirs: tuple[str, ...], output: str | None, check: bool) -> None:
             click.echo(f"{output} is out of date: run scrapegate policy docs -o {output}", err=True)
             sys.exit(1)
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a full disk, a read-only folder: an I/O failure, never a traceback
+        raise InternalFailure(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @click.command()

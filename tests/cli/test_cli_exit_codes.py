@@ -86,7 +86,7 @@ def test_an_output_that_cannot_be_opened_is_a_bad_argument_naming_it(tmp_path: P
 
 
 @pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full")
-@pytest.mark.parametrize("command", [["check", "{job}"], ["ledger", "export"], ["report"]])
+@pytest.mark.parametrize("command", [["check", "{job}"], ["ledger", "export"], ["report"], ["policy", "docs"]])
 def test_a_write_that_fails_is_an_io_failure_not_a_denial(job: Path, command: list[str]) -> None:
     _one_decision_ledger()
     result = run(*[a.format(job=job) for a in command], "-o", "/dev/full")
