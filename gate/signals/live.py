@@ -9,6 +9,7 @@ gathering raises, and the Gate turns that into a deny.
 from __future__ import annotations
 
 import http.cookiejar
+import math
 from typing import Any, NamedTuple
 
 import requests
@@ -64,6 +65,8 @@ class LiveSignals:
         """`verify`: TLS verification for the signal fetches, like requests' (True, or a CA
         bundle path for origins signed by a private CA). `cluster`: share robots.txt fetches
         with the other nodes through its Redis (gate.signals.robots_shared)."""
+        if not (timeout > 0 and math.isfinite(timeout)):  # 0 would fail every fetch, and the failure be cached
+            raise ValueError(f"LiveSignals: timeout must be a positive number of seconds, got {timeout!r}")
         self._verify = verify
         self._sessions: list[requests.Session] = []
         if robots is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import http.cookiejar
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Literal
@@ -125,6 +126,8 @@ class RobotsFetcher:
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        if not (timeout > 0 and deadline > 0 and math.isfinite(timeout) and math.isfinite(deadline)):
+            raise ValueError(f"RobotsFetcher: timeout and deadline must be positive seconds: {timeout!r}, {deadline!r}")
         self.timeout = timeout
         self.deadline = deadline
         self.max_redirects = max_redirects

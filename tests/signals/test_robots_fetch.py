@@ -217,3 +217,14 @@ def test_not_checked_result() -> None:
         "status": "not_checked", "allowed": None, "crawl_delay": None, "rule": None, "sha256": None,
     }
     assert not result.allowed("https://example.com/x", UA)  # asked directly: fail closed
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("inf"), float("nan")])
+def test_a_timeout_that_fails_every_fetch_is_refused_at_construction(bad: float) -> None:
+    """0 or less would fail every fetch, and the failure would be cached as the site's."""
+    from gate.signals.live import LiveSignals
+
+    with pytest.raises(ValueError, match="timeout"):
+        RobotsFetcher(timeout=bad)
+    with pytest.raises(ValueError, match="timeout"):
+        LiveSignals(timeout=bad)
