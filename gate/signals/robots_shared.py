@@ -117,12 +117,32 @@ class SharedRobotsFetcher:
                 raise _RedisFailed(exc) from exc
             self.cluster.succeeded()
             if leader:
+                stored = self._stored_meanwhile(client, key, lock, token)
+                if stored is not None:
+                    self.cluster.count("robots_shared_joined")
+                    return stored
                 return self._fetch_and_store(client, n, user_agent, key, lock, token)
             if time.monotonic() > ends:  # the lock outlived its holder's deadline: fetch it ourselves
                 self.cluster.count("robots_local_fetches")
                 return self.fetcher.fetch(n, user_agent), None
             waited = True
             time.sleep(POLL_S)
+
+    def _stored_meanwhile(self, client: Any, key: str, lock: str,
+                          token: str) -> tuple[RobotsResult, float | None] | None:
+        """The result another node stored between this node's miss and its taking the lock
+        (it stores, then unlocks): read again before fetching, so the origin is asked once."""
+        try:
+            with client.pipeline(transaction=False) as pipe:
+                raw, pttl = pipe.get(key).pttl(key).execute()
+            if raw is None:
+                return None
+            client.eval(_UNLOCK_LUA, 1, lock, token)
+            return decode(raw), (pttl / 1000 if pttl and pttl > 0 else None)
+        except (ValueError, TypeError):
+            return None  # a broken copy: fetch it again
+        except Exception as exc:
+            raise _RedisFailed(exc) from exc
 
     def _fetch_and_store(self, client: Any, n: NormalizedURL, user_agent: str, key: str, lock: str,
                          token: str) -> tuple[RobotsResult, float | None]:

@@ -151,3 +151,26 @@ def test_the_cli_names_a_bad_redis_url_and_exits_2(examples: Any, monkeypatch: p
     result = CliRunner().invoke(cli, ["check", str(examples / "price-monitoring.yaml")])
     assert result.exit_code == 2, result.output
     assert "SCRAPEGATE_REDIS: 'http://redis.internal:6379' is not a Redis URL" in result.output
+
+
+def test_a_node_that_takes_the_lock_after_another_stored_the_result_does_not_fetch_again(
+        redis_url: str, slow_site: SlowRobotsSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race behind a flake of the test above under load: node B misses the key, node A
+    fetches, stores and unlocks, then B takes the free lock. B must read the key again
+    rather than fetch a second time (the real Redis, with A run inside B's lock attempt)."""
+    a = SharedRobotsFetcher(RobotsFetcher(), Cluster(redis_url))
+    b_cluster = Cluster(redis_url)
+    b = SharedRobotsFetcher(RobotsFetcher(), b_cluster)
+    client = b_cluster.redis()
+    real_set = client.set
+
+    def set_after_a(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.endswith(":lock") and kwargs.get("nx"):
+            a.fetch(f"{slow_site.base}/p/a", AGENT)  # A stores and unlocks between B's miss and B's lock
+        return real_set(name, *args, **kwargs)
+
+    monkeypatch.setattr(client, "set", set_after_a)
+    result = b.fetch(f"{slow_site.base}/p/b", AGENT)
+    assert slow_site.robots_fetches() == 1
+    assert not result.allowed(f"{slow_site.base}/private/x", AGENT)
+    assert b_cluster.stats["robots_shared_joined"] == 1
