@@ -29,7 +29,7 @@ from gate.enforce.admit import (
     record_body,
 )
 from gate.enforce.identity import sent_agent
-from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts
+from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts, decoded_body
 
 if TYPE_CHECKING:
     from gate.core.gate import Gate
@@ -99,14 +99,12 @@ class _AsyncRecordingStream(httpx.AsyncByteStream):
 
 
 def _decoded(response: httpx.Response, raw: bytes, complete: bool) -> bytes:
-    """The body as the caller will read it (Content-Encoding undone), for the classifiers;
-    a cut compressed prefix stays raw (the classifiers then report what they could not read)."""
-    if not complete or not response.headers.get("content-encoding"):
+    """The body as the caller will read it (Content-Encoding undone), for the classifiers:
+    bounded (httpx's own decoder inflated a 2 MiB gzip bomb to 6.4 GiB here), and a cut
+    compressed body yields the prefix it decodes to."""
+    if not response.headers.get("content-encoding"):
         return raw
-    try:
-        return httpx.Response(response.status_code, headers=response.headers, content=raw).read()
-    except httpx.DecodingError:
-        return raw
+    return decoded_body(response.headers.multi_items(), raw, complete)
 
 
 class _Prefixed(httpx.SyncByteStream, httpx.AsyncByteStream):

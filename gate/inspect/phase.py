@@ -178,9 +178,9 @@ class ResponsePhase:
                 return None  # fetched (or read from the cache) in the thread
             if (self.reads_optouts or self._rsl is not None) and len(body) > NOWAIT_PARSE_MAX:
                 return None  # reading a large page's opt-outs and links: not on an event loop
-            if (gate.inspect_content and body and self.sampler.would_inspect(gate.job.name, nurl.site)
-                    and not self._cheap_to_inspect(response)):
-                return None
+        if (gate.inspect_content and body and self.sampler.would_inspect(gate.job.name, nurl.site)
+                and not self._cheap_to_inspect(response)):
+            return None
         # A concurrent mismatch may still make `run` pick this one: correct, only slower.
         return self.run(decision, response, nurl)
 
@@ -224,7 +224,9 @@ class ResponsePhase:
         return True
 
     def _inspect(self, response: "ResponseFacts", job: str, site: str) -> dict[str, Any] | None:
-        if not self.gate.inspect_content or not response.body or response.status >= 400:
+        # Error pages too: a 404 or 500 body holds what it holds (a site could serve its
+        # photographs as 404s), and the caller gets it as much as a 200's.
+        if not self.gate.inspect_content or not response.body:
             return None
         if not self.sampler.should_inspect(job, site):
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-__all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "header_pairs", "decoded_body"]
+__all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "header_pairs", "decoded_body", "decodable_codings"]
 
 # How much of a body the response phase reads: enough for any page's <head> and for a
 # multi-megapixel image, bounded so a huge download cannot exhaust memory in the gate.
@@ -42,25 +42,53 @@ def header_pairs(headers: Any) -> tuple[tuple[str, str], ...]:
 
 
 def decoded_body(headers: Iterable[tuple[str, str]], body: bytes, complete: bool) -> bytes:
-    """`body` with its Content-Encoding (gzip, deflate) undone, for a reader that sees the
-    raw bytes (the proxy). A cut or undecodable body stays as it is: the classifiers then
-    report what they could not read, never a false "nothing found"."""
-    encoding = next((v.strip().lower() for k, v in headers if k.lower() == "content-encoding"), "")
-    if not encoding or encoding == "identity" or not complete:
-        return body
+    """`body` with its Content-Encoding undone, for a reader that sees the raw bytes (the
+    proxy, httpx's raw stream): every coding listed, on one header line or several, last
+    applied first (gzip, deflate, br when brotli is installed). Each step stops at
+    MAX_INSPECT_BYTES of output, so a compression bomb costs the gate that much and no more;
+    a cut body (`complete` False) yields the prefix it decodes to. A coding this cannot undo
+    leaves the body as it is: the classifiers then report what they could not read."""
+    codings = [c.strip().lower() for k, v in headers if k.lower() == "content-encoding" for c in v.split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    for coding in reversed(codings):
+        decoded = _undo(coding, body)
+        if decoded is None:
+            return body
+        body = decoded
+    return body
+
+
+def decodable_codings() -> tuple[str, ...]:
+    """The content codings decoded_body undoes here (what a proxy may ask origins for)."""
+    return ("gzip", "deflate", "br") if _brotli() is not None else ("gzip", "deflate")
+
+
+def _brotli() -> Any:
+    try:
+        import brotli  # Scrapy's dependency; optional otherwise
+
+        return brotli
+    except ImportError:
+        return None
+
+
+def _undo(coding: str, body: bytes) -> bytes | None:
     import zlib
 
     try:
-        if encoding in ("gzip", "x-gzip"):
+        if coding in ("gzip", "x-gzip"):
             return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, MAX_INSPECT_BYTES)
-        if encoding == "deflate":
+        if coding == "deflate":
             try:
                 return zlib.decompressobj().decompress(body, MAX_INSPECT_BYTES)
             except zlib.error:  # raw deflate, as some servers send it
                 return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, MAX_INSPECT_BYTES)
-    except zlib.error:
-        return body
-    return body
+        brotli = _brotli() if coding == "br" else None
+        if brotli is not None:
+            return bytes(brotli.Decompressor().process(body, output_buffer_limit=MAX_INSPECT_BYTES)[:MAX_INSPECT_BYTES])
+    except Exception:  # zlib.error, brotli.error: not what it says it is
+        return None
+    return None
 
 
 def _text(value: Any) -> str:

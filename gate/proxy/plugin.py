@@ -58,6 +58,16 @@ def _authority(scheme: str, host: str, port: int) -> str:
     return host if DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
 
 
+def _accepted(value: str) -> str:
+    """The client's Accept-Encoding cut to the codings gate.model.response.decoded_body
+    undoes, so the origin's answer can be inspected; "identity" when none is left."""
+    from gate.model.response import decodable_codings
+
+    ours = decodable_codings()
+    kept = [part.strip() for part in value.split(",") if part.split(";")[0].strip().lower() in ours]
+    return ", ".join(kept) or "identity"
+
+
 class GatePlugin(HttpProxyBasePlugin):
     """One instance per client connection (proxy.py's model); state is per connection."""
 
@@ -235,6 +245,8 @@ class GatePlugin(HttpProxyBasePlugin):
         request.add_header(b"Host", _authority(scheme, host, port).encode())
         agent = request.header(b"user-agent") if request.has_header(b"user-agent") else None
         request.add_header(b"User-Agent", sent_agent(self.service.gate, _text(agent) if agent else None).encode())
+        if request.has_header(b"accept-encoding"):  # only codings the response phase can undo (br, zstd passed raw)
+            request.add_header(b"Accept-Encoding", _accepted(_text(request.header(b"accept-encoding"))).encode())
         if scheme == "http" and not request.has_header(b"upgrade"):  # a WebSocket upgrade keeps its Connection
             request.del_header(b"keep-alive")
             request.add_header(b"Connection", b"close")

@@ -219,3 +219,77 @@ def test_scrapegate_run_with_curl_blocks_records_and_quarantines(response_site: 
         assert run(job, [path]) == [451], (job["metadata"]["name"], code)
     assert _quarantine(db) == QUARANTINE
     assert run(rs.DECLARED, DECLARED_PATHS) == [200] * len(DECLARED_PATHS)
+
+
+def test_scrapegate_run_inspects_brotli_and_stacked_codings(response_site: Any, hopper_jpeg: bytes,
+                                                             tmp_path: Path) -> None:
+    """The proxy undid only a single gzip or deflate: a portrait sent as br, or a team page
+    as `gzip, gzip` or as gzip then br on two header lines, reached curl uninspected (found
+    from outside). The proxy also asks origins only for codings it can undo."""
+    import gzip
+
+    import brotli
+    from werkzeug.wrappers import Response
+
+    response_site.expect_request("/br.jpg").respond_with_response(Response(
+        brotli.compress(hopper_jpeg), headers={"Content-Encoding": "br", "Content-Type": "image/jpeg"}))
+    response_site.expect_request("/gzgz").respond_with_response(Response(
+        gzip.compress(gzip.compress(rs.TEAM.encode())), headers={"Content-Encoding": "gzip, gzip",
+                                                                  "Content-Type": "text/html"}))
+    response_site.expect_request("/two-lines").respond_with_response(Response(
+        brotli.compress(gzip.compress(rs.TEAM.encode())),
+        headers=[("Content-Encoding", "gzip"), ("Content-Encoding", "br"), ("Content-Type", "text/html")]))
+    manifest = tmp_path / "prices.yaml"
+    manifest.write_text(yaml.safe_dump(rs.PRICES))
+    codes = []
+    for path in ("/br.jpg", "/gzgz", "/two-lines"):
+        out = tmp_path / "curl.out"
+        command = ["sh", "-c", f"exec '{CURL}' -sS -H 'Accept-Encoding: zstd, br, gzip' -w '%{{http_code}}' "
+                               f"-o /dev/null '{response_site.url_for(path)}' > '{out}'"]
+        db = tmp_path / f"{path[1:]}.db"  # a ledger each: a first quarantine would deny the site before a fetch
+        result = CliRunner().invoke(cli, ["run", "--job", str(manifest), "--ledger", str(db), "--", *command])
+        assert result.exit_code == 0, result.output
+        codes.append(int(out.read_text()))
+        assert {(job, url) for job, url, _ in _quarantine(db)} == {("prices", path[1:])}, path  # for what it held
+    assert codes == [451, 451, 451]
+    asked = {request.headers.get("Accept-Encoding") for request, _ in response_site.log if request.path == "/br.jpg"}
+    assert asked == {"br, gzip"}
+
+
+BOMB_CLIENT = r"""
+import resource, sys
+import httpx
+from gate.adapters.httpx import GatedTransport
+from gate.core.gate import Gate
+from gate.errors import CollectionBlocked
+sys.path.insert(0, sys.argv[2])
+import response_site as rs
+gate = Gate(rs.PRICES, ledger=False)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with httpx.Client(transport=GatedTransport(gate)) as client:
+    try:
+        with client.stream("GET", sys.argv[1]) as r:
+            next(r.iter_raw(1024))
+    except CollectionBlocked:
+        pass
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_a_gzip_bomb_costs_the_httpx_adapter_a_bounded_prefix(response_site: Any, tmp_path: Path) -> None:
+    """httpx's own decoder inflated a whole 2 MiB gzip bomb (6.4 GiB) to inspect it, though
+    the caller read 1 KiB (found from outside). Now the gate inflates MAX_INSPECT_BYTES."""
+    import zlib
+
+    from werkzeug.wrappers import Response
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = b"\0" * (1 << 20)
+    bomb = b"".join(packer.compress(zeros) for _ in range(1024)) + packer.flush()  # 1 GiB in ~1 MB
+    response_site.expect_request("/bomb").respond_with_response(Response(
+        bomb, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"}))
+    here = str(Path(__file__).parent)
+    done = subprocess.run([sys.executable, "-c", BOMB_CLIENT, response_site.url_for("/bomb"), here],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) < 200, done.stdout  # MiB more at the peak than before the request

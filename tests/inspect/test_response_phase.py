@@ -212,3 +212,21 @@ def test_without_a_face_model_images_are_withheld_unless_faces_are_declared(
     with GatedSession(gate_for(rs.DECLARED)) as s:
         r = s.get(response_site.url_for("/img/portrait.jpg"), timeout=10)
         assert r.status_code == 200 and r.scrapegate_decision.allow
+
+
+def test_error_pages_are_inspected_like_any_other(response_site: Any, gate_for: Any, hopper_jpeg: bytes,
+                                                  tmp_path: Path) -> None:
+    """A body is what it is whatever the status: a portrait served as a 404, or a team page
+    as a 500, reached the caller uninspected (found from outside)."""
+    response_site.expect_request("/gone.jpg").respond_with_data(hopper_jpeg, status=404, content_type="image/jpeg")
+    response_site.expect_request("/oops").respond_with_data(rs.TEAM, status=500, content_type="text/html")
+    response_site.expect_request("/notfound").respond_with_data("<p>Not found</p>", status=404,
+                                                               content_type="text/html")
+    for n, path in enumerate(("/gone.jpg", "/oops")):  # a ledger each: the first quarantines the site
+        with GatedSession(gate_for(rs.PRICES, ledger=tmp_path / f"l{n}.db")) as s:
+            outcome, decision = _get(s, response_site.url_for(path))
+            assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"], path
+            assert decision.deny[0].model_extra["evidence"], path  # this response's own finding
+    with GatedSession(gate_for(rs.PRICES, ledger=tmp_path / "l2.db")) as s:
+        r = s.get(response_site.url_for("/notfound"), timeout=10)
+        assert r.status_code == 404 and r.scrapegate_decision.allow
