@@ -7,8 +7,10 @@ every response is inspected until it has earned trust anew. An inconclusive insp
 (a detector could not look: too large, truncated, unavailable) neither builds nor breaks
 trust.
 
-The trusted sample is every N-th response by default (reproducible: the same crawl samples
-the same responses); pass `rng` to draw each with probability 1/N instead.
+Once trusted, each response is drawn for inspection with probability 1/N by default, so a
+site cannot tell which ones are looked at (with every N-th, a site that served faces on
+all the others delivered 180 of 250 unseen). `draw="every_nth"` samples every N-th instead,
+reproducibly; `rng` seeds the draws.
 
 State is kept for at most `max_keys` (job, site) pairs, least recently used evicted first;
 an evicted pair starts untrusted, the safe direction. Thread-safe: one lock, held for a
@@ -33,11 +35,14 @@ class SamplingPolicy:
     trust_after: int = 50  # consecutive clean inspections before sampling starts
     one_in: int = 10  # once trusted, inspect one response in this many
     max_keys: int = 100_000
+    draw: Literal["random", "every_nth"] = "random"  # how the one in N is chosen
 
     def __post_init__(self) -> None:
         if self.trust_after < 1 or self.one_in < 1 or self.max_keys < 1:
             raise ValueError("SamplingPolicy: trust_after, one_in and max_keys must be >= 1, "
                              f"got {self.trust_after}, {self.one_in}, {self.max_keys}")
+        if self.draw not in ("random", "every_nth"):
+            raise ValueError(f"SamplingPolicy: draw must be 'random' or 'every_nth', got {self.draw!r}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ class Sampler:
 
     def __init__(self, policy: SamplingPolicy | None = None, *, rng: random.Random | None = None) -> None:
         self.policy = policy or SamplingPolicy()
-        self._rng = rng
+        # Seeded from the OS: unpredictable to a site, the point of drawing.
+        self._rng = rng if rng is not None or self.policy.draw == "every_nth" else random.Random()
         self._lock = threading.Lock()
         self._states: OrderedDict[tuple[str, str], SamplerState] = OrderedDict()
 

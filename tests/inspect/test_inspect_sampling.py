@@ -21,7 +21,7 @@ def _run(sampler: Sampler, n: int, job: str = "job", site: str = "shop.example",
 
 
 def test_every_response_until_trusted_then_one_in_n() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=5, one_in=4))
+    sampler = Sampler(SamplingPolicy(trust_after=5, one_in=4, draw="every_nth"))
     assert _run(sampler, 5) == [True] * 5
     assert sampler.state("job", "shop.example").trusted
     assert _run(sampler, 12) == [False, False, False, True] * 3
@@ -30,7 +30,7 @@ def test_every_response_until_trusted_then_one_in_n() -> None:
 
 
 def test_a_mismatch_switches_back_to_every_response() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=3, one_in=10))
+    sampler = Sampler(SamplingPolicy(trust_after=3, one_in=10, draw="every_nth"))
     _run(sampler, 3)
     assert _run(sampler, 10)[-1] is True
     sampler.record("job", "shop.example", "mismatch")
@@ -41,7 +41,7 @@ def test_a_mismatch_switches_back_to_every_response() -> None:
 
 
 def test_a_mismatch_before_trust_restarts_the_streak() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=3, one_in=2))
+    sampler = Sampler(SamplingPolicy(trust_after=3, one_in=2, draw="every_nth"))
     _run(sampler, 2)
     sampler.should_inspect("job", "shop.example")
     sampler.record("job", "shop.example", "mismatch")
@@ -49,7 +49,7 @@ def test_a_mismatch_before_trust_restarts_the_streak() -> None:
 
 
 def test_inconclusive_neither_builds_nor_breaks_trust() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=2, one_in=3))
+    sampler = Sampler(SamplingPolicy(trust_after=2, one_in=3, draw="every_nth"))
     assert _run(sampler, 5, outcome="inconclusive") == [True] * 5
     assert sampler.state("job", "shop.example").clean_streak == 0
     _run(sampler, 2)
@@ -58,7 +58,7 @@ def test_inconclusive_neither_builds_nor_breaks_trust() -> None:
 
 
 def test_pairs_are_independent() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=1, one_in=100))
+    sampler = Sampler(SamplingPolicy(trust_after=1, one_in=100, draw="every_nth"))
     _run(sampler, 1, job="a", site="x.example")
     assert sampler.state("a", "x.example").trusted
     assert not sampler.state("a", "y.example").trusted and not sampler.state("b", "x.example").trusted
@@ -73,7 +73,7 @@ def test_random_sampling_rate() -> None:
 
 
 def test_state_is_bounded_and_evicted_pairs_start_untrusted() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=1, one_in=50, max_keys=3))
+    sampler = Sampler(SamplingPolicy(trust_after=1, one_in=50, max_keys=3, draw="every_nth"))
     for site in ("a", "b", "c"):
         _run(sampler, 1, site=site)
     sampler.should_inspect("job", "a")  # touch a: b is now the oldest
@@ -84,7 +84,7 @@ def test_state_is_bounded_and_evicted_pairs_start_untrusted() -> None:
 
 
 def test_thread_safety() -> None:
-    sampler = Sampler(SamplingPolicy(trust_after=10, one_in=5))
+    sampler = Sampler(SamplingPolicy(trust_after=10, one_in=5, draw="every_nth"))
     barrier = threading.Barrier(8)
 
     def worker() -> None:
@@ -109,3 +109,17 @@ def test_invalid_policy_and_outcome() -> None:
         SamplingPolicy(trust_after=0)
     with pytest.raises(ValueError, match="outcome"):
         Sampler().record("job", "site", "fine")  # type: ignore[arg-type]
+
+
+def test_by_default_the_trusted_sample_is_drawn_so_a_site_cannot_predict_it() -> None:
+    """Every N-th let a site serve faces on all the others: 180 of 250 fetched unseen (found
+    from outside). Drawn with probability 1/N, the inspected responses follow no schedule."""
+    sampler = Sampler(SamplingPolicy(trust_after=1, one_in=10))
+    assert sampler.should_inspect("j", "s")
+    sampler.record("j", "s", "clean")
+    picked = [i for i in range(5000) if sampler.should_inspect("j", "s")]
+    assert 350 <= len(picked) <= 650  # 500 expected; the bounds fail with probability < 1e-9
+    gaps = {b - a for a, b in zip(picked, picked[1:])}
+    assert len(gaps) > 5  # not one fixed stride
+    with pytest.raises(ValueError, match="draw"):
+        SamplingPolicy(draw="sometimes")  # type: ignore[arg-type]

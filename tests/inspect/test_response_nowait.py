@@ -25,7 +25,7 @@ def _facts(url: str) -> ResponseFacts:
 
 
 def test_small_pages_inline_images_and_large_pages_in_a_thread(response_site: Any, gate_for: Any) -> None:
-    g = gate_for(rs.PRICES, sampling=SamplingPolicy(trust_after=1000, one_in=1))  # every response sampled
+    g = gate_for(rs.PRICES, sampling=SamplingPolicy(trust_after=1000, one_in=1, draw="every_nth"))  # every response sampled
     page, image = response_site.url_for("/products/kettle"), response_site.url_for("/img/portrait.jpg")
     assert run_response_phase_nowait(g, g.check(page), _facts(page)) is None  # the phase is not built yet
     warm_response_phase(g)
