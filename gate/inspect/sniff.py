@@ -159,18 +159,27 @@ def sniff(content_type: str | None, body: bytes) -> Sniffed:
     fmt = _image_format(head)
     if fmt is not None:
         return Sniffed("image", fmt, declared, expected not in (None, "image"))
-    if head.startswith(b"%PDF-"):
+    textual = expected in ("html", "text", "json", "xml")
+    declared_charset = charset(content_type)
+    if head.startswith(b"%PDF-") and not (textual and _text_kind(head, declared)):
         return Sniffed("pdf", "pdf", declared, expected not in (None, "pdf"))
     for magic, name in _ARCHIVE_MAGIC:
-        if head.startswith(magic):
+        if head.startswith(magic) and not (textual and _text_kind(head, declared)):
             # A compressed body the client did not decode: reported, never read as text.
             return Sniffed("archive", name, declared, False)
     if declared == "image/svg+xml":
         return Sniffed("xml", "svg", declared, False)  # vector markup: its text is read
     found = _text_kind(head, declared)
+    if found is None and textual:
+        # Declared text with bytes text never holds: a UTF-16 page without a byte-order mark,
+        # or a stray NUL. The caller reads it as text (r.text, a browser), so it is read so
+        # here, in the declared charset; a "binary" page would go uninspected.
+        if declared_charset and declared_charset.startswith(("utf-16", "utf-32")):
+            found = _text_kind(head.decode(declared_charset, "replace").encode("utf-8"), declared)
+        found = found or (expected, expected)
     if found is None:
-        return Sniffed("binary", "binary", declared, expected in ("html", "text", "json", "xml"))
-    return _text_result(found, declared, expected, charset(content_type))
+        return Sniffed("binary", "binary", declared, textual)
+    return _text_result(found, declared, expected, declared_charset)
 
 
 def _text_result(found: tuple[Kind, str], declared: str | None, expected: Kind | None, cs: str | None) -> Sniffed:

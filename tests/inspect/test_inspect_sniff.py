@@ -44,7 +44,11 @@ def test_an_html_error_page_served_as_png_is_html() -> None:
     (b"name,phone\nA,+33 1 23 45 67 89\n", "text/csv", "text"),
     (b"BMW 320d, 2019, 45 000 km", None, "text"),  # "BM" without a bitmap header is text
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "application/pdf", "pdf"),
-    (b"%PDF-1.4\n", "text/html", "pdf"),
+    (b"%PDF-1.4\n%\x01\x02\x03\x04\n", "text/html", "pdf"),  # a PDF's binary bytes: a PDF, whatever the label
+    (b"%PDF- notes: ann@example.org", "text/html", "html"),  # declared text that only starts like one: text
+    (b"BZh, our team: ann@example.org", "text/plain", "text"),  # ditto an archive's magic (found from outside)
+    (b"Team list\n\x00ann@example.org", "text/html", "html"),  # a stray NUL: still the declared text
+    ("<p>ann@example.org</p>".encode("utf-16-le"), "text/html; charset=utf-16le", "html"),  # UTF-16, no BOM
     (b"\x00\x01\x02\x03binary", "application/octet-stream", "binary"),
     (b"", "text/html", "empty"),
 ])

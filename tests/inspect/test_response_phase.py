@@ -230,3 +230,18 @@ def test_error_pages_are_inspected_like_any_other(response_site: Any, gate_for: 
     with GatedSession(gate_for(rs.PRICES, ledger=tmp_path / "l2.db")) as s:
         r = s.get(response_site.url_for("/notfound"), timeout=10)
         assert r.status_code == 404 and r.scrapegate_decision.allow
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    (rs.TEAM.encode("utf-16-le"), "text/html; charset=utf-16le"),  # no byte-order mark
+    (b"\x00" + rs.TEAM.encode(), "text/html; charset=utf-8"),  # one stray NUL
+    (b"BZh " + rs.TEAM.encode(), "text/html"),  # starts like a bzip2 archive
+])
+def test_declared_text_is_read_as_text_whatever_bytes_it_starts_with(response_site: Any, gate_for: Any,
+                                                                     body: bytes, content_type: str) -> None:
+    """Each was sniffed as binary or an archive and handed over with its e-mail addresses
+    uninspected, while the caller's r.text reads them fine (found from outside)."""
+    response_site.expect_request("/odd").respond_with_data(body, content_type=content_type)
+    with GatedSession(gate_for(rs.PRICES)) as s:
+        outcome, decision = _get(s, response_site.url_for("/odd"))
+    assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"]
