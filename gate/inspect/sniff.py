@@ -170,13 +170,13 @@ def sniff(content_type: str | None, body: bytes) -> Sniffed:
     if declared == "image/svg+xml":
         return Sniffed("xml", "svg", declared, False)  # vector markup: its text is read
     found = _text_kind(head, declared)
-    if found is None and textual:
+    if found is None and textual and expected is not None:
         # Declared text with bytes text never holds: a UTF-16 page without a byte-order mark,
         # or a stray NUL. The caller reads it as text (r.text, a browser), so it is read so
         # here, in the declared charset; a "binary" page would go uninspected.
         if declared_charset and declared_charset.startswith(("utf-16", "utf-32")):
             found = _text_kind(head.decode(declared_charset, "replace").encode("utf-8"), declared)
-        found = found or (expected, expected)
+        found = found or (expected, str(expected))
     if found is None:
         return Sniffed("binary", "binary", declared, textual)
     return _text_result(found, declared, expected, declared_charset)
