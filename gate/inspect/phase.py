@@ -43,7 +43,10 @@ __all__ = ["ResponsePhase", "run_response_phase", "run_response_phase_nowait", "
            "UNINSPECTED", "phone_regions_of"]
 
 UNDECLARED = "content.undeclared_category"
-UNINSPECTED = frozenset({"unavailable", "too_large", "undecodable"})  # what content.rego may withhold
+# Per detector family, the statuses content.rego may withhold (content_rules.uninspected_withheld
+# in the shipped data: a response with none of them is not sent to the policies for it).
+UNINSPECTED = {"faces": frozenset({"unavailable", "too_large", "undecodable", "truncated"}),
+               "personal": frozenset({"unavailable"})}
 NOWAIT_PARSE_MAX = 256 * 1024  # bytes of a page read for opt-outs and licence links inline, at most
 NOWAIT_INSPECT_MAX = 16 * 1024  # bytes of a text body the classifiers read inline, at most
 _INLINE_KINDS = frozenset({"html", "text", "json", "xml"})  # what the text classifiers read
@@ -146,11 +149,11 @@ class ResponsePhase:
             gate.memory.note_reservation(nurl.origin, reserving)
         licensed = self._page_licence(response, nurl.origin)
         content = self._inspect(response, gate.job.name, nurl.site)
-        # A detector that could not look at all goes to the policies too: unknown, not clean
-        # (content.rego, content.uninspected). One that read a prefix (truncated) or met a
+        # A detector that could not look goes to the policies too: unknown, not clean
+        # (content.rego, content.uninspected). A page's text read in part (truncated) or a
         # format OpenCV's wheels cannot decode (unsupported: ICO, HEIC) does not.
         looked = content is not None and (content["findings"] or any(
-            run["status"] in UNINSPECTED for run in content["detectors"]))
+            run["status"] in UNINSPECTED.get(run["detector"].split(".")[0], ()) for run in content["detectors"]))
         if not reserving and not licensed and not looked:
             return decision  # nothing the policies have not already seen
         answer = gate.decide_response(response, content=content)

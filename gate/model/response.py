@@ -11,11 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-__all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "header_pairs", "decoded_body", "decodable_codings"]
+__all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "MAX_IMAGE_INSPECT_BYTES", "header_pairs", "decoded_body",
+           "decodable_codings"]
 
 # How much of a body the response phase reads: enough for any page's <head> and for a
 # multi-megapixel image, bounded so a huge download cannot exhaust memory in the gate.
 MAX_INSPECT_BYTES = 8 * 1024 * 1024
+# An image the client already holds whole is read whole up to this: a prefix of an image
+# does not decode, and a camera's photograph passes 8 MiB (the face detector bounds the
+# decoded pixels itself). Adapters that stream (httpx, the proxy) hold MAX_INSPECT_BYTES.
+MAX_IMAGE_INSPECT_BYTES = 64 * 1024 * 1024
+_IMAGE_STARTS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 
 def header_pairs(headers: Any) -> tuple[tuple[str, str], ...]:
@@ -91,6 +97,10 @@ def _undo(coding: str, body: bytes) -> bytes | None:
     return None
 
 
+def _is_image(data: bytes) -> bool:
+    return data.startswith(_IMAGE_STARTS) or data[8:12] == b"WEBP" or data[4:8] == b"ftyp"
+
+
 def _text(value: Any) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
 
@@ -109,8 +119,11 @@ class ResponseFacts:
     @classmethod
     def of(cls, url: str, status: int, headers: Any, body: bytes | None, *, complete: bool = True,
            limit: int = MAX_INSPECT_BYTES) -> "ResponseFacts":
-        """Facts from a client's response parts; the body is cut to `limit` bytes."""
+        """Facts from a client's response parts; the body is cut to `limit` bytes (an image
+        to MAX_IMAGE_INSPECT_BYTES, when the default limit is in force)."""
         data = bytes(body or b"")
+        if len(data) > limit and limit == MAX_INSPECT_BYTES and _is_image(data):
+            limit = MAX_IMAGE_INSPECT_BYTES
         if len(data) > limit:
             data, complete = data[:limit], False
         return cls(str(url), int(status), header_pairs(headers), data, complete)

@@ -71,9 +71,10 @@ deny contains v if {
 # title: A classifier could not look at the response
 # description: >-
 #   A detector applied to the response but could not run to the end (its extra is not
-#   installed, the image is too large to decode or undecodable), and the category it looks
+#   installed, the image is too large to decode, undecodable, or only a prefix of it was at
+#   hand), and the category it looks
 #   for is one the job does not declare: what was collected is unknown, not clean, and is
-#   withheld like a mismatch. Which detector statuses withhold is data
+#   withheld like a mismatch. Which statuses of which detector withhold is data
 #   (content_rules.uninspected_withheld), as is the category each detector looks for
 #   (content_rules.detector_categories). A job that declares the category loses nothing
 #   by the detector's absence and is not affected.
@@ -99,12 +100,13 @@ deny contains v if {
 # job does not declare, with a status the data says withholds.
 _unchecked contains object.union(run, {"category": category}) if {
 	some run in input.response.content.detectors
-	run.status in _withheld_statuses
-	category := _detector_categories[split(run.detector, ".")[0]]
+	family := split(run.detector, ".")[0]
+	run.status in object.get(_withheld_statuses, family, [])
+	category := _detector_categories[family]
 	not _is_declared(category)
 }
 
-default _withheld_statuses := []
+default _withheld_statuses := {}
 
 _withheld_statuses := data.scrapegate.content_rules.uninspected_withheld
 

@@ -101,7 +101,7 @@ with_runs(doc, runs) := fx.patch(doc, {"/response": {"status": 200, "content": {
 run(detector, status) := {"detector": detector, "version": "test 1", "status": status, "detail": "why"}
 
 test_an_image_no_detector_could_read_is_withheld_from_a_job_that_does_not_declare_faces if {
-	every status in ["unavailable", "too_large", "undecodable"] {
+	every status in ["unavailable", "too_large", "undecodable", "truncated"] {
 		content_codes(with_runs(fx.price_monitoring, [run("faces", status)])) == {"content.uninspected"}
 	}
 	content_codes(with_runs(fx.price_monitoring, [run("faces.lbp_frontalface", "too_large")])) == {
@@ -112,6 +112,7 @@ test_an_image_no_detector_could_read_is_withheld_from_a_job_that_does_not_declar
 test_statuses_not_listed_pass if {
 	content_codes(with_runs(fx.price_monitoring, [run("faces", "unsupported")])) == set()
 	content_codes(with_runs(fx.price_monitoring, [run("personal", "truncated")])) == set()
+	content_codes(with_runs(fx.price_monitoring, [run("personal", "unavailable")])) == {"content.uninspected"}
 	content_codes(with_runs(fx.price_monitoring, [run("faces.lbp_frontalface", "ok")])) == set()
 }
 
@@ -129,6 +130,6 @@ test_the_withheld_statuses_come_from_data if {
 		with input.job as doc.job
 		with input.signals as doc.signals
 		with input.response as doc.response
-		with data.scrapegate.content_rules.uninspected_withheld as ["unavailable"]
+		with data.scrapegate.content_rules.uninspected_withheld as {"faces": ["unavailable"]}
 	fx.codes(deny) == set()
 }

@@ -245,3 +245,35 @@ def test_declared_text_is_read_as_text_whatever_bytes_it_starts_with(response_si
     with GatedSession(gate_for(rs.PRICES)) as s:
         outcome, decision = _get(s, response_site.url_for("/odd"))
     assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"]
+
+
+def _padded_jpeg(jpeg: bytes, megabytes: float) -> bytes:
+    """`jpeg` with APP segments (65,533 bytes each) after its SOI: the same picture, and no
+    decodable prefix shorter than the padding."""
+    segment = b"\xff\xe9\xff\xff" + b"\0" * 65533
+    return jpeg[:2] + segment * int(megabytes * 1024 * 1024 / len(segment) + 1) + jpeg[2:]
+
+
+def test_an_image_over_the_inspection_bound_is_read_whole_or_withheld(response_site: Any, gate_for: Any,
+                                                                      hopper_jpeg: bytes, tmp_path: Path) -> None:
+    """A 9.4 MiB photograph passed every client: its 8 MiB prefix did not decode, and a
+    truncated image was never withheld (found from outside). requests holds the body whole
+    and now reads an image whole (up to 64 MiB); httpx streams, reads 8 MiB, and withholds
+    what it could not see from a job that does not declare faces."""
+    import httpx
+
+    from gate.adapters.httpx import GatedTransport
+
+    big = _padded_jpeg(hopper_jpeg, 9.4)
+    response_site.expect_request("/big.jpg").respond_with_data(big, content_type="image/jpeg")
+    with GatedSession(gate_for(rs.PRICES, ledger=tmp_path / "a.db")) as s:
+        outcome, decision = _get(s, response_site.url_for("/big.jpg"))
+        assert outcome == "blocked" and decision.deny_codes == ["content.undeclared_category"]
+    with httpx.Client(transport=GatedTransport(gate_for(rs.PRICES, ledger=tmp_path / "b.db"))) as client:
+        with pytest.raises(CollectionBlocked) as blocked:
+            with client.stream("GET", response_site.url_for("/big.jpg")) as r:
+                r.read()
+    assert blocked.value.decision.deny_codes == ["content.uninspected"]
+    assert "truncated" in blocked.value.decision.deny[0].message
+    with GatedSession(gate_for(rs.DECLARED, ledger=tmp_path / "c.db")) as s:
+        assert s.get(response_site.url_for("/big.jpg"), timeout=30).content == big
