@@ -182,6 +182,8 @@ class FaceDetector:
         labelled set, real faces reached a median of about 0.5, non-faces at most 0.35."""
         if self._model is None:
             return FaceResult("unavailable", detail=self.unavailable_reason or "")
+        if fmt == "unknown":  # declared an image, no format known from its bytes (gate.inspect.sniff)
+            return FaceResult("undecodable", detail="declared an image, but its bytes are no image format read here")
         if fmt not in _DECODABLE:
             return FaceResult("unsupported", detail=f"no decoder for {fmt} images in OpenCV's wheels")
         size = dimensions(fmt, data)

@@ -170,6 +170,12 @@ def sniff(content_type: str | None, body: bytes) -> Sniffed:
     if declared == "image/svg+xml":
         return Sniffed("xml", "svg", declared, False)  # vector markup: its text is read
     found = _text_kind(head, declared)
+    if found is None and expected == "image" and declared != "image/svg+xml":
+        # Declared an image, and no image format's bytes nor text: a piece of one (a 206
+        # from the middle of a file) or a format no decoder here reads (JPEG 2000). Reported
+        # as an image of unknown format, which the face detector cannot read: never "binary",
+        # which nothing inspects.
+        return Sniffed("image", "unknown", declared, False)
     if found is None and textual and expected is not None:
         # Declared text with bytes text never holds: a UTF-16 page without a byte-order mark,
         # or a stray NUL. The caller reads it as text (r.text, a browser), so it is read so

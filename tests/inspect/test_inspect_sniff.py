@@ -50,6 +50,7 @@ def test_an_html_error_page_served_as_png_is_html() -> None:
     (b"Team list\n\x00ann@example.org", "text/html", "html"),  # a stray NUL: still the declared text
     ("<p>ann@example.org</p>".encode("utf-16-le"), "text/html; charset=utf-16le", "html"),  # UTF-16, no BOM
     (b"\x00\x01\x02\x03binary", "application/octet-stream", "binary"),
+    (b"\x13\x37\x00\x01\x02\x03", "image/jpeg", "image"),  # declared an image, no format known: "unknown"
     (b"", "text/html", "empty"),
 ])
 def test_text_kinds(body: bytes, declared: str | None, kind: str) -> None:

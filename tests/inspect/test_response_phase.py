@@ -277,3 +277,21 @@ def test_an_image_over_the_inspection_bound_is_read_whole_or_withheld(response_s
     assert "truncated" in blocked.value.decision.deny[0].message
     with GatedSession(gate_for(rs.DECLARED, ledger=tmp_path / "c.db")) as s:
         assert s.get(response_site.url_for("/big.jpg"), timeout=30).content == big
+
+
+def test_a_piece_of_an_image_is_not_passed_as_binary(response_site: Any, gate_for: Any, hopper_jpeg: bytes,
+                                                     tmp_path: Path) -> None:
+    """A 206 from the middle of a photograph was sniffed as binary, which nothing inspects,
+    and handed over (found from outside): declared an image, it is an image nobody could
+    read, withheld from a job that does not declare faces."""
+    from werkzeug.wrappers import Response
+
+    piece = hopper_jpeg[1000:9000]
+    response_site.expect_request("/piece.jpg").respond_with_response(Response(
+        piece, status=206, headers={"Content-Type": "image/jpeg",
+                                    "Content-Range": f"bytes 1000-8999/{len(hopper_jpeg)}"}))
+    with GatedSession(gate_for(rs.PRICES, ledger=tmp_path / "a.db")) as s:
+        outcome, decision = _get(s, response_site.url_for("/piece.jpg"))
+    assert outcome == "blocked" and decision.deny_codes == ["content.uninspected"]
+    with GatedSession(gate_for(rs.DECLARED, ledger=tmp_path / "b.db")) as s:
+        assert s.get(response_site.url_for("/piece.jpg"), timeout=10).content == piece
