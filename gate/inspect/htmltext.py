@@ -57,6 +57,7 @@ _TAG_REACH = 4000  # how far back a tag may start (long attribute values)
 class PageText:
     text: str  # visible text and JSON-LD, entities decoded, tags replaced by spaces
     links: tuple[str, ...]  # the targets of mailto: and tel: links, percent-decoded
+    markup: str = ""  # the document without scripts, styles and comments, tags kept (attribute values)
 
 
 def _keep_json_ld(match: re.Match[str]) -> str:
@@ -68,11 +69,11 @@ def _keep_json_ld(match: re.Match[str]) -> str:
 
 def page_text(markup: str) -> PageText:
     """The text of an HTML document (or fragment)."""
-    text = _BLOCKS.sub(_keep_json_ld, markup)
-    text = _TAG.sub(" ", text)
+    kept = _BLOCKS.sub(_keep_json_ld, markup)
+    text = _TAG.sub(" ", kept)
     if "&" in text:
         text = _unescape(text)
-    return PageText(text, _links(markup))
+    return PageText(text, _links(markup), kept)
 
 
 def _links(markup: str) -> tuple[str, ...]:

@@ -168,3 +168,22 @@ def test_short_numbers_before_a_capitalised_word_are_nothing() -> None:
     no identifier is possible and none is looked for."""
     text = "\n".join(f"{n}    {word}" for n, word in enumerate(["Deutsch", "Umtausch", "Versand", "Zahlung"] * 10))
     assert find_personal(text, is_html=False, config=PersonalConfig(phone_regions=("DE",))).counts == {}
+
+
+@pytest.mark.parametrize("markup", [
+    '<img src="/t.jpg" alt="ann.lopez@mailbox-example.de">',
+    '<span title="Write to ann.lopez@mailbox-example.de">Ann</span>',
+    '<li data-contact="ann.lopez@mailbox-example.de">Ann</li>',
+    '<input type="hidden" name="to" value="ann.lopez@mailbox-example.de">',
+])
+def test_addresses_in_attribute_values_count(markup: str) -> None:
+    """A parser hands attribute values over as readily as text (found from outside: they
+    were dropped with the tags)."""
+    assert find_personal(f"<html><body>{markup}</body></html>", is_html=True).counts == {"email": 1}
+
+
+def test_attribute_lookalikes_and_scripts_still_count_nothing() -> None:
+    html = ('<img srcset="/logo@2x.png 2x"><link href="https://cdn.example.net/npm/bootstrap@5.3.0/b.css">'
+            '<script data-x="ops@tracker-example.io">track("ops@tracker-example.io")</script>'
+            '<a href="mailto:j%2Ed%6Fe@mail-provider.de">write</a>')
+    assert find_personal(html, is_html=True).counts == {"email": 1}  # the mailto target, decoded
