@@ -3,9 +3,10 @@ that marks a person's name.
 
 No parser: three regular-expression passes fit the 2 ms budget for a 100 KB page where
 html.parser alone takes ~15 ms. Scripts, styles and comments are dropped (their numbers are
-code, not contact data), except JSON-LD scripts: schema.org data (`"telephone"`, `"email"`)
-is content that a scraper collects. Attribute values are dropped with the tags; the
-contact links that matter (`mailto:`, `tel:`) are returned separately.
+code, not contact data), except JSON data scripts: schema.org JSON-LD (`"telephone"`,
+`"email"`) and `application/json` page data are content that a scraper collects. Attribute
+values are dropped with the tags (personal.py reads e-mail addresses in them from
+`PageText.markup`); the contact links that matter (`mailto:`, `tel:`) are returned separately.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ _BLOCKS = re.compile(
     re.DOTALL,
 )
 _TAG = re.compile(r"<[^>]*>")
+_JSON_SCRIPT = re.compile(r"""type\s*=\s*["']?application/(?:ld\+)?json\b""", re.IGNORECASE)
 _LINK_TARGET = re.compile(r"""[^"'>\s?]{3,254}""")
 _LINK_SCHEMES = ("mailto:", "tel:")  # lower case only: each spelling costs a scan of the page
 _NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?")
@@ -61,8 +63,10 @@ class PageText:
 
 
 def _keep_json_ld(match: re.Match[str]) -> str:
+    """A script's data is content (JSON-LD, and the page data an application ships as
+    `<script type="application/json">`, Next.js's __NEXT_DATA__): kept. Its code is not."""
     attrs = match.group(1)
-    if attrs is not None and "ld+json" in attrs.lower():
+    if attrs is not None and "json" in attrs.lower() and _JSON_SCRIPT.search(attrs):
         return " " + match.group(2) + " "
     return " "
 

@@ -187,3 +187,12 @@ def test_attribute_lookalikes_and_scripts_still_count_nothing() -> None:
             '<script data-x="ops@tracker-example.io">track("ops@tracker-example.io")</script>'
             '<a href="mailto:j%2Ed%6Fe@mail-provider.de">write</a>')
     assert find_personal(html, is_html=True).counts == {"email": 1}  # the mailto target, decoded
+
+
+def test_page_data_in_a_json_script_is_content() -> None:
+    """An application's page data (Next.js's __NEXT_DATA__) is what a scraper collects; it
+    was dropped with the scripts (found from outside). Script code still counts nothing."""
+    html = ('<script id="__NEXT_DATA__" type="application/json">{"props":{"author":{"email":'
+            '"ann.lopez@mailbox-example.de"}}}</script><script>track("ops@tracker-example.io")</script>'
+            '<script type="text/javascript">var x = "eva@mailbox-example.se";</script>')
+    assert find_personal(html, is_html=True).counts == {"email": 1}
