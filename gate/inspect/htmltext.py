@@ -41,8 +41,8 @@ _NUMERIC_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));?")
 # The named references that can change what the detectors see ("@", "+", separators);
 # the others (&euro;, &middot;, ...) stay as they are: to a detector they are separators.
 _NAMED = {"nbsp": " ", "commat": "@", "plus": "+", "period": ".", "hyphen": "-", "dash": "-", "lpar": "(",
-          "rpar": ")", "sol": "/", "amp": "&"}
-_NAMED_REF = re.compile(r"&(nbsp|commat|plus|period|hyphen|dash|lpar|rpar|sol|amp);")
+          "rpar": ")", "sol": "/", "amp": "&", "shy": "", "ZeroWidthSpace": ""}
+_NAMED_REF = re.compile(r"&(nbsp|commat|plus|period|hyphen|dash|lpar|rpar|sol|amp|shy|ZeroWidthSpace);")
 # Person-name markup (counted, never read): schema.org Person (microdata, RDFa, JSON-LD),
 # hCard / microformats2 h-card, rel=author and author metadata. Each kind is found from a
 # literal word (str.find runs at memory speed; a regular expression over the page would

@@ -196,3 +196,14 @@ def test_page_data_in_a_json_script_is_content() -> None:
             '"ann.lopez@mailbox-example.de"}}}</script><script>track("ops@tracker-example.io")</script>'
             '<script type="text/javascript">var x = "eva@mailbox-example.se";</script>')
     assert find_personal(html, is_html=True).counts == {"email": 1}
+
+
+@pytest.mark.parametrize("address", [
+    "ann.lopez&#8203;@mailbox-example.de",  # a zero-width space, as a numeric reference
+    "ann.lo&shy;pez@mailbox-exa&ZeroWidthSpace;mple.de",  # a soft hyphen and a zero-width space, named
+    "ann.lopez@mail\u200dbox-example.de",  # a zero-width joiner, as a character
+    "ann.lopez\ufeff@mailbox-example.de",
+])
+def test_characters_a_reader_does_not_see_do_not_hide_an_address(address: str) -> None:
+    counts = find_personal(f"<p>Write to {address}</p>", is_html=True)
+    assert counts.counts == {"email": 1}
