@@ -44,9 +44,7 @@ def verify(location: str | None = None, anchors: Iterable[str] = (),
     acknowledged and never committed are lost."""
     backend, where = _backend(location)
     report: VerifyReport = backend.verify(where, anchors)
-    if isinstance(checkpoints, str):
-        checkpoints = [checkpoints]
-    bases = [Path(c) for c in checkpoints] if checkpoints else [checkpoints_path(where)]
+    bases = _checkpoint_files(where, checkpoints)
     problems: list[Problem] = []
     key = load_key()
     record, gaps = backend.prune_state(where)
@@ -88,10 +86,14 @@ def unchecked_checkpoints(location: str | None = None, checkpoints: str | Sequen
     if load_key() is not None:
         return []
     _, where = _backend(location)
+    return [base for base in _checkpoint_files(where, checkpoints) if base.exists()]
+
+
+def _checkpoint_files(where: str, checkpoints: str | Sequence[str] | None) -> list[Path]:
+    """The checkpoint files named (one per node of a shared ledger), else the one beside the ledger."""
     if isinstance(checkpoints, str):
         checkpoints = [checkpoints]
-    bases = [Path(c) for c in checkpoints] if checkpoints else [checkpoints_path(where)]
-    return [base for base in bases if base.exists()]
+    return [Path(c) for c in checkpoints] if checkpoints else [checkpoints_path(where)]
 
 
 def rows(location: str | None = None, filters: Filters | None = None,

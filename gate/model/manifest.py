@@ -242,16 +242,10 @@ def _bounded(root: Any, path: str, limit: int = MAX_YAML_NODES) -> None:
 def _no_duplicate_keys(root: Any, path: str) -> None:
     """A key given twice in one mapping: YAML would silently keep the last; refuse it, at the
     second one's line (the nodes are a graph through aliases: each is visited once)."""
-    seen_nodes: set[int] = set()
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        if id(node) in seen_nodes:
-            continue
-        seen_nodes.add(id(node))
+    for node in yaml_nodes(root):
         if isinstance(node, yaml.MappingNode):
             keys: dict[Any, int] = {}
-            for key, child in node.value:
+            for key, _ in node.value:
                 value = getattr(key, "value", None)
                 if isinstance(value, str):
                     line = int(key.start_mark.line) + 1
@@ -259,9 +253,6 @@ def _no_duplicate_keys(root: Any, path: str) -> None:
                         raise ManifestError(f"{path}:{line}: duplicate key {value!r} (first at line {keys[value]}): "
                                             "YAML would silently keep only the last", file=path)
                     keys[value] = line
-                todo += [key, child]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += node.value
 
 
 def _bad_timestamp_line(root: Any) -> int | None:

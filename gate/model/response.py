@@ -8,6 +8,7 @@ X-Robots-Tag headers, say) are read one by one, as the opt-out parsers want.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -69,6 +70,7 @@ def decodable_codings() -> tuple[str, ...]:
     return ("gzip", "deflate", "br") if _brotli() is not None else ("gzip", "deflate")
 
 
+@functools.lru_cache(maxsize=1)  # asked per proxied request: a failed import is not retried each time
 def _brotli() -> Any:
     try:
         import brotli  # Scrapy's dependency; optional otherwise

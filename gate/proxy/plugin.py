@@ -31,7 +31,7 @@ from proxy.http.proxy import HttpProxyBasePlugin
 
 from gate.enforce.identity import is_library_agent, sent_agent
 from gate.model.decision import Decision
-from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts, decoded_body
+from gate.model.response import MAX_INSPECT_BYTES, ResponseFacts, decodable_codings, decoded_body
 from gate.proxy.ca import InvalidHost
 from gate.proxy.meter import Measured, ResponseMeter
 from gate.proxy.service import BLOCKED_REASON, BLOCKED_STATUS, GateService, blocked_body
@@ -61,8 +61,6 @@ def _authority(scheme: str, host: str, port: int) -> str:
 def _accepted(value: str) -> str:
     """The client's Accept-Encoding cut to the codings gate.model.response.decoded_body
     undoes, so the origin's answer can be inspected; "identity" when none is left."""
-    from gate.model.response import decodable_codings
-
     ours = decodable_codings()
     kept = [part.strip() for part in value.split(",") if part.split(";")[0].strip().lower() in ours]
     return ", ".join(kept) or "identity"

@@ -100,25 +100,22 @@ class SharedRobotsFetcher:
         ends = time.monotonic() + self.lock_s + _LOCK_MARGIN_S
         waited = False
         while True:
+            stored = _stored(client, key)
+            if stored is not None:
+                self.cluster.succeeded()
+                self.cluster.count("robots_shared_joined" if waited else "robots_shared_hits")
+                return stored
             try:
-                with client.pipeline(transaction=False) as pipe:
-                    raw, pttl = pipe.get(key).pttl(key).execute()
-                if raw is not None:
-                    try:
-                        result = decode(raw)
-                    except (ValueError, TypeError):
-                        raw = None  # a broken copy: fetch it again below
-                    else:
-                        self.cluster.succeeded()
-                        self.cluster.count("robots_shared_joined" if waited else "robots_shared_hits")
-                        return result, (pttl / 1000 if pttl and pttl > 0 else None)
                 leader = bool(client.set(lock, token, nx=True, px=int(self.lock_s * 1000)))
             except Exception as exc:
                 raise _RedisFailed(exc) from exc
             self.cluster.succeeded()
             if leader:
-                stored = self._stored_meanwhile(client, key, lock, token)
+                # Read again: another node may have stored the result (it stores, then unlocks)
+                # between this node's miss and its taking the lock. The origin is asked once.
+                stored = _stored(client, key)
                 if stored is not None:
+                    _call(client.eval, _UNLOCK_LUA, 1, lock, token)
                     self.cluster.count("robots_shared_joined")
                     return stored
                 return self._fetch_and_store(client, n, user_agent, key, lock, token)
@@ -127,22 +124,6 @@ class SharedRobotsFetcher:
                 return self.fetcher.fetch(n, user_agent), None
             waited = True
             time.sleep(POLL_S)
-
-    def _stored_meanwhile(self, client: Any, key: str, lock: str,
-                          token: str) -> tuple[RobotsResult, float | None] | None:
-        """The result another node stored between this node's miss and its taking the lock
-        (it stores, then unlocks): read again before fetching, so the origin is asked once."""
-        try:
-            with client.pipeline(transaction=False) as pipe:
-                raw, pttl = pipe.get(key).pttl(key).execute()
-            if raw is None:
-                return None
-            client.eval(_UNLOCK_LUA, 1, lock, token)
-            return decode(raw), (pttl / 1000 if pttl and pttl > 0 else None)
-        except (ValueError, TypeError):
-            return None  # a broken copy: fetch it again
-        except Exception as exc:
-            raise _RedisFailed(exc) from exc
 
     def _fetch_and_store(self, client: Any, n: NormalizedURL, user_agent: str, key: str, lock: str,
                          token: str) -> tuple[RobotsResult, float | None]:
@@ -157,6 +138,31 @@ class SharedRobotsFetcher:
         except Exception as exc:  # the result stands; the others will wait out the lock
             self.cluster.failed(exc, "storing robots.txt")
         return result, ttl
+
+
+def _stored(client: Any, key: str) -> tuple[RobotsResult, float | None] | None:
+    """The result another node stored under `key`, and how long it stays fresh; None when
+    there is none or a broken copy (fetched again then)."""
+    raw, pttl = _call(_read, client, key)
+    if raw is None:
+        return None
+    try:
+        return decode(raw), (pttl / 1000 if pttl and pttl > 0 else None)
+    except (ValueError, TypeError):
+        return None
+
+
+def _read(client: Any, key: str) -> list[Any]:
+    with client.pipeline(transaction=False) as pipe:
+        return list(pipe.get(key).pttl(key).execute())
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    """A Redis call; its failure as _RedisFailed (the caller falls back to fetching itself)."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        raise _RedisFailed(exc) from exc
 
 
 class _RedisFailed(Exception):
