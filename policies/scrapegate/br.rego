@@ -9,6 +9,7 @@
 package scrapegate.br
 
 import data.scrapegate.derive
+import data.scrapegate.facts
 import data.scrapegate.lib
 
 # METADATA
@@ -18,7 +19,8 @@ import data.scrapegate.lib
 #   is no legitimate-interest ground for it. Only explicit consent (or a written release)
 #   with evidence counts (LEGAL-R2 R18). Studies by a research body (operator
 #   research_organisation, purpose academic_research) may do without consent (Art.
-#   11(II)(c)), with the obligation to anonymise where possible (R15).
+#   11(II)(c)), with the obligation to anonymise where possible (R15); not a body that
+#   sells the data or offers them to customers, whatever it calls itself.
 # related_resources:
 #   - ref: https://www.planalto.gov.br/ccivil_03/_ato2015-2018/2018/lei/l13709.htm
 #     description: LGPD Art. 11
@@ -39,7 +41,7 @@ deny contains v if {
 
 # research_body_study: a study by a research body (LGPD Art. 5(XVIII), Art. 11(II)(c)).
 research_body_study if {
-	input.job.operator.research_organisation == true
+	facts.research_organisation_claim_holds
 	input.job.purpose.category == "academic_research"
 }
 

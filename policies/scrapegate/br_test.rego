@@ -53,3 +53,12 @@ test_research_body_study_needs_no_consent_but_anonymises if {
 		with input.subjects as other.subjects
 		with input.signals as other.signals
 }
+
+# R15: a research body that sells the data or offers them to customers works for a
+# commercial undertaking: the label does not exempt it from consent.
+test_research_body_claim_does_not_hold_for_a_seller if {
+	doc := fx.patch(fx.with_subjects(fx.faces, ["BR"]), {"/job/purpose/category": "academic_research", "/job/operator/research_organisation": true})
+	count(br_denials(doc)) == 0
+	count(br_denials(fx.patch(doc, {"/job/sells_data": true}))) == 1
+	count(br_denials(fx.patch(doc, {"/job/recipients": ["internal", "customers"]}))) == 1
+}

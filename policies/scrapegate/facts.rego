@@ -32,7 +32,18 @@ text_documented(value) if {
 # Directive Art. 2(1), Art. 3): purpose academic_research or text_and_data_mining.
 research_by_research_organisation if {
 	input.job.purpose.category in {"academic_research", "text_and_data_mining"}
+	research_organisation_claim_holds
+}
+
+# research_organisation_claim_holds: the operator says it is a research organisation and
+# the job does not contradict it. A body that sells the data or hands them to customers
+# gives an undertaking preferential access to them (DSM Directive Art. 2(1) last
+# subparagraph) and is not a non-profit research body (LGPD Art. 5(XVIII)): the label
+# alone does not make it one.
+research_organisation_claim_holds if {
 	input.job.operator.research_organisation == true
+	not input.job.sells_data == true
+	not "customers" in object.get(input.job, "recipients", [])
 }
 
 # suffix_codes(host, cctld): the codes cctld gives every suffix of the host

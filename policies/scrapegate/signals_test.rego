@@ -116,6 +116,14 @@ test_research_organisation_research_warns_instead_of_denying if {
 	signals_warn_codes(tdm) == {"tdm.reserved"}
 }
 
+# A research organisation that sells the data or offers them to customers gives an
+# undertaking preferential access (DSM Directive Art. 2(1)): no Art. 3 exception.
+test_research_organisation_selling_the_data_is_denied if {
+	doc := with_optout(with_purpose(fx.price_monitoring, "text_and_data_mining", true), true, "reserved")
+	signals_codes(fx.patch(doc, {"/job/sells_data": true})) == {"tdm.reserved"}
+	signals_codes(fx.patch(doc, {"/job/recipients": ["customers"]})) == {"tdm.reserved"}
+}
+
 test_academic_research_outside_a_research_organisation_is_denied if {
 	signals_codes(with_optout(with_purpose(fx.price_monitoring, "academic_research", false), true, "unknown")) == {"tdm.reserved"}
 }

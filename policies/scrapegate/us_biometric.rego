@@ -128,8 +128,9 @@ deny contains v if {
 #   capture) before capturing face geometry for a commercial purpose (Bus. & Com. Code
 #   503.001(b)). Every capture is commercial unless a research organisation keeps the data
 #   to itself (LEGAL-R2 R19); a journalism job warns review_required instead; HB 149
-#   (TRAIGA) takes ai_training with identifies_persons false out (R9). AG penalties up to
-#   USD 25,000 per violation.
+#   (TRAIGA) takes ai_training with identifies_persons false out (R9). Neither holds when
+#   the data are sold or offered to customers: that is commercial whatever the purpose is
+#   called. AG penalties up to USD 25,000 per violation.
 # related_resources:
 #   - ref: https://statutes.capitol.texas.gov/Docs/BC/htm/BC.503.htm
 #     description: Tex. Bus. & Com. Code ch. 503
@@ -180,7 +181,7 @@ _cubi_disclosed if "public" in derive.recipients
 # that identifies nobody (HB 149, from 1 Jan 2026; verify the enrolled text).
 _cubi_applies if {
 	_cubi_reaches
-	input.job.purpose.category != "journalism"
+	not _journalism_review
 }
 
 _cubi_reaches if {
@@ -189,16 +190,28 @@ _cubi_reaches if {
 	not _traiga_exempt
 }
 
+# _journalism_review: the contested commercial purpose of journalism (R19). A job that sells
+# the data or offers it to customers is commercial whatever its purpose is called.
+_journalism_review if {
+	input.job.purpose.category == "journalism"
+	not derive.offered_to_customers
+}
+
+# _traiga_exempt: HB 149 exempts identifiers used to train AI; identifiers so captured and
+# then used for another commercial purpose (sold, offered to customers) fall back under
+# CUBI (503.001(e-2) as amended; verify the enrolled text).
 _traiga_exempt if {
 	input.job.purpose.category == "ai_training"
 	derive.identifies_persons == false
+	not derive.offered_to_customers
 }
 
 # METADATA
 # title: Texas CUBI - journalism
 # description: >-
 #   A journalism job capturing Texans' face geometry: CUBI has no press exception, but its
-#   commercial purpose is contested: a review instead of the CUBI denials (LEGAL-R2 R19).
+#   commercial purpose is contested: a review instead of the CUBI denials (LEGAL-R2 R19),
+#   unless the data are sold or offered to customers, which is commercial by itself.
 # custom:
 #   code: review_required
 #   law: Tex. Bus. & Com. Code 503.001
@@ -207,7 +220,7 @@ _traiga_exempt if {
 #   waivable: true
 warn contains v if {
 	_cubi_reaches
-	input.job.purpose.category == "journalism"
+	_journalism_review
 	v := lib.violation("review_required", "US-TX",
 		"face geometry of Texas residents captured for journalism: CUBI has no press exception; have its commercial purpose reviewed")
 }

@@ -127,6 +127,23 @@ test_cubi_journalism_warns_instead if {
 	"US-TX" in fx.jurisdictions_of(result.warn, "review_required")
 }
 
+# R19: a job called journalism that sells the data or offers it to customers is commercial.
+test_cubi_journalism_selling_is_commercial if {
+	doc := fx.patch(texas, {"/job/purpose/category": "journalism", "/job/sells_data": true})
+	us_codes(doc) == {"cubi.consent_missing", "cubi.disclosure_prohibited"}
+	customers := fx.patch(texas, {"/job/purpose/category": "journalism", "/job/recipients": ["customers"]})
+	us_codes(customers) == {"cubi.consent_missing", "cubi.disclosure_prohibited"}
+	not "US-TX" in fx.jurisdictions_of(us_outcome(doc).warn, "review_required")
+}
+
+# HB 149: identifiers captured to train AI and then sold fall back under CUBI.
+test_cubi_ai_training_data_sold_is_not_exempt if {
+	doc := fx.patch(texas, {"/job/purpose/category": "ai_training", "/job/identifies_persons": false, "/job/data_categories": ["biometric"]})
+	us_codes(doc) == set()
+	us_codes(fx.patch(doc, {"/job/sells_data": true})) == {"cubi.consent_missing", "cubi.disclosure_prohibited"}
+	us_codes(fx.patch(doc, {"/job/recipients": ["customers"]})) == {"cubi.consent_missing", "cubi.disclosure_prohibited"}
+}
+
 # R9: HB 149 (TRAIGA) takes AI training that identifies nobody out of CUBI.
 test_cubi_ai_training_that_identifies_nobody_is_out if {
 	doc := fx.patch(texas, {"/job/purpose/category": "ai_training", "/job/identifies_persons": false})
