@@ -62,3 +62,25 @@ warn contains v if {
 	v := lib.violation("declaration.minors_assumed", null,
 		"data_subjects.minors left out for untargeted collection: read as true (an untargeted crawl reaches children)")
 }
+
+# METADATA
+# title: Data categories assumed from the purpose
+# description: >-
+#   A facial_recognition job that declares neither facial_images nor biometric, or a
+#   law_enforcement_support job that declares no personal data: the purpose cannot do
+#   without them, so the job is read as collecting them (facial images, which R1 makes
+#   biometric; personal data) and every law that protects them applies (LEGAL-R2: what
+#   the processing does decides, not what it is called).
+# custom:
+#   code: declaration.categories_assumed
+#   law: GDPR Art. 4(1), Art. 4(14), Recital 51; LEGAL-R2 R1
+#   owner: privacy-legal
+#   jurisdictions: ["*"]
+#   waivable: true
+warn contains v if {
+	derive.categories_assumed
+	v := lib.violation("declaration.categories_assumed", null, lib.text([
+		"purpose ", input.job.purpose.category, " without the data it works on: read as collecting ",
+		concat(", ", derive.implied_categories), "; declare them in data_categories",
+	]))
+}

@@ -45,3 +45,17 @@ test_minors_assumed_warns_for_untargeted_collection_only if {
 test_non_personal_data_warn_nothing if {
 	warns(json.patch(fx.price_monitoring, [{"op": "remove", "path": "/job/targeting"}])) == set()
 }
+
+# R1: a purpose that identifies people cannot do without their data, whatever is declared.
+test_categories_assumed_from_an_identifying_purpose if {
+	faces := fx.patch(fx.with_subjects(fx.faces, ["FR"]), {"/job/data_categories": ["non_personal"]})
+	warns(faces) == {"declaration.categories_assumed"}
+	some v in declaration_outcome(faces).warn
+	contains(v.message, "facial_images")
+	warns(fx.patch(faces, {"/job/data_categories": ["copyrighted_works", "personal"]})) == {"declaration.categories_assumed"}
+	warns(fx.patch(faces, {"/job/data_categories": ["biometric"]})) == set()
+	police := fx.patch(faces, {"/job/purpose/category": "law_enforcement_support"})
+	warns(police) == {"declaration.categories_assumed"}
+	warns(fx.patch(police, {"/job/data_categories": ["personal"]})) == set()
+	warns(fx.patch(faces, {"/job/purpose/category": "price_monitoring"})) == set()
+}

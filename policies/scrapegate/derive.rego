@@ -52,10 +52,16 @@ default identifies_persons := null
 
 identifies_persons := input.job.identifies_persons if is_boolean(input.job.identifies_persons)
 
-categories := effective_categories(input.job.data_categories, input.job.purpose.category, identifies_persons)
+categories := effective_categories(facts.job_categories, input.job.purpose.category, identifies_persons)
 
 # (facial_images is personal itself: what the processing adds changes nothing here.)
 personal if facts.job_collects_personal_data
+
+# implied_categories: what the purpose implies and the job did not declare (facts.rego);
+# categories_assumed: there is some (warning declaration.categories_assumed).
+implied_categories := facts.implied_categories
+
+categories_assumed if count(implied_categories) > 0
 
 biometric if "biometric" in categories
 
@@ -65,7 +71,7 @@ criminal_offences if "criminal_offences" in input.job.data_categories
 
 # facial_biometric: facial images that R1 makes biometric data.
 facial_biometric if {
-	"facial_images" in input.job.data_categories
+	"facial_images" in facts.job_categories
 	identifies(input.job.purpose.category, identifies_persons)
 }
 
@@ -78,7 +84,7 @@ identification_assumed if {
 }
 
 # facial_or_biometric: the data R2 reads an absent targeting for.
-facial_or_biometric if "facial_images" in input.job.data_categories
+facial_or_biometric if "facial_images" in facts.job_categories
 
 facial_or_biometric if biometric
 

@@ -97,5 +97,11 @@ test_ai_training_in_the_eea_obliges_a_copyright_policy if {
 }
 
 test_non_facial_data_is_not_art5_1e if {
-	not prohibited(fx.patch(fx.clearview, {"/job/data_categories": ["personal"]}))
+	not prohibited(fx.patch(fx.clearview, {"/job/data_categories": ["personal"], "/job/purpose/category": "market_research"}))
+}
+
+# R1: a face search that declares personal or non-personal data only still scrapes faces.
+test_face_search_declaring_no_faces_is_art5_1e if {
+	prohibited(fx.patch(fx.clearview, {"/job/data_categories": ["personal"]}))
+	prohibited(fx.patch(fx.clearview, {"/job/data_categories": ["non_personal"]}))
 }

@@ -16,8 +16,34 @@ package scrapegate.facts
 # are not. criminal_offences: GDPR Art. 10 data (LEGAL-R2 R7).
 personal_data_categories := {"personal", "facial_images", "biometric", "special_category", "criminal_offences"}
 
-# job_collects_personal_data: the job declares a category of personal data.
+# job_collects_personal_data: the job declares a category of personal data, or its
+# purpose cannot do without one.
 job_collects_personal_data if {
+	some c in job_categories
+	c in personal_data_categories
+}
+
+# job_categories: the declared data categories plus those the purpose implies. What the
+# processing does decides, not what the job declares (LEGAL-R2 R1): facial recognition
+# works on faces, and identifying people for law enforcement works on personal data, so a
+# job with such a purpose that declares neither is read as collecting them, with warning
+# declaration.categories_assumed.
+default job_categories := []
+
+job_categories := array.concat(input.job.data_categories, implied_categories) if is_array(input.job.data_categories)
+
+default implied_categories := []
+
+implied_categories := ["facial_images"] if {
+	input.job.purpose.category == "facial_recognition"
+	not "facial_images" in input.job.data_categories
+	not "biometric" in input.job.data_categories
+} else := ["personal"] if {
+	input.job.purpose.category == "law_enforcement_support"
+	not _declares_personal_data
+}
+
+_declares_personal_data if {
 	some c in input.job.data_categories
 	c in personal_data_categories
 }

@@ -39,6 +39,12 @@ test_non_personal_data_needs_no_basis if {
 	gdpr_codes(fx.with_subjects(fx.price_monitoring, ["FR"])) == set()
 }
 
+# R1: identifying people for the police works on personal data, whatever is declared.
+test_law_enforcement_support_declaring_no_personal_data_needs_a_basis if {
+	police := fx.patch(fx.with_subjects(fx.price_monitoring, ["FR"]), {"/job/purpose/category": "law_enforcement_support"})
+	gdpr_codes(police) == {"gdpr.no_legal_basis"}
+}
+
 test_us_subjects_of_a_us_operator_are_outside_the_gdpr if {
 	gdpr_codes(fx.with_subjects(fx.profiles, ["US"])) == set()
 }

@@ -51,6 +51,14 @@ test_bipa_retention_over_three_years_is_denied if {
 	us_codes(fx.patch(doc, {"/job/retention_days": 1095})) == set()
 }
 
+# R1: a face search that declares no faces is still a face search.
+test_face_search_declaring_no_faces_is_still_biometric if {
+	us_codes(illinois) == {"bipa.written_release_missing"}
+	us_codes(fx.patch(illinois, {"/job/data_categories": ["non_personal"]})) == {"bipa.written_release_missing"}
+	us_codes(fx.patch(illinois, {"/job/data_categories": ["copyrighted_works"]})) == {"bipa.written_release_missing"}
+	us_codes(fx.patch(illinois, {"/job/data_categories": ["personal"]})) == {"bipa.written_release_missing"}
+}
+
 test_photos_stated_to_identify_nobody_are_no_biometric_identifiers if {
 	doc := fx.patch(illinois, {
 		"/job/data_categories": ["facial_images"], "/job/purpose/category": "price_monitoring",

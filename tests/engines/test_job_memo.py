@@ -192,8 +192,10 @@ def test_the_site_query_gets_only_the_parts_the_site_modules_read(
     shape = memo._site_shape
     assert isinstance(shape, dict) and set(shape) == {"request", "job", "signals", "response"}
     job = shape["job"]
+    # recipients and sells_data: whether a research organisation's claim holds (facts.rego)
     assert isinstance(job, dict) and set(job) == {"allow_ip_literals", "data_categories", "name", "operator",
-                                                  "purpose", "site_permissions", "user_agent"}
+                                                  "purpose", "recipients", "sells_data", "site_permissions",
+                                                  "user_agent"}
     (tmp_path / "team.rego").write_text(TEAM_RULE)
     with_team = EmbeddedEngine([tmp_path / "team.rego"])
     assert with_team.job_memo is not None and with_team._site_shape is None

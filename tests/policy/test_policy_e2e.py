@@ -173,6 +173,7 @@ def obligation_codes(name: str) -> set[str]:
 @pytest.mark.parametrize("name,pair", [
     ("35-photos-for-price-monitoring.yaml", ("declaration.identification_assumed", None)),  # R1
     ("53-face-search-targeting-omitted.yaml", ("declaration.targeting_assumed", None)),  # R2
+    ("80-face-search-declared-non-personal.yaml", ("declaration.categories_assumed", None)),  # R1
     ("54-face-database-eea-subjects-only.yaml", ("eu_ai_act.scope_review", "EU")),  # R3
     ("29-manifestly-made-public.yaml", ("review_required", "IT")),  # R5 (e)
     ("36-biometric-switzerland.yaml", ("review_required", "CH")),  # R13

@@ -32,7 +32,7 @@ CODES = {
     "waiver.expired": "waivers", "waiver.not_waivable": "waivers",
     # LEGAL-R2 (R1-R20) and issue 17.3 / 17.5
     "declaration.identification_assumed": "declaration", "declaration.targeting_assumed": "declaration",
-    "declaration.minors_assumed": "declaration", "eu_ai_act.scope_review": "eu_ai_act",
+    "declaration.minors_assumed": "declaration", "declaration.categories_assumed": "declaration", "eu_ai_act.scope_review": "eu_ai_act",
     "gdpr.art10_prohibited": "gdpr", "bipa.profit_prohibited": "us_biometric",
     "bipa.disclosure_consent_missing": "us_biometric", "cubi.disclosure_prohibited": "us_biometric",
     "wa.mhmda_consent_missing": "us_biometric", "wa.mhmda_sale_authorization_missing": "us_biometric",
