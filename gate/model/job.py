@@ -31,6 +31,7 @@ GDPR_ART9 = (
 CONSENT_KINDS = ("none", "opt_in", "explicit", "written_release")
 RECIPIENTS = ("internal", "customers", "law_enforcement", "public")
 TARGETING = ("targeted", "untargeted")
+MAX_RETENTION_DAYS = 1_000_000
 
 Purpose = Literal[PURPOSES]  # type: ignore[valid-type]
 DataCategory = Literal[DATA_CATEGORIES]  # type: ignore[valid-type]
@@ -46,6 +47,14 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 # Codes people write for ISO's GB and GR (LEGAL-R2 R14): the EU's own "EL" for Greece and
 # the ".uk" habit; normalised at load so every rule sees one code per country.
 _ALIASES = {"UK": "GB", "EL": "GR"}
+# ISO codes of places that are part of an EU member state, where EU law (the GDPR, the AI
+# Act) applies as in the rest of it: the outermost regions (TFEU Arts. 349, 355(1)), Aland
+# (Finland) and ISO's reserved codes for the Canaries and Ceuta/Melilla. Read as the state,
+# or a face search of people in Reunion ("RE") passed as an uncovered country. Overseas
+# countries and territories (PF, NC, BL, ...), the Faroes and Greenland are outside EU law
+# and stay as written.
+_EU_TERRITORIES = {"GP": "FR", "GF": "FR", "MQ": "FR", "RE": "FR", "YT": "FR", "MF": "FR",
+                   "AX": "FI", "IC": "ES", "EA": "ES"}
 
 
 def _jurisdiction(value: str) -> str:
@@ -56,9 +65,12 @@ def _jurisdiction(value: str) -> str:
             "an ISO 3166-2 subdivision (US-IL), 'EU' or '*'"
         )
     head, sep, tail = code.partition("-")
+    if head == "EU" and sep:  # "EU-27" named no policy's code and passed as uncovered
+        raise ValueError(f"{value!r} is not a jurisdiction: 'EU' has no subdivisions; write 'EU' "
+                         "(every EEA state) or a member state's code (FR, FR-75)")
     if head in _ALIASES:
         code = _ALIASES[head] + sep + tail
-    return code
+    return _EU_TERRITORIES.get(code, code)
 
 
 def _url(value: str) -> str:
@@ -179,7 +191,9 @@ class JobSpec(_Strict):
     )
     legal_basis: LegalBasis = Field(default_factory=LegalBasis)
     site_permissions: list[SitePermission] = Field(default_factory=list)
-    retention_days: Optional[StrictInt] = Field(default=None, ge=0)  # true is not 1 day
+    # true is not 1 day; past a million days (2,700 years) a value is no retention schedule,
+    # and 10**30 made the embedded engine fail (engine.error, exit 3) instead of naming the field
+    retention_days: Optional[StrictInt] = Field(default=None, ge=0, le=MAX_RETENTION_DAYS)
     targets: list[Union[TargetURL, Target]] = Field(default_factory=list)
 
 

@@ -103,6 +103,35 @@ def test_bad_target_url_and_jurisdiction(tmp_path: Path) -> None:
     assert "spec.data_subjects.jurisdictions[0]: 'Europe' is not a jurisdiction" in msg
 
 
+def test_eu_territories_are_read_as_their_member_state(tmp_path: Path) -> None:
+    """Reunion, Guadeloupe, Aland... are EU territory: "RE" passed as an uncovered country,
+    so a face search of people there was allowed with a warning (LEGAL-R2 R14's reading)."""
+    text = GOOD.replace("[eu]", "[re, GP, ax, ' mq ', FR]").replace("establishment: de", "establishment: YT") \
+        .replace("markets: [EU]", "markets: [RE, PF]")
+    [loaded] = load_manifests([write(tmp_path, text)])
+    spec = loaded.job.spec
+    assert spec.data_subjects.jurisdictions == ["FR", "FR", "FI", "FR", "FR"]
+    assert (spec.operator.establishment, spec.operator.markets) == ("FR", ["FR", "PF"])  # PF: outside EU law
+
+
+def test_eu_has_no_subdivisions(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError) as info:
+        load_manifests([write(tmp_path, GOOD.replace("[eu]", "[EU-27]").replace("markets: [EU]", "markets: [eu-fr]"))])
+    msg = str(info.value)
+    assert ":9: spec.data_subjects.jurisdictions[0]: 'EU-27' is not a jurisdiction: 'EU' has no subdivisions" in msg
+    assert ":5: spec.operator.markets[0]: 'eu-fr' is not a jurisdiction" in msg
+
+
+def test_retention_days_is_bounded(tmp_path: Path) -> None:
+    """10**30 days reached the embedded engine and failed there (engine.error, exit 3)."""
+    text = GOOD.replace("  targets:", "  retention_days: 1000000000000000000000000000000\n  targets:")
+    with pytest.raises(ManifestError) as info:
+        load_manifests([write(tmp_path, text)])
+    assert ":10: spec.retention_days: Input should be less than or equal to 1000000" in str(info.value)
+    [loaded] = load_manifests([write(tmp_path, text.replace("1000000000000000000000000000000", "1000000"))])
+    assert loaded.job.spec.retention_days == 1_000_000
+
+
 def test_unreadable_and_missing_paths(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="no such file or directory"):
         load_manifests([tmp_path / "nope.yaml"])
