@@ -28,15 +28,41 @@ def _text(value: Any, what: str = "", *, numbers: bool = False) -> str:
     return value
 
 
+# What a glob may hold: the characters of a job name or a host, and the wildcards * and ?.
+# OPA and the embedded engine read [...], {...} and \ differently ("{a,b" lifted a denial
+# on OPA and not embedded; "[a-]" failed every decision on OPA), and a job name or host
+# never holds them.
+_JOB_GLOB = re.compile(r"^[A-Za-z0-9._*?-]+$")
+_SITE_GLOB = re.compile(r"^[a-z0-9._*?-]+$")
+
+
+def _glob(value: Any, what: str, subject: str) -> str:
+    text = _text(value, subject)
+    if what == "site":  # the site a denial names is lower case, without a trailing dot, IDN as punycode
+        text = text.strip().rstrip(".").lower()
+        if not text.isascii() and "*" not in text and "?" not in text:
+            from gate.errors import InvalidURL
+            from gate.model.url import normalize_host
+
+            try:
+                text = normalize_host(text)
+            except InvalidURL as exc:
+                raise ValueError(f"{value!r} is not a host: {exc}"[:200]) from None
+    if not (_SITE_GLOB if what == "site" else _JOB_GLOB).match(text):
+        allowed = "letters, digits, . _ -" if what == "job" else "lower-case letters, digits, . _ - (IDN as punycode)"
+        raise ValueError(f"{value!r}: a {what} glob holds {allowed} and the wildcards * and ? only"[:200])
+    return text
+
+
 def _globs(value: Any, what: str) -> str | list[str]:
     """A glob ("*", "face-*", "*.example.com") or a non-empty list of globs, any of which may match."""
     if isinstance(value, list):
         if not value:
             raise ValueError(f"an empty list matches no {what}: give a glob ('*' for every {what})")
-        return [_text(v, f"each {what} glob") for v in value]
+        return [_glob(v, what, f"each {what} glob") for v in value]
     if not isinstance(value, str):
         raise ValueError(f"must be a glob string or a list of globs, not {type(value).__name__} {value!r}"[:200])
-    return _text(value)
+    return _glob(value, what, "")
 
 
 class Waiver(BaseModel):

@@ -74,15 +74,21 @@ _sites_match(pattern) if _glob_matches(pattern, request_host)
 # A waiver's jobs and sites: a glob, or a list of globs one of which matches (as in
 # waivers.rego, which this bundle leaves out).
 _glob_matches(pattern, value) if {
-	is_string(pattern)
+	_plain_glob(pattern)
 	glob.match(pattern, null, value)
 }
 
 _glob_matches(pattern, value) if {
 	is_array(pattern)
 	some one in pattern
-	is_string(one)
+	_plain_glob(one)
 	glob.match(one, null, value)
+}
+
+# _plain_glob: as waivers.plain_glob (only * and ? are wildcards the two engines agree on).
+_plain_glob(pattern) if {
+	is_string(pattern)
+	regex.match(`^[A-Za-z0-9._*?-]+$`, pattern)
 }
 
 default job_name := ""

@@ -100,3 +100,18 @@ test_no_waivers_keep_everything if {
 	waivers.kept({sample_terms_denial, lia_fr}, [], sample_ctx) == {sample_terms_denial, lia_fr}
 	waivers.warnings({sample_terms_denial}, [], sample_ctx) == set()
 }
+
+# Only * and ? are wildcards: OPA matched "{www.facebook.com,x" against www.facebook.com
+# where the embedded engine did not, and failed the whole decision on "[a-]".
+test_brackets_braces_and_backslashes_match_nothing if {
+	patterns := ["{www.facebook.com,x.com", "{facebook.com,x.com}", "[a-]acebook.com", "facebook.com\\", "face[b]ook.com"]
+	count(patterns) == 5
+	applying := [p |
+		some p in patterns
+		some sites in [p, [p]]
+		waivers.applies(object.union(sample_waiver, {"sites": sites}), sample_terms_denial, sample_ctx)
+	]
+	applying == []
+	not waivers.applies(object.union(sample_waiver, {"jobs": "{face-index,x"}), sample_terms_denial, sample_ctx)
+	waivers.applies(object.union(sample_waiver, {"sites": "*.facebook.co?"}), sample_terms_denial, sample_ctx)
+}

@@ -196,6 +196,10 @@ BAD_WAIVERS = [
     (waiver_text(rules="[]"), ":3: waivers[0].rules: an empty list waives nothing: name the rule codes"),
     (waiver_text(jobs="{name: face-index}"), ":4: waivers[0].jobs: must be a glob string or a list of globs, not dict {'name': 'face-index'}"),
     (waiver_text(sites="[facebook.com, 7]"), ":5: waivers[0].sites: each site glob must be a string, not int 7"),
+    # OPA and the embedded engine read [...], {...} and \\ differently: only * and ? are wildcards
+    (waiver_text(sites='"{www.facebook.com,x.com"'), ":5: waivers[0].sites: '{www.facebook.com,x.com': a site glob holds lower-case letters, digits, . _ - (IDN as punycode) and the wildcards * and ? only"),
+    (waiver_text(sites='["[a-]b.example.com"]'), ":5: waivers[0].sites: '[a-]b.example.com': a site glob holds lower-case letters, digits, . _ - (IDN as punycode) and the wildcards * and ? only"),
+    (waiver_text(jobs='"face-{a,b}"'), ":4: waivers[0].jobs: 'face-{a,b}': a job glob holds letters, digits, . _ - and the wildcards * and ? only"),
     (waiver_text(expires="someday"), ":9: waivers[0].expires: 'someday' is not a date: write YYYY-MM-DD (the last day the waiver holds)"),
     (waiver_text(expires="2026-02-30"), ":9: waivers[0].expires: '2026-02-30' is not a date: day is out of range for month"),
     (waiver_text(approved_by="DROP"), ":2: waivers[0].approved_by: required field is missing"),
@@ -219,6 +223,18 @@ def test_a_bad_waiver_is_bad_input_at_file_line_and_field(tmp_path: Path, exampl
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert result.output == f"Error: {waivers}{error}\n"
+
+
+def test_a_site_glob_is_read_as_the_site_a_denial_names(tmp_path: Path, examples: Path) -> None:
+    """sites: "Facebook.COM." loaded and waived nothing (the site is lower case, without the dot)."""
+    waivers = tmp_path / "wv.yaml"
+    waivers.write_text(waiver_text(sites='"Facebook.COM."', rules="[terms.automated_collection_prohibited]"))
+    result = CliRunner().invoke(cli, ["explain", str(examples / "clearview-like.yaml"), "--waivers", str(waivers),
+                                      "--target", "https://www.facebook.com/", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads(result.output)
+    waived = doc["decision"]["waived"]
+    assert [w["code"] for w in waived] == ["terms.automated_collection_prohibited"]
 
 
 def test_a_json_waivers_file_names_the_waiver_and_field(tmp_path: Path, examples: Path) -> None:
