@@ -28,9 +28,16 @@ live_prohibition if {
 
 # objection: the registry records that the site objected to this job's operator.
 objection := found[0] if {
-	found := [o | some o in object.get(registry_entry, "objections", []); lower(o.operator) == lower(input.job.operator.name)]
+	me := operator_key(input.job.operator.name)
+	me != ""
+	found := [o | some o in object.get(registry_entry, "objections", []); operator_key(o.operator) == me]
 	count(found) > 0
 }
+
+# operator_key(name): an operator's name as a registry and a manifest may each write it:
+# case, spaces and punctuation aside ("Example Corp." and "EXAMPLE  CORP" are "Example
+# Corp"), so a full stop added to the manifest does not step around an objection.
+operator_key(name) := regex.replace(lower(trim_space(name)), `[\s.,;:'"()-]+`, "") if is_string(name)
 
 # _binding: why the live clause binds this job, when it does.
 _binding := "the target is behind a login: the visitor accepted the terms" if input.request.authenticated == true

@@ -111,6 +111,15 @@ test_a_site_that_objected_to_the_operator_is_denied if {
 	contains(v.message, "letter of 2026-10-01")
 }
 
+test_an_objection_holds_whatever_the_case_spaces_and_punctuation if {
+	doc := with_terms(fx.price_monitoring, forbidding)
+	every name in ["Example Corp.", "EXAMPLE  CORP", " example-corp ", "Example Corp,"] {
+		"terms.automated_collection_prohibited" in fx.codes(deny_of(fx.patch(doc, {"/job/operator/name": name}), objected))
+	}
+	count(deny_of(fx.patch(doc, {"/job/operator/name": "Example Corporation"}), objected)) == 0
+	count(deny_of(fx.patch(doc, {"/job/operator/name": "..."}), {"example.com": {"objections": [{"operator": ","}]}})) == 0
+}
+
 test_an_objection_to_another_operator_only_warns if {
 	doc := with_terms(fx.price_monitoring, forbidding)
 	count(deny_of(doc, objected_other)) == 0
