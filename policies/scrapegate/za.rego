@@ -19,7 +19,8 @@ import data.scrapegate.lib
 # description: >-
 #   Biometric, special-category or criminal-offence data of subjects in South Africa
 #   without consent (with evidence; s. 27(1)(a)) or research with safeguards (s.
-#   27(1)(d): purpose academic_research with a documented assessment, assessments.dpia).
+#   27(1)(d): purpose academic_research with a documented assessment, assessments.dpia,
+#   the data neither sold nor offered to customers).
 # related_resources:
 #   - ref: https://www.gov.za/documents/protection-personal-information-act
 #     description: POPIA ss. 26-27
@@ -42,7 +43,10 @@ _special if derive.sensitive
 
 _special if derive.criminal_offences
 
+# s. 27(1)(d) research must serve a public interest: a study whose data are sold or offered
+# to customers serves the buyer, whatever the purpose is called.
 _research_with_safeguards if {
 	input.job.purpose.category == "academic_research"
 	derive.documented(derive.assessment("dpia"))
+	not derive.offered_to_customers
 }

@@ -37,3 +37,12 @@ test_criminal_offence_data_are_special_personal_information if {
 	za_codes(fx.patch(fx.with_subjects(fx.profiles, ["ZA"]), {"/job/data_categories": ["criminal_offences"]})) == {"popia.special_pi_prohibited"}
 	za_codes(fx.with_subjects(fx.profiles, ["ZA"])) == set()
 }
+
+# s. 27(1)(d) needs a public interest: research whose data are sold or offered to customers
+# is not research with safeguards, whatever the purpose is called.
+test_research_sold_to_customers_is_not_lifted if {
+	research := fx.patch(south_africa, {"/job/purpose/category": "academic_research", "/job/legal_basis/assessments/dpia": "DPIA-7"})
+	za_codes(research) == set()
+	za_codes(fx.patch(research, {"/job/sells_data": true})) == {"popia.special_pi_prohibited"}
+	za_codes(fx.patch(research, {"/job/recipients": ["customers"]})) == {"popia.special_pi_prohibited"}
+}
