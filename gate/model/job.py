@@ -4,6 +4,7 @@ sets, and the job as the policies see it (`CollectionJob.policy_view`)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
@@ -73,6 +74,33 @@ def _jurisdiction(value: str) -> str:
     return _EU_TERRITORIES.get(code, code)
 
 
+# Characters that show nothing, beyond what str.isspace() knows: format characters (zero-width
+# space and joiners, word joiner, BOM, soft hyphen) and the blank letters of Hangul and Braille.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _visible(text: str) -> bool:
+    return any(not ch.isspace() and ch not in _BLANK_LETTERS and unicodedata.category(ch) not in ("Cf", "Cc")
+               for ch in text)
+
+
+def _reference(value: Any) -> Any:
+    """A reference to a document (consent evidence, an assessment, a law) that shows nothing
+    is no reference: read as left out. The engines disagreed on it: OPA's trim_space strips
+    Unicode spaces, the embedded engine's ASCII ones only, so evidence: "\u00a0" counted as
+    a consent record on the default engine (and "\u200b" on both)."""
+    return None if isinstance(value, str) and not _visible(value) else value
+
+
+def _required_reference(value: Any) -> Any:
+    if isinstance(value, str) and not _visible(value):
+        raise ValueError("holds no visible text: name the document (a letter, a contract, a ticket)")
+    return value
+
+
+Reference = Annotated[Optional[str], AfterValidator(_reference)]
+
+
 def _url(value: str) -> str:
     from gate.model.url import normalize
 
@@ -95,7 +123,9 @@ class Metadata(_Strict):
 
 
 class Operator(_Strict):
-    name: str
+    # spaces as one ASCII space: the policies match the name against a site's objections and a
+    # crawler's owner, and the engines' trim_space disagree beyond ASCII (see _reference)
+    name: Annotated[str, AfterValidator(lambda v: " ".join(v.split()))]
     establishment: str = Field(description="ISO 3166-1 alpha-2 country of main establishment")
     markets: list[Jurisdiction] = Field(default_factory=list)
     research_organisation: bool = Field(
@@ -128,18 +158,18 @@ class DataSubjects(_Strict):
 
 class Consent(_Strict):
     kind: ConsentKind = "none"
-    evidence: Optional[str] = None
+    evidence: Reference = None
 
 
 class Assessments(_Strict):
-    lia: Optional[str] = None
-    dpia: Optional[str] = None
+    lia: Reference = None
+    dpia: Reference = None
 
 
 class LegalBasis(_Strict):
     gdpr_art6: Optional[Art6] = None
     gdpr_art9: Optional[Art9] = None
-    law_reference: Optional[str] = Field(
+    law_reference: Reference = Field(
         default=None, min_length=1,
         description="the Union or Member State law a legal_obligation, public_task or Art. 9(2)(g)-(j) "
         "basis rests on (GDPR Art. 6(3)); LEGAL-R2 R4, R5, R7",
@@ -150,7 +180,7 @@ class LegalBasis(_Strict):
 
 class SitePermission(_Strict):
     site: str = Field(min_length=1)
-    evidence: str = Field(min_length=1)
+    evidence: Annotated[str, AfterValidator(_required_reference)] = Field(min_length=1)
 
     @field_validator("site")
     @classmethod

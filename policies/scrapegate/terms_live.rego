@@ -36,8 +36,16 @@ objection := found[0] if {
 
 # operator_key(name): an operator's name as a registry and a manifest may each write it:
 # case, spaces and punctuation aside ("Example Corp." and "EXAMPLE  CORP" are "Example
-# Corp"), so a full stop added to the manifest does not step around an objection.
-operator_key(name) := regex.replace(lower(trim_space(name)), `[\s.,;:'"()-]+`, "") if is_string(name)
+# Corp"), so a full stop added to the manifest does not step around an objection. Case is
+# folded for A-Z only: lower() folds all of Unicode on OPA and ASCII only on the embedded
+# engine, and the two must decide alike.
+operator_key(name) := regex.replace(strings.replace_n(_ascii_lower, name), `[\s.,;:'"()-]+`, "") if is_string(name)
+
+_ascii_lower := {
+	"A": "a", "B": "b", "C": "c", "D": "d", "E": "e", "F": "f", "G": "g", "H": "h", "I": "i",
+	"J": "j", "K": "k", "L": "l", "M": "m", "N": "n", "O": "o", "P": "p", "Q": "q", "R": "r",
+	"S": "s", "T": "t", "U": "u", "V": "v", "W": "w", "X": "x", "Y": "y", "Z": "z",
+}
 
 # _binding: why the live clause binds this job, when it does.
 _binding := "the target is behind a login: the visitor accepted the terms" if input.request.authenticated == true

@@ -122,6 +122,25 @@ def test_eu_has_no_subdivisions(tmp_path: Path) -> None:
     assert ":5: spec.operator.markets[0]: 'eu-fr' is not a jurisdiction" in msg
 
 
+def test_a_reference_that_shows_nothing_is_no_reference(tmp_path: Path) -> None:
+    """evidence: "\u00a0" counted as a consent record on the embedded engine (its trim_space
+    strips ASCII spaces only) and not on OPA; a zero-width space counted on both."""
+    basis = ('  legal_basis:\n    law_reference: "\\u3000"\n'
+             '    consent: {kind: written_release, evidence: "\\u00a0"}\n'
+             '    assessments: {lia: "\\u200b\\u2060", dpia: "\\u3164 \\ufeff"}\n')
+    [loaded] = load_manifests([write(tmp_path, GOOD.replace("  targets:", basis + "  targets:"))])
+    legal = loaded.job.spec.legal_basis
+    assert (legal.law_reference, legal.consent.evidence, legal.assessments.lia, legal.assessments.dpia) == (None,) * 4
+    [kept] = load_manifests([write(tmp_path, GOOD.replace("  targets:", basis.replace("\\u00a0", "REL-1") + "  targets:"))])
+    assert kept.job.spec.legal_basis.consent.evidence == "REL-1"
+    named = GOOD.replace("name: Shop Watch", 'name: "\\u00a0Shop\\u3000 Watch "')
+    assert load_manifests([write(tmp_path, named)])[0].job.spec.operator.name == "Shop Watch"
+    permission = '  site_permissions: [{site: shop.example.com, evidence: "\\u00a0\\u200b"}]\n'
+    with pytest.raises(ManifestError) as info:
+        load_manifests([write(tmp_path, GOOD.replace("  targets:", permission + "  targets:"))])
+    assert ":10: spec.site_permissions[0].evidence: holds no visible text" in str(info.value)
+
+
 def test_retention_days_is_bounded(tmp_path: Path) -> None:
     """10**30 days reached the embedded engine and failed there (engine.error, exit 3)."""
     text = GOOD.replace("  targets:", "  retention_days: 1000000000000000000000000000000\n  targets:")
