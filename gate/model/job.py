@@ -84,17 +84,27 @@ def _visible(text: str) -> bool:
                for ch in text)
 
 
+# What people write where they have no document: a reference that says so is none.
+_PLACEHOLDERS = frozenset({"none", "n/a", "na", "n.a", "null", "nil", "nothing", "no", "tbd", "todo", "tba",
+                           "pending", "unknown", "-", "--", "?", "x", "xxx", "missing", "not available"})
+
+
+def _no_document(text: str) -> bool:
+    return not _visible(text) or " ".join(text.split()).strip(".").lower() in _PLACEHOLDERS
+
+
 def _reference(value: Any) -> Any:
-    """A reference to a document (consent evidence, an assessment, a law) that shows nothing
-    is no reference: read as left out. The engines disagreed on it: OPA's trim_space strips
-    Unicode spaces, the embedded engine's ASCII ones only, so evidence: "\u00a0" counted as
-    a consent record on the default engine (and "\u200b" on both)."""
-    return None if isinstance(value, str) and not _visible(value) else value
+    """A reference to a document (consent evidence, an assessment, a law) that shows nothing,
+    or says there is none ("n/a", "TBD"), is no reference: read as left out. The engines
+    disagreed on blank ones: OPA's trim_space strips Unicode spaces, the embedded engine's
+    ASCII ones only, so evidence: "\u00a0" counted as a consent record on the default
+    engine (and "\u200b" on both)."""
+    return None if isinstance(value, str) and _no_document(value) else value
 
 
 def _required_reference(value: Any) -> Any:
-    if isinstance(value, str) and not _visible(value):
-        raise ValueError("holds no visible text: name the document (a letter, a contract, a ticket)")
+    if isinstance(value, str) and _no_document(value):
+        raise ValueError(f"{value!r} names no document: name the letter, contract or ticket"[:200])
     return value
 
 

@@ -138,7 +138,17 @@ def test_a_reference_that_shows_nothing_is_no_reference(tmp_path: Path) -> None:
     permission = '  site_permissions: [{site: shop.example.com, evidence: "\\u00a0\\u200b"}]\n'
     with pytest.raises(ManifestError) as info:
         load_manifests([write(tmp_path, GOOD.replace("  targets:", permission + "  targets:"))])
-    assert ":10: spec.site_permissions[0].evidence: holds no visible text" in str(info.value)
+    assert ":10: spec.site_permissions[0].evidence: '\\xa0\\u200b' names no document" in str(info.value)
+
+
+@pytest.mark.parametrize("placeholder", ["n/a", "N/A", "none", "TBD", "-", "null", "Pending."])
+def test_a_reference_that_says_there_is_none_is_no_reference(tmp_path: Path, placeholder: str) -> None:
+    basis = f'  legal_basis:\n    consent: {{kind: written_release, evidence: "{placeholder}"}}\n'
+    [loaded] = load_manifests([write(tmp_path, GOOD.replace("  targets:", basis + "  targets:"))])
+    assert loaded.job.spec.legal_basis.consent.evidence is None
+    permission = f'  site_permissions: [{{site: shop.example.com, evidence: "{placeholder}"}}]\n'
+    with pytest.raises(ManifestError, match="names no document"):
+        load_manifests([write(tmp_path, GOOD.replace("  targets:", permission + "  targets:"))])
 
 
 def test_retention_days_is_bounded(tmp_path: Path) -> None:
