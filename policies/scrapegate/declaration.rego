@@ -81,6 +81,6 @@ warn contains v if {
 	derive.categories_assumed
 	v := lib.violation("declaration.categories_assumed", null, lib.text([
 		"purpose ", input.job.purpose.category, " without the data it works on: read as collecting ",
-		concat(", ", derive.implied_categories), "; declare them in data_categories",
+		concat(", ", derive.assumed_categories), "; declare them in data_categories",
 	]))
 }

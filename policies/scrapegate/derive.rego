@@ -57,11 +57,11 @@ categories := effective_categories(facts.job_categories, input.job.purpose.categ
 # (facial_images is personal itself: what the processing adds changes nothing here.)
 personal if facts.job_collects_personal_data
 
-# implied_categories: what the purpose implies and the job did not declare (facts.rego);
+# assumed_categories: what the purpose implies and the job did not declare (facts.rego);
 # categories_assumed: there is some (warning declaration.categories_assumed).
-implied_categories := facts.implied_categories
+assumed_categories := facts.implied_categories
 
-categories_assumed if count(implied_categories) > 0
+categories_assumed if count(assumed_categories) > 0
 
 biometric if "biometric" in categories
 
