@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
 
-from gate.errors import LedgerError
+from gate.errors import LedgerError, redact_url
 from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
 
 if TYPE_CHECKING:
@@ -103,15 +103,8 @@ def sqlite_path(where: str) -> str:
         if not where:
             raise LedgerError("ledger sqlite://: the URL names no file")
     elif "://" in where:
-        raise LedgerError(f"ledger {_redacted(where)}: unknown ledger URL scheme; give a file path, "
+        raise LedgerError(f"ledger {redact_url(where)}: unknown ledger URL scheme; give a file path, "
                           "sqlite:///path or postgresql://")
     return where
 
 
-def _redacted(url: str) -> str:
-    """A URL with its password hidden, for error messages."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"
