@@ -46,6 +46,7 @@ LEASE_ENV = "SCRAPEGATE_REDIS_LEASE"
 KEY_PREFIX = "scrapegate"
 # A node that dies holding an origin's slot blocks that origin for at most this long.
 DEFAULT_LEASE_S = 30.0
+MIN_LEASE_S, MAX_LEASE_S = 0.001, 86400.0
 # Short socket timeouts: a stalled Redis must not stall the crawl; the node falls back.
 REDIS_TIMEOUT_S = 2.0
 # After a failure, the node uses its fallback this long before it asks Redis again.
@@ -61,8 +62,12 @@ def _validate(url: str, nodes: int, lease_s: float) -> None:
         raise ClusterError(f"{REDIS_ENV}: {redact_url(url)!r} is not a Redis URL (redis://host:port/db, rediss://, unix://)")
     if nodes < 1:
         raise ClusterError(f"{NODES_ENV}: the node count must be at least 1, not {nodes}")
-    if not lease_s > 0:
-        raise ClusterError(f"{LEASE_ENV}: the lease must be a positive number of seconds, not {lease_s}")
+    # Redis holds the lease in whole microseconds, added to its clock in Lua: beyond a day the
+    # numbers overflowed (each request then failed as "Redis unreachable"), under a millisecond
+    # the slot was never held.
+    if not MIN_LEASE_S <= lease_s <= MAX_LEASE_S:
+        raise ClusterError(f"{LEASE_ENV}: the lease must be between {MIN_LEASE_S:g} and {MAX_LEASE_S:g} seconds, "
+                           f"not {lease_s}")
 
 
 class Cluster:

@@ -133,6 +133,13 @@ def test_the_setting_and_the_environment_turn_it_on(redis_url: str, monkeypatch:
     ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_CLUSTER_NODES": "four"}, "SCRAPEGATE_CLUSTER_NODES"),
     ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_CLUSTER_NODES": "0"}, "at least 1"),
     ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "-1"}, "SCRAPEGATE_REDIS_LEASE"),
+    # Not numbers Redis can hold: each request was a "Redis unreachable" (OverflowError, a Lua
+    # error after the slot was taken) and the node fell back for good.
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "inf"}, "SCRAPEGATE_REDIS_LEASE: .*86400"),
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "1e300"}, "SCRAPEGATE_REDIS_LEASE: .*86400"),
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "nan"}, "SCRAPEGATE_REDIS_LEASE"),
+    # Shorter than Redis's microsecond: the slot was never held at all.
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "1e-9"}, "SCRAPEGATE_REDIS_LEASE: .*0.001"),
 ])
 def test_bad_cluster_settings_are_named(env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in env.items():
