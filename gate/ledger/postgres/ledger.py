@@ -29,7 +29,7 @@ from gate.ledger.frontend import (
     WRITERS,
     LedgerFrontEnd,
 )
-from gate.ledger.group import GroupCommit
+from gate.ledger.group import CommittedError, GroupCommit
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres import store
 from gate.ledger.postgres.schema import pg_errors, redact
@@ -122,14 +122,33 @@ class PostgresLedger(LedgerFrontEnd):
     def _commit_rows(self, items: list[tuple[str, list[Any]]]) -> None:
         with self._lock:
             conn = self._connection()
+            attempted: dict[str, tuple[int, str]] = {}
             try:
-                heads = store.append(conn, self.url, items)
-                if self._checkpointer is not None:
-                    self._checkpointer.maybe_write(heads)
+                heads = store.append(conn, self.url, items, attempted=attempted)
             except LedgerError:
-                if conn.closed or conn.broken:  # the server went away: reconnect on the next call
-                    self._drop_connection()
-                raise
+                if not (conn.closed or conn.broken):
+                    raise
+                self._drop_connection()  # the server went away: reconnect on the next call
+                # Gone at the COMMIT, the rows may be in: telling the caller they were not
+                # denied a recorded decision, and a retry appended its rows twice.
+                if not attempted or not self._landed(attempted):
+                    raise
+                heads = attempted
+            if self._checkpointer is not None:
+                try:
+                    self._checkpointer.maybe_write(heads)
+                except LedgerError as exc:
+                    raise CommittedError(str(exc)) from exc
+
+    def _landed(self, heads: dict[str, tuple[int, str]]) -> bool:
+        """Whether a commit whose answer was lost is in the ledger (False when that cannot be told)."""
+        try:
+            return store.landed(self._connection(), self.url, heads)
+        except LedgerError:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
+            return False
 
     def _connection(self) -> Any:
         if self._closed:

@@ -58,7 +58,7 @@ from gate.ledger.frontend import (
     WRITERS,
     LedgerFrontEnd,
 )
-from gate.ledger.group import GroupCommit
+from gate.ledger.group import CommittedError, GroupCommit
 from gate.ledger.rows import jurisdictions_of, mask_url, utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
@@ -107,7 +107,10 @@ class SQLiteLedger(LedgerFrontEnd):
         with self._lock:
             heads = store.append(self._check_open(), self.path, items)
             if self._checkpointer is not None:
-                self._checkpointer.maybe_write(heads)
+                try:
+                    self._checkpointer.maybe_write(heads)
+                except LedgerError as exc:
+                    raise CommittedError(str(exc)) from exc
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
         """Mark a recorded decision collected: HTTP status, body size and the body's sha256."""
