@@ -63,16 +63,16 @@ class Ledger(Protocol):
 class QuarantineLedger(Protocol):
     """The quarantine of issue 19's response phase: `quarantine` marks a URL whose response
     held an undeclared data category (or, without a category, one fetched and discarded),
-    `quarantined` lists the entries still open, `release` closes those of a (job, site).
-    The SQLite ledger implements it; the PostgreSQL backend does not yet (the response
-    phase then records decisions only, and says so in a warning)."""
+    `quarantined` lists the entries still open, `release` closes those of a (job, site) up to
+    seq `through` (all when None), never one quarantined while it ran. Both backends
+    implement it."""
 
     def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
                    category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None: ...
 
     def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]: ...
 
-    def release(self, *, job: str, site: str, by: str, reason: str) -> int: ...
+    def release(self, *, job: str, site: str, by: str, reason: str, through: int | None = None) -> int: ...
 
 
 def open_ledger(location: str | os.PathLike[str] | None = None, **options: Any) -> Ledger:

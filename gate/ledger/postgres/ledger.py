@@ -97,18 +97,14 @@ class PostgresLedger(LedgerFrontEnd):
         with self._lock, pg_errors(self.url, "reading the quarantine of"):
             return quarantine_rows.entries(self._connection(), job=job, site=site)
 
-    def release(self, *, job: str, site: str, by: str, reason: str) -> int:
-        """Close the open entries of (job, site); returns how many it closed."""
+    def release(self, *, job: str, site: str, by: str, reason: str, through: int | None = None) -> int:
+        """Close the open entries of (job, site) up to seq `through` (all when None); returns
+        how many it closed. One another node quarantines meanwhile stays open."""
         if not by.strip() or not reason.strip():
             raise LedgerError(f"ledger {self.path}: a release names who releases (by) and why (reason)")
-        open_entries = self.quarantined(job=job, site=site)
-        if not open_entries:
-            return 0
         with self._lock:
-            quarantine_rows.append_entry(
-                self._connection(), self.url, time=utc_time(), action="released", decision_id=None, job=job,
-                site=site, page=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
-        return len(open_entries)
+            return quarantine_rows.release(self._connection(), self.url, time=utc_time(), job=job, site=site, by=by,
+                                           reason=reason, through=through)
 
     # -- internals ---------------------------------------------------------------------
 
