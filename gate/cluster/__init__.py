@@ -140,6 +140,7 @@ class Cluster:
                 self._down_since = time.monotonic()
                 self.stats["redis_outages"] += 1
             self._retry_at = time.monotonic() + self.retry_s
+            self._eviction = None  # the Redis that answers next may be another one: asked again
         if first:
             logger.warning("scrapegate: Redis at %s unreachable while %s (%s: %s); this node falls back to its "
                            "own limiter at 1/%d of each rate limit and fetches robots.txt itself; retrying in %g s",

@@ -8,6 +8,7 @@ access log is the evidence (real redis-server, real local origin)."""
 from __future__ import annotations
 
 import logging
+import time
 from itertools import count
 from typing import Any, Iterator
 
@@ -109,3 +110,30 @@ def test_a_redis_that_will_not_say_how_it_evicts_is_not_trusted_either(
     finally:
         admin.acl_deluser("crawler")
         admin.close()
+
+
+def test_a_redis_restarted_as_a_cache_is_noticed_when_it_is_back(tmp_path: Any) -> None:
+    """An outage may end with another Redis (restarted with another config, a failover to a
+    replica set up as a cache): the eviction check is asked again, not kept for 30 s."""
+    import redis
+    from redis_server import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    try:
+        limiter = SharedRateLimiter(Cluster(server.url, nodes=NODES, retry_s=0.05))
+        first = limiter.try_acquire("http://shop.test", 0.01)
+        assert isinstance(first, Grant) and first.shared
+        limiter.release(first)
+        server.stop()
+        outage = limiter.try_acquire("http://shop.test", 0.01)
+        assert isinstance(outage, Grant) and not outage.shared and limiter.cluster.down
+        server.start()
+        client = redis.Redis.from_url(server.url)
+        client.config_set("maxmemory", "64mb")
+        client.config_set("maxmemory-policy", "allkeys-lru")
+        client.close()
+        time.sleep(0.1)  # past retry_s
+        again, _ = limiter.acquire("http://shop.test", 0.01)
+        assert again is not None and not again.shared
+    finally:
+        server.stop()
