@@ -127,6 +127,7 @@ def test_a_redis_restarted_as_a_cache_is_noticed_when_it_is_back(tmp_path: Any) 
         server.stop()
         outage = limiter.try_acquire("http://shop.test", 0.01)
         assert isinstance(outage, Grant) and not outage.shared and limiter.cluster.down
+        limiter.release(outage)
         server.start()
         client = redis.Redis.from_url(server.url)
         client.config_set("maxmemory", "64mb")
