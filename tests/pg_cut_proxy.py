@@ -25,6 +25,8 @@ class CommitCutProxy:
         self.cut = threading.Event()
         self._armed = False
         self._deliver = True
+        self._refuse_after_cut = 0
+        self._refusing = 0
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
@@ -35,11 +37,13 @@ class CommitCutProxy:
         """`database_url` (the test server's) through this proxy."""
         return database_url.replace(f":{self.target_port}/", f":{self.port}/")
 
-    def arm(self, *, deliver: bool = True) -> None:
-        """Cut at the next COMMIT; `deliver=False`: before the server gets it (it rolls back)."""
+    def arm(self, *, deliver: bool = True, refuse: int = 0) -> None:
+        """Cut at the next COMMIT; `deliver=False`: before the server gets it (it rolls back).
+        `refuse`: then close that many new connections at once (the server still unreachable)."""
         with self._lock:
             self._armed = True
             self._deliver = deliver
+            self._refuse_after_cut = refuse
             self.cut.clear()
 
     def _accept(self) -> None:
@@ -48,6 +52,12 @@ class CommitCutProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            with self._lock:
+                refusing = self._refusing > 0
+                self._refusing -= refusing
+            if refusing:
+                client.close()
+                continue
             server = socket.create_connection(("127.0.0.1", self.target_port))
             state = {"cut": False}
             threading.Thread(target=self._up, args=(client, server, state), daemon=True).start()
@@ -65,6 +75,8 @@ class CommitCutProxy:
                     server.sendall(data)
                 if cutting:
                     time.sleep(self.settle_s)
+                    with self._lock:
+                        self._refusing = self._refuse_after_cut
                     self.cut.set()
                     break
         except OSError:

@@ -17,8 +17,9 @@ rows are queued, the callers get their tickets back, and the loop commits once p
 
 A failed group commit is retried row by row, each in its own transaction, so one bad row
 (a collection whose decision failed, say) fails only its own caller. Not when the rows were
-committed and what followed failed (CommittedError: a checkpoint the node's disk refused):
-retrying would record them twice; every caller of the group is told instead.
+or may have been committed (CommittedError: a checkpoint the node's disk refused after the
+commit, a COMMIT whose answer was lost): retrying could record them twice; every caller of
+the group is told instead.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ Item = tuple[str, list[Any]]
 
 
 class CommittedError(LedgerError):
-    """The rows were committed, then something after the commit failed (writing a checkpoint):
-    their callers fail, but the rows must not be written again."""
+    """The rows were (or may have been: a COMMIT whose answer was lost) committed, then
+    something failed (writing a checkpoint): their callers fail, but the rows must not be
+    written again."""
 
 
 class _Group:

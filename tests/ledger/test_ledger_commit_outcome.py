@@ -85,6 +85,23 @@ def test_a_group_commit_whose_answer_is_lost_is_not_appended_twice(postgres_url:
     assert verify(postgres_url).ok
 
 
+def test_a_commit_that_cannot_be_checked_is_not_written_again(postgres_url: str, proxy: CommitCutProxy) -> None:
+    """The answer is lost and the server cannot be asked at once (the reconnection fails):
+    whether the rows are in cannot be told, so the callers are told they failed, and the
+    group is not retried row by row (that appended the rows a second time once the server
+    answered again)."""
+    with open_ledger(proxy.url(postgres_url)) as ledger:  # type: ignore[attr-defined]
+        first = ledger.record(allowed(), policy_input("https://example.org/1"), mode="enforce", job="j", owner=None)
+        with deferred() as held:
+            ledger.record_collected(first, status=200, nbytes=10, sha256=sha(b"one"))
+            ledger.record(allowed(), policy_input("https://example.org/2"), mode="enforce", job="j", owner=None)
+        proxy.arm(refuse=1)
+        ledger.group.commit_open()
+        errors = [t.error() for t in held.tickets]
+    assert _collections(postgres_url) == [first]  # once
+    assert all(isinstance(e, LedgerError) and "may be in the ledger" in str(e) for e in errors), errors
+
+
 def test_a_commit_that_did_not_land_is_still_a_failure(postgres_url: str, proxy: CommitCutProxy) -> None:
     """The connection goes before the server gets the COMMIT (it rolls back): the caller is
     told its rows were not recorded, nothing of them is in the ledger, the next record works."""

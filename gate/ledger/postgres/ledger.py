@@ -121,13 +121,18 @@ class PostgresLedger(LedgerFrontEnd):
             attempted: dict[str, tuple[int, str]] = {}
             try:
                 heads = store.append(conn, self.url, items, attempted=attempted)
-            except LedgerError:
+            except LedgerError as exc:
                 if not (conn.closed or conn.broken):
                     raise
                 self._drop_connection()  # the server went away: reconnect on the next call
+                if not attempted:  # gone before the COMMIT: nothing of it is in
+                    raise
                 # Gone at the COMMIT, the rows may be in: telling the caller they were not
                 # denied a recorded decision, and a retry appended its rows twice.
-                if not attempted or not self._landed(attempted):
+                landed = self._landed(attempted)
+                if landed is None:
+                    raise CommittedError(f"{exc} (the rows may be in the ledger: not written again)") from exc
+                if not landed:
                     raise
                 heads = attempted
             if self._checkpointer is not None:
@@ -136,15 +141,15 @@ class PostgresLedger(LedgerFrontEnd):
                 except LedgerError as exc:
                     raise CommittedError(str(exc)) from exc
 
-    def _landed(self, heads: dict[str, tuple[int, str]]) -> bool:
-        """Whether a commit whose answer was lost is in the ledger (False when that cannot be told)."""
+    def _landed(self, heads: dict[str, tuple[int, str]]) -> bool | None:
+        """Whether a commit whose answer was lost is in the ledger; None when that cannot be told."""
         try:
             return store.landed(self._connection(), self.url, heads)
         except LedgerError:
             conn, self._conn = self._conn, None
             if conn is not None:
                 conn.close()
-            return False
+            return None
 
     def _connection(self) -> Any:
         if self._closed:
