@@ -16,7 +16,9 @@ The hierarchy::
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from gate.model.decision import Decision
@@ -32,7 +34,34 @@ __all__ = [
     "ExtraMissing",
     "EngineError",
     "EngineUnavailable",
+    "redact_url",
+    "scrub_secrets",
 ]
+
+# A password may sit in the userinfo (user:pw@) or, for libpq and redis-py, in the query.
+_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)([^&#]*)", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """`url` (a database or Redis URL) with its passwords hidden, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, host = rest.rpartition("@")
+    if at and ":" in userinfo:
+        rest = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    return scheme + sep + _QUERY_SECRET.sub(r"\1***", rest)
+
+
+def scrub_secrets(text: str, url: str) -> str:
+    """`text` (a driver's message may quote the URL or its parts) with `url`'s passwords hidden."""
+    rest = url.partition("://")[2]
+    userinfo = rest.rpartition("@")[0]
+    secrets = [userinfo.split(":", 1)[1]] if ":" in userinfo else []
+    secrets += [m.group(2) for m in _QUERY_SECRET.finditer(rest)]
+    for secret in sorted({s for raw in secrets if raw for s in (raw, unquote(raw))}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 class GateError(Exception):

@@ -221,11 +221,14 @@ def erase_plan(ledger_path: str | None, site: str | None, jurisdiction: str | No
 @click.option("--release", is_flag=True,
               help="Close the open entries of --job and --site (the data was deleted, or a waiver or a "
                    "corrected manifest cleared the site); needs --by and --reason.")
+@click.option("--through", metavar="SEQ", type=click.IntRange(min=1),
+              help="With --release: only the entries up to this SEQ (the last one reviewed); entries "
+                   "the crawl quarantined after it stay open. Default: every open entry.")
 @click.option("--by", metavar="WHO", help="Who releases (with --release).")
 @click.option("--reason", metavar="TEXT", help="Why (with --release): the deletion ticket, the waiver.")
 @format_option(formats("ledger-quarantine"))
-def quarantine(ledger_path: str | None, job: str | None, site: str | None, release: bool, by: str | None,
-               reason: str | None, fmt: str) -> None:
+def quarantine(ledger_path: str | None, job: str | None, site: str | None, release: bool, through: int | None,
+               by: str | None, reason: str | None, fmt: str) -> None:
     """List the quarantined URLs: what must be deleted.
 
     The response phase quarantines a URL whose response held a data category the job did
@@ -239,7 +242,7 @@ def quarantine(ledger_path: str | None, job: str | None, site: str | None, relea
       scrapegate ledger quarantine
       scrapegate ledger quarantine --job shop-prices --format jsonl
       scrapegate ledger quarantine --release --job shop-prices --site example.com \\
-          --by dpo@example.com --reason "deleted, ticket PRIV-12"
+          --through 42 --by dpo@example.com --reason "deleted, ticket PRIV-12"
     """
     from gate.ledger.query import quarantine as open_entries
     from gate.ledger.sqlite.query import normalize_site
@@ -250,9 +253,11 @@ def quarantine(ledger_path: str | None, job: str | None, site: str | None, relea
         from gate.ledger import open_ledger
 
         with _ledger_errors(), open_ledger(ledger_path) as book:  # type: ignore[attr-defined]
-            closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason)
+            closed = book.release(job=job, site=normalize_site(site), by=by, reason=reason, through=through)
         click.echo(f"released {closed} entr{'y' if closed == 1 else 'ies'} of job {job} on {normalize_site(site)}")
         return
+    if through is not None:
+        raise BadInput("--through goes with --release")
     with _ledger_errors():
         entries = open_entries(ledger_path, job=job, site=site)
     get_formatter(fmt, "ledger-quarantine").write(entries, sys.stdout)

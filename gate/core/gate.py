@@ -19,6 +19,7 @@ from gate.core.decision_cache import DECISION_CACHE_SIZE, FIFOCache, names_reque
 from gate.core.evaluation import Evaluation
 from gate.core.extensions import guard_provider, response_phase_provider
 from gate.core.site_memory import SiteMemory
+from gate.core.unrecorded import UnrecordedLog
 from gate.engines.base import Engine
 from gate.errors import CollectionBlocked, EngineError, EngineUnavailable, InvalidURL, LedgerError, ManifestError
 from gate.ledger import Ledger
@@ -133,6 +134,7 @@ class Gate:
         self._cache_revision = self.engine.revision
         self._lock = threading.Lock()
         self._row_parts: dict[int, tuple[Decision, tuple[Any, ...]]] = {}  # template id -> its ledger row part
+        self._unrecorded_log = UnrecordedLog()  # a ledger outage, said in the log as it happens
         self._system_clock = clock is utc_now
         # The response phase: what responses taught the gate (read by every decision), and
         # its own state (classifiers, sampler), built by gate.inspect on first use.
@@ -345,6 +347,7 @@ class Gate:
     def _unrecorded(self, decision: Decision, exc: BaseException) -> Decision:
         if self.mode == "audit":
             raise LedgerError(f"ledger write failed: {exc}") from exc
+        self._unrecorded_log.note(self.ledger, exc)
         return Decision.denied("ledger.unavailable", f"decision could not be recorded, so it is denied: {exc}",
                                url=decision.url, mode=self.mode, policy_revision=decision.policy_revision,
                                engine=decision.engine)

@@ -187,21 +187,27 @@ class SharedRateLimiter(_Pacing):
         client = self.cluster.redis()
         if client is not None:
             token = uuid.uuid4().hex
+            wait: float | None = None
+            asked = False
             try:
-                wait = self.pacer.try_acquire(client, origin, interval_s, token)
+                # A Redis that may evict the pacer's key is no pacer: the local fallback.
+                if self.cluster.eviction_risk(client) is None:
+                    asked = True
+                    wait = self.pacer.try_acquire(client, origin, interval_s, token)
             except Exception as exc:  # any failure of Redis: the stricter local fallback
                 with self._orphans_lock:
-                    if len(self._orphans) < _MAX_ORPHANS:
+                    if asked and len(self._orphans) < _MAX_ORPHANS:
                         self._orphans.append(Grant(origin, interval_s, token, shared=True))
                 self.cluster.failed(exc, "pacing requests")
             else:
                 self.cluster.succeeded()
                 if self._orphans:
                     self._release_orphans()
-                if wait > 0:
-                    return wait
-                self.cluster.count("rate_limit_shared")
-                return Grant(origin, interval_s, token, shared=True)
+                if wait is not None:
+                    if wait > 0:
+                        return wait
+                    self.cluster.count("rate_limit_shared")
+                    return Grant(origin, interval_s, token, shared=True)
         got = self.local.try_acquire(origin, interval_s * self.cluster.nodes)
         if isinstance(got, Grant):
             self.cluster.count("rate_limit_fallback")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
 
-from gate.errors import LedgerError
+from gate.errors import LedgerError, redact_url
 from gate.ledger.location import DEFAULT_LEDGER_PATH, LEDGER_ENV, ledger_location
 
 if TYPE_CHECKING:
@@ -63,16 +63,16 @@ class Ledger(Protocol):
 class QuarantineLedger(Protocol):
     """The quarantine of issue 19's response phase: `quarantine` marks a URL whose response
     held an undeclared data category (or, without a category, one fetched and discarded),
-    `quarantined` lists the entries still open, `release` closes those of a (job, site).
-    The SQLite ledger implements it; the PostgreSQL backend does not yet (the response
-    phase then records decisions only, and says so in a warning)."""
+    `quarantined` lists the entries still open, `release` closes those of a (job, site) up to
+    seq `through` (all when None), never one quarantined while it ran. Both backends
+    implement it."""
 
     def quarantine(self, decision_id: str | None, *, job: str, site: str, url: str, reason: str,
                    category: str | None, evidence: Mapping[str, Any] | None, handed_over: bool) -> None: ...
 
     def quarantined(self, *, job: str | None = None, site: str | None = None) -> list[dict[str, Any]]: ...
 
-    def release(self, *, job: str, site: str, by: str, reason: str) -> int: ...
+    def release(self, *, job: str, site: str, by: str, reason: str, through: int | None = None) -> int: ...
 
 
 def open_ledger(location: str | os.PathLike[str] | None = None, **options: Any) -> Ledger:
@@ -103,15 +103,8 @@ def sqlite_path(where: str) -> str:
         if not where:
             raise LedgerError("ledger sqlite://: the URL names no file")
     elif "://" in where:
-        raise LedgerError(f"ledger {_redacted(where)}: unknown ledger URL scheme; give a file path, "
+        raise LedgerError(f"ledger {redact_url(where)}: unknown ledger URL scheme; give a file path, "
                           "sqlite:///path or postgresql://")
     return where
 
 
-def _redacted(url: str) -> str:
-    """A URL with its password hidden, for error messages."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"

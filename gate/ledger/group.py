@@ -16,7 +16,10 @@ rows are queued, the callers get their tickets back, and the loop commits once p
 `commit_open()` before it lets the requests go (see adapters/scrapy.py).
 
 A failed group commit is retried row by row, each in its own transaction, so one bad row
-(a collection whose decision failed, say) fails only its own caller.
+(a collection whose decision failed, say) fails only its own caller. Not when the rows were
+or may have been committed (CommittedError: a checkpoint the node's disk refused after the
+commit, a COMMIT whose answer was lost): retrying could record them twice; every caller of
+the group is told instead.
 """
 
 from __future__ import annotations
@@ -26,9 +29,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Callable, Iterator
 
-__all__ = ["GroupCommit", "Ticket", "deferred", "Deferred"]
+from gate.errors import LedgerError
+
+__all__ = ["GroupCommit", "Ticket", "deferred", "Deferred", "CommittedError"]
 
 Item = tuple[str, list[Any]]
+
+
+class CommittedError(LedgerError):
+    """The rows were (or may have been: a COMMIT whose answer was lost) committed, then
+    something failed (writing a checkpoint): their callers fail, but the rows must not be
+    written again."""
 
 
 class _Group:
@@ -143,6 +154,8 @@ class GroupCommit:
             return
         try:
             self._commit_rows(group.items)
+        except CommittedError as exc:  # in the ledger already: no row-by-row retry
+            group.errors.update(dict.fromkeys(range(len(group.items)), exc))
         except Exception as exc:  # recorded on the tickets, raised to their callers
             if len(group.items) == 1:
                 group.errors[0] = exc

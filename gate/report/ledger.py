@@ -118,10 +118,11 @@ class QuarantineText(_Formatter):
 
     def write(self, report: list[dict[str, Any]], out: TextIO) -> None:
         out.write(f"# quarantine: {len(report)} open entr{'y' if len(report) == 1 else 'ies'}\n")
-        table: list[tuple[str, ...]] = [("TIME", "ACTION", "JOB", "SITE", "WHY", "HANDED_OVER", "URL")]
+        # SEQ: what `--release --through SEQ` names (the last entry reviewed).
+        table: list[tuple[str, ...]] = [("SEQ", "TIME", "ACTION", "JOB", "SITE", "WHY", "HANDED_OVER", "URL")]
         for e in report:
-            table.append((e["time"], e["action"], e["job"], e["site"], e["category"] or e["reason"] or "-",
-                          "yes" if e["handed_over"] else "no", e["url"] or "-"))
+            table.append((str(e["seq"]), e["time"], e["action"], e["job"], e["site"],
+                          e["category"] or e["reason"] or "-", "yes" if e["handed_over"] else "no", e["url"] or "-"))
         write_table(table, out)
 
 

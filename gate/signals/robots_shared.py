@@ -142,9 +142,11 @@ class SharedRobotsFetcher:
 
 def _stored(client: Any, key: str) -> tuple[RobotsResult, float | None] | None:
     """The result another node stored under `key`, and how long it stays fresh; None when
-    there is none or a broken copy (fetched again then)."""
+    there is none, a broken copy or one kept past 24 hours (fetched again then)."""
     raw, pttl = _call(_read, client, key)
-    if raw is None:
+    # A copy without an expiry (PERSIST, a restore that dropped it) or with a longer one would
+    # be served for ever: RFC 9309 2.4 allows 24 hours. Fetched again, and stored with one.
+    if raw is None or pttl is None or pttl < 0 or pttl > ROBOTS_CACHE_TTL_S * 1000:
         return None
     try:
         return decode(raw), (pttl / 1000 if pttl and pttl > 0 else None)

@@ -133,6 +133,13 @@ def test_the_setting_and_the_environment_turn_it_on(redis_url: str, monkeypatch:
     ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_CLUSTER_NODES": "four"}, "SCRAPEGATE_CLUSTER_NODES"),
     ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_CLUSTER_NODES": "0"}, "at least 1"),
     ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "-1"}, "SCRAPEGATE_REDIS_LEASE"),
+    # Not numbers Redis can hold: each request was a "Redis unreachable" (OverflowError, a Lua
+    # error after the slot was taken) and the node fell back for good.
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "inf"}, "SCRAPEGATE_REDIS_LEASE: .*86400"),
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "1e300"}, "SCRAPEGATE_REDIS_LEASE: .*86400"),
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "nan"}, "SCRAPEGATE_REDIS_LEASE"),
+    # Shorter than Redis's microsecond: the slot was never held at all.
+    ({"SCRAPEGATE_REDIS": "redis://h/0", "SCRAPEGATE_REDIS_LEASE": "1e-9"}, "SCRAPEGATE_REDIS_LEASE: .*0.001"),
 ])
 def test_bad_cluster_settings_are_named(env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in env.items():
@@ -174,3 +181,23 @@ def test_a_node_that_takes_the_lock_after_another_stored_the_result_does_not_fet
     assert slow_site.robots_fetches() == 1
     assert not result.allowed(f"{slow_site.base}/private/x", AGENT)
     assert b_cluster.stats["robots_shared_joined"] == 1
+
+
+@pytest.mark.parametrize("keep", ["persist", "a year"])
+def test_a_copy_kept_past_24_hours_is_fetched_again(redis_url: str, slow_site: SlowRobotsSite, keep: str) -> None:
+    """RFC 9309 2.4: no copy older than 24 hours. A copy that lost its expiry in Redis (PERSIST,
+    or a dump-and-restore tool that drops TTLs) or was given a longer one was served to every
+    node for ever; it is fetched again, and stored with the 24-hour expiry."""
+    import redis
+
+    SharedRobotsFetcher(RobotsFetcher(), Cluster(redis_url)).fetch(f"{slow_site.base}/", AGENT)
+    client = redis.Redis.from_url(redis_url)
+    key = next(k for k in client.scan_iter("scrapegate:robots:*") if not k.endswith(b":lock"))
+    if keep == "persist":
+        client.persist(key)
+    else:
+        client.expire(key, 365 * 86400)
+    result, ttl = SharedRobotsFetcher(RobotsFetcher(), Cluster(redis_url)).fetch_with_ttl(f"{slow_site.base}/", AGENT)
+    assert result.status == "ok" and slow_site.robots_fetches() == 2
+    assert ttl is not None and ttl <= ROBOTS_CACHE_TTL_S
+    assert 0 < client.pttl(key) <= ROBOTS_CACHE_TTL_S * 1000

@@ -83,3 +83,22 @@ def test_a_gate_records_through_the_protocol(tmp_path: Path) -> None:
     with Gate(job, engine=StaticEngine(lambda _: {"allow": True}), signals="static", ledger=True) as gate:
         decision = gate.check("https://shop.example.com/p/1")
     assert [r["decision_id"] for r in rows(os.environ["SCRAPEGATE_LEDGER"])] == [decision.decision_id]
+
+
+@pytest.mark.parametrize("where", [
+    "postgresql://scrapegate@127.0.0.1:{port}/ledger?password=s3cret",  # libpq's query parameter
+    "postgresql://scrapegate@127.0.0.1:{port}/ledger?sslmode=disable&password=s3cret",
+    "postgresql://scrapegate:s3cret@127.0.0.1:{port}/ledger?sslpassword=s3cret",
+    "mysql://scrapegate@db/ledger?password=s3cret",  # an unknown scheme is named too
+])
+def test_a_password_in_the_query_is_never_printed(where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from gate.cli.ledger import ledger as ledger_cli
+
+    pytest.importorskip("psycopg")
+    monkeypatch.chdir(tmp_path)
+    url = where.format(port=_closed_port())
+    result = CliRunner().invoke(ledger_cli, ["verify", "--ledger", url])
+    assert result.exit_code == 2, result.output
+    assert "s3cret" not in result.output and "***" in result.output, result.output

@@ -268,3 +268,36 @@ def test_the_last_n_rows_match_the_tail_of_all_rows_whatever_the_filter(postgres
             assert list(rows(postgres_url, filters, limit=n)) == every[-n:], (filters, n)
     assert [(r["bytes"], r["collections"]) for r in rows(postgres_url, limit=3)][0] == (9, 1)  # a denial, collected late
     assert [r["bytes"] for r in rows(postgres_url, limit=30)][0] == 9
+
+
+def test_decisions_denied_for_an_unreachable_ledger_are_said_in_the_log(
+        postgres_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A ledger outage denies every decision (ledger.unavailable): the operator must read it in
+    the log as it happens, once and then at most every 30 s with a count, not find it in the
+    stats at the end (a Scrapy node logged nothing above DEBUG while it dropped its queue)."""
+    import logging
+
+    from gate.core.gate import Gate
+    from gate.engines.static import StaticEngine
+
+    job = {"apiVersion": "scrapegate/v1", "kind": "CollectionJob", "metadata": {"name": "j"},
+           "spec": {"operator": {"name": "o", "establishment": "DE"}, "purpose": {"category": "price_monitoring"},
+                    "user_agent": "Bot/1.0", "data_categories": ["non_personal"],
+                    "data_subjects": {"jurisdictions": ["EU"]}, "targets": ["https://shop.example.com/"]}}
+    database = postgres_url.rsplit("/", 1)[1]
+    url = postgres_url.replace("postgres@", "postgres:pw@")
+    with Gate(job, engine=StaticEngine(lambda _: {"allow": True}), signals="static", ledger=url) as gate:
+        assert gate.check("https://shop.example.com/p/0").allow
+        admin = postgres_url.rsplit("/", 1)[0] + "/postgres"
+        _edit(admin, f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        _edit(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", database)
+        try:
+            with caplog.at_level(logging.WARNING, logger="scrapegate"):
+                decisions = [gate.check(f"https://shop.example.com/p/{i}") for i in range(1, 6)]
+        finally:
+            _edit(admin, f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    assert all(not d.allow and d.deny_codes == ["ledger.unavailable"] for d in decisions)
+    said = [r for r in caplog.records if "ledger.unavailable" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelno == logging.ERROR, [r.getMessage() for r in caplog.records]
+    assert "denied" in said[0].getMessage() and ":***@" in said[0].getMessage()
+    assert ":pw@" not in said[0].getMessage()

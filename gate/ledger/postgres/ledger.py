@@ -29,7 +29,7 @@ from gate.ledger.frontend import (
     WRITERS,
     LedgerFrontEnd,
 )
-from gate.ledger.group import GroupCommit
+from gate.ledger.group import CommittedError, GroupCommit
 from gate.ledger.postgres import quarantine as quarantine_rows
 from gate.ledger.postgres import store
 from gate.ledger.postgres.schema import pg_errors, redact
@@ -97,18 +97,14 @@ class PostgresLedger(LedgerFrontEnd):
         with self._lock, pg_errors(self.url, "reading the quarantine of"):
             return quarantine_rows.entries(self._connection(), job=job, site=site)
 
-    def release(self, *, job: str, site: str, by: str, reason: str) -> int:
-        """Close the open entries of (job, site); returns how many it closed."""
+    def release(self, *, job: str, site: str, by: str, reason: str, through: int | None = None) -> int:
+        """Close the open entries of (job, site) up to seq `through` (all when None); returns
+        how many it closed. One another node quarantines meanwhile stays open."""
         if not by.strip() or not reason.strip():
             raise LedgerError(f"ledger {self.path}: a release names who releases (by) and why (reason)")
-        open_entries = self.quarantined(job=job, site=site)
-        if not open_entries:
-            return 0
         with self._lock:
-            quarantine_rows.append_entry(
-                self._connection(), self.url, time=utc_time(), action="released", decision_id=None, job=job,
-                site=site, page=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
-        return len(open_entries)
+            return quarantine_rows.release(self._connection(), self.url, time=utc_time(), job=job, site=site, by=by,
+                                           reason=reason, through=through)
 
     # -- internals ---------------------------------------------------------------------
 
@@ -122,14 +118,38 @@ class PostgresLedger(LedgerFrontEnd):
     def _commit_rows(self, items: list[tuple[str, list[Any]]]) -> None:
         with self._lock:
             conn = self._connection()
+            attempted: dict[str, tuple[int, str]] = {}
             try:
-                heads = store.append(conn, self.url, items)
-                if self._checkpointer is not None:
+                heads = store.append(conn, self.url, items, attempted=attempted)
+            except LedgerError as exc:
+                if not (conn.closed or conn.broken):
+                    raise
+                self._drop_connection()  # the server went away: reconnect on the next call
+                if not attempted:  # gone before the COMMIT: nothing of it is in
+                    raise
+                # Gone at the COMMIT, the rows may be in: telling the caller they were not
+                # denied a recorded decision, and a retry appended its rows twice.
+                landed = self._landed(attempted)
+                if landed is None:
+                    raise CommittedError(f"{exc} (the rows may be in the ledger: not written again)") from exc
+                if not landed:
+                    raise
+                heads = attempted
+            if self._checkpointer is not None:
+                try:
                     self._checkpointer.maybe_write(heads)
-            except LedgerError:
-                if conn.closed or conn.broken:  # the server went away: reconnect on the next call
-                    self._drop_connection()
-                raise
+                except LedgerError as exc:
+                    raise CommittedError(str(exc)) from exc
+
+    def _landed(self, heads: dict[str, tuple[int, str]]) -> bool | None:
+        """Whether a commit whose answer was lost is in the ledger; None when that cannot be told."""
+        try:
+            return store.landed(self._connection(), self.url, heads)
+        except LedgerError:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
+            return None
 
     def _connection(self) -> Any:
         if self._closed:

@@ -9,10 +9,10 @@ from typing import Any
 
 from gate.errors import LedgerError
 from gate.ledger.postgres.schema import SCHEMA, pg_errors, redact
-from gate.ledger.sqlite.quarantine import ACTIONS, QUARANTINE_FIELDS
+from gate.ledger.sqlite.quarantine import ACTIONS, QUARANTINE_FIELDS, released_values, select
 from gate.ledger.sqlite.store import row_hash
 
-__all__ = ["append_entry", "entries"]
+__all__ = ["append_entry", "entries", "release"]
 
 _INSERT = (f"INSERT INTO {SCHEMA}.quarantine (seq, {', '.join(QUARANTINE_FIELDS)}, prev_hash, hash) "
            f"VALUES ({', '.join(['%s'] * (len(QUARANTINE_FIELDS) + 3))})")
@@ -29,29 +29,37 @@ def append_entry(conn: Any, url: str, *, time: str, action: str, decision_id: st
               None if evidence is None else json.dumps(evidence, sort_keys=True, separators=(",", ":")),
               int(bool(handed_over)), actor]
     with pg_errors(url, "quarantining in"), conn.transaction():
-        seq, prev = conn.execute(f"SELECT seq, hash FROM {SCHEMA}.heads WHERE chain = 'quarantine' FOR UPDATE"
-                                 ).fetchone()
-        seq += 1
-        digest = row_hash("quarantine", seq, prev, values)
-        conn.execute(_INSERT, (seq, *values, prev, digest))
-        conn.execute(f"UPDATE {SCHEMA}.heads SET seq = %s, hash = %s WHERE chain = 'quarantine'", (seq, digest))
+        return _insert(conn, _lock_head(conn), values)
+
+
+def _lock_head(conn: Any) -> tuple[int, str]:
+    seq, prev = conn.execute(f"SELECT seq, hash FROM {SCHEMA}.heads WHERE chain = 'quarantine' FOR UPDATE").fetchone()
+    return int(seq), str(prev)
+
+
+def _insert(conn: Any, head: tuple[int, str], values: list[Any]) -> tuple[int, str]:
+    seq, prev = head[0] + 1, head[1]
+    digest = row_hash("quarantine", seq, prev, values)
+    conn.execute(_INSERT, (seq, *values, prev, digest))
+    conn.execute(f"UPDATE {SCHEMA}.heads SET seq = %s, hash = %s WHERE chain = 'quarantine'", (seq, digest))
     return seq, digest
+
+
+def release(conn: Any, url: str, *, time: str, job: str, site: str, by: str, reason: str,
+            through: int | None = None) -> int:
+    """Close the open entries of (job, site) up to seq `through` (all: None), read and closed
+    under the chain's lock: an entry another node appends meanwhile comes after, and stays open."""
+    with pg_errors(url, "releasing in"), conn.transaction():
+        head = _lock_head(conn)
+        seen = [e["seq"] for e in entries(conn, job=job, site=site) if through is None or e["seq"] <= through]
+        if seen:
+            _insert(conn, head, released_values(time, job, site, by, reason, max(seen)))
+    return len(seen)
 
 
 def entries(conn: Any, *, job: str | None = None, site: str | None = None,
             include_released: bool = False) -> list[dict[str, Any]]:
     """The entries (oldest first) without those a later `released` row for their (job, site)
     closed, unless `include_released` (as gate.ledger.sqlite.quarantine.entries)."""
-    open_: list[dict[str, Any]] = []
     rows = conn.execute(f"SELECT seq, {', '.join(QUARANTINE_FIELDS)} FROM {SCHEMA}.quarantine ORDER BY seq")
-    for row in rows:
-        entry = dict(zip(("seq", *QUARANTINE_FIELDS), row))
-        if (job is not None and entry["job"] != job) or (site is not None and entry["site"] != site):
-            continue
-        if entry["action"] == "released" and not include_released:
-            open_ = [e for e in open_ if (e["job"], e["site"]) != (entry["job"], entry["site"])]
-            continue
-        entry["evidence"] = json.loads(entry["evidence"]) if entry["evidence"] else None
-        entry["handed_over"] = bool(entry["handed_over"])
-        open_.append(entry)
-    return open_
+    return select(rows, job=job, site=site, include_released=include_released)

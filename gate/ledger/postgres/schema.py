@@ -16,7 +16,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from gate.errors import LedgerError
+from gate.errors import LedgerError, redact_url, scrub_secrets
 from gate.ledger.postgres.compact import MIGRATION_3, migrate_rows_3
 from gate.ledger.postgres.packed import MIGRATION_4, migrate_rows_4
 
@@ -107,12 +107,8 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def redact(url: str) -> str:
-    """`url` with its password hidden, for messages."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"
+    """`url` with its passwords hidden (user:***@, ?password=***), for messages."""
+    return redact_url(url)
 
 
 def dsn(url: str) -> str:
@@ -123,10 +119,8 @@ def dsn(url: str) -> str:
 
 
 def _scrub(text: str, url: str) -> str:
-    """`text` (a libpq message may quote the URL) with the URL's password hidden."""
-    userinfo = url.partition("://")[2].rpartition("@")[0]
-    password = userinfo.split(":", 1)[1] if ":" in userinfo else ""
-    return text.replace(password, "***") if password else text
+    """`text` (a libpq message may quote the URL) with the URL's passwords hidden."""
+    return scrub_secrets(text, url)
 
 
 @contextmanager

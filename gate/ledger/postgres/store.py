@@ -30,7 +30,8 @@ from gate.ledger.postgres.schema import SCHEMA, pg_errors
 from gate.ledger.postgres.schema import connect as _connect
 from gate.ledger.sqlite.store import COLLECTION, DECISION, row_hash
 
-__all__ = ["connect", "append", "decision_hash", "decision_ref", "compact_decisions", "DECISION", "COLLECTION"]
+__all__ = ["connect", "append", "landed", "decision_hash", "decision_ref", "compact_decisions", "DECISION",
+           "COLLECTION"]
 
 _LOCK_HEAD = f"SELECT seq, hash FROM {SCHEMA}.heads WHERE chain = %s FOR UPDATE"
 _MOVE_HEAD = f"UPDATE {SCHEMA}.heads SET seq = %s, hash = %s WHERE chain = %s"
@@ -62,15 +63,19 @@ def connect(url: str, *, durable: bool = True) -> Any:
     return _connect(url)
 
 
-def append(conn: Any, url: str, items: Sequence[tuple[str, Sequence[Any]]]) -> dict[str, tuple[int, str]]:
+def append(conn: Any, url: str, items: Sequence[tuple[str, Sequence[Any]]], *,
+           attempted: dict[str, tuple[int, str]] | None = None) -> dict[str, tuple[int, str]]:
     """Append decisions (DECISION_FIELDS values) and collections (COLLECTION_FIELDS values
     without decision_hash, which is looked up) in one transaction, in order: each chain's new
     rows are one block (gate.ledger.postgres.blocks). Returns the committed heads, (seq, hash)
-    by chain name, of the chains it extended."""
+    by chain name, of the chains it extended. `attempted` receives those heads before the
+    COMMIT: if its answer is lost with the connection, `landed` tells whether it happened."""
     refs: dict[str, tuple[int, str]] = {}
     try:
         with pg_errors(url, "recording in"), conn.transaction():
             heads = _append(conn, items, refs)
+            if attempted is not None:
+                attempted.update(heads)
     except BaseException:
         _interners.pop(id(conn), None)  # its new interned rows were rolled back
         raise
@@ -141,6 +146,25 @@ def _append(conn: Any, items: Sequence[tuple[str, Sequence[Any]]],
     conn.execute(_MOVE_HEAD, (cseq, cprev, "collections"))
     heads["collections"] = (cseq, cprev)
     return heads
+
+
+def landed(conn: Any, url: str, heads: dict[str, tuple[int, str]]) -> bool:
+    """Whether the transaction that was to move the chains' heads to `heads` committed (its
+    answer was lost with the connection): each chain's row at that seq has that hash. Other
+    writers may have appended since, or taken those seqs if it did not commit."""
+    with pg_errors(url, "checking a lost commit in"):
+        for chain, (seq, digest) in heads.items():
+            table = "decision_blocks" if chain == "decisions" else "collection_blocks"
+            first = conn.execute(f"SELECT first_seq FROM {SCHEMA}.{table} WHERE first_seq <= %s "
+                                 "ORDER BY first_seq DESC LIMIT 1", (seq,)).fetchone()
+            if first is None:
+                return False
+            stored = next((h for block in blocks.read_blocks(conn, chain, [first[0]])
+                           for s, h in zip(block.seqs, block.hashes) if s == seq), None)
+            # A collection block keeps a check of each hash (its first CHECK_BYTES), a decision block all of it.
+            if stored is None or encoding.encode_hash(digest)[:len(stored)] != stored:
+                return False
+    return True
 
 
 def decision_hash(conn: Any, url: str, decision_id: str) -> str | None:

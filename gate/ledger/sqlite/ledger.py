@@ -58,7 +58,7 @@ from gate.ledger.frontend import (
     WRITERS,
     LedgerFrontEnd,
 )
-from gate.ledger.group import GroupCommit
+from gate.ledger.group import CommittedError, GroupCommit
 from gate.ledger.rows import jurisdictions_of, mask_url, utc_time
 from gate.ledger.sqlite import quarantine as quarantine_rows
 from gate.ledger.sqlite import store
@@ -107,7 +107,10 @@ class SQLiteLedger(LedgerFrontEnd):
         with self._lock:
             heads = store.append(self._check_open(), self.path, items)
             if self._checkpointer is not None:
-                self._checkpointer.maybe_write(heads)
+                try:
+                    self._checkpointer.maybe_write(heads)
+                except LedgerError as exc:
+                    raise CommittedError(str(exc)) from exc
 
     def record_collected(self, decision_id: str, *, status: int, nbytes: int, sha256: str) -> None:
         """Mark a recorded decision collected: HTTP status, body size and the body's sha256."""
@@ -146,19 +149,15 @@ class SQLiteLedger(LedgerFrontEnd):
         with self._lock, store.sqlite_errors(self.path, "reading the quarantine of"):
             return quarantine_rows.entries(self._check_open(), job=job, site=site)
 
-    def release(self, *, job: str, site: str, by: str, reason: str) -> int:
-        """Close the open entries of (job, site): the data was deleted, or a waiver or a
-        corrected manifest cleared the site. Returns how many entries it closed."""
+    def release(self, *, job: str, site: str, by: str, reason: str, through: int | None = None) -> int:
+        """Close the open entries of (job, site) up to seq `through` (all when None): the data
+        was deleted, or a waiver or a corrected manifest cleared the site. Returns how many
+        entries it closed; one quarantined meanwhile (another process) stays open."""
         if not by.strip() or not reason.strip():
             raise LedgerError(f"ledger {self.path}: a release names who releases (by) and why (reason)")
-        open_entries = self.quarantined(job=job, site=site)
-        if not open_entries:
-            return 0
         with self._lock:
-            quarantine_rows.append_entry(
-                self._check_open(), self.path, time=utc_time(), action="released", decision_id=None, job=job,
-                site=site, url=None, reason=reason, category=None, evidence=None, handed_over=False, actor=by)
-        return len(open_entries)
+            return quarantine_rows.release(self._check_open(), self.path, time=utc_time(), job=job, site=site,
+                                           by=by, reason=reason, through=through)
 
     # -- internals ---------------------------------------------------------------------
 
