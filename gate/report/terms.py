@@ -35,7 +35,9 @@ class TermsText:
             lines.append(f"  language:  {doc['language'] or 'unknown'}")
             modified = f", Last-Modified {doc['modified']}" if doc["modified"] else ""
             lines.append(f"  read:      {doc['read_at']}{modified}; text sha256 {doc['sha256']}")
-        cached = "from the cache (fresh for a day; --refresh reads again)" if doc["from_cache"] else "read now"
+            if doc["error"]:  # a re-read failed: the clauses below are the earlier read's
+                lines.append(f"  note:      {doc['error']}")
+        cached = "from the cache (reused while fresh; --refresh reads again)" if doc["from_cache"] else "read now"
         lines.append(f"  fetches:   {doc['fetches']} ({cached}): {', '.join(doc['tried']) or 'none'}")
         lines.append(f"  verdict:   automated collection {doc['signal']['automated_collection']}"
                      + ("; TDM reserved in prose" if doc["signal"].get("tdm_reserved_in_prose") else ""))

@@ -24,8 +24,16 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from gate.model.url import NormalizedURL, normalize
-from gate.signals.terms.finder import FOUND, MAX_FETCHES, NOT_FOUND, UNREADABLE, TermsFinder, TermsRecord
-from gate.signals.terms.store import TermsStore, default_store_path
+from gate.signals.terms.finder import (
+    FOUND,
+    MAX_FETCHES,
+    NOT_FOUND,
+    UNREADABLE,
+    TermsFinder,
+    TermsRecord,
+    carry_forward,
+)
+from gate.signals.terms.store import KEEP_PER_SITE, TermsStore, default_store_path
 from gate.signals.terms_fetch import GatedTermsFetch, TermsFetchRefused
 
 if TYPE_CHECKING:
@@ -124,7 +132,13 @@ class TermsSignal:
             record = finder.find(url, refresh=refresh)
         finally:
             self._local.robots = None
-        latest = self._store.latest(record.site, user_agent)
+        reads = self._store.history(record.site, user_agent, KEEP_PER_SITE)
+        latest = reads[0] if reads else None
+        # A failed read keeps the clauses the last stored read found (another process's,
+        # or one older than the finder's memory): never "terms unknown" for a 503.
+        if record.status == UNREADABLE:
+            record = carry_forward(next((r for r in reads if r.status == FOUND), None), record)
+            finder.remember(record)
         if latest is None or latest.read_at < record.read_at:  # another thread may have stored it
             self._store.save(record, user_agent)
         return record

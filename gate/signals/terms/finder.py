@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable, Mapping
@@ -39,13 +39,15 @@ from gate.signals.terms.text import decode_body, page_text
 
 __all__ = [
     "Fetch", "FetchResult", "TermsRecord", "TermsChange", "TermsFinder", "diff_records",
-    "TERMS_CACHE_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE",
+    "TERMS_CACHE_TTL_S", "TERMS_RETRY_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE", "carry_forward",
 ]
 
 FetchResult = tuple[int, Mapping[str, str], bytes | str]
 Fetch = Callable[[str], FetchResult]
 
 TERMS_CACHE_TTL_S = 24 * 3600
+# A failed read is no answer: it is tried again after an hour, not kept for a day.
+TERMS_RETRY_TTL_S = 3600
 MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
 SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
@@ -75,8 +77,12 @@ class TermsRecord:
     tried: tuple[str, ...] = ()
     error: str = ""
     modified: str | None = None  # the page's Last-Modified header as YYYY-MM-DD, when it sent one
+    # Set when a re-read failed and the clauses are an earlier read's: when that text was read.
+    text_read_at: float | None = None
 
     def is_fresh(self, now: float | None = None, ttl_s: float = TERMS_CACHE_TTL_S) -> bool:
+        if self.status == UNREADABLE or self.text_read_at is not None:
+            ttl_s = min(ttl_s, TERMS_RETRY_TTL_S)  # the read failed: try again soon
         return (time.time() if now is None else now) - self.read_at < ttl_s
 
     @property
@@ -101,7 +107,8 @@ class TermsRecord:
             "clause": restrictive[0].text if restrictive else "",
             "source": self.url or "",
             "how_found": self.how_found or "",
-            "read_at": datetime.fromtimestamp(self.read_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "read_at": datetime.fromtimestamp(self.text_read_at or self.read_at, timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"),
             "language": self.language or "",
             "sha256": self.sha256 or "",
             "modified": self.modified or "",
@@ -114,6 +121,7 @@ class TermsRecord:
             "how_found": self.how_found, "anchor": self.anchor, "language": self.language,
             "sha256": self.sha256, "clauses": [c.as_dict() for c in self.clauses],
             "fetches": self.fetches, "tried": list(self.tried), "error": self.error, "modified": self.modified,
+            "text_read_at": self.text_read_at,
         }
 
     @classmethod
@@ -131,9 +139,25 @@ class TermsRecord:
                 language=data.get("language"), sha256=data.get("sha256"), clauses=clauses,
                 fetches=int(data.get("fetches", 0)), tried=tuple(data.get("tried", ())),
                 error=str(data.get("error", "")), modified=data.get("modified"),
+                text_read_at=None if data.get("text_read_at") is None else float(data["text_read_at"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"invalid terms record: {exc!r}") from exc
+
+
+def carry_forward(previous: TermsRecord | None, current: TermsRecord) -> TermsRecord:
+    """`current`, unless it is a failed read and `previous` found the terms: then the
+    previous read's page and clauses, checked now (fresh for TERMS_RETRY_TTL_S) and dated
+    when their text was read. A site's 503 or a timeout is no sign its terms were lifted;
+    a 404 or a page without the clauses is (that read succeeded)."""
+    if current.status != UNREADABLE or previous is None or previous.status != FOUND:
+        return current
+    when = datetime.fromtimestamp(previous.text_read_at or previous.read_at, timezone.utc).strftime("%Y-%m-%d")
+    return replace(
+        previous, read_at=current.read_at, fetches=current.fetches, tried=current.tried,
+        error=f"re-read failed ({current.error}); the terms as read {when}",
+        text_read_at=previous.text_read_at or previous.read_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -244,7 +268,9 @@ class TermsFinder:
                     record = self.cached(site)
                     if record is not None:
                         return record
-                record = self._discover(site)
+                with self._lock:
+                    previous = self._cache.get(site)  # fresh or not: the last read
+                record = carry_forward(previous, self._discover(site))
                 self.remember(record)
                 return record
         finally:
