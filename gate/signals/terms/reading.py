@@ -99,6 +99,7 @@ class _Compiled:
     only: Pattern[str] | None
     consent: Pattern[str] | None
     negation: Pattern[str]
+    object_of: frozenset[str] = frozenset()
 
 
 def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
@@ -149,7 +150,7 @@ def compiled(lang: str) -> _Compiled:
         lex=lex, topic=topic, tdm=tdm_group, cues=groups,
         cores=tuple(sorted(set(tdm_group.cores).union(*(g.cores for g in groups.values())))),
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
-        consent=_alt(lex.consent), negation=negation,
+        consent=_alt(lex.consent), negation=negation, object_of=frozenset(lex.object_of),
     )
 
 
@@ -199,11 +200,16 @@ def _by_operator(c: _Compiled, low: str, start: int, end: int) -> bool:
     """Whether the operator is the subject ("we may", "wir können", "当社は...できます")."""
     if c.self_ is None:
         return False
-    if c.lex.script == "latin":
-        window = _clause_before(low, start, 40) + " " + _clause_after(low, end, 12)
-    else:
-        window = low[max(0, start - 20):start]
-    return bool(c.self_.search(window))
+    if c.lex.script != "latin":
+        return bool(c.self_.search(low[max(0, start - 20):start]))
+    before = _clause_before(low, start, 40)
+    window = before + " " + _clause_after(low, end, 12)
+    for m in c.self_.finditer(window):
+        # "The content OF this website may not be used": the site is what is used, not who speaks.
+        words = (low[:start - len(before) + m.start()] if m.start() < len(before) else window[:m.start()]).split()
+        if not words or words[-1] not in c.object_of:
+            return True
+    return False
 
 
 def _condition_spans(c: _Compiled, low: str) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ ones match anywhere. Roles (see gate.signals.terms.clauses for how they combine)
   `modal` (may, dürfen, できます; negated it restricts; the operator's own "we may" is
   neither), `api` (use our public API), `allow_negated` ("nothing in these terms
   prohibits").
-- structure: `self_` (the operator as subject), `condition` (provided that, unless,
+- structure: `self_` (the operator as subject, unless one of `object_of` precedes it), `condition` (provided that, unless,
   sofern, 限り: cues in such a clause weigh less), `only` + `consent` ("only with our
   prior consent" turns a permission into a restriction), `negation`.
 """
@@ -52,3 +52,6 @@ class Lexicon:
     negation: tuple[str, ...]
     # How many words after a cue a negation still negates it (verb-final languages).
     neg_after: dict[str, int] = field(default_factory=dict)
+    # Words after which a `self_` phrase is an object, not the speaker: "the content OF our
+    # website may not be used" forbids; "our website may not ..." is the operator.
+    object_of: tuple[str, ...] = ()

@@ -23,11 +23,11 @@ LEXICON = Lexicon(
         r"\binterdi\w*", r"\bprohib\w*", r"\bproscrit\w*", r"\bdéfendu\w*", r"\bnon autoris\w*",
         r"\bexclue?s?\b",
     ),
-    restrict_modal=(r"\b(?:s'|vous |nous )?engag\w* à ne\b", r"\bs'abstien\w*", r"\bs'absten\w*", r"\bne (?:\w+ )?(?:doi\w*|sau\w*)\b"),
+    restrict_modal=(r"\b(?:s'|vous |nous )?engag\w* à ne\b", r"\bs'abstien\w*", r"\bs'absten\w*", r"\bne (?:\w+ )?(?:doi\w*|dev\w*|sau\w*)\b"),
     need_consent=(
         rf"\bsans (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\b(?:nécessite|requiert|suppose|soumis\w* à) (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
-    reserve=(r"\bréserv\w*", r"\bs'oppose\w*", r"\bopposition\b", r"\bopt[- ]?out\b"),
+    reserve=(r"\bréserv\w*", r"\bs'oppose\w*", r"\bnous opposons\b", r"\bm'oppose\b", r"\bopposition\b", r"\bopt[- ]?out\b"),
     permit=(
         r"\bautoris(?:é|ée|és|ées|e|ent|ons)\b", r"\bpermise?s?\b", r"\bpermet\w*", r"\bbienvenue?s?\b",
         r"\blibrement\b", r"\blibres? de\b", r"\b(?:est|sont) libres?\b", r"\binvit\w*", r"\bencourag\w*",
@@ -35,6 +35,7 @@ LEXICON = Lexicon(
     modal=(r"\bpeu(?:t|vent)\b", r"\bpouvez\b", r"\bpourr(?:a|ont|ez)\b", r"\bpossible\b"),
     api=(r"\bapi (?:publique|ouverte)\b", r"\b(?:notre|l'|une) api\b"),
     allow_negated=(r"\brien (?:\w+ ){0,8}n'(?:interdit|empêche|restreint)\b",),
+    object_of=tuple("de du des sur dans à au aux par pour via depuis".split()),
     self_=(r"\bnous\b", r"\bnotre (?:robot|site|service|système|plateforme)\b"),
     condition=(
         r"\bà condition\b", r"\bsous réserve\b", r"\bpourvu que\b", r"\bsauf\b", r"\bà l'exception\b",

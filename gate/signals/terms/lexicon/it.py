@@ -21,11 +21,12 @@ LEXICON = Lexicon(
     need_consent=(
         rf"\bsenza (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\b(?:richiede|necessita|subordinat\w* a) (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
-    reserve=(r"\briserv\w*", r"\boppone\b", r"\bopposizione\b", r"\bopt[- ]?out\b"),
+    reserve=(r"\briserv\w*", r"\boppone\b", r"\bopponiamo\b", r"\bopporsi\b", r"\bopposizione\b", r"\bopt[- ]?out\b"),
     permit=(r"\bconsentit\w*", r"\bpermess\w*", r"\bautorizzat\w*", r"\bbenvenut\w*", r"\bliberamente\b"),
     modal=(r"\bpu[òo]\b", r"\bpossono\b", r"\bpossibile\b", r"\bpotr(?:à|anno)\b"),
     api=(r"\bapi (?:pubblica|aperta)\b", r"\bnostra api\b"),
     allow_negated=(),
+    object_of=tuple("di del dello della dei degli delle nel nello nella sul sullo sulla dal dallo dalla in su da per tramite".split()),
     self_=(r"\bnoi\b", r"\bnostr[oa] (?:crawler|sito|sistema|piattaforma)\b"),
     condition=(
         r"\bpurché\b", r"\ba condizione che\b", r"\bsalvo\b", r"\btranne\b", r"\bad eccezione\b", r"\beccetto\b",

@@ -25,12 +25,13 @@ LEXICON = Lexicon(
     need_consent=(
         rf"\bzonder (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\bvereist (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
-    reserve=(r"\bvoorbeh\w*", r"\bbezwaar\b", r"\bbehoudt\w* (?:zich|zichzelf)\b", r"\bbehouden (?:wij|we) ons\b",
+    reserve=(r"\bvoorbeh\w*", r"\bbezwaar\b", r"\bbehoudt\w* (?:zich|zichzelf)\b", r"\bbehouden (?:wij|we) ons\b", r"\b(?:wij|we) behouden ons\b",
              r"\bopt[- ]?out\b"),
     permit=(r"\btoegestaan\b", r"\bwelkom\b", r"\bvrij(?:elijk)?\b", r"\bgeoorloofd\b", r"\bmaak (?:dan )?gebruik\b"),
     modal=(r"\bmag\b", r"\bmogen\b", r"\bkan\b", r"\bkunt\b", r"\bkunnen\b"),
     api=(r"\b(?:openbare|open|publieke) api\b", r"\bonze api\b"),
     allow_negated=(r"\bverbiedt (?:\w+ )?niet\b", r"\bverbieden (?:\w+ )?niet\b"),
+    object_of=tuple("van op uit in bij met over naar voor via door".split()),
     self_=(r"\bwij\b", r"\bwe\b", r"\bonze (?:crawler|website|site|systemen|dienst|bot)\b"),
     condition=(
         r"\bmits\b", r"\bzolang\b", r"\btenzij\b", r"\bbehalve\b", r"\buitgezonderd\b", r"\bmet uitzondering\b",
