@@ -294,6 +294,9 @@ class TermsFinder:
         if content_type and not content_type.startswith(_READABLE_TYPES):
             attempt.fail(f"{url}: not a page ({content_type})")
             return None
+        if _binary(body):  # a PDF or an image whatever its Content-Type says: no text to read
+            attempt.fail(f"{url}: not a page (binary content, {content_type or 'no Content-Type'})")
+            return None
         return status, headers, body
 
     def _discover(self, site: str) -> TermsRecord:
@@ -336,6 +339,19 @@ class TermsFinder:
             sha256=page.sha256, clauses=page.clauses, fetches=attempt.fetches, tried=tuple(attempt.tried),
             modified=_http_date(_header(headers, "last-modified")),
         )
+
+
+_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0")
+
+
+def _binary(body: bytes | str) -> bool:
+    """A document's magic number, or NUL bytes in its first KB outside UTF-16 (which has a BOM)."""
+    if isinstance(body, str):
+        return False
+    head = body[:1024].lstrip()
+    if head.startswith(_MAGIC):
+        return True
+    return b"\x00" in head and not body.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def _http_date(value: str) -> str | None:

@@ -36,6 +36,7 @@ MAX_SENTENCE_CHARS = 1500
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 BULLET = "• "
@@ -76,15 +77,28 @@ class Sentence:
 
 
 def decode_body(body: bytes | str, content_type: str | None = None) -> str:
-    """Bytes to text: the Content-Type charset, else a <meta charset>, else UTF-8; never fails."""
+    """Bytes to text: the Content-Type charset, else a byte-order mark, else a <meta
+    charset>, else UTF-8 when the bytes are UTF-8 and windows-1252 when not (what browsers
+    fall back to: an undeclared Latin-1 page read as UTF-8 lost its "unzulässig"); never fails."""
     if isinstance(body, str):
         return body
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
     if not charset:
+        for bom, name in _BOMS:
+            if body.startswith(bom):
+                return body[len(bom):].decode(name, errors="replace")
         found = _CHARSET.search(body[:4096])
-        charset = found.group(1).decode("ascii") if found else "utf-8"
+        if found:
+            charset = found.group(1).decode("ascii")
+        else:
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.start >= len(body) - 3:  # UTF-8 cut mid-character at the size bound
+                    return body.decode("utf-8", errors="replace")
+                return body.decode("windows-1252", errors="replace")
     try:
         return body.decode(charset, errors="replace")
     except LookupError:  # an unknown charset name: UTF-8 is the web's default
