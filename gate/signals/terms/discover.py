@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from gate.signals.terms.text import drop_raw_elements
+from gate.signals.terms.text import DROP_INVISIBLE, drop_raw_elements
 
 __all__ = [
     "Candidate", "link_candidates", "well_known_candidates", "registrable_domain", "same_site",
@@ -187,6 +187,8 @@ def same_site(url: str, home: str) -> bool:
 
 
 def _text_key(text: str) -> str:
+    if not text.isascii():  # "Nutzungs&shy;bedingungen" is one word on screen
+        text = text.translate(DROP_INVISIBLE)
     return " ".join(unicodedata.normalize("NFC", text).replace("’", "'").lower().split())
 
 
@@ -322,7 +324,7 @@ def link_candidates(markup: str, page_url: str, limit: int = 10) -> list[Candida
         if url is None or url == home or not same_site(url, page_url) or _NOT_TEXT.search(urlsplit(url).path):
             return
         if url not in found or found[url].score < score:
-            found[url] = Candidate(url, score, how, " ".join(text.split())[:200])
+            found[url] = Candidate(url, score, how, " ".join(text.translate(DROP_INVISIBLE).split())[:200])
 
     for href in parser.rel_terms:
         consider(href, _REL_SCORE, "link-rel", "")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
-           "MAX_SENTENCE_CHARS"]
+           "MAX_SENTENCE_CHARS", "DROP_INVISIBLE"]
 
 # Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
 # which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
@@ -33,7 +33,11 @@ _BLOCK = re.compile(
 _TAG = re.compile(r"<[^<>]*>")
 # Longer "sentences" (a page without punctuation) are read in pieces: it bounds the work.
 MAX_SENTENCE_CHARS = 1500
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u3000]+")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+# Characters a browser shows as nothing (soft hyphen, zero-width space and joiners, word
+# joiner, BOM): a CMS's "unter&shy;sagt" or "pro&#8203;hibited" is one word on screen.
+_INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
 _NEWLINES = re.compile(r"\s*\n\s*")
 _EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -113,6 +117,8 @@ def page_text(markup: str, is_html: bool = True) -> str:
         markup = _BLOCK.sub("\n", markup)
         markup = _TAG.sub("", markup)  # inline tags join their text, as a browser shows it
         markup = html.unescape(markup)
+    if not markup.isascii() and any(c in markup for c in _INVISIBLE):
+        markup = markup.translate(DROP_INVISIBLE)
     markup = _SPACES.sub(" ", markup)
     markup = _NEWLINES.sub("\n", markup)
     markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
