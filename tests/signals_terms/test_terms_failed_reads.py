@@ -101,3 +101,24 @@ def test_a_failed_read_is_retried_within_the_hour(httpserver: HTTPServer) -> Non
     terms = terms_input(httpserver)
     assert [p for p in paths(httpserver) if p in ("/", "/terms")] == ["/", "/terms"]
     assert terms["known"] is True and terms["automated_collection"] == "prohibited"
+
+
+JS_SHELL = ('<html><head><title>Terms of Use</title></head><body><div id="app"></div>'
+            '<script src="/static/terms.js"></script></body></html>')
+
+
+def test_a_terms_page_its_scripts_write_is_unreadable_and_keeps_the_last_read(httpserver: HTTPServer) -> None:
+    page = analyse_page(TERMS, HTML)
+    two_days_ago = time.time() - 2 * DAY
+    store_read(httpserver, TermsRecord(
+        site=site(httpserver), status=FOUND, read_at=two_days_ago, url=httpserver.url_for("/terms"),
+        how_found="link", anchor="Terms of Use", language="en", sha256=page.sha256, clauses=page.clauses,
+        fetches=2))
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/").respond_with_data(HOME, content_type=HTML)
+    httpserver.expect_request("/terms").respond_with_data(JS_SHELL, content_type=HTML)
+    httpserver.expect_request("/p/1").respond_with_data("item")
+    terms = terms_input(httpserver)
+    assert [p for p in paths(httpserver) if p in ("/", "/terms")] == ["/", "/terms"]
+    assert terms["known"] is True and terms["automated_collection"] == "prohibited"  # not "found, no clauses"
+    assert terms["sha256"] == page.sha256

@@ -50,6 +50,8 @@ TERMS_CACHE_TTL_S = 24 * 3600
 TERMS_RETRY_TTL_S = 3600
 MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
+# Less text than this (and no restrictive clause) is no terms page that could be read.
+MIN_TERMS_TEXT = 40
 SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
 FOUND, NOT_FOUND, UNREADABLE = "found", "not_found", "unreadable"
 _READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -332,6 +334,10 @@ class TermsFinder:
         page = analyse_page(body, _header(headers, "content-type") or None)
         if candidate.how_found == "well-known" and not looks_like_terms(page.text):
             attempt.fail(f"{candidate.url}: soft 404 (no terms heading)", absent=True)
+            return None
+        if len(page.text) < MIN_TERMS_TEXT and not page.restrictive:
+            # A shell its scripts fill ("<div id=app>"): the terms are there, not readable here.
+            attempt.fail(f"{candidate.url}: {len(page.text)} characters of text (a page its scripts write?)")
             return None
         return TermsRecord(
             site=site, status=FOUND, read_at=self._clock(), url=candidate.url,
