@@ -23,9 +23,18 @@ ones match anywhere. Roles (see gate.signals.terms.clauses for how they combine)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["Lexicon"]
+__all__ = ["Lexicon", "not_near"]
+
+
+def not_near(word: str, after: str = "", before: tuple[str, ...] = ()) -> str:
+    """`word` (a fragment ending in \\b), unless `after` follows it or one of `before`
+    precedes it: "automatic" is a topic, "automatic renewal" and "renews automatically"
+    are subscriptions, not bots."""
+    behind = "".join(f"(?<!{re.escape(w)} )" for w in before)
+    return behind + word + (f"(?! (?:{after}))" if after else "")
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,25 @@
 """French."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:autorisation|accord|consentement|licence|permission|agrément)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomati\w*\b",
+    r"renouvel\w*|reconduit\w*|reconduction\w*",
+    ("renouvellement", "reconduction", "prélèvement", "prélèvements", "message", "messages",
+     "e-mail", "e-mails", "courriel", "courriels", "réponse", "traduction", "renouvelé",
+     "renouvelée", "reconduit", "reconduite", "renouvelle", "prélevé", "notification",
+     "notifications"),
+)
 
 LEXICON = Lexicon(
     code="fr",
     script="latin",
     auto=(
         r"\brobots?\b", r"\bbots?\b", r"\baraignées?\b", r"\bspiders?\b", r"\bcrawl\w*", r"\bscrap\w*",
-        r"\bautomati\w*", r"\bscripts?\b", r"\baspir(?:er|ation|ateur)\w*", r"\bextraction\b",
+        _AUTOMATIC, r"\bscripts?\b", r"\baspir(?:er|ation|ateur)\w*", r"\bextraction\b",
         r"\bextrai(?:re|t)\b", r"\bindexation\b", r"\bindexer\b", r"\bmoteurs? de recherche\b",
         r"\bmassivement\b", r"\ben masse\b", r"\bapi\b", r"\bheadless\b", r"\bsystématique\w*",
         r"\brobots\.txt\b", r"\barchivage\b",

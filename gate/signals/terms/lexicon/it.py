@@ -1,14 +1,22 @@
 """Italian."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:consenso|autorizzazione|permesso|licenza|accordo)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomati\w*\b",
+    r"rinnov\w*",
+    ("rinnovo", "rinnova", "rinnovato", "rinnovata", "rinnoverà", "addebito", "messaggio",
+     "messaggi", "email", "e-mail", "risposta", "traduzione", "notifica", "notifiche"),
+)
 
 LEXICON = Lexicon(
     code="it",
     script="latin",
     auto=(
-        r"\brobot\b", r"\bbot\b", r"\bspider\b", r"\bcrawl\w*", r"\bscrap\w*", r"\bautomati\w*",
+        r"\brobot\b", r"\bbot\b", r"\bspider\b", r"\bcrawl\w*", r"\bscrap\w*", _AUTOMATIC,
         r"\bscript\b", r"\bestra(?:rre|zione|tto|tti)\b", r"\bmotori? di ricerca\b", r"\bapi\b",
         r"\bsistematic\w*", r"\bindicizz\w*", r"\bmassiv\w*", r"\brobots\.txt\b", r"\barchiviazione\b",
     ),

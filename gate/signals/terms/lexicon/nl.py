@@ -1,15 +1,23 @@
 """Dutch."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:toestemming|licentie|goedkeuring|instemming|vergunning)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomati\w*\b",
+    r"verleng\w*|incasso\w*|e-?mails?|bericht\w*|betaling\w*|antwoord\w*|vertaling\w*|"
+    r"melding\w*",
+    ("stilzwijgend",),
+)
 
 LEXICON = Lexicon(
     code="nl",
     script="latin",
     auto=(
         r"\brobots?\b", r"\b(?:web)?bots?\b", r"\bspiders?\b", r"crawl\w*", r"scrap(?:en|er|ers|ing|t|e)\b",
-        r"\bgeautomatiseerd\w*", r"\bautomati\w*", r"\bscripts?\b", r"\buitlez\w*", r"\buitgelezen\b",
+        r"\bgeautomatiseerd\w*", _AUTOMATIC, r"\bscripts?\b", r"\buitlez\w*", r"\buitgelezen\b",
         r"\bzoekmachine\w*", r"\bapi\b", r"\bsystematisch\w*", r"\brobots\.txt\b", r"\bwebarchie\w*",
         r"\bin bulk\b", r"\bmassaal\b",
     ),
