@@ -127,6 +127,13 @@ class TermsSignal:
             found = self.cached_record(url, user_agent)
             if found is not None:
                 return found
+        if finder.last(url) is None:
+            # A new process: the last stored read that found the terms, however old, tells
+            # discovery where they were and is kept if this read fails.
+            found = next((r for r in self._store.history(self._site(url), user_agent, KEEP_PER_SITE)
+                          if r.status == FOUND), None)
+            if found is not None:
+                finder.remember(found)
         self._local.robots = robots
         try:
             record = finder.find(url, refresh=refresh)

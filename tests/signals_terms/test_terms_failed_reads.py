@@ -122,3 +122,37 @@ def test_a_terms_page_its_scripts_write_is_unreadable_and_keeps_the_last_read(ht
     assert [p for p in paths(httpserver) if p in ("/", "/terms")] == ["/", "/terms"]
     assert terms["known"] is True and terms["automated_collection"] == "prohibited"  # not "found, no clauses"
     assert terms["sha256"] == page.sha256
+
+
+def test_a_home_page_without_the_link_rereads_the_page_the_last_read_found(httpserver: HTTPServer) -> None:
+    """A 200 maintenance page (no links) is no proof the terms are gone: the page the last
+    read found is read again, in the budget's second fetch, rather than a well-known path."""
+    old = analyse_page(TERMS, HTML)
+    store_read(httpserver, TermsRecord(
+        site=site(httpserver), status=FOUND, read_at=time.time() - 2 * DAY, url=httpserver.url_for("/legal/nutzung"),
+        how_found="link", anchor="Terms of Use", language="en", sha256=old.sha256, clauses=old.clauses, fetches=2))
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/").respond_with_data("<html><body><h1>Back soon</h1></body></html>", content_type=HTML)
+    httpserver.expect_request("/legal/nutzung").respond_with_data(TERMS.replace("Site.", "Site or its API."),
+                                                                  content_type=HTML)
+    httpserver.expect_request("/p/1").respond_with_data("item")
+    terms = terms_input(httpserver)
+    assert [p for p in paths(httpserver) if p not in ("/robots.txt", "/p/1", "/.well-known/tdmrep.json")] == [
+        "/", "/legal/nutzung"]
+    assert terms["known"] is True and terms["automated_collection"] == "prohibited"
+    assert terms["sha256"] != old.sha256  # read today, not carried
+
+
+def test_the_page_the_last_read_found_gone_is_not_found(httpserver: HTTPServer) -> None:
+    old = analyse_page(TERMS, HTML)
+    store_read(httpserver, TermsRecord(
+        site=site(httpserver), status=FOUND, read_at=time.time() - 2 * DAY, url=httpserver.url_for("/legal/nutzung"),
+        how_found="link", anchor="Terms of Use", language="en", sha256=old.sha256, clauses=old.clauses, fetches=2))
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/").respond_with_data("<html><body><h1>Shop</h1></body></html>", content_type=HTML)
+    httpserver.expect_request("/legal/nutzung").respond_with_data("gone", status=404)
+    httpserver.expect_request("/p/1").respond_with_data("item")
+    terms = terms_input(httpserver)
+    assert [p for p in paths(httpserver) if p not in ("/robots.txt", "/p/1", "/.well-known/tdmrep.json")] == [
+        "/", "/legal/nutzung"]
+    assert terms["known"] is False and terms["status"] == "not_found"  # the site took its terms down

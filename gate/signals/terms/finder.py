@@ -246,6 +246,11 @@ class TermsFinder:
             record = self._cache.get(site)
         return record if record is not None and record.is_fresh(self._clock(), self.ttl_s) else None
 
+    def last(self, url: str) -> TermsRecord | None:
+        """The site's last record in memory, fresh or not."""
+        with self._lock:
+            return self._cache.get(origin_of(url))
+
     def remember(self, record: TermsRecord) -> None:
         """Store a record (e.g. one loaded from the caller's own store)."""
         with self._lock:
@@ -270,9 +275,8 @@ class TermsFinder:
                     record = self.cached(site)
                     if record is not None:
                         return record
-                with self._lock:
-                    previous = self._cache.get(site)  # fresh or not: the last read
-                record = carry_forward(previous, self._discover(site))
+                previous = self.last(site)
+                record = carry_forward(previous, self._discover(site, previous))
                 self.remember(record)
                 return record
         finally:
@@ -301,7 +305,7 @@ class TermsFinder:
             return None
         return status, headers, body
 
-    def _discover(self, site: str) -> TermsRecord:
+    def _discover(self, site: str, previous: TermsRecord | None = None) -> TermsRecord:
         attempt = _Attempt()
         home = site + "/"
         got = self._get(home, attempt)
@@ -313,7 +317,12 @@ class TermsFinder:
             if not candidates:
                 home_lang = detect_language(page_text(markup)).lang
         if not candidates:
-            candidates = well_known_candidates(site, home_lang)
+            # The home page names none (a maintenance page, an error): the page the last read
+            # found comes before the well-known paths; only it can say the terms are gone.
+            again = [Candidate(previous.url, 0.0, previous.how_found or "link", previous.anchor)] if (
+                previous is not None and previous.status == FOUND and previous.url) else []
+            seen = {c.url for c in again}
+            candidates = again + [c for c in well_known_candidates(site, home_lang) if c.url not in seen]
         for candidate in candidates:
             if attempt.fetches >= self.max_fetches:
                 break
