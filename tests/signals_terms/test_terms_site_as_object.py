@@ -34,7 +34,11 @@ CASES = [
     ("fr", P, "Vous ne devez pas utiliser de robots pour accéder au site."),
     ("it", T, "Ci opponiamo all'estrazione di testo e di dati."),
     ("nl", T, "Wij behouden ons uitdrukkelijk het recht voor op tekst- en datamining."),
+    ("en", P, "This website may not be crawled."),  # passive: the site is what is crawled
+    ("en", P, "Our platform must not be scraped by automated means."),
     # the operator speaking of itself stays a mention
+    ("en", M, "We may not be able to block all bots."),
+    ("en", M, "This site does not use bots."),
     ("en", M, "We do not use bots to collect your data."),
     ("en", M, "Our platform does not use automated tools to write reviews."),
     ("de", M, "Unsere Plattform verwendet keine Bots."),

@@ -100,6 +100,7 @@ class _Compiled:
     consent: Pattern[str] | None
     negation: Pattern[str]
     object_of: frozenset[str] = frozenset()
+    passive: Pattern[str] | None = None
 
 
 def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
@@ -151,6 +152,7 @@ def compiled(lang: str) -> _Compiled:
         cores=tuple(sorted(set(tdm_group.cores).union(*(g.cores for g in groups.values())))),
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
         consent=_alt(lex.consent), negation=negation, object_of=frozenset(lex.object_of),
+        passive=re.compile(lex.passive) if lex.passive else None,
     )
 
 
@@ -204,11 +206,15 @@ def _by_operator(c: _Compiled, low: str, start: int, end: int) -> bool:
         return bool(c.self_.search(low[max(0, start - 20):start]))
     before = _clause_before(low, start, 40)
     window = before + " " + _clause_after(low, end, 12)
+    passive = c.passive is not None and c.passive.match(low, end) is not None
     for m in c.self_.finditer(window):
         # "The content OF this website may not be used": the site is what is used, not who speaks.
         words = (low[:start - len(before) + m.start()] if m.start() < len(before) else window[:m.start()]).split()
-        if not words or words[-1] not in c.object_of:
-            return True
+        if words and words[-1] in c.object_of:
+            continue
+        if passive and " " in m.group():  # "this website may not be crawled" ("we" still speaks)
+            continue
+        return True
     return False
 
 

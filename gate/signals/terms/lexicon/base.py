@@ -64,3 +64,6 @@ class Lexicon:
     # Words after which a `self_` phrase is an object, not the speaker: "the content OF our
     # website may not be used" forbids; "our website may not ..." is the operator.
     object_of: tuple[str, ...] = ()
+    # What follows a modal cue when it is passive ("may not BE SCRAPED"): the site named
+    # before it ("this website may not be crawled") is what is done to, not who speaks.
+    passive: str = ""
