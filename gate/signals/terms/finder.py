@@ -31,6 +31,7 @@ from gate.signals.terms.discover import (
     link_candidates,
     looks_like_terms,
     origin_of,
+    same_site,
     well_known_candidates,
 )
 from gate.signals.terms.language import detect_language
@@ -52,7 +53,10 @@ MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
 # Less text than this (and no restrictive clause) is no terms page that could be read.
 MIN_TERMS_TEXT = 40
-SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
+SIGNAL_MAX_CLAUSES = 20
+# The URL a body was read from after redirects: a gated fetcher (gate.signals.terms_fetch)
+# sets it in the headers it returns; a redirected home page's relative links resolve against it.
+FINAL_URL_HEADER = "X-Scrapegate-Final-URL"  # a policy input, not the page: the rest stays in the record
 FOUND, NOT_FOUND, UNREADABLE = "found", "not_found", "unreadable"
 _READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
@@ -313,7 +317,10 @@ class TermsFinder:
         home_lang: str | None = None
         if got is not None:
             markup = decode_body(got[2], _header(got[1], "content-type"))
-            candidates = link_candidates(markup, home)
+            # Relative links are relative to where a redirected home page ended (/de/), if
+            # that is still this site; another site's links are never this site's terms.
+            final = _header(got[1], FINAL_URL_HEADER) or home
+            candidates = link_candidates(markup, final if final != home and same_site(final, home) else home)
             if not candidates:
                 home_lang = detect_language(page_text(markup)).lang
         if not candidates:
