@@ -4,7 +4,8 @@
 regular expressions rather than a DOM parser: a 50 KB page costs a few milliseconds, and a
 terms page needs no more than its words and where its blocks end. List items keep a
 "• " marker so that `split_sentences` can hand each item the list's lead-in ("You agree
-not to:"), without which "use any robot or scraper;" says nothing.
+not to:"), without which "use any robot or scraper;" says nothing. A <br> ends the line
+too, unless the sentence plainly goes on after it (no full stop before, lower case after).
 
 Sentences end at . ! ? (not after an abbreviation such as "e.g.", "z. B.", "art.") and at
 the CJK full stops 。！？, and always at the end of a block.
@@ -31,6 +32,10 @@ _BLOCK = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
+_BR = re.compile(r"<br\b[^<>]*>", re.IGNORECASE)
+_SOFT_BREAK = "\ue000"  # a private-use character: where a <br> was, until the text is known
+_AT_BREAK = re.compile(r"[ \t]*\ue000\s*")
+_LINE_ENDS = ".!?:;。！？：；•"
 # Longer "sentences" (a page without punctuation) are read in pieces: it bounds the work.
 MAX_SENTENCE_CHARS = 1500
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
@@ -113,16 +118,29 @@ def page_text(markup: str, is_html: bool = True) -> str:
     """The readable text of a page, one block per line; plain text is only tidied."""
     if is_html:
         markup = drop_raw_elements(markup)
+        markup = _BR.sub(_SOFT_BREAK, markup)
         markup = _LI.sub("\n" + BULLET, markup)
         markup = _BLOCK.sub("\n", markup)
         markup = _TAG.sub("", markup)  # inline tags join their text, as a browser shows it
         markup = html.unescape(markup)
+        if _SOFT_BREAK in markup:
+            markup = _AT_BREAK.sub(_break, markup)
     if not markup.isascii() and any(c in markup for c in _INVISIBLE):
         markup = markup.translate(DROP_INVISIBLE)
     markup = _SPACES.sub(" ", markup)
     markup = _NEWLINES.sub("\n", markup)
     markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
     return markup.strip()
+
+
+def _break(match: re.Match[str]) -> str:
+    """A <br> inside a sentence ("You may not<br>scrape the site") is a space: the line
+    goes on in lower case after no full stop. Elsewhere it ends the line."""
+    before = match.string[:match.start()].rstrip()
+    after = match.string[match.end():match.end() + 1]
+    if before and before[-1] not in _LINE_ENDS and after.islower():
+        return " "
+    return "\n"
 
 
 @lru_cache(maxsize=8)
