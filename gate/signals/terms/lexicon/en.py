@@ -54,7 +54,7 @@ LEXICON = Lexicon(
     modal=(r"\bmay\b", r"\bcan\b", r"\bare able to\b"),
     api=(r"\b(?:use|via|through) (?:our|the) (?:\w+ ){0,2}apis?\b", r"\b(?:public|open|official) apis?\b"),
     allow_negated=(
-        r"\bnothing in (?:these|this|the|our) [^.;]{0,60}?\b(?:prohibit|prevent|restrict|forbid|limit)s?\b",
+        r"\bnothing in (?:these|this|the|our) [^.;]{0,60}?\b(?:prohibit|prevent|restrict|forbid|limit)(?:s|ing)?\b",
     ),
     passive=r" be (?:\w+ )?\w+(?:ed|en|wn)\b",
     object_of=tuple("of on from in at to for via through within across into onto by about throughout".split()),
