@@ -5,6 +5,7 @@ matters with its classification and confidence, what changed since the last read
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any, TextIO
 
@@ -47,7 +48,15 @@ class TermsText:
                 label = _LABELS.get(clause["label"], clause["label"])
                 lines.append(f"    {label:<13} {clause['confidence']:.2f}  " + _wrap(clause["text"]))
         lines.append(_change_text(doc["changed_since_last_read"], doc["from_cache"]))
-        out.write("\n".join(lines) + "\n")
+        # URLs, anchors and errors come from the site (hrefs, Location headers): shown, not obeyed.
+        out.write("\n".join(_CONTROL.sub(_escaped, line) for line in lines) + "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def _wrap(text: str) -> str:

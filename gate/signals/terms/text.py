@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
-           "MAX_SENTENCE_CHARS", "DROP_INVISIBLE"]
+           "MAX_SENTENCE_CHARS", "DROP_INVISIBLE", "CONTROLS"]
 
 # Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
 # which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
@@ -43,6 +43,9 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 # joiner, BOM): a CMS's "unter&shy;sagt" or "pro&#8203;hibited" is one word on screen.
 _INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
+# C0 controls but tab, line feed, carriage return, form feed and vertical tab (spaces to
+# _SPACES), DEL and the C1 controls (U+009B is a one-character CSI).
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -127,6 +130,9 @@ def page_text(markup: str, is_html: bool = True) -> str:
             markup = _AT_BREAK.sub(_break, markup)
     if not markup.isascii() and any(c in markup for c in _INVISIBLE):
         markup = markup.translate(DROP_INVISIBLE)
+    # A site's ESC/CSI sequences would reach the operator's terminal with the quoted clause
+    # (retitle it, erase the FORBIDS line, print a fake one); no terms sentence holds one.
+    markup = CONTROLS.sub("", markup)
     markup = _SPACES.sub(" ", markup)
     markup = _NEWLINES.sub("\n", markup)
     markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
