@@ -40,15 +40,13 @@ from gate.signals.terms.text import decode_body, page_text
 
 __all__ = [
     "Fetch", "FetchResult", "TermsRecord", "TermsChange", "TermsFinder", "diff_records",
-    "TERMS_CACHE_TTL_S", "TERMS_RETRY_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE", "carry_forward",
+    "TERMS_CACHE_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE", "carry_forward",
 ]
 
 FetchResult = tuple[int, Mapping[str, str], bytes | str]
 Fetch = Callable[[str], FetchResult]
 
 TERMS_CACHE_TTL_S = 24 * 3600
-# A failed read is no answer: it is tried again after an hour, not kept for a day.
-TERMS_RETRY_TTL_S = 3600
 MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
 # Less text than this (and no restrictive clause) is no terms page that could be read.
@@ -87,8 +85,6 @@ class TermsRecord:
     text_read_at: float | None = None
 
     def is_fresh(self, now: float | None = None, ttl_s: float = TERMS_CACHE_TTL_S) -> bool:
-        if self.status == UNREADABLE or self.text_read_at is not None:
-            ttl_s = min(ttl_s, TERMS_RETRY_TTL_S)  # the read failed: try again soon
         return (time.time() if now is None else now) - self.read_at < ttl_s
 
     @property
@@ -153,7 +149,8 @@ class TermsRecord:
 
 def carry_forward(previous: TermsRecord | None, current: TermsRecord) -> TermsRecord:
     """`current`, unless it is a failed read and `previous` found the terms: then the
-    previous read's page and clauses, checked now (fresh for TERMS_RETRY_TTL_S) and dated
+    previous read's page and clauses, checked now (fresh for a day, as any read: the budget
+    of two fetches a day holds for a site that keeps failing) and dated
     when their text was read. A site's 503 or a timeout is no sign its terms were lifted;
     a 404 or a page without the clauses is (that read succeeded)."""
     if current.status != UNREADABLE or previous is None or previous.status != FOUND:
