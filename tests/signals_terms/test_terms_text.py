@@ -101,3 +101,17 @@ def test_a_line_break_inside_a_sentence_does_not_end_it() -> None:
         "Rules:", "no bots.", "Crawling is prohibited.", "scrapers too"]
     page = analyse_page("<p>You may not<br>scrape the site or use any robots.</p>", "text/html")
     assert [(c.label, c.text) for c in page.clauses] == [("prohibition", "You may not scrape the site or use any robots.")]
+
+
+def test_a_heading_names_the_list_under_it() -> None:
+    """"Prohibited Activities" over a bullet list, with no "You agree not to:" between: the
+    items ("Using bots or scrapers to access the Site.") said nothing on their own."""
+    html = ("<h2>Prohibited Activities</h2><ul><li>Using bots, spiders or scrapers to access the Site.</li>"
+            "<li>Posting spam.</li></ul><h3>Verbotene Handlungen</h3><ul><li>der Einsatz von Bots;</li></ul>")
+    page = analyse_page(html, "text/html")
+    assert [(c.label, c.context) for c in page.clauses] == [
+        ("prohibition", "Prohibited Activities"), ("prohibition", "Verbotene Handlungen")]
+    # a sentence before a list is no heading, and the operator's own list stays a mention
+    assert analyse_page("<p>We like bots.</p><ul><li>Crawlers index pages.</li></ul>", "text/html").clauses == ()
+    assert analyse_page("<h2>Our tools</h2><ul><li>We use bots to answer questions.</li></ul>",
+                        "text/html").clauses == ()

@@ -4,7 +4,8 @@
 regular expressions rather than a DOM parser: a 50 KB page costs a few milliseconds, and a
 terms page needs no more than its words and where its blocks end. List items keep a
 "• " marker so that `split_sentences` can hand each item the list's lead-in ("You agree
-not to:"), without which "use any robot or scraper;" says nothing. A <br> ends the line
+not to:", or a short heading: "Prohibited Activities"), without which "use any robot or
+scraper;" says nothing. A <br> ends the line
 too, unless the sentence plainly goes on after it (no full stop before, lower case after).
 
 Sentences end at . ! ? (not after an abbreviation such as "e.g.", "z. B.", "art.") and at
@@ -58,6 +59,7 @@ _BULLET_LINE = re.compile(
 # Where a sentence may end, and the words before which a full stop is no end.
 _END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”）)]*")
 _LEAD_IN_END = (":", "：", ",", "，", "、")
+_HEADING_WORDS = 6
 _FOLLOWING = re.compile(
     r"(?i)\b(?:following|folgende\w*|suivant\w*|siguiente\w*|seguent\w*|volgende|seguinte\w*|następując\w*)\b"
     r"|次の|以下の|下列|以下"
@@ -223,7 +225,8 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         is_item = bool(_BULLET_LINE.match(line))
         if is_item and lead_in is None:  # decided when an item needs it (most blocks have none)
-            lead_in = announcer if announcer.endswith(_LEAD_IN_END) or _announces(announcer) else ""
+            lead_in = announcer if (announcer.endswith(_LEAD_IN_END) or _announces(announcer)
+                                    or _heading(announcer)) else ""
         context = (lead_in or "") if is_item else ""
         start = 0
         last = ""
@@ -246,6 +249,12 @@ def split_sentences(text: str) -> list[Sentence]:
             # Nutzer ist untersagt,", "利用者は、次の行為をしてはなりません。"
             announcer, lead_in = last, None
     return sentences
+
+
+def _heading(block: str) -> bool:
+    """A short block without a full stop right before a list ("Prohibited Activities",
+    "Verbotene Handlungen"): the heading names what its items are."""
+    return 0 < len(block.split()) <= _HEADING_WORDS and not block.rstrip().endswith((".", "!", "?", "。", "！", "？"))
 
 
 def _announces(block: str) -> bool:
