@@ -51,10 +51,10 @@ MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
 # Less text than this (and no restrictive clause) is no terms page that could be read.
 MIN_TERMS_TEXT = 40
-SIGNAL_MAX_CLAUSES = 20
+SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
 # The URL a body was read from after redirects: a gated fetcher (gate.signals.terms_fetch)
 # sets it in the headers it returns; a redirected home page's relative links resolve against it.
-FINAL_URL_HEADER = "X-Scrapegate-Final-URL"  # a policy input, not the page: the rest stays in the record
+FINAL_URL_HEADER = "X-Scrapegate-Final-URL"
 FOUND, NOT_FOUND, UNREADABLE = "found", "not_found", "unreadable"
 _READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
@@ -150,8 +150,8 @@ class TermsRecord:
 def carry_forward(previous: TermsRecord | None, current: TermsRecord) -> TermsRecord:
     """`current`, unless it is a failed read and `previous` found the terms: then the
     previous read's page and clauses, checked now (fresh for a day, as any read: the budget
-    of two fetches a day holds for a site that keeps failing) and dated
-    when their text was read. A site's 503 or a timeout is no sign its terms were lifted;
+    of two fetches a day holds for a site that keeps failing) and dated when their text
+    was read. A site's 503 or a timeout is no sign its terms were lifted;
     a 404 or a page without the clauses is (that read succeeded)."""
     if current.status != UNREADABLE or previous is None or previous.status != FOUND:
         return current
