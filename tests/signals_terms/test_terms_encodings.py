@@ -35,6 +35,9 @@ def _discovery_on(monkeypatch: pytest.MonkeyPatch) -> None:
     ("<h1>AGB</h1><p>Das Auslesen der Inhalte durch Bots ist unzulässig.</p>".encode("windows-1252"), "text/html"),
     ("\ufeff<h1>AGB</h1><p>Das Auslesen der Inhalte durch Bots ist unzulässig.</p>".encode("utf-16-le"),
      "text/html"),
+    # declared and without a BOM: its NUL bytes are no sign of a binary document
+    ("<h1>AGB</h1><p>Das Auslesen der Inhalte durch Bots ist unzulässig.</p>".encode("utf-16-le"),
+     "text/html; charset=utf-16le"),
 ])
 def test_an_undeclared_charset_is_read_as_a_browser_reads_it(httpserver: HTTPServer, body: bytes,
                                                              content_type: str) -> None:

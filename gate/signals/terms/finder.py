@@ -301,7 +301,7 @@ class TermsFinder:
         if content_type and not content_type.startswith(_READABLE_TYPES):
             attempt.fail(f"{url}: not a page ({content_type})")
             return None
-        if _binary(body):  # a PDF or an image whatever its Content-Type says: no text to read
+        if _binary(body, content_type):  # a PDF or an image whatever its Content-Type says: no text to read
             attempt.fail(f"{url}: not a page (binary content, {content_type or 'no Content-Type'})")
             return None
         return status, headers, body
@@ -363,14 +363,17 @@ class TermsFinder:
 _MAGIC = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0")
 
 
-def _binary(body: bytes | str) -> bool:
-    """A document's magic number, or NUL bytes in its first KB outside UTF-16 (which has a BOM)."""
+def _binary(body: bytes | str, content_type: str = "") -> bool:
+    """A document's magic number, or NUL bytes in its first KB outside UTF-16 or UTF-32
+    (a byte-order mark, or the charset the Content-Type names)."""
     if isinstance(body, str):
         return False
     head = body[:1024].lstrip()
     if head.startswith(_MAGIC):
         return True
-    return b"\x00" in head and not body.startswith((b"\xff\xfe", b"\xfe\xff"))
+    wide = body.startswith((b"\xff\xfe", b"\xfe\xff")) or "charset=utf-16" in content_type or (
+        "charset=utf-32" in content_type)
+    return b"\x00" in head and not wide
 
 
 def _http_date(value: str) -> str | None:
