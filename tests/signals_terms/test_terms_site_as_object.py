@@ -39,6 +39,10 @@ CASES = [
     # the operator speaking of itself stays a mention
     ("en", M, "We may not be able to block all bots."),
     ("en", M, "This site does not use bots."),
+    # the operator as a passive's actor: it speaks of its own crawler's data
+    ("en", M, "Data collected by our crawler may not be shared with third parties."),
+    ("fr", M, "Les données collectées par notre robot ne peuvent pas être partagées."),
+    ("nl", M, "Gegevens verzameld door onze crawler mogen niet worden gedeeld."),
     ("en", M, "We do not use bots to collect your data."),
     ("en", M, "Our platform does not use automated tools to write reviews."),
     ("de", M, "Unsere Plattform verwendet keine Bots."),

@@ -54,6 +54,7 @@ _ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # what _SPACE would change: a run, or a
 _QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _QUOTES) + "]")
 _CLAUSE_END = re.compile(r"[,;]")
 _SUBSETS_KEPT = 2048
+_AGENT = frozenset({"by"})  # before the actor of an English passive
 _WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
 
@@ -212,8 +213,8 @@ def _by_operator(c: _Compiled, low: str, start: int, end: int) -> bool:
         words = (low[:start - len(before) + m.start()] if m.start() < len(before) else window[:m.start()]).split()
         if words and words[-1] in c.object_of:
             continue
-        if passive and " " in m.group():  # "this website may not be crawled" ("we" still speaks)
-            continue
+        if passive and " " in m.group() and not (words and words[-1] in _AGENT):
+            continue  # "this website may not be crawled" ("we", "data collected by our crawler" still speak)
         return True
     return False
 

@@ -62,7 +62,8 @@ class Lexicon:
     # How many words after a cue a negation still negates it (verb-final languages).
     neg_after: dict[str, int] = field(default_factory=dict)
     # Words after which a `self_` phrase is an object, not the speaker: "the content OF our
-    # website may not be used" forbids; "our website may not ..." is the operator.
+    # website may not be used" forbids; "our website may not ..." is the operator. Not the
+    # words of a passive's agent ("collected BY our crawler"): the operator acts there.
     object_of: tuple[str, ...] = ()
     # What follows a modal cue when it is passive ("may not BE SCRAPED"): the site named
     # before it ("this website may not be crawled") is what is done to, not who speaks.

@@ -48,7 +48,7 @@ LEXICON = Lexicon(
     modal=(r"\bdarf\b", r"\bdürfen\b", r"\bkann\b", r"\bkönnen\b", r"\bmöglich\b"),
     api=(r"\b(?:öffentliche|offene)\w* (?:schnittstelle|api)\w*", r"\bapi\b"),
     allow_negated=(r"\b(?:verbiete[nt]?|untersage[nt]?) (?:\w+ )?nicht\b",),
-    object_of=tuple("von vom auf aus in im an am bei beim mit über zu zum zur für durch nach".split()),
+    object_of=tuple("auf aus in im an am bei beim mit über zu zum zur für nach".split()),
     self_=(r"\bwir\b", r"\bunser(?:e)? (?:webcrawler|crawler|bot|system\w*|website|webseite|plattform)\b"),
     condition=(
         r"\bsofern\b", r"\bsoweit\b", r"\bsolange\b", r"\bwenn\b", r"\bfalls\b", r"\bes sei denn\b",

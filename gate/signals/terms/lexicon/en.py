@@ -57,7 +57,7 @@ LEXICON = Lexicon(
         r"\bnothing in (?:these|this|the|our) [^.;]{0,60}?\b(?:prohibit|prevent|restrict|forbid|limit)(?:s|ing)?\b",
     ),
     passive=r" be (?:\w+ )?\w+(?:ed|en|wn)\b",
-    object_of=tuple("of on from in at to for via through within across into onto by about throughout".split()),
+    object_of=tuple("of on from in at to for via through within across into onto about throughout".split()),
     self_=(r"\bwe\b", r"\bour (?:site|website|service|services|company|team|systems?|platform|crawler|bot|app)\b",
            r"\bthis (?:site|website|service)\b"),
     condition=(

@@ -37,7 +37,7 @@ LEXICON = Lexicon(
     modal=(r"\bpued(?:e|en|es)\b", r"\bpodr(?:á|án|ás)\b", r"\bposible\b"),
     api=(r"\bapi (?:pública|abierta)\b", r"\bnuestra api\b"),
     allow_negated=(),
-    object_of=tuple("de del en desde a al por para sobre mediante".split()),
+    object_of=tuple("de del en desde a al para sobre mediante".split()),
     self_=(r"\bnosotros\b", r"\bnuestr[oa]s? (?:rastreador|sitio|sistema|plataforma|servicio)\w*"),
     condition=(
         r"\bsiempre que\b", r"\bsiempre y cuando\b", r"\ba condición de\b", r"\bsalvo\b", r"\bexcepto\b",

@@ -45,7 +45,7 @@ LEXICON = Lexicon(
     modal=(r"\bpeu(?:t|vent)\b", r"\bpouvez\b", r"\bpourr(?:a|ont|ez)\b", r"\bpossible\b"),
     api=(r"\bapi (?:publique|ouverte)\b", r"\b(?:notre|l'|une) api\b"),
     allow_negated=(r"\brien (?:\w+ ){0,8}n'(?:interdit|empêche|restreint)\b",),
-    object_of=tuple("de du des sur dans à au aux par pour via depuis".split()),
+    object_of=tuple("de du des sur dans à au aux pour via depuis".split()),
     self_=(r"\bnous\b", r"\bnotre (?:robot|site|service|système|plateforme)\b"),
     condition=(
         r"\bà condition\b", r"\bsous réserve\b", r"\bpourvu que\b", r"\bsauf\b", r"\bà l'exception\b",

@@ -34,7 +34,7 @@ LEXICON = Lexicon(
     modal=(r"\bpu[òo]\b", r"\bpossono\b", r"\bpossibile\b", r"\bpotr(?:à|anno)\b"),
     api=(r"\bapi (?:pubblica|aperta)\b", r"\bnostra api\b"),
     allow_negated=(),
-    object_of=tuple("di del dello della dei degli delle nel nello nella sul sullo sulla dal dallo dalla in su da per tramite".split()),
+    object_of=tuple("di del dello della dei degli delle nel nello nella sul sullo sulla in su per tramite".split()),
     self_=(r"\bnoi\b", r"\bnostr[oa] (?:crawler|sito|sistema|piattaforma)\b"),
     condition=(
         r"\bpurché\b", r"\ba condizione che\b", r"\bsalvo\b", r"\btranne\b", r"\bad eccezione\b", r"\beccetto\b",

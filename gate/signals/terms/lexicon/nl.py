@@ -39,7 +39,7 @@ LEXICON = Lexicon(
     modal=(r"\bmag\b", r"\bmogen\b", r"\bkan\b", r"\bkunt\b", r"\bkunnen\b"),
     api=(r"\b(?:openbare|open|publieke) api\b", r"\bonze api\b"),
     allow_negated=(r"\bverbiedt (?:\w+ )?niet\b", r"\bverbieden (?:\w+ )?niet\b"),
-    object_of=tuple("van op uit in bij met over naar voor via door".split()),
+    object_of=tuple("van op uit in bij met over naar voor via".split()),
     self_=(r"\bwij\b", r"\bwe\b", r"\bonze (?:crawler|website|site|systemen|dienst|bot)\b"),
     condition=(
         r"\bmits\b", r"\bzolang\b", r"\btenzij\b", r"\bbehalve\b", r"\buitgezonderd\b", r"\bmet uitzondering\b",

@@ -37,7 +37,7 @@ LEXICON = Lexicon(
     modal=(r"\bmo(?:że|gą|żesz|żecie)\b",),
     api=(r"\bpubliczn\w* api\b", r"\bnasz\w* api\b"),
     allow_negated=(),
-    object_of=tuple("z ze na w we do od przez".split()),
+    object_of=tuple("z ze na w we do od".split()),
     self_=(r"\bmy\b", r"\bnasz(?:a|e)? (?:crawler|serwis|system\w*|bot)\w*"),
     condition=(
         r"\bpod warunkiem\b", r"\bo ile\b", r"\bjeżeli\b", r"\bjeśli\b", r"\bz wyjątkiem\b", r"\bchyba że\b", r"\bza wyjątkiem\b",

@@ -38,7 +38,7 @@ LEXICON = Lexicon(
     modal=(r"\bpode(?:m|rá|rão)?\b", r"\bpossível\b"),
     api=(r"\bapi (?:pública|aberta)\b", r"\bnossa api\b", r"\butilize a (?:nossa )?api\b"),
     allow_negated=(),
-    object_of=tuple("de do da dos das no na nos nas em ao por pelo pela para sobre".split()),
+    object_of=tuple("de do da dos das no na nos nas em ao para sobre".split()),
     self_=(r"\bnós\b", r"\bnoss[oa]s? (?:rastreador|site|sistema|plataforma)\w*"),
     condition=(
         r"\bdesde que\b", r"\bcontanto que\b", r"\bcom exceção\b", r"\bexceto\b", r"\bsalvo\b", r"\ba menos que\b", r"\bcaso\b",
