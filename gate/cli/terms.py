@@ -75,7 +75,7 @@ def terms(url: str, agent: str | None, job_file: str | None, refresh: bool, time
     doc: dict[str, Any] = {
         "url": nurl.url, "site": record.site, "agent": agent, "status": record.status,
         "terms_url": record.url, "how_found": record.how_found, "anchor": record.anchor,
-        "language": record.language, "sha256": record.sha256, "read_at": _stamp(record.read_at),
+        "language": record.language, "sha256": record.sha256, "read_at": _stamp(record.text_read_at or record.read_at),
         "modified": record.modified, "fetches": 0 if from_cache else record.fetches, "tried": list(record.tried),
         "error": record.error, "from_cache": from_cache,
         "clauses": [{"label": c.label, "confidence": round(c.confidence, 3), "text": c.text, "lang": c.lang,

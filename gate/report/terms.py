@@ -5,6 +5,7 @@ matters with its classification and confidence, what changed since the last read
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from typing import Any, TextIO
 
@@ -35,7 +36,9 @@ class TermsText:
             lines.append(f"  language:  {doc['language'] or 'unknown'}")
             modified = f", Last-Modified {doc['modified']}" if doc["modified"] else ""
             lines.append(f"  read:      {doc['read_at']}{modified}; text sha256 {doc['sha256']}")
-        cached = "from the cache (fresh for a day; --refresh reads again)" if doc["from_cache"] else "read now"
+            if doc["error"]:  # a re-read failed: the clauses below are the earlier read's
+                lines.append(f"  note:      {doc['error']}")
+        cached = "from the cache (reused while fresh; --refresh reads again)" if doc["from_cache"] else "read now"
         lines.append(f"  fetches:   {doc['fetches']} ({cached}): {', '.join(doc['tried']) or 'none'}")
         lines.append(f"  verdict:   automated collection {doc['signal']['automated_collection']}"
                      + ("; TDM reserved in prose" if doc["signal"].get("tdm_reserved_in_prose") else ""))
@@ -45,7 +48,15 @@ class TermsText:
                 label = _LABELS.get(clause["label"], clause["label"])
                 lines.append(f"    {label:<13} {clause['confidence']:.2f}  " + _wrap(clause["text"]))
         lines.append(_change_text(doc["changed_since_last_read"], doc["from_cache"]))
-        out.write("\n".join(lines) + "\n")
+        # URLs, anchors and errors come from the site (hrefs, Location headers): shown, not obeyed.
+        out.write("\n".join(_CONTROL.sub(_escaped, line) for line in lines) + "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 def _wrap(text: str) -> str:

@@ -17,13 +17,15 @@ from urllib.parse import urljoin, urlsplit
 
 from gate.model.url import normalize
 from gate.signals.deadline import wall_clock
+from gate.signals.terms.finder import FINAL_URL_HEADER
 
 if TYPE_CHECKING:
     import requests
 
     from gate.signals.robots_fetch import RobotsResult
 
-__all__ = ["GatedTermsFetch", "TermsFetchRefused", "TERMS_MAX_BYTES", "TERMS_MAX_REDIRECTS", "TERMS_DEADLINE_S"]
+__all__ = ["GatedTermsFetch", "TermsFetchRefused", "TERMS_MAX_BYTES", "TERMS_MAX_REDIRECTS", "TERMS_DEADLINE_S",
+           "FINAL_URL_HEADER"]
 
 # Terms pages run to ~100-300 KB of HTML; a bigger body is cut here (and read as far as it goes).
 TERMS_MAX_BYTES = 2 * 1024 * 1024
@@ -102,7 +104,9 @@ class GatedTermsFetch:
                     current = urljoin(current, location.strip())
                     continue
                 body = self._read(response, ends) if code == 200 else b""
-                return code, dict(response.headers), body
+                headers = {k: v for k, v in response.headers.items() if k.lower() != FINAL_URL_HEADER.lower()}
+                headers[FINAL_URL_HEADER] = current  # set here, never the server's: where the body came from
+                return code, headers, body
         raise TermsFetchRefused(f"{url}: more than {self.max_redirects} redirects")
 
     def _admit(self, url: str) -> None:

@@ -24,8 +24,16 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from gate.model.url import NormalizedURL, normalize
-from gate.signals.terms.finder import FOUND, MAX_FETCHES, NOT_FOUND, UNREADABLE, TermsFinder, TermsRecord
-from gate.signals.terms.store import TermsStore, default_store_path
+from gate.signals.terms.finder import (
+    FOUND,
+    MAX_FETCHES,
+    NOT_FOUND,
+    UNREADABLE,
+    TermsFinder,
+    TermsRecord,
+    carry_forward,
+)
+from gate.signals.terms.store import KEEP_PER_SITE, TermsStore, default_store_path
 from gate.signals.terms_fetch import GatedTermsFetch, TermsFetchRefused
 
 if TYPE_CHECKING:
@@ -119,12 +127,25 @@ class TermsSignal:
             found = self.cached_record(url, user_agent)
             if found is not None:
                 return found
+        if finder.last(url) is None:
+            # A new process: the last stored read that found the terms, however old, tells
+            # discovery where they were and is kept if this read fails.
+            found = next((r for r in self._store.history(self._site(url), user_agent, KEEP_PER_SITE)
+                          if r.status == FOUND), None)
+            if found is not None:
+                finder.remember(found)
         self._local.robots = robots
         try:
             record = finder.find(url, refresh=refresh)
         finally:
             self._local.robots = None
-        latest = self._store.latest(record.site, user_agent)
+        reads = self._store.history(record.site, user_agent, KEEP_PER_SITE)
+        latest = reads[0] if reads else None
+        # A failed read keeps the clauses the last stored read found (another process's,
+        # or one older than the finder's memory): never "terms unknown" for a 503.
+        if record.status == UNREADABLE:
+            record = carry_forward(next((r for r in reads if r.status == FOUND), None), record)
+            finder.remember(record)
         if latest is None or latest.read_at < record.read_at:  # another thread may have stored it
             self._store.save(record, user_agent)
         return record

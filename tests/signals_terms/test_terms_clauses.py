@@ -212,3 +212,12 @@ def test_plain_text_terms() -> None:
 def test_a_page_in_a_language_outside_the_ten_still_reads_english_clauses() -> None:
     page = analyse_page("<p>Kaikki oikeudet pidätetään.</p><p>Scraping is prohibited.</p>", "text/html")
     assert [c.label for c in page.clauses] == [P]
+
+
+@pytest.mark.parametrize("text", [
+    "Nothing in these terms shall be construed as prohibiting search engines from indexing the Site.",
+    "Nothing in this policy is intended as restricting crawling by archives.",
+])
+def test_nothing_construed_as_prohibiting_permits(text: str) -> None:
+    """"as prohibiting" (not "prohibits") read as a prohibition: a permission flagged as a ban."""
+    assert classify_sentence(text, "en").label == A

@@ -88,3 +88,19 @@ def test_a_site_without_terms_is_terms_unknown(httpserver: HTTPServer) -> None:
 def test_a_bad_url_exits_2() -> None:
     code, out = run("not a url")
     assert code == 2, out
+
+
+def test_the_json_keys_are_the_documented_ones(httpserver: HTTPServer) -> None:
+    import re
+
+    doc_md = (Path(__file__).resolve().parents[2] / "docs" / "terms.md").read_text(encoding="utf-8")
+    table = doc_md.split("`-f json` writes one object", 1)[1].split("\n\n", 2)[1]
+    documented = re.findall(r"^\| `(\w+)` \|", table, re.M)
+    serve(httpserver, fixture("terms_fr.html"))
+    for args in ((), ("--refresh",)):  # the second read has changed_since_last_read filled in
+        code, out = run(httpserver.url_for("/"), "-f", "json", *args)
+        doc = json.loads(out)
+        assert list(doc) == documented
+    assert set(doc["changed_since_last_read"]) == {"previous_read_at", "previous_sha256", "changed", "url_changed",
+                                                    "added", "removed", "relabelled"}
+    assert all(set(c) == {"label", "confidence", "text", "lang", "cues"} for c in doc["clauses"])

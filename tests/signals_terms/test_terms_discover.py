@@ -142,3 +142,17 @@ def test_terms_pages_look_like_terms_and_home_pages_do_not(lang: str) -> None:
     terms = (FIXTURES / f"terms_{lang}.html").read_text(encoding="utf-8")
     assert looks_like_terms(page_text(terms))
     assert not looks_like_terms(page_text(home(lang).replace("<footer>", "<!--").replace("</footer>", "-->")))
+
+
+@pytest.mark.parametrize("anchor", ["Privacy &amp; Terms", "AGB &amp; Widerruf", "Datenschutz und Nutzungsbedingungen",
+                                    "Confidentialité | CGU", "Impressum / AGB"])
+def test_a_link_naming_the_terms_with_another_page_is_a_candidate(anchor: str) -> None:
+    """Google's footer says "Privacy & Terms": the privacy half's penalty cancelled the terms
+    half, and the site's only terms link was dropped."""
+    found = link_candidates(f'<footer><a href="/p/12">{anchor}</a></footer>', "https://www.example.com/")
+    assert [c.url for c in found] == ["https://www.example.com/p/12"]
+
+
+@pytest.mark.parametrize("anchor", ["Privacy terms", "Cookie terms and settings", "Datenschutz"])
+def test_a_privacy_link_still_is_not(anchor: str) -> None:
+    assert link_candidates(f'<footer><a href="/p/12">{anchor}</a></footer>', "https://www.example.com/") == []

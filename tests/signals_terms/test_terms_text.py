@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gate.signals.terms.page import analyse_page
 from gate.signals.terms.text import BULLET, decode_body, page_text, split_sentences
 
 
@@ -13,8 +14,8 @@ def test_html_text_drops_scripts_styles_comments_and_head() -> None:
 
 
 def test_blocks_become_lines_and_list_items_bullets() -> None:
-    text = page_text("<h2>Use</h2><p>You agree not to:</p><ul><li><p>scrape;</p></li><li>crawl.</li></ul><div>End<br>here</div>")
-    assert text.split("\n") == ["Use", "You agree not to:", BULLET + "scrape;", BULLET + "crawl.", "End", "here"]
+    text = page_text("<h2>Use</h2><p>You agree not to:</p><ul><li><p>scrape;</p></li><li>crawl.</li></ul><div>End.<br>here</div>")
+    assert text.split("\n") == ["Use", "You agree not to:", BULLET + "scrape;", BULLET + "crawl.", "End.", "here"]
 
 
 def test_inline_markup_and_entities_inside_a_sentence() -> None:
@@ -87,3 +88,30 @@ def test_long_run_without_punctuation_is_read_in_bounded_pieces() -> None:
     assert len(sentences) > 1 and all(len(s.text) <= 1500 for s in sentences)
     for s in sentences:
         assert text[s.start:s.end] == s.text
+
+
+def test_a_line_break_inside_a_sentence_does_not_end_it() -> None:
+    """"You may not<br>scrape the site" is one sentence on screen; split at the <br>, neither
+    half held both a topic and a cue, and the clause was lost."""
+    assert page_text("<p>You may not<br>scrape the site.</p>") == "You may not scrape the site."
+    assert page_text("<p>Das automatisierte Auslesen<br/>\n der Inhalte ist untersagt.</p>") == (
+        "Das automatisierte Auslesen der Inhalte ist untersagt.")
+    # after a full stop, a colon or before a capital, a <br> still ends the line
+    assert page_text("<p>Rules:<br>no bots.<br>Crawling is prohibited.<br>scrapers too</p>").split("\n") == [
+        "Rules:", "no bots.", "Crawling is prohibited.", "scrapers too"]
+    page = analyse_page("<p>You may not<br>scrape the site or use any robots.</p>", "text/html")
+    assert [(c.label, c.text) for c in page.clauses] == [("prohibition", "You may not scrape the site or use any robots.")]
+
+
+def test_a_heading_names_the_list_under_it() -> None:
+    """"Prohibited Activities" over a bullet list, with no "You agree not to:" between: the
+    items ("Using bots or scrapers to access the Site.") said nothing on their own."""
+    html = ("<h2>Prohibited Activities</h2><ul><li>Using bots, spiders or scrapers to access the Site.</li>"
+            "<li>Posting spam.</li></ul><h3>Verbotene Handlungen</h3><ul><li>der Einsatz von Bots;</li></ul>")
+    page = analyse_page(html, "text/html")
+    assert [(c.label, c.context) for c in page.clauses] == [
+        ("prohibition", "Prohibited Activities"), ("prohibition", "Verbotene Handlungen")]
+    # a sentence before a list is no heading, and the operator's own list stays a mention
+    assert analyse_page("<p>We like bots.</p><ul><li>Crawlers index pages.</li></ul>", "text/html").clauses == ()
+    assert analyse_page("<h2>Our tools</h2><ul><li>We use bots to answer questions.</li></ul>",
+                        "text/html").clauses == ()

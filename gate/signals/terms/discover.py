@@ -3,7 +3,8 @@
 A link is scored by its anchor text ("Terms of Use", "AGB", "CGU", "利用規約", ...; the
 `title` / `aria-label` / image `alt` count as text), its path (/terms, /agb, /regulamin,
 ...) and whether it sits in the footer, where terms links live; links to a privacy or
-cookie policy score below zero. `<link rel="terms-of-service">` wins outright.
+cookie policy score below zero (a link naming two pages, "Privacy & Terms", scores each).
+`<link rel="terms-of-service">` wins outright.
 
 Only same-site links qualify: http(s), and the same registrable domain (eTLD+1 from the
 public suffix list that tldextract bundles, never fetched) as the home page; an IP
@@ -23,7 +24,7 @@ from functools import lru_cache
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from gate.signals.terms.text import drop_raw_elements
+from gate.signals.terms.text import CONTROLS, DROP_INVISIBLE, drop_raw_elements
 
 __all__ = [
     "Candidate", "link_candidates", "well_known_candidates", "registrable_domain", "same_site",
@@ -187,13 +188,27 @@ def same_site(url: str, home: str) -> bool:
 
 
 def _text_key(text: str) -> str:
+    if not text.isascii():  # "Nutzungs&shy;bedingungen" is one word on screen
+        text = text.translate(DROP_INVISIBLE)
     return " ".join(unicodedata.normalize("NFC", text).replace("’", "'").lower().split())
+
+
+# Where one link names two pages ("Privacy & Terms", "AGB und Widerruf"): each is scored
+# on its own, so the privacy half does not cancel the terms half.
+_JOINED = re.compile(r"\s*(?:[&|/·•,+]|\b(?:and|und|et|y|e|en|i|oraz)\b)\s*")
 
 
 def _anchor_score(text: str) -> float:
     key = _text_key(text)
     if not key:
         return 0.0
+    parts = [part for part in _JOINED.split(key) if part]
+    if len(parts) > 1:
+        return max(max(_phrase_score(part) for part in parts), _phrase_score(key))
+    return _phrase_score(key)
+
+
+def _phrase_score(key: str) -> float:
     best, penalty = 0.0, 0.0
     for pattern, weight, phrase in _PHRASE_RES:
         if pattern.search(key):
@@ -322,7 +337,8 @@ def link_candidates(markup: str, page_url: str, limit: int = 10) -> list[Candida
         if url is None or url == home or not same_site(url, page_url) or _NOT_TEXT.search(urlsplit(url).path):
             return
         if url not in found or found[url].score < score:
-            found[url] = Candidate(url, score, how, " ".join(text.split())[:200])
+            shown = CONTROLS.sub("", text.translate(DROP_INVISIBLE))
+            found[url] = Candidate(url, score, how, " ".join(shown.split())[:200])
 
     for href in parser.rel_terms:
         consider(href, _REL_SCORE, "link-rel", "")

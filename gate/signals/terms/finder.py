@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Iterable, Mapping
@@ -31,6 +31,7 @@ from gate.signals.terms.discover import (
     link_candidates,
     looks_like_terms,
     origin_of,
+    same_site,
     well_known_candidates,
 )
 from gate.signals.terms.language import detect_language
@@ -39,7 +40,7 @@ from gate.signals.terms.text import decode_body, page_text
 
 __all__ = [
     "Fetch", "FetchResult", "TermsRecord", "TermsChange", "TermsFinder", "diff_records",
-    "TERMS_CACHE_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE",
+    "TERMS_CACHE_TTL_S", "MAX_FETCHES", "FOUND", "NOT_FOUND", "UNREADABLE", "carry_forward",
 ]
 
 FetchResult = tuple[int, Mapping[str, str], bytes | str]
@@ -48,7 +49,12 @@ Fetch = Callable[[str], FetchResult]
 TERMS_CACHE_TTL_S = 24 * 3600
 MAX_FETCHES = 2
 TERMS_CACHE_SIZE = 4096
+# Less text than this (and no restrictive clause) is no terms page that could be read.
+MIN_TERMS_TEXT = 40
 SIGNAL_MAX_CLAUSES = 20  # a policy input, not the page: the rest stays in the record
+# The URL a body was read from after redirects: a gated fetcher (gate.signals.terms_fetch)
+# sets it in the headers it returns; a redirected home page's relative links resolve against it.
+FINAL_URL_HEADER = "X-Scrapegate-Final-URL"
 FOUND, NOT_FOUND, UNREADABLE = "found", "not_found", "unreadable"
 _READABLE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
@@ -75,6 +81,8 @@ class TermsRecord:
     tried: tuple[str, ...] = ()
     error: str = ""
     modified: str | None = None  # the page's Last-Modified header as YYYY-MM-DD, when it sent one
+    # Set when a re-read failed and the clauses are an earlier read's: when that text was read.
+    text_read_at: float | None = None
 
     def is_fresh(self, now: float | None = None, ttl_s: float = TERMS_CACHE_TTL_S) -> bool:
         return (time.time() if now is None else now) - self.read_at < ttl_s
@@ -101,7 +109,8 @@ class TermsRecord:
             "clause": restrictive[0].text if restrictive else "",
             "source": self.url or "",
             "how_found": self.how_found or "",
-            "read_at": datetime.fromtimestamp(self.read_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "read_at": datetime.fromtimestamp(self.text_read_at or self.read_at, timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"),
             "language": self.language or "",
             "sha256": self.sha256 or "",
             "modified": self.modified or "",
@@ -114,6 +123,7 @@ class TermsRecord:
             "how_found": self.how_found, "anchor": self.anchor, "language": self.language,
             "sha256": self.sha256, "clauses": [c.as_dict() for c in self.clauses],
             "fetches": self.fetches, "tried": list(self.tried), "error": self.error, "modified": self.modified,
+            "text_read_at": self.text_read_at,
         }
 
     @classmethod
@@ -131,9 +141,26 @@ class TermsRecord:
                 language=data.get("language"), sha256=data.get("sha256"), clauses=clauses,
                 fetches=int(data.get("fetches", 0)), tried=tuple(data.get("tried", ())),
                 error=str(data.get("error", "")), modified=data.get("modified"),
+                text_read_at=None if data.get("text_read_at") is None else float(data["text_read_at"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"invalid terms record: {exc!r}") from exc
+
+
+def carry_forward(previous: TermsRecord | None, current: TermsRecord) -> TermsRecord:
+    """`current`, unless it is a failed read and `previous` found the terms: then the
+    previous read's page and clauses, checked now (fresh for a day, as any read: the budget
+    of two fetches a day holds for a site that keeps failing) and dated when their text
+    was read. A site's 503 or a timeout is no sign its terms were lifted;
+    a 404 or a page without the clauses is (that read succeeded)."""
+    if current.status != UNREADABLE or previous is None or previous.status != FOUND:
+        return current
+    when = datetime.fromtimestamp(previous.text_read_at or previous.read_at, timezone.utc).strftime("%Y-%m-%d")
+    return replace(
+        previous, read_at=current.read_at, fetches=current.fetches, tried=current.tried,
+        error=f"re-read failed ({current.error}); the terms as read {when}",
+        text_read_at=previous.text_read_at or previous.read_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -220,6 +247,11 @@ class TermsFinder:
             record = self._cache.get(site)
         return record if record is not None and record.is_fresh(self._clock(), self.ttl_s) else None
 
+    def last(self, url: str) -> TermsRecord | None:
+        """The site's last record in memory, fresh or not."""
+        with self._lock:
+            return self._cache.get(origin_of(url))
+
     def remember(self, record: TermsRecord) -> None:
         """Store a record (e.g. one loaded from the caller's own store)."""
         with self._lock:
@@ -244,7 +276,8 @@ class TermsFinder:
                     record = self.cached(site)
                     if record is not None:
                         return record
-                record = self._discover(site)
+                previous = self.last(site)
+                record = carry_forward(previous, self._discover(site, previous))
                 self.remember(record)
                 return record
         finally:
@@ -268,9 +301,12 @@ class TermsFinder:
         if content_type and not content_type.startswith(_READABLE_TYPES):
             attempt.fail(f"{url}: not a page ({content_type})")
             return None
+        if _binary(body, content_type):  # a PDF or an image whatever its Content-Type says: no text to read
+            attempt.fail(f"{url}: not a page (binary content, {content_type or 'no Content-Type'})")
+            return None
         return status, headers, body
 
-    def _discover(self, site: str) -> TermsRecord:
+    def _discover(self, site: str, previous: TermsRecord | None = None) -> TermsRecord:
         attempt = _Attempt()
         home = site + "/"
         got = self._get(home, attempt)
@@ -278,11 +314,19 @@ class TermsFinder:
         home_lang: str | None = None
         if got is not None:
             markup = decode_body(got[2], _header(got[1], "content-type"))
-            candidates = link_candidates(markup, home)
+            # Relative links are relative to where a redirected home page ended (/de/), if
+            # that is still this site; another site's links are never this site's terms.
+            final = _header(got[1], FINAL_URL_HEADER) or home
+            candidates = link_candidates(markup, final if final != home and same_site(final, home) else home)
             if not candidates:
                 home_lang = detect_language(page_text(markup)).lang
         if not candidates:
-            candidates = well_known_candidates(site, home_lang)
+            # The home page names none (a maintenance page, an error): the page the last read
+            # found comes before the well-known paths; only it can say the terms are gone.
+            again = [Candidate(previous.url, 0.0, previous.how_found or "link", previous.anchor)] if (
+                previous is not None and previous.status == FOUND and previous.url) else []
+            seen = {c.url for c in again}
+            candidates = again + [c for c in well_known_candidates(site, home_lang) if c.url not in seen]
         for candidate in candidates:
             if attempt.fetches >= self.max_fetches:
                 break
@@ -304,12 +348,32 @@ class TermsFinder:
         if candidate.how_found == "well-known" and not looks_like_terms(page.text):
             attempt.fail(f"{candidate.url}: soft 404 (no terms heading)", absent=True)
             return None
+        if len(page.text) < MIN_TERMS_TEXT and not page.restrictive:
+            # A shell its scripts fill ("<div id=app>"): the terms are there, not readable here.
+            attempt.fail(f"{candidate.url}: {len(page.text)} characters of text (a page its scripts write?)")
+            return None
         return TermsRecord(
             site=site, status=FOUND, read_at=self._clock(), url=candidate.url,
             how_found=candidate.how_found, anchor=candidate.anchor, language=page.language,
             sha256=page.sha256, clauses=page.clauses, fetches=attempt.fetches, tried=tuple(attempt.tried),
             modified=_http_date(_header(headers, "last-modified")),
         )
+
+
+_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0")
+
+
+def _binary(body: bytes | str, content_type: str = "") -> bool:
+    """A document's magic number, or NUL bytes in its first KB outside UTF-16 or UTF-32
+    (a byte-order mark, or the charset the Content-Type names)."""
+    if isinstance(body, str):
+        return False
+    head = body[:1024].lstrip()
+    if head.startswith(_MAGIC):
+        return True
+    wide = body.startswith((b"\xff\xfe", b"\xfe\xff")) or "charset=utf-16" in content_type or (
+        "charset=utf-32" in content_type)
+    return b"\x00" in head and not wide
 
 
 def _http_date(value: str) -> str | None:

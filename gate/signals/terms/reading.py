@@ -54,6 +54,7 @@ _ODD_SPACE = re.compile(r"\s\s|[^\S ]")  # what _SPACE would change: a run, or a
 _QUOTE_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _QUOTES) + "]")
 _CLAUSE_END = re.compile(r"[,;]")
 _SUBSETS_KEPT = 2048
+_AGENT = frozenset({"by"})  # before the actor of an English passive
 _WITHOUT = frozenset({"without", "ohne", "sans", "sin", "senza", "zonder", "sem", "bez"})
 
 
@@ -99,6 +100,8 @@ class _Compiled:
     only: Pattern[str] | None
     consent: Pattern[str] | None
     negation: Pattern[str]
+    object_of: frozenset[str] = frozenset()
+    passive: Pattern[str] | None = None
 
 
 def _alt(fragments: Iterable[str]) -> Pattern[str] | None:
@@ -149,7 +152,8 @@ def compiled(lang: str) -> _Compiled:
         lex=lex, topic=topic, tdm=tdm_group, cues=groups,
         cores=tuple(sorted(set(tdm_group.cores).union(*(g.cores for g in groups.values())))),
         self_=_alt(lex.self_), condition=_alt(lex.condition), only=_alt(lex.only),
-        consent=_alt(lex.consent), negation=negation,
+        consent=_alt(lex.consent), negation=negation, object_of=frozenset(lex.object_of),
+        passive=re.compile(lex.passive) if lex.passive else None,
     )
 
 
@@ -199,11 +203,20 @@ def _by_operator(c: _Compiled, low: str, start: int, end: int) -> bool:
     """Whether the operator is the subject ("we may", "wir können", "当社は...できます")."""
     if c.self_ is None:
         return False
-    if c.lex.script == "latin":
-        window = _clause_before(low, start, 40) + " " + _clause_after(low, end, 12)
-    else:
-        window = low[max(0, start - 20):start]
-    return bool(c.self_.search(window))
+    if c.lex.script != "latin":
+        return bool(c.self_.search(low[max(0, start - 20):start]))
+    before = _clause_before(low, start, 40)
+    window = before + " " + _clause_after(low, end, 12)
+    passive = c.passive is not None and c.passive.match(low, end) is not None
+    for m in c.self_.finditer(window):
+        # "The content OF this website may not be used": the site is what is used, not who speaks.
+        words = (low[:start - len(before) + m.start()] if m.start() < len(before) else window[:m.start()]).split()
+        if words and words[-1] in c.object_of:
+            continue
+        if passive and " " in m.group() and not (words and words[-1] in _AGENT):
+            continue  # "this website may not be crawled" ("we", "data collected by our crawler" still speak)
+        return True
+    return False
 
 
 def _condition_spans(c: _Compiled, low: str) -> list[tuple[int, int]]:

@@ -4,7 +4,9 @@
 regular expressions rather than a DOM parser: a 50 KB page costs a few milliseconds, and a
 terms page needs no more than its words and where its blocks end. List items keep a
 "• " marker so that `split_sentences` can hand each item the list's lead-in ("You agree
-not to:"), without which "use any robot or scraper;" says nothing.
+not to:", or a short heading: "Prohibited Activities"), without which "use any robot or
+scraper;" says nothing. A <br> ends the line
+too, unless the sentence plainly goes on after it (no full stop before, lower case after).
 
 Sentences end at . ! ? (not after an abbreviation such as "e.g.", "z. B.", "art.") and at
 the CJK full stops 。！？, and always at the end of a block.
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
-           "MAX_SENTENCE_CHARS"]
+           "MAX_SENTENCE_CHARS", "DROP_INVISIBLE", "CONTROLS"]
 
 # Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
 # which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
@@ -31,11 +33,23 @@ _BLOCK = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
+_BR = re.compile(r"<br\b[^<>]*>", re.IGNORECASE)
+_SOFT_BREAK = "\ue000"  # a private-use character: where a <br> was, until the text is known
+_AT_BREAK = re.compile(r"[ \t]*\ue000\s*")
+_LINE_ENDS = ".!?:;。！？：；•"
 # Longer "sentences" (a page without punctuation) are read in pieces: it bounds the work.
 MAX_SENTENCE_CHARS = 1500
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\u3000]+")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+# Characters a browser shows as nothing (soft hyphen, zero-width space and joiners, word
+# joiner, BOM): a CMS's "unter&shy;sagt" or "pro&#8203;hibited" is one word on screen.
+_INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
+# C0 controls but tab, line feed, carriage return, form feed and vertical tab (spaces to
+# _SPACES), DEL and the C1 controls (U+009B is a one-character CSI).
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _EMPTY_BULLET = re.compile(r"^•\n(?!•)", re.MULTILINE)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 
 BULLET = "• "
@@ -45,6 +59,7 @@ _BULLET_LINE = re.compile(
 # Where a sentence may end, and the words before which a full stop is no end.
 _END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”）)]*")
 _LEAD_IN_END = (":", "：", ",", "，", "、")
+_HEADING_WORDS = 6
 _FOLLOWING = re.compile(
     r"(?i)\b(?:following|folgende\w*|suivant\w*|siguiente\w*|seguent\w*|volgende|seguinte\w*|następując\w*)\b"
     r"|次の|以下の|下列|以下"
@@ -76,15 +91,28 @@ class Sentence:
 
 
 def decode_body(body: bytes | str, content_type: str | None = None) -> str:
-    """Bytes to text: the Content-Type charset, else a <meta charset>, else UTF-8; never fails."""
+    """Bytes to text: the Content-Type charset, else a byte-order mark, else a <meta
+    charset>, else UTF-8 when the bytes are UTF-8 and windows-1252 when not (what browsers
+    fall back to: an undeclared Latin-1 page read as UTF-8 lost its "unzulässig"); never fails."""
     if isinstance(body, str):
         return body
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
     if not charset:
+        for bom, name in _BOMS:
+            if body.startswith(bom):
+                return body[len(bom):].decode(name, errors="replace")
         found = _CHARSET.search(body[:4096])
-        charset = found.group(1).decode("ascii") if found else "utf-8"
+        if found:
+            charset = found.group(1).decode("ascii")
+        else:
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.start >= len(body) - 3:  # UTF-8 cut mid-character at the size bound
+                    return body.decode("utf-8", errors="replace")
+                return body.decode("windows-1252", errors="replace")
     try:
         return body.decode(charset, errors="replace")
     except LookupError:  # an unknown charset name: UTF-8 is the web's default
@@ -95,14 +123,32 @@ def page_text(markup: str, is_html: bool = True) -> str:
     """The readable text of a page, one block per line; plain text is only tidied."""
     if is_html:
         markup = drop_raw_elements(markup)
+        markup = _BR.sub(_SOFT_BREAK, markup)
         markup = _LI.sub("\n" + BULLET, markup)
         markup = _BLOCK.sub("\n", markup)
         markup = _TAG.sub("", markup)  # inline tags join their text, as a browser shows it
         markup = html.unescape(markup)
+        if _SOFT_BREAK in markup:
+            markup = _AT_BREAK.sub(_break, markup)
+    if not markup.isascii() and any(c in markup for c in _INVISIBLE):
+        markup = markup.translate(DROP_INVISIBLE)
+    # A site's ESC/CSI sequences would reach the operator's terminal with the quoted clause
+    # (retitle it, erase the FORBIDS line, print a fake one); no terms sentence holds one.
+    markup = CONTROLS.sub("", markup)
     markup = _SPACES.sub(" ", markup)
     markup = _NEWLINES.sub("\n", markup)
     markup = _EMPTY_BULLET.sub(BULLET, markup)  # <li><p>text</p></li>: the item is the text
     return markup.strip()
+
+
+def _break(match: re.Match[str]) -> str:
+    """A <br> inside a sentence ("You may not<br>scrape the site") is a space: the line
+    goes on in lower case after no full stop. Elsewhere it ends the line."""
+    before = match.string[:match.start()].rstrip()
+    after = match.string[match.end():match.end() + 1]
+    if before and before[-1] not in _LINE_ENDS and after.islower():
+        return " "
+    return "\n"
 
 
 @lru_cache(maxsize=8)
@@ -179,7 +225,8 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         is_item = bool(_BULLET_LINE.match(line))
         if is_item and lead_in is None:  # decided when an item needs it (most blocks have none)
-            lead_in = announcer if announcer.endswith(_LEAD_IN_END) or _announces(announcer) else ""
+            lead_in = announcer if (announcer.endswith(_LEAD_IN_END) or _announces(announcer)
+                                    or _heading(announcer)) else ""
         context = (lead_in or "") if is_item else ""
         start = 0
         last = ""
@@ -202,6 +249,12 @@ def split_sentences(text: str) -> list[Sentence]:
             # Nutzer ist untersagt,", "利用者は、次の行為をしてはなりません。"
             announcer, lead_in = last, None
     return sentences
+
+
+def _heading(block: str) -> bool:
+    """A short block without a full stop right before a list ("Prohibited Activities",
+    "Verbotene Handlungen"): the heading names what its items are."""
+    return 0 < len(block.split()) <= _HEADING_WORDS and not block.rstrip().endswith((".", "!", "?", "。", "！", "？"))
 
 
 def _announces(block: str) -> bool:

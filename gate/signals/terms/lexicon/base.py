@@ -16,16 +16,25 @@ ones match anywhere. Roles (see gate.signals.terms.clauses for how they combine)
   `modal` (may, dürfen, できます; negated it restricts; the operator's own "we may" is
   neither), `api` (use our public API), `allow_negated` ("nothing in these terms
   prohibits").
-- structure: `self_` (the operator as subject), `condition` (provided that, unless,
+- structure: `self_` (the operator as subject, unless one of `object_of` precedes it), `condition` (provided that, unless,
   sofern, 限り: cues in such a clause weigh less), `only` + `consent` ("only with our
   prior consent" turns a permission into a restriction), `negation`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-__all__ = ["Lexicon"]
+__all__ = ["Lexicon", "not_near"]
+
+
+def not_near(word: str, after: str = "", before: tuple[str, ...] = ()) -> str:
+    """`word` (a fragment ending in \\b), unless `after` follows it or one of `before`
+    precedes it: "automatic" is a topic, "automatic renewal" and "renews automatically"
+    are subscriptions, not bots."""
+    behind = "".join(f"(?<!{re.escape(w)} )" for w in before)
+    return behind + word + (f"(?! (?:{after}))" if after else "")
 
 
 @dataclass(frozen=True)
@@ -52,3 +61,10 @@ class Lexicon:
     negation: tuple[str, ...]
     # How many words after a cue a negation still negates it (verb-final languages).
     neg_after: dict[str, int] = field(default_factory=dict)
+    # Words after which a `self_` phrase is an object, not the speaker: "the content OF our
+    # website may not be used" forbids; "our website may not ..." is the operator. Not the
+    # words of a passive's agent ("collected BY our crawler"): the operator acts there.
+    object_of: tuple[str, ...] = ()
+    # What follows a modal cue when it is passive ("may not BE SCRAPED"): the site named
+    # before it ("this website may not be crawled") is what is done to, not who speaks.
+    passive: str = ""

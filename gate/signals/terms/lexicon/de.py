@@ -1,15 +1,23 @@
 """German."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:zustimmung|genehmigung|einwilligung|erlaubnis|lizenz|autorisierung|freigabe|einverständnis)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomati\w*\b",
+    r"verlänger\w*|erneuer\w*|e-?mails?|nachricht\w*|benachrichtigung\w*|abbuchung\w*|"
+    r"zahlung\w*|rechnung\w*|übersetzung\w*|antwort\w*",
+    ("verlängert sich", "verlängert", "erneuert sich", "erneuert", "abgebucht", "verlängern sich"),
+)
 
 LEXICON = Lexicon(
     code="de",
     script="latin",
     auto=(
         r"\b(?:ro|chat|spam|social[- ]?|such)?bots?\b", r"\bspider\w*", r"crawl\w*", r"scrap(?:er|ing|en|t|e)\w*",
-        r"\bautomati\w*", r"\bskript\w*", r"\bscripts?\b", r"\bauslese\w*", r"\bausgelesen\b",
+        _AUTOMATIC, r"\bskript\w*", r"\bscripts?\b", r"\bauslese\w*", r"\bausgelesen\b",
         r"\bauszulesen\b", r"\bmaschinell\w*", r"\bmassenhaft\w*", r"\bheadless\b", r"\bsuchmaschine\w*",
         r"schnittstelle\w*", r"\bapis?\b", r"\bsystematisch\w*", r"\brobots\.txt\b", r"\bwebarchiv\w*",
         r"\bdatenerhebung\b", r"\bdatenextraktion\b",
@@ -40,7 +48,8 @@ LEXICON = Lexicon(
     modal=(r"\bdarf\b", r"\bdürfen\b", r"\bkann\b", r"\bkönnen\b", r"\bmöglich\b"),
     api=(r"\b(?:öffentliche|offene)\w* (?:schnittstelle|api)\w*", r"\bapi\b"),
     allow_negated=(r"\b(?:verbiete[nt]?|untersage[nt]?) (?:\w+ )?nicht\b",),
-    self_=(r"\bwir\b", r"\bunser(?:e|er|en|em)? (?:webcrawler|crawler|bot|system\w*|website|webseite|plattform)\b"),
+    object_of=tuple("auf aus in im an am bei beim mit über zu zum zur für nach".split()),
+    self_=(r"\bwir\b", r"\bunser(?:e)? (?:webcrawler|crawler|bot|system\w*|website|webseite|plattform)\b"),
     condition=(
         r"\bsofern\b", r"\bsoweit\b", r"\bsolange\b", r"\bwenn\b", r"\bfalls\b", r"\bes sei denn\b",
         r"\bausgenommen\b", r"\bmit ausnahme\b", r"\baußer\b", r"\bunter der bedingung\b", r"\bvorausgesetzt\b",

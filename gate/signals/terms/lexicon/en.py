@@ -1,15 +1,23 @@
 """English."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:consent|permission|authori[sz]ation|approval|agreement|licen[cs]e)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomat(?:ed|ic|ically|ion)\b",
+    r"renew\w*|e-?mails?|messages?|notifications?|billing|payments?|charges?|debits?|"
+    r"repl(?:y|ies)|translat\w*|backups?",
+    ("renew", "renews", "renewed", "billed", "charged", "debited", "extended", "extends", "extend"),
+)
 
 LEXICON = Lexicon(
     code="en",
     script="latin",
     auto=(
         r"\b(?:ro|chat|spam|web)?bots?\b", r"\bspiders?\b", r"\bcrawl\w*", r"\bscrap(?:e|er|ers|es|ed|ing)\b",
-        r"\bscreen[- ]?scrap\w*", r"\bharvest\w*", r"\bautomat(?:ed|ic|ically|ion)\b", r"\bscripts?\b",
+        r"\bscreen[- ]?scrap\w*", r"\bharvest\w*", _AUTOMATIC, r"\bscripts?\b",
         r"\bheadless\b", r"\bprogrammatic\w*", r"\boffline readers?\b", r"\bdata[- ]extraction\b",
         r"\bextract(?:ing|ion)? (?:of )?(?:any )?(?:data|content)\b", r"\bbulk[- ]?download\w*",
         r"\bdownload\w* (?:\w+ ){0,3}in bulk\b", r"\bin bulk\b", r"\bmass[- ]download\w*",
@@ -46,8 +54,10 @@ LEXICON = Lexicon(
     modal=(r"\bmay\b", r"\bcan\b", r"\bare able to\b"),
     api=(r"\b(?:use|via|through) (?:our|the) (?:\w+ ){0,2}apis?\b", r"\b(?:public|open|official) apis?\b"),
     allow_negated=(
-        r"\bnothing in (?:these|this|the|our) [^.;]{0,60}?\b(?:prohibit|prevent|restrict|forbid|limit)s?\b",
+        r"\bnothing in (?:these|this|the|our) [^.;]{0,60}?\b(?:prohibit|prevent|restrict|forbid|limit)(?:s|ing)?\b",
     ),
+    passive=r" be (?:\w+ )?\w+(?:ed|en|wn)\b",
+    object_of=tuple("of on from in at to for via through within across into onto about throughout".split()),
     self_=(r"\bwe\b", r"\bour (?:site|website|service|services|company|team|systems?|platform|crawler|bot|app)\b",
            r"\bthis (?:site|website|service)\b"),
     condition=(

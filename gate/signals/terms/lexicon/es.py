@@ -1,15 +1,23 @@
 """Spanish."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:consentimiento|autorización|permiso|licencia|acuerdo)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautom[aá]ti\w*\b",
+    r"renova\w*|renueva\w*",
+    ("renovación", "renueva", "renovará", "renovado", "renovada", "débito", "cargo", "mensaje",
+     "mensajes", "correo", "correos", "respuesta", "traducción", "notificación", "notificaciones"),
+)
 
 LEXICON = Lexicon(
     code="es",
     script="latin",
     auto=(
         r"\brobots?\b", r"\bbots?\b", r"\barañas?\b", r"\bspiders?\b", r"\bcrawl\w*", r"\bscrap\w*",
-        r"\bautom[aá]ti\w*", r"\bautomatiza\w*", r"\bscripts?\b", r"\brastre\w*", r"\bextra(?:er|cción|ído)\b",
+        _AUTOMATIC, r"\bautomatiza\w*", r"\bscripts?\b", r"\brastre\w*", r"\bextra(?:er|cción|ído)\b",
         r"\bdescargas? (?:masiva|sistemática)s?\b", r"\bmasiv\w*", r"\bbuscador\w*", r"\bmotores? de búsqueda\b",
         r"\bapi\b", r"\bprogramas? informáticos?\b", r"\bsistemátic\w*", r"\brobots\.txt\b",
     ),
@@ -29,6 +37,7 @@ LEXICON = Lexicon(
     modal=(r"\bpued(?:e|en|es)\b", r"\bpodr(?:á|án|ás)\b", r"\bposible\b"),
     api=(r"\bapi (?:pública|abierta)\b", r"\bnuestra api\b"),
     allow_negated=(),
+    object_of=tuple("de del en desde a al para sobre mediante".split()),
     self_=(r"\bnosotros\b", r"\bnuestr[oa]s? (?:rastreador|sitio|sistema|plataforma|servicio)\w*"),
     condition=(
         r"\bsiempre que\b", r"\bsiempre y cuando\b", r"\ba condición de\b", r"\bsalvo\b", r"\bexcepto\b",

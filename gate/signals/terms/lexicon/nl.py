@@ -1,15 +1,23 @@
 """Dutch."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:toestemming|licentie|goedkeuring|instemming|vergunning)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomati\w*\b",
+    r"verleng\w*|incasso\w*|e-?mails?|bericht\w*|betaling\w*|antwoord\w*|vertaling\w*|"
+    r"melding\w*",
+    ("stilzwijgend",),
+)
 
 LEXICON = Lexicon(
     code="nl",
     script="latin",
     auto=(
         r"\brobots?\b", r"\b(?:web)?bots?\b", r"\bspiders?\b", r"crawl\w*", r"scrap(?:en|er|ers|ing|t|e)\b",
-        r"\bgeautomatiseerd\w*", r"\bautomati\w*", r"\bscripts?\b", r"\buitlez\w*", r"\buitgelezen\b",
+        r"\bgeautomatiseerd\w*", _AUTOMATIC, r"\bscripts?\b", r"\buitlez\w*", r"\buitgelezen\b",
         r"\bzoekmachine\w*", r"\bapi\b", r"\bsystematisch\w*", r"\brobots\.txt\b", r"\bwebarchie\w*",
         r"\bin bulk\b", r"\bmassaal\b",
     ),
@@ -25,12 +33,13 @@ LEXICON = Lexicon(
     need_consent=(
         rf"\bzonder (?:\w+ ){{0,4}}{_CONSENT}\b", rf"\bvereist (?:\w+ ){{0,4}}{_CONSENT}\b",
     ),
-    reserve=(r"\bvoorbeh\w*", r"\bbezwaar\b", r"\bbehoudt\w* (?:zich|zichzelf)\b", r"\bbehouden (?:wij|we) ons\b",
+    reserve=(r"\bvoorbeh\w*", r"\bbezwaar\b", r"\bbehoudt\w* (?:zich|zichzelf)\b", r"\bbehouden (?:wij|we) ons\b", r"\b(?:wij|we) behouden ons\b",
              r"\bopt[- ]?out\b"),
     permit=(r"\btoegestaan\b", r"\bwelkom\b", r"\bvrij(?:elijk)?\b", r"\bgeoorloofd\b", r"\bmaak (?:dan )?gebruik\b"),
     modal=(r"\bmag\b", r"\bmogen\b", r"\bkan\b", r"\bkunt\b", r"\bkunnen\b"),
     api=(r"\b(?:openbare|open|publieke) api\b", r"\bonze api\b"),
     allow_negated=(r"\bverbiedt (?:\w+ )?niet\b", r"\bverbieden (?:\w+ )?niet\b"),
+    object_of=tuple("van op uit in bij met over naar voor via".split()),
     self_=(r"\bwij\b", r"\bwe\b", r"\bonze (?:crawler|website|site|systemen|dienst|bot)\b"),
     condition=(
         r"\bmits\b", r"\bzolang\b", r"\btenzij\b", r"\bbehalve\b", r"\buitgezonderd\b", r"\bmet uitzondering\b",

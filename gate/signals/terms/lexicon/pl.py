@@ -1,15 +1,23 @@
 """Polish."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:zgod\w*|zezwoleni\w*|licencj\w*|upoważnieni\w*|pozwoleni\w*)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomatyczn\w*\b",
+    r"odnowieni\w*|przedłużeni\w*|wiadomoś\w*|e-?mail\w*|powiadomieni\w*|płatnoś\w*|"
+    r"tłumaczeni\w*|odpowied\w*",
+    ("odnawia się", "przedłuża się", "odnowiona", "odnowiony", "przedłużona", "przedłużony"),
+)
 
 LEXICON = Lexicon(
     code="pl",
     script="latin",
     auto=(
         r"\brobot\w*", r"\bbot(?:y|ów|ami|om|a|em)?\b", r"\bpają\w*", r"\bcrawler\w*", r"\bscrap\w*",
-        r"\bzautomatyzowan\w*", r"\bautomatyczn\w*", r"\bskrypt\w*", r"\bscript\w*", r"\bindeksow\w*",
+        r"\bzautomatyzowan\w*", _AUTOMATIC, r"\bskrypt\w*", r"\bscript\w*", r"\bindeksow\w*",
         r"\bwyszukiwar\w*", r"\bapi\b", r"\bsystematyczn\w*", r"\bmasow\w*", r"\bprzeszukiw\w*",
         r"\brobots\.txt\b", r"\barchiwizuj\w*",
     ),
@@ -29,7 +37,8 @@ LEXICON = Lexicon(
     modal=(r"\bmo(?:że|gą|żesz|żecie)\b",),
     api=(r"\bpubliczn\w* api\b", r"\bnasz\w* api\b"),
     allow_negated=(),
-    self_=(r"\bmy\b", r"\bnasz(?:a|e|ego|ym)? (?:crawler|serwis|system\w*|bot)\w*"),
+    object_of=tuple("z ze na w we do od".split()),
+    self_=(r"\bmy\b", r"\bnasz(?:a|e)? (?:crawler|serwis|system\w*|bot)\w*"),
     condition=(
         r"\bpod warunkiem\b", r"\bo ile\b", r"\bjeżeli\b", r"\bjeśli\b", r"\bz wyjątkiem\b", r"\bchyba że\b", r"\bza wyjątkiem\b",
     ),

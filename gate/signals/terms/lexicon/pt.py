@@ -1,15 +1,23 @@
 """Portuguese (Brazil and Portugal)."""
 
-from gate.signals.terms.lexicon.base import Lexicon
+from gate.signals.terms.lexicon.base import Lexicon, not_near
 
 _CONSENT = r"(?:autorização|consentimento|permissão|licença|acordo)"
+
+# "automatic" is a topic; a renewal, a message or a payment made automatically is not.
+_AUTOMATIC = not_near(
+    r"\bautomati\w*\b",
+    r"renova\w*",
+    ("renovação", "renovado", "renovada", "renova", "débito", "mensagem", "mensagens", "e-mail",
+     "e-mails", "resposta", "tradução", "notificação", "notificações"),
+)
 
 LEXICON = Lexicon(
     code="pt",
     script="latin",
     auto=(
         r"\brob[ôo]s?\b", r"\brobots?\b", r"\bbots?\b", r"\bspiders?\b", r"\bcrawl\w*", r"\bscrap\w*",
-        r"\bautomati\w*", r"\bautomáti\w*", r"\bscripts?\b", r"\brastre\w*", r"\braspagem\b",
+        _AUTOMATIC, r"\bautomáti\w*", r"\bscripts?\b", r"\brastre\w*", r"\braspagem\b",
         r"\bextra(?:ir|ção|ído)\b", r"\bem massa\b", r"\bmotores? de busca\b", r"\bbuscadores?\b",
         r"\bmecanismos? de (?:busca|pesquisa)\b", r"\bapi\b", r"\bsistemátic\w*", r"\bprogramas? de computador\b",
         r"\brobots\.txt\b", r"\barquivamento\b",
@@ -30,6 +38,7 @@ LEXICON = Lexicon(
     modal=(r"\bpode(?:m|rá|rão)?\b", r"\bpossível\b"),
     api=(r"\bapi (?:pública|aberta)\b", r"\bnossa api\b", r"\butilize a (?:nossa )?api\b"),
     allow_negated=(),
+    object_of=tuple("de do da dos das no na nos nas em ao para sobre".split()),
     self_=(r"\bnós\b", r"\bnoss[oa]s? (?:rastreador|site|sistema|plataforma)\w*"),
     condition=(
         r"\bdesde que\b", r"\bcontanto que\b", r"\bcom exceção\b", r"\bexceto\b", r"\bsalvo\b", r"\ba menos que\b", r"\bcaso\b",
