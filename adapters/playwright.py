@@ -26,21 +26,37 @@ into the ledger is the one the handler fetched. `route.fetch` uses Playwright's 
 With `fetch=False` allowed requests continue in the browser (`route.fallback()`); redirect
 hops after the first are then NOT gated, and bodies are hashed on `requestfinished`.
 
-Playwright routes neither WebSocket connections nor requests a service worker answers:
-create pages with `service_workers="block"`. Non-network URLs (data:, blob:) are not gated.
+Beyond the page's own route. A Page's route sees neither its popups nor the context's service
+workers, so `gate_page(page)` also routes the page's BrowserContext for those (requests of the
+context's other pages are left alone). WebSocket handshakes are decided with
+`route_web_socket` (as the http(s) URL they GET); shared workers, whose requests no route
+sees, are removed from the context (`SharedWorker` is undefined in its pages). Headers a page
+script sets that route the request elsewhere (X-Original-URL, X-Forwarded-Host, ...) are
+denied as in every adapter (gate.enforce.identity). Non-network URLs (data:, blob:) are not gated.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 try:
     import playwright  # noqa: F401 - only to fail early with the install hint
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Playwright adapter needs: pip install 'scrapegate[playwright]'") from None
 
+from gate.adapters.playwright_base import (
+    _GATED_SCHEMES,
+    ABORT_ERROR,
+    MAX_REDIRECTS,
+    NO_SHARED_WORKERS,
+    ROUTE_PATTERN,
+    WS_POLICY_VIOLATION,
+    _Base,
+    _Refused,
+    next_hop,
+    websocket_http_url,
+)
 from gate.enforce.admit import arecord_body, origin_key, record_body
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.model.response import ResponseFacts
@@ -50,81 +66,15 @@ if TYPE_CHECKING:
     from gate.model.decision import Decision
 
 __all__ = ["gate_page", "async_gate_page", "PageGate", "AsyncPageGate", "ROUTE_PATTERN", "ABORT_ERROR",
-           "MAX_REDIRECTS"]
-
-ROUTE_PATTERN = "**/*"
-ABORT_ERROR = "blockedbyclient"
-MAX_REDIRECTS = 20  # Chromium's own limit
-_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-_GATED_SCHEMES = ("http://", "https://")
-
-
-def next_hop(url: str, method: str, status: int, headers: dict[str, str]) -> tuple[str, str] | None:
-    """(url, method) of the hop a redirect response asks for, or None when it is final.
-    303, and 301/302 after a POST, continue as GET (what browsers do)."""
-    location = headers.get("location")
-    if status not in _REDIRECT_CODES or not location:
-        return None
-    as_get = status == 303 or (status in (301, 302) and method == "POST")
-    return urljoin(url, location), ("GET" if as_get and method != "HEAD" else method)
-
-
-class _Refused(Exception):
-    """Ends a route with `route.abort(error)`."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-class _Base:
-    def __init__(self, target: Any, gate: "Gate", record_bodies: bool, fetch: bool) -> None:
-        self.target = target
-        self.gate = gate
-        self.record_bodies = record_bodies
-        self.fetch = fetch
-        self.blocked: list[Decision] = []
-        self.decisions: list[Decision] = []
-        self._pending: dict[Any, Decision] = {}
-        self._listening = False
-
-    def _refused(self, decision: "Decision") -> bool:
-        """Book-keeping; True when the request must be aborted."""
-        self.decisions.append(decision)
-        if not decision.allow and self.gate.mode == "enforce":
-            self.blocked.append(decision)
-            return True
-        return False
-
-    @property
-    def _records(self) -> bool:
-        return self.record_bodies and self.gate.ledger is not None
-
-    def _headers(self, request: Any) -> dict[str, str]:
-        """The request's headers with the job's User-Agent: robots.txt was read for that agent,
-        so the origin receives it, not the browser's (gate.enforce.identity)."""
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "user-agent"}
-        headers["user-agent"] = self.gate.job.spec.user_agent
-        return headers
-
-    @staticmethod
-    def _facts(url: str, response: Any, body: bytes) -> ResponseFacts:
-        """An APIResponse (route.fetch) as the response phase sees it."""
-        return ResponseFacts.of(url, response.status, response.headers_array, body)
-
-    @staticmethod
-    def _fetch_kwargs(url: str, method: str, original_method: str, headers: dict[str, str]) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0, "headers": headers}
-        if method != original_method:
-            kwargs["post_data"] = b""  # the hop became a GET: no body
-        return kwargs
+           "MAX_REDIRECTS", "next_hop"]
 
 
 class PageGate(_Base):
     """The gate attached to a sync-API Page or BrowserContext (see `gate_page`)."""
 
-    def _admit(self, url: str, method: str) -> "Decision | None":
-        decision = self.gate.check(url, method)
+    def _admit(self, url: str, method: str, headers: dict[str, str] | None = None) -> "Decision | None":
+        problem = self._problem(url, headers)
+        decision = self.gate.refuse(url, *problem, method) if problem else self.gate.check(url, method)
         if self._refused(decision):
             return None
         limiter_for(self.gate).wait(origin_key(url), min_interval(decision.obligations))
@@ -135,17 +85,18 @@ class PageGate(_Base):
         if not url.startswith(_GATED_SCHEMES):
             route.fallback()
             return
-        decision = self._admit(url, method)
+        headers = self._headers(request)
+        decision = self._admit(url, method, headers)
         if decision is None:
             route.abort(ABORT_ERROR)
             return
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            route.fallback(headers=self._headers(request))
+            route.fallback(headers=headers)
             return
         try:
-            first, response, hop_url, decision = self._walk(route, url, method, decision, self._headers(request))
+            first, response, hop_url, decision = self._walk(route, url, method, decision, headers)
         except _Refused as refused:
             route.abort(refused.error)
             return
@@ -161,6 +112,36 @@ class PageGate(_Base):
         else:
             route.fulfill(response=response)
 
+    def handle_context(self, route: Any, request: Any) -> None:
+        """The context's route, for a gated Page: its popups and the service workers."""
+        if self._elsewhere(request):
+            route.fallback()
+        else:
+            self.handle(route, request)
+
+    def _elsewhere(self, request: Any) -> bool:
+        """True for a request of the gated page itself (its own route decided it) or of a page
+        of the context it did not open."""
+        page = self._frame_page(request)
+        if page is None:
+            return False
+        if page is self.target:
+            return True
+        while (page := page.opener()) is not None:
+            if page is self.target:
+                return False
+        return True
+
+    def handle_websocket(self, ws: Any) -> None:
+        """A WebSocket handshake is a GET of its http(s) URL: connected only when allowed."""
+        if self._detached:
+            ws.connect_to_server()
+            return
+        if self._admit(websocket_http_url(ws.url), "GET") is None:
+            ws.close(code=WS_POLICY_VIOLATION, reason="scrapegate: blocked")
+            return
+        ws.connect_to_server()
+
     def _walk(self, route: Any, url: str, method: str, decision: "Decision",
               headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         """Fetch the request and each redirect hop the gate allows: (first response, final
@@ -175,7 +156,7 @@ class PageGate(_Base):
                 if self._records:  # the redirect reached the origin: collected, as in every adapter
                     record_body(self.gate, decision, response.status, response.body())
                 hop_url, hop_method = hop
-                admitted = self._admit(hop_url, hop_method)
+                admitted = self._admit(hop_url, hop_method, headers)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
@@ -205,18 +186,23 @@ class PageGate(_Base):
 
     def detach(self) -> None:
         """Remove the route and the listeners."""
+        self._detached = True
         self.target.unroute(ROUTE_PATTERN, self.handle)
+        if self.context is not self.target:
+            self.context.unroute(ROUTE_PATTERN, self.handle_context)
         self.target.__dict__.pop("goto", None)  # the page's own goto again
         if self._listening:
-            self.target.remove_listener("requestfinished", self._finished)
-            self.target.remove_listener("requestfailed", self._failed)
+            self.context.remove_listener("requestfinished", self._finished)
+            self.context.remove_listener("requestfailed", self._failed)
 
 
 class AsyncPageGate(_Base):
     """The gate attached to an async-API Page or BrowserContext (see `async_gate_page`)."""
 
-    async def _admit(self, url: str, method: str) -> "Decision | None":
-        decision = await self.gate.acheck(url, method)
+    async def _admit(self, url: str, method: str, headers: dict[str, str] | None = None) -> "Decision | None":
+        problem = self._problem(url, headers)
+        decision = (self.gate.refuse(url, *problem, method) if problem
+                    else await self.gate.acheck(url, method))
         if self._refused(decision):
             return None
         await limiter_for(self.gate).await_slot(origin_key(url), min_interval(decision.obligations))
@@ -227,18 +213,18 @@ class AsyncPageGate(_Base):
         if not url.startswith(_GATED_SCHEMES):
             await route.fallback()
             return
-        decision = await self._admit(url, method)
+        headers = self._headers(request)
+        decision = await self._admit(url, method, headers)
         if decision is None:
             await route.abort(ABORT_ERROR)
             return
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            await route.fallback(headers=self._headers(request))
+            await route.fallback(headers=headers)
             return
         try:
-            first, response, hop_url, decision = await self._walk(route, url, method, decision,
-                                                                  self._headers(request))
+            first, response, hop_url, decision = await self._walk(route, url, method, decision, headers)
         except _Refused as refused:
             await route.abort(refused.error)
             return
@@ -254,6 +240,31 @@ class AsyncPageGate(_Base):
         else:
             await route.fulfill(response=response)
 
+    async def handle_context(self, route: Any, request: Any) -> None:
+        """The context's route, for a gated Page: its popups and the service workers."""
+        if await self._elsewhere(request):
+            await route.fallback()
+        else:
+            await self.handle(route, request)
+
+    async def _elsewhere(self, request: Any) -> bool:
+        page = self._frame_page(request)
+        if page is None:
+            return False
+        if page is self.target:
+            return True
+        while (page := await page.opener()) is not None:
+            if page is self.target:
+                return False
+        return True
+
+    async def handle_websocket(self, ws: Any) -> None:
+        """A WebSocket handshake is a GET of its http(s) URL: connected only when allowed."""
+        if not self._detached and await self._admit(websocket_http_url(ws.url), "GET") is None:
+            await ws.close(code=WS_POLICY_VIOLATION, reason="scrapegate: blocked")
+            return
+        ws.connect_to_server()
+
     async def _walk(self, route: Any, url: str, method: str, decision: "Decision",
                     headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         try:
@@ -266,7 +277,7 @@ class AsyncPageGate(_Base):
                 if self._records:  # the redirect reached the origin: collected, as in every adapter
                     await arecord_body(self.gate, decision, response.status, await response.body())
                 hop_url, hop_method = hop
-                admitted = await self._admit(hop_url, hop_method)
+                admitted = await self._admit(hop_url, hop_method, headers)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
@@ -295,10 +306,13 @@ class AsyncPageGate(_Base):
         self._pending.pop(request, None)
 
     async def detach(self) -> None:
+        self._detached = True
         await self.target.unroute(ROUTE_PATTERN, self.handle)
+        if self.context is not self.target:
+            await self.context.unroute(ROUTE_PATTERN, self.handle_context)
         if self._listening:
-            self.target.remove_listener("requestfinished", self._finished)
-            self.target.remove_listener("requestfailed", self._failed)
+            self.context.remove_listener("requestfinished", self._finished)
+            self.context.remove_listener("requestfailed", self._failed)
 
 
 # How long a goto that the gate refused waits for Chromium's error page to commit.
@@ -328,12 +342,17 @@ def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: b
     """Gate every request of a sync-API `Page` or `BrowserContext`; returns the PageGate. On a
     Page, a refused `goto` leaves the page ready for the next one."""
     pg = PageGate(target, gate, record_bodies, fetch)
+    context = pg.context
+    context.add_init_script(NO_SHARED_WORKERS)
     target.route(ROUTE_PATTERN, pg.handle)
-    if callable(getattr(target, "wait_for_url", None)):  # a Page, not a BrowserContext
+    target.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+    if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
+        context.route(ROUTE_PATTERN, pg.handle_context)
+        context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
         target.goto = _settling_goto(target, target.goto)
-    if not fetch and pg._records:
-        target.on("requestfinished", pg._finished)
-        target.on("requestfailed", pg._failed)
+    if not fetch and pg._records:  # the context's events: the popups' requests too
+        context.on("requestfinished", pg._finished)
+        context.on("requestfailed", pg._failed)
         pg._listening = True
     return pg
 
@@ -342,9 +361,15 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
                           record_bodies: bool = True) -> AsyncPageGate:
     """Gate every request of an async-API `Page` or `BrowserContext`; returns the AsyncPageGate."""
     pg = AsyncPageGate(target, gate, record_bodies, fetch)
+    context = pg.context
+    await context.add_init_script(NO_SHARED_WORKERS)
     await target.route(ROUTE_PATTERN, pg.handle)
+    await target.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+    if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
+        await context.route(ROUTE_PATTERN, pg.handle_context)
+        await context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
     if not fetch and pg._records:
-        target.on("requestfinished", pg._finished)
-        target.on("requestfailed", pg._failed)
+        context.on("requestfinished", pg._finished)
+        context.on("requestfailed", pg._failed)
         pg._listening = True
     return pg

@@ -1,0 +1,119 @@
+"""Requests a page makes around `gate_page(page)`'s own route, in a real headless Chromium
+against a real origin (tests/security/origin.py) whose access log shows what arrived.
+
+Found by probing from outside (2026-12-03): with a Page gated, `window.open` and
+`target=_blank` popups, the context's service worker and a shared worker fetched
+/private/*; WebSocket handshakes to /private were sent in every mode; and a page script's
+`X-Original-URL` / `X-Forwarded-Host` on `fetch()` reached the origin (docs/security.md 12)."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from origin import Origin
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Chromium's Local Network Access checks refuse a WebSocket from a page on 127.0.0.1 to
+# 127.0.0.1; a public site's WebSocket is not refused, so the test turns them off.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-features=LocalNetworkAccessChecks"]
+JS = "application/javascript"
+
+
+def serve(origin: Origin) -> None:
+    ws = f"ws://127.0.0.1:{origin.port}"
+    origin.route("/pop", content_type="text/html", body=(
+        "<html><a id=a target=_blank href='/private/blank'>x</a>"
+        "<script>window.open('/private/popup'); window.open('/popok')</script></html>"))
+    origin.route("/popok", content_type="text/html", body=(
+        f"<html><img src='/private/in-popup.png'><script>new WebSocket('{ws}/private/popup-ws')</script></html>"))
+    origin.route("/m", content_type="text/html", body=(
+        f"<html><script>new WebSocket('{ws}/private/ws'); new WebSocket('{ws}/ws-ok');"
+        "try { new SharedWorker('/shared.js') } catch (e) {}"
+        "navigator.serviceWorker.register('/sw.js');"
+        "fetch('/ok1', {headers: {'X-Original-URL': '/private/x'}});"
+        "fetch('/ok2', {headers: {'X-Forwarded-Host': 'evil.example'}});</script></html>"))
+    origin.route("/shared.js", content_type=JS, body="fetch('/private/from-shared-worker')")
+    origin.route("/sw.js", content_type=JS, body="fetch('/private/from-service-worker')")
+
+
+ARRIVED = ["/m", "/pop", "/popok", "/private/other-page", "/sw.js", "/ws-ok"]
+BLOCKED = ["ok1:request.rewrite_header", "ok2:request.host_mismatch", "private/blank:robots.disallowed",
+           "private/from-service-worker:robots.disallowed", "private/in-popup.png:robots.disallowed",
+           "private/popup-ws:robots.disallowed", "private/popup:robots.disallowed",
+           "private/ws:robots.disallowed"]
+
+
+def blocked(pg: Any) -> list[str]:
+    return sorted(d.url.split("/", 3)[-1] + ":" + ",".join(d.deny_codes) for d in pg.blocked)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("fetch", [True, False], ids=["fetch", "browser"])
+def test_popups_workers_websockets_and_routing_headers_of_a_gated_page(origin: Origin, make_gate: Any,
+                                                                       browser: Any, fetch: bool) -> None:
+    from gate.adapters.playwright import gate_page
+
+    serve(origin)
+    context = browser.new_context()
+    page, other = context.new_page(), context.new_page()
+    pg = gate_page(page, make_gate(), fetch=fetch)
+    page.goto(origin.base + "/pop")
+    page.click("#a")
+    page.wait_for_timeout(1500)
+    page.goto(origin.base + "/m")
+    page.wait_for_timeout(1500)
+    other.goto(origin.base + "/private/other-page")  # the context's other pages are not this gate's
+    context.close()
+
+    arrived = origin.arrived()
+    assert sorted(p for p in arrived if p != "/favicon.ico") == ARRIVED
+    assert [h.headers.get("X-Original-Url") for h in origin.hits if h.headers.get("X-Original-Url")] == []
+    assert blocked(pg) == BLOCKED
+
+
+def test_the_async_gate_covers_popups_websockets_and_routing_headers(origin: Origin, make_gate: Any) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.async_api import async_playwright
+
+    from gate.adapters.playwright import async_gate_page
+
+    serve(origin)
+    gate = make_gate()
+
+    async def visit() -> Any:
+        async with async_playwright() as pw:
+            b = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+            context = await b.new_context()
+            page = await context.new_page()
+            pg = await async_gate_page(page, gate)
+            await page.goto(origin.base + "/pop")
+            await page.click("#a")
+            await page.wait_for_timeout(1500)
+            await page.goto(origin.base + "/m")
+            await page.wait_for_timeout(1500)
+            await b.close()
+            return pg
+
+    with ThreadPoolExecutor(1) as pool:  # its own loop: a sync Playwright may run in this thread
+        pg = pool.submit(asyncio.run, visit()).result(timeout=60)
+    assert sorted(p for p in origin.arrived() if p != "/favicon.ico") == [p for p in ARRIVED if "other" not in p]
+    assert blocked(pg) == BLOCKED
