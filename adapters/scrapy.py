@@ -64,16 +64,21 @@ try:
     from scrapy import signals as scrapy_signals
     from scrapy.exceptions import IgnoreRequest, NotConfigured
     from scrapy.utils.defer import maybe_deferred_to_future
-    from scrapy.utils.misc import load_object
     from twisted.internet.task import deferLater
     from twisted.internet.threads import deferToThread
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
+from gate.adapters.scrapy_settings import (
+    SETTINGS,
+    check_settings,
+    gate_from_settings,
+    scrapegate_settings,
+)
 from gate.enforce.admit import DECISION_ATTR, inspect_hop, inspect_hop_nowait, origin_key, record_body
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import Grant, limiter_for, min_interval
-from gate.errors import CollectionBlocked
+from gate.errors import CollectionBlocked, ManifestError
 from gate.ledger.group import GroupCommit, Ticket, deferred
 from gate.model.response import ResponseFacts
 
@@ -83,81 +88,19 @@ _COLLECTIONS_CHECKED = 64  # deferred collection rows held before their tickets 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
-    from scrapy.settings import BaseSettings
 
     from gate.core.gate import Gate
     from gate.model.decision import Decision
 
-__all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", "META_KEY", "DEFAULT_PRIORITY"]
+__all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", "check_settings", "META_KEY",
+           "DEFAULT_PRIORITY", "SETTINGS"]
 
 logger = logging.getLogger(__name__)
 
 META_KEY = DECISION_ATTR
 SLOT_KEY = "scrapegate_slot"  # the origin's cluster-wide slot, held while the request is downloaded
 DEFAULT_PRIORITY = 100  # where RobotsTxtMiddleware sits: before any other middleware
-DEFAULT_TIMEOUT_S = 10.0
 _SKIPPED_SCHEMES = ("data:", "file:")  # no network request is made
-_OFF = {"", "0", "false", "no", "off", "none"}
-_ON = {"1", "true", "yes", "on"}
-
-
-def _ledger_setting(value: Any) -> Any:
-    """True (the default ledger: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db), a path, or False."""
-    if value is None or value is False:
-        return False
-    if value is True:
-        return True
-    text = str(value).strip()
-    if text.lower() in _OFF:
-        return False
-    if text.lower() in _ON:
-        return True
-    return text
-
-
-def _signals_setting(value: Any) -> Any:
-    """"live", "static", or the dotted path of a SignalSource class or factory."""
-    if value in (None, "") or value in ("live", "static") or not isinstance(value, str):
-        return value or None
-    return load_object(value)()
-
-
-def scrapegate_settings(settings: "BaseSettings") -> dict[str, Any]:
-    """The SCRAPEGATE_* settings that are set, read with Scrapy's typed getters (a list, a
-    bool, a float), for gate.core.config."""
-    out: dict[str, Any] = {"SCRAPEGATE_LEDGER": _ledger_setting(settings.get("SCRAPEGATE_LEDGER", True))}
-    job = settings.get("SCRAPEGATE_JOB")
-    if isinstance(job, str) and job:
-        out["SCRAPEGATE_JOB"] = _job_path(job)
-    for name in ("SCRAPEGATE_MODE", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL",
-                 "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS", "SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES",
-                 "SCRAPEGATE_REDIS_LEASE"):
-        if settings.get(name):
-            out[name] = settings.get(name)
-    if settings.get("SCRAPEGATE_POLICIES"):
-        out["SCRAPEGATE_POLICIES"] = settings.getlist("SCRAPEGATE_POLICIES")
-    if settings.get("SCRAPEGATE_SHIPPED_POLICIES") is not None:
-        out["SCRAPEGATE_SHIPPED_POLICIES"] = settings.getbool("SCRAPEGATE_SHIPPED_POLICIES", True)
-    if settings.get("SCRAPEGATE_SIGNALS"):
-        out["SCRAPEGATE_SIGNALS"] = _signals_setting(settings.get("SCRAPEGATE_SIGNALS"))
-    out["SCRAPEGATE_TIMEOUT"] = settings.getfloat("SCRAPEGATE_TIMEOUT", DEFAULT_TIMEOUT_S)
-    return out
-
-
-def _job_path(job: str) -> str:
-    """A relative SCRAPEGATE_JOB is read from the working directory, else from the Scrapy
-    project's root (where scrapy.cfg is): `scrapy crawl` runs from any folder of a project."""
-    from pathlib import Path
-
-    path = Path(job)
-    if path.is_absolute() or path.exists():
-        return job
-    from scrapy.utils.conf import closest_scrapy_cfg
-
-    cfg = closest_scrapy_cfg()
-    if cfg and (Path(cfg).parent / path).exists():
-        return str(Path(cfg).parent / path)
-    return job
 
 
 def _freeze_startup_objects() -> None:
@@ -171,20 +114,11 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def gate_from_settings(settings: "BaseSettings") -> "Gate":
-    """Build the crawl's Gate from the SCRAPEGATE_* settings, through the one factory
-    (gate.core.config: the environment's SCRAPEGATE_ENGINE, SCRAPEGATE_OPA_URL,
-    SCRAPEGATE_SIGNALS and SCRAPEGATE_LEDGER win over the settings, as everywhere)."""
-    from gate.core.gate import Gate
-
-    return Gate.from_settings(scrapegate_settings(settings))
-
-
 class ScrapegateMiddleware:
     """Downloader middleware: `None` lets a request continue, IgnoreRequest drops it.
 
-    Enabled when SCRAPEGATE_JOB is set (or SCRAPEGATE_ENABLED is true, which then requires
-    SCRAPEGATE_JOB); otherwise NotConfigured switches it off.
+    Listed, it needs SCRAPEGATE_JOB (ManifestError otherwise); only SCRAPEGATE_ENABLED = False
+    switches it off (NotConfigured).
     """
 
     def __init__(self, crawler: "Crawler", gate: "Gate") -> None:
@@ -203,10 +137,15 @@ class ScrapegateMiddleware:
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
         settings = crawler.settings
-        enabled = settings.get("SCRAPEGATE_ENABLED")
-        on = bool(settings.get("SCRAPEGATE_JOB")) if enabled is None else settings.getbool("SCRAPEGATE_ENABLED")
-        if not on:
-            raise NotConfigured("scrapegate: set SCRAPEGATE_JOB to enable the gate")
+        try:
+            # Listed but misconfigured is an error, never an ungated crawl: only an explicit
+            # SCRAPEGATE_ENABLED = False switches the middleware off.
+            check_settings(settings, cls)
+        except ManifestError as exc:
+            logger.error("scrapegate: %s", exc)
+            raise
+        if settings.get("SCRAPEGATE_ENABLED") is not None and not settings.getbool("SCRAPEGATE_ENABLED"):
+            raise NotConfigured("scrapegate: SCRAPEGATE_ENABLED is off")
         if settings.getbool("ROBOTSTXT_OBEY"):
             logger.warning("scrapegate: ROBOTSTXT_OBEY is also on; RobotsTxtMiddleware treats an "
                            "unreachable robots.txt as allow-all, scrapegate denies. Set ROBOTSTXT_OBEY = False.")

@@ -97,3 +97,33 @@ def test_scrapy_denies_a_foreign_host_and_a_caller_set_agent(tmp_path: Path) -> 
     assert agents == {USER_AGENT}
     assert stats["scrapegate/denied/request.host_mismatch"] == 1
     assert stats["scrapegate/denied/request.agent_mismatch"] == 1
+
+
+# Found by probing from outside (2026-12-03): each of these crawled /private with the gate off,
+# under one WARNING line (or none, for the spider middleware).
+MISCONFIGURED = {
+    "typo": ({**GATE_MIDDLEWARES, "SCRAPEGATE_JOBS": "job.yaml"}, "SCRAPEGATE_JOBS (did you mean SCRAPEGATE_JOB?)"),
+    "no-job": (GATE_MIDDLEWARES, "SCRAPEGATE_JOB names no job manifest"),
+    "policies-typo": ({**GATE_MIDDLEWARES, "SCRAPEGATE_JOB": "job.yaml", "SCRAPEGATE_POLICY": ["policies"]},
+                      "SCRAPEGATE_POLICY (did you mean SCRAPEGATE_POLICIES?)"),
+    "spider-middleware": ({"SPIDER_MIDDLEWARES": GATE_MIDDLEWARES["DOWNLOADER_MIDDLEWARES"],
+                           "SCRAPEGATE_JOB": "job.yaml"}, "listed in SPIDER_MIDDLEWARES"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISCONFIGURED))
+def test_a_misconfigured_middleware_stops_the_crawl_instead_of_crawling_ungated(tmp_path: Path, case: str) -> None:
+    settings, message = MISCONFIGURED[case]
+    write_job(tmp_path / "job.yaml")
+    write_policy(tmp_path / "policies")
+    with Origin() as origin:
+        origin.route("/", body='<html><a href="/private/a">x</a><a href="/ok">y</a></html>', content_type="text/html")
+        script = tmp_path / "crawl.py"
+        script.write_text(SPIDER)
+        settings = {**settings, "LOG_LEVEL": "INFO", "SCRAPEGATE_SHIPPED_POLICIES": False,
+                    "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
+        proc = subprocess.run([sys.executable, str(script), origin.base + "/", str(tmp_path / "stats.json"),
+                               json.dumps(settings)], capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        arrived = origin.arrived()
+    assert arrived == [], proc.stderr[-3000:]
+    assert message in proc.stderr, proc.stderr[-3000:]
