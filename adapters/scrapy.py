@@ -98,6 +98,7 @@ __all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", 
 logger = logging.getLogger(__name__)
 
 META_KEY = DECISION_ATTR
+DOWNLOAD_SLOT_META = "download_slot"  # Scrapy's own: a request's download slot, by name
 SLOT_KEY = "scrapegate_slot"  # the origin's cluster-wide slot, held while the request is downloaded
 DEFAULT_PRIORITY = 100  # where RobotsTxtMiddleware sits: before any other middleware
 _SKIPPED_SCHEMES = ("data:", "file:")  # no network request is made
@@ -133,6 +134,7 @@ class ScrapegateMiddleware:
         self._group: GroupCommit | None = group
         self._collections: list[Ticket] = []
         self._turn_waiters: list[Any] = []  # requests waiting for this reactor turn's commit
+        self._slots_warned: set[Any] = set()
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
@@ -373,6 +375,13 @@ class ScrapegateMiddleware:
         interval = min_interval(decision.obligations)
         if interval <= 0:
             return
+        custom = request.meta.pop(DOWNLOAD_SLOT_META, None)
+        if custom is not None:  # its own slot would be paced apart from its origin's other requests
+            self.stats.inc_value("scrapegate/delay/download_slot_ignored")
+            if custom not in self._slots_warned:
+                self._slots_warned.add(custom)
+                logger.warning("scrapegate: meta['download_slot'] = %r is ignored for requests under a crawl-delay: "
+                               "they share their origin's download slot, which the crawl-delay paces", custom)
         downloader = self.crawler.engine.downloader
         try:
             key, slot = downloader._get_slot(request)
