@@ -80,7 +80,7 @@ from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import Grant, limiter_for, min_interval
 from gate.errors import CollectionBlocked, ManifestError
 from gate.ledger.group import GroupCommit, Ticket, deferred
-from gate.model.response import ResponseFacts
+from gate.model.response import ResponseFacts, decoded_body, header_pairs
 
 _INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
 _COLLECTIONS_CHECKED = 64  # deferred collection rows held before their tickets are looked at
@@ -113,6 +113,16 @@ def _freeze_startup_objects() -> None:
     among them outlives the crawl. SCRAPEGATE_GC_FREEZE = False turns this off."""
     gc.collect()
     gc.freeze()
+
+
+def _as_read(response: "Response") -> bytes:
+    """The body as the spider can read it. HttpCompressionMiddleware (590) undoes the
+    Content-Encoding before this middleware's process_response at priority 100; at a priority
+    above 590, with COMPRESSION_ENABLED = False or a coding Scrapy cannot undo, the body still
+    has it: undone here, bounded (gate.model.response.decoded_body)."""
+    if not response.headers.get(b"Content-Encoding"):
+        return response.body
+    return decoded_body(header_pairs(response.headers), response.body, True)
 
 
 class ScrapegateMiddleware:
@@ -341,7 +351,7 @@ class ScrapegateMiddleware:
         decision = request.meta.get(META_KEY)
         if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
             return response
-        facts = ResponseFacts.of(response.url, response.status, response.headers, response.body)
+        facts = ResponseFacts.of(response.url, response.status, response.headers, _as_read(response))
         try:
             answer = inspect_hop_nowait(self.gate, decision, facts)
         except CollectionBlocked as blocked:
