@@ -57,6 +57,7 @@ from gate.adapters.playwright_base import (
     next_hop,
     websocket_http_url,
 )
+from gate.adapters.playwright_routes import aguard_routes, guard_routes, settling_goto, unwrap
 from gate.enforce.admit import arecord_body, origin_key, record_body
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.model.response import ResponseFacts
@@ -86,7 +87,7 @@ class PageGate(_Base):
             route.fallback()
             return
         headers = self._headers(request)
-        decision = self._admit(url, method, headers)
+        decision = self._admitted.pop(request, None) or self._admit(url, method, headers)
         if decision is None:
             route.abort(ABORT_ERROR)
             return
@@ -111,6 +112,18 @@ class PageGate(_Base):
             route.fulfill(response=first, headers={**first.headers, "location": hop_url})
         else:
             route.fulfill(response=response)
+
+    def admit_first(self, route: Any, request: Any) -> bool:
+        """For a caller's route that runs before the gate's (gate.adapters.playwright_routes):
+        True when the request may go on to it; a denied one is aborted here."""
+        if not request.url.startswith(_GATED_SCHEMES) or request in self._admitted:
+            return True
+        decision = self._admit(request.url, request.method, self._headers(request))
+        if decision is None:
+            route.abort(ABORT_ERROR)
+            return False
+        self._admitted[request] = decision
+        return True
 
     def handle_context(self, route: Any, request: Any) -> None:
         """The context's route, for a gated Page: its popups and the service workers."""
@@ -167,6 +180,9 @@ class PageGate(_Base):
             raise _Refused("failed") from exc
         raise _Refused("failed")  # a redirect loop
 
+    def _guard_page(self, page: Any) -> None:
+        guard_routes(page, self, scoped=False)
+
     def _finished(self, request: Any) -> None:
         decision = self._pending.pop(request, None)
         if decision is None:
@@ -187,9 +203,13 @@ class PageGate(_Base):
     def detach(self) -> None:
         """Remove the route and the listeners."""
         self._detached = True
+        for target in {id(self.target): self.target, id(self.context): self.context}.values():
+            unwrap(target)
         self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             self.context.unroute(ROUTE_PATTERN, self.handle_context)
+        else:
+            self.context.remove_listener("page", self._guard_page)
         self.target.__dict__.pop("goto", None)  # the page's own goto again
         if self._listening:
             self.context.remove_listener("requestfinished", self._finished)
@@ -214,7 +234,7 @@ class AsyncPageGate(_Base):
             await route.fallback()
             return
         headers = self._headers(request)
-        decision = await self._admit(url, method, headers)
+        decision = self._admitted.pop(request, None) or await self._admit(url, method, headers)
         if decision is None:
             await route.abort(ABORT_ERROR)
             return
@@ -239,6 +259,17 @@ class AsyncPageGate(_Base):
             await route.fulfill(response=first, headers={**first.headers, "location": hop_url})
         else:
             await route.fulfill(response=response)
+
+    async def admit_first(self, route: Any, request: Any) -> bool:
+        """See PageGate.admit_first."""
+        if not request.url.startswith(_GATED_SCHEMES) or request in self._admitted:
+            return True
+        decision = await self._admit(request.url, request.method, self._headers(request))
+        if decision is None:
+            await route.abort(ABORT_ERROR)
+            return False
+        self._admitted[request] = decision
+        return True
 
     async def handle_context(self, route: Any, request: Any) -> None:
         """The context's route, for a gated Page: its popups and the service workers."""
@@ -288,6 +319,9 @@ class AsyncPageGate(_Base):
             raise _Refused("failed") from exc
         raise _Refused("failed")
 
+    def _guard_page(self, page: Any) -> None:
+        aguard_routes(page, self, scoped=False)
+
     async def _finished(self, request: Any) -> None:
         decision = self._pending.pop(request, None)
         if decision is None:
@@ -307,35 +341,16 @@ class AsyncPageGate(_Base):
 
     async def detach(self) -> None:
         self._detached = True
+        for target in {id(self.target): self.target, id(self.context): self.context}.values():
+            unwrap(target)
         await self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             await self.context.unroute(ROUTE_PATTERN, self.handle_context)
+        else:
+            self.context.remove_listener("page", self._guard_page)
         if self._listening:
             self.context.remove_listener("requestfinished", self._finished)
             self.context.remove_listener("requestfailed", self._failed)
-
-
-# How long a goto that the gate refused waits for Chromium's error page to commit.
-ERROR_PAGE_WAIT_MS = 5000
-
-
-def _settling_goto(page: Any, goto: Any) -> Any:
-    """`page.goto` that, when the gate refused the navigation, waits for Chromium's error page
-    (chrome-error://chromewebdata/) to commit before raising: otherwise that late commit
-    interrupts the page's next goto ("interrupted by another navigation")."""
-
-    def goto_settled(url: str, **kwargs: Any) -> Any:
-        try:
-            return goto(url, **kwargs)
-        except Exception as exc:
-            if "ERR_BLOCKED_BY_CLIENT" in str(exc):
-                try:
-                    page.wait_for_url("chrome-error://**", timeout=ERROR_PAGE_WAIT_MS)
-                except Exception:  # noqa: BLE001 - no error page came: nothing to wait for
-                    pass
-            raise
-
-    return goto_settled
 
 
 def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: bool = True) -> PageGate:
@@ -349,7 +364,11 @@ def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: b
     if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
         context.route(ROUTE_PATTERN, pg.handle_context)
         context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
-        target.goto = _settling_goto(target, target.goto)
+        target.goto = settling_goto(target, target.goto)
+        guard_routes(context, pg, scoped=True)
+    else:  # the context's pages, as they open: a page's route runs before the context's
+        context.on("page", pg._guard_page)
+    guard_routes(target, pg, scoped=False)  # a caller's later route runs before the gate's
     if not fetch and pg._records:  # the context's events: the popups' requests too
         context.on("requestfinished", pg._finished)
         context.on("requestfailed", pg._failed)
@@ -368,6 +387,10 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
     if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
         await context.route(ROUTE_PATTERN, pg.handle_context)
         await context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+        aguard_routes(context, pg, scoped=True)
+    else:
+        context.on("page", pg._guard_page)
+    aguard_routes(target, pg, scoped=False)
     if not fetch and pg._records:
         context.on("requestfinished", pg._finished)
         context.on("requestfailed", pg._failed)

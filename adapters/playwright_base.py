@@ -3,6 +3,7 @@ the redirect and WebSocket URL helpers, and the decision book-keeping."""
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -67,6 +68,8 @@ class _Base:
         self._pending: dict[Any, Decision] = {}
         self._listening = False
         self._detached = False  # route_web_socket has no unroute: a detached gate connects straight
+        # Requests a caller's later route had decided before it fell back to the gate's handler.
+        self._admitted: weakref.WeakKeyDictionary[Any, Decision] = weakref.WeakKeyDictionary()
         self.context = context_of(target)
 
     def _refused(self, decision: "Decision") -> bool:

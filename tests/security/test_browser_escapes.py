@@ -4,7 +4,8 @@ against a real origin (tests/security/origin.py) whose access log shows what arr
 Found by probing from outside (2026-12-03): with a Page gated, `window.open` and
 `target=_blank` popups, the context's service worker and a shared worker fetched
 /private/*; WebSocket handshakes to /private were sent in every mode; and a page script's
-`X-Original-URL` / `X-Forwarded-Host` on `fetch()` reached the origin (docs/security.md 12)."""
+`X-Original-URL` / `X-Forwarded-Host` on `fetch()` reached the origin (docs/security.md 12);
+a route the caller registered after the gate ran first and `route.continue_()` sent /private."""
 
 from __future__ import annotations
 
@@ -117,3 +118,36 @@ def test_the_async_gate_covers_popups_websockets_and_routing_headers(origin: Ori
         pg = pool.submit(asyncio.run, visit()).result(timeout=60)
     assert sorted(p for p in origin.arrived() if p != "/favicon.ico") == [p for p in ARRIVED if "other" not in p]
     assert blocked(pg) == BLOCKED
+
+
+@pytest.mark.parametrize("target", ["page", "context"])
+def test_a_route_registered_after_the_gate_sees_only_allowed_requests(origin: Origin, make_gate: Any, browser: Any,
+                                                                      target: str) -> None:
+    from gate.adapters.playwright import gate_page
+
+    origin.route("/m", content_type="text/html", body=(
+        "<html><script>fetch('/private/api/x');"
+        "fetch('/api/ok').then(r => r.text()).then(t => document.title = t)</script></html>"))
+    origin.route("/api/ok", body="from the origin")
+    context = browser.new_context(service_workers="block")
+    if target == "page":
+        page = context.new_page()
+        pg = gate_page(page, make_gate())
+    else:
+        pg = gate_page(context, make_gate())
+        page = context.new_page()
+    seen: list[str] = []
+
+    def continue_it(route: Any) -> None:  # Playwright runs the newest route first
+        seen.append(route.request.url.split("/", 3)[-1])
+        route.continue_()
+
+    page.route("**/api/**", continue_it)
+    page.goto(origin.base + "/m")
+    page.wait_for_function("document.title == 'from the origin'", timeout=5000)
+    page.unroute("**/api/**", continue_it)
+    context.close()
+
+    assert sorted(origin.arrived()) == ["/api/ok", "/m"]
+    assert seen == ["api/ok"]
+    assert blocked(pg) == ["private/api/x:robots.disallowed"]
