@@ -32,7 +32,10 @@ context's other pages are left alone). WebSocket handshakes are decided with
 `route_web_socket` (as the http(s) URL they GET); shared workers, whose requests no route
 sees, are removed from the context (`SharedWorker` is undefined in its pages). Headers a page
 script sets that route the request elsewhere (X-Original-URL, X-Forwarded-Host, ...) are
-denied as in every adapter (gate.enforce.identity). Non-network URLs (data:, blob:) are not gated.
+denied as in every adapter (gate.enforce.identity). A route the caller registers later runs
+only for allowed requests (gate.adapters.playwright_routes), and `page.request` /
+`context.request` are gated hop by hop (gate.adapters.playwright_api). Non-network URLs
+(data:, blob:) are not gated.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Playwright adapter needs: pip install 'scrapegate[playwright]'") from None
 
+from gate.adapters.playwright_api import agate_api, gate_api, ungate_api
 from gate.adapters.playwright_base import (
     _GATED_SCHEMES,
     ABORT_ERROR,
@@ -205,6 +209,7 @@ class PageGate(_Base):
         self._detached = True
         for target in {id(self.target): self.target, id(self.context): self.context}.values():
             unwrap(target)
+        ungate_api(self.context.request)
         self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             self.context.unroute(ROUTE_PATTERN, self.handle_context)
@@ -343,6 +348,7 @@ class AsyncPageGate(_Base):
         self._detached = True
         for target in {id(self.target): self.target, id(self.context): self.context}.values():
             unwrap(target)
+        ungate_api(self.context.request)
         await self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             await self.context.unroute(ROUTE_PATTERN, self.handle_context)
@@ -369,6 +375,7 @@ def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: b
     else:  # the context's pages, as they open: a page's route runs before the context's
         context.on("page", pg._guard_page)
     guard_routes(target, pg, scoped=False)  # a caller's later route runs before the gate's
+    gate_api(context.request, pg)  # page.request is its context's: Playwright's own client, past every route
     if not fetch and pg._records:  # the context's events: the popups' requests too
         context.on("requestfinished", pg._finished)
         context.on("requestfailed", pg._failed)
@@ -391,6 +398,7 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
     else:
         context.on("page", pg._guard_page)
     aguard_routes(target, pg, scoped=False)
+    agate_api(context.request, pg)
     if not fetch and pg._records:
         context.on("requestfinished", pg._finished)
         context.on("requestfailed", pg._failed)

@@ -5,7 +5,8 @@ Found by probing from outside (2026-12-03): with a Page gated, `window.open` and
 `target=_blank` popups, the context's service worker and a shared worker fetched
 /private/*; WebSocket handshakes to /private were sent in every mode; and a page script's
 `X-Original-URL` / `X-Forwarded-Host` on `fetch()` reached the origin (docs/security.md 12);
-a route the caller registered after the gate ran first and `route.continue_()` sent /private."""
+a route the caller registered after the gate ran first and `route.continue_()` sent /private;
+`page.request` (Playwright's own HTTP client) sent /private past every route."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from typing import Any, Iterator
 
 import pytest
 from origin import Origin
+
+from local_site import JOB
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -96,6 +99,7 @@ def test_the_async_gate_covers_popups_websockets_and_routing_headers(origin: Ori
     from playwright.async_api import async_playwright
 
     from gate.adapters.playwright import async_gate_page
+    from gate.errors import CollectionBlocked
 
     serve(origin)
     gate = make_gate()
@@ -111,13 +115,17 @@ def test_the_async_gate_covers_popups_websockets_and_routing_headers(origin: Ori
             await page.wait_for_timeout(1500)
             await page.goto(origin.base + "/m")
             await page.wait_for_timeout(1500)
+            try:
+                await page.request.get(origin.base + "/private/api-async")
+            except CollectionBlocked:
+                pass
             await b.close()
             return pg
 
     with ThreadPoolExecutor(1) as pool:  # its own loop: a sync Playwright may run in this thread
         pg = pool.submit(asyncio.run, visit()).result(timeout=60)
     assert sorted(p for p in origin.arrived() if p != "/favicon.ico") == [p for p in ARRIVED if "other" not in p]
-    assert blocked(pg) == BLOCKED
+    assert blocked(pg) == sorted([*BLOCKED, "private/api-async:robots.disallowed"])
 
 
 @pytest.mark.parametrize("target", ["page", "context"])
@@ -151,3 +159,32 @@ def test_a_route_registered_after_the_gate_sees_only_allowed_requests(origin: Or
     assert sorted(origin.arrived()) == ["/api/ok", "/m"]
     assert seen == ["api/ok"]
     assert blocked(pg) == ["private/api/x:robots.disallowed"]
+
+
+def test_page_request_is_gated_hop_by_hop(origin: Origin, make_gate: Any, browser: Any) -> None:
+    from gate.adapters.playwright import gate_page
+    from gate.errors import CollectionBlocked
+
+    origin.route("/r", status=302, body="", headers={"Location": "/private/after-redirect"})
+    origin.route("/r-ok", status=303, body="", headers={"Location": "/landing"})
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    pg = gate_page(page, make_gate())
+    refused = []
+    for send in (lambda: page.request.get(origin.base + "/private/x"),
+                 lambda: page.request.get(origin.base + "/r"),
+                 lambda: context.request.fetch(origin.base + "/private/y", method="DELETE"),
+                 lambda: page.request.get(origin.base + "/ok", headers={"X-Original-URL": "/private/z"})):
+        with pytest.raises(CollectionBlocked) as blocked:
+            send()
+        refused.append(blocked.value.decision.deny_codes[0])
+    ok = page.request.get(origin.base + "/ok", params={"a": 1, "b": True})
+    landed = page.request.post(origin.base + "/r-ok", data="x=1")
+    context.close()
+
+    assert refused == ["robots.disallowed", "robots.disallowed", "robots.disallowed", "request.rewrite_header"]
+    assert (ok.status, landed.url) == (200, origin.base + "/landing")
+    assert [(h.method, h.target) for h in origin.hits if h.target != "/robots.txt"] == [
+        ("GET", "/r"), ("GET", "/ok?a=1&b=true"), ("POST", "/r-ok"), ("GET", "/landing")]
+    assert {h.headers.get("User-Agent") for h in origin.hits} == {JOB["spec"]["user_agent"]}
+    assert len(pg.blocked) == 4
