@@ -69,6 +69,7 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
+from gate.adapters.scrapy_send import guard_send
 from gate.adapters.scrapy_settings import (
     SETTINGS,
     check_settings,
@@ -145,6 +146,7 @@ class ScrapegateMiddleware:
         self._collections: list[Ticket] = []
         self._turn_waiters: list[Any] = []  # requests waiting for this reactor turn's commit
         self._slots_warned: set[Any] = set()
+        self._send_guarded = False
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
@@ -196,6 +198,9 @@ class ScrapegateMiddleware:
         so the reactor never waits on I/O. A cached hit costs no coroutine, Deferred or thread."""
         if request.url.startswith(_SKIPPED_SCHEMES):
             return None
+        if not self._send_guarded:  # the engine exists once requests flow
+            guard_send(self)
+            self._send_guarded = True
         request.headers.setdefault(b"User-Agent", self._user_agent)
         problem = header_problem(self.gate, request.url, request.headers)  # Host, User-Agent
         if self._group is None:
@@ -249,21 +254,30 @@ class ScrapegateMiddleware:
         if admitted is not None:
             await admitted
 
-    def _admit(self, request: "Request", decision: "Decision") -> Any:
-        """Count and enforce the decision; None, or the coroutine that waits for the origin's
-        cluster-wide slot. Raises IgnoreRequest for a deny in enforce mode."""
+    def decision_of(self, request: "Request") -> "Decision | None":
+        return request.meta.get(META_KEY)
+
+    def count(self, request: "Request", decision: "Decision", sent_check: bool = False) -> None:
+        """Count the decision; raise IgnoreRequest for a deny in enforce mode."""
         request.meta[META_KEY] = decision
         if decision.allow:
             self.stats.inc_value("scrapegate/allowed")
-        else:
-            self.stats.inc_value("scrapegate/denied")
-            for code in decision.deny_codes:
-                self.stats.inc_value(f"scrapegate/denied/{code}")
-            if self.gate.mode == "enforce":
-                logger.debug("Forbidden by scrapegate: %(request)s (%(reason)s)",
-                             {"request": request, "reason": decision.summary()})
-                raise IgnoreRequest(f"scrapegate: {decision.summary()}")
-            self.stats.inc_value("scrapegate/audit/let_through")
+            return
+        self.stats.inc_value("scrapegate/denied")
+        for code in decision.deny_codes:
+            self.stats.inc_value(f"scrapegate/denied/{code}")
+        if sent_check:  # refused as sent, after an allow: the allow was counted already
+            self.stats.inc_value("scrapegate/denied_as_sent")
+        if self.gate.mode == "enforce":
+            logger.debug("Forbidden by scrapegate: %(request)s (%(reason)s)",
+                         {"request": request, "reason": decision.summary()})
+            raise IgnoreRequest(f"scrapegate: {decision.summary()}")
+        self.stats.inc_value("scrapegate/audit/let_through")
+
+    def _admit(self, request: "Request", decision: "Decision") -> Any:
+        """Count and enforce the decision; None, or the coroutine that waits for the origin's
+        cluster-wide slot. Raises IgnoreRequest for a deny in enforce mode."""
+        self.count(request, decision)
         if self.gate.cluster is not None:
             return self._cluster_slot(request, decision)
         self._apply_delay(request, decision)
