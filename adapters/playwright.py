@@ -144,6 +144,8 @@ class PageGate(_Base):
             return False
         if page is self.target:
             return True
+        if page in self._popups:
+            return False
         while (page := page.opener()) is not None:
             if page is self.target:
                 return False
@@ -213,6 +215,7 @@ class PageGate(_Base):
         self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             self.context.unroute(ROUTE_PATTERN, self.handle_context)
+            self.target.remove_listener("popup", self._adopt)
         else:
             self.context.remove_listener("page", self._guard_page)
         self.target.__dict__.pop("goto", None)  # the page's own goto again
@@ -289,6 +292,8 @@ class AsyncPageGate(_Base):
             return False
         if page is self.target:
             return True
+        if page in self._popups:
+            return False
         while (page := await page.opener()) is not None:
             if page is self.target:
                 return False
@@ -352,6 +357,7 @@ class AsyncPageGate(_Base):
         await self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             await self.context.unroute(ROUTE_PATTERN, self.handle_context)
+            self.target.remove_listener("popup", self._adopt)
         else:
             self.context.remove_listener("page", self._guard_page)
         if self._listening:
@@ -372,6 +378,7 @@ def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: b
         context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
         target.goto = settling_goto(target, target.goto)
         guard_routes(context, pg, scoped=True)
+        target.on("popup", pg._adopt)
     else:  # the context's pages, as they open: a page's route runs before the context's
         context.on("page", pg._guard_page)
     guard_routes(target, pg, scoped=False)  # a caller's later route runs before the gate's
@@ -395,6 +402,7 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
         await context.route(ROUTE_PATTERN, pg.handle_context)
         await context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
         aguard_routes(context, pg, scoped=True)
+        target.on("popup", pg._adopt)
     else:
         context.on("page", pg._guard_page)
     aguard_routes(target, pg, scoped=False)

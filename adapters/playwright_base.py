@@ -70,6 +70,9 @@ class _Base:
         self._detached = False  # route_web_socket has no unroute: a detached gate connects straight
         # Requests a caller's later route had decided before it fell back to the gate's handler.
         self._admitted: weakref.WeakKeyDictionary[Any, Decision] = weakref.WeakKeyDictionary()
+        # The popups a gated Page opened, and theirs: still gated once the page is closed
+        # (Page.opener() is None then).
+        self._popups: weakref.WeakSet[Any] = weakref.WeakSet()
         self.context = context_of(target)
 
     def _refused(self, decision: "Decision") -> bool:
@@ -93,6 +96,10 @@ class _Base:
             return request.frame.page
         except Exception:  # noqa: BLE001 - Playwright raises for both
             return None
+
+    def _adopt(self, popup: Any) -> None:
+        self._popups.add(popup)
+        popup.on("popup", self._adopt)
 
     @property
     def _records(self) -> bool:

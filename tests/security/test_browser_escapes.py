@@ -188,3 +188,25 @@ def test_page_request_is_gated_hop_by_hop(origin: Origin, make_gate: Any, browse
         ("GET", "/r"), ("GET", "/ok?a=1&b=true"), ("POST", "/r-ok"), ("GET", "/landing")]
     assert {h.headers.get("User-Agent") for h in origin.hits} == {JOB["spec"]["user_agent"]}
     assert len(pg.blocked) == 4
+
+
+def test_a_popup_stays_gated_after_its_page_is_closed(origin: Origin, make_gate: Any, browser: Any) -> None:
+    """Page.opener() is None once the opener is closed: the popup's later requests were sent."""
+    from gate.adapters.playwright import gate_page
+
+    origin.route("/m", content_type="text/html", body="<html><script>window.open('/pop')</script></html>")
+    origin.route("/pop", content_type="text/html", body=(
+        "<html><script>setTimeout(() => { fetch('/private/after-close').finally(() => "
+        "document.title = 'done') }, 800)</script></html>"))
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    pg = gate_page(page, make_gate())
+    with context.expect_page() as popup_info:
+        page.goto(origin.base + "/m")
+    popup = popup_info.value
+    page.close()
+    popup.wait_for_function("document.title == 'done'", timeout=5000)
+    context.close()
+
+    assert sorted(origin.arrived()) == ["/m", "/pop"]
+    assert blocked(pg) == ["private/after-close:robots.disallowed"]
