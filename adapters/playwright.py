@@ -53,12 +53,13 @@ from gate.adapters.playwright_base import (
     _GATED_SCHEMES,
     ABORT_ERROR,
     MAX_REDIRECTS,
-    NO_SHARED_WORKERS,
+    NO_UNROUTED_APIS,
     ROUTE_PATTERN,
     WS_POLICY_VIOLATION,
     _Base,
     _Refused,
     next_hop,
+    preloading_off,
     websocket_http_url,
 )
 from gate.adapters.playwright_routes import aguard_routes, guard_routes, settling_goto, unwrap
@@ -71,7 +72,7 @@ if TYPE_CHECKING:
     from gate.model.decision import Decision
 
 __all__ = ["gate_page", "async_gate_page", "PageGate", "AsyncPageGate", "ROUTE_PATTERN", "ABORT_ERROR",
-           "MAX_REDIRECTS", "next_hop"]
+           "MAX_REDIRECTS", "next_hop", "preloading_off"]
 
 
 class PageGate(_Base):
@@ -370,7 +371,7 @@ def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: b
     Page, a refused `goto` leaves the page ready for the next one."""
     pg = PageGate(target, gate, record_bodies, fetch)
     context = pg.context
-    context.add_init_script(NO_SHARED_WORKERS)
+    context.add_init_script(NO_UNROUTED_APIS)
     target.route(ROUTE_PATTERN, pg.handle)
     target.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
     if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
@@ -395,7 +396,7 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
     """Gate every request of an async-API `Page` or `BrowserContext`; returns the AsyncPageGate."""
     pg = AsyncPageGate(target, gate, record_bodies, fetch)
     context = pg.context
-    await context.add_init_script(NO_SHARED_WORKERS)
+    await context.add_init_script(NO_UNROUTED_APIS)
     await target.route(ROUTE_PATTERN, pg.handle)
     await target.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
     if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets

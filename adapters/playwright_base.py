@@ -3,7 +3,9 @@ the redirect and WebSocket URL helpers, and the decision book-keeping."""
 
 from __future__ import annotations
 
+import json
 import weakref
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -20,9 +22,25 @@ MAX_REDIRECTS = 20  # Chromium's own limit
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _GATED_SCHEMES = ("http://", "https://")
 _WS_SCHEMES = {"ws://": "http://", "wss://": "https://"}
-# A shared worker's requests reach no route, page or context: the pages get none.
-NO_SHARED_WORKERS = "delete window.SharedWorker;"
+# What sends requests that reach no route, page or context (Chromium 156): a shared worker's
+# fetches, an AudioWorklet's module, fetchLater(). The context's pages get none of them.
+NO_UNROUTED_APIS = ("delete window.SharedWorker; delete window.fetchLater;"
+                    "if (window.BaseAudioContext) delete BaseAudioContext.prototype.audioWorklet;")
+NO_SHARED_WORKERS = NO_UNROUTED_APIS  # its first name
 WS_POLICY_VIOLATION = 1008  # RFC 6455 7.4.1
+
+
+def preloading_off(user_data_dir: str | Path) -> Path:
+    """Set Chromium's "Preload pages" to off in the profile at `user_data_dir`, for
+    `launch_persistent_context`: speculation rules' prefetch and prerender requests reach no
+    route, and a context that preloads sends them ungated. A plain `browser.new_context()`
+    has no profile of its own to set this in."""
+    prefs = Path(user_data_dir) / "Default" / "Preferences"
+    data = json.loads(prefs.read_text()) if prefs.exists() else {}
+    data.setdefault("net", {})["network_prediction_options"] = 2  # NETWORK_PREDICTION_NEVER
+    prefs.parent.mkdir(parents=True, exist_ok=True)
+    prefs.write_text(json.dumps(data))
+    return Path(user_data_dir)
 
 
 def websocket_http_url(url: str) -> str:

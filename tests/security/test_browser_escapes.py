@@ -210,3 +210,44 @@ def test_a_popup_stays_gated_after_its_page_is_closed(origin: Origin, make_gate:
 
     assert sorted(origin.arrived()) == ["/m", "/pop"]
     assert blocked(pg) == ["private/after-close:robots.disallowed"]
+
+
+UNROUTED = """<html><head><script type=speculationrules>
+{"prefetch": [{"source": "list", "urls": ["/private/spec-prefetch"]}],
+ "prerender": [{"source": "list", "urls": ["/private/spec-prerender"]}]}</script></head><body><script>
+try { fetchLater('/private/fetch-later', {activateAfter: 0}) } catch (e) {}
+try { new AudioContext().audioWorklet.addModule('/private/audio-worklet.js').catch(() => {}) } catch (e) {}
+</script></body></html>"""
+
+
+def test_requests_no_route_sees_are_not_made(origin: Origin, make_gate: Any, browser: Any) -> None:
+    """fetchLater() and an AudioWorklet's module reached /private past every route: the gate
+    removes both from the context's pages. Speculation rules' prefetch and prerender need a
+    profile that does not preload (`preloading_off`, next test)."""
+    from gate.adapters.playwright import gate_page
+
+    origin.route("/m", content_type="text/html", body=UNROUTED)
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    gate_page(page, make_gate())
+    page.goto(origin.base + "/m")
+    page.wait_for_timeout(1500)
+    page.goto(origin.base + "/landing")  # a pending fetchLater is sent when the page is left
+    context.close()
+    arrived = origin.arrived()
+    assert "/private/fetch-later" not in arrived and "/private/audio-worklet.js" not in arrived, arrived
+
+
+def test_a_profile_with_preloading_off_sends_no_speculative_request(origin: Origin, make_gate: Any, browser: Any,
+                                                                    tmp_path: Path) -> None:
+    from gate.adapters.playwright import gate_page, preloading_off
+
+    origin.route("/m", content_type="text/html", body=UNROUTED)
+    context = browser.browser_type.launch_persistent_context(  # the module's Playwright, a browser of its own
+        preloading_off(tmp_path / "profile"), executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    page = context.new_page()
+    gate_page(context, make_gate())
+    page.goto(origin.base + "/m")
+    page.wait_for_timeout(1500)
+    context.close()
+    assert not [p for p in origin.arrived() if p.startswith("/private")], origin.arrived()
