@@ -1,4 +1,4 @@
-"""The last look before Scrapy sends a request (gate.adapters.scrapy).
+"""The last look before Scrapy sends a request (the Scrapy middleware's).
 
 The middleware decides at priority 100, before every built-in middleware; the ones after it
 still change the request: DefaultHeadersMiddleware (400) adds DEFAULT_REQUEST_HEADERS, and a
@@ -13,7 +13,6 @@ naming another URL or authority, or an agent other than the job's, is refused th
 from __future__ import annotations
 
 import functools
-import logging
 from typing import TYPE_CHECKING, Any, Callable
 
 from gate.enforce.identity import header_problem
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["guard_send", "GUARDED_ATTR"]
 
-logger = logging.getLogger("gate.adapters.scrapy")
 GUARDED_ATTR = "_scrapegate_send_guarded"
 
 
