@@ -157,7 +157,9 @@ class PageGate(_Base):
         if self._detached:
             ws.connect_to_server()
             return
-        if self._admit(websocket_http_url(ws.url), "GET") is None:
+        url = websocket_http_url(ws.url)
+        refusal = self._websocket_refusal(url)
+        if (refusal is not None and self._refused(refusal)) or (refusal is None and self._admit(url, "GET") is None):
             ws.close(code=WS_POLICY_VIOLATION, reason="scrapegate: blocked")
             return
         ws.connect_to_server()
@@ -189,6 +191,7 @@ class PageGate(_Base):
 
     def _guard_page(self, page: Any) -> None:
         guard_routes(page, self, scoped=False)
+        self._pin_agent(page)
 
     def _finished(self, request: Any) -> None:
         decision = self._pending.pop(request, None)
@@ -302,9 +305,13 @@ class AsyncPageGate(_Base):
 
     async def handle_websocket(self, ws: Any) -> None:
         """A WebSocket handshake is a GET of its http(s) URL: connected only when allowed."""
-        if not self._detached and await self._admit(websocket_http_url(ws.url), "GET") is None:
-            await ws.close(code=WS_POLICY_VIOLATION, reason="scrapegate: blocked")
-            return
+        if not self._detached:
+            url = websocket_http_url(ws.url)
+            refusal = self._websocket_refusal(url)
+            if (refusal is not None and self._refused(refusal)) or (
+                    refusal is None and await self._admit(url, "GET") is None):
+                await ws.close(code=WS_POLICY_VIOLATION, reason="scrapegate: blocked")
+                return
         ws.connect_to_server()
 
     async def _walk(self, route: Any, url: str, method: str, decision: "Decision",
@@ -330,8 +337,14 @@ class AsyncPageGate(_Base):
             raise _Refused("failed") from exc
         raise _Refused("failed")
 
-    def _guard_page(self, page: Any) -> None:
+    async def _guard_page(self, page: Any) -> None:
         aguard_routes(page, self, scoped=False)
+        await self._pin_agent(page)
+
+    async def _aadopt(self, popup: Any) -> None:
+        self._popups.add(popup)
+        popup.on("popup", self._aadopt)
+        await self._pin_agent(popup)
 
     async def _finished(self, request: Any) -> None:
         decision = self._pending.pop(request, None)
@@ -358,7 +371,7 @@ class AsyncPageGate(_Base):
         await self.target.unroute(ROUTE_PATTERN, self.handle)
         if self.context is not self.target:
             await self.context.unroute(ROUTE_PATTERN, self.handle_context)
-            self.target.remove_listener("popup", self._adopt)
+            self.target.remove_listener("popup", self._aadopt)
         else:
             self.context.remove_listener("page", self._guard_page)
         if self._listening:
@@ -383,6 +396,8 @@ def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: b
     else:  # the context's pages, as they open: a page's route runs before the context's
         context.on("page", pg._guard_page)
     guard_routes(target, pg, scoped=False)  # a caller's later route runs before the gate's
+    for page in [target] if context is not target else context.pages:
+        pg._pin_agent(page)
     gate_api(context.request, pg)  # page.request is its context's: Playwright's own client, past every route
     if not fetch and pg._records:  # the context's events: the popups' requests too
         context.on("requestfinished", pg._finished)
@@ -403,10 +418,12 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
         await context.route(ROUTE_PATTERN, pg.handle_context)
         await context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
         aguard_routes(context, pg, scoped=True)
-        target.on("popup", pg._adopt)
+        target.on("popup", pg._aadopt)
     else:
         context.on("page", pg._guard_page)
     aguard_routes(target, pg, scoped=False)
+    for page in [target] if context is not target else context.pages:
+        await pg._pin_agent(page)
     agate_api(context.request, pg)
     if not fetch and pg._records:
         context.on("requestfinished", pg._finished)

@@ -91,6 +91,7 @@ class _Base:
         # The popups a gated Page opened, and theirs: still gated once the page is closed
         # (Page.opener() is None then).
         self._popups: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._agent_pinned = True  # False once a page could not be made to send the job's agent
         self.context = context_of(target)
 
     def _refused(self, decision: "Decision") -> bool:
@@ -118,6 +119,34 @@ class _Base:
     def _adopt(self, popup: Any) -> None:
         self._popups.add(popup)
         popup.on("popup", self._adopt)
+        self._pin_agent(popup)
+
+    def _pin_agent(self, page: Any) -> Any:
+        """Make the page send the job's agent where no route can set it: a WebSocket handshake
+        (Chromium's Emulation.setUserAgentOverride, also what navigator.userAgent says). The
+        async API returns the coroutine to await. Without CDP (not Chromium) WebSockets are refused."""
+        try:
+            session = self.context.new_cdp_session(page)
+            if hasattr(session, "__await__"):  # the async API
+                return self._apin(session)
+            session.send("Emulation.setUserAgentOverride", {"userAgent": self.gate.job.spec.user_agent})
+        except Exception:  # noqa: BLE001 - another browser (no CDP), or the page is gone
+            self._agent_pinned = False
+        return None
+
+    async def _apin(self, session: Any) -> None:
+        try:
+            cdp = await session
+            await cdp.send("Emulation.setUserAgentOverride", {"userAgent": self.gate.job.spec.user_agent})
+        except Exception:  # noqa: BLE001 - another browser: no CDP
+            self._agent_pinned = False
+
+    def _websocket_refusal(self, url: str) -> "Decision | None":
+        """A deny for a WebSocket that would send another agent than the job's, else None."""
+        if self._agent_pinned:
+            return None
+        return self.gate.refuse(url, "request.agent_mismatch", "a WebSocket handshake sends the browser's "
+                                "User-Agent, which the gate could not replace (no CDP session)")
 
     @property
     def _records(self) -> bool:

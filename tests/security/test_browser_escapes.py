@@ -6,7 +6,8 @@ Found by probing from outside (2026-12-03): with a Page gated, `window.open` and
 /private/*; WebSocket handshakes to /private were sent in every mode; and a page script's
 `X-Original-URL` / `X-Forwarded-Host` on `fetch()` reached the origin (docs/security.md 12);
 a route the caller registered after the gate ran first and `route.continue_()` sent /private;
-`page.request` (Playwright's own HTTP client) sent /private past every route."""
+`page.request` (Playwright's own HTTP client) sent /private past every route; a WebSocket
+handshake carried HeadlessChrome's User-Agent, not the job's."""
 
 from __future__ import annotations
 
@@ -58,6 +59,20 @@ def blocked(pg: Any) -> list[str]:
     return sorted(d.url.split("/", 3)[-1] + ":" + ",".join(d.deny_codes) for d in pg.blocked)
 
 
+def settled(pg: Any, origin: Origin) -> bool:
+    return blocked(pg) == BLOCKED and "/ws-ok" in origin.arrived()
+
+
+def settle(page: Any, pg: Any, origin: Origin, timeout_s: float = 15.0) -> None:
+    """Let the browser work (events are handled while Playwright waits) until every request
+    the pages make was seen, then a little longer for anything that should not come."""
+    for _ in range(int(timeout_s * 10)):
+        if settled(pg, origin):
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -81,15 +96,16 @@ def test_popups_workers_websockets_and_routing_headers_of_a_gated_page(origin: O
     pg = gate_page(page, make_gate(), fetch=fetch)
     page.goto(origin.base + "/pop")
     page.click("#a")
-    page.wait_for_timeout(1500)
     page.goto(origin.base + "/m")
-    page.wait_for_timeout(1500)
+    settle(page, pg, origin)
     other.goto(origin.base + "/private/other-page")  # the context's other pages are not this gate's
     context.close()
 
     arrived = origin.arrived()
     assert sorted(p for p in arrived if p != "/favicon.ico") == ARRIVED
     assert [h.headers.get("X-Original-Url") for h in origin.hits if h.headers.get("X-Original-Url")] == []
+    agents = {h.target: h.headers.get("User-Agent") for h in origin.hits if h.target != "/private/other-page"}
+    assert set(agents.values()) == {JOB["spec"]["user_agent"]}, agents  # the WebSocket's too
     assert blocked(pg) == BLOCKED
 
 
@@ -112,9 +128,12 @@ def test_the_async_gate_covers_popups_websockets_and_routing_headers(origin: Ori
             pg = await async_gate_page(page, gate)
             await page.goto(origin.base + "/pop")
             await page.click("#a")
-            await page.wait_for_timeout(1500)
             await page.goto(origin.base + "/m")
-            await page.wait_for_timeout(1500)
+            for _ in range(150):
+                if settled(pg, origin):
+                    break
+                await page.wait_for_timeout(100)
+            await page.wait_for_timeout(300)
             try:
                 await page.request.get(origin.base + "/private/api-async")
             except CollectionBlocked:
@@ -126,6 +145,7 @@ def test_the_async_gate_covers_popups_websockets_and_routing_headers(origin: Ori
         pg = pool.submit(asyncio.run, visit()).result(timeout=60)
     assert sorted(p for p in origin.arrived() if p != "/favicon.ico") == [p for p in ARRIVED if "other" not in p]
     assert blocked(pg) == sorted([*BLOCKED, "private/api-async:robots.disallowed"])
+    assert {h.headers.get("User-Agent") for h in origin.hits} == {JOB["spec"]["user_agent"]}
 
 
 @pytest.mark.parametrize("target", ["page", "context"])
