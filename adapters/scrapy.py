@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import weakref
 from typing import TYPE_CHECKING, Any, NoReturn
 
 try:
@@ -147,6 +148,9 @@ class ScrapegateMiddleware:
         self._turn_waiters: list[Any] = []  # requests waiting for this reactor turn's commit
         self._slots_warned: set[Any] = set()
         self._send_guarded = False
+        # The requests this middleware decided (meta is copied to a redirect's or a retry's
+        # new Request, so the decision in meta alone does not say that this one was decided).
+        self._decided: weakref.WeakSet[Any] = weakref.WeakSet()
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
@@ -260,6 +264,7 @@ class ScrapegateMiddleware:
     def count(self, request: "Request", decision: "Decision", sent_check: bool = False) -> None:
         """Count the decision; raise IgnoreRequest for a deny in enforce mode."""
         request.meta[META_KEY] = decision
+        self._decided.add(request)
         if decision.allow:
             self.stats.inc_value("scrapegate/allowed")
             return
@@ -362,9 +367,11 @@ class ScrapegateMiddleware:
         trusted); otherwise a coroutine that runs it in a worker thread: the classifiers cost
         milliseconds the reactor should not wait for."""
         self._release(request)  # a response that never reached the downloader (a cache hit)
-        decision = request.meta.get(META_KEY)
-        if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
+        if request.url.startswith(_SKIPPED_SCHEMES):
             return response
+        if request not in self._decided:  # answered by a middleware ahead of the gate: decide it now
+            return self._decide_late(request, response)
+        decision = request.meta[META_KEY]
         facts = ResponseFacts.of(response.url, response.status, response.headers, _as_read(response))
         try:
             answer = inspect_hop_nowait(self.gate, decision, facts)
@@ -375,6 +382,15 @@ class ScrapegateMiddleware:
         if answer is not decision:
             request.meta[META_KEY] = answer
         return response
+
+    async def _decide_late(self, request: "Request", response: "Response") -> "Response":
+        """A response that a middleware with a lower priority number gave (HttpCacheMiddleware,
+        900, when the gate is listed above it): the request never reached process_request, so
+        the gate decides it now and a deny withholds the response (nothing was sent)."""
+        decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
+        self.count(request, decision)
+        facts = ResponseFacts.of(response.url, response.status, response.headers, _as_read(response))
+        return await self._inspect_in_thread(request, response, decision, facts)
 
     async def _inspect_in_thread(self, request: "Request", response: "Response", decision: "Decision",
                                  facts: ResponseFacts) -> "Response":
