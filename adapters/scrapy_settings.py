@@ -25,6 +25,10 @@ SETTINGS = frozenset({
     "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL", "SCRAPEGATE_LEDGER",
     "SCRAPEGATE_SIGNALS", "SCRAPEGATE_TIMEOUT", "SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES",
     "SCRAPEGATE_REDIS_LEASE", "SCRAPEGATE_GC_FREEZE"})
+# Read from the environment only (gate.core.config, the ledger, the OPA engine).
+ENVIRONMENT_ONLY = frozenset({
+    "SCRAPEGATE_OPA_TOKEN", "SCRAPEGATE_OPA_TIMEOUT", "SCRAPEGATE_LEDGER_WRITER", "SCRAPEGATE_TERMS_DISCOVERY",
+    "SCRAPEGATE_HOME", "SCRAPEGATE_LEDGER_KEY", "SCRAPEGATE_LEDGER_KEY_FILE", "SCRAPEGATE_LEDGER_CHECKPOINTS"})
 _OFF = {"", "0", "false", "no", "off", "none"}
 _ON = {"1", "true", "yes", "on"}
 
@@ -106,7 +110,8 @@ def check_settings(settings: "BaseSettings", cls: type) -> None:
 
     unknown = sorted(name for name in settings if str(name).startswith("SCRAPEGATE_") and name not in SETTINGS)
     if unknown:
-        hints = [f"{name} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(name, SETTINGS, 1))
+        hints = [f"{name} (an environment variable, not a setting)" if name in ENVIRONMENT_ONLY
+                 else f"{name} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(name, SETTINGS, 1))
                  else name for name in unknown]
         raise ManifestError(f"unknown setting {', '.join(hints)}; the settings are {', '.join(sorted(SETTINGS))}")
     for name, priority in settings.getwithbase("SPIDER_MIDDLEWARES").items():
