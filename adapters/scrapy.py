@@ -15,6 +15,12 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   audit mode it proceeds and the ledger holds the deny.
 - Redirects: RedirectMiddleware answers a 3xx with a new Request, which Scrapy schedules and
   sends through every middleware's `process_request` again, so each hop is gated.
+- Around the gate: the headers are read again where the downloader sends the request
+  (gate.adapters.scrapy_send: DEFAULT_REQUEST_HEADERS, a random-agent middleware); a
+  response a middleware ahead of the gate answered (a cache hit) is decided in
+  `process_response`; a request's own `download_slot` is dropped under a crawl-delay.
+- Listed but misconfigured (no job, an unknown SCRAPEGATE_* setting, listed as a spider
+  middleware) stops the crawl (gate.adapters.scrapy_settings.check_settings).
 - The hot path stays on the reactor and costs no thread hop: a decision whose signals and
   policy result are cached is made (and recorded) inline, and `process_request` returns None
   at once; only a miss (a robots.txt fetch, a policy evaluation) returns a coroutine that
