@@ -26,22 +26,44 @@ into the ledger is the one the handler fetched. `route.fetch` uses Playwright's 
 With `fetch=False` allowed requests continue in the browser (`route.fallback()`); redirect
 hops after the first are then NOT gated, and bodies are hashed on `requestfinished`.
 
-Playwright routes neither WebSocket connections nor requests a service worker answers:
-create pages with `service_workers="block"`. Non-network URLs (data:, blob:) are not gated.
+Beyond the page's own route. A Page's route sees neither its popups nor the context's service
+workers, so `gate_page(page)` also routes the page's BrowserContext for those (requests of the
+context's other pages are left alone). WebSocket handshakes are decided with
+`route_web_socket` (as the http(s) URL they GET); shared workers, whose requests no route
+sees, are removed from the context (`SharedWorker` is undefined in its pages). Headers a page
+script sets that route the request elsewhere (X-Original-URL, X-Forwarded-Host, ...) are
+denied as in every adapter (gate.enforce.identity). A route the caller registers later runs
+only for allowed requests (gate.adapters.playwright_routes), and `page.request` /
+`context.request` are gated hop by hop (gate.adapters.playwright_api). Non-network URLs
+(data:, blob:) are not gated.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
 
 try:
     import playwright  # noqa: F401 - only to fail early with the install hint
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Playwright adapter needs: pip install 'scrapegate[playwright]'") from None
 
-from gate.enforce.admit import arecord_body, origin_key, record_body
+from gate.adapters.playwright_api import agate_api, gate_api, ungate_api
+from gate.adapters.playwright_async import AsyncPageGate
+from gate.adapters.playwright_base import (
+    _GATED_SCHEMES,
+    ABORT_ERROR,
+    MAX_REDIRECTS,
+    NO_UNROUTED_APIS,
+    ROUTE_PATTERN,
+    WS_POLICY_VIOLATION,
+    _Base,
+    _Refused,
+    next_hop,
+    preloading_off,
+    websocket_http_url,
+)
+from gate.adapters.playwright_routes import aguard_routes, guard_routes, settling_goto, unwrap
+from gate.enforce.admit import origin_key, record_body
 from gate.enforce.ratelimit import limiter_for, min_interval
 from gate.model.response import ResponseFacts
 
@@ -50,81 +72,15 @@ if TYPE_CHECKING:
     from gate.model.decision import Decision
 
 __all__ = ["gate_page", "async_gate_page", "PageGate", "AsyncPageGate", "ROUTE_PATTERN", "ABORT_ERROR",
-           "MAX_REDIRECTS"]
-
-ROUTE_PATTERN = "**/*"
-ABORT_ERROR = "blockedbyclient"
-MAX_REDIRECTS = 20  # Chromium's own limit
-_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-_GATED_SCHEMES = ("http://", "https://")
-
-
-def next_hop(url: str, method: str, status: int, headers: dict[str, str]) -> tuple[str, str] | None:
-    """(url, method) of the hop a redirect response asks for, or None when it is final.
-    303, and 301/302 after a POST, continue as GET (what browsers do)."""
-    location = headers.get("location")
-    if status not in _REDIRECT_CODES or not location:
-        return None
-    as_get = status == 303 or (status in (301, 302) and method == "POST")
-    return urljoin(url, location), ("GET" if as_get and method != "HEAD" else method)
-
-
-class _Refused(Exception):
-    """Ends a route with `route.abort(error)`."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-class _Base:
-    def __init__(self, target: Any, gate: "Gate", record_bodies: bool, fetch: bool) -> None:
-        self.target = target
-        self.gate = gate
-        self.record_bodies = record_bodies
-        self.fetch = fetch
-        self.blocked: list[Decision] = []
-        self.decisions: list[Decision] = []
-        self._pending: dict[Any, Decision] = {}
-        self._listening = False
-
-    def _refused(self, decision: "Decision") -> bool:
-        """Book-keeping; True when the request must be aborted."""
-        self.decisions.append(decision)
-        if not decision.allow and self.gate.mode == "enforce":
-            self.blocked.append(decision)
-            return True
-        return False
-
-    @property
-    def _records(self) -> bool:
-        return self.record_bodies and self.gate.ledger is not None
-
-    def _headers(self, request: Any) -> dict[str, str]:
-        """The request's headers with the job's User-Agent: robots.txt was read for that agent,
-        so the origin receives it, not the browser's (gate.enforce.identity)."""
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "user-agent"}
-        headers["user-agent"] = self.gate.job.spec.user_agent
-        return headers
-
-    @staticmethod
-    def _facts(url: str, response: Any, body: bytes) -> ResponseFacts:
-        """An APIResponse (route.fetch) as the response phase sees it."""
-        return ResponseFacts.of(url, response.status, response.headers_array, body)
-
-    @staticmethod
-    def _fetch_kwargs(url: str, method: str, original_method: str, headers: dict[str, str]) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"url": url, "method": method, "max_redirects": 0, "headers": headers}
-        if method != original_method:
-            kwargs["post_data"] = b""  # the hop became a GET: no body
-        return kwargs
+           "MAX_REDIRECTS", "next_hop", "preloading_off"]
 
 
 class PageGate(_Base):
     """The gate attached to a sync-API Page or BrowserContext (see `gate_page`)."""
 
-    def _admit(self, url: str, method: str) -> "Decision | None":
-        decision = self.gate.check(url, method)
+    def _admit(self, url: str, method: str, headers: dict[str, str] | None = None) -> "Decision | None":
+        problem = self._problem(url, headers)
+        decision = self.gate.refuse(url, *problem, method) if problem else self.gate.check(url, method)
         if self._refused(decision):
             return None
         limiter_for(self.gate).wait(origin_key(url), min_interval(decision.obligations))
@@ -135,17 +91,18 @@ class PageGate(_Base):
         if not url.startswith(_GATED_SCHEMES):
             route.fallback()
             return
-        decision = self._admit(url, method)
+        headers = self._headers(request)
+        decision = self._admitted.pop(request, None) or self._admit(url, method, headers)
         if decision is None:
             route.abort(ABORT_ERROR)
             return
         if not self.fetch:
             if self._records:
                 self._pending[request] = decision
-            route.fallback(headers=self._headers(request))
+            route.fallback(headers=headers)
             return
         try:
-            first, response, hop_url, decision = self._walk(route, url, method, decision, self._headers(request))
+            first, response, hop_url, decision = self._walk(route, url, method, decision, headers)
         except _Refused as refused:
             route.abort(refused.error)
             return
@@ -161,6 +118,52 @@ class PageGate(_Base):
         else:
             route.fulfill(response=response)
 
+    def admit_first(self, route: Any, request: Any) -> bool:
+        """For a caller's route that runs before the gate's (gate.adapters.playwright_routes):
+        True when the request may go on to it; a denied one is aborted here."""
+        if not request.url.startswith(_GATED_SCHEMES) or request in self._admitted:
+            return True
+        decision = self._admit(request.url, request.method, self._headers(request))
+        if decision is None:
+            route.abort(ABORT_ERROR)
+            return False
+        self._admitted[request] = decision
+        return True
+
+    def handle_context(self, route: Any, request: Any) -> None:
+        """The context's route, for a gated Page: its popups and the service workers."""
+        if self._elsewhere(request):
+            route.fallback()
+        else:
+            self.handle(route, request)
+
+    def _elsewhere(self, request: Any) -> bool:
+        """True for a request of the gated page itself (its own route decided it) or of a page
+        of the context it did not open."""
+        page = self._frame_page(request)
+        if page is None:
+            return False
+        if page is self.target:
+            return True
+        if page in self._popups:
+            return False
+        while (page := page.opener()) is not None:
+            if page is self.target:
+                return False
+        return True
+
+    def handle_websocket(self, ws: Any) -> None:
+        """A WebSocket handshake is a GET of its http(s) URL: connected only when allowed."""
+        if self._detached:
+            ws.connect_to_server()
+            return
+        url = websocket_http_url(ws.url)
+        refusal = self._websocket_refusal(url)
+        if (refusal is not None and self._refused(refusal)) or (refusal is None and self._admit(url, "GET") is None):
+            ws.close(code=WS_POLICY_VIOLATION, reason="scrapegate: blocked")
+            return
+        ws.connect_to_server()
+
     def _walk(self, route: Any, url: str, method: str, decision: "Decision",
               headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
         """Fetch the request and each redirect hop the gate allows: (first response, final
@@ -175,7 +178,7 @@ class PageGate(_Base):
                 if self._records:  # the redirect reached the origin: collected, as in every adapter
                     record_body(self.gate, decision, response.status, response.body())
                 hop_url, hop_method = hop
-                admitted = self._admit(hop_url, hop_method)
+                admitted = self._admit(hop_url, hop_method, headers)
                 if admitted is None:
                     raise _Refused(ABORT_ERROR)
                 decision = admitted
@@ -185,6 +188,10 @@ class PageGate(_Base):
         except Exception as exc:  # a network error: the browser sees a failed request
             raise _Refused("failed") from exc
         raise _Refused("failed")  # a redirect loop
+
+    def _guard_page(self, page: Any) -> None:
+        guard_routes(page, self, scoped=False)
+        self._pin_agent(page)
 
     def _finished(self, request: Any) -> None:
         decision = self._pending.pop(request, None)
@@ -205,135 +212,45 @@ class PageGate(_Base):
 
     def detach(self) -> None:
         """Remove the route and the listeners."""
+        self._detached = True
+        for target in {id(self.target): self.target, id(self.context): self.context}.values():
+            unwrap(target)
+        ungate_api(self.context.request)
         self.target.unroute(ROUTE_PATTERN, self.handle)
+        if self.context is not self.target:
+            self.context.unroute(ROUTE_PATTERN, self.handle_context)
+            self.target.remove_listener("popup", self._adopt)
+        else:
+            self.context.remove_listener("page", self._guard_page)
         self.target.__dict__.pop("goto", None)  # the page's own goto again
         if self._listening:
-            self.target.remove_listener("requestfinished", self._finished)
-            self.target.remove_listener("requestfailed", self._failed)
-
-
-class AsyncPageGate(_Base):
-    """The gate attached to an async-API Page or BrowserContext (see `async_gate_page`)."""
-
-    async def _admit(self, url: str, method: str) -> "Decision | None":
-        decision = await self.gate.acheck(url, method)
-        if self._refused(decision):
-            return None
-        await limiter_for(self.gate).await_slot(origin_key(url), min_interval(decision.obligations))
-        return decision
-
-    async def handle(self, route: Any, request: Any) -> None:
-        url, method = request.url, request.method
-        if not url.startswith(_GATED_SCHEMES):
-            await route.fallback()
-            return
-        decision = await self._admit(url, method)
-        if decision is None:
-            await route.abort(ABORT_ERROR)
-            return
-        if not self.fetch:
-            if self._records:
-                self._pending[request] = decision
-            await route.fallback(headers=self._headers(request))
-            return
-        try:
-            first, response, hop_url, decision = await self._walk(route, url, method, decision,
-                                                                  self._headers(request))
-        except _Refused as refused:
-            await route.abort(refused.error)
-            return
-        body = await response.body()
-        if self._records:
-            await arecord_body(self.gate, decision, response.status, body)
-        answer = await asyncio.to_thread(self.gate.inspect, decision, self._facts(hop_url, response, body))
-        if answer is not decision and self._refused(answer):  # the response phase withholds it
-            await route.abort(ABORT_ERROR)
-            return
-        if response is not first and request.is_navigation_request():
-            await route.fulfill(response=first, headers={**first.headers, "location": hop_url})
-        else:
-            await route.fulfill(response=response)
-
-    async def _walk(self, route: Any, url: str, method: str, decision: "Decision",
-                    headers: dict[str, str]) -> tuple[Any, Any, str, "Decision"]:
-        try:
-            first = response = await route.fetch(max_redirects=0, headers=headers)
-            hop_url, hop_method = url, method
-            for _ in range(MAX_REDIRECTS):
-                hop = next_hop(hop_url, hop_method, response.status, response.headers)
-                if hop is None:
-                    return first, response, hop_url, decision
-                if self._records:  # the redirect reached the origin: collected, as in every adapter
-                    await arecord_body(self.gate, decision, response.status, await response.body())
-                hop_url, hop_method = hop
-                admitted = await self._admit(hop_url, hop_method)
-                if admitted is None:
-                    raise _Refused(ABORT_ERROR)
-                decision = admitted
-                response = await route.fetch(**self._fetch_kwargs(hop_url, hop_method, method, headers))
-        except _Refused:
-            raise
-        except Exception as exc:
-            raise _Refused("failed") from exc
-        raise _Refused("failed")
-
-    async def _finished(self, request: Any) -> None:
-        decision = self._pending.pop(request, None)
-        if decision is None:
-            return
-        response = await request.response()
-        try:
-            body = await response.body() if response is not None else None
-        except Exception:  # a redirect or an evicted body has nothing to hash
-            return
-        if body is not None:
-            await arecord_body(self.gate, decision, response.status, body)
-            facts = ResponseFacts.of(request.url, response.status, await response.headers_array(), body)
-            await asyncio.to_thread(self.gate.inspect, decision, facts)
-
-    def _failed(self, request: Any) -> None:
-        self._pending.pop(request, None)
-
-    async def detach(self) -> None:
-        await self.target.unroute(ROUTE_PATTERN, self.handle)
-        if self._listening:
-            self.target.remove_listener("requestfinished", self._finished)
-            self.target.remove_listener("requestfailed", self._failed)
-
-
-# How long a goto that the gate refused waits for Chromium's error page to commit.
-ERROR_PAGE_WAIT_MS = 5000
-
-
-def _settling_goto(page: Any, goto: Any) -> Any:
-    """`page.goto` that, when the gate refused the navigation, waits for Chromium's error page
-    (chrome-error://chromewebdata/) to commit before raising: otherwise that late commit
-    interrupts the page's next goto ("interrupted by another navigation")."""
-
-    def goto_settled(url: str, **kwargs: Any) -> Any:
-        try:
-            return goto(url, **kwargs)
-        except Exception as exc:
-            if "ERR_BLOCKED_BY_CLIENT" in str(exc):
-                try:
-                    page.wait_for_url("chrome-error://**", timeout=ERROR_PAGE_WAIT_MS)
-                except Exception:  # noqa: BLE001 - no error page came: nothing to wait for
-                    pass
-            raise
-
-    return goto_settled
+            self.context.remove_listener("requestfinished", self._finished)
+            self.context.remove_listener("requestfailed", self._failed)
 
 
 def gate_page(target: Any, gate: "Gate", *, fetch: bool = True, record_bodies: bool = True) -> PageGate:
     """Gate every request of a sync-API `Page` or `BrowserContext`; returns the PageGate. On a
     Page, a refused `goto` leaves the page ready for the next one."""
     pg = PageGate(target, gate, record_bodies, fetch)
+    context = pg.context
+    context.add_init_script(NO_UNROUTED_APIS)
     target.route(ROUTE_PATTERN, pg.handle)
-    if callable(getattr(target, "wait_for_url", None)):  # a Page, not a BrowserContext
-        target.goto = _settling_goto(target, target.goto)
-    if not fetch and pg._records:
-        target.on("requestfinished", pg._finished)
-        target.on("requestfailed", pg._failed)
+    target.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+    if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
+        context.route(ROUTE_PATTERN, pg.handle_context)
+        context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+        target.goto = settling_goto(target, target.goto)
+        guard_routes(context, pg, scoped=True)
+        target.on("popup", pg._adopt)
+    else:  # the context's pages, as they open: a page's route runs before the context's
+        context.on("page", pg._guard_page)
+    guard_routes(target, pg, scoped=False)  # a caller's later route runs before the gate's
+    for page in [target] if context is not target else context.pages:
+        pg._pin_agent(page)
+    gate_api(context.request, pg)  # page.request is its context's: Playwright's own client, past every route
+    if not fetch and pg._records:  # the context's events: the popups' requests too
+        context.on("requestfinished", pg._finished)
+        context.on("requestfailed", pg._failed)
         pg._listening = True
     return pg
 
@@ -342,9 +259,23 @@ async def async_gate_page(target: Any, gate: "Gate", *, fetch: bool = True,
                           record_bodies: bool = True) -> AsyncPageGate:
     """Gate every request of an async-API `Page` or `BrowserContext`; returns the AsyncPageGate."""
     pg = AsyncPageGate(target, gate, record_bodies, fetch)
+    context = pg.context
+    await context.add_init_script(NO_UNROUTED_APIS)
     await target.route(ROUTE_PATTERN, pg.handle)
+    await target.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+    if context is not target:  # a Page: its popups, the service workers, the popups' WebSockets
+        await context.route(ROUTE_PATTERN, pg.handle_context)
+        await context.route_web_socket(ROUTE_PATTERN, pg.handle_websocket)
+        aguard_routes(context, pg, scoped=True)
+        target.on("popup", pg._aadopt)
+    else:
+        context.on("page", pg._guard_page)
+    aguard_routes(target, pg, scoped=False)
+    for page in [target] if context is not target else context.pages:
+        await pg._pin_agent(page)
+    agate_api(context.request, pg)
     if not fetch and pg._records:
-        target.on("requestfinished", pg._finished)
-        target.on("requestfailed", pg._failed)
+        context.on("requestfinished", pg._finished)
+        context.on("requestfailed", pg._failed)
         pg._listening = True
     return pg

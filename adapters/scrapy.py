@@ -15,6 +15,12 @@ It replaces RobotsTxtMiddleware: that middleware treats a robots.txt it could no
   audit mode it proceeds and the ledger holds the deny.
 - Redirects: RedirectMiddleware answers a 3xx with a new Request, which Scrapy schedules and
   sends through every middleware's `process_request` again, so each hop is gated.
+- Around the gate: the headers are read again where the downloader sends the request
+  (gate.adapters.scrapy_send: DEFAULT_REQUEST_HEADERS, a random-agent middleware); a
+  response a middleware ahead of the gate answered (a cache hit) is decided in
+  `process_response`; a request's own `download_slot` is dropped under a crawl-delay.
+- Listed but misconfigured (no job, an unknown SCRAPEGATE_* setting, listed as a spider
+  middleware) stops the crawl (gate.adapters.scrapy_settings.check_settings).
 - The hot path stays on the reactor and costs no thread hop: a decision whose signals and
   policy result are cached is made (and recorded) inline, and `process_request` returns None
   at once; only a miss (a robots.txt fetch, a policy evaluation) returns a coroutine that
@@ -58,24 +64,31 @@ from __future__ import annotations
 
 import gc
 import logging
+import weakref
 from typing import TYPE_CHECKING, Any, NoReturn
 
 try:
     from scrapy import signals as scrapy_signals
     from scrapy.exceptions import IgnoreRequest, NotConfigured
     from scrapy.utils.defer import maybe_deferred_to_future
-    from scrapy.utils.misc import load_object
     from twisted.internet.task import deferLater
     from twisted.internet.threads import deferToThread
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("The Scrapy adapter needs: pip install 'scrapegate[scrapy]'") from None
 
+from gate.adapters.scrapy_send import guard_send
+from gate.adapters.scrapy_settings import (
+    SETTINGS,
+    check_settings,
+    gate_from_settings,
+    scrapegate_settings,
+)
 from gate.enforce.admit import DECISION_ATTR, inspect_hop, inspect_hop_nowait, origin_key, record_body
 from gate.enforce.identity import header_problem
 from gate.enforce.ratelimit import Grant, limiter_for, min_interval
-from gate.errors import CollectionBlocked
+from gate.errors import CollectionBlocked, ManifestError
 from gate.ledger.group import GroupCommit, Ticket, deferred
-from gate.model.response import ResponseFacts
+from gate.model.response import ResponseFacts, decoded_body, header_pairs
 
 _INLINE_HASH_MAX = 256 * 1024  # bytes of body hashed on the reactor thread at most
 _COLLECTIONS_CHECKED = 64  # deferred collection rows held before their tickets are looked at
@@ -83,81 +96,20 @@ _COLLECTIONS_CHECKED = 64  # deferred collection rows held before their tickets 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
-    from scrapy.settings import BaseSettings
 
     from gate.core.gate import Gate
     from gate.model.decision import Decision
 
-__all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", "META_KEY", "DEFAULT_PRIORITY"]
+__all__ = ["ScrapegateMiddleware", "gate_from_settings", "scrapegate_settings", "check_settings", "META_KEY",
+           "DEFAULT_PRIORITY", "SETTINGS"]
 
 logger = logging.getLogger(__name__)
 
 META_KEY = DECISION_ATTR
+DOWNLOAD_SLOT_META = "download_slot"  # Scrapy's own: a request's download slot, by name
 SLOT_KEY = "scrapegate_slot"  # the origin's cluster-wide slot, held while the request is downloaded
 DEFAULT_PRIORITY = 100  # where RobotsTxtMiddleware sits: before any other middleware
-DEFAULT_TIMEOUT_S = 10.0
 _SKIPPED_SCHEMES = ("data:", "file:")  # no network request is made
-_OFF = {"", "0", "false", "no", "off", "none"}
-_ON = {"1", "true", "yes", "on"}
-
-
-def _ledger_setting(value: Any) -> Any:
-    """True (the default ledger: $SCRAPEGATE_LEDGER or ./.scrapegate/ledger.db), a path, or False."""
-    if value is None or value is False:
-        return False
-    if value is True:
-        return True
-    text = str(value).strip()
-    if text.lower() in _OFF:
-        return False
-    if text.lower() in _ON:
-        return True
-    return text
-
-
-def _signals_setting(value: Any) -> Any:
-    """"live", "static", or the dotted path of a SignalSource class or factory."""
-    if value in (None, "") or value in ("live", "static") or not isinstance(value, str):
-        return value or None
-    return load_object(value)()
-
-
-def scrapegate_settings(settings: "BaseSettings") -> dict[str, Any]:
-    """The SCRAPEGATE_* settings that are set, read with Scrapy's typed getters (a list, a
-    bool, a float), for gate.core.config."""
-    out: dict[str, Any] = {"SCRAPEGATE_LEDGER": _ledger_setting(settings.get("SCRAPEGATE_LEDGER", True))}
-    job = settings.get("SCRAPEGATE_JOB")
-    if isinstance(job, str) and job:
-        out["SCRAPEGATE_JOB"] = _job_path(job)
-    for name in ("SCRAPEGATE_MODE", "SCRAPEGATE_ENGINE", "SCRAPEGATE_OPA_URL",
-                 "SCRAPEGATE_WAIVERS", "SCRAPEGATE_EXCEPTIONS", "SCRAPEGATE_REDIS", "SCRAPEGATE_CLUSTER_NODES",
-                 "SCRAPEGATE_REDIS_LEASE"):
-        if settings.get(name):
-            out[name] = settings.get(name)
-    if settings.get("SCRAPEGATE_POLICIES"):
-        out["SCRAPEGATE_POLICIES"] = settings.getlist("SCRAPEGATE_POLICIES")
-    if settings.get("SCRAPEGATE_SHIPPED_POLICIES") is not None:
-        out["SCRAPEGATE_SHIPPED_POLICIES"] = settings.getbool("SCRAPEGATE_SHIPPED_POLICIES", True)
-    if settings.get("SCRAPEGATE_SIGNALS"):
-        out["SCRAPEGATE_SIGNALS"] = _signals_setting(settings.get("SCRAPEGATE_SIGNALS"))
-    out["SCRAPEGATE_TIMEOUT"] = settings.getfloat("SCRAPEGATE_TIMEOUT", DEFAULT_TIMEOUT_S)
-    return out
-
-
-def _job_path(job: str) -> str:
-    """A relative SCRAPEGATE_JOB is read from the working directory, else from the Scrapy
-    project's root (where scrapy.cfg is): `scrapy crawl` runs from any folder of a project."""
-    from pathlib import Path
-
-    path = Path(job)
-    if path.is_absolute() or path.exists():
-        return job
-    from scrapy.utils.conf import closest_scrapy_cfg
-
-    cfg = closest_scrapy_cfg()
-    if cfg and (Path(cfg).parent / path).exists():
-        return str(Path(cfg).parent / path)
-    return job
 
 
 def _freeze_startup_objects() -> None:
@@ -171,20 +123,21 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def gate_from_settings(settings: "BaseSettings") -> "Gate":
-    """Build the crawl's Gate from the SCRAPEGATE_* settings, through the one factory
-    (gate.core.config: the environment's SCRAPEGATE_ENGINE, SCRAPEGATE_OPA_URL,
-    SCRAPEGATE_SIGNALS and SCRAPEGATE_LEDGER win over the settings, as everywhere)."""
-    from gate.core.gate import Gate
-
-    return Gate.from_settings(scrapegate_settings(settings))
+def _as_read(response: "Response") -> bytes:
+    """The body as the spider can read it. HttpCompressionMiddleware (590) undoes the
+    Content-Encoding before this middleware's process_response at priority 100; at a priority
+    above 590, with COMPRESSION_ENABLED = False or a coding Scrapy cannot undo, the body still
+    has it: undone here, bounded (gate.model.response.decoded_body)."""
+    if not response.headers.get(b"Content-Encoding"):
+        return response.body
+    return decoded_body(header_pairs(response.headers), response.body, True)
 
 
 class ScrapegateMiddleware:
     """Downloader middleware: `None` lets a request continue, IgnoreRequest drops it.
 
-    Enabled when SCRAPEGATE_JOB is set (or SCRAPEGATE_ENABLED is true, which then requires
-    SCRAPEGATE_JOB); otherwise NotConfigured switches it off.
+    Listed, it needs SCRAPEGATE_JOB (ManifestError otherwise); only SCRAPEGATE_ENABLED = False
+    switches it off (NotConfigured).
     """
 
     def __init__(self, crawler: "Crawler", gate: "Gate") -> None:
@@ -199,14 +152,24 @@ class ScrapegateMiddleware:
         self._group: GroupCommit | None = group
         self._collections: list[Ticket] = []
         self._turn_waiters: list[Any] = []  # requests waiting for this reactor turn's commit
+        self._slots_warned: set[Any] = set()
+        self._send_guarded = False
+        # The requests this middleware decided (meta is copied to a redirect's or a retry's
+        # new Request, so the decision in meta alone does not say that this one was decided).
+        self._decided: weakref.WeakSet[Any] = weakref.WeakSet()
 
     @classmethod
     def from_crawler(cls, crawler: "Crawler") -> "ScrapegateMiddleware":
         settings = crawler.settings
-        enabled = settings.get("SCRAPEGATE_ENABLED")
-        on = bool(settings.get("SCRAPEGATE_JOB")) if enabled is None else settings.getbool("SCRAPEGATE_ENABLED")
-        if not on:
-            raise NotConfigured("scrapegate: set SCRAPEGATE_JOB to enable the gate")
+        try:
+            # Listed but misconfigured is an error, never an ungated crawl: only an explicit
+            # SCRAPEGATE_ENABLED = False switches the middleware off.
+            check_settings(settings, cls)
+        except ManifestError as exc:
+            logger.error("scrapegate: %s", exc)
+            raise
+        if settings.get("SCRAPEGATE_ENABLED") is not None and not settings.getbool("SCRAPEGATE_ENABLED"):
+            raise NotConfigured("scrapegate: SCRAPEGATE_ENABLED is off")
         if settings.getbool("ROBOTSTXT_OBEY"):
             logger.warning("scrapegate: ROBOTSTXT_OBEY is also on; RobotsTxtMiddleware treats an "
                            "unreachable robots.txt as allow-all, scrapegate denies. Set ROBOTSTXT_OBEY = False.")
@@ -245,6 +208,9 @@ class ScrapegateMiddleware:
         so the reactor never waits on I/O. A cached hit costs no coroutine, Deferred or thread."""
         if request.url.startswith(_SKIPPED_SCHEMES):
             return None
+        if not self._send_guarded:  # the engine exists once requests flow
+            guard_send(self)
+            self._send_guarded = True
         request.headers.setdefault(b"User-Agent", self._user_agent)
         problem = header_problem(self.gate, request.url, request.headers)  # Host, User-Agent
         if self._group is None:
@@ -298,21 +264,31 @@ class ScrapegateMiddleware:
         if admitted is not None:
             await admitted
 
+    def decision_of(self, request: "Request") -> "Decision | None":
+        return request.meta.get(META_KEY)
+
+    def count(self, request: "Request", decision: "Decision", sent_check: bool = False) -> None:
+        """Count the decision; raise IgnoreRequest for a deny in enforce mode."""
+        request.meta[META_KEY] = decision
+        self._decided.add(request)
+        if decision.allow:
+            self.stats.inc_value("scrapegate/allowed")
+            return
+        self.stats.inc_value("scrapegate/denied")
+        for code in decision.deny_codes:
+            self.stats.inc_value(f"scrapegate/denied/{code}")
+        if sent_check:  # refused as sent, after an allow: the allow was counted already
+            self.stats.inc_value("scrapegate/denied_as_sent")
+        if self.gate.mode == "enforce":
+            logger.debug("Forbidden by scrapegate: %(request)s (%(reason)s)",
+                         {"request": request, "reason": decision.summary()})
+            raise IgnoreRequest(f"scrapegate: {decision.summary()}")
+        self.stats.inc_value("scrapegate/audit/let_through")
+
     def _admit(self, request: "Request", decision: "Decision") -> Any:
         """Count and enforce the decision; None, or the coroutine that waits for the origin's
         cluster-wide slot. Raises IgnoreRequest for a deny in enforce mode."""
-        request.meta[META_KEY] = decision
-        if decision.allow:
-            self.stats.inc_value("scrapegate/allowed")
-        else:
-            self.stats.inc_value("scrapegate/denied")
-            for code in decision.deny_codes:
-                self.stats.inc_value(f"scrapegate/denied/{code}")
-            if self.gate.mode == "enforce":
-                logger.debug("Forbidden by scrapegate: %(request)s (%(reason)s)",
-                             {"request": request, "reason": decision.summary()})
-                raise IgnoreRequest(f"scrapegate: {decision.summary()}")
-            self.stats.inc_value("scrapegate/audit/let_through")
+        self.count(request, decision)
         if self.gate.cluster is not None:
             return self._cluster_slot(request, decision)
         self._apply_delay(request, decision)
@@ -397,10 +373,12 @@ class ScrapegateMiddleware:
         trusted); otherwise a coroutine that runs it in a worker thread: the classifiers cost
         milliseconds the reactor should not wait for."""
         self._release(request)  # a response that never reached the downloader (a cache hit)
-        decision = request.meta.get(META_KEY)
-        if decision is None or request.url.startswith(_SKIPPED_SCHEMES):
+        if request.url.startswith(_SKIPPED_SCHEMES):
             return response
-        facts = ResponseFacts.of(response.url, response.status, response.headers, response.body)
+        if request not in self._decided:  # answered by a middleware ahead of the gate: decide it now
+            return self._decide_late(request, response)
+        decision = request.meta[META_KEY]
+        facts = ResponseFacts.of(response.url, response.status, response.headers, _as_read(response))
         try:
             answer = inspect_hop_nowait(self.gate, decision, facts)
         except CollectionBlocked as blocked:
@@ -410,6 +388,15 @@ class ScrapegateMiddleware:
         if answer is not decision:
             request.meta[META_KEY] = answer
         return response
+
+    async def _decide_late(self, request: "Request", response: "Response") -> "Response":
+        """A response that a middleware with a lower priority number gave (HttpCacheMiddleware,
+        900, when the gate is listed above it): the request never reached process_request, so
+        the gate decides it now and a deny withholds the response (nothing was sent)."""
+        decision = await maybe_deferred_to_future(deferToThread(self.gate.check, request.url, request.method))
+        self.count(request, decision)
+        facts = ResponseFacts.of(response.url, response.status, response.headers, _as_read(response))
+        return await self._inspect_in_thread(request, response, decision, facts)
 
     async def _inspect_in_thread(self, request: "Request", response: "Response", decision: "Decision",
                                  facts: ResponseFacts) -> "Response":
@@ -434,6 +421,13 @@ class ScrapegateMiddleware:
         interval = min_interval(decision.obligations)
         if interval <= 0:
             return
+        custom = request.meta.pop(DOWNLOAD_SLOT_META, None)
+        if custom is not None:  # its own slot would be paced apart from its origin's other requests
+            self.stats.inc_value("scrapegate/delay/download_slot_ignored")
+            if custom not in self._slots_warned:
+                self._slots_warned.add(custom)
+                logger.warning("scrapegate: meta['download_slot'] = %r is ignored for requests under a crawl-delay: "
+                               "they share their origin's download slot, which the crawl-delay paces", custom)
         downloader = self.crawler.engine.downloader
         try:
             key, slot = downloader._get_slot(request)

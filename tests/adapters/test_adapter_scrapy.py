@@ -135,13 +135,18 @@ def test_crawl_audit_mode_fetches_and_records(tmp_path: Path, site: Site, policy
     assert private[0]["collected_status"] == 200
 
 
-def test_middleware_is_off_without_a_job() -> None:
+def test_middleware_is_off_only_when_switched_off() -> None:
+    """Listed without a job is an error (tests/security/test_scrapy_attacks.py crawls it);
+    SCRAPEGATE_ENABLED = False is the one way to list it and crawl without the gate."""
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
     from gate.adapters.scrapy import ScrapegateMiddleware
+    from gate.errors import ManifestError
 
     with pytest.raises(NotConfigured):
+        ScrapegateMiddleware.from_crawler(get_crawler(settings_dict={"SCRAPEGATE_ENABLED": False}))
+    with pytest.raises(ManifestError, match="SCRAPEGATE_JOB"):
         ScrapegateMiddleware.from_crawler(get_crawler())
 
 

@@ -24,6 +24,7 @@ class Hit:
     target: str
     headers: dict[str, str]
     body: bytes = b""
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass

@@ -97,3 +97,92 @@ def test_scrapy_denies_a_foreign_host_and_a_caller_set_agent(tmp_path: Path) -> 
     assert agents == {USER_AGENT}
     assert stats["scrapegate/denied/request.host_mismatch"] == 1
     assert stats["scrapegate/denied/request.agent_mismatch"] == 1
+
+
+# Found by probing from outside (2026-12-03): each of these crawled /private with the gate off,
+# under one WARNING line (or none, for the spider middleware).
+MISCONFIGURED = {
+    "typo": ({**GATE_MIDDLEWARES, "SCRAPEGATE_JOBS": "job.yaml"}, "SCRAPEGATE_JOBS (did you mean SCRAPEGATE_JOB?)"),
+    "no-job": (GATE_MIDDLEWARES, "SCRAPEGATE_JOB names no job manifest"),
+    "policies-typo": ({**GATE_MIDDLEWARES, "SCRAPEGATE_JOB": "job.yaml", "SCRAPEGATE_POLICY": ["policies"]},
+                      "SCRAPEGATE_POLICY (did you mean SCRAPEGATE_POLICIES?)"),
+    "spider-middleware": ({"SPIDER_MIDDLEWARES": GATE_MIDDLEWARES["DOWNLOADER_MIDDLEWARES"],
+                           "SCRAPEGATE_JOB": "job.yaml"}, "listed in SPIDER_MIDDLEWARES"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISCONFIGURED))
+def test_a_misconfigured_middleware_stops_the_crawl_instead_of_crawling_ungated(tmp_path: Path, case: str) -> None:
+    settings, message = MISCONFIGURED[case]
+    write_job(tmp_path / "job.yaml")
+    write_policy(tmp_path / "policies")
+    with Origin() as origin:
+        origin.route("/", body='<html><a href="/private/a">x</a><a href="/ok">y</a></html>', content_type="text/html")
+        script = tmp_path / "crawl.py"
+        script.write_text(SPIDER)
+        settings = {**settings, "LOG_LEVEL": "INFO", "SCRAPEGATE_SHIPPED_POLICIES": False,
+                    "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
+        proc = subprocess.run([sys.executable, str(script), origin.base + "/", str(tmp_path / "stats.json"),
+                               json.dumps(settings)], capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        arrived = origin.arrived()
+    assert arrived == [], proc.stderr[-3000:]
+    assert message in proc.stderr, proc.stderr[-3000:]
+
+
+SLOT_SPIDER = '''
+import json, sys
+from scrapy import Request, Spider
+from scrapy.crawler import CrawlerProcess
+
+base, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
+
+class Slots(Spider):
+    name = "slots"
+
+    async def start(self):
+        for request in self.requests():
+            yield request
+
+    def start_requests(self):  # Scrapy < 2.13
+        return self.requests()
+
+    def requests(self):  # each in a download slot of its own, as a crawl may spread its load
+        return [Request(f"{base}/p{i}", meta={"download_slot": f"slot-{i}"}) for i in range(4)]
+
+    def parse(self, response):
+        return None
+
+settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RANDOMIZE_DOWNLOAD_DELAY": False}
+settings.update(json.loads(settings_json))
+process = CrawlerProcess(settings=settings)
+crawler = process.create_crawler(Slots)
+process.crawl(crawler)
+process.start()
+with open(out, "w") as fh:
+    json.dump(crawler.stats.get_stats(), fh, default=str)
+'''
+
+
+def test_a_download_slot_per_request_does_not_escape_the_crawl_delay(tmp_path: Path) -> None:
+    """Found 2026-12-03: the crawl-delay raised the delay of the request's download slot, so
+    four requests in four `meta['download_slot']`s reached the origin together (0.0 s apart
+    for Crawl-delay: 0.5)."""
+    delay = 0.5
+    with Origin(robots=f"User-agent: *\nCrawl-delay: {delay}\n") as origin:
+        script, out = tmp_path / "crawl.py", tmp_path / "stats.json"
+        script.write_text(SLOT_SPIDER)
+        settings = {**GATE_MIDDLEWARES, "LOG_LEVEL": "INFO",
+                    "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
+                    "SCRAPEGATE_POLICIES": [str(write_policy(tmp_path / "policies"))],
+                    "SCRAPEGATE_SHIPPED_POLICIES": False, "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
+        proc = subprocess.run([sys.executable, str(script), origin.base, str(out), json.dumps(settings)],
+                              capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        arrived = origin.arrived()
+        arrivals = [h.at for h in origin.hits if h.target != "/robots.txt"]
+    stats = json.loads(out.read_text())
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    assert sorted(arrived) == ["/p0", "/p1", "/p2", "/p3"]
+    assert len(gaps) == 3 and min(gaps) >= delay * 0.9, gaps
+    assert stats["scrapegate/delay/download_slot_ignored"] == 4
+    assert "meta['download_slot'] = 'slot-0' is ignored" in proc.stderr
