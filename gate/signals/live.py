@@ -220,7 +220,7 @@ class _HotRobots:
         matcher = self.matcher
         if matcher is None:
             return self.allow_key
-        rule: Rule | None = matcher.rule_for(canonical_target(url))
+        rule: Rule | None = matcher.gate_rule_for(canonical_target(url))
         if rule is None:
             return self.allow_key
         key = self.rule_keys.get(rule.text)

@@ -11,6 +11,12 @@ passes the shared cases, but this matcher costs 2-4 us a cached query where Prot
 5 us on 50 rules and 175 us on 2,000, and it cannot backtrack: a rule with many wildcards
 costs linear time.
 
+The gate reads a path twice (`Robots.gate_verdict`): as RFC 9309 does, case-sensitively, and
+as a case-insensitive server (IIS, a Windows or macOS file system) does, where `/Private/a`
+is the file `Disallow: /private` keeps out. A URL is allowed only when both readings allow
+it; a deny of the second names its rule with "(read case-insensitively ...)". `verdict`,
+`allowed` and `_Matcher.rule_for` stay the RFC reading.
+
 The product token, the canonical form paths compare in and the pattern matcher are
 gate.signals.tokens', shared with the opt-out readers. Rules keep their dot segments:
 `Disallow: /.` is a prefix of `/.git`, and removing it would turn it into `Disallow: /`.
@@ -50,6 +56,10 @@ _SIGNAL_KEYS = {"content-signal": "Content-Signal", "content-usage": "Content-Us
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _PREFIX_SCAN_MAX = 64
 _NO_HIT: tuple[int, None] = (-1, None)
+# An ASCII capital outside a percent-escape (whose hex digits are upper case in canonical
+# form): only a path or a rule with one reads differently case-insensitively.
+_CAPITAL = re.compile(r"(?<!%)(?<!%[0-9A-F])[A-Z]")
+_FOLDED_NOTE = " (read case-insensitively, as IIS and Windows or macOS file systems read paths)"
 
 
 def canonical_target(url: NormalizedURL) -> str:
@@ -114,16 +124,26 @@ class _Matcher:
     found left to right with str.find (leftmost is exact when '*' is the only wildcard), so
     no input makes matching super-linear: no regex, no backtracking."""
 
-    __slots__ = ("exact", "prefixes", "lengths", "prefix_scan", "globs", "glob_lengths")
+    __slots__ = ("exact", "prefixes", "lengths", "prefix_scan", "globs", "glob_lengths", "rules", "capitals",
+                 "_folded", "_folded_rules")
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], fold: bool = False) -> None:
         self.exact: dict[str, tuple[int, Rule]] = {}
         self.prefixes: dict[str, tuple[int, Rule]] = {}
         globs: dict[str, list[tuple[int, int, tuple[str, ...], str, bool, Rule]]] = {}
+        self.rules = rules
+        self.capitals = False  # some rule has a capital letter (outside its escapes)
+        self._folded: _Matcher | None = None  # the case-insensitive reading, built when first needed
+        self._folded_rules: dict[int, Rule] = {}
         for rule in rules:
             pattern = compile_pattern(rule.value)  # '$' before the end and every '%' escape are literal
             if pattern is None:
                 continue  # not a path pattern (RFC 9309 2.2.2): it can never match
+            if fold:  # canonical pieces are ASCII: lower() folds A-Z and the escapes' hex alike
+                pattern = pattern._replace(first=pattern.first.lower(), middle=tuple(m.lower() for m in pattern.middle),
+                                           last=pattern.last.lower())
+            elif not self.capitals:
+                self.capitals = any(_CAPITAL.search(piece) for piece in (pattern.first, *pattern.middle, pattern.last))
             rank = 2 * pattern.size + rule.allow
             if not pattern.wildcard:
                 table = self.exact if pattern.anchored else self.prefixes
@@ -148,6 +168,27 @@ class _Matcher:
         if target == ROBOTS_TXT_PATH or target.startswith(_ROBOTS_TXT_QUERY):
             return None
         return self.match(target)
+
+    def gate_rule_for(self, target: str) -> Rule | None:
+        """`rule_for`, unless that allows and the case-insensitive reading disallows: then
+        the disallowing rule, its text marked (a Rule of its own, so decision keys differ)."""
+        rule = self.rule_for(target)
+        if rule is not None and not rule.allow:
+            return rule
+        if not self.capitals and (target.islower() or not _CAPITAL.search(target)):
+            return rule  # nothing to fold: both readings are the same
+        folded = self._folded
+        if folded is None:
+            folded = self._folded = _Matcher(self.rules, fold=True)
+        other = folded.rule_for(target.lower())
+        if other is None or other.allow:
+            return rule
+        marked = self._folded_rules.get(id(other))
+        if marked is None:
+            marked = Rule(other.allow, other.value, other.line)
+            object.__setattr__(marked, "text", other.text + _FOLDED_NOTE)
+            self._folded_rules[id(other)] = marked
+        return marked
 
     def match(self, target: str) -> Rule | None:
         best_rank, best = self.exact.get(target, _NO_HIT) if self.exact else _NO_HIT
@@ -222,7 +263,7 @@ class Robots:
 
     def matcher_for(self, user_agent: str) -> "_Matcher | None":
         """The compiled rules of the group used for `user_agent` (None: no rules apply).
-        `matcher_for(ua).rule_for(canonical_target(url))` is `verdict(url, ua).rule`."""
+        `matcher_for(ua).gate_rule_for(canonical_target(url))` is `gate_verdict(url, ua).rule`."""
         return self._matcher(user_agent)[1]
 
     def matched_agent(self, user_agent: str) -> str | None:
@@ -230,10 +271,20 @@ class Robots:
         return self._matcher(user_agent)[0]
 
     def verdict(self, url: str | NormalizedURL, user_agent: str) -> Verdict:
+        """The RFC 9309 verdict: paths compare case-sensitively."""
         agent, matcher = self._matcher(user_agent)
         if matcher is None:
             return Verdict(True, None, agent)
         rule = matcher.rule_for(canonical_target(url) if isinstance(url, NormalizedURL) else _target(url))
+        return Verdict(rule is None or rule.allow, rule, agent)
+
+    def gate_verdict(self, url: str | NormalizedURL, user_agent: str) -> Verdict:
+        """The gate's verdict: `verdict`, and a deny when a case-insensitive server's
+        reading of the path is disallowed (see the module's doc)."""
+        agent, matcher = self._matcher(user_agent)
+        if matcher is None:
+            return Verdict(True, None, agent)
+        rule = matcher.gate_rule_for(canonical_target(url) if isinstance(url, NormalizedURL) else _target(url))
         return Verdict(rule is None or rule.allow, rule, agent)
 
     def allowed(self, url: str | NormalizedURL, user_agent: str) -> bool:

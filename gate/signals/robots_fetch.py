@@ -84,10 +84,11 @@ class RobotsResult:
                    final_url=origin + ROBOTS_TXT_PATH if origin else None)
 
     def verdict(self, url: str | NormalizedURL, user_agent: str) -> Verdict:
-        """The verdict for `url`: the parsed rules when "ok", everything allowed when
-        "unavailable", nothing allowed when "unreachable" or "not_checked" (fail closed)."""
+        """The gate's verdict for `url`: the parsed rules when "ok" (both readings,
+        `Robots.gate_verdict`), everything allowed when "unavailable", nothing allowed when
+        "unreachable" or "not_checked" (fail closed)."""
         if self.status == "ok" and self.robots is not None:
-            return self.robots.verdict(url, user_agent)
+            return self.robots.gate_verdict(url, user_agent)
         return Verdict(self.status == "unavailable", None, None)
 
     def allowed(self, url: str | NormalizedURL, user_agent: str) -> bool:
