@@ -246,7 +246,7 @@ class Gate:
             self._path_keyed.clear()
             self._cache_revision = revision
         key: tuple[Any, ...] = (revision, method.upper(), nurl.scheme, nurl.host, nurl.port, auth, gathered.key, day)
-        keyed = key in self._path_keyed
+        keyed = key in self._path_keyed if self._path_keyed else False  # (hashing the key is not free)
         if keyed:  # its decisions' messages name the path: one per path
             key += (nurl.path_query,)
         template = self._cache.get(key)

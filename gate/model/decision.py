@@ -99,6 +99,11 @@ def _now() -> str:
     return utc_stamp()[1]
 
 
+_REQUEST_FIELDS = frozenset({"decision_id", "url", "mode", "evaluated_at"})
+_set = object.__setattr__  # a frozen model's fields are set the way pydantic itself sets them
+_new_decision = object.__new__
+
+
 class Decision(BaseModel):
     """The answer to "may this job collect this URL?". `allow` is true only when `deny` is empty.
 
@@ -136,11 +141,21 @@ class Decision(BaseModel):
         return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
     def for_request(self, decision_id: str, url: str, mode: str, evaluated_at: str) -> "Decision":
-        """This decision for one request: a copy with the request's id, URL, mode and time
-        (`model_copy`, no re-validation: the gate's hot path). Everything else is shared,
-        and immutable."""
-        return self.model_copy(update={"decision_id": decision_id, "url": url, "mode": mode,
-                                       "evaluated_at": evaluated_at})
+        """This decision for one request: a copy with the request's id, URL, mode and time,
+        not validated again. Everything else is shared, and immutable. What
+        `model_copy(update=...)` does, written out: its three `copy.copy` calls cost 1.5 us
+        of the gate's ~10 us hot path (a test holds the two to the same result)."""
+        values = self.__dict__.copy()
+        values["decision_id"] = decision_id
+        values["url"] = url
+        values["mode"] = mode
+        values["evaluated_at"] = evaluated_at
+        copied = _new_decision(Decision)
+        _set(copied, "__dict__", values)
+        _set(copied, "__pydantic_extra__", None)  # extra fields are not allowed
+        _set(copied, "__pydantic_fields_set__", self.__pydantic_fields_set__ | _REQUEST_FIELDS)
+        _set(copied, "__pydantic_private__", None)  # no private attributes
+        return copied
 
     @property
     def deny_codes(self) -> list[str]:

@@ -142,6 +142,8 @@ class LiveSignals:
             if hot is None:
                 hot = result.robots.memo[user_agent] = _HotRobots(result, user_agent)
             key = hot.key_for(url)
+            if not parts:
+                return hot.gathered(key)
         else:
             cause = _cause(result.error) if result.status == "unreachable" else None
             key = (result.status, result.status == "unavailable", None, cause) + _not_checked_tail()
@@ -204,7 +206,7 @@ class _HotRobots:
     matcher, its crawl-delay, and the decision-key part per deciding rule (built once, so a
     cached decision costs one match and a dict lookup)."""
 
-    __slots__ = ("matcher", "delay", "docs", "tail", "allow_key", "rule_keys")
+    __slots__ = ("matcher", "delay", "docs", "tail", "allow_key", "rule_keys", "_gathered")
 
     def __init__(self, result: RobotsResult, user_agent: str) -> None:
         robots = result.robots
@@ -215,6 +217,15 @@ class _HotRobots:
         self.tail = _not_checked_tail()
         self.allow_key = ("ok", True, self.delay, None) + self.tail
         self.rule_keys: dict[str, tuple[Any, ...]] = {}
+        self._gathered: dict[int, Gathered] = {}  # by id() of a key above, which lives as long
+
+    def gathered(self, key: tuple[Any, ...]) -> Gathered:
+        """The robots-only signals for `key` (one of this file's keys), built once: every
+        reader only reads them (build_input and the response phase's overlay copy)."""
+        found = self._gathered.get(id(key))
+        if found is None:
+            found = self._gathered[id(key)] = Gathered.lazy(key, self.docs, _RobotsSignals(key))
+        return found
 
     def key_for(self, url: NormalizedURL) -> tuple[Any, ...]:
         matcher = self.matcher

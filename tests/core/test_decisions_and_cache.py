@@ -71,6 +71,22 @@ def test_a_decision_is_frozen_and_copied_the_supported_way(gate: Gate) -> None:
     assert decision.mode == "enforce" and decision.url == "https://shop.example.com/p/1"
 
 
+def test_for_request_is_model_copy_written_out(gate: Gate) -> None:
+    """for_request skips model_copy's copy.copy calls (the hot path): same object otherwise."""
+    decision = gate.check("https://shop.example.com/p/1")
+    update = {"decision_id": "id-3", "url": "https://shop.example.com/p/3", "mode": "audit",
+              "evaluated_at": "2026-11-26T10:00:00.000000Z"}
+    ours, theirs = decision.for_request(**update), decision.model_copy(update=update)
+    assert type(ours) is Decision and ours == theirs
+    assert ours.model_dump() == theirs.model_dump() and ours.model_dump_json() == theirs.model_dump_json()
+    assert ours.model_fields_set == theirs.model_fields_set
+    assert (ours.model_extra, ours.__pydantic_private__) == (theirs.model_extra, theirs.__pydantic_private__)
+    assert pickle.loads(pickle.dumps(ours)) == theirs and copy.deepcopy(ours) == theirs
+    assert decision.url == "https://shop.example.com/p/1" and decision.mode == "enforce"  # the template is untouched
+    with pytest.raises(ValidationError):
+        ours.url = "https://elsewhere.example/"  # type: ignore[misc]
+
+
 def test_frozen_entries_travel_as_plain_json_and_through_pickle(gate: Gate) -> None:
     decision = gate.check("https://shop.example.com/p/1")
     dumped = decision.model_dump(mode="json")

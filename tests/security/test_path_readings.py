@@ -32,6 +32,18 @@ ATTACKS = [
 HARMLESS = ["/ok;v=1", "/a//b", "/a/%2Fb", "/files/a%252Fb"]
 
 
+def test_the_quick_test_for_readings_is_the_trigger_list() -> None:
+    import itertools
+
+    from gate.model.readings import _TRIGGERS, needs_readings
+
+    pieces = ["/", "a", "%", "2F", "5C", "25", ";", "%2F", "%5C", "%25", "%2f", "//", "x%41"]
+    for n in range(1, 5):
+        for parts in itertools.product(pieces, repeat=n):
+            path = "/" + "".join(parts)
+            assert needs_readings(path) == any(t in path for t in _TRIGGERS), path
+
+
 def test_every_reading_is_listed() -> None:
     assert "/private/x" in path_readings("/a/..%2Fprivate/x")
     assert "/private" in path_readings("/;/private")
