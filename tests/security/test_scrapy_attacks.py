@@ -4,18 +4,13 @@ request the origin logged - its 302 included - is counted as collected."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from origin import Origin
+from scrapy_crawl import FOLLOW_LINKS, GATE_MIDDLEWARES, gate_settings, run_crawl, spider_script
 
 from local_site import USER_AGENT, ledger_rows, write_job, write_policy
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from scrapy_bench import GATE_MIDDLEWARES, SPIDER  # noqa: E402 - the benchmark's crawl script
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 SPELLED = ["//private/a", "/%2Fprivate/b", "/x/..%2Fprivate/c", "/;/private/d", "/..;/private/e"]
@@ -28,17 +23,9 @@ def test_scrapy_crawl_never_sends_a_spelled_private_path(tmp_path: Path) -> None
         origin.route("/r", status=302, body="", headers={"Location": "/final"})
         origin.route("/ok", body="<html>ok</html>", content_type="text/html")
         origin.route("/final", body="<html>final</html>", content_type="text/html")
-        script, out = tmp_path / "crawl.py", tmp_path / "stats.json"
-        script.write_text(SPIDER)
-        settings = {**GATE_MIDDLEWARES, "LOG_LEVEL": "INFO",
-                    "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
-                    "SCRAPEGATE_POLICIES": [str(write_policy(tmp_path / "policies"))],
-                    "SCRAPEGATE_SHIPPED_POLICIES": False, "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
-        proc = subprocess.run([sys.executable, str(script), origin.base + "/", str(out), json.dumps(settings)],
-                              capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        proc, stats, _ = run_crawl(tmp_path, FOLLOW_LINKS, origin.base + "/", gate_settings(tmp_path))
         assert proc.returncode == 0, proc.stderr[-3000:]
         arrived = origin.arrived()
-    stats = json.loads(out.read_text())
     assert not [p for p in arrived if "private" in p], arrived
     assert sorted(arrived) == ["/", "/final", "/ok", "/r"]
     assert stats["scrapegate/denied/robots.disallowed"] == len(SPELLED)
@@ -46,13 +33,7 @@ def test_scrapy_crawl_never_sends_a_spelled_private_path(tmp_path: Path) -> None
     assert sum(1 for r in ledger_rows(tmp_path / "ledger.db") if r["collected_status"] == 302) == 1
 
 
-HEADER_SPIDER = '''
-import json, sys
-from scrapy import Request, Spider
-from scrapy.crawler import CrawlerProcess
-
-base, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
-
+HEADER_SPIDER = spider_script('''
 class Headers(Spider):
     name = "headers"
 
@@ -68,31 +49,14 @@ class Headers(Spider):
 
     def parse(self, response):
         return None
-
-settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": False}
-settings.update(json.loads(settings_json))
-process = CrawlerProcess(settings=settings)
-crawler = process.create_crawler(Headers)
-process.crawl(crawler)
-process.start()
-with open(out, "w") as fh:
-    json.dump(crawler.stats.get_stats(), fh, default=str)
-'''
+''', "Headers", RETRY_ENABLED=False)
 
 
 def test_scrapy_denies_a_foreign_host_and_a_caller_set_agent(tmp_path: Path) -> None:
     with Origin() as origin:
-        script, out = tmp_path / "crawl.py", tmp_path / "stats.json"
-        script.write_text(HEADER_SPIDER)
-        settings = {**GATE_MIDDLEWARES, "LOG_LEVEL": "INFO",
-                    "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
-                    "SCRAPEGATE_POLICIES": [str(write_policy(tmp_path / "policies"))],
-                    "SCRAPEGATE_SHIPPED_POLICIES": False, "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
-        proc = subprocess.run([sys.executable, str(script), origin.base, str(out), json.dumps(settings)],
-                              capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        proc, stats, _ = run_crawl(tmp_path, HEADER_SPIDER, origin.base, gate_settings(tmp_path))
         assert proc.returncode == 0, proc.stderr[-3000:]
         arrived, agents = origin.arrived(), {h.headers.get("User-Agent") for h in origin.hits}
-    stats = json.loads(out.read_text())
     assert arrived == ["/ok"]
     assert agents == {USER_AGENT}
     assert stats["scrapegate/denied/request.host_mismatch"] == 1
@@ -118,24 +82,15 @@ def test_a_misconfigured_middleware_stops_the_crawl_instead_of_crawling_ungated(
     write_policy(tmp_path / "policies")
     with Origin() as origin:
         origin.route("/", body='<html><a href="/private/a">x</a><a href="/ok">y</a></html>', content_type="text/html")
-        script = tmp_path / "crawl.py"
-        script.write_text(SPIDER)
         settings = {**settings, "LOG_LEVEL": "INFO", "SCRAPEGATE_SHIPPED_POLICIES": False,
                     "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
-        proc = subprocess.run([sys.executable, str(script), origin.base + "/", str(tmp_path / "stats.json"),
-                               json.dumps(settings)], capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        proc = run_crawl(tmp_path, FOLLOW_LINKS, origin.base + "/", settings).proc
         arrived = origin.arrived()
     assert arrived == [], proc.stderr[-3000:]
     assert message in proc.stderr, proc.stderr[-3000:]
 
 
-SLOT_SPIDER = '''
-import json, sys
-from scrapy import Request, Spider
-from scrapy.crawler import CrawlerProcess
-
-base, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
-
+SLOT_SPIDER = spider_script('''
 class Slots(Spider):
     name = "slots"
 
@@ -151,16 +106,7 @@ class Slots(Spider):
 
     def parse(self, response):
         return None
-
-settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RANDOMIZE_DOWNLOAD_DELAY": False}
-settings.update(json.loads(settings_json))
-process = CrawlerProcess(settings=settings)
-crawler = process.create_crawler(Slots)
-process.crawl(crawler)
-process.start()
-with open(out, "w") as fh:
-    json.dump(crawler.stats.get_stats(), fh, default=str)
-'''
+''', "Slots", RANDOMIZE_DOWNLOAD_DELAY=False)
 
 
 def test_a_download_slot_per_request_does_not_escape_the_crawl_delay(tmp_path: Path) -> None:
@@ -169,20 +115,13 @@ def test_a_download_slot_per_request_does_not_escape_the_crawl_delay(tmp_path: P
     for Crawl-delay: 0.5)."""
     delay = 0.5
     with Origin(robots=f"User-agent: *\nCrawl-delay: {delay}\n") as origin:
-        script, out = tmp_path / "crawl.py", tmp_path / "stats.json"
-        script.write_text(SLOT_SPIDER)
-        settings = {**GATE_MIDDLEWARES, "LOG_LEVEL": "INFO",
-                    "SCRAPEGATE_JOB": str(write_job(tmp_path / "job.yaml")),
-                    "SCRAPEGATE_POLICIES": [str(write_policy(tmp_path / "policies"))],
-                    "SCRAPEGATE_SHIPPED_POLICIES": False, "SCRAPEGATE_LEDGER": str(tmp_path / "ledger.db")}
-        proc = subprocess.run([sys.executable, str(script), origin.base, str(out), json.dumps(settings)],
-                              capture_output=True, text=True, timeout=90, cwd=tmp_path)
+        proc, stats, _ = run_crawl(tmp_path, SLOT_SPIDER, origin.base, gate_settings(tmp_path))
         assert proc.returncode == 0, proc.stderr[-3000:]
         arrived = origin.arrived()
         arrivals = [h.at for h in origin.hits if h.target != "/robots.txt"]
-    stats = json.loads(out.read_text())
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
     assert sorted(arrived) == ["/p0", "/p1", "/p2", "/p3"]
     assert len(gaps) == 3 and min(gaps) >= delay * 0.9, gaps
     assert stats["scrapegate/delay/download_slot_ignored"] == 4
     assert "meta['download_slot'] = 'slot-0' is ignored" in proc.stderr
+

@@ -9,9 +9,6 @@ numbers) reached a `non_personal` job's spider: the classifiers read compressed 
 from __future__ import annotations
 
 import gzip
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ import brotli
 import pytest
 import yaml
 from origin import Origin
+from scrapy_crawl import run_crawl, spider_script
 
 from local_site import JOB
 
@@ -28,29 +26,14 @@ TEAM = ("<!doctype html><html><body><h1>Our team</h1><ul>"
         "<li>Ana López, <a href='mailto:ana.lopez@correo-ejemplo.es'>ana.lopez@correo-ejemplo.es</a>, +34 912 345 678</li>"
         "<li>Jan Novak, <a href='mailto:jan.novak@posta-priklad.cz'>jan.novak@posta-priklad.cz</a>, +420 601 123 456</li>"
         "</ul></body></html>").encode()
-SPIDER = '''
-import json, sys
-from scrapy import Spider
-from scrapy.crawler import CrawlerProcess
-
-base, out, settings_json = sys.argv[1], sys.argv[2], sys.argv[3]
-seen = []
-
+SPIDER = spider_script('''
 class Team(Spider):
     name = "team"
     start_urls = [base + "/team-gzip", base + "/team-br-gzip"]
 
     def parse(self, response):
         seen.append(response.url)
-
-settings = {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": False, "LOG_LEVEL": "INFO"}
-settings.update(json.loads(settings_json))
-process = CrawlerProcess(settings=settings)
-crawler = process.create_crawler(Team)
-process.crawl(crawler)
-process.start()
-json.dump({"seen": seen, "stats": crawler.stats.get_stats()}, open(out, "w"), default=str)
-'''
+''', "Team", RETRY_ENABLED=False, LOG_LEVEL="INFO")
 ORDERS: dict[str, dict[str, Any]] = {
     "priority-100": {"DOWNLOADER_MIDDLEWARES": {"gate.adapters.scrapy.ScrapegateMiddleware": 100}},
     "priority-800": {"DOWNLOADER_MIDDLEWARES": {"gate.adapters.scrapy.ScrapegateMiddleware": 800}},
@@ -73,12 +56,10 @@ def test_an_encoded_page_is_inspected_as_the_spider_reads_it(tmp_path: Path, ord
         origin.route("/team-gzip", body=gzip.compress(TEAM), content_type=html, headers={"Content-Encoding": "gzip"})
         origin.route("/team-br-gzip", body=gzip.compress(brotli.compress(TEAM)), content_type=html,
                      headers={"Content-Encoding": "br, gzip"})
-        (tmp_path / "crawl.py").write_text(SPIDER)
-        proc = subprocess.run([sys.executable, str(tmp_path / "crawl.py"), origin.base, str(tmp_path / "out.json"),
-                               json.dumps(settings)], capture_output=True, text=True, timeout=150, cwd=tmp_path)
+        proc, stats, seen = run_crawl(tmp_path, SPIDER, origin.base, settings, timeout=150)
         assert proc.returncode == 0, proc.stderr[-3000:]
         arrived = origin.arrived()
-    out = json.loads((tmp_path / "out.json").read_text())
+    out = {"seen": seen, "stats": stats}
     assert sorted(arrived) == ["/team-br-gzip", "/team-gzip"]  # fetched, then withheld
     assert out["seen"] == [], out["stats"]
     assert out["stats"]["scrapegate/withheld/content.undeclared_category"] == 2
