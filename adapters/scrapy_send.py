@@ -52,10 +52,11 @@ def _checked(mw: Any, original: Callable[..., Any]) -> Callable[..., Any]:  # pr
 
 
 def _check(mw: Any, request: "Request") -> None:
-    if mw.decision_of(request) is None:  # not decided by the gate (data:, file:): nothing to compare
+    decision = mw.decision_of(request)
+    if decision is None:  # not decided by the gate (data:, file:): nothing to compare
         return
     problem = header_problem(mw.gate, request.url, request.headers)
-    if problem is None:
-        return
+    if problem is None or problem[0] in decision.deny_codes:
+        return  # (audit mode sends a refused request: its refusal is recorded and counted once)
     decision = mw.gate.refuse(request.url, problem[0], f"{problem[1]} (set after the gate decided)", request.method)
     mw.count(request, decision, sent_check=True)

@@ -125,3 +125,18 @@ def test_a_download_slot_per_request_does_not_escape_the_crawl_delay(tmp_path: P
     assert stats["scrapegate/delay/download_slot_ignored"] == 4
     assert "meta['download_slot'] = 'slot-0' is ignored" in proc.stderr
 
+
+def test_audit_mode_records_a_refused_header_once(tmp_path: Path) -> None:
+    """Audit mode sends a request the gate refused for its headers; the check at send time
+    read the same headers again and recorded and counted a second refusal."""
+    with Origin() as origin:
+        proc, stats, _ = run_crawl(tmp_path, HEADER_SPIDER, origin.base,
+                                   gate_settings(tmp_path, SCRAPEGATE_MODE="audit"))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        arrived = origin.arrived()
+    assert sorted(arrived) == ["/h", "/ok", "/u"]  # audit: sent, and recorded as refused
+    assert stats["scrapegate/denied/request.host_mismatch"] == 1
+    assert stats["scrapegate/denied/request.agent_mismatch"] == 1
+    assert "scrapegate/denied_as_sent" not in stats
+    refused = [r for r in ledger_rows(tmp_path / "ledger.db") if not r["allow"]]
+    assert sorted(r["url"].rsplit("/", 1)[-1] for r in refused) == ["h", "u"]
