@@ -30,8 +30,7 @@ from gate.model.url import DEFAULT_PORTS, normalize, normalize_host
 if TYPE_CHECKING:
     from gate.core.gate import Gate
 
-__all__ = ["HOST_MISMATCH", "AGENT_MISMATCH", "REWRITE_HEADER", "header_problem", "is_library_agent", "sent_agent",
-           "header"]
+__all__ = ["HOST_MISMATCH", "AGENT_MISMATCH", "REWRITE_HEADER", "header_problem", "is_library_agent", "sent_agent"]
 
 HOST_MISMATCH = "request.host_mismatch"
 AGENT_MISMATCH = "request.agent_mismatch"
@@ -44,20 +43,6 @@ _FORWARDED_HOST = re.compile(r"""(?:^|[;,\s])host\s*=\s*(?:"([^"]*)"|([^;,\s]*))
 _LIBRARY_AGENT = re.compile(
     r"^(python-requests|python-httpx|python-urllib3|Python-urllib|aiohttp|Scrapy|curl|Wget)/"
     r"|HeadlessChrome/", re.IGNORECASE)
-
-
-def header(headers: Mapping[Any, Any] | None, name: str) -> str | None:
-    """A header's value from any headers mapping (str or bytes keys, any case), or None."""
-    if not headers:
-        return None
-    wanted = name.lower()
-    for key, value in headers.items():
-        k = key.decode("latin-1") if isinstance(key, bytes) else str(key)
-        if k.lower() == wanted:
-            if isinstance(value, (list, tuple)):
-                value = value[0] if value else b""
-            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    return None
 
 
 def is_library_agent(agent: str | None) -> bool:

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from gate.signals.terms.text import DROP_INVISIBLE, INVISIBLE
+
 from .htmltext import name_markers, page_text
 from .identifiers import (
     CONTEXT_LENGTHS,
@@ -49,8 +51,6 @@ _DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[
 _NON_DIGITS = re.compile(r"[^0-9]")
 # Characters a reader does not see, put inside an address or a number to break a pattern
 # (soft hyphen, zero-width space, non-joiner, joiner, word joiner, BOM): dropped before reading.
-_INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
-_DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
 _DATE = re.compile(r"[0-9]{1,4}[-./ ][0-9]{1,2}[-./ ][0-9]{1,4}|[0-9]{4}[-/][0-9]{2,4}|(?:19|20)[0-9]{6}")
 _DOTTED_SHORT_GROUP = re.compile(r"(?:^|\.)[0-9](?:\.|$)")
 
@@ -83,8 +83,8 @@ def find_personal(text: str, *, is_html: bool, config: PersonalConfig | None = N
         _add(result, "person_name", sum(name_markers(text).values()), KIND_SCORES["person_name"])
         page = page_text(text)
         text, links, markup = page.text, page.links, page.markup
-    if not text.isascii() and any(c in text for c in _INVISIBLE):  # one find each; ASCII text: none
-        text = text.translate(_DROP_INVISIBLE)
+    if not text.isascii() and any(c in text for c in INVISIBLE):  # one find each; ASCII text: none
+        text = text.translate(DROP_INVISIBLE)
     # Addresses in attribute values (title=, alt=, data-*, value=) count too: a parser hands
     # them over as readily as the text. Scripts and styles are already gone from `markup`.
     attributes = {a for a in _emails(markup) if "%" not in a}  # a mailto: target is read decoded, from `links`

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from gate.model.imagemagic import image_format
+
 __all__ = ["Kind", "Sniffed", "sniff", "SNIFF_BYTES", "media_type", "charset"]
 
 SNIFF_BYTES = 1445  # WHATWG's resource-header length: the most any rule below reads
@@ -35,19 +37,6 @@ class Sniffed:
                 "mislabelled": self.mislabelled}
 
 
-# (signature, mask or None, format): WHATWG "image type pattern matching" plus TIFF.
-_IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"\x00\x00\x01\x00", "ico"),
-    (b"\x00\x00\x02\x00", "ico"),  # .cur
-)
-_AVIF_BRANDS = {b"avif": "avif", b"avis": "avif", b"heic": "heic", b"heix": "heic", b"heim": "heic",
-                b"heis": "heic", b"mif1": "heif", b"msf1": "heif"}
 _ARCHIVE_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b\x08", "gzip"), (b"PK\x03\x04", "zip"), (b"Rar!\x1a\x07", "rar"),
     (b"7z\xbc\xaf\x27\x1c", "7z"), (b"BZh", "bzip2"), (b"\x28\xb5\x2f\xfd", "zstd"),
@@ -87,21 +76,6 @@ def charset(content_type: str | None) -> str | None:
                 return codecs.lookup(value).name
             except LookupError:
                 return None
-    return None
-
-
-def _image_format(head: bytes) -> str | None:
-    for magic, fmt in _IMAGE_MAGIC:
-        if head.startswith(magic):
-            return fmt
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head[4:8] == b"ftyp" and head[8:12] in _AVIF_BRANDS:
-        return _AVIF_BRANDS[head[8:12]]
-    if head[:2] == b"BM" and len(head) >= 18:
-        # "BM" also starts text ("BMW ..."): require a known DIB header size.
-        if int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 64, 108, 124):
-            return "bmp"
     return None
 
 
@@ -156,7 +130,7 @@ def sniff(content_type: str | None, body: bytes) -> Sniffed:
             text = text.decode(bom_charset, "replace").encode("utf-8")
         bom_found: tuple[Kind, str] = _text_kind(text, declared) or ("text", "text")
         return _text_result(bom_found, declared, expected, bom_charset)
-    fmt = _image_format(head)
+    fmt = image_format(head)
     if fmt is not None:
         return Sniffed("image", fmt, declared, expected not in (None, "image"))
     textual = expected in ("html", "text", "json", "xml")

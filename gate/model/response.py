@@ -12,6 +12,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .imagemagic import image_format
+
 __all__ = ["ResponseFacts", "MAX_INSPECT_BYTES", "MAX_IMAGE_INSPECT_BYTES", "header_pairs", "decoded_body",
            "decodable_codings"]
 
@@ -22,7 +24,6 @@ MAX_INSPECT_BYTES = 8 * 1024 * 1024
 # does not decode, and a camera's photograph passes 8 MiB (the face detector bounds the
 # decoded pixels itself). Adapters that stream (httpx, the proxy) hold MAX_INSPECT_BYTES.
 MAX_IMAGE_INSPECT_BYTES = 64 * 1024 * 1024
-_IMAGE_STARTS = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 
 def header_pairs(headers: Any) -> tuple[tuple[str, str], ...]:
@@ -100,7 +101,7 @@ def _undo(coding: str, body: bytes) -> bytes | None:
 
 
 def _is_image(data: bytes) -> bool:
-    return data.startswith(_IMAGE_STARTS) or data[8:12] == b"WEBP" or data[4:8] == b"ftyp"
+    return image_format(data[:32]) is not None  # the classifiers' own magic bytes: a video's ftyp is none
 
 
 def _text(value: Any) -> str:

@@ -146,9 +146,7 @@ class PostgresLedger(LedgerFrontEnd):
         try:
             return store.landed(self._connection(), self.url, heads)
         except LedgerError:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                conn.close()
+            self._drop_connection()  # a broken connection may fail to close: CommittedError must still come
             return None
 
     def _connection(self) -> Any:

@@ -106,9 +106,7 @@ INSERT INTO {SCHEMA}.heads VALUES ('quarantine', 0, '{"0" * 64}');
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-def redact(url: str) -> str:
-    """`url` with its passwords hidden (user:***@, ?password=***), for messages."""
-    return redact_url(url)
+redact = redact_url  # `url` with its passwords hidden (user:***@, ?password=***), for messages
 
 
 def dsn(url: str) -> str:
@@ -118,9 +116,7 @@ def dsn(url: str) -> str:
     return ("postgresql" if scheme.lower() == "postgresql+psycopg" else scheme.lower()) + "://" + rest
 
 
-def _scrub(text: str, url: str) -> str:
-    """`text` (a libpq message may quote the URL) with the URL's passwords hidden."""
-    return scrub_secrets(text, url)
+_scrub = scrub_secrets  # a libpq message may quote the URL: its passwords hidden
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
-           "MAX_SENTENCE_CHARS", "DROP_INVISIBLE", "CONTROLS"]
+           "MAX_SENTENCE_CHARS", "INVISIBLE", "DROP_INVISIBLE", "CONTROLS"]
 
 # Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
 # which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
@@ -42,8 +42,8 @@ MAX_SENTENCE_CHARS = 1500
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 # Characters a browser shows as nothing (soft hyphen, zero-width space and joiners, word
 # joiner, BOM): a CMS's "unter&shy;sagt" or "pro&#8203;hibited" is one word on screen.
-_INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
-DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
+INVISIBLE = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 # C0 controls but tab, line feed, carriage return, form feed and vertical tab (spaces to
 # _SPACES), DEL and the C1 controls (U+009B is a one-character CSI).
 CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -130,7 +130,7 @@ def page_text(markup: str, is_html: bool = True) -> str:
         markup = html.unescape(markup)
         if _SOFT_BREAK in markup:
             markup = _AT_BREAK.sub(_break, markup)
-    if not markup.isascii() and any(c in markup for c in _INVISIBLE):
+    if not markup.isascii() and any(c in markup for c in INVISIBLE):
         markup = markup.translate(DROP_INVISIBLE)
     # A site's ESC/CSI sequences would reach the operator's terminal with the quoted clause
     # (retitle it, erase the FORBIDS line, print a fake one); no terms sentence holds one.
