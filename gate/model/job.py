@@ -10,6 +10,8 @@ from typing import Any, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, field_validator
 from typing_extensions import Annotated
 
+from gate.model.url import site_name
+
 __all__ = [
     "PURPOSES", "DATA_CATEGORIES", "GDPR_ART6", "GDPR_ART9", "CONSENT_KINDS", "RECIPIENTS", "TARGETING",
     "CollectionJob", "JobSpec", "Target",
@@ -195,7 +197,7 @@ class SitePermission(_Strict):
     @field_validator("site")
     @classmethod
     def _site(cls, v: str) -> str:
-        return v.strip().rstrip(".").lower()
+        return site_name(v)  # as the waivers' sites and the denials' (an IDN as punycode)
 
 
 class Target(_Strict):

@@ -18,7 +18,8 @@ import idna
 
 from gate.errors import InvalidURL
 
-__all__ = ["NormalizedURL", "normalize", "registrable_domain", "normalize_host", "normalize_path", "host_kind"]
+__all__ = ["NormalizedURL", "normalize", "registrable_domain", "normalize_host", "normalize_path", "host_kind",
+           "site_name"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 section 2.3: unreserved characters never need percent-encoding.
@@ -117,6 +118,19 @@ def normalize_path(path: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def site_name(text: str) -> str:
+    """A site as a manifest or waiver writes it, as denials name it: lower case, no trailing
+    dot, an IDN as punycode. Text with the glob wildcards * or ? is only lower-cased.
+    Raises ValueError for what is no host."""
+    text = text.strip().rstrip(".").lower()
+    if text.isascii() or "*" in text or "?" in text:
+        return text
+    try:
+        return normalize_host(text)
+    except InvalidURL as exc:
+        raise ValueError(f"{text!r} is not a host: {exc}"[:200]) from None
+
+
 def normalize_host(host: str) -> str:
     """Lower-case, no trailing dot, IDN as punycode, numeric IPv4 forms as dotted quads."""
     if not host:

@@ -39,15 +39,9 @@ _SITE_GLOB = re.compile(r"^[a-z0-9._*?-]+$")
 def _glob(value: Any, what: str, subject: str) -> str:
     text = _text(value, subject)
     if what == "site":  # the site a denial names is lower case, without a trailing dot, IDN as punycode
-        text = text.strip().rstrip(".").lower()
-        if not text.isascii() and "*" not in text and "?" not in text:
-            from gate.errors import InvalidURL
-            from gate.model.url import normalize_host
+        from gate.model.url import site_name
 
-            try:
-                text = normalize_host(text)
-            except InvalidURL as exc:
-                raise ValueError(f"{value!r} is not a host: {exc}"[:200]) from None
+        text = site_name(text)
     if not (_SITE_GLOB if what == "site" else _JOB_GLOB).match(text):
         allowed = "letters, digits, . _ -" if what == "job" else "lower-case letters, digits, . _ - (IDN as punycode)"
         raise ValueError(f"{value!r}: a {what} glob holds {allowed} and the wildcards * and ? only"[:200])

@@ -20,3 +20,4 @@ def test_an_image_is_kept_whole_past_8_mib(head: bytes) -> None:
 def test_a_video_or_text_is_cut_at_8_mib(head: bytes) -> None:
     facts = ResponseFacts.of("https://e.com/v", 200, {}, head + PAD)
     assert not facts.complete and len(facts.body) == MAX_INSPECT_BYTES
+

@@ -54,3 +54,12 @@ def test_a_pdf_without_a_content_type_is_unreadable_not_terms_without_clauses(ht
 def test_utf8_cut_mid_character_at_the_size_bound_stays_utf8() -> None:
     text = "Größe verboten 利用規約"
     assert decode_body(text.encode("utf-8")[:-1], "text/html").startswith("Größe verboten")
+
+
+def test_a_quoted_utf16_charset_is_no_binary_body() -> None:
+    from gate.signals.terms.finder import _binary
+
+    body = "<html><p>Scraping is prohibited.</p></html>".encode("utf-16-le")
+    assert not _binary(body, 'text/html; charset="UTF-16LE"')
+    assert not _binary(body, "text/html; charset=utf-16le")
+    assert _binary(body, "text/html")  # NUL bytes and no wide charset named

@@ -36,7 +36,7 @@ from gate.signals.terms.discover import (
 )
 from gate.signals.terms.language import detect_language
 from gate.signals.terms.page import analyse_page
-from gate.signals.terms.text import decode_body, page_text
+from gate.signals.terms.text import declared_charset, decode_body, page_text
 
 __all__ = [
     "Fetch", "FetchResult", "TermsRecord", "TermsChange", "TermsFinder", "diff_records",
@@ -371,8 +371,8 @@ def _binary(body: bytes | str, content_type: str = "") -> bool:
     head = body[:1024].lstrip()
     if head.startswith(_MAGIC):
         return True
-    wide = body.startswith((b"\xff\xfe", b"\xfe\xff")) or "charset=utf-16" in content_type or (
-        "charset=utf-32" in content_type)
+    wide = body.startswith((b"\xff\xfe", b"\xfe\xff")) or (declared_charset(content_type) or "").startswith(
+        ("utf-16", "utf-32"))
     return b"\x00" in head and not wide
 
 

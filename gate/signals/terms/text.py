@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["Sentence", "page_text", "decode_body", "split_sentences", "drop_raw_elements", "TEXTLESS",
-           "MAX_SENTENCE_CHARS", "INVISIBLE", "DROP_INVISIBLE", "CONTROLS"]
+           "MAX_SENTENCE_CHARS", "INVISIBLE", "DROP_INVISIBLE", "CONTROLS",
+           "declared_charset"]
 
 # Elements whose content is not text. Found with a scan, not with "<script>.*?</script>",
 # which turns quadratic on a page of unclosed <script> tags (a hostile server's way to
@@ -90,15 +91,20 @@ class Sentence:
     context: str = ""
 
 
+def declared_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type names, lower case and unquoted, or None."""
+    if not content_type or "charset=" not in content_type.lower():
+        return None
+    return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+
+
 def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     """Bytes to text: the Content-Type charset, else a byte-order mark, else a <meta
     charset>, else UTF-8 when the bytes are UTF-8 and windows-1252 when not (what browsers
     fall back to: an undeclared Latin-1 page read as UTF-8 lost its "unzulässig"); never fails."""
     if isinstance(body, str):
         return body
-    charset = None
-    if content_type and "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    charset = declared_charset(content_type)
     if not charset:
         for bom, name in _BOMS:
             if body.startswith(bom):
