@@ -63,8 +63,8 @@ from gate.adapters.playwright_base import (
     websocket_http_url,
 )
 from gate.adapters.playwright_routes import aguard_routes, guard_routes, settling_goto, unwrap
-from gate.enforce.admit import origin_key, record_body
-from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.enforce.admit import admit, record_body
+from gate.errors import CollectionBlocked
 from gate.model.response import ResponseFacts
 
 if TYPE_CHECKING:
@@ -79,11 +79,13 @@ class PageGate(_Base):
     """The gate attached to a sync-API Page or BrowserContext (see `gate_page`)."""
 
     def _admit(self, url: str, method: str, headers: dict[str, str] | None = None) -> "Decision | None":
-        problem = self._problem(url, headers)
-        decision = self.gate.refuse(url, *problem, method) if problem else self.gate.check(url, method)
-        if self._refused(decision):
+        """The hop decided and paced as every adapter does it (gate.enforce.admit); None to abort."""
+        try:
+            decision = admit(self.gate, url, method, headers)
+        except CollectionBlocked as blocked:
+            self._refused(blocked.decision)
             return None
-        limiter_for(self.gate).wait(origin_key(url), min_interval(decision.obligations))
+        self._refused(decision)  # book-keeping (audit mode lets a deny through)
         return decision
 
     def handle(self, route: Any, request: Any) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from gate.adapters.playwright_base import MAX_REDIRECTS, next_hop
+from gate.adapters.playwright_base import MAX_REDIRECTS, next_hop, with_job_agent
 from gate.enforce.admit import aadmit, admit, ainspect_hop, arecord_body, inspect_hop, record_body
 from gate.errors import CollectionBlocked
 from gate.model.response import ResponseFacts
@@ -41,9 +41,7 @@ def _first_hop(pg: Any, verb: str | None, url_or_request: Any, kw: dict[str, Any
             [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in dict(params).items()])
         url = f"{url}{'&' if '?' in url else '?'}{query}"
     headers.update(kw.pop("headers", None) or {})
-    headers = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
-    headers["user-agent"] = pg.gate.job.spec.user_agent
-    return str(url), str(method).upper(), headers
+    return str(url), str(method).upper(), with_job_agent(pg.gate, headers)
 
 
 def _limit(kw: dict[str, Any]) -> int:

@@ -19,8 +19,8 @@ from gate.adapters.playwright_base import (
     websocket_http_url,
 )
 from gate.adapters.playwright_routes import aguard_routes, unwrap
-from gate.enforce.admit import arecord_body, origin_key
-from gate.enforce.ratelimit import limiter_for, min_interval
+from gate.enforce.admit import aadmit, arecord_body
+from gate.errors import CollectionBlocked
 from gate.model.response import ResponseFacts
 
 if TYPE_CHECKING:
@@ -33,12 +33,13 @@ class AsyncPageGate(_Base):
     """The gate attached to an async-API Page or BrowserContext (see `async_gate_page`)."""
 
     async def _admit(self, url: str, method: str, headers: dict[str, str] | None = None) -> "Decision | None":
-        problem = self._problem(url, headers)
-        decision = (self.gate.refuse(url, *problem, method) if problem
-                    else await self.gate.acheck(url, method))
-        if self._refused(decision):
+        """The hop decided and paced as every adapter does it (gate.enforce.admit); None to abort."""
+        try:
+            decision = await aadmit(self.gate, url, method, headers)
+        except CollectionBlocked as blocked:
+            self._refused(blocked.decision)
             return None
-        await limiter_for(self.gate).await_slot(origin_key(url), min_interval(decision.obligations))
+        self._refused(decision)  # book-keeping (audit mode lets a deny through)
         return decision
 
     async def handle(self, route: Any, request: Any) -> None:

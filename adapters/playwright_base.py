@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from gate.enforce.identity import header_problem
 from gate.model.response import ResponseFacts
 
 if TYPE_CHECKING:
@@ -102,11 +101,6 @@ class _Base:
             return True
         return False
 
-    def _problem(self, url: str, headers: dict[str, str] | None) -> tuple[str, str] | None:
-        """A header the page set that routes the request elsewhere (X-Original-URL, X-Forwarded-Host,
-        Forwarded, ...): decided as a deny, as in every adapter."""
-        return header_problem(self.gate, url, headers) if headers else None
-
     @staticmethod
     def _frame_page(request: Any) -> Any:
         """The page that made the request, or None: a service worker's request, or a popup's first
@@ -153,11 +147,7 @@ class _Base:
         return self.record_bodies and self.gate.ledger is not None
 
     def _headers(self, request: Any) -> dict[str, str]:
-        """The request's headers with the job's User-Agent: robots.txt was read for that agent,
-        so the origin receives it, not the browser's (gate.enforce.identity)."""
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "user-agent"}
-        headers["user-agent"] = self.gate.job.spec.user_agent
-        return headers
+        return with_job_agent(self.gate, request.headers)
 
     @staticmethod
     def _facts(url: str, response: Any, body: bytes) -> ResponseFacts:
@@ -170,3 +160,11 @@ class _Base:
         if method != original_method:
             kwargs["post_data"] = b""  # the hop became a GET: no body
         return kwargs
+
+
+def with_job_agent(gate: "Gate", headers: Any) -> dict[str, str]:
+    """`headers` with the job's User-Agent: robots.txt was read for that agent, so the origin
+    receives it, not the browser's (gate.enforce.identity)."""
+    out = {k: v for k, v in headers.items() if k.lower() != "user-agent"}
+    out["user-agent"] = gate.job.spec.user_agent
+    return out
